@@ -1,0 +1,170 @@
+/**
+ * A llama.cpp context on a loaded model: its KV cache, sequences and the generation
+ * calls that run on them.
+ *
+ * @module
+ */
+import type { ChatMessage } from "./chat_template.ts";
+import { validateMessages } from "./chat_template.ts";
+import type { Engine } from "./engine.ts";
+import { DisposedError } from "./errors.ts";
+import { Generation } from "./generation.ts";
+import { resolveGenerateOptions } from "./generate_options.ts";
+import type { ChatOptions, GenerateOptions } from "./generate_options.ts";
+import type { OverflowPolicy, PromptInput } from "./protocol.ts";
+import type { ContextInfo, GenerationResult, ModelInfo } from "./types.ts";
+
+/** The owner a context reports to (its Model), kept abstract to avoid a cycle. */
+export interface ContextOwner {
+  readonly info: ModelInfo;
+  readonly disposed: boolean;
+  /** @internal */
+  _forget(context: Context): void;
+}
+
+/**
+ * A context: `info.nCtx` tokens of KV cache shared by `info.nSeqMax` sequences.
+ * Each sequence remembers the tokens in its cache, so a call whose prompt extends
+ * the previous one (the next chat turn) decodes only the new tokens. Calls on one
+ * context run one after another. Made by `model.createContext()`.
+ */
+export class Context {
+  /** Sizes as llama.cpp made them (n_ctx is rounded up to a multiple of 256). */
+  readonly info: ContextInfo;
+  /** The model this context runs. */
+  readonly model: ContextOwner;
+  readonly #engine: Engine;
+  readonly #id: number;
+  readonly #slot: number;
+  #running = new Set<number>();
+  #disposed = false;
+
+  /** @internal Made by Model.createContext. */
+  constructor(engine: Engine, model: ContextOwner, id: number, slot: number, info: ContextInfo) {
+    this.#engine = engine;
+    this.model = model;
+    this.#id = id;
+    this.#slot = slot;
+    this.info = info;
+  }
+
+  /** Whether the context was disposed, directly or with its model or engine. */
+  get disposed(): boolean {
+    return this.#disposed || this.model.disposed || this.#engine.disposed;
+  }
+
+  #check(): void {
+    if (this.disposed) throw new DisposedError("Context");
+  }
+
+  /**
+   * Generates a continuation of `prompt` (text, tokenized with BOS when the model adds
+   * one and with special tokens parsed; or token ids).
+   *
+   * @throws {DisposedError} after dispose.
+   * @throws {RangeError} or {TypeError} for an invalid option, before anything runs.
+   * @throws {ContextOverflowError} (from the iterator and `result`) when the prompt
+   *   does not fit one sequence.
+   * @example
+   * ```ts ignore
+   * const result = await ctx.generate("Once upon a time", { temperature: 0, maxTokens: 16 }).result;
+   * ```
+   */
+  generate(prompt: string | readonly number[], options: GenerateOptions = {}): Generation {
+    this.#check();
+    let input: PromptInput;
+    if (typeof prompt === "string") {
+      input = { text: prompt, addSpecial: options.addSpecial ?? true };
+    } else if (Array.isArray(prompt)) input = { tokens: [...prompt] };
+    else throw new TypeError("prompt must be a string or an array of token ids");
+    return this.#run(input, options);
+  }
+
+  /**
+   * Answers a conversation: renders `messages` with the model's chat template (its
+   * GGUF `tokenizer.chat_template`, else ChatML) and generates the assistant's turn.
+   * With `overflow: "truncate-oldest"` the oldest messages after the system message
+   * are dropped until the prompt fits; `result.droppedMessages` says how many.
+   *
+   * @throws {TypeError} or {RangeError} for malformed messages or options.
+   * @throws {ContextOverflowError} when the prompt does not fit and nothing may be dropped.
+   */
+  chat(messages: readonly ChatMessage[], options: ChatOptions = {}): Generation {
+    this.#check();
+    const overflow: OverflowPolicy = options.overflow ?? "error";
+    if (overflow !== "error" && overflow !== "truncate-oldest") {
+      throw new RangeError(`overflow must be "error" or "truncate-oldest", got "${overflow}"`);
+    }
+    const { overflow: _, templateVars, ...rest } = options;
+    return this.#run({ messages: validateMessages(messages), overflow, templateVars }, rest);
+  }
+
+  #run(prompt: PromptInput, options: GenerateOptions): Generation {
+    const resolved = resolveGenerateOptions(options, this.model.info.nVocab, this.info.nSeqMax);
+    const serial = this.#engine._serial();
+    const { signal } = options;
+    const onAbort = () => this.#engine._abort(this.#slot, serial);
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    this.#running.add(serial);
+    return new Generation((push) =>
+      (this.#engine._call("generate", {
+        ctxId: this.#id,
+        seqId: resolved.seqId,
+        prompt,
+        sampling: resolved.sampler ? { samplerId: resolved.sampler._id } : resolved.sampling,
+        maxTokens: resolved.maxTokens,
+        stop: resolved.stop,
+        special: resolved.special,
+        serial,
+      }, { pieces: push }) as Promise<GenerationResult>).finally(() => {
+        signal?.removeEventListener("abort", onAbort);
+        this.#running.delete(serial);
+      })
+    );
+  }
+
+  /** The tokens sequence `seqId` holds in the KV cache, in order. */
+  async sequenceTokens(seqId = 0): Promise<number[]> {
+    this.#check();
+    return await this.#engine._call("sequenceTokens", { ctxId: this.#id, seqId }) as number[];
+  }
+
+  /** Forgets what sequence `seqId` holds, so the next call decodes its prompt whole. */
+  async clearSequence(seqId = 0): Promise<void> {
+    this.#check();
+    await this.#engine._call("clearSequence", { ctxId: this.#id, seqId });
+  }
+
+  /** @internal Runs llama-bench's pp/tg test; returns nanoseconds per repetition. */
+  async _bench(
+    args: { nPrompt: number; nGen: number; repetitions: number; warmup: boolean },
+  ): Promise<number[]> {
+    this.#check();
+    const result = await this.#engine._call("bench", { ctxId: this.#id, ...args });
+    return (result as { samplesNs: number[] }).samplesNs;
+  }
+
+  /**
+   * Stops a running generation (it ends with finish_reason "abort") and frees the
+   * context in the Worker. Idempotent.
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const serial of this.#running) this.#engine._abort(this.#slot, serial);
+    this.#engine._send("freeContext", { ctxId: this.#id });
+    this.#engine._releaseSlot(this.#slot);
+    this.model._forget(this);
+  }
+
+  /** Same as {@link dispose}; for `using`. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Same as {@link dispose}. */
+  close(): void {
+    this.dispose();
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Load-time options of a context (`model.createContext`) and their validation.
+ *
+ * @module
+ */
+import type { ModelInfo } from "./types.ts";
+
+/**
+ * KV cache types a context accepts, with their `enum ggml_type` values (ggml.h); the
+ * list is llama.cpp's `kv_cache_types` in common/arg.cpp.
+ */
+export const KV_CACHE_TYPES = {
+  f32: 0,
+  f16: 1,
+  bf16: 30,
+  q8_0: 8,
+  q4_0: 2,
+  q4_1: 3,
+  iq4_nl: 20,
+  q5_0: 6,
+  q5_1: 7,
+} as const;
+
+/** A KV cache type name. */
+export type KvCacheType = keyof typeof KV_CACHE_TYPES;
+
+/** Options of `model.createContext()`. */
+export interface ContextOptions {
+  /**
+   * KV cache size in tokens, shared by all sequences; integer >= 0, `0` = the model's
+   * training context. llama.cpp rounds it up to a multiple of 256. Default
+   * min(4096, n_ctx_train), as llama-cli.
+   */
+  nCtx?: number;
+  /** Most tokens per decode call (logical batch); integer >= 1. Default 2048. */
+  nBatch?: number;
+  /** Most tokens per compute step (physical batch); integer in [1, nBatch]. Default 512. */
+  nUbatch?: number;
+  /** CPU threads of the context's threadpool; integer >= 1. Default: logical CPUs. */
+  nThreads?: number;
+  /** Independent sequences (seq_id 0..nSeqMax-1); integer in [1, 256]. Default 1. */
+  nSeqMax?: number;
+  /** Flash attention: true, false or "auto" (llama.cpp decides per device). Default "auto". */
+  flashAttn?: boolean | "auto";
+  /** K cache type. Default "f16". Quantized V caches need flash attention. */
+  typeK?: KvCacheType;
+  /** V cache type. Default "f16". */
+  typeV?: KvCacheType;
+}
+
+/** Options as the Worker takes them. */
+export interface ResolvedContextOptions {
+  nCtx: number;
+  nBatch: number;
+  nUbatch: number;
+  nThreads: number;
+  nSeqMax: number;
+  flashAttn: boolean | "auto";
+  typeK: number;
+  typeV: number;
+  embeddings: boolean;
+}
+
+/** `LLAMA_MAX_SEQ` in llama.cpp src/llama-cparams.h. */
+export const LLAMA_MAX_SEQ = 256;
+
+const KEYS = new Set([
+  "nCtx",
+  "nBatch",
+  "nUbatch",
+  "nThreads",
+  "nSeqMax",
+  "flashAttn",
+  "typeK",
+  "typeV",
+]);
+
+/**
+ * Validates context options and fills defaults.
+ *
+ * @throws {TypeError} for an unknown option or a wrong type.
+ * @throws {RangeError} for a value out of range, naming the option.
+ */
+export function resolveContextOptions(
+  options: ContextOptions,
+  model: ModelInfo,
+): ResolvedContextOptions {
+  for (const key of Object.keys(options)) {
+    if (!KEYS.has(key)) throw new TypeError(`Unknown context option "${key}"`);
+  }
+  const int = (name: keyof ContextOptions, value: number, min: number, max = 2 ** 31 - 1) => {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new RangeError(`${name} must be an integer in [${min}, ${max}], got ${value}`);
+    }
+    return value;
+  };
+  const train = model.nCtxTrain > 0 ? model.nCtxTrain : 4096;
+  const nCtx = int("nCtx", options.nCtx ?? Math.min(4096, train), 0);
+  const nBatch = int("nBatch", options.nBatch ?? 2048, 1);
+  const nUbatch = int("nUbatch", options.nUbatch ?? Math.min(512, nBatch), 1, nBatch);
+  const nThreads = int("nThreads", options.nThreads ?? navigator.hardwareConcurrency, 1, 512);
+  const nSeqMax = int("nSeqMax", options.nSeqMax ?? 1, 1, LLAMA_MAX_SEQ);
+  const flashAttn = options.flashAttn ?? "auto";
+  if (flashAttn !== "auto" && typeof flashAttn !== "boolean") {
+    throw new RangeError(`flashAttn must be true, false or "auto", got ${flashAttn}`);
+  }
+  const type = (name: "typeK" | "typeV") => {
+    const value = options[name] ?? "f16";
+    if (!(value in KV_CACHE_TYPES)) {
+      throw new RangeError(
+        `${name} must be one of ${Object.keys(KV_CACHE_TYPES).join(", ")}, got "${value}"`,
+      );
+    }
+    return KV_CACHE_TYPES[value];
+  };
+  return {
+    nCtx: nCtx === 0 ? train : nCtx,
+    nBatch,
+    nUbatch,
+    nThreads,
+    nSeqMax,
+    flashAttn,
+    typeK: type("typeK"),
+    typeV: type("typeV"),
+    embeddings: false,
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * The engine: one Worker that owns libllama, and the request channel to it. The main
+ * thread never calls into llama.cpp; it sends requests, receives coalesced token
+ * pieces, and stops work through a SharedArrayBuffer the Worker's abort callback
+ * reads.
+ *
+ * @module
+ */
+import { type LibVariant, locateLibraries } from "../ffi/lib_dir.ts";
+import { GGML_LOG_LEVEL } from "../ffi/log_capture.ts";
+import { DisposedError } from "./errors.ts";
+import { reviveError } from "./revive_error.ts";
+import { ABORT_ALL, ABORT_SLOTS, type Reply, type Requests } from "./protocol.ts";
+import type { EngineInfo, Piece } from "./types.ts";
+
+/** Options of {@link Engine.start}. */
+export interface EngineOptions {
+  /**
+   * A folder holding libllama and its ggml libraries (a native/build.sh output or
+   * llama.cpp's build/bin) to use instead of the prebuilt npm package.
+   */
+  libDir?: string;
+  /**
+   * Force a prebuilt `@node-llama-cpp/<variant>` package, e.g. "linux-x64-vulkan";
+   * default: chosen from the OS, CPU and GPU.
+   */
+  variant?: LibVariant;
+  /** llama.cpp log lines at or above this level go to stderr. Default "none". */
+  logLevel?: "debug" | "info" | "warn" | "error" | "none";
+}
+
+/** Callbacks for the events of one request. */
+interface Listeners {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  progress?(fraction: number): void;
+  pieces?(pieces: Piece[]): void;
+}
+
+/**
+ * A running engine Worker with libllama loaded. Get one with {@link Engine.start};
+ * models come from {@link Engine.loadModel} (in engine/model.ts, which this file
+ * must not import, so it is attached there).
+ */
+export class Engine {
+  /** The libraries and devices the engine found. */
+  readonly info: EngineInfo;
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Listeners>();
+  readonly #abortFlags: Int32Array;
+  readonly #freeSlots: number[];
+  #nextId = 1;
+  #nextSerial = 1;
+  #disposed = false;
+
+  private constructor(worker: Worker, abortFlags: Int32Array, info: EngineInfo) {
+    this.#worker = worker;
+    this.#abortFlags = abortFlags;
+    this.info = info;
+    this.#freeSlots = Array.from({ length: ABORT_SLOTS - 1 }, (_, i) => ABORT_SLOTS - 1 - i);
+  }
+
+  /**
+   * Starts the engine Worker and loads libllama and every ggml backend in its folder.
+   *
+   * @throws {LibraryLoadError} when the libraries cannot be found, fetched or opened.
+   * @example
+   * ```ts ignore
+   * using engine = await Engine.start({ logLevel: "error" });
+   * console.log(engine.info.devices.map((d) => d.name));
+   * ```
+   */
+  static async start(options: EngineOptions = {}): Promise<Engine> {
+    const location = await locateLibraries(options);
+    const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+    const abortFlags = new Int32Array(new SharedArrayBuffer(ABORT_SLOTS * 4));
+    const echoLevel = options.logLevel && options.logLevel !== "none"
+      ? GGML_LOG_LEVEL[options.logLevel]
+      : 99;
+    // The instance exists before init so that init's reply goes through #receive.
+    const engine = new Engine(worker, abortFlags, undefined as unknown as EngineInfo);
+    worker.onmessage = (event: MessageEvent<Reply>) => engine.#receive(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      engine.#fail(new Error(`Engine worker failed: ${event.message}`));
+    };
+    try {
+      const info = await engine._call("init", {
+        dir: location.dir,
+        preloadDirs: location.preloadDirs,
+        variant: location.variant,
+        echoLevel,
+        abortFlags: abortFlags.buffer as SharedArrayBuffer,
+      }) as EngineInfo;
+      (engine as { info: EngineInfo }).info = info;
+      return engine;
+    } catch (error) {
+      worker.terminate();
+      throw error;
+    }
+  }
+
+  /** Whether {@link dispose} has run. */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** @internal Sends a request; resolves with its result. */
+  _call<K extends keyof Requests>(
+    op: K,
+    args: Requests[K],
+    events: Pick<Listeners, "progress" | "pieces"> = {},
+  ): Promise<unknown> {
+    if (this.#disposed) return Promise.reject(new DisposedError("Engine"));
+    const id = this.#nextId++;
+    const { promise, resolve, reject } = Promise.withResolvers<unknown>();
+    this.#pending.set(id, { resolve, reject, ...events });
+    this.#worker.postMessage({ id, op, args });
+    return promise;
+  }
+
+  /** @internal Sends a request whose reply nobody awaits (frees). */
+  _send<K extends keyof Requests>(op: K, args: Requests[K]): void {
+    if (this.#disposed) return;
+    this._call(op, args).catch(() => {});
+  }
+
+  /** @internal A fresh serial for an abortable job. */
+  _serial(): number {
+    return this.#nextSerial++;
+  }
+
+  /** @internal Stops job `serial` running in abort slot `slot`. */
+  _abort(slot: number, serial: number): void {
+    Atomics.store(this.#abortFlags, slot, serial);
+  }
+
+  /** @internal Takes an abort slot for a context. */
+  _takeSlot(): number {
+    const slot = this.#freeSlots.pop();
+    if (slot === undefined) {
+      throw new RangeError(
+        `Cannot create context: at most ${ABORT_SLOTS - 1} contexts may be live`,
+      );
+    }
+    return slot;
+  }
+
+  /** @internal Returns a context's abort slot. */
+  _releaseSlot(slot: number): void {
+    this.#freeSlots.push(slot);
+  }
+
+  #receive(reply: Reply): void {
+    const listeners = this.#pending.get(reply.id);
+    if (!listeners) return;
+    if ("pieces" in reply) {
+      listeners.pieces?.(reply.pieces);
+    } else if ("progress" in reply) {
+      listeners.progress?.(reply.progress);
+    } else {
+      this.#pending.delete(reply.id);
+      if ("error" in reply) listeners.reject(reviveError(reply.error));
+      else listeners.resolve(reply.result);
+      if (this.#disposed && this.#pending.size === 0) this.#worker.terminate();
+    }
+  }
+
+  #fail(error: Error): void {
+    for (const listeners of this.#pending.values()) listeners.reject(error);
+    this.#pending.clear();
+    this.#disposed = true;
+    this.#worker.terminate();
+  }
+
+  /**
+   * Stops every running job, frees every model, context and sampler in the Worker,
+   * then ends it. Idempotent. Objects of this engine throw DisposedError afterwards.
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    for (let slot = 0; slot < ABORT_SLOTS; slot++) this._abort(slot, ABORT_ALL);
+    this._send("shutdown", {});
+    this.#disposed = true;
+  }
+
+  /** Same as {@link dispose}; for `using`. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Same as {@link dispose}. */
+  close(): void {
+    this.dispose();
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Errors that callers of the engine catch. Wrong shapes are `TypeError`, values out
+ * of range are `RangeError` and unparseable text is `SyntaxError`, as in Deno std;
+ * the classes here exist for conditions a caller handles on purpose.
+ *
+ * @module
+ */
+
+/** Thrown when a Model, Context or Sampler is used after `dispose()`. */
+export class DisposedError extends Error {
+  /** Which kind of object was used: "Model", "Context", "Sampler" or "Engine". */
+  readonly resource: string;
+
+  constructor(resource: string, options?: ErrorOptions) {
+    super(`Cannot use ${resource}: it has been disposed`, options);
+    this.name = "DisposedError";
+    this.resource = resource;
+  }
+}
+
+/** Thrown when a model path does not name a readable file. */
+export class ModelNotFoundError extends Error {
+  /** The path as given by the caller. */
+  readonly path: string;
+
+  constructor(path: string, options?: ErrorOptions) {
+    super(`Cannot load model "${path}": no such file`, options);
+    this.name = "ModelNotFoundError";
+    this.path = path;
+  }
+}
+
+/**
+ * Thrown when a file is not a GGUF model llama.cpp can safely read: bad magic or
+ * version, absurd counts, a header or tensor data past the end of the file. The file
+ * is never handed to llama.cpp.
+ */
+export class GgufError extends SyntaxError {
+  /** The file that failed validation. */
+  readonly path: string;
+
+  constructor(path: string, reason: string, options?: ErrorOptions) {
+    super(`Invalid GGUF file "${path}": ${reason}`, options);
+    this.name = "GgufError";
+    this.path = path;
+  }
+}
+
+/** Thrown when llama.cpp refuses to load a model; the message carries llama.cpp's logged reason. */
+export class ModelLoadError extends Error {
+  /** The file llama.cpp refused. */
+  readonly path: string;
+
+  constructor(path: string, reason: string, options?: ErrorOptions) {
+    super(`Cannot load model "${path}": ${reason}`, options);
+    this.name = "ModelLoadError";
+    this.path = path;
+  }
+}
+
+/**
+ * Thrown when a prompt needs more tokens than the context holds for one sequence.
+ * Mirrors llama-server's `exceed_context_size` error, which carries the same counts.
+ */
+export class ContextOverflowError extends RangeError {
+  /** Tokens the prompt needs, including tokens already cached. */
+  readonly nPromptTokens: number;
+  /** Tokens one sequence of the context can hold. */
+  readonly nCtx: number;
+
+  constructor(nPromptTokens: number, nCtx: number, options?: ErrorOptions) {
+    super(
+      `Cannot fit prompt: ${nPromptTokens} tokens exceed n_ctx ${nCtx}; ` +
+        `raise nCtx, shorten the prompt or use overflow: "truncate-oldest"`,
+      options,
+    );
+    this.name = "ContextOverflowError";
+    this.nPromptTokens = nPromptTokens;
+    this.nCtx = nCtx;
+  }
+}
+
+/** Thrown when libllama or its ggml libraries cannot be found or opened. */
+export class LibraryLoadError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "LibraryLoadError";
+  }
+}
+
+/** Thrown when llama.cpp fails an operation on a live context (decode, template, grammar). */
+export class EngineError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "EngineError";
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * A loaded model and what hangs off it: contexts, samplers, tokenizer, chat template
+ * and embeddings. `loadModel` validates the file before llama.cpp sees it.
+ *
+ * @module
+ */
+import { Context } from "./context.ts";
+import { type ContextOptions, resolveContextOptions } from "./context_options.ts";
+import { Engine, type EngineOptions } from "./engine.ts";
+import { DisposedError } from "./errors.ts";
+import { checkGgufFile } from "./gguf_check.ts";
+import { type ChatMessage, validateMessages } from "./chat_template.ts";
+import { Sampler } from "./sampler.ts";
+import { type ResolvedSampling, resolveSampling, type SamplingOptions } from "./sampling.ts";
+import type { ContextInfo, ModelInfo } from "./types.ts";
+
+/** Load-time options of {@link loadModel}. */
+export interface LoadModelOptions extends EngineOptions {
+  /**
+   * Layers to offload to GPU devices; integer >= -1, `-1` = all, `0` = CPU only.
+   * Ignored where no GPU backend loaded. Default -1 (llama.cpp's default).
+   */
+  nGpuLayers?: number;
+  /** Memory-map the file instead of reading it (pages load on demand). Default true. */
+  useMmap?: boolean;
+  /** Load the tokenizer only: tokenize and detokenize work, contexts do not. Default false. */
+  vocabOnly?: boolean;
+  /** Called with the load progress, a fraction in [0, 1]; exceptions are ignored. */
+  onProgress?: (fraction: number) => void;
+  /** Cancels the load; `loadModel` then rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /**
+   * The engine to load into; default: a new engine (from `libDir`/`variant`) that the
+   * model owns and stops when it is disposed.
+   */
+  engine?: Engine;
+}
+
+/**
+ * Loads a GGUF model. The file is validated first (magic, version, counts, tensor
+ * offsets and sizes against the file size); llama.cpp never sees a file that fails.
+ *
+ * @param path A GGUF file (for split models, the first part).
+ * @throws {ModelNotFoundError} when `path` is not a file.
+ * @throws {GgufError} when the file is not a valid GGUF model.
+ * @throws {ModelLoadError} with llama.cpp's reason when llama.cpp refuses the file.
+ * @throws {RangeError} or {TypeError} for invalid options.
+ * @throws `signal.reason` when `signal` aborts the load.
+ * @example
+ * ```ts ignore
+ * using model = await loadModel("models/stories260K.gguf");
+ * using ctx = await model.createContext({ nCtx: 2048 });
+ * console.log(await ctx.generate("Once upon a time", { temperature: 0, maxTokens: 12 }).text());
+ * ```
+ */
+export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<Model> {
+  const { nGpuLayers = -1, useMmap = true, vocabOnly = false, onProgress, signal } = options;
+  if (typeof path !== "string" || path === "") {
+    throw new TypeError("path must be a non-empty string");
+  }
+  if (!Number.isInteger(nGpuLayers) || nGpuLayers < -1) {
+    throw new RangeError(`nGpuLayers must be an integer >= -1, got ${nGpuLayers}`);
+  }
+  if (typeof useMmap !== "boolean") throw new TypeError("useMmap must be a boolean");
+  if (typeof vocabOnly !== "boolean") throw new TypeError("vocabOnly must be a boolean");
+  signal?.throwIfAborted();
+  await checkGgufFile(path);
+  signal?.throwIfAborted();
+  const owned = options.engine === undefined;
+  const engine = options.engine ?? await Engine.start(options);
+  const serial = engine._serial();
+  const onAbort = () => engine._abort(0, serial);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const { modelId, info } = await engine._call("loadModel", {
+      path,
+      nGpuLayers,
+      useMmap,
+      vocabOnly,
+      serial,
+      progress: onProgress !== undefined,
+    }, {
+      progress(fraction) {
+        try {
+          onProgress?.(fraction);
+        } catch {
+          // A throwing callback must not break the load.
+        }
+      },
+    }) as { modelId: number; info: ModelInfo };
+    return new Model(engine, modelId, info, owned);
+  } catch (error) {
+    if (owned) engine.dispose();
+    signal?.throwIfAborted();
+    throw error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Options of {@link Model.tokenize}. */
+export interface TokenizeOptions {
+  /** Add BOS/EOS where the model's tokenizer does. Default true. */
+  addSpecial?: boolean;
+  /** Read special-token text such as `<|im_start|>` as those tokens. Default false. */
+  parseSpecial?: boolean;
+}
+
+/** Options of {@link Model.detokenize}. */
+export interface DetokenizeOptions {
+  /** Drop a leading BOS / trailing EOS the tokenizer added. Default false. */
+  removeSpecial?: boolean;
+  /** Render special tokens as their text. Default false. */
+  unparseSpecial?: boolean;
+}
+
+/**
+ * A loaded model. Disposing it disposes its contexts and samplers (and the engine
+ * it owns, when `loadModel` started one).
+ */
+export class Model {
+  /** Facts about the model, read after the load. */
+  readonly info: ModelInfo;
+  /** The engine the model lives in. */
+  readonly engine: Engine;
+  readonly #id: number;
+  readonly #ownsEngine: boolean;
+  readonly #contexts = new Set<Context>();
+  readonly #samplers = new Set<Sampler>();
+  #disposed = false;
+
+  /** @internal Made by loadModel. */
+  constructor(engine: Engine, id: number, info: ModelInfo, ownsEngine: boolean) {
+    this.engine = engine;
+    this.#id = id;
+    this.info = info;
+    this.#ownsEngine = ownsEngine;
+  }
+
+  /** Whether the model (or its engine) was disposed. */
+  get disposed(): boolean {
+    return this.#disposed || this.engine.disposed;
+  }
+
+  #check(): void {
+    if (this.disposed) throw new DisposedError("Model");
+  }
+
+  /**
+   * Creates a context; see {@link ContextOptions} for sizes and defaults. Read
+   * `context.info` for the sizes llama.cpp actually made.
+   *
+   * @throws {RangeError} for invalid options, naming the option.
+   * @throws {EngineError} with llama.cpp's reason when it cannot make the context
+   *   (e.g. out of memory), or for a vocabOnly model.
+   */
+  async createContext(options: ContextOptions = {}): Promise<Context> {
+    this.#check();
+    const resolved = resolveContextOptions(options, this.info);
+    const slot = this.engine._takeSlot();
+    try {
+      const { ctxId, info } = await this.engine._call("createContext", {
+        modelId: this.#id,
+        abortSlot: slot,
+        ...resolved,
+      }) as { ctxId: number; info: ContextInfo };
+      const context = new Context(this.engine, this, ctxId, slot, info);
+      this.#contexts.add(context);
+      return context;
+    } catch (error) {
+      this.engine._releaseSlot(slot);
+      throw error;
+    }
+  }
+
+  /**
+   * Creates a sampler chain that keeps its state across calls.
+   *
+   * @throws {RangeError} or {TypeError} for invalid options.
+   * @throws {EngineError} when the grammar does not parse, with llama.cpp's reason.
+   */
+  async createSampler(options: SamplingOptions = {}, nCtx = this.info.nCtxTrain): Promise<Sampler> {
+    this.#check();
+    const sampling: ResolvedSampling = resolveSampling(options, this.info.nVocab);
+    const id = await this.engine._call("createSampler", {
+      modelId: this.#id,
+      sampling,
+      nCtx,
+    }) as number;
+    const sampler = new Sampler(this.engine, id, sampling);
+    this.#samplers.add(sampler);
+    return sampler;
+  }
+
+  /** Tokenizes text; returns token ids. */
+  async tokenize(text: string, options: TokenizeOptions = {}): Promise<number[]> {
+    this.#check();
+    if (typeof text !== "string") throw new TypeError("text must be a string");
+    const { addSpecial = true, parseSpecial = false } = options;
+    return await this.engine._call("tokenize", {
+      modelId: this.#id,
+      text,
+      addSpecial,
+      parseSpecial,
+    }) as number[];
+  }
+
+  /**
+   * Turns token ids into text; bytes split across tokens decode correctly.
+   *
+   * @throws {RangeError} for an id outside [0, nVocab), before any FFI call.
+   */
+  async detokenize(tokens: readonly number[], options: DetokenizeOptions = {}): Promise<string> {
+    this.#check();
+    tokens.forEach((token, i) => {
+      if (!Number.isInteger(token) || token < 0 || token >= this.info.nVocab) {
+        throw new RangeError(
+          `tokens[${i}] must be a token id in [0, ${this.info.nVocab}), got ${token}`,
+        );
+      }
+    });
+    const { removeSpecial = false, unparseSpecial = false } = options;
+    return await this.engine._call("detokenize", {
+      modelId: this.#id,
+      tokens: [...tokens],
+      removeSpecial,
+      unparseSpecial,
+    }) as string;
+  }
+
+  /** Renders messages with the model's chat template (ChatML when it has none). */
+  async applyChatTemplate(
+    messages: readonly ChatMessage[],
+    options: { addGenerationPrompt?: boolean; templateVars?: Record<string, unknown> } = {},
+  ): Promise<string> {
+    this.#check();
+    return await this.engine._call("applyTemplate", {
+      modelId: this.#id,
+      messages: validateMessages(messages),
+      addGenerationPrompt: options.addGenerationPrompt ?? true,
+      templateVars: options.templateVars,
+    }) as string;
+  }
+
+  /**
+   * Embeds texts with the model's pooling (mean pooling where it defines none):
+   * one vector of `info.nEmbd` numbers per text, L2-normalized when `normalize`.
+   *
+   * @throws {ContextOverflowError} for a text longer than the model's context.
+   */
+  async embed(
+    texts: readonly string[],
+    options: { normalize?: boolean } = {},
+  ): Promise<number[][]> {
+    this.#check();
+    if (!Array.isArray(texts) || texts.some((t) => typeof t !== "string")) {
+      throw new TypeError("texts must be an array of strings");
+    }
+    return await this.engine._call("embed", {
+      modelId: this.#id,
+      texts: [...texts],
+      normalize: options.normalize ?? true,
+      nThreads: navigator.hardwareConcurrency,
+    }) as number[][];
+  }
+
+  /** @internal A context reports its own dispose. */
+  _forget(context: Context): void {
+    this.#contexts.delete(context);
+  }
+
+  /** Disposes every context and sampler, then frees the model. Idempotent. */
+  dispose(): void {
+    if (this.#disposed) return;
+    for (const context of [...this.#contexts]) context.dispose();
+    for (const sampler of this.#samplers) sampler._markDisposed();
+    this.#disposed = true;
+    this.engine._send("freeModel", { modelId: this.#id });
+    if (this.#ownsEngine) this.engine.dispose();
+  }
+
+  /** Same as {@link dispose}; for `using`. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Same as {@link dispose}. */
+  close(): void {
+    this.dispose();
+  }
+}

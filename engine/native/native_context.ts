@@ -1,0 +1,178 @@
+/**
+ * A `llama_context` in the engine Worker, with its persistent CPU threadpool, its
+ * abort flag and the tokens each sequence holds in the KV cache. Owns one context
+ * handle and one threadpool, freed once by {@link NativeContext.free}.
+ *
+ * @module
+ */
+import { StructBuffer } from "../../ffi/layout.ts";
+import { llama_context_params } from "../../ffi/structs.ts";
+import { EngineError } from "../errors.ts";
+import { isAborted } from "../protocol.ts";
+import type { ContextInfo } from "../types.ts";
+import { Batch } from "./batch.ts";
+import type { NativeModel } from "./native_model.ts";
+
+/** Context options after validation; see engine/context_options.ts. */
+export interface NativeContextOptions {
+  nCtx: number;
+  nBatch: number;
+  nUbatch: number;
+  nThreads: number;
+  nSeqMax: number;
+  flashAttn: "auto" | boolean;
+  typeK: number;
+  typeV: number;
+  embeddings: boolean;
+}
+
+/** `llama_decode` outcome, translated once here (llama.h lists the codes). */
+export type DecodeOutcome = "ok" | "aborted";
+
+/** A context owned by the Worker. */
+export class NativeContext {
+  readonly model: NativeModel;
+  readonly info: ContextInfo;
+  readonly batch: Batch;
+  /** Tokens in the KV cache per seq_id, in position order. */
+  readonly cached: number[][];
+  readonly #abortFlags: Int32Array;
+  readonly #abortIndex: number;
+  readonly #abortCallback: Deno.UnsafeCallback<{
+    readonly parameters: readonly ["pointer"];
+    readonly result: "bool";
+  }>;
+  #abortValue = 0;
+  #ctx: Deno.PointerObject | null;
+  #threadpool: Deno.PointerObject | null;
+
+  /**
+   * @param abortFlags shared with the main thread: the generation whose serial is
+   *   stored at `abortIndex` stops at the next graph node.
+   * @throws {EngineError} with llama.cpp's reason when the context cannot be made.
+   */
+  constructor(
+    model: NativeModel,
+    options: NativeContextOptions,
+    abortFlags: Int32Array,
+    abortIndex: number,
+  ) {
+    const { llama, log } = model.libs;
+    this.model = model;
+    this.#abortFlags = abortFlags;
+    this.#abortIndex = abortIndex;
+    const params = new StructBuffer(
+      llama_context_params,
+      new Uint8Array(llama.llama_context_default_params() as Uint8Array<ArrayBuffer>),
+    );
+    params
+      .set("n_ctx", options.nCtx)
+      .set("n_batch", options.nBatch)
+      .set("n_ubatch", options.nUbatch)
+      .set("n_seq_max", options.nSeqMax)
+      .set("n_threads", options.nThreads)
+      .set("n_threads_batch", options.nThreads)
+      .set("flash_attn_type", options.flashAttn === "auto" ? -1 : options.flashAttn ? 1 : 0)
+      .set("type_k", options.typeK)
+      .set("type_v", options.typeV)
+      .set("embeddings", options.embeddings)
+      .set("no_perf", true);
+    const mark = log.mark();
+    const ctx = llama.llama_init_from_model(model.pointer, params.bytes);
+    if (ctx === null) throw new EngineError(`Cannot create context: ${log.reason(mark)}`);
+    this.#ctx = ctx;
+    // ggml calls this once per graph node from the decoding thread (ith 0), so it
+    // runs synchronously here; it only reads a shared flag.
+    this.#abortCallback = new Deno.UnsafeCallback(
+      { parameters: ["pointer"], result: "bool" } as const,
+      () => isAborted(Atomics.load(this.#abortFlags, this.#abortIndex), this.#abortValue),
+    );
+    llama.llama_set_abort_callback(ctx, this.#abortCallback.pointer, null);
+    try {
+      this.#threadpool = model.libs.newThreadpool(options.nThreads);
+    } catch (error) {
+      llama.llama_free(ctx);
+      this.#abortCallback.close();
+      throw error;
+    }
+    llama.llama_attach_threadpool(ctx, this.#threadpool, null);
+    this.info = {
+      nCtx: llama.llama_n_ctx(ctx),
+      nCtxSeq: llama.llama_n_ctx_seq(ctx),
+      nBatch: llama.llama_n_batch(ctx),
+      nUbatch: llama.llama_n_ubatch(ctx),
+      nSeqMax: llama.llama_n_seq_max(ctx),
+      nThreads: options.nThreads,
+    };
+    this.batch = new Batch(this.info.nBatch);
+    this.cached = Array.from({ length: this.info.nSeqMax }, () => []);
+  }
+
+  /** The context handle. @throws {EngineError} after {@link free}. */
+  get pointer(): Deno.PointerObject {
+    if (this.#ctx === null) throw new EngineError("Cannot use a freed context");
+    return this.#ctx;
+  }
+
+  /** Arms the abort flag for generation `serial` (0 disarms). */
+  armAbort(serial: number): void {
+    this.#abortValue = serial;
+  }
+
+  /** Whether the main thread asked the armed generation to stop. */
+  abortRequested(): boolean {
+    return isAborted(Atomics.load(this.#abortFlags, this.#abortIndex), this.#abortValue);
+  }
+
+  /**
+   * Decodes the batch.
+   *
+   * @throws {EngineError} for every failure code of `llama_decode` but abort.
+   */
+  decode(): DecodeOutcome {
+    const rc = this.model.libs.llama.llama_decode(this.pointer, this.batch.struct());
+    if (rc === 0) return "ok";
+    if (rc === 2) return "aborted";
+    if (rc === 1) {
+      throw new EngineError(
+        `Cannot decode batch: no KV cache slot at n_ctx ${this.info.nCtx}; lower n_batch or raise n_ctx`,
+      );
+    }
+    throw new EngineError(`Cannot decode batch: llama_decode returned ${rc}`);
+  }
+
+  /**
+   * Drops the KV cache of `seqId` from position `from` on, keeping `cached` in step.
+   * Returns the number of tokens kept (0 when the memory cannot drop a suffix, as
+   * recurrent models cannot: then the whole sequence is cleared).
+   */
+  truncate(seqId: number, from: number): number {
+    const { llama } = this.model.libs;
+    const memory = llama.llama_get_memory(this.pointer);
+    const cache = this.cached[seqId];
+    if (!llama.llama_memory_seq_rm(memory, seqId, from, -1)) {
+      llama.llama_memory_seq_rm(memory, seqId, -1, -1);
+      from = 0;
+    }
+    cache.length = Math.min(cache.length, from);
+    return cache.length;
+  }
+
+  /** Empties the whole KV cache (`data`: also zero its buffers). */
+  clear(data = false): void {
+    const { llama } = this.model.libs;
+    llama.llama_memory_clear(llama.llama_get_memory(this.pointer), data);
+    for (const cache of this.cached) cache.length = 0;
+  }
+
+  /** Frees the context, then its threadpool. Later calls do nothing. */
+  free(): void {
+    if (this.#ctx === null) return;
+    const { llama } = this.model.libs;
+    llama.llama_free(this.#ctx);
+    this.#ctx = null;
+    if (this.#threadpool !== null) this.model.libs.freeThreadpool(this.#threadpool);
+    this.#threadpool = null;
+    this.#abortCallback.close();
+  }
+}

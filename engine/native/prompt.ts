@@ -1,0 +1,114 @@
+/**
+ * Turns a prompt (text, token ids or chat messages) into the token ids to decode,
+ * in the engine Worker. Chat messages are rendered with the model's own Jinja
+ * template; where @huggingface/jinja cannot run it, llama.cpp's built-in template of
+ * the same family renders it instead.
+ *
+ * @module
+ */
+import {
+  type ChatMessage,
+  ChatTemplateError,
+  DEFAULT_CHAT_TEMPLATE,
+  renderChatTemplate,
+} from "../chat_template.ts";
+import { ContextOverflowError, EngineError } from "../errors.ts";
+import type { PromptInput } from "../protocol.ts";
+import type { NativeModel } from "./native_model.ts";
+
+/** A prompt ready to decode. */
+export interface PreparedPrompt {
+  tokens: Int32Array<ArrayBuffer>;
+  /** The rendered text, for chat prompts. */
+  text: string;
+  /** Messages dropped to fit (overflow "truncate-oldest"). */
+  droppedMessages: number;
+}
+
+/**
+ * Prepares a prompt that fits `nCtxSeq` tokens (leaving room for one generated
+ * token).
+ *
+ * @throws {ContextOverflowError} when it does not fit and the policy is "error", or
+ *   when even the last message alone does not fit.
+ * @throws {RangeError} for an empty prompt on a model without BOS.
+ */
+export function preparePrompt(
+  model: NativeModel,
+  input: PromptInput,
+  nCtxSeq: number,
+  addGenerationPrompt: boolean,
+): PreparedPrompt {
+  if ("tokens" in input) return checked(Int32Array.from(input.tokens), "", 0, nCtxSeq, model);
+  if ("text" in input) {
+    return checked(
+      model.tokenize(input.text, input.addSpecial, true),
+      input.text,
+      0,
+      nCtxSeq,
+      model,
+    );
+  }
+  let messages = input.messages;
+  let dropped = 0;
+  for (;;) {
+    const text = renderMessages(model, messages, addGenerationPrompt, input.templateVars);
+    const bosText = model.info.bos >= 0 ? tokenText(model, model.info.bos) : "";
+    // Templates that print bos_token themselves must not get a second BOS.
+    const addSpecial = !(bosText !== "" && text.startsWith(bosText));
+    const tokens = model.tokenize(text, addSpecial, true);
+    if (tokens.length < nCtxSeq) return { tokens, text, droppedMessages: dropped };
+    const first = messages[0]?.role === "system" ? 1 : 0;
+    if (input.overflow !== "truncate-oldest" || messages.length - first <= 1) {
+      throw new ContextOverflowError(tokens.length, nCtxSeq);
+    }
+    messages = [...messages.slice(0, first), ...messages.slice(first + 1)];
+    dropped++;
+  }
+}
+
+function checked(
+  tokens: Int32Array<ArrayBuffer>,
+  text: string,
+  dropped: number,
+  nCtxSeq: number,
+  model: NativeModel,
+): PreparedPrompt {
+  if (tokens.length === 0) {
+    if (model.info.bos < 0) throw new RangeError("prompt must not be empty");
+    tokens = Int32Array.of(model.info.bos);
+  }
+  if (tokens.length >= nCtxSeq) throw new ContextOverflowError(tokens.length, nCtxSeq);
+  return { tokens, text, droppedMessages: dropped };
+}
+
+function tokenText(model: NativeModel, token: number): string {
+  return new TextDecoder().decode(model.tokenBytes(token, true, new Uint8Array(64)));
+}
+
+function renderMessages(
+  model: NativeModel,
+  messages: readonly ChatMessage[],
+  addGenerationPrompt: boolean,
+  extra: Record<string, unknown> | undefined,
+): string {
+  const template = model.info.chatTemplate ?? DEFAULT_CHAT_TEMPLATE;
+  try {
+    return renderChatTemplate(template, messages, {
+      addGenerationPrompt,
+      bosToken: model.info.bos >= 0 ? tokenText(model, model.info.bos) : "",
+      eosToken: model.info.eos >= 0 ? tokenText(model, model.info.eos) : "",
+      extra,
+    });
+  } catch (error) {
+    if (!(error instanceof ChatTemplateError)) throw error;
+    try {
+      return model.applyBuiltinTemplate(template, messages, addGenerationPrompt);
+    } catch {
+      throw new EngineError(
+        `Cannot render the model's chat template: ${error.message}; llama.cpp has no built-in match`,
+        { cause: error },
+      );
+    }
+  }
+}

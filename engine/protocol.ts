@@ -1,0 +1,124 @@
+/**
+ * Messages between the main thread and the engine Worker. Requests carry an id;
+ * the Worker answers each with exactly one `result` or `error`, after any number of
+ * `progress` or `pieces` events for the same id. Requests run one at a time in order,
+ * so a free always comes after the work queued before it.
+ *
+ * @module
+ */
+import type { ChatMessage } from "./chat_template.ts";
+import type { ResolvedSampling } from "./sampling.ts";
+import type { Piece } from "./types.ts";
+
+/** Slots of the shared abort array: slot 0 serves model loads, the rest contexts. */
+export const ABORT_SLOTS = 256;
+
+/**
+ * A slot holding a job's serial stops that job; a slot holding ABORT_ALL stops
+ * whatever runs there (engine shutdown).
+ */
+export const ABORT_ALL = -1;
+
+/** Whether the abort slot value `flag` stops the job with `serial` (0 = no job). */
+export function isAborted(flag: number, serial: number): boolean {
+  return serial !== 0 && (flag === serial || flag === ABORT_ALL);
+}
+
+/** What the Worker does with a chat prompt that does not fit. */
+export type OverflowPolicy = "error" | "truncate-oldest";
+
+/** A prompt: text to tokenize (with special tokens parsed) or token ids. */
+export type PromptInput =
+  | { text: string; addSpecial: boolean }
+  | { tokens: number[] }
+  | { messages: ChatMessage[]; overflow: OverflowPolicy; templateVars?: Record<string, unknown> };
+
+/** Requests, by operation name. */
+export interface Requests {
+  init: {
+    dir: string;
+    preloadDirs: string[];
+    variant: string;
+    echoLevel: number;
+    abortFlags: SharedArrayBuffer;
+  };
+  loadModel: {
+    path: string;
+    nGpuLayers: number;
+    useMmap: boolean;
+    vocabOnly: boolean;
+    serial: number;
+    progress: boolean;
+  };
+  freeModel: { modelId: number };
+  createContext: {
+    modelId: number;
+    abortSlot: number;
+    nCtx: number;
+    nBatch: number;
+    nUbatch: number;
+    nThreads: number;
+    nSeqMax: number;
+    flashAttn: "auto" | boolean;
+    typeK: number;
+    typeV: number;
+    embeddings: boolean;
+  };
+  freeContext: { ctxId: number };
+  tokenize: { modelId: number; text: string; addSpecial: boolean; parseSpecial: boolean };
+  detokenize: {
+    modelId: number;
+    tokens: number[];
+    removeSpecial: boolean;
+    unparseSpecial: boolean;
+  };
+  applyTemplate: {
+    modelId: number;
+    messages: ChatMessage[];
+    addGenerationPrompt: boolean;
+    templateVars?: Record<string, unknown>;
+  };
+  createSampler: { modelId: number; sampling: ResolvedSampling; nCtx: number };
+  freeSampler: { samplerId: number };
+  generate: {
+    ctxId: number;
+    seqId: number;
+    prompt: PromptInput;
+    sampling: ResolvedSampling | { samplerId: number };
+    maxTokens: number;
+    stop: string[];
+    special: boolean;
+    serial: number;
+  };
+  sequenceTokens: { ctxId: number; seqId: number };
+  clearSequence: { ctxId: number; seqId: number };
+  embed: { modelId: number; texts: string[]; normalize: boolean; nThreads: number };
+  bench: {
+    ctxId: number;
+    nPrompt: number;
+    nGen: number;
+    repetitions: number;
+    warmup: boolean;
+  };
+  shutdown: Record<string, never>;
+}
+
+/** A request as sent. */
+export type Request = {
+  [K in keyof Requests]: { id: number; op: K; args: Requests[K] };
+}[keyof Requests];
+
+/** An error as it crosses the thread boundary. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  /** Extra fields of our error classes (nPromptTokens, nCtx, path, resource). */
+  fields: Record<string, unknown>;
+}
+
+/** Messages from the Worker. */
+export type Reply =
+  | { id: number; result: unknown }
+  | { id: number; error: SerializedError }
+  | { id: number; progress: number }
+  | { id: number; pieces: Piece[] };

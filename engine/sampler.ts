@@ -1,0 +1,61 @@
+/**
+ * A sampler chain kept across generation calls (its penalty window and grammar state
+ * persist), owned by the engine Worker.
+ *
+ * @module
+ */
+import type { Engine } from "./engine.ts";
+import { DisposedError } from "./errors.ts";
+import type { ResolvedSampling } from "./sampling.ts";
+
+/**
+ * A native sampler chain. Create it with `model.createSampler(options)`, pass it as
+ * `{ sampler }` to `generate`/`chat`, dispose it (or its model) to free it.
+ */
+export class Sampler {
+  /** The options the chain was built from, with defaults filled in and the seed drawn. */
+  readonly options: Readonly<ResolvedSampling>;
+  readonly #engine: Engine;
+  readonly #id: number;
+  #disposed = false;
+
+  /** @internal Made by Model.createSampler. */
+  constructor(engine: Engine, id: number, options: ResolvedSampling) {
+    this.#engine = engine;
+    this.#id = id;
+    this.options = Object.freeze(options);
+  }
+
+  /** Whether the sampler was disposed (directly or with its model). */
+  get disposed(): boolean {
+    return this.#disposed || this.#engine.disposed;
+  }
+
+  /** @internal The Worker's id. @throws {DisposedError} after dispose. */
+  get _id(): number {
+    if (this.disposed) throw new DisposedError("Sampler");
+    return this.#id;
+  }
+
+  /** Frees the chain; idempotent. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#engine._send("freeSampler", { samplerId: this.#id });
+  }
+
+  /** @internal Marks disposed when the model frees it in the Worker. */
+  _markDisposed(): void {
+    this.#disposed = true;
+  }
+
+  /** Same as {@link dispose}; for `using`. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Same as {@link dispose}. */
+  close(): void {
+    this.dispose();
+  }
+}

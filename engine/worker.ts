@@ -1,0 +1,272 @@
+/**
+ * The engine Worker: the only thread that calls into llama.cpp. It makes blocking
+ * FFI calls on its own OS thread, so the main thread's event loop never waits on a
+ * decode. It owns every native handle and frees children before parents.
+ *
+ * @module
+ */
+/// <reference lib="deno.worker" />
+import { NativeLibraries } from "../ffi/library.ts";
+import { EngineError } from "./errors.ts";
+import {
+  isAborted,
+  type Reply,
+  type Request,
+  type Requests,
+  type SerializedError,
+} from "./protocol.ts";
+import { NativeModel } from "./native/native_model.ts";
+import { NativeContext } from "./native/native_context.ts";
+import { NativeSampler } from "./native/native_sampler.ts";
+import { runGeneration } from "./native/generate_loop.ts";
+import { samplerChain } from "./sampling.ts";
+import { preparePrompt } from "./native/prompt.ts";
+import { embedTexts } from "./native/embed.ts";
+import { runBench } from "./native/bench.ts";
+import type { EngineInfo } from "./types.ts";
+
+interface State {
+  libs: NativeLibraries;
+  abortFlags: Int32Array;
+  models: Map<number, NativeModel>;
+  contexts: Map<number, { ctx: NativeContext; modelId: number }>;
+  samplers: Map<number, { sampler: NativeSampler; modelId: number }>;
+  nextId: number;
+}
+
+let state: State | undefined;
+
+function live(): State {
+  if (!state) throw new EngineError("Cannot run: the engine is not initialised");
+  return state;
+}
+
+function model(id: number): NativeModel {
+  const found = live().models.get(id);
+  if (!found) throw new EngineError(`Cannot find model ${id}: it was freed`);
+  return found;
+}
+
+function context(id: number): NativeContext {
+  const found = live().contexts.get(id);
+  if (!found) throw new EngineError(`Cannot find context ${id}: it was freed`);
+  return found.ctx;
+}
+
+type Handler<K extends keyof Requests> = (args: Requests[K], id: number) => unknown;
+
+const handlers: { [K in keyof Requests]: Handler<K> } = {
+  init(args): EngineInfo {
+    const libs = new NativeLibraries(args.dir, args.preloadDirs, args.echoLevel);
+    state = {
+      libs,
+      abortFlags: new Int32Array(args.abortFlags),
+      models: new Map(),
+      contexts: new Map(),
+      samplers: new Map(),
+      nextId: 1,
+    };
+    return {
+      libDir: args.dir,
+      variant: args.variant,
+      devices: libs.devices(),
+      systemInfo: libs.systemInfo(),
+    };
+  },
+
+  loadModel(args, id) {
+    const s = live();
+    let lastPost = 0;
+    const loaded = NativeModel.load(s.libs, args.path, args, (fraction) => {
+      if (args.progress && (fraction === 1 || fraction - lastPost >= 0.01)) {
+        lastPost = fraction;
+        post({ id, progress: fraction });
+      }
+      return !isAborted(Atomics.load(s.abortFlags, 0), args.serial);
+    });
+    const modelId = s.nextId++;
+    s.models.set(modelId, loaded);
+    return { modelId, info: loaded.info };
+  },
+
+  freeModel({ modelId }) {
+    const s = live();
+    const found = s.models.get(modelId);
+    if (!found) return;
+    for (const [ctxId, entry] of s.contexts) {
+      if (entry.modelId === modelId) handlers.freeContext({ ctxId }, 0);
+    }
+    for (const [samplerId, entry] of s.samplers) {
+      if (entry.modelId === modelId) handlers.freeSampler({ samplerId }, 0);
+    }
+    found.free();
+    s.models.delete(modelId);
+  },
+
+  createContext(args) {
+    const s = live();
+    const m = model(args.modelId);
+    if (m.info.vocabOnly) {
+      throw new EngineError("Cannot create a context: the model was loaded with vocabOnly");
+    }
+    const ctx = new NativeContext(m, args, s.abortFlags, args.abortSlot);
+    const ctxId = s.nextId++;
+    s.contexts.set(ctxId, { ctx, modelId: args.modelId });
+    return { ctxId, info: ctx.info };
+  },
+
+  freeContext({ ctxId }) {
+    const s = live();
+    s.contexts.get(ctxId)?.ctx.free();
+    s.contexts.delete(ctxId);
+  },
+
+  tokenize(args) {
+    return Array.from(model(args.modelId).tokenize(args.text, args.addSpecial, args.parseSpecial));
+  },
+
+  detokenize(args) {
+    const m = model(args.modelId);
+    checkTokens(args.tokens, m.info.nVocab);
+    return m.detokenize(Int32Array.from(args.tokens), args.removeSpecial, args.unparseSpecial);
+  },
+
+  applyTemplate(args) {
+    const m = model(args.modelId);
+    return preparePrompt(
+      m,
+      {
+        messages: args.messages,
+        overflow: "error",
+        templateVars: args.templateVars,
+      },
+      Infinity,
+      args.addGenerationPrompt,
+    ).text;
+  },
+
+  createSampler(args) {
+    const s = live();
+    const m = model(args.modelId);
+    const sampler = new NativeSampler(
+      s.libs.llama,
+      m.vocab,
+      m.info.nVocab,
+      args.nCtx,
+      samplerChain(args.sampling),
+      s.libs.log,
+    );
+    const samplerId = s.nextId++;
+    s.samplers.set(samplerId, { sampler, modelId: args.modelId });
+    return samplerId;
+  },
+
+  freeSampler({ samplerId }) {
+    const s = live();
+    s.samplers.get(samplerId)?.sampler.free();
+    s.samplers.delete(samplerId);
+  },
+
+  generate(args, id) {
+    const s = live();
+    const ctx = context(args.ctxId);
+    const m = ctx.model;
+    if (args.seqId < 0 || args.seqId >= ctx.info.nSeqMax) {
+      throw new RangeError(`seqId must be in [0, ${ctx.info.nSeqMax}), got ${args.seqId}`);
+    }
+    if ("tokens" in args.prompt) checkTokens(args.prompt.tokens, m.info.nVocab);
+    const prompt = preparePrompt(m, args.prompt, ctx.info.nCtxSeq, true);
+    let sampler: NativeSampler;
+    let owned = false;
+    if ("samplerId" in args.sampling) {
+      const entry = s.samplers.get(args.sampling.samplerId);
+      if (!entry) throw new EngineError(`Cannot find sampler ${args.sampling.samplerId}`);
+      sampler = entry.sampler;
+    } else {
+      sampler = new NativeSampler(
+        s.libs.llama,
+        m.vocab,
+        m.info.nVocab,
+        ctx.info.nCtxSeq,
+        samplerChain(args.sampling),
+        s.libs.log,
+      );
+      owned = true;
+    }
+    try {
+      const result = runGeneration(ctx, {
+        seqId: args.seqId,
+        prompt: prompt.tokens,
+        sampler,
+        maxTokens: args.maxTokens,
+        stop: args.stop,
+        serial: args.serial,
+        special: args.special,
+      }, (pieces) => post({ id, pieces }));
+      result.droppedMessages = prompt.droppedMessages;
+      return result;
+    } finally {
+      if (owned) sampler.free();
+    }
+  },
+
+  sequenceTokens({ ctxId, seqId }) {
+    return [...(context(ctxId).cached[seqId] ?? [])];
+  },
+
+  clearSequence({ ctxId, seqId }) {
+    context(ctxId).truncate(seqId, 0);
+  },
+
+  embed(args) {
+    return embedTexts(model(args.modelId), args.texts, args.normalize, args.nThreads);
+  },
+
+  bench(args) {
+    return runBench(context(args.ctxId), args);
+  },
+
+  shutdown() {
+    const s = state;
+    if (!s) return;
+    for (const modelId of [...s.models.keys()]) handlers.freeModel({ modelId }, 0);
+    s.libs.close();
+    state = undefined;
+  },
+};
+
+function checkTokens(tokens: readonly number[], nVocab: number): void {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (!Number.isInteger(t) || t < 0 || t >= nVocab) {
+      throw new RangeError(`tokens[${i}] must be a token id in [0, ${nVocab}), got ${t}`);
+    }
+  }
+}
+
+function serialize(error: unknown): SerializedError {
+  if (!(error instanceof Error)) {
+    return { name: "Error", message: String(error), fields: {} };
+  }
+  const fields: Record<string, unknown> = {};
+  for (const key of ["nPromptTokens", "nCtx", "path", "resource"]) {
+    if (key in error) fields[key] = (error as unknown as Record<string, unknown>)[key];
+  }
+  return { name: error.name, message: error.message, fields };
+}
+
+function post(reply: Reply): void {
+  self.postMessage(reply);
+}
+
+self.onmessage = (event: MessageEvent<Request>) => {
+  const { id, op, args } = event.data;
+  try {
+    const handler = handlers[op] as Handler<typeof op>;
+    const result = handler(args as never, id);
+    post({ id, result });
+  } catch (error) {
+    post({ id, error: serialize(error) });
+  }
+  if (op === "shutdown") self.close();
+};

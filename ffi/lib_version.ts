@@ -1,0 +1,10 @@
+/**
+ * The pinned version of the `@node-llama-cpp/<platform>` npm packages that hold the
+ * prebuilt libllama and ggml libraries, and of `node-llama-cpp`, whose
+ * `llama/gitRelease.bundle` is the exact llama.cpp source of that build (llama.cpp
+ * release tag in {@link LLAMA_CPP_RELEASE}). native/build.sh pins the same version.
+ */
+export const NODE_LLAMA_CPP_VERSION = "3.22.1";
+
+/** The llama.cpp release the pinned packages were built from (`llama/binariesGithubRelease.json`). */
+export const LLAMA_CPP_RELEASE = "v0.5.0";
