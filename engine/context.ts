@@ -75,7 +75,7 @@ export class Context {
     let input: PromptInput;
     if (typeof prompt === "string") {
       input = { text: prompt, addSpecial: options.addSpecial ?? true };
-    } else if (Array.isArray(prompt)) input = { tokens: [...prompt] };
+    } else if (Array.isArray(prompt)) input = { tokens: checkTokens(prompt, this.model.info.nVocab) };
     else throw new TypeError("prompt must be a string or an array of token ids");
     return this.#run(input, options);
   }
@@ -167,4 +167,13 @@ export class Context {
   close(): void {
     this.dispose();
   }
+}
+
+function checkTokens(tokens: readonly number[], nVocab: number): number[] {
+  tokens.forEach((token, i) => {
+    if (!Number.isInteger(token) || token < 0 || token >= nVocab) {
+      throw new RangeError(`tokens[${i}] must be a token id in [0, ${nVocab}), got ${token}`);
+    }
+  });
+  return [...tokens];
 }

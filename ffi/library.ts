@@ -60,6 +60,8 @@ export class NativeLibraries {
   constructor(dir: string, preloadDirs: readonly string[] = [], echoLevel = 5) {
     this.dir = dir;
     this.#libs = [];
+    // Without it, a GGML_ABORT runs gdb to print a backtrace, on stdout.
+    Deno.env.set("GGML_NO_BACKTRACE", "1");
     for (const extra of preloadDirs) {
       for (const file of readdirSync(extra).filter(isSharedLibrary)) {
         this.#libs.push(openLibrary(join(extra, file), {}));

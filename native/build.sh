@@ -15,9 +15,6 @@
 #   --jobs   parallel compile jobs (default: nproc)
 set -euo pipefail
 
-# Pinned with the @node-llama-cpp/* packages in ffi/lib_version.ts.
-NODE_LLAMA_CPP_VERSION=3.22.1
-
 root=$(cd "$(dirname "$0")/.." && pwd)
 backend=cpu
 out=""
@@ -36,22 +33,10 @@ while [ $# -gt 0 ]; do
 done
 out=${out:-$root/dist/llama/$backend}
 
-for tool in git cmake npm tar; do
+src=$("$root/native/fetch_source.sh")
+for tool in cmake; do
   command -v "$tool" >/dev/null || { echo "build.sh: '$tool' is required" >&2; exit 1; }
 done
-
-cache=${HEARTH_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/hearth}/llama-src
-src=$cache/node-llama-cpp-$NODE_LLAMA_CPP_VERSION
-if [ ! -f "$src/llama.cpp/include/llama.h" ]; then
-  mkdir -p "$src"
-  tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
-  echo "build.sh: fetching node-llama-cpp@$NODE_LLAMA_CPP_VERSION from npm"
-  (cd "$tmp" && npm pack --silent "node-llama-cpp@$NODE_LLAMA_CPP_VERSION" >/dev/null)
-  tar -xzf "$tmp"/node-llama-cpp-*.tgz -C "$tmp" package/llama/gitRelease.bundle
-  rm -rf "$src/llama.cpp"
-  git clone --quiet "$tmp/package/llama/gitRelease.bundle" "$src/llama.cpp"
-fi
 
 flags=(
   -DCMAKE_BUILD_TYPE=Release
@@ -76,8 +61,8 @@ case "$backend" in
   metal) flags+=(-DGGML_METAL=ON) ;;
 esac
 
-build=$src/build-$backend-$([ "$native" = 1 ] && echo native || echo variants)
-cmake -S "$src/llama.cpp" -B "$build" "${flags[@]}" >/dev/null
+build=$(dirname "$src")/build-$backend-$([ "$native" = 1 ] && echo native || echo variants)
+cmake -S "$src" -B "$build" "${flags[@]}" >/dev/null
 cmake --build "$build" --config Release -j "$jobs" \
   --target llama llama-bench llama-batched-bench llama-server
 mkdir -p "$out"

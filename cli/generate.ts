@@ -1,0 +1,89 @@
+/**
+ * `hearth generate`: completes one prompt, llama-cli style. The completion (never the
+ * prompt) streams to stdout as it is generated; with `--json`, stdout gets exactly one
+ * JSON object instead:
+ *
+ * ```json
+ * { "text": "...", "finish_reason": "length", "metrics": { "promptTokens": 5, ... } }
+ * ```
+ *
+ * `finish_reason` is OpenAI's spelling ("stop", "length", or "abort" after Ctrl+C);
+ * `metrics` is the engine's GenerationMetrics as is (camelCase, units in the names:
+ * promptTokens, cachedTokens, promptEvalTokens, generatedTokens, ttftMs, promptMs,
+ * genMs, promptTokPerSec, genTokPerSec).
+ *
+ * @module
+ */
+import type { Config } from "../config.ts";
+import { loadModel } from "../engine/model.ts";
+import type { GenerateOptions } from "../engine/generate_options.ts";
+import type { LoadModelOptions } from "../engine/model.ts";
+import { writeAllSync } from "./errors.ts";
+
+/** The abort reason of Ctrl+C; cli/errors.ts prints it as one line. */
+export function interrupted(): DOMException {
+  return new DOMException("Interrupted by Ctrl+C", "AbortError");
+}
+
+/** The engine and load-time options a config asks for. */
+export function modelOptions(config: Config): LoadModelOptions {
+  return {
+    libDir: config.libDir,
+    variant: config.variant,
+    logLevel: config.logLevel,
+    nGpuLayers: config.nGpuLayers,
+  };
+}
+
+/** The per-call options (sampling and length) a config asks for. */
+export function callOptions(config: Config): GenerateOptions {
+  return {
+    temperature: config.temperature,
+    topK: config.topK,
+    topP: config.topP,
+    minP: config.minP,
+    repeatPenalty: config.repeatPenalty,
+    // The engine reads an absent seed as "random" (llama.cpp's -1 / LLAMA_DEFAULT_SEED).
+    seed: config.seed === -1 ? undefined : config.seed,
+    maxTokens: config.nPredict,
+  };
+}
+
+/**
+ * Runs `generate`; resolves with the exit status. Ctrl+C stops the generation: what
+ * was generated is still printed, and the status is 1.
+ *
+ * @throws what loading or generating throws (ModelNotFoundError, GgufError,
+ *   ContextOverflowError, ...); main.ts reports it.
+ */
+export async function generateCommand(config: Config): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(interrupted());
+  Deno.addSignalListener("SIGINT", onSigint);
+  try {
+    // Disposing the model stops its engine Worker; without that the process never exits.
+    using model = await loadModel(config.model, { ...modelOptions(config), signal: controller.signal });
+    using context = await model.createContext({ nCtx: config.nCtx, nThreads: config.nThreads });
+    const generation = context.generate(config.prompt ?? "", {
+      ...callOptions(config),
+      signal: controller.signal,
+    });
+    if (!config.json) {
+      for await (const piece of generation) writeAllSync(Deno.stdout, piece.text);
+    }
+    const result = await generation.result;
+    if (config.json) {
+      const { text, finishReason, metrics } = result;
+      writeAllSync(Deno.stdout, JSON.stringify({ text, finish_reason: finishReason, metrics }) + "\n");
+    } else if (Deno.stdout.isTerminal()) {
+      // Only for a person: a pipe gets the completion byte for byte.
+      writeAllSync(Deno.stdout, "\n");
+    }
+    if (result.finishReason === "abort") {
+      throw interrupted();
+    }
+    return 0;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSigint);
+  }
+}

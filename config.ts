@@ -1,0 +1,243 @@
+/**
+ * Hearth's configuration: the one place that reads `Deno.env` and command-line flags.
+ * {@link OPTIONS} is the table of every option (flags, variable, default, unit,
+ * description) that drives both parsing and `--help`; {@link loadConfig} turns argv
+ * and the environment into a frozen, validated {@link Config}.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import {
+  type Command,
+  COMMANDS,
+  convertValue,
+  formatOptions,
+  type OptionSpec,
+  parseFlags,
+} from "./cli/args.ts";
+import { LIB_VARIANTS, type LibVariant } from "./ffi/lib_dir.ts";
+
+/**
+ * The model shipped in the repository (Karpathy's stories260K), resolved from this
+ * file's URL, which sits beside main.ts, so it is found from any working directory.
+ */
+export const BUNDLED_MODEL: string = fileURLToPath(
+  new URL("./models/stories260K.gguf", import.meta.url),
+);
+
+/** llama.cpp log levels; "none" keeps its log off stderr. */
+export const LOG_LEVELS = ["none", "error", "warn", "info", "debug"] as const;
+/** A llama.cpp log level. */
+export type LogLevel = typeof LOG_LEVELS[number];
+
+/** The validated configuration of one `chat` or `generate` run. */
+export interface Config {
+  /** The subcommand; "start" is the bare command (chat on the bundled model). */
+  readonly command: Exclude<Command, "bench">;
+  /** `-h`/`--help` was given: print usage, run nothing. */
+  readonly help: boolean;
+  /** GGUF file to load. */
+  readonly model: string;
+  /** The prompt to complete (generate). */
+  readonly prompt: string | undefined;
+  /** The system prompt (chat). */
+  readonly system: string | undefined;
+  /** Print one JSON object instead of streaming text (generate). */
+  readonly json: boolean;
+  /** Tokens to generate at most; -1 = until the end of generation or a full context. */
+  readonly nPredict: number;
+  /** KV cache size in tokens; 0 = the model's training context. */
+  readonly nCtx: number;
+  /** CPU threads; undefined = logical CPUs. */
+  readonly nThreads: number | undefined;
+  /** Layers to offload to GPU devices; -1 = all. */
+  readonly nGpuLayers: number;
+  readonly temperature: number;
+  readonly topK: number;
+  readonly topP: number;
+  readonly minP: number;
+  readonly repeatPenalty: number;
+  /** Sampling seed; -1 = a random seed per call. */
+  readonly seed: number;
+  /** Folder of libllama to use instead of the prebuilt package. */
+  readonly libDir: string | undefined;
+  /** Prebuilt package variant to force. */
+  readonly variant: LibVariant | undefined;
+  readonly logLevel: LogLevel;
+}
+
+const RUN: readonly Command[] = ["start", "chat", "generate"];
+const CHAT: readonly Command[] = ["start", "chat"];
+const GEN: readonly Command[] = ["generate"];
+const INT32_MAX = 2 ** 31 - 1;
+const intAtLeast = (min: number) => ({
+  ok: (v: number) => v >= min && v <= INT32_MAX,
+  expect: `an integer >= ${min}`,
+});
+
+/**
+ * A table row: `flags` as in `--help` ("-n, --n-predict"), `kind` as "TYPE VALUE_NAME"
+ * ("int N"; plain "boolean" for a switch). Every run command takes it unless `more`
+ * says otherwise.
+ */
+function row(
+  key: string,
+  flags: string,
+  kind: string,
+  fallback: OptionSpec["default"],
+  description: string,
+  more: Partial<OptionSpec> = {},
+): OptionSpec {
+  const [type, valueName] = kind.split(" ") as [OptionSpec["type"], string | undefined];
+  return {
+    key,
+    flags: flags.split(", "),
+    type,
+    valueName,
+    default: fallback,
+    description,
+    commands: RUN,
+    ...more,
+  };
+}
+
+/**
+ * Every option, in `--help` order. Flag names and meanings are llama.cpp's
+ * (common/arg.cpp); sampling defaults are llama.cpp's, which the engine shares.
+ */
+export const OPTIONS: readonly OptionSpec[] = Object.freeze([
+  row("help", "-h, --help", "boolean", false, "print this help"),
+  row("model", "-m, --model", "string FILE", BUNDLED_MODEL, "GGUF model file", {
+    defaultText: "models/stories260K.gguf (bundled)",
+  }),
+  row("prompt", "-p, --prompt", "string TEXT", undefined, "prompt to complete (required)", {
+    commands: GEN,
+  }),
+  row("system", "-sys, --system, --system-prompt", "string TEXT", undefined, "system prompt", {
+    commands: CHAT,
+  }),
+  row("json", "--json", "boolean", false, "print one JSON object {text, finish_reason, metrics}", {
+    commands: GEN,
+  }),
+  // -1 as in llama.cpp: stop at an end-of-generation token or when the context is full.
+  row("nPredict", "-n, --n-predict, --predict", "int N", -1, "tokens to generate; -1 = no limit", {
+    check: intAtLeast(-1),
+  }),
+  row("temperature", "--temp", "number T", 0.8, "temperature; 0 = greedy", {
+    check: { ok: (v) => v >= 0, expect: "a finite number >= 0" },
+  }),
+  row("topK", "--top-k", "int K", 40, "top-k sampling; 0 = off", { check: intAtLeast(0) }),
+  row("topP", "--top-p", "number P", 0.95, "top-p (nucleus) sampling; 1 = off", {
+    check: { ok: (v) => v > 0 && v <= 1, expect: "a number in (0, 1]" },
+  }),
+  row("minP", "--min-p", "number P", 0.05, "min-p sampling; 0 = off", {
+    check: { ok: (v) => v >= 0 && v <= 1, expect: "a number in [0, 1]" },
+  }),
+  row("repeatPenalty", "--repeat-penalty", "number X", 1, "repeat penalty; 1 = off", {
+    check: { ok: (v) => v > 0, expect: "a finite number > 0" },
+  }),
+  row("seed", "-s, --seed", "int SEED", -1, "sampling seed; -1 = random", {
+    check: { ok: (v) => v >= -1 && v <= 0xFFFFFFFF, expect: "an integer in [-1, 4294967295]" },
+  }),
+  // 2048 is the bundled model's training context; chat truncates the oldest turns to fit.
+  row("nCtx", "-c, --ctx-size", "int N", 2048, "context size; 0 = the model's training context", {
+    check: intAtLeast(0),
+    unit: "tokens, rounded up to 256s",
+  }),
+  row("nThreads", "-t, --threads", "int N", undefined, "CPU threads for generation", {
+    check: { ok: (v) => v >= 1 && v <= 512, expect: "an integer in [1, 512]" },
+    defaultText: "logical CPUs",
+  }),
+  row("nGpuLayers", "-ngl, --n-gpu-layers, --gpu-layers", "int N", -1, "GPU layers; -1 = all", {
+    check: intAtLeast(-1),
+  }),
+  row("libDir", "--lib-dir", "string DIR", undefined, "libllama folder (native/build.sh output)", {
+    env: "HEARTH_LIB_DIR",
+    defaultText: "the prebuilt npm package",
+  }),
+  row("variant", "--variant", "string NAME", undefined, "prebuilt libllama package", {
+    env: "HEARTH_VARIANT",
+    choices: LIB_VARIANTS,
+    defaultText: "chosen from OS, CPU and GPU",
+  }),
+  row("logLevel", "--log-level", "string LEVEL", "none", "llama.cpp log lines to stderr", {
+    env: "HEARTH_LOG_LEVEL",
+    choices: LOG_LEVELS,
+  }),
+]);
+
+/** Reads one environment variable; the default reads `Deno.env`. */
+export type EnvReader = (name: string) => string | undefined;
+
+const denoEnv: EnvReader = (name) => Deno.env.get(name);
+
+/** The options a command accepts. */
+function optionsOf(command: Command): OptionSpec[] {
+  return OPTIONS.filter((spec) => spec.commands.includes(command));
+}
+
+/**
+ * Builds the configuration of `command` from its arguments (after the subcommand) and
+ * the environment. A flag beats its variable, which beats the default; an empty
+ * variable counts as unset.
+ *
+ * @throws {TypeError} for an unknown flag, a missing value, a stray argument, or
+ *   `generate` without `-p`.
+ * @throws {RangeError} for a bad value, naming the flag or variable and the option.
+ * @example
+ * ```ts ignore
+ * const config = loadConfig("generate", ["-p", "Once upon a time", "--temp", "0"]);
+ * ```
+ */
+export function loadConfig(
+  command: Exclude<Command, "bench">,
+  argv: readonly string[],
+  env: EnvReader = denoEnv,
+): Config {
+  const specs = optionsOf(command);
+  const hint = command === "start" ? "hearth --help" : `hearth ${command} --help`;
+  const raw = parseFlags(specs, argv, hint);
+  const values: Record<string, unknown> = { command };
+  for (const spec of specs) values[spec.key] = spec.default;
+  if (raw.get("help") === true) return Object.freeze({ ...values, help: true }) as Config;
+  for (const spec of specs) {
+    const flag = raw.get(spec.key);
+    const fromEnv = spec.env ? env(spec.env) : undefined;
+    if (flag !== undefined) {
+      const source = spec.flags.find((f) => f.startsWith("--"))!;
+      values[spec.key] = convertValue(spec, flag, source);
+    } else if (fromEnv !== undefined && fromEnv !== "") {
+      values[spec.key] = convertValue(spec, fromEnv, spec.env!);
+    }
+  }
+  if (command === "generate" && values.prompt === undefined) {
+    throw new TypeError(`Cannot generate without a prompt: pass -p TEXT (see ${hint})`);
+  }
+  return Object.freeze(values) as unknown as Config;
+}
+
+/** Marks an option that only some commands take, for the overview. */
+function tagCommands(spec: OptionSpec): OptionSpec {
+  if (spec.commands.length === RUN.length) return spec;
+  const only = spec.commands.filter((c) => c !== "start").join(", ");
+  return { ...spec, description: `${spec.description} (${only} only)` };
+}
+
+/** The `--help` text of a command ("start" gives the overview), from {@link OPTIONS}. */
+export function helpText(command: Exclude<Command, "bench">): string {
+  if (command === "generate") {
+    return `Usage: hearth generate -p PROMPT [-m FILE] [FLAGS]\n\n` +
+      `Streams the completion of PROMPT (not the prompt itself) to stdout.\n\n` +
+      `Flags:\n${formatOptions(optionsOf("generate"))}\n`;
+  }
+  if (command === "chat") {
+    return `Usage: hearth chat [-m FILE] [--system TEXT] [FLAGS]\n\n` +
+      `Type a message and Enter; /help lists the chat commands. Ctrl+C stops a reply,\n` +
+      `Ctrl+D or /quit exits.\n\nFlags:\n${formatOptions(optionsOf("chat"))}\n`;
+  }
+  const commands = Object.entries(COMMANDS).map(([name, text]) => `  ${name.padEnd(9)} ${text}`);
+  return `Usage: hearth [COMMAND] [FLAGS]\n\nCommands:\n${commands.join("\n")}\n\n` +
+    `Without a command, hearth chats with the bundled model. ` +
+    `"hearth COMMAND --help" shows a command's flags.\n\n` +
+    `Flags:\n${formatOptions(OPTIONS.map(tagCommands))}\n`;
+}

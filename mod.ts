@@ -1,0 +1,56 @@
+/**
+ * Hearth's scripting API: load a GGUF model through libllama and generate text,
+ * from the Deno REPL (`deno task repl`) or any Deno program.
+ *
+ * llama.cpp runs in one engine Worker with blocking FFI calls and a persistent
+ * threadpool; the calling thread's event loop never waits on a decode. Objects come
+ * from their parent (`loadModel` → `model.createContext` → `ctx.generate`) and own one
+ * native handle each: dispose them (`using`) and a parent disposes its children.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadModel } from "./mod.ts";
+ *
+ * using model = await loadModel("models/stories260K.gguf");
+ * using ctx = await model.createContext({ nCtx: 2048 });
+ * for await (const piece of ctx.generate("Once upon a time", { temperature: 0, maxTokens: 32 })) {
+ *   await Deno.stdout.write(new TextEncoder().encode(piece.text));
+ * }
+ * ```
+ *
+ * @module
+ */
+export { loadModel, Model } from "./engine/model.ts";
+export type { DetokenizeOptions, LoadModelOptions, TokenizeOptions } from "./engine/model.ts";
+export { Context } from "./engine/context.ts";
+export type { ContextOptions, KvCacheType } from "./engine/context_options.ts";
+export { Generation } from "./engine/generation.ts";
+export type { ChatOptions, GenerateOptions } from "./engine/generate_options.ts";
+export { Sampler } from "./engine/sampler.ts";
+export { LLAMA_DEFAULT_SEED } from "./engine/sampling.ts";
+export type { SamplingOptions } from "./engine/sampling.ts";
+export { Engine } from "./engine/engine.ts";
+export type { EngineOptions } from "./engine/engine.ts";
+export { ChatTemplateError, DEFAULT_CHAT_TEMPLATE, renderChatTemplate } from "./engine/chat_template.ts";
+export type { ChatMessage, ChatRole, RenderOptions } from "./engine/chat_template.ts";
+export { checkGgufFile } from "./engine/gguf_check.ts";
+export type { GgufFileInfo } from "./engine/gguf_check.ts";
+export {
+  ContextOverflowError,
+  DisposedError,
+  EngineError,
+  GgufError,
+  LibraryLoadError,
+  ModelLoadError,
+  ModelNotFoundError,
+} from "./engine/errors.ts";
+export type {
+  BackendDevice,
+  ContextInfo,
+  EngineInfo,
+  FinishReason,
+  GenerationMetrics,
+  GenerationResult,
+  ModelInfo,
+  Piece,
+} from "./engine/types.ts";
