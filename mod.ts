@@ -31,7 +31,11 @@ export { LLAMA_DEFAULT_SEED } from "./engine/sampling.ts";
 export type { SamplingOptions } from "./engine/sampling.ts";
 export { Engine } from "./engine/engine.ts";
 export type { EngineOptions } from "./engine/engine.ts";
-export { ChatTemplateError, DEFAULT_CHAT_TEMPLATE, renderChatTemplate } from "./engine/chat_template.ts";
+export {
+  ChatTemplateError,
+  DEFAULT_CHAT_TEMPLATE,
+  renderChatTemplate,
+} from "./engine/chat_template.ts";
 export type { ChatMessage, ChatRole, RenderOptions } from "./engine/chat_template.ts";
 export { checkGgufFile } from "./engine/gguf_check.ts";
 export type { GgufFileInfo } from "./engine/gguf_check.ts";

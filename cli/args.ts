@@ -129,15 +129,26 @@ export function parseFlags(
   for (const spec of specs) {
     options[longName(spec)] = { type: spec.type === "boolean" ? "boolean" : "string" };
   }
-  const { values } = parseArgs({
-    args: expandArgs(specs, argv, helpHint),
-    options,
-    strict: true,
-    allowPositionals: false,
-  });
+  let values: Record<string, RawValue | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: expandArgs(specs, argv, helpHint),
+      options,
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw error;
+    // parseArgs' own wording talks about positionals, which Hearth has none of.
+    const arg = (error as Error).message.match(/'(.*)'/)?.[1] ?? "";
+    throw new TypeError(
+      `Unexpected argument "${arg}": every value follows its flag; see ${helpHint}`,
+    );
+  }
   const raw = new Map<string, RawValue>();
   for (const spec of specs) {
-    const value = (values as Record<string, RawValue | undefined>)[longName(spec)];
+    const value = values[longName(spec)];
     if (value !== undefined) raw.set(spec.key, value);
   }
   return raw;
@@ -185,6 +196,8 @@ function flagColumn(spec: OptionSpec): string {
   return `${spec.flags.join(", ")}${value}`;
 }
 
+const HELP_WIDTH = 100;
+
 /** The help rows of `specs`: flags, description, unit, default and variable. */
 export function formatOptions(specs: readonly OptionSpec[]): string {
   const rows = specs.map((spec) => {
@@ -194,9 +207,14 @@ export function formatOptions(specs: readonly OptionSpec[]): string {
     const shown = spec.defaultText ?? (spec.default === undefined ? undefined : `${spec.default}`);
     if (shown !== undefined && spec.type !== "boolean") notes.push(`default: ${shown}`);
     if (spec.env) notes.push(`env: ${spec.env}`);
-    const suffix = notes.length > 0 ? ` [${notes.join("; ")}]` : "";
-    return [flagColumn(spec), spec.description + suffix] as const;
+    return [flagColumn(spec), spec.description, notes] as const;
   });
   const width = Math.max(...rows.map(([flags]) => flags.length));
-  return rows.map(([flags, text]) => `  ${flags.padEnd(width)}  ${text}`).join("\n");
+  return rows.map(([flags, text, notes]) => {
+    const line = `  ${flags.padEnd(width)}  ${text}`;
+    // Notes go on their own line when the row would not fit a 100-column terminal.
+    const joined = notes.length === 0 ? line : `${line} [${notes.join("; ")}]`;
+    if (joined.length <= HELP_WIDTH) return joined;
+    return [line, ...notes].join(`\n${" ".repeat(width + 6)}`);
+  }).join("\n");
 }

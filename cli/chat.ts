@@ -44,7 +44,10 @@ export async function chatCommand(config: Config): Promise<number> {
   const onSigint = () => current ? current.abort(interrupted()) : quit();
   Deno.addSignalListener("SIGINT", onSigint);
   try {
-    using model = await loadModel(config.model, { ...modelOptions(config), signal: current.signal });
+    using model = await loadModel(config.model, {
+      ...modelOptions(config),
+      signal: current.signal,
+    });
     using context = await model.createContext({ nCtx: config.nCtx, nThreads: config.nThreads });
     current = undefined;
     const session = new ChatSession(context, config);
@@ -136,7 +139,9 @@ class ChatSession {
     if (result.droppedMessages > 0) {
       this.#dropped += result.droppedMessages;
       const s = result.droppedMessages === 1 ? "" : "s";
-      out(`(dropped ${result.droppedMessages} oldest message${s} to fit n_ctx)\n`);
+      out(
+        `(dropped ${result.droppedMessages} oldest message${s} to fit n_ctx ${this.#context.info.nCtxSeq})\n`,
+      );
     }
     this.#transcript.push({ role: "assistant", content: result.text });
     this.#last = result;
@@ -157,7 +162,9 @@ class ChatSession {
       case "/system":
         this.#system = arg === "" ? undefined : arg;
         this.#reset();
-        out(arg === "" ? "(system prompt removed)\n" : "(system prompt set, conversation cleared)\n");
+        out(
+          arg === "" ? "(system prompt removed)\n" : "(system prompt set, conversation cleared)\n",
+        );
         break;
       case "/stats":
         out(await this.#stats());

@@ -42,7 +42,13 @@ export function isExpected(error: unknown): boolean {
  * reasons can span lines); unexpected errors are prefixed with their class name.
  */
 export function errorLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  let message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error && error.name === "ContextOverflowError") {
+    // The engine's advice names API options; a CLI user needs the flag.
+    const { nPromptTokens, nCtx } = error as Error & { nPromptTokens: number; nCtx: number };
+    message = `Cannot fit prompt: ${nPromptTokens} tokens exceed n_ctx ${nCtx}; ` +
+      `raise -c (--ctx-size) or shorten the prompt`;
+  }
   const folded = message.split(/\s*\r?\n\s*/).filter((part) => part !== "").join("; ");
   const text = folded === "" ? "unknown error" : folded;
   if (isExpected(error)) return text;

@@ -62,7 +62,10 @@ export async function generateCommand(config: Config): Promise<number> {
   Deno.addSignalListener("SIGINT", onSigint);
   try {
     // Disposing the model stops its engine Worker; without that the process never exits.
-    using model = await loadModel(config.model, { ...modelOptions(config), signal: controller.signal });
+    using model = await loadModel(config.model, {
+      ...modelOptions(config),
+      signal: controller.signal,
+    });
     using context = await model.createContext({ nCtx: config.nCtx, nThreads: config.nThreads });
     const generation = context.generate(config.prompt ?? "", {
       ...callOptions(config),
@@ -74,7 +77,10 @@ export async function generateCommand(config: Config): Promise<number> {
     const result = await generation.result;
     if (config.json) {
       const { text, finishReason, metrics } = result;
-      writeAllSync(Deno.stdout, JSON.stringify({ text, finish_reason: finishReason, metrics }) + "\n");
+      writeAllSync(
+        Deno.stdout,
+        JSON.stringify({ text, finish_reason: finishReason, metrics }) + "\n",
+      );
     } else if (Deno.stdout.isTerminal()) {
       // Only for a person: a pipe gets the completion byte for byte.
       writeAllSync(Deno.stdout, "\n");

@@ -77,6 +77,16 @@ function _ts(avg: number, stddev: number): string {
   return `${_cFixed(avg, 2)} ± ${_cFixed(stddev, 2)}`;
 }
 
+/** Columns `markdown_printer::print_test` renders itself; the rest print `get_values()`. */
+const _CELLS: Readonly<Record<string, (r: BenchResult) => string>> = {
+  model: (r) => r.modelType,
+  size: (r) => _size(r.modelSizeBytes),
+  params: (r) => _params(r.modelNParams),
+  backend: (r) => r.backends,
+  test: _testName,
+  "t/s": (r) => _ts(avgTs(r), stddevTs(r)),
+};
+
 function _columns(results: BenchResult[], defaultNThreads?: number): string[] {
   // llama-bench asks the loaded backends; every result of one run shares them.
   const backends = results[0]?.backends ?? "CPU";
@@ -101,19 +111,7 @@ export function _markdown(results: BenchResult[], defaultNThreads?: number): str
   for (const r of results) {
     const map = _values(r);
     const cells = fields.map((f) => {
-      const value = f === "model"
-        ? r.modelType
-        : f === "size"
-        ? _size(r.modelSizeBytes)
-        : f === "params"
-        ? _params(r.modelNParams)
-        : f === "backend"
-        ? r.backends
-        : f === "test"
-        ? _testName(r)
-        : f === "t/s"
-        ? _ts(avgTs(r), stddevTs(r))
-        : map.get(f) ?? "";
+      const value = _CELLS[f]?.(r) ?? map.get(f) ?? "";
       // llama-bench widens t/s by one because "±" is two bytes; _pad counts bytes too.
       return ` ${_pad(value, _width(f) + (f === "t/s" ? 1 : 0))} |`;
     });

@@ -44,6 +44,16 @@ export { parseLlamaBenchJson } from "./_bench_parse.ts";
 /** Output layouts, as llama-bench's `-o` names them (its "sql" is not supported). */
 export type BenchFormat = "md" | "json" | "jsonl" | "csv";
 
+/** Options for {@linkcode formatBench}. */
+export interface FormatBenchOptions {
+  /**
+   * The thread count llama-bench would default to on this machine
+   * (`common_cpu_get_num_math()`). Markdown only: on GPU backends the `threads` column
+   * shows when nThreads differs from it or varies. Default: unknown, so one value hides it.
+   */
+  defaultNThreads?: number;
+}
+
 function _jsonValue(field: string, value: string): string {
   const type = _fieldType(field);
   if (type === "string") return `"${_escapeJson(value)}"`;
@@ -75,8 +85,6 @@ function _jsonTest(r: BenchResult, jsonl: boolean): string {
  * Markdown shows the columns llama-bench would for these results: model, size, params,
  * backend, `ngl` unless the backend is CPU/BLAS/ZenDNN, `threads` on those backends,
  * any setting whose values differ or are not llama-bench's default, then test and t/s.
- * `options.defaultNThreads` is the thread count llama-bench would default to on this
- * machine; on GPU backends `threads` shows only when it differs (or values vary).
  *
  * @throws {RangeError} if a sample is NaN or infinite.
  * @example
@@ -87,7 +95,7 @@ function _jsonTest(r: BenchResult, jsonl: boolean): string {
 export function formatBench(
   results: BenchResult[],
   format: BenchFormat,
-  options: { defaultNThreads?: number } = {},
+  options: FormatBenchOptions = {},
 ): string {
   switch (format) {
     case "md":

@@ -1,4 +1,4 @@
-import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
+import { deepStrictEqual, ok, throws } from "node:assert/strict";
 import {
   avgNs,
   avgTs,
@@ -17,50 +17,20 @@ import {
 } from "./bench_report.ts";
 import { _cFixed, _cG, _pad } from "./_bench_printf.ts";
 
+// deno-fmt-ignore
 /** test::get_fields() copied by hand from tools/llama-bench/llama-bench.cpp (pinned build). */
 const SOURCE_FIELDS = [
-  "build_commit",
-  "build_number",
-  "cpu_info",
-  "gpu_info",
-  "backends",
-  "model_filename",
-  "model_type",
-  "model_size",
-  "model_n_params",
-  "n_batch",
-  "n_ubatch",
-  "n_threads",
-  "cpu_mask",
-  "cpu_strict",
-  "poll",
-  "type_k",
-  "type_v",
-  "n_gpu_layers",
-  "n_cpu_moe",
-  "split_mode",
-  "main_gpu",
-  "no_kv_offload",
-  "flash_attn",
-  "devices",
-  "tensor_split",
-  "tensor_buft_overrides",
-  "load_mode",
-  "lazy_mode",
+  "build_commit",   "build_number",   "cpu_info",      "gpu_info",       "backends",
+  "model_filename", "model_type",     "model_size",    "model_n_params", "n_batch",
+  "n_ubatch",       "n_threads",      "cpu_mask",      "cpu_strict",     "poll",
+  "type_k",         "type_v",         "n_gpu_layers",  "n_cpu_moe",      "split_mode",
+  "main_gpu",       "no_kv_offload",  "flash_attn",    "devices",        "tensor_split",
+  "tensor_buft_overrides",            "load_mode",     "lazy_mode",
   "embeddings",
-  "no_op_offload",
-  "no_host",
-  "fit_target",
-  "fit_min_ctx",
-  "n_prompt",
-  "n_gen",
-  "n_depth",
-  "test_time",
-  "avg_ns",
-  "stddev_ns",
-  "avg_ts",
-  "stddev_ts",
-]; // deno-fmt-ignore
+  "no_op_offload",  "no_host",        "fit_target",    "fit_min_ctx",
+  "n_prompt",       "n_gen",          "n_depth",
+  "test_time",      "avg_ns",         "stddev_ns",     "avg_ts",         "stddev_ts",
+];
 
 /** pp512 at 5120 and 4096 t/s: avg 4608, sample stddev 1024/sqrt(2) = 724.077... */
 function result(over: Partial<BenchResult> = {}): BenchResult {
@@ -165,7 +135,7 @@ Deno.test("formatBench() json has every llama-bench key in order and round-trips
   );
   ok(json.endsWith("  }\n]\n"));
   deepStrictEqual(parseLlamaBenchJson(json), results.map((r) => ({ ...BENCH_DEFAULTS, ...r })));
-}); // deno-fmt-ignore
+});
 
 Deno.test("formatBench() jsonl writes one llama-bench object per line", () => {
   const lines = formatBench([result(), result(TG)], "jsonl").split("\n");
@@ -174,7 +144,7 @@ Deno.test("formatBench() jsonl writes one llama-bench object per line", () => {
   ok(lines[0].startsWith('{"build_commit": "abc1234", "build_number": 4567, '));
   ok(lines[0].endsWith('"samples_ns": [ 100000000, 125000000 ],"samples_ts": [ 5120, 4096 ]}'));
   deepStrictEqual(parseLlamaBenchJson(lines.join("\n"))[1].nDepth, 512);
-}); // deno-fmt-ignore
+});
 
 Deno.test("formatBench() csv header equals llama-bench's field list", () => {
   const csv = formatBench([result({ modelFilename: 'a"b.gguf' })], "csv").split("\n");
@@ -184,11 +154,14 @@ Deno.test("formatBench() csv header equals llama-bench's field list", () => {
   ok(csv[1].includes(',"0","50","f16","f16","99","0","layer","0","0","-1","auto",'));
   deepStrictEqual(csv[2], "");
   deepStrictEqual(formatBench([], "csv"), SOURCE_FIELDS.join(",") + "\n");
-}); // deno-fmt-ignore
+});
 
 Deno.test("formatTestTime() drops milliseconds like strftime %FT%TZ", () => {
-  deepStrictEqual(formatTestTime(new Date(Date.UTC(2025, 0, 31, 12, 0, 0, 789))), "2025-01-31T12:00:00Z");
-}); // deno-fmt-ignore
+  deepStrictEqual(
+    formatTestTime(new Date(Date.UTC(2025, 0, 31, 12, 0, 0, 789))),
+    "2025-01-31T12:00:00Z",
+  );
+});
 
 Deno.test("parseLlamaBenchJson() reads older builds' use_mmap and boolean flash_attn", () => {
   const old: Record<string, unknown> = JSON.parse(formatBench([result()], "json"))[0];
@@ -262,7 +235,7 @@ Deno.test("formatBatchedBench() uses llama-batched-bench's widths", () => {
     speedTg: 256,
     tS: 2.5,
     speed: 614.4,
-  }; // deno-fmt-ignore
+  };
   deepStrictEqual(
     formatBatchedBench([row]),
     "|    PP |     TG |    B |   N_KV |   T_PP s | S_PP t/s |   T_TG s | S_TG t/s |      T s |    S t/s |\n" +
@@ -293,4 +266,4 @@ Deno.test("C formatting helpers match glibc printf and ostream", () => {
     _cG(0.00001234),
   ], ["5120", "123456", "1.23457e+06", "1234.57", "0.0001", "1.234e-05"]);
   deepStrictEqual([_pad("±", 3), _pad("ab", -4)], [" ±", "ab  "]);
-}); // deno-fmt-ignore
+});

@@ -75,8 +75,9 @@ export class Context {
     let input: PromptInput;
     if (typeof prompt === "string") {
       input = { text: prompt, addSpecial: options.addSpecial ?? true };
-    } else if (Array.isArray(prompt)) input = { tokens: checkTokens(prompt, this.model.info.nVocab) };
-    else throw new TypeError("prompt must be a string or an array of token ids");
+    } else if (Array.isArray(prompt)) {
+      input = { tokens: checkTokens(prompt, this.model.info.nVocab) };
+    } else throw new TypeError("prompt must be a string or an array of token ids");
     return this.#run(input, options);
   }
 

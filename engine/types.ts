@@ -40,8 +40,13 @@ export interface ModelInfo {
   addBos: boolean;
   /** Loaded with `vocabOnly`: tokenizer only, no weights, no contexts. */
   vocabOnly: boolean;
-  /** Layers offloaded to GPU devices as requested (`nGpuLayers`); -1 = all. */
+  /** Layers requested on GPU devices (`nGpuLayers`); -1 = all. */
   nGpuLayers: number;
+  /**
+   * Layers llama.cpp actually offloaded to GPU devices, output layer included (its
+   * "offloaded N/M layers to GPU" report); 0 on CPU-only machines.
+   */
+  nLayersOffloaded: number;
 }
 
 /** What a created context is; llama.cpp may round the requested sizes. */

@@ -19,7 +19,13 @@ async function run(command: string, args: string[]): Promise<string> {
 Deno.test("struct layouts match the pinned llama.h", async () => {
   const script = fileURLToPath(new URL("../native/fetch_source.sh", import.meta.url));
   const src = (await run("bash", [script])).split("\n").at(-1)!;
-  const lines = ['#include <stdio.h>', '#include <stddef.h>', '#include "llama.h"', "#include \"ggml-cpu.h\"", "int main(void) {"];
+  const lines = [
+    "#include <stdio.h>",
+    "#include <stddef.h>",
+    '#include "llama.h"',
+    '#include "ggml-cpu.h"',
+    "int main(void) {",
+  ];
   for (const layout of ALL_LAYOUTS) {
     lines.push(`printf("${layout.name} size %zu\\n", sizeof(struct ${layout.name}));`);
     lines.push(`printf("${layout.name} align %zu\\n", _Alignof(struct ${layout.name}));`);

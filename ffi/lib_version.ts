@@ -8,3 +8,6 @@ export const NODE_LLAMA_CPP_VERSION = "3.22.1";
 
 /** The llama.cpp release the pinned packages were built from (`llama/binariesGithubRelease.json`). */
 export const LLAMA_CPP_RELEASE = "v0.5.0";
+
+/** The commit of that llama.cpp source (`git log` of the bundle), as llama-bench's build_commit. */
+export const LLAMA_CPP_COMMIT = "de3ff81";

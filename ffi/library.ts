@@ -69,7 +69,9 @@ export class NativeLibraries {
     }
     const files = readdirSync(dir);
     const find = (stem: string) => {
-      const pattern = new RegExp(`^(lib)?${stem}(\\.v[\\d.]+)?\\.(so|dylib|dll)$`);
+      // libllama.so (llama.cpp's build), libllama.v0.5.0.so, libllama.vulkan.v0.5.0.so
+      // (prebuilt packages), llama.dll; never libllama-common or libggml-base.
+      const pattern = new RegExp(`^(lib)?${stem}(\\.[a-z]+)?(\\.v[\\d.]+)?\\.(so|dylib|dll)$`);
       const file = files.find((name) => pattern.test(name));
       if (!file) {
         throw new LibraryLoadError(`Cannot find ${stem} in "${dir}": no lib${stem} library there`);

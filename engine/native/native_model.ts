@@ -72,7 +72,13 @@ export class NativeModel {
       progress.close();
     }
     if (model === null) throw new ModelLoadError(path, libs.log.reason(mark));
-    return new NativeModel(libs, model, readInfo(libs, model, path, options));
+    const info = readInfo(libs, model, path, options);
+    // llama.cpp reports offloading only in its log ("offloaded 6/6 layers to GPU").
+    for (const line of libs.log.since(mark)) {
+      const found = /offloaded (\d+)\/\d+ layers to GPU/.exec(line.text);
+      if (found) info.nLayersOffloaded = Number(found[1]);
+    }
+    return new NativeModel(libs, model, info);
   }
 
   /** The model handle. @throws {EngineError} after {@link free}. */
@@ -233,5 +239,6 @@ function readInfo(
     addBos: llama.llama_vocab_get_add_bos(vocab),
     vocabOnly: options.vocabOnly,
     nGpuLayers: options.nGpuLayers,
+    nLayersOffloaded: 0,
   };
 }

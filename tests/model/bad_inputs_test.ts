@@ -25,7 +25,11 @@ Deno.test("loadModel() refuses bad files with a clear error and the engine stays
     for (const [name, bytes] of cases) {
       const path = join(dir, name);
       await Deno.writeFile(path, bytes!);
-      await assertRejects(() => loadModel(path, { engine }), GgufError, name === "empty.gguf" ? "empty" : undefined);
+      await assertRejects(
+        () => loadModel(path, { engine }),
+        GgufError,
+        name === "empty.gguf" ? "empty" : undefined,
+      );
     }
     await assertRejects(() => loadModel(join(dir, "missing.gguf"), { engine }), ModelNotFoundError);
     await assertRejects(() => loadModel(dir, { engine }), GgufError, "directory");
@@ -60,6 +64,10 @@ Deno.test("invalid options are rejected before any FFI call", async () => {
   assertThrows(() => ctx.generate("Hi", { top_p: 0.5 } as never), TypeError, "top_p");
   assertThrows(() => ctx.generate([1, 600]), RangeError, "tokens[1]");
   await assertRejects(() => model.createContext({ nCtx: -5 }), RangeError, "nCtx");
-  await assertRejects(() => model.createContext({ nUbatch: 4096, nBatch: 512 }), RangeError, "nUbatch");
+  await assertRejects(
+    () => model.createContext({ nUbatch: 4096, nBatch: 512 }),
+    RangeError,
+    "nUbatch",
+  );
   await assertRejects(() => loadModel(STORIES_260K, { nGpuLayers: -2 }), RangeError, "nGpuLayers");
 });

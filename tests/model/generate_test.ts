@@ -55,7 +55,10 @@ Deno.test("Context.generate() stops on abort with the text so far", async () => 
   using model = await loadModel(STORIES_260K);
   using ctx = await model.createContext({ nCtx: 2048 });
   const controller = new AbortController();
-  const generation = ctx.generate("Once upon a time", { temperature: 0, signal: controller.signal });
+  const generation = ctx.generate("Once upon a time", {
+    temperature: 0,
+    signal: controller.signal,
+  });
   let pieces = 0;
   for await (const _ of generation) {
     if (++pieces === 5) controller.abort();

@@ -1,0 +1,180 @@
+/**
+ * `deno task bench`: llama-bench's pp/tg tests on Hearth's engine, printed in
+ * llama-bench's layouts (`-o md|json|jsonl|csv`). `--compare PATH_TO_LLAMA_BENCH`
+ * runs llama-bench on the same model and settings, one repetition at a time
+ * interleaved with Hearth's, and prints the ratio per test. In markdown output a last
+ * line reports the streamed generation path: tok/s through `generate()` with sampling,
+ * and the event-loop lag meanwhile.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { loadModel, type Model } from "../engine/model.ts";
+import {
+  type BenchFormat,
+  type BenchResult,
+  compareBench,
+  formatBench,
+  formatComparison,
+  parseLlamaBenchJson,
+} from "../engine/bench_report.ts";
+import { type BenchSettings, benchTests, runBenchTest } from "../engine/bench_runner.ts";
+import { measureStreaming } from "../engine/bench_streaming.ts";
+import type { EngineOptions } from "../engine/engine.ts";
+import { reportError } from "./errors.ts";
+
+const USAGE = `usage: deno task bench -m MODEL [options]
+  -m, --model FILE          GGUF model
+  -p, --n-prompt N[,N...]   prompt tokens per pp test (default 512)
+  -n, --n-gen N[,N...]      generated tokens per tg test (default 128)
+  -r, --repetitions N       timed repetitions per test (default 5)
+  -t, --threads N           CPU threads (default: logical CPUs)
+  -b, --batch-size N        n_batch (default 2048)
+  -ub, --ubatch-size N      n_ubatch (default 512)
+  -ngl, --n-gpu-layers N    layers on GPU (default 99)
+  -fa, --flash-attn 0|1|auto  (default auto)
+  -o, --output md|json|jsonl|csv  (default md)
+  --compare LLAMA_BENCH     run llama-bench interleaved and print ratios
+  --lib-dir DIR             libllama folder (HEARTH_LIB_DIR)
+  --variant NAME            prebuilt @node-llama-cpp variant (HEARTH_VARIANT)`;
+
+// llama.cpp spells some short flags with two letters; parseArgs takes one.
+const ALIASES: Record<string, string> = {
+  "-ub": "--ubatch-size",
+  "-ngl": "--n-gpu-layers",
+  "-fa": "--flash-attn",
+};
+
+function ints(name: string, text: string, min: number): number[] {
+  return text.split(",").map((part) => {
+    const value = Number(part);
+    if (!Number.isInteger(value) || value < min) {
+      throw new RangeError(`--${name} must be integers >= ${min}, got "${text}"`);
+    }
+    return value;
+  });
+}
+
+/**
+ * Runs the bench command with its arguments (after `bench`); `defaults` carries the
+ * engine settings from the environment. Returns the exit status.
+ */
+export async function benchCommand(
+  args: string[],
+  defaults: EngineOptions = {},
+): Promise<number> {
+  let model: Model | undefined;
+  try {
+    const { values } = parseArgs({
+      args: args.map((arg) => ALIASES[arg] ?? arg),
+      options: {
+        model: { type: "string", short: "m" },
+        "n-prompt": { type: "string", short: "p", default: "512" },
+        "n-gen": { type: "string", short: "n", default: "128" },
+        repetitions: { type: "string", short: "r", default: "5" },
+        threads: { type: "string", short: "t" },
+        "batch-size": { type: "string", short: "b", default: "2048" },
+        "ubatch-size": { type: "string", default: "512" },
+        "n-gpu-layers": { type: "string", default: "99" },
+        "flash-attn": { type: "string", default: "auto" },
+        output: { type: "string", short: "o", default: "md" },
+        compare: { type: "string" },
+        "lib-dir": { type: "string" },
+        variant: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (!values.model) throw new TypeError("bench needs a model: -m MODEL");
+    const format = values.output as BenchFormat;
+    if (!["md", "json", "jsonl", "csv"].includes(format)) {
+      throw new RangeError(`--output must be md, json, jsonl or csv, got "${format}"`);
+    }
+    const fa = values["flash-attn"];
+    if (!["0", "1", "auto"].includes(fa)) {
+      throw new RangeError(`--flash-attn must be 0, 1 or auto, got "${fa}"`);
+    }
+    const settings: BenchSettings = {
+      modelFilename: values.model,
+      nThreads: ints("threads", values.threads ?? String(navigator.hardwareConcurrency), 1)[0],
+      nBatch: ints("batch-size", values["batch-size"], 1)[0],
+      nUbatch: ints("ubatch-size", values["ubatch-size"], 1)[0],
+      nGpuLayers: ints("n-gpu-layers", values["n-gpu-layers"], -1)[0],
+      flashAttn: fa === "auto" ? "auto" : fa === "1",
+      repetitions: ints("repetitions", values.repetitions, 1)[0],
+    };
+    const tests = benchTests(
+      ints("n-prompt", values["n-prompt"], 0),
+      ints("n-gen", values["n-gen"], 0),
+    );
+    model = await loadModel(values.model, {
+      ...defaults,
+      libDir: values["lib-dir"] ?? defaults.libDir,
+      variant: (values.variant ?? defaults.variant) as EngineOptions["variant"],
+      nGpuLayers: settings.nGpuLayers,
+    });
+    const ours: BenchResult[] = [];
+    const theirs: BenchResult[] = [];
+    for (const test of tests) {
+      if (values.compare) {
+        const [a, b] = await interleaved(model, test, settings, values.compare);
+        ours.push(a);
+        theirs.push(b);
+      } else {
+        ours.push(await runBenchTest(model, test, settings));
+      }
+    }
+    let out = formatBench(ours, format);
+    if (format === "md") {
+      const nGen = tests.find((t) => t.nGen > 0)?.nGen ?? 128;
+      const s = await measureStreaming(model, { nGen, nThreads: settings.nThreads });
+      out +=
+        `\nstreamed generate(): ${s.genTokPerSec.toFixed(2)} tok/s over ${s.generated} tokens, ` +
+        `event-loop lag p50 ${s.lagP50Ms.toFixed(2)} ms, p99 ${s.lagP99Ms.toFixed(2)} ms, ` +
+        `max ${s.lagMaxMs.toFixed(2)} ms\n`;
+      if (values.compare) out += `\n${formatComparison(compareBench(ours, theirs))}`;
+    }
+    await Deno.stdout.write(new TextEncoder().encode(out));
+    return 0;
+  } catch (error) {
+    return reportError(error);
+  } finally {
+    model?.dispose();
+  }
+}
+
+/** One repetition of ours, then one of llama-bench's, `repetitions` times. */
+async function interleaved(
+  model: Model,
+  test: { nPrompt: number; nGen: number },
+  settings: BenchSettings,
+  llamaBench: string,
+): Promise<[BenchResult, BenchResult]> {
+  let ours: BenchResult | undefined;
+  let theirs: BenchResult | undefined;
+  for (let r = 0; r < settings.repetitions; r++) {
+    const one = await runBenchTest(model, test, { ...settings, repetitions: 1 });
+    ours = ours ? { ...ours, samplesNs: [...ours.samplesNs, ...one.samplesNs] } : one;
+    const output = await new Deno.Command(llamaBench, {
+      args: [
+        ...["-m", settings.modelFilename, "-p", String(test.nPrompt), "-n", String(test.nGen)],
+        ...["-r", "1", "-t", String(settings.nThreads), "-b", String(settings.nBatch)],
+        ...["-ub", String(settings.nUbatch), "-ngl", String(settings.nGpuLayers)],
+        ...["-fa", settings.flashAttn === "auto" ? "auto" : settings.flashAttn ? "1" : "0"],
+        ...["-o", "json"],
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!output.success) {
+      const reason = new TextDecoder().decode(output.stderr).trim().split("\n").at(-1);
+      throw new Error(`llama-bench failed: ${reason}`);
+    }
+    const [result] = parseLlamaBenchJson(new TextDecoder().decode(output.stdout));
+    theirs = theirs ? { ...theirs, samplesNs: [...theirs.samplesNs, ...result.samplesNs] } : result;
+  }
+  return [ours!, theirs!];
+}

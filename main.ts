@@ -1,0 +1,49 @@
+/**
+ * Hearth's command line: `hearth [chat | generate | bench] [FLAGS]`. Without a
+ * subcommand it chats with the bundled model. This file only wires: config.ts reads
+ * flags and environment, cli/ runs the commands, cli/errors.ts reports failures.
+ * Exit status: 0 ok, 1 any error.
+ *
+ * @module
+ */
+import { splitCommand } from "./cli/args.ts";
+import { chatCommand } from "./cli/chat.ts";
+import { reportError, writeAllSync } from "./cli/errors.ts";
+import { generateCommand } from "./cli/generate.ts";
+import { helpText, loadConfig } from "./config.ts";
+
+/**
+ * Runs the command line `args`; resolves with the exit status, never rejects.
+ *
+ * @example
+ * ```ts ignore
+ * Deno.exitCode = await main(["generate", "-p", "Once upon a time", "-n", "16"]);
+ * ```
+ */
+export async function main(args: readonly string[]): Promise<number> {
+  let stack = false;
+  try {
+    const { command, rest } = splitCommand(args);
+    if (command === "bench") {
+      // Loaded on demand: chat and generate neither pay for bench's modules nor break
+      // when they do.
+      const { benchCommand } = await import("./cli/bench.ts");
+      return await benchCommand(rest);
+    }
+    const config = loadConfig(command, rest);
+    stack = config.logLevel === "debug";
+    if (config.help) {
+      writeAllSync(Deno.stdout, helpText(command));
+      return 0;
+    }
+    return command === "generate" ? await generateCommand(config) : await chatCommand(config);
+  } catch (error) {
+    return reportError(error, { stack });
+  }
+}
+
+if (import.meta.main) {
+  // exitCode, not Deno.exit(): the process ends once the commands have disposed their
+  // models (which stops the engine Worker) and flushed their output.
+  Deno.exitCode = await main(Deno.args);
+}
