@@ -16,6 +16,7 @@ import {
   parseFlags,
 } from "./cli/args.ts";
 import { LIB_VARIANTS, type LibVariant } from "./ffi/lib_dir.ts";
+import type { EngineOptions } from "./engine/engine.ts";
 
 /**
  * The model shipped in the repository (Karpathy's stories260K), resolved from this
@@ -52,10 +53,15 @@ export interface Config {
   readonly nThreads: number | undefined;
   /** Layers to offload to GPU devices; -1 = all. */
   readonly nGpuLayers: number;
+  /** Softmax temperature; 0 = greedy. */
   readonly temperature: number;
+  /** Top-k sampling; 0 = off. */
   readonly topK: number;
+  /** Top-p (nucleus) sampling; 1 = off. */
   readonly topP: number;
+  /** Min-p sampling; 0 = off. */
   readonly minP: number;
+  /** Repeat penalty; 1 = off. */
   readonly repeatPenalty: number;
   /** Sampling seed; -1 = a random seed per call. */
   readonly seed: number;
@@ -63,6 +69,7 @@ export interface Config {
   readonly libDir: string | undefined;
   /** Prebuilt package variant to force. */
   readonly variant: LibVariant | undefined;
+  /** llama.cpp log lines at or above this level go to stderr. */
   readonly logLevel: LogLevel;
 }
 
@@ -240,4 +247,16 @@ export function helpText(command: Exclude<Command, "bench">): string {
     `Without a command, hearth chats with the bundled model. ` +
     `"hearth COMMAND --help" shows a command's flags.\n\n` +
     `Flags:\n${formatOptions(OPTIONS.map(tagCommands))}\n`;
+}
+
+/**
+ * The engine settings the environment gives (HEARTH_LIB_DIR, HEARTH_VARIANT,
+ * HEARTH_LOG_LEVEL), validated like their flags; for commands that parse their own
+ * flags (bench).
+ *
+ * @throws {RangeError} for a bad value, naming the variable.
+ */
+export function engineEnv(env: EnvReader = denoEnv): EngineOptions {
+  const { libDir, variant, logLevel } = loadConfig("chat", [], env);
+  return { libDir, variant, logLevel };
 }

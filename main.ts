@@ -10,7 +10,7 @@ import { splitCommand } from "./cli/args.ts";
 import { chatCommand } from "./cli/chat.ts";
 import { reportError, writeAllSync } from "./cli/errors.ts";
 import { generateCommand } from "./cli/generate.ts";
-import { helpText, loadConfig } from "./config.ts";
+import { engineEnv, helpText, loadConfig } from "./config.ts";
 
 /**
  * Runs the command line `args`; resolves with the exit status, never rejects.
@@ -28,7 +28,7 @@ export async function main(args: readonly string[]): Promise<number> {
       // Loaded on demand: chat and generate neither pay for bench's modules nor break
       // when they do.
       const { benchCommand } = await import("./cli/bench.ts");
-      return await benchCommand(rest);
+      return await benchCommand(rest, engineEnv());
     }
     const config = loadConfig(command, rest);
     stack = config.logLevel === "debug";

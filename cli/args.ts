@@ -33,6 +33,7 @@ export interface OptionSpec {
   flags: readonly string[];
   /** The environment variable that sets it when no flag does. */
   env?: string;
+  /** How the value is read. */
   type: OptionType;
   /** The placeholder in `--help`, e.g. "N" or "FILE". */
   valueName?: string;
@@ -46,6 +47,7 @@ export interface OptionSpec {
   defaultText?: string;
   /** Unit of a numeric value, for `--help` ("tokens", "threads"). */
   unit?: string;
+  /** One line for `--help`: what it does, and what 0 or -1 mean. */
   description: string;
   /** Commands that accept the option. */
   commands: readonly Command[];

@@ -59,7 +59,10 @@ export async function chatCommand(config: Config): Promise<number> {
       for (;;) {
         out("> ");
         const next = await input.next();
-        if (next.done) break;
+        if (next.done) { // EOF or Ctrl+C: end the prompt's line
+          out("\n");
+          break;
+        }
         const line = next.value.trim();
         if (line === "") continue;
         if (line.startsWith("/")) {
@@ -69,7 +72,6 @@ export async function chatCommand(config: Config): Promise<number> {
         current = new AbortController();
         await session.reply(line, current.signal).finally(() => current = undefined);
       }
-      out("\n");
       return 0;
     } finally {
       lines.close();

@@ -97,7 +97,22 @@ export interface BenchResult {
 }
 
 /** Values the optional {@linkcode BenchResult} fields take when absent: llama-bench's defaults. */
-export const BENCH_DEFAULTS: Readonly<Required<Pick<BenchResult, _OptionalKey>>> = Object.freeze({
+export const BENCH_DEFAULTS: Readonly<
+  Required<
+    Pick<
+      BenchResult,
+      | "nCpuMoe"
+      | "devices"
+      | "tensorBuftOverrides"
+      | "loadMode"
+      | "lazyMode"
+      | "noOpOffload"
+      | "noHost"
+      | "fitTargetMiB"
+      | "fitMinCtx"
+    >
+  >
+> = Object.freeze({
   nCpuMoe: 0,
   devices: "auto",
   tensorBuftOverrides: "none",
@@ -108,10 +123,6 @@ export const BENCH_DEFAULTS: Readonly<Required<Pick<BenchResult, _OptionalKey>>>
   fitTargetMiB: 0,
   fitMinCtx: 0,
 });
-
-type _OptionalKey = {
-  [K in keyof BenchResult]-?: undefined extends BenchResult[K] ? K : never;
-}[keyof BenchResult];
 
 // deno-fmt-ignore
 /**

@@ -115,6 +115,27 @@ Deno.test("formatBench() md shows ngl on GPU backends and non-default settings",
   ok(threads.split("\n")[0].includes(" threads |"));
 });
 
+/** Captured from llama-bench of the pinned build: `-m stories260K.gguf -p 64 -n 16 -r 3 -t 2 -o jsonl -oe md`. */
+const REAL_JSONL = [
+  '{"build_commit": "de3ff81", "build_number": 1, "cpu_info": "AMD EPYC", "gpu_info": "", "backends": "CPU", "model_filename": "/work/main/models/stories260K.gguf", "model_type": "llama ?B (guessed) all F32", "model_size": 1171200, "model_n_params": 292800, "n_batch": 2048, "n_ubatch": 512, "n_threads": 2, "cpu_mask": "0x0", "cpu_strict": false, "poll": 50, "type_k": "f16", "type_v": "f16", "n_gpu_layers": -1, "n_cpu_moe": 0, "split_mode": "layer", "main_gpu": 0, "no_kv_offload": false, "flash_attn": -1, "devices": "auto", "tensor_split": "0.00", "tensor_buft_overrides": "none", "load_mode": "auto", "lazy_mode": "auto", "embeddings": false, "no_op_offload": 0, "no_host": false, "fit_target": 0, "fit_min_ctx": 0, "n_prompt": 64, "n_gen": 0, "n_depth": 0, "test_time": "2026-11-21T13:56:59Z", "avg_ns": 23632151, "stddev_ns": 12204206, "avg_ts": 3137.954352, "stddev_ts": 1248.339381, "samples_ns": [ 16616040, 16556101, 37724312 ],"samples_ts": [ 3851.7, 3865.64, 1696.52 ]}',
+  '{"build_commit": "de3ff81", "build_number": 1, "cpu_info": "AMD EPYC", "gpu_info": "", "backends": "CPU", "model_filename": "/work/main/models/stories260K.gguf", "model_type": "llama ?B (guessed) all F32", "model_size": 1171200, "model_n_params": 292800, "n_batch": 2048, "n_ubatch": 512, "n_threads": 2, "cpu_mask": "0x0", "cpu_strict": false, "poll": 50, "type_k": "f16", "type_v": "f16", "n_gpu_layers": -1, "n_cpu_moe": 0, "split_mode": "layer", "main_gpu": 0, "no_kv_offload": false, "flash_attn": -1, "devices": "auto", "tensor_split": "0.00", "tensor_buft_overrides": "none", "load_mode": "auto", "lazy_mode": "auto", "embeddings": false, "no_op_offload": 0, "no_host": false, "fit_target": 0, "fit_min_ctx": 0, "n_prompt": 0, "n_gen": 16, "n_depth": 0, "test_time": "2026-11-21T13:56:59Z", "avg_ns": 11427807, "stddev_ns": 16145336, "avg_ts": 5243.739480, "stddev_ts": 4083.597970, "samples_ns": [ 2150985, 30070764, 2061673 ],"samples_ts": [ 7438.45, 532.078, 7760.69 ]}',
+].map((line) => line + "\n").join("");
+const REAL_MD = [
+  "| model                          |       size |     params | backend    | threads |            test |                  t/s |",
+  "| ------------------------------ | ---------: | ---------: | ---------- | ------: | --------------: | -------------------: |",
+  "| llama ?B (guessed) all F32     |   1.12 MiB |     0.29 M | CPU        |       2 |            pp64 |    3137.95 ± 1248.34 |",
+  "| llama ?B (guessed) all F32     |   1.12 MiB |     0.29 M | CPU        |       2 |            tg16 |    5243.74 ± 4083.60 |",
+  "",
+  "build: de3ff81 (1)",
+  "",
+].join("\n");
+
+Deno.test("formatBench() reproduces real llama-bench output byte for byte", () => {
+  const results = parseLlamaBenchJson(REAL_JSONL);
+  deepStrictEqual(formatBench(results, "jsonl"), REAL_JSONL);
+  deepStrictEqual(formatBench(results, "md"), REAL_MD);
+});
+
 Deno.test("formatBench() json has every llama-bench key in order and round-trips", () => {
   const results = [result(), result({ ...TG, flashAttn: true, modelFilename: 'a"\\\n.gguf' })];
   const json = formatBench(results, "json");

@@ -18,7 +18,8 @@ const POLL_MS = 100;
 class Terminal implements AsyncDisposable {
   readonly dir = Deno.makeTempDirSync({ prefix: "hearth_chat_test_" });
   readonly status = join(this.dir, "status");
-  readonly #socket = `hearth-test-${Deno.pid}-${Math.random().toString(36).slice(2)}`;
+  /** The tmux server's socket, inside `dir` so disposing removes it. */
+  readonly #socket = join(this.dir, "tmux.sock");
 
   /** Starts `main.ts chat` with `args` in a 120x40 terminal. */
   async start(args: string[]): Promise<void> {
@@ -48,7 +49,7 @@ class Terminal implements AsyncDisposable {
 
   async tmux(...args: string[]): Promise<string> {
     const { code, stdout, stderr } = await new Deno.Command("tmux", {
-      args: ["-L", this.#socket, ...args],
+      args: ["-S", this.#socket, ...args],
       stdout: "piped",
       stderr: "piped",
     }).output();

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertRejects, assertThrows } from "../assert.ts";
+import { assertEquals, assertRejects, assertThrows } from "../assert.ts";
 import { join } from "node:path";
 import { Engine } from "../../engine/engine.ts";
 import { loadModel } from "../../engine/model.ts";
