@@ -5,7 +5,7 @@
 set -euo pipefail
 
 # Pinned with the @node-llama-cpp/* packages in ffi/lib_version.ts.
-NODE_LLAMA_CPP_VERSION=3.22.1
+NODE_LLAMA_CPP_VERSION=3.21.1
 
 cache=${HEARTH_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/hearth}/llama-src
 src=$cache/node-llama-cpp-$NODE_LLAMA_CPP_VERSION/llama.cpp
