@@ -42,6 +42,8 @@ flags=(
   -DCMAKE_BUILD_TYPE=Release
   -DBUILD_SHARED_LIBS=ON
   -DGGML_BACKEND_DL=ON
+  # As the prebuilt packages: ggml's own threadpool, not OpenMP's.
+  -DGGML_OPENMP=OFF
   -DLLAMA_BUILD_TESTS=OFF
   -DLLAMA_BUILD_EXAMPLES=OFF
   -DLLAMA_BUILD_TOOLS=ON
