@@ -96,8 +96,14 @@ export class Context {
     if (overflow !== "error" && overflow !== "truncate-oldest") {
       throw new RangeError(`overflow must be "error" or "truncate-oldest", got "${overflow}"`);
     }
-    const { overflow: _, templateVars, ...rest } = options;
-    return this.#run({ messages: validateMessages(messages), overflow, templateVars }, rest);
+    const { overflow: _, templateVars, chatTemplate, ...rest } = options;
+    if (chatTemplate !== undefined && typeof chatTemplate !== "string") {
+      throw new TypeError("chatTemplate must be a string");
+    }
+    return this.#run(
+      { messages: validateMessages(messages), overflow, templateVars, chatTemplate },
+      rest,
+    );
   }
 
   #run(prompt: PromptInput, options: GenerateOptions): Generation {

@@ -49,6 +49,8 @@ export interface ChatOptions extends Omit<GenerateOptions, "addSpecial"> {
   overflow?: "error" | "truncate-oldest";
   /** Extra variables for the chat template (e.g. `tools`, `enable_thinking`). */
   templateVars?: Record<string, unknown>;
+  /** A Jinja chat template to use instead of the model's own. */
+  chatTemplate?: string;
 }
 
 /** Options after validation. */

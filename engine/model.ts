@@ -98,6 +98,18 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
   }
 }
 
+/**
+ * Frees a model whose owner dropped it without `dispose()`: a safety net only, as
+ * garbage collection may come late or never. Its contexts and samplers go with it in
+ * the Worker.
+ */
+const leaked = new FinalizationRegistry<{ engine: Engine; modelId: number; ownsEngine: boolean }>(
+  ({ engine, modelId, ownsEngine }) => {
+    engine._send("freeModel", { modelId });
+    if (ownsEngine) engine.dispose();
+  },
+);
+
 /** Options of {@link Model.tokenize}. */
 export interface TokenizeOptions {
   /** Add BOS/EOS where the model's tokenizer does. Default true. */
@@ -135,6 +147,7 @@ export class Model {
     this.#id = id;
     this.info = info;
     this.#ownsEngine = ownsEngine;
+    leaked.register(this, { engine, modelId: id, ownsEngine }, this);
   }
 
   /** Whether the model (or its engine) was disposed. */
@@ -231,7 +244,12 @@ export class Model {
   /** Renders messages with the model's chat template (ChatML when it has none). */
   async applyChatTemplate(
     messages: readonly ChatMessage[],
-    options: { addGenerationPrompt?: boolean; templateVars?: Record<string, unknown> } = {},
+    options: {
+      addGenerationPrompt?: boolean;
+      templateVars?: Record<string, unknown>;
+      /** A Jinja template to use instead of the model's own. */
+      chatTemplate?: string;
+    } = {},
   ): Promise<string> {
     this.#check();
     return await this.engine._call("applyTemplate", {
@@ -239,6 +257,7 @@ export class Model {
       messages: validateMessages(messages),
       addGenerationPrompt: options.addGenerationPrompt ?? true,
       templateVars: options.templateVars,
+      chatTemplate: options.chatTemplate,
     }) as string;
   }
 
@@ -275,6 +294,7 @@ export class Model {
     for (const context of [...this.#contexts]) context.dispose();
     for (const sampler of this.#samplers) sampler._markDisposed();
     this.#disposed = true;
+    leaked.unregister(this);
     this.engine._send("freeModel", { modelId: this.#id });
     if (this.#ownsEngine) this.engine.dispose();
   }

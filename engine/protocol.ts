@@ -31,7 +31,13 @@ export type OverflowPolicy = "error" | "truncate-oldest";
 export type PromptInput =
   | { text: string; addSpecial: boolean }
   | { tokens: number[] }
-  | { messages: ChatMessage[]; overflow: OverflowPolicy; templateVars?: Record<string, unknown> };
+  | {
+    messages: ChatMessage[];
+    overflow: OverflowPolicy;
+    templateVars?: Record<string, unknown>;
+    /** Replaces the model's own template. */
+    chatTemplate?: string;
+  };
 
 /** Requests, by operation name. */
 export interface Requests {
@@ -77,6 +83,7 @@ export interface Requests {
     messages: ChatMessage[];
     addGenerationPrompt: boolean;
     templateVars?: Record<string, unknown>;
+    chatTemplate?: string;
   };
   createSampler: { modelId: number; sampling: ResolvedSampling; nCtx: number };
   freeSampler: { samplerId: number };

@@ -139,6 +139,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
         messages: args.messages,
         overflow: "error",
         templateVars: args.templateVars,
+        chatTemplate: args.chatTemplate,
       },
       Infinity,
       args.addGenerationPrompt,

@@ -52,7 +52,13 @@ export function preparePrompt(
   let messages = input.messages;
   let dropped = 0;
   for (;;) {
-    const text = renderMessages(model, messages, addGenerationPrompt, input.templateVars);
+    const text = renderMessages(
+      model,
+      input.chatTemplate ?? model.info.chatTemplate ?? DEFAULT_CHAT_TEMPLATE,
+      messages,
+      addGenerationPrompt,
+      input.templateVars,
+    );
     const bosText = model.info.bos >= 0 ? tokenText(model, model.info.bos) : "";
     // Templates that print bos_token themselves must not get a second BOS.
     const addSpecial = !(bosText !== "" && text.startsWith(bosText));
@@ -88,11 +94,11 @@ function tokenText(model: NativeModel, token: number): string {
 
 function renderMessages(
   model: NativeModel,
+  template: string,
   messages: readonly ChatMessage[],
   addGenerationPrompt: boolean,
   extra: Record<string, unknown> | undefined,
 ): string {
-  const template = model.info.chatTemplate ?? DEFAULT_CHAT_TEMPLATE;
   try {
     return renderChatTemplate(template, messages, {
       addGenerationPrompt,

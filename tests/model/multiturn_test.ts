@@ -67,3 +67,21 @@ Deno.test("Context.chat() overflow: error by default, truncate-oldest drops old 
   assert(result.droppedMessages >= 1, `dropped ${result.droppedMessages}`);
   assert(result.metrics.promptTokens < 256);
 });
+
+Deno.test("chat templates Jinja cannot run fall back to llama.cpp's built-in family", async () => {
+  using model = await loadModel(STORIES_260K, { vocabOnly: true });
+  const messages: ChatMessage[] = [{ role: "user", content: "Hi" }];
+  // @huggingface/jinja has no `center` filter; the ChatML markers let llama.cpp
+  // recognise the family and render it with its own code.
+  const template = "{% for m in messages %}<|im_start|>{{ m.role|center(4) }}\n{{ m.content }}" +
+    "<|im_end|>\n{% endfor %}<|im_start|>assistant\n";
+  assertEquals(
+    await model.applyChatTemplate(messages, { chatTemplate: template }),
+    "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n",
+  );
+  await assertRejects(
+    () => model.applyChatTemplate(messages, { chatTemplate: "{{ 'no family'|center(9) }}" }),
+    Error,
+    "no built-in match",
+  );
+});
