@@ -23,14 +23,18 @@
 export { loadModel, Model } from "./engine/model.ts";
 export type { DetokenizeOptions, LoadModelOptions, TokenizeOptions } from "./engine/model.ts";
 export { Context } from "./engine/context.ts";
+export type { ContextOwner } from "./engine/context.ts";
+export { KV_CACHE_TYPES } from "./engine/context_options.ts";
 export type { ContextOptions, KvCacheType } from "./engine/context_options.ts";
 export { Generation } from "./engine/generation.ts";
 export type { ChatOptions, GenerateOptions } from "./engine/generate_options.ts";
 export { Sampler } from "./engine/sampler.ts";
 export { LLAMA_DEFAULT_SEED } from "./engine/sampling.ts";
-export type { SamplingOptions } from "./engine/sampling.ts";
+export type { LogitBias, ResolvedSampling, SamplingOptions } from "./engine/sampling.ts";
 export { Engine } from "./engine/engine.ts";
 export type { EngineOptions } from "./engine/engine.ts";
+export { LIB_VARIANTS } from "./ffi/lib_dir.ts";
+export type { LibVariant } from "./ffi/lib_dir.ts";
 export {
   ChatTemplateError,
   DEFAULT_CHAT_TEMPLATE,

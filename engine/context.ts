@@ -16,7 +16,9 @@ import type { ContextInfo, GenerationResult, ModelInfo } from "./types.ts";
 
 /** The owner a context reports to (its Model), kept abstract to avoid a cycle. */
 export interface ContextOwner {
+  /** The model's facts. */
   readonly info: ModelInfo;
+  /** Whether the model was disposed. */
   readonly disposed: boolean;
   /** @internal */
   _forget(context: Context): void;

@@ -11,6 +11,11 @@ export class DisposedError extends Error {
   /** Which kind of object was used: "Model", "Context", "Sampler" or "Engine". */
   readonly resource: string;
 
+  /**
+   * Creates the error.
+   *
+   * @param resource The kind of object used after dispose.
+   */
   constructor(resource: string, options?: ErrorOptions) {
     super(`Cannot use ${resource}: it has been disposed`, options);
     this.name = "DisposedError";
@@ -23,6 +28,11 @@ export class ModelNotFoundError extends Error {
   /** The path as given by the caller. */
   readonly path: string;
 
+  /**
+   * Creates the error.
+   *
+   * @param path The path that names no file.
+   */
   constructor(path: string, options?: ErrorOptions) {
     super(`Cannot load model "${path}": no such file`, options);
     this.name = "ModelNotFoundError";
@@ -39,6 +49,11 @@ export class GgufError extends SyntaxError {
   /** The file that failed validation. */
   readonly path: string;
 
+  /**
+   * Creates the error.
+   *
+   * @param reason What is wrong with the file.
+   */
   constructor(path: string, reason: string, options?: ErrorOptions) {
     super(`Invalid GGUF file "${path}": ${reason}`, options);
     this.name = "GgufError";
@@ -51,6 +66,11 @@ export class ModelLoadError extends Error {
   /** The file llama.cpp refused. */
   readonly path: string;
 
+  /**
+   * Creates the error.
+   *
+   * @param reason llama.cpp's logged reason.
+   */
   constructor(path: string, reason: string, options?: ErrorOptions) {
     super(`Cannot load model "${path}": ${reason}`, options);
     this.name = "ModelLoadError";
@@ -68,6 +88,12 @@ export class ContextOverflowError extends RangeError {
   /** Tokens one sequence of the context can hold. */
   readonly nCtx: number;
 
+  /**
+   * Creates the error.
+   *
+   * @param nPromptTokens Tokens the prompt needs.
+   * @param nCtx Tokens one sequence holds.
+   */
   constructor(nPromptTokens: number, nCtx: number, options?: ErrorOptions) {
     super(
       `Cannot fit prompt: ${nPromptTokens} tokens exceed n_ctx ${nCtx}; ` +
@@ -82,6 +108,11 @@ export class ContextOverflowError extends RangeError {
 
 /** Thrown when libllama or its ggml libraries cannot be found or opened. */
 export class LibraryLoadError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What could not be found or opened, and what to do.
+   */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "LibraryLoadError";
@@ -90,6 +121,11 @@ export class LibraryLoadError extends Error {
 
 /** Thrown when llama.cpp fails an operation on a live context (decode, template, grammar). */
 export class EngineError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What failed, with llama.cpp's reason where it gave one.
+   */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "EngineError";

@@ -86,19 +86,31 @@ export interface LogitBias {
  * meaning and units, `logitBias` normalised and the seed concrete.
  */
 export interface ResolvedSampling {
+  /** See {@linkcode SamplingOptions.temperature}. */
   temperature: number;
+  /** See {@linkcode SamplingOptions.topK}. */
   topK: number;
+  /** See {@linkcode SamplingOptions.topP}. */
   topP: number;
+  /** See {@linkcode SamplingOptions.minP}. */
   minP: number;
+  /** See {@linkcode SamplingOptions.typicalP}. */
   typicalP: number;
+  /** See {@linkcode SamplingOptions.repeatPenalty}. */
   repeatPenalty: number;
+  /** See {@linkcode SamplingOptions.frequencyPenalty}. */
   frequencyPenalty: number;
+  /** See {@linkcode SamplingOptions.presencePenalty}. */
   presencePenalty: number;
+  /** See {@linkcode SamplingOptions.penaltyLastN}. */
   penaltyLastN: number;
   /** A concrete uint32, never {@linkcode LLAMA_DEFAULT_SEED}, so a run can be replayed. */
   seed: number;
+  /** Biases as a list; empty when off. */
   logitBias: LogitBias[];
+  /** GBNF text; "" when off. */
   grammar: string;
+  /** The grammar's start rule. */
   grammarRoot: string;
 }
 

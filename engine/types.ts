@@ -103,11 +103,13 @@ export interface GenerationMetrics {
 
 /** How a generation ended. */
 export interface GenerationResult {
+  /** "stop" (EOG token or stop string), "length" (maxTokens or a full context) or "abort". */
   finishReason: FinishReason;
   /** The stop string that ended it, when one did. */
   stop?: string;
   /** All emitted text (without a matched stop string). */
   text: string;
+  /** Token counts and timings. */
   metrics: GenerationMetrics;
   /** Messages dropped by `overflow: "truncate-oldest"` to fit n_ctx (chat only). */
   droppedMessages: number;
@@ -117,6 +119,7 @@ export interface GenerationResult {
 export interface BackendDevice {
   /** ggml's device name: "CPU", "Vulkan0", "CUDA0". */
   name: string;
+  /** The device's own description, e.g. the CPU or GPU model. */
   description: string;
   /** "CPU", "GPU", "IGPU", "ACCEL" or "META". */
   type: string;
