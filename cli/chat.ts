@@ -12,7 +12,7 @@ import type { Config } from "../config.ts";
 import type { ChatMessage } from "../engine/chat_template.ts";
 import type { Context } from "../engine/context.ts";
 import { loadModel } from "../engine/model.ts";
-import type { GenerationResult } from "../engine/types.ts";
+import type { EngineInfo, GenerationResult, ModelInfo } from "../engine/types.ts";
 import { errorLine, isExpected, writeAllSync } from "./errors.ts";
 import { callOptions, interrupted, modelOptions } from "./generate.ts";
 
@@ -52,6 +52,7 @@ export async function chatCommand(config: Config): Promise<number> {
     current = undefined;
     const session = new ChatSession(context, config);
     out(session.banner());
+    out(`${devicesLine(model)}\n`);
     const lines = createInterface({ input: process.stdin, terminal: false });
     quit = () => lines.close(); // ends the line iterator below
     try {
@@ -219,4 +220,11 @@ class ChatSession {
       fail(error);
     }
   }
+}
+
+/** Which devices the engine found and how many layers went to a GPU. */
+function devicesLine(model: { engine: { info: EngineInfo }; info: ModelInfo }): string {
+  const devices = model.engine.info.devices.map((d) => `${d.name} (${d.description})`);
+  return `Devices: ${devices.join(", ")}; ${model.info.nLayersOffloaded} of ` +
+    `${model.info.nLayer + 1} layers on GPU; libllama from ${model.engine.info.variant}.`;
 }
