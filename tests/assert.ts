@@ -22,14 +22,7 @@ export async function assertRejects<E extends Error>(
   try {
     await fn();
   } catch (error) {
-    assert.ok(error instanceof ErrorClass, `expected ${ErrorClass.name}, got ${error}`);
-    if (includes) {
-      assert.ok(
-        (error as Error).message.includes(includes),
-        `expected message to include "${includes}", got "${(error as Error).message}"`,
-      );
-    }
-    return error as E;
+    return checkError(error, ErrorClass, includes);
   }
   throw new assert.AssertionError({ message: `expected ${ErrorClass.name} to be thrown` });
 }
@@ -43,14 +36,22 @@ export function assertThrows<E extends Error>(
   try {
     fn();
   } catch (error) {
-    assert.ok(error instanceof ErrorClass, `expected ${ErrorClass.name}, got ${error}`);
-    if (includes) {
-      assert.ok(
-        (error as Error).message.includes(includes),
-        `expected message to include "${includes}", got "${(error as Error).message}"`,
-      );
-    }
-    return error as E;
+    return checkError(error, ErrorClass, includes);
   }
   throw new assert.AssertionError({ message: `expected ${ErrorClass.name} to be thrown` });
+}
+
+function checkError<E extends Error>(
+  error: unknown,
+  ErrorClass: new (...args: never[]) => E,
+  includes: string | undefined,
+): E {
+  assert.ok(error instanceof ErrorClass, `expected ${ErrorClass.name}, got ${error}`);
+  if (includes) {
+    assert.ok(
+      error.message.includes(includes),
+      `expected message to include "${includes}", got "${error.message}"`,
+    );
+  }
+  return error;
 }
