@@ -63,6 +63,11 @@ export interface ContextInfo {
   nSeqMax: number;
   /** Threads of the context's CPU threadpool. */
   nThreads: number;
+  /**
+   * Bytes of KV cache llama.cpp allocated for this context, from its own report
+   * (given in MiB with two decimals, so within 5 KiB).
+   */
+  kvCacheBytes: number;
 }
 
 /** One generated token and the text it makes safe to show. */
