@@ -8,8 +8,12 @@ const LILY = ", there was a little girl named Lily. She loved to play outside in
 Deno.test("Context.generate() continues stories260K greedily", async () => {
   using model = await loadModel(STORIES_260K);
   using ctx = await model.createContext({ nCtx: 256 });
-  // K and V in f16 for 5 layers x 256 cells x 4 KV heads x 8 dims.
-  assertEquals(ctx.info.kvCacheBytes, 2 * 2 * 5 * 256 * 4 * 8);
+  // K and V in f16 for 5 layers x 256 cells x 4 KV heads x 8 dims; llama.cpp reports
+  // MiB with two decimals.
+  assert(
+    Math.abs(ctx.info.kvCacheBytes - 2 * 2 * 5 * 256 * 4 * 8) <= 5243,
+    `${ctx.info.kvCacheBytes}`,
+  );
   const generation = ctx.generate("Once upon a time", { temperature: 0, maxTokens: 24 });
   let streamed = "";
   for await (const piece of generation) streamed += piece.text;
