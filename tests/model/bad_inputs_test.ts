@@ -1,9 +1,9 @@
-import { assertEquals, assertRejects, assertThrows } from "../assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "../assert.ts";
 import { join } from "node:path";
 import { Engine } from "../../engine/engine.ts";
 import { loadModel } from "../../engine/model.ts";
-import { GgufError, ModelNotFoundError } from "../../engine/errors.ts";
-import { STORIES_260K } from "../models.ts";
+import { GgufError, ModelLoadError, ModelNotFoundError } from "../../engine/errors.ts";
+import { STORIES_260K, SYNTHETIC_135M, VOCAB_GPT2 } from "../models.ts";
 
 Deno.test("loadModel() refuses bad files with a clear error and the engine stays alive", async () => {
   using engine = await Engine.start();
@@ -70,4 +70,34 @@ Deno.test("invalid options are rejected before any FFI call", async () => {
     "nUbatch",
   );
   await assertRejects(() => loadModel(STORIES_260K, { nGpuLayers: -2 }), RangeError, "nGpuLayers");
+});
+
+Deno.test("loadModel() turns llama.cpp's logged reason into the error message", async () => {
+  // A tokenizer-only file is a valid GGUF, but llama.cpp cannot load it as a model.
+  const error = await assertRejects(() => loadModel(VOCAB_GPT2), ModelLoadError, VOCAB_GPT2);
+  assert(/tensor|token_embd/.test(error.message), error.message);
+});
+
+Deno.test("loadModel() stops a load when its signal aborts", async () => {
+  const controller = new AbortController();
+  const reason = new Error("changed my mind");
+  let calls = 0;
+  await assertRejects(
+    () =>
+      loadModel(SYNTHETIC_135M, {
+        useMmap: false,
+        signal: controller.signal,
+        onProgress: () => {
+          if (++calls === 1) controller.abort(reason);
+        },
+      }),
+    Error,
+    "changed my mind",
+  );
+  assert(calls >= 1);
+  await assertRejects(
+    () => loadModel(STORIES_260K, { signal: AbortSignal.abort(reason) }),
+    Error,
+    "changed",
+  );
 });
