@@ -1,0 +1,92 @@
+/**
+ * Test helpers for native windows: a private Xvfb X server, polling with a deadline,
+ * and X screen captures through ImageMagick's `import`.
+ *
+ * @module
+ */
+
+/** A running Xvfb child process; `stop()` kills it and waits for it. */
+export interface Xvfb {
+  /** The DISPLAY value, e.g. ":93". */
+  display: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Polls `check` every `everyMs` until it returns a value other than undefined/false.
+ *
+ * @throws {Error} naming `what` when `timeoutMs` passes first.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  { timeoutMs = 20_000, everyMs = 50 } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts `Xvfb :N -screen 0 <screen>` on the first free display in 90..99 (no socket and
+ * no lock file) and waits until its socket appears.
+ */
+export async function startXvfb(screen = "1024x768x24"): Promise<Xvfb> {
+  const n = [90, 91, 92, 93, 94, 95, 96, 97, 98, 99].find((n) =>
+    !exists(`/tmp/.X11-unix/X${n}`) && !exists(`/tmp/.X${n}-lock`)
+  );
+  if (n === undefined) throw new Error("Cannot start Xvfb: displays :90 to :99 are all taken");
+  const child = new Deno.Command("Xvfb", {
+    args: [`:${n}`, "-screen", "0", screen, "-nolisten", "tcp"],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  let exited = false;
+  const status = child.status.then((s) => {
+    exited = true;
+    return s;
+  });
+  const stop = async () => {
+    if (!exited) child.kill("SIGTERM");
+    await status;
+    await stderr;
+  };
+  try {
+    await waitFor(`Xvfb :${n} to start`, () => {
+      if (exited) throw new Error(`Xvfb :${n} exited at start`);
+      return exists(`/tmp/.X11-unix/X${n}`);
+    }, { timeoutMs: 10_000 });
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}: ${(await stderr).trim()}`, { cause: error });
+  }
+  return { display: `:${n}`, stop };
+}
+
+/** Captures the whole X screen of `display` as an 8-bit RGB PNG at `path`. */
+export async function captureScreen(display: string, path: string): Promise<void> {
+  // PNG24: stops ImageMagick from writing a palette PNG for a screen of few colours.
+  const { success, stderr } = await new Deno.Command("import", {
+    args: ["-display", display, "-window", "root", `PNG24:${path}`],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!success) throw new Error(`import failed: ${new TextDecoder().decode(stderr).trim()}`);
+}
