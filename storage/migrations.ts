@@ -1,0 +1,152 @@
+/**
+ * Schema migrations, versioned by `PRAGMA user_version`: version N means the first N
+ * entries of {@link MIGRATIONS} have run. Append new migrations; never edit or reorder
+ * released ones, since files in users' data directories have already run them.
+ *
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { transaction } from "./transaction.ts";
+
+/** One schema step; it runs inside a transaction together with the version bump. */
+export type Migration = (db: DatabaseSync) => void;
+
+/**
+ * Version 1: chats, the message tree, settings, model folders and full-text search.
+ *
+ * Chats and messages get an `INTEGER PRIMARY KEY` (`seq`) besides their UUID: the FTS
+ * tables refer to rows by rowid, and only an aliased rowid is stable across VACUUM.
+ * Deleting a chat deletes its messages (ON DELETE CASCADE on chat_id). The FTS tables
+ * are external-content (they store no copy of the text) and triggers keep
+ * them in sync; an update re-indexes only when the indexed column changed.
+ */
+function createSchema(db: DatabaseSync): void {
+  db.exec(`
+    CREATE TABLE chats (
+      seq INTEGER PRIMARY KEY,
+      id TEXT NOT NULL UNIQUE,
+      title TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      model TEXT,
+      system_prompt TEXT NOT NULL DEFAULT '',
+      sampling TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(sampling)),
+      n_ctx INTEGER,
+      overflow TEXT NOT NULL DEFAULT 'error' CHECK (overflow IN ('error', 'truncate-oldest')),
+      active_leaf_id TEXT REFERENCES messages(id) ON DELETE SET NULL,
+      deleted_at INTEGER
+    );
+    CREATE INDEX chats_updated ON chats(updated_at) WHERE deleted_at IS NULL;
+    CREATE INDEX chats_deleted ON chats(deleted_at) WHERE deleted_at IS NOT NULL;
+    CREATE INDEX chats_active_leaf ON chats(active_leaf_id);
+
+    CREATE TABLE messages (
+      seq INTEGER PRIMARY KEY,
+      id TEXT NOT NULL UNIQUE,
+      chat_id TEXT NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+      -- No ON DELETE CASCADE here: SQLite runs cascades as nested triggers, and a chain
+      -- deeper than 1000 messages fails with "too many levels of trigger recursion".
+      -- Subtrees are deleted in one statement instead (the check runs at its end).
+      parent_id TEXT REFERENCES messages(id),
+      role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+      content TEXT NOT NULL DEFAULT '',
+      model TEXT,
+      sampling TEXT CHECK (json_valid(sampling)),
+      metrics TEXT CHECK (json_valid(metrics)),
+      created_at INTEGER NOT NULL,
+      state TEXT NOT NULL DEFAULT 'complete'
+        CHECK (state IN ('complete', 'streaming', 'incomplete', 'error')),
+      finish_reason TEXT CHECK (finish_reason IN ('stop', 'length', 'abort')),
+      dropped_messages INTEGER
+    );
+    CREATE INDEX messages_tree ON messages(chat_id, parent_id, created_at);
+    CREATE INDEX messages_parent ON messages(parent_id);
+    CREATE INDEX messages_streaming ON messages(state) WHERE state = 'streaming';
+
+    CREATE TABLE settings (
+      key TEXT PRIMARY KEY,
+      value TEXT NOT NULL CHECK (json_valid(value))
+    );
+
+    CREATE TABLE model_folders (
+      seq INTEGER PRIMARY KEY,
+      path TEXT NOT NULL UNIQUE,
+      added_at INTEGER NOT NULL
+    );
+
+    CREATE VIRTUAL TABLE messages_fts USING fts5(
+      content, content='messages', content_rowid='seq',
+      tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+      INSERT INTO messages_fts(rowid, content) VALUES (new.seq, new.content);
+    END;
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+      INSERT INTO messages_fts(messages_fts, rowid, content)
+        VALUES ('delete', old.seq, old.content);
+    END;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+      INSERT INTO messages_fts(messages_fts, rowid, content)
+        VALUES ('delete', old.seq, old.content);
+      INSERT INTO messages_fts(rowid, content) VALUES (new.seq, new.content);
+    END;
+
+    CREATE VIRTUAL TABLE chats_fts USING fts5(
+      title, content='chats', content_rowid='seq',
+      tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER chats_fts_insert AFTER INSERT ON chats BEGIN
+      INSERT INTO chats_fts(rowid, title) VALUES (new.seq, new.title);
+    END;
+    CREATE TRIGGER chats_fts_delete AFTER DELETE ON chats BEGIN
+      INSERT INTO chats_fts(chats_fts, rowid, title) VALUES ('delete', old.seq, old.title);
+    END;
+    CREATE TRIGGER chats_fts_update AFTER UPDATE OF title ON chats BEGIN
+      INSERT INTO chats_fts(chats_fts, rowid, title) VALUES ('delete', old.seq, old.title);
+      INSERT INTO chats_fts(rowid, title) VALUES (new.seq, new.title);
+    END;
+  `);
+}
+
+/** Every migration, oldest first; the schema version is this array's length. */
+export const MIGRATIONS: readonly Migration[] = [createSchema];
+
+/** Reads `PRAGMA user_version`. */
+export function schemaVersion(db: DatabaseSync): number {
+  return Number(db.prepare("PRAGMA user_version").get()?.user_version ?? 0);
+}
+
+/**
+ * Brings the schema up to date: runs each pending migration and its version bump in one
+ * transaction, so a failing migration leaves the file at the previous version. The
+ * version is re-read inside each transaction, so two processes opening the same old file
+ * at once do not run a migration twice.
+ *
+ * The caller refuses files newer than `migrations.length` before calling this (see
+ * `openDatabase`); here such a file is left untouched.
+ *
+ * @param db An open database, not inside a transaction.
+ * @param migrations The migrations to apply; tests pass their own.
+ * @returns The schema version after migrating.
+ * @throws {Error} What a failing migration throws, with its version and name prefixed.
+ */
+export function migrate(db: DatabaseSync, migrations: readonly Migration[] = MIGRATIONS): number {
+  for (let index = schemaVersion(db); index < migrations.length; index++) {
+    const migration = migrations[index];
+    transaction(db, () => {
+      if (schemaVersion(db) !== index) return;
+      try {
+        migration(db);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(
+          `Cannot migrate database to version ${index + 1} (${migration.name}): ${reason}`,
+          { cause: error },
+        );
+      }
+      // PRAGMA takes no bound parameters; index is a number we computed.
+      db.exec(`PRAGMA user_version = ${index + 1}`);
+    });
+  }
+  return schemaVersion(db);
+}

@@ -1,0 +1,68 @@
+/**
+ * Hearth's storage: one SQLite file (node:sqlite) holding chats as message trees,
+ * settings, model folders and a full-text index of every message. It imports nothing
+ * else of Hearth's; the server maps it onto the UI's API (docs/ui-api.md), whose
+ * shapes it stores as they are.
+ *
+ * The file lives in {@link dataDir}; {@link openDatabase} opens it, migrates it and
+ * returns a {@link Storage} with one store per table: `chats`, `messages`, `settings`,
+ * `modelFolders`, plus search, export and import.
+ *
+ * @example
+ * ```ts
+ * import { openDatabase } from "./mod.ts";
+ *
+ * using storage = openDatabase(":memory:");
+ * const chat = storage.chats.create({ title: "Greetings" });
+ * const hi = storage.messages.add(chat.id, { parent_id: null, role: "user", content: "Hi" });
+ * const reply = storage.messages.add(chat.id, {
+ *   parent_id: hi.id,
+ *   role: "assistant",
+ *   state: "streaming",
+ * });
+ * storage.messages.append(reply.id, "Hello");
+ * storage.messages.append(reply.id, " there");
+ * storage.messages.finish(reply.id, { state: "complete", finish_reason: "stop" });
+ * console.assert(storage.search("hello")[0].snippet === "<mark>Hello</mark> there");
+ * ```
+ *
+ * @module
+ */
+export { openDatabase, Storage } from "./db.ts";
+export type { OpenDatabaseOptions } from "./db.ts";
+export { DATABASE_FILE, dataDir } from "./data_dir.ts";
+export { ChatStore, DEFAULT_TITLE } from "./chats.ts";
+export type { ChatPatch, ListChatsOptions, NewChat } from "./chats.ts";
+export { MessageStore } from "./messages.ts";
+export type { AddMessageOptions, FinishedMessage, NewMessage } from "./messages.ts";
+export { DEFAULT_SETTINGS, SettingsStore } from "./settings.ts";
+export type { SettingsPatch } from "./settings.ts";
+export { ModelFolderStore } from "./model_folders.ts";
+export { escapeHtml, ftsQuery } from "./search.ts";
+export type { SearchOptions, SearchResult } from "./search.ts";
+export { EXPORT_FORMATS, JSONL_VERSION } from "./export.ts";
+export type { ExportFormat } from "./export.ts";
+export type { ImportFormat } from "./import.ts";
+export { transaction } from "./transaction.ts";
+export { MIGRATIONS } from "./migrations.ts";
+export type { Migration } from "./migrations.ts";
+export {
+  ChatImportError,
+  DatabaseVersionError,
+  MessageStateError,
+  NotFoundError,
+} from "./errors.ts";
+export type {
+  Chat,
+  FinishReason,
+  Message,
+  MessageState,
+  Metrics,
+  ModelFolder,
+  Overflow,
+  Role,
+  Sampling,
+  Settings,
+  Theme,
+  WindowGeometry,
+} from "./types.ts";

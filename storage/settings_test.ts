@@ -1,0 +1,87 @@
+import { DatabaseSync } from "node:sqlite";
+import { assertEquals, assertThrows } from "../tests/assert.ts";
+import { TempDatabase } from "./_testing.ts";
+import { DEFAULT_SETTINGS } from "./settings.ts";
+
+Deno.test("SettingsStore.get() returns the defaults on a fresh database", () => {
+  using temp = new TempDatabase();
+  const { settings } = temp.open();
+  assertEquals(settings.get(), {
+    default_model: null,
+    model_folders: [],
+    theme: "system",
+    sampling: {
+      temperature: 0.8,
+      top_p: 0.95,
+      top_k: 40,
+      min_p: 0.05,
+      repeat_penalty: 1.0,
+      max_tokens: -1,
+      seed: -1,
+    },
+    n_ctx: 2048,
+    system_prompt: "",
+  });
+  // A fresh copy each time: changing it changes nothing.
+  settings.get().sampling.top_k = 1;
+  assertEquals(settings.get().sampling.top_k, 40);
+  assertEquals(DEFAULT_SETTINGS.sampling.top_k, 40);
+});
+
+Deno.test("SettingsStore.patch() merges sampling and persists across reopening", () => {
+  using temp = new TempDatabase();
+  const first = temp.open();
+  const patched = first.settings.patch({
+    theme: "dark",
+    sampling: { temperature: 0.2 },
+    n_ctx: 4096,
+    default_model: "/m/a.gguf",
+    system_prompt: "Be kind.",
+    window: { x: 10, y: 20, width: 800, height: 600 },
+    model_folders: ["/models", "/more/models/"],
+  });
+  first.settings.patch({ sampling: { seed: 42 } });
+  first.close();
+  const again = temp.open().settings.get();
+  assertEquals(again, {
+    ...patched,
+    sampling: { ...DEFAULT_SETTINGS.sampling, temperature: 0.2, seed: 42 },
+  });
+  assertEquals(again.model_folders, ["/models", "/more/models"]);
+  assertEquals(again.window, { x: 10, y: 20, width: 800, height: 600 });
+});
+
+Deno.test("SettingsStore.patch() validates everything before writing anything", () => {
+  using temp = new TempDatabase();
+  const { settings } = temp.open();
+  assertThrows(() => settings.patch({ theme: "pink" as never }), TypeError, '"theme"');
+  assertThrows(() => settings.patch({ n_ctx: -1 }), RangeError, '"n_ctx"');
+  assertThrows(() => settings.patch({ sampling: { min_p: 3 } }), RangeError, "sampling.min_p");
+  assertThrows(() => settings.patch({ colour: "red" } as never), TypeError, "unknown field");
+  assertThrows(
+    () => settings.patch({ theme: "dark", model_folders: ["/ok", "relative"] }),
+    TypeError,
+    "not absolute",
+  );
+  assertEquals(settings.get(), structuredClone(DEFAULT_SETTINGS) as typeof DEFAULT_SETTINGS);
+});
+
+Deno.test("SettingsStore.patch() with window null forgets the geometry", () => {
+  using temp = new TempDatabase();
+  const { settings } = temp.open();
+  settings.patch({ window: { x: 0, y: 0, width: 10, height: 10 } });
+  assertEquals("window" in settings.patch({ window: null }), false);
+});
+
+Deno.test("SettingsStore.get() reads an invalid stored value as the default", () => {
+  using temp = new TempDatabase();
+  temp.open().close();
+  {
+    using db = new DatabaseSync(temp.path);
+    db.exec(`INSERT INTO settings VALUES ('theme', '"pink"'), ('n_ctx', '512'),
+      ('future_key', '1')`);
+  }
+  const settings = temp.open().settings.get();
+  assertEquals(settings.theme, "system");
+  assertEquals(settings.n_ctx, 512);
+});

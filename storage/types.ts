@@ -1,0 +1,151 @@
+/**
+ * The shapes storage holds. They match the UI's HTTP API (docs/ui-api.md) field for
+ * field, in its snake_case wire spelling, so the server passes them through as they are.
+ *
+ * @module
+ */
+
+/**
+ * Sampling parameters, llama-server/OpenAI spelling. On a chat they are overrides of the
+ * settings' defaults; a missing key means "use the default".
+ */
+export interface Sampling {
+  /** Softmax temperature, >= 0; 0 = greedy. */
+  temperature?: number;
+  /** Nucleus sampling mass, 0..1; 1 = off. */
+  top_p?: number;
+  /** Keep the k most likely tokens, integer >= 0; 0 = off. */
+  top_k?: number;
+  /** Drop tokens below min_p times the top probability, 0..1; 0 = off. */
+  min_p?: number;
+  /** Repeat penalty, >= 0; 1 = off. */
+  repeat_penalty?: number;
+  /** Tokens to generate at most, integer >= -1; -1 = until the end or a full context. */
+  max_tokens?: number;
+  /** Sampling seed, integer -1..2^32-1; -1 = a random seed per reply. */
+  seed?: number;
+}
+
+/** How a chat handles a prompt longer than its context. */
+export type Overflow = "error" | "truncate-oldest";
+
+/** A conversation: its settings and which branch of its message tree is shown. */
+export interface Chat {
+  /** Random UUID. */
+  id: string;
+  /** Display title. */
+  title: string;
+  /** Creation time, ms since the epoch. */
+  created_at: number;
+  /** Last change to the chat or its messages, ms since the epoch; lists sort by it. */
+  updated_at: number;
+  /** Path of the GGUF model the chat uses; null = the settings' default model. */
+  model: string | null;
+  /** System prompt sent before the messages; "" = none. */
+  system_prompt: string;
+  /** Overrides of the settings' sampling defaults. */
+  sampling: Sampling;
+  /** Context size in tokens; null = the settings' default. */
+  n_ctx: number | null;
+  /** What to do when the prompt does not fit the context. */
+  overflow: Overflow;
+  /** The message whose path to the root is the shown branch; null = no messages. */
+  active_leaf_id: string | null;
+}
+
+/** Who wrote a message. */
+export type Role = "system" | "user" | "assistant";
+
+/**
+ * Where a message is in its life: "streaming" while a reply is generated,
+ * "incomplete" when it was stopped or the process died mid-reply.
+ */
+export type MessageState = "complete" | "streaming" | "incomplete" | "error";
+
+/** Why a reply ended: OpenAI's finish_reason plus "abort" (stopped by the user). */
+export type FinishReason = "stop" | "length" | "abort";
+
+/** Generation metrics of one assistant reply. */
+export interface Metrics {
+  /** Tokens in the prompt. */
+  prompt_tokens: number;
+  /** Prompt tokens reused from the KV cache. */
+  cached_tokens: number;
+  /** Tokens generated. */
+  completion_tokens: number;
+  /** Time to the first generated token, in milliseconds. */
+  ttft_ms: number;
+  /** Prompt processing speed, tokens per second. */
+  prompt_tok_per_sec: number;
+  /** Generation speed, tokens per second. */
+  gen_tok_per_sec: number;
+}
+
+/** One node of a chat's message tree. */
+export interface Message {
+  /** Random UUID. */
+  id: string;
+  /** The chat it belongs to. */
+  chat_id: string;
+  /** The message it answers or follows; null = a first message (a root). */
+  parent_id: string | null;
+  /** Who wrote it. */
+  role: Role;
+  /** Its text (Markdown for assistant replies). */
+  content: string;
+  /** Model path that generated it (assistant), else null. */
+  model: string | null;
+  /** Sampling used to generate it (assistant), else null. */
+  sampling: Sampling | null;
+  /** Generation metrics (assistant, once finished), else null. */
+  metrics: Metrics | null;
+  /** Creation time, ms since the epoch; siblings sort by it. */
+  created_at: number;
+  /** Life-cycle state. */
+  state: MessageState;
+  /** Why the reply ended; null while streaming, for user/system messages and errors. */
+  finish_reason: FinishReason | null;
+  /** Messages dropped from the prompt by overflow "truncate-oldest"; absent when none. */
+  dropped_messages?: number;
+}
+
+/** UI theme. */
+export type Theme = "light" | "dark" | "system";
+
+/** Saved main-window geometry, in pixels. */
+export interface WindowGeometry {
+  /** Left edge. */
+  x: number;
+  /** Top edge. */
+  y: number;
+  /** Width. */
+  width: number;
+  /** Height. */
+  height: number;
+}
+
+/** App-wide settings: the defaults chats override. */
+export interface Settings {
+  /** Model path loaded at start and used by chats without one; null = the bundled model. */
+  default_model: string | null;
+  /** Folders scanned for GGUF files (the model_folders table, oldest first). */
+  model_folders: string[];
+  /** UI theme. @default {"system"} */
+  theme: Theme;
+  /** Default sampling for every chat. */
+  sampling: Required<Sampling>;
+  /** Default context size in tokens. @default {2048} */
+  n_ctx: number;
+  /** Default system prompt for new chats. @default {""} */
+  system_prompt: string;
+  /** Saved window geometry; absent until the window first closes. */
+  window?: WindowGeometry;
+}
+
+/** A folder scanned for GGUF files. */
+export interface ModelFolder {
+  /** Absolute, normalized path. */
+  path: string;
+  /** When it was added, ms since the epoch. */
+  added_at: number;
+}
