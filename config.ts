@@ -17,6 +17,7 @@ import {
 } from "./cli/args.ts";
 import { LIB_VARIANTS, type LibVariant } from "./ffi/lib_dir.ts";
 import type { EngineOptions } from "./engine/engine.ts";
+import { dataDir } from "./storage/mod.ts";
 
 /**
  * The model shipped in the repository (Karpathy's stories260K), resolved from this
@@ -71,10 +72,23 @@ export interface Config {
   readonly variant: LibVariant | undefined;
   /** llama.cpp log lines at or above this level go to stderr. */
   readonly logLevel: LogLevel;
+  /** start: open the UI in the default browser instead of a native window. */
+  readonly browser: boolean;
+  /** start: serve the UI and print its URL only. */
+  readonly headless: boolean;
+  /** start: the UI server's port on 127.0.0.1; 0 = a free one. */
+  readonly port: number;
+  /**
+   * Where the database lives: `$HEARTH_HOME`, else `$XDG_DATA_HOME/hearth`, else
+   * `~/.local/share/hearth`.
+   */
+  readonly dataDir: string;
 }
 
 const RUN: readonly Command[] = ["start", "chat", "generate"];
-const CHAT: readonly Command[] = ["start", "chat"];
+const SESSION: readonly Command[] = ["chat", "generate"];
+const CHAT: readonly Command[] = ["chat"];
+const APP: readonly Command[] = ["start"];
 const GEN: readonly Command[] = ["generate"];
 const INT32_MAX = 2 ** 31 - 1;
 const intAtLeast = (min: number) => ({
@@ -103,7 +117,7 @@ function row(
     valueName,
     default: fallback,
     description,
-    commands: RUN,
+    commands: SESSION,
     ...more,
   };
 }
@@ -113,7 +127,17 @@ function row(
  * (common/arg.cpp); sampling defaults are llama.cpp's, which the engine shares.
  */
 export const OPTIONS: readonly OptionSpec[] = Object.freeze([
-  row("help", "-h, --help", "boolean", false, "print this help"),
+  row("help", "-h, --help", "boolean", false, "print this help", { commands: RUN }),
+  row("browser", "--browser", "boolean", false, "open the UI in the default browser, no window", {
+    commands: APP,
+  }),
+  row("headless", "--headless", "boolean", false, "only serve the UI and print its URL", {
+    commands: APP,
+  }),
+  row("port", "--port", "int PORT", 0, "port of the UI server on 127.0.0.1; 0 = a free one", {
+    commands: APP,
+    check: { ok: (v) => v >= 0 && v <= 65535, expect: "an integer in [0, 65535]" },
+  }),
   row("model", "-m, --model", "string FILE", BUNDLED_MODEL, "GGUF model file", {
     defaultText: "models/stories260K.gguf (bundled)",
   }),
@@ -159,15 +183,18 @@ export const OPTIONS: readonly OptionSpec[] = Object.freeze([
     check: intAtLeast(-1),
   }),
   row("libDir", "--lib-dir", "string DIR", undefined, "libllama folder (native/build.sh output)", {
+    commands: RUN,
     env: "HEARTH_LIB_DIR",
     defaultText: "the prebuilt npm package",
   }),
   row("variant", "--variant", "string NAME", undefined, "prebuilt libllama package", {
+    commands: RUN,
     env: "HEARTH_VARIANT",
     choices: LIB_VARIANTS,
     defaultText: "chosen from OS, CPU and GPU",
   }),
   row("logLevel", "--log-level", "string LEVEL", "none", "llama.cpp log lines to stderr", {
+    commands: RUN,
     env: "HEARTH_LOG_LEVEL",
     choices: LOG_LEVELS,
   }),
@@ -217,6 +244,7 @@ export function loadConfig(
       values[spec.key] = convertValue(spec, fromEnv, spec.env!);
     }
   }
+  values.dataDir = dataDir(env, env("HOME") ?? env("USERPROFILE") ?? ".");
   if (command === "generate" && values.prompt === undefined) {
     throw new TypeError(`Cannot generate without a prompt: pass -p TEXT (see ${hint})`);
   }

@@ -1,12 +1,13 @@
 /**
  * Hearth's command line: `hearth [chat | generate | bench] [FLAGS]`. Without a
- * subcommand it chats with the bundled model. This file only wires: config.ts reads
+ * subcommand it starts the desktop app. This file only wires: config.ts reads
  * flags and environment, cli/ runs the commands, cli/errors.ts reports failures.
  * Exit status: 0 ok, 1 any error.
  *
  * @module
  */
 import { splitCommand } from "./cli/args.ts";
+import { appCommand } from "./cli/app.ts";
 import { chatCommand } from "./cli/chat.ts";
 import { reportError, writeAllSync } from "./cli/errors.ts";
 import { generateCommand } from "./cli/generate.ts";
@@ -36,7 +37,9 @@ export async function main(args: readonly string[]): Promise<number> {
       writeAllSync(Deno.stdout, helpText(command));
       return 0;
     }
-    return command === "generate" ? await generateCommand(config) : await chatCommand(config);
+    if (command === "generate") return await generateCommand(config);
+    if (command === "chat") return await chatCommand(config);
+    return await appCommand(config);
   } catch (error) {
     return reportError(error, { stack });
   }

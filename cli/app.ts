@@ -1,0 +1,155 @@
+/**
+ * `hearth` with no subcommand (`deno task start`): the desktop app. Opens the
+ * database, serves the UI on 127.0.0.1 behind a launch secret, opens a native window
+ * on it (or the default browser, or nothing with --headless), and loads the default
+ * model in the background, so the window shows before any model is ready. Closing the
+ * window stops generation, closes the database and exits 0.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { Config } from "../config.ts";
+import { BUNDLED_MODEL } from "../config.ts";
+import { DATABASE_FILE, openDatabase, type Storage } from "../storage/mod.ts";
+import { newSecret } from "../server/auth.ts";
+import { startServer } from "../server/app.ts";
+import { EventHub } from "../server/events.ts";
+import { ModelHost } from "../server/model_host.ts";
+import { ModelList } from "../server/model_list.ts";
+import { ReplyRunner } from "../server/replies.ts";
+import { TokenRate } from "../server/resources.ts";
+import { buildUi, DEFAULT_OUT_DIR, uiIsStale } from "../ui/build.ts";
+import { webviewAvailable, WebviewWindow } from "../ffi/webview_window.ts";
+import { writeAllSync } from "./errors.ts";
+import { openBrowser } from "./open_browser.ts";
+
+const say = (text: string) => writeAllSync(Deno.stderr, `${text}\n`);
+
+/** Options of {@link startApp}. */
+export interface StartAppOptions {
+  /** Folder of the database. */
+  dataDir: string;
+  /** UI server port on 127.0.0.1; 0 = a free one. */
+  port?: number;
+  /** Engine settings. */
+  engine?: { libDir?: string; variant?: Config["variant"]; logLevel?: Config["logLevel"] };
+  /** Load the default model right away (in the background). Default true. */
+  loadDefaultModel?: boolean;
+}
+
+/** A running app: its server and parts, and the one way to stop them. */
+export interface RunningApp {
+  readonly launchUrl: string;
+  readonly origin: string;
+  readonly secret: string;
+  readonly storage: Storage;
+  readonly host: ModelHost;
+  /** Stops generation, unloads the model, closes the server and the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database, builds the UI if its sources changed, serves it and starts
+ * loading the default model: everything of the app but the window.
+ */
+export async function startApp(options: StartAppOptions): Promise<RunningApp> {
+  if (await uiIsStale(DEFAULT_OUT_DIR)) await buildUi({ outDir: DEFAULT_OUT_DIR, minify: true });
+  const storage = openDatabase(join(options.dataDir, DATABASE_FILE));
+  // Deleted chats can be restored until the app exits; then they are gone.
+  storage.chats.purgeDeleted();
+  const events = new EventHub();
+  const rate = new TokenRate();
+  const host = new ModelHost(events, options.engine);
+  const replies = new ReplyRunner(storage, host, rate, () => BUNDLED_MODEL);
+  const secret = newSecret();
+  const server = startServer({
+    storage,
+    host,
+    replies,
+    events,
+    rate,
+    models: new ModelList(BUNDLED_MODEL),
+    secret,
+    uiDir: DEFAULT_OUT_DIR,
+    bundledModel: BUNDLED_MODEL,
+  }, options.port ?? 0);
+  if (options.loadDefaultModel ?? true) {
+    const settings = storage.settings.get();
+    host.load(settings.default_model ?? BUNDLED_MODEL, settings.n_ctx).catch((error) =>
+      say(`hearth: ${error.message}`)
+    );
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    launchUrl: server.launchUrl,
+    origin: server.origin,
+    secret,
+    storage,
+    host,
+    close: () =>
+      closing ??= (async () => {
+        replies.stopAll();
+        host.close();
+        rate.close();
+        await server.shutdown();
+        storage.close();
+      })(),
+  };
+}
+
+/** Runs the desktop app until its window closes (or SIGINT/SIGTERM); returns the exit status. */
+export async function appCommand(config: Config): Promise<number> {
+  const app = await startApp({
+    dataDir: config.dataDir,
+    port: config.port,
+    engine: { libDir: config.libDir, variant: config.variant, logLevel: config.logLevel },
+  });
+  const stopped = Promise.withResolvers<void>();
+  const onSignal = () => stopped.resolve();
+  Deno.addSignalListener("SIGINT", onSignal);
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", onSignal);
+  let window: WebviewWindow | undefined;
+  try {
+    window = openSurface(config, app.launchUrl, app.storage.settings.get().window);
+    if (window) {
+      window.onGeometry = (geometry) => app.storage.settings.patch({ window: geometry });
+      window.closed.then(() => stopped.resolve());
+    }
+    await stopped.promise;
+    return 0;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    if (Deno.build.os !== "windows") Deno.removeSignalListener("SIGTERM", onSignal);
+    if (window) app.storage.settings.patch({ window: window.geometry() });
+    window?.close();
+    await app.close();
+  }
+}
+
+/** Opens the native window, or says why not and opens the browser; undefined = no window. */
+function openSurface(
+  config: Config,
+  url: string,
+  geometry: { x: number; y: number; width: number; height: number } | undefined,
+): WebviewWindow | undefined {
+  if (config.headless) {
+    say(`Hearth is serving on ${url}`);
+    return undefined;
+  }
+  const available = config.browser ? { ok: false, reason: "--browser given" } : webviewAvailable();
+  if (available.ok) {
+    return WebviewWindow.open({
+      title: "Hearth",
+      url,
+      width: geometry?.width ?? 1100,
+      height: geometry?.height ?? 760,
+      x: geometry?.x,
+      y: geometry?.y,
+      minWidth: 800,
+      minHeight: 600,
+    });
+  }
+  say(`No native window (${available.reason}): opening ${url} in the default browser`);
+  openBrowser(url).catch((error) => say(`hearth: cannot open a browser: ${error.message}`));
+  return undefined;
+}

@@ -1,0 +1,56 @@
+/**
+ * The app server: the UI's API and the bundled UI, behind the launch secret, on
+ * 127.0.0.1 and a free port.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { requireSecret } from "./auth.ts";
+import type { AppDeps } from "./deps.ts";
+import { errorResponse, notFound } from "./http_error.ts";
+import { appStateRoutes } from "./routes/app_state.ts";
+import { chatRoutes, importRoute } from "./routes/chats.ts";
+import { messageRoutes, sendRoute } from "./routes/messages.ts";
+import { serveUi } from "./static.ts";
+
+/** Builds the app's request handler; `hosts` are the Host values the server answers to. */
+export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
+  const app = new Hono();
+  app.onError((error) => errorResponse(error));
+  app.use("*", requireSecret(deps.secret, hosts));
+  app.route("/api/chats", sendRoute(deps));
+  app.route("/api/chats", chatRoutes(deps));
+  app.route("/api/messages", messageRoutes(deps));
+  app.route("/api/import", importRoute(deps));
+  app.route("/api", appStateRoutes(deps));
+  app.all("/api/*", (c) => {
+    throw notFound(`No route ${c.req.method} ${new URL(c.req.url).pathname}`);
+  });
+  app.get("*", (c) => serveUi(deps.uiDir, new URL(c.req.url).pathname));
+  return app;
+}
+
+/** A running app server. */
+export interface AppServer {
+  /** The URL the window opens: carries the secret once, to set the cookie. */
+  readonly launchUrl: string;
+  /** The origin, e.g. http://127.0.0.1:43121. */
+  readonly origin: string;
+  /** Stops accepting requests and closes open streams. */
+  shutdown(): Promise<void>;
+}
+
+/** Serves the app on 127.0.0.1, port `port` (0 = any free port). */
+export function startServer(deps: AppDeps, port = 0): AppServer {
+  let hosts: string[] = [];
+  const app = createApp(deps, () => hosts);
+  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, app.fetch);
+  const bound = server.addr.port;
+  hosts = [`127.0.0.1:${bound}`, `localhost:${bound}`];
+  const origin = `http://127.0.0.1:${bound}`;
+  return {
+    origin,
+    launchUrl: `${origin}/?secret=${deps.secret}`,
+    shutdown: () => server.shutdown(),
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Reads request bodies with a size limit and a clear 400 for anything malformed.
+ *
+ * @module
+ */
+import type { Context } from "hono";
+import { badRequest, HttpError } from "./http_error.ts";
+
+/** Largest JSON body of an ordinary API call, in bytes. */
+export const MAX_JSON_BYTES = 1 << 20;
+
+/** Reads the body as text, refusing more than `maxBytes` (413). */
+export async function readText(c: Context, maxBytes: number): Promise<string> {
+  const declared = Number(c.req.header("content-length") ?? 0);
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const reader = c.req.raw.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer());
+}
+
+/** Reads a JSON object body (an empty body reads as `{}`). */
+export async function readJson(
+  c: Context,
+  maxBytes = MAX_JSON_BYTES,
+): Promise<Record<string, unknown>> {
+  const text = await readText(c, maxBytes);
+  if (text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw badRequest(`Cannot parse the request body as JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw badRequest("The request body must be a JSON object");
+  }
+  return value as Record<string, unknown>;
+}
+
+function tooLarge(maxBytes: number): HttpError {
+  return new HttpError(413, "invalid_request", `The request body exceeds ${maxBytes} bytes`);
+}

@@ -1,0 +1,27 @@
+/**
+ * What the app server's routes use, made once in main.ts and passed down.
+ *
+ * @module
+ */
+import type { Storage } from "../storage/mod.ts";
+import type { EventHub } from "./events.ts";
+import type { ModelHost } from "./model_host.ts";
+import type { ModelList } from "./model_list.ts";
+import type { ReplyRunner } from "./replies.ts";
+import type { TokenRate } from "./resources.ts";
+
+/** The app server's collaborators. */
+export interface AppDeps {
+  storage: Storage;
+  host: ModelHost;
+  replies: ReplyRunner;
+  events: EventHub;
+  rate: TokenRate;
+  models: ModelList;
+  /** The per-launch secret every request must carry. */
+  secret: string;
+  /** The bundled UI (dist/ui). */
+  uiDir: string;
+  /** The bundled model's path: the default when settings name none. */
+  bundledModel: string;
+}

@@ -1,0 +1,34 @@
+/**
+ * A small publish/subscribe hub for app events the UI follows over SSE
+ * (`GET /api/events`): model loaded or unloaded, load progress, a chat changed.
+ *
+ * @module
+ */
+
+/** An app event: its SSE name and JSON data. */
+export interface AppEvent {
+  event: "model" | "loading" | "chats";
+  data: unknown;
+}
+
+/** Fans events out to subscribers; a throwing subscriber does not stop the others. */
+export class EventHub {
+  readonly #subscribers = new Set<(event: AppEvent) => void>();
+
+  /** Adds a subscriber; returns the function that removes it. */
+  subscribe(subscriber: (event: AppEvent) => void): () => void {
+    this.#subscribers.add(subscriber);
+    return () => this.#subscribers.delete(subscriber);
+  }
+
+  /** Sends an event to every subscriber. */
+  publish(event: AppEvent): void {
+    for (const subscriber of this.#subscribers) {
+      try {
+        subscriber(event);
+      } catch {
+        // One broken stream must not starve the others.
+      }
+    }
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The app's one loaded model: the engine, the model, one context for chats, and the
+ * load in progress. Loading a model unloads the previous one; every change is
+ * published on the event hub for the UI.
+ *
+ * @module
+ */
+import type { Context } from "../engine/context.ts";
+import { Engine, type EngineOptions } from "../engine/engine.ts";
+import { loadModel, type Model } from "../engine/model.ts";
+import { conflict } from "./http_error.ts";
+import type { EventHub } from "./events.ts";
+
+/** The loaded model as the UI API shows it (docs/ui-api.md `LoadedModel`). */
+export interface LoadedModel {
+  path: string;
+  description: string;
+  n_params: number;
+  size_bytes: number;
+  n_ctx_train: number;
+  n_ctx: number;
+  kv_cache_bytes: number;
+  n_layers_offloaded: number;
+}
+
+/** A load in progress: the file and a fraction in [0, 1]. */
+export interface Loading {
+  path: string;
+  progress: number;
+}
+
+/** Owns the engine and the loaded model; one load at a time. */
+export class ModelHost {
+  readonly #events: EventHub;
+  readonly #engineOptions: EngineOptions;
+  #engine: Engine | undefined;
+  #model: Model | undefined;
+  #context: Context | undefined;
+  #loading: (Loading & { abort: AbortController }) | undefined;
+  /** What the loaded model was asked for; llama.cpp may round n_ctx up. */
+  #request: { path: string; nCtx: number } | undefined;
+
+  /** Creates the host; the engine starts with the first load. */
+  constructor(events: EventHub, engineOptions: EngineOptions = {}) {
+    this.#events = events;
+    this.#engineOptions = engineOptions;
+  }
+
+  /** The loaded model, or null. */
+  get loaded(): LoadedModel | null {
+    const model = this.#model;
+    const ctx = this.#context;
+    if (!model || !ctx || ctx.disposed) return null;
+    return {
+      path: model.info.path,
+      description: model.info.description,
+      n_params: model.info.nParams,
+      size_bytes: model.info.sizeBytes,
+      n_ctx_train: model.info.nCtxTrain,
+      n_ctx: ctx.info.nCtxSeq,
+      kv_cache_bytes: ctx.info.kvCacheBytes,
+      n_layers_offloaded: model.info.nLayersOffloaded,
+    };
+  }
+
+  /** The load in progress, or null. */
+  get loading(): Loading | null {
+    return this.#loading ? { path: this.#loading.path, progress: this.#loading.progress } : null;
+  }
+
+  /** Whether the loaded model is `path` with a context made for `nCtx` tokens. */
+  serves(path: string, nCtx: number): boolean {
+    return this.loaded !== null && this.#request?.path === path && this.#request.nCtx === nCtx;
+  }
+
+  /** The chat context. @throws {HttpError} 409 when no model is loaded. */
+  context(): Context {
+    if (!this.#context || this.#context.disposed) {
+      throw conflict("No model is loaded: pick one in the model list");
+    }
+    return this.#context;
+  }
+
+  /**
+   * Loads `path` with a context of `nCtx` tokens, replacing the loaded model; a load
+   * already running is cancelled. Resolves when loaded; rejects with the load error.
+   */
+  async load(path: string, nCtx: number): Promise<LoadedModel> {
+    this.#loading?.abort.abort();
+    const abort = new AbortController();
+    const loading = { path, progress: 0, abort };
+    this.#loading = loading;
+    this.#events.publish({ event: "loading", data: this.loading });
+    try {
+      this.#engine ??= await Engine.start(this.#engineOptions);
+      const model = await loadModel(path, {
+        engine: this.#engine,
+        signal: abort.signal,
+        onProgress: (progress) => {
+          loading.progress = progress;
+          this.#events.publish({ event: "loading", data: this.loading });
+        },
+      });
+      let context: Context;
+      try {
+        context = await model.createContext({ nCtx: Math.min(nCtx, model.info.nCtxTrain || nCtx) });
+      } catch (error) {
+        model.dispose();
+        throw error;
+      }
+      if (abort.signal.aborted) {
+        model.dispose();
+        throw abort.signal.reason;
+      }
+      this.unload();
+      this.#model = model;
+      this.#context = context;
+      this.#request = { path, nCtx };
+      this.#events.publish({ event: "model", data: this.loaded });
+      return this.loaded!;
+    } finally {
+      if (this.#loading === loading) this.#loading = undefined;
+      this.#events.publish({ event: "loading", data: this.loading });
+    }
+  }
+
+  /** Unloads the model (stopping its generations). */
+  unload(): void {
+    if (!this.#model) return;
+    this.#model.dispose();
+    this.#model = undefined;
+    this.#context = undefined;
+    this.#request = undefined;
+    this.#events.publish({ event: "model", data: null });
+  }
+
+  /** Unloads and stops the engine Worker. */
+  close(): void {
+    this.#loading?.abort.abort();
+    this.unload();
+    this.#engine?.dispose();
+    this.#engine = undefined;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * App-wide routes: state, settings, models (list, load, unload), resources and the
+ * app event stream (docs/ui-api.md).
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { SettingsPatch } from "../../storage/mod.ts";
+import { readJson } from "../body.ts";
+import type { AppDeps } from "../deps.ts";
+import type { AppEvent } from "../events.ts";
+import { badRequest } from "../http_error.ts";
+import { readResources } from "../resources.ts";
+
+/** Seconds between SSE comments that keep an idle event stream open through proxies. */
+const KEEPALIVE_SECONDS = 15;
+
+/** The app-wide routes. */
+export function appStateRoutes(deps: AppDeps): Hono {
+  const { storage, host, events } = deps;
+  const app = new Hono();
+
+  app.get(
+    "/state",
+    (c) => c.json({ loaded: host.loaded, loading: host.loading, settings: storage.settings.get() }),
+  );
+
+  app.get("/settings", (c) => c.json(storage.settings.get()));
+  app.patch("/settings", async (c) => {
+    const settings = storage.settings.patch((await readJson(c)) as SettingsPatch);
+    return c.json(settings);
+  });
+
+  app.get(
+    "/models",
+    async (c) => c.json({ models: await deps.models.list(storage.settings.get().model_folders) }),
+  );
+
+  app.post("/models/load", async (c) => {
+    const { path, n_ctx: nCtx = storage.settings.get().n_ctx } = await readJson(c);
+    if (typeof path !== "string" || path === "") throw badRequest("path must name a model file");
+    if (!Number.isInteger(nCtx) || (nCtx as number) < 16) {
+      throw badRequest("n_ctx must be an integer >= 16");
+    }
+    // Loading runs on; progress and the outcome reach the UI as events.
+    host.load(path, nCtx as number).catch((error) =>
+      events.publish({ event: "loading", data: { path, progress: 0, error: error.message } })
+    );
+    return c.body(null, 202);
+  });
+
+  app.post("/models/unload", (c) => {
+    deps.replies.stopAll();
+    host.unload();
+    return c.body(null, 204);
+  });
+
+  app.get("/resources", (c) => c.json(readResources(host.loaded, deps.rate)));
+
+  app.get("/events", (c) =>
+    streamSSE(c, async (stream) => {
+      const queue: AppEvent[] = [];
+      let wake = () => {};
+      const unsubscribe = events.subscribe((event) => {
+        queue.push(event);
+        wake();
+      });
+      stream.onAbort(() => {
+        unsubscribe();
+        wake();
+      });
+      while (!stream.aborted) {
+        if (queue.length === 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, KEEPALIVE_SECONDS * 1000);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+        if (queue.length === 0 && !stream.aborted) await stream.write(": keepalive\n\n");
+        for (const event of queue.splice(0)) {
+          await stream.writeSSE({ event: event.event, data: JSON.stringify(event.data) });
+        }
+      }
+    }));
+
+  return app;
+}

@@ -1,0 +1,48 @@
+/**
+ * Serves the bundled UI (dist/ui) behind the secret: index.html for `/` and any path
+ * that is not a file (client-side routes), assets by extension, nothing outside the
+ * folder.
+ *
+ * @module
+ */
+import { extname, join, normalize } from "node:path";
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".json": "application/json",
+  ".map": "application/json",
+};
+
+/**
+ * The UI's Content-Security-Policy: scripts and styles from this server only, no
+ * inline scripts, no plugins, no framing; images may be data: URLs (icons).
+ */
+export const UI_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+  "img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; " +
+  "base-uri 'none'";
+
+/** Answers a GET for `pathname` from `dir`; 404 when the UI is not built. */
+export async function serveUi(dir: string, pathname: string): Promise<Response> {
+  const relative = normalize(decodeURIComponent(pathname)).replace(/^(\.\.(\/|\\|$))+/, "");
+  let file = join(dir, relative);
+  if (!file.startsWith(dir)) return new Response("Not found", { status: 404 });
+  let stat = await Deno.stat(file).catch(() => null);
+  if (!stat?.isFile) {
+    file = join(dir, "index.html");
+    stat = await Deno.stat(file).catch(() => null);
+    if (!stat?.isFile) {
+      return new Response("The UI is not built: run deno task start", { status: 404 });
+    }
+  }
+  const headers = new Headers({
+    "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+    "content-security-policy": UI_CSP,
+    "x-content-type-options": "nosniff",
+    "cache-control": "no-cache",
+  });
+  return new Response((await Deno.open(file)).readable, { headers });
+}

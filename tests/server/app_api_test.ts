@@ -1,0 +1,173 @@
+/**
+ * The app server end to end over real HTTP on 127.0.0.1: real storage in a temp
+ * folder, the real engine and the bundled model.
+ */
+import { assert, assertEquals } from "../assert.ts";
+import { type RunningApp, startApp } from "../../cli/app.ts";
+import { rawStatus } from "./_raw_http.ts";
+
+async function withApp(fn: (app: RunningApp, api: Api) => Promise<void>): Promise<void> {
+  const dataDir = await Deno.makeTempDir();
+  const app = await startApp({ dataDir });
+  try {
+    const api = new Api(app);
+    await api.waitFor(async () => (await api.json("GET", "/api/state")).loaded !== null);
+    await fn(app, api);
+  } finally {
+    await app.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
+class Api {
+  constructor(readonly app: RunningApp) {}
+
+  async request(method: string, path: string, body?: unknown): Promise<Response> {
+    return await fetch(this.app.origin + path, {
+      method,
+      headers: { authorization: `Bearer ${this.app.secret}` },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+  }
+
+  // deno-lint-ignore no-explicit-any
+  async json(method: string, path: string, body?: unknown): Promise<any> {
+    const response = await this.request(method, path, body);
+    const text = await response.text();
+    assert(response.ok, `${method} ${path}: ${response.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  }
+
+  /** Reads an SSE stream to its end; returns the events in order. */
+  async events(path: string): Promise<{ event: string; data: unknown }[]> {
+    const response = await this.request("GET", path);
+    assertEquals(response.headers.get("content-type")?.split(";")[0], "text/event-stream");
+    const text = await response.text();
+    return text.split("\n\n").filter((block) => block.includes("event:")).map((block) => {
+      const event = /event: (.*)/.exec(block)![1];
+      const data = JSON.parse(/data: (.*)/.exec(block)![1]);
+      return { event, data };
+    });
+  }
+
+  async waitFor(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition())) {
+      assert(Date.now() < deadline, "condition not met in time");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+Deno.test("app server: a chat turn streams, is stored with metrics, and is found by search", async () => {
+  await withApp(async (_app, api) => {
+    const chat = await api.json("POST", "/api/chats", {
+      sampling: { temperature: 0, max_tokens: 24 },
+    });
+    const sent = await api.json("POST", `/api/chats/${chat.id}/messages`, {
+      content: "Once upon a time",
+      parent_id: null,
+    });
+    assertEquals(sent.assistant.state, "streaming");
+    const events = await api.events(`/api/messages/${sent.assistant.id}/stream`);
+    assertEquals(events[0].event, "snapshot");
+    const done = events.at(-1)!;
+    assertEquals(done.event, "done");
+    // deno-lint-ignore no-explicit-any
+    const message = (done.data as any).message;
+    assertEquals(message.state, "complete");
+    assertEquals(message.metrics.completion_tokens, 24);
+    assert(message.content.length > 0);
+    const streamed = events.filter((e) => e.event === "delta")
+      // deno-lint-ignore no-explicit-any
+      .map((e) => (e.data as any).text).join("");
+    assert(
+      message.content.endsWith(streamed),
+      `deltas ${JSON.stringify(streamed)} vs ${JSON.stringify(message.content)}`,
+    );
+
+    const stored = await api.json("GET", `/api/chats/${chat.id}`);
+    assertEquals(stored.chat.title, "Once upon a time");
+    assertEquals(stored.messages.length, 2);
+    const found = await api.json("GET", "/api/chats?q=upon");
+    assertEquals(found.chats[0].id, chat.id);
+    assert(found.chats[0].snippet.includes("<mark>"));
+    const markdown = await (await api.request("GET", `/api/chats/${chat.id}/export?format=md`))
+      .text();
+    assert(markdown.includes("Once upon a time") && markdown.includes(message.content.trim()));
+  });
+});
+
+Deno.test("app server: stop ends a long reply as incomplete; edit makes a second branch", async () => {
+  await withApp(async (_app, api) => {
+    const chat = await api.json("POST", "/api/chats", { sampling: { temperature: 0 } });
+    const first = await api.json("POST", `/api/chats/${chat.id}/messages`, {
+      content: "Once upon a time",
+      parent_id: null,
+    });
+    const stream = api.events(`/api/messages/${first.assistant.id}/stream`);
+    await api.json("POST", `/api/messages/${first.assistant.id}/stop`);
+    const events = await stream;
+    // deno-lint-ignore no-explicit-any
+    const stopped = (events.at(-1)!.data as any).message;
+    assertEquals(stopped.state, "incomplete");
+    assertEquals(stopped.finish_reason, "abort");
+
+    const edit = await api.json("POST", `/api/chats/${chat.id}/messages`, {
+      content: "There was a cat",
+      parent_id: null,
+    });
+    await api.events(`/api/messages/${edit.assistant.id}/stream`);
+    const { messages } = await api.json("GET", `/api/chats/${chat.id}`);
+    // deno-lint-ignore no-explicit-any
+    const roots = messages.filter((m: any) => m.parent_id === null);
+    assertEquals(roots.length, 2);
+  });
+});
+
+Deno.test("app server: the secret and Host are required; bad bodies get 400", async () => {
+  await withApp(async (app, api) => {
+    assertEquals((await fetch(`${app.origin}/api/state`).then(drain)).status, 401);
+    const wrong = await fetch(`${app.origin}/api/state`, {
+      headers: { authorization: "Bearer nope" },
+    }).then(drain);
+    assertEquals(wrong.status, 401);
+    const launch = await fetch(app.launchUrl, { redirect: "manual" }).then(drain);
+    assertEquals(launch.status, 303);
+    const cookie = launch.headers.get("set-cookie")!;
+    assert(/HttpOnly/i.test(cookie) && /SameSite=Strict/i.test(cookie), cookie);
+    const withCookie = await fetch(`${app.origin}/api/state`, {
+      headers: { cookie: cookie.split(";")[0] },
+    }).then(drain);
+    assertEquals(withCookie.status, 200);
+    const port = Number(new URL(app.origin).port);
+    const auth = `Bearer ${app.secret}`;
+    assertEquals(
+      await rawStatus(port, "/api/state", { host: `127.0.0.1:${port}`, authorization: auth }),
+      200,
+    );
+    // DNS rebinding: a page of evil.example resolved to 127.0.0.1 sends its own Host.
+    assertEquals(
+      await rawStatus(port, "/api/state", { host: "evil.example", authorization: auth }),
+      403,
+    );
+
+    const bad = await api.request("POST", "/api/chats", "{not json");
+    assertEquals(bad.status, 400);
+    assertEquals((await bad.json()).error.type, "invalid_request");
+    const chats = (await api.json("GET", "/api/chats")).chats.length;
+    const badImport = await api.request(
+      "POST",
+      "/api/import?format=jsonl",
+      '{"type":"chat"}\n{oops',
+    );
+    assertEquals(badImport.status, 400);
+    await badImport.body?.cancel();
+    assertEquals((await api.json("GET", "/api/chats")).chats.length, chats);
+  });
+});
+
+async function drain(response: Response): Promise<Response> {
+  await response.body?.cancel();
+  return response;
+}
