@@ -89,6 +89,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     close: () =>
       closing ??= (async () => {
         replies.stopAll();
+        events.close();
         host.close();
         rate.close();
         await server.shutdown();

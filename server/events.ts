@@ -14,6 +14,27 @@ export interface AppEvent {
 /** Fans events out to subscribers; a throwing subscriber does not stop the others. */
 export class EventHub {
   readonly #subscribers = new Set<(event: AppEvent) => void>();
+  readonly #closed = Promise.withResolvers<void>();
+  #isClosed = false;
+
+  /**
+   * Resolves when the hub closes (app shutdown): open event streams end then, since
+   * the HTTP server's graceful shutdown waits for every response to finish.
+   */
+  get closed(): Promise<void> {
+    return this.#closed.promise;
+  }
+
+  /** Whether {@link close} ran. */
+  get isClosed(): boolean {
+    return this.#isClosed;
+  }
+
+  /** Ends every event stream. */
+  close(): void {
+    this.#isClosed = true;
+    this.#closed.resolve();
+  }
 
   /** Adds a subscriber; returns the function that removes it. */
   subscribe(subscriber: (event: AppEvent) => void): () => void {

@@ -70,7 +70,8 @@ export function appStateRoutes(deps: AppDeps): Hono {
         unsubscribe();
         wake();
       });
-      while (!stream.aborted) {
+      events.closed.then(() => wake());
+      while (!stream.aborted && !events.isClosed) {
         if (queue.length === 0) {
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, KEEPALIVE_SECONDS * 1000);
@@ -80,7 +81,9 @@ export function appStateRoutes(deps: AppDeps): Hono {
             };
           });
         }
-        if (queue.length === 0 && !stream.aborted) await stream.write(": keepalive\n\n");
+        if (queue.length === 0 && !stream.aborted && !events.isClosed) {
+          await stream.write(": keepalive\n\n");
+        }
         for (const event of queue.splice(0)) {
           await stream.writeSSE({ event: event.event, data: JSON.stringify(event.data) });
         }

@@ -1,0 +1,483 @@
+/**
+ * Renders the built UI in headless Chromium against a tiny in-test server that answers the
+ * routes the first screen needs with fixed JSON (a rendering test, not a fake of the app
+ * server). Checks the chat list, XSS safety, Markdown, token streaming without re-rendering
+ * other messages, search snippets, themes, and no horizontal overflow at 800×600.
+ *
+ * Set HEARTH_UI_SCREENSHOTS=DIR to save screenshots of the main screen.
+ *
+ * @module
+ */
+import { chromium, type Page } from "playwright-core";
+import { join } from "node:path";
+import { assert, assertEquals } from "../assert.ts";
+import { buildUi } from "../../ui/build.ts";
+import type { Chat, Message, Settings } from "../../ui/types.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`;
+const NOW = Date.UTC(2025, 0, 15, 12);
+
+const metrics = {
+  prompt_tokens: 812,
+  cached_tokens: 640,
+  completion_tokens: 214,
+  ttft_ms: 184,
+  prompt_tok_per_sec: 912.4,
+  gen_tok_per_sec: 41.7,
+};
+function chat(id: string, title: string, leaf: string | null, age: number): Chat {
+  const t = NOW - age;
+  return {
+    id,
+    title,
+    created_at: t,
+    updated_at: t,
+    model: null,
+    system_prompt: "",
+    sampling: {},
+    n_ctx: null,
+    overflow: "truncate-oldest",
+    active_leaf_id: leaf,
+  };
+}
+function msg(
+  id: string,
+  chatId: string,
+  parent: string | null,
+  role: Message["role"],
+  content: string,
+  extra: Partial<Message> = {},
+): Message {
+  return {
+    id,
+    chat_id: chatId,
+    parent_id: parent,
+    role,
+    content,
+    model: null,
+    sampling: null,
+    metrics: role === "assistant" ? metrics : null,
+    created_at: NOW + id.charCodeAt(id.length - 1),
+    state: "complete",
+    finish_reason: role === "assistant" ? "stop" : null,
+    ...extra,
+  };
+}
+const DEMO_REPLY =
+  `A **mutex** gives one thread at a time exclusive access; a **semaphore** counts permits, so up to *n* threads may enter.
+
+- Use a mutex to protect shared state, such as a \`map\` being written.
+- Use a semaphore to limit concurrency, such as 4 downloads at once.
+
+\`\`\`go
+sem := make(chan struct{}, 4) // 4 permits
+sem <- struct{}{}             // acquire
+defer func() { <-sem }()      // release
+\`\`\``;
+const chats = [
+  chat("demo", "Mutex vs semaphore", "d3", 60_000),
+  chat("xss", "Security check", null, 3_600_000),
+  chat("old", "Trip ideas for the weekend", null, 90_000_000),
+];
+const messages: Record<string, Message[]> = {
+  demo: [
+    msg(
+      "d1",
+      "demo",
+      null,
+      "user",
+      "What's the difference between a mutex and a semaphore? Keep it short.",
+    ),
+    msg("d2", "demo", "d1", "assistant", "A mutex is a lock; a semaphore is a counter."),
+    msg("d3", "demo", "d1", "assistant", DEMO_REPLY, { dropped_messages: 2 }),
+  ],
+  xss: [
+    msg("x1", "xss", null, "user", XSS),
+    msg(
+      "x2",
+      "xss",
+      "x1",
+      "assistant",
+      `Here is **bold** text.\n\n${XSS}\n\nInline <img src=x onerror="window.__xss=3"> too.`,
+    ),
+  ],
+  old: [msg("o1", "old", null, "user", "Ideas?")],
+};
+let settings: Settings = {
+  default_model: null,
+  model_folders: ["/home/me/models"],
+  theme: "light",
+  sampling: {
+    temperature: 0.8,
+    top_p: 0.95,
+    top_k: 40,
+    min_p: 0.05,
+    repeat_penalty: 1.1,
+    max_tokens: -1,
+    seed: -1,
+  },
+  n_ctx: 4096,
+  system_prompt: "",
+};
+const loaded = {
+  path: "/home/me/models/qwen2.5-1.5b-instruct-q4_k_m.gguf",
+  description: "qwen2 1.5B Q4_K - Medium",
+  n_params: 1_543_714_304,
+  size_bytes: 986_048_768,
+  n_ctx_train: 32768,
+  n_ctx: 4096,
+  kv_cache_bytes: 117_440_512,
+  n_layers_offloaded: 0,
+};
+const STREAM_PIECES = [
+  "Sure",
+  ", here",
+  " is",
+  " a **Go**",
+  " example:\n\n",
+  "```go\n",
+  "mu.Lock()\n",
+  "defer mu.Unlock()\n",
+  "```",
+];
+
+/** The in-test server: dist files plus fixed answers; `gate` holds the stream back. */
+function serve(
+  dist: string,
+  gate: { go: PromiseWithResolvers<void>; finish: PromiseWithResolvers<void> },
+) {
+  const json = (body: unknown, status = 200) => Response.json(body, { status });
+  const sse = (write: (send: (event: string, data: unknown) => void) => Promise<void>) => {
+    const encoder = new TextEncoder();
+    const body = new ReadableStream({
+      async start(controller) {
+        await write((event, data) =>
+          controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`))
+        );
+        controller.close();
+      },
+    });
+    return new Response(body, { headers: { "content-type": "text/event-stream" } });
+  };
+  return Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    const p = url.pathname;
+    if (p === "/") {
+      return new Response(await Deno.readFile(join(dist, "index.html")), {
+        headers: { "content-type": "text/html" },
+      });
+    }
+    if (p === "/app.js" || p === "/app.css" || p === "/favicon.svg") {
+      const type = {
+        js: "text/javascript",
+        css: "text/css",
+        svg: "image/svg+xml",
+      }[p.split(".")[1]]!;
+      return new Response(await Deno.readFile(join(dist, p)), {
+        headers: { "content-type": type },
+      });
+    }
+    if (p === "/api/state") return json({ loaded, loading: null, settings });
+    if (p === "/api/settings" && req.method === "PATCH") {
+      return json(settings = { ...settings, ...(await req.json()) });
+    }
+    if (p === "/api/models") {
+      return json({
+        models: [
+          {
+            path: loaded.path,
+            name: "Qwen2.5 1.5B Instruct Q4_K_M",
+            size_bytes: loaded.size_bytes,
+            architecture: "qwen2",
+            context_length: 32768,
+            has_chat_template: true,
+            bundled: false,
+          },
+          {
+            path: "/app/models/stories260K.gguf",
+            name: "stories260K",
+            size_bytes: 1_185_376,
+            architecture: "llama",
+            context_length: 512,
+            has_chat_template: false,
+            bundled: true,
+          },
+          {
+            path: "/home/me/models/broken.gguf",
+            name: "broken",
+            size_bytes: 1024,
+            architecture: null,
+            context_length: null,
+            has_chat_template: false,
+            bundled: false,
+            error: "Not a GGUF file: bad magic 0x00000000",
+          },
+        ],
+      });
+    }
+    if (p === "/api/resources") {
+      return json({
+        ram_total_bytes: 16e9,
+        ram_free_bytes: 9.2e9,
+        rss_bytes: 1.3e9,
+        model_size_bytes: loaded.size_bytes,
+        kv_cache_bytes: loaded.kv_cache_bytes,
+        cpu_load: 0.37,
+        gen_tok_per_sec: Array.from(
+          { length: 60 },
+          (_, i) => (i > 20 && i < 50 ? 38 + 4 * Math.sin(i) : 0),
+        ),
+      });
+    }
+    if (p === "/api/events") return sse(() => new Promise(() => {})); // stays open, says nothing
+    if (p === "/api/chats") {
+      const q = url.searchParams.get("q");
+      if (!q) return json({ chats });
+      return json({
+        chats: [{ ...chats[1], snippet: `before &lt;script&gt; <mark>${q}</mark> after` }],
+      });
+    }
+    const chatMatch = /^\/api\/chats\/([^/]+)(\/messages)?$/.exec(p);
+    if (chatMatch && req.method === "POST") {
+      const { content, parent_id } = await req.json();
+      const user = msg("u-new", chatMatch[1], parent_id, "user", content);
+      const assistant = msg("a-new", chatMatch[1], "u-new", "assistant", "", {
+        state: "streaming",
+        metrics: null,
+        finish_reason: null,
+      });
+      return json({ user, assistant }, 201);
+    }
+    if (chatMatch && req.method === "PATCH") {
+      const base = chats.find((c) => c.id === chatMatch[1])!;
+      return json({ ...base, ...(await req.json()) });
+    }
+    if (chatMatch) {
+      return json({
+        chat: chats.find((c) => c.id === chatMatch[1]),
+        messages: messages[chatMatch[1]],
+      });
+    }
+    if (p === "/api/messages/a-new/stream") {
+      return sse(async (send) => {
+        send("snapshot", { content: "" });
+        await gate.go.promise;
+        for (const text of STREAM_PIECES) {
+          send("delta", { text });
+          await new Promise((r) => setTimeout(r, 90));
+        }
+        await gate.finish.promise;
+        const done = msg("a-new", "demo", "u-new", "assistant", STREAM_PIECES.join(""));
+        send("done", { message: done });
+      });
+    }
+    return json({ error: { message: `No route ${p}`, type: "not_found" } }, 404);
+  });
+}
+
+const LAUNCH_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** `data-renders` of the given messages, by id. */
+function rendersOf(page: Page, ids: string[]): Promise<Record<string, string | null>> {
+  return page.evaluate(
+    (list) =>
+      Object.fromEntries(
+        list.map((
+          id,
+        ) => [
+          id,
+          document.querySelector(`[data-id="${id}"]`)?.getAttribute("data-renders") ?? null,
+        ]),
+      ),
+    ids,
+  );
+}
+
+/** True when nothing is wider than the viewport. */
+function fits(page: Page, width: number): Promise<boolean> {
+  return page.evaluate(
+    (w) => document.documentElement.scrollWidth <= w && document.body.scrollWidth <= w,
+    width,
+  );
+}
+
+Deno.test({
+  name: "UI renders chats safely, streams replies and fits 800x600",
+  // Playwright keeps a browser process and pipes open between steps.
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async (t) => {
+  const dist = await Deno.makeTempDir({ prefix: "hearth-ui-render-" });
+  await buildUi({ outDir: dist });
+  const gate = { go: Promise.withResolvers<void>(), finish: Promise.withResolvers<void>() };
+  const server = serve(dist, gate);
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  const shots = Deno.env.get("HEARTH_UI_SCREENSHOTS");
+  try {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 700 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    page.on("response", (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
+
+    await t.step("the sidebar lists the chats, newest first", async () => {
+      await page.goto(`${base}/#/chat/xss`);
+      await page.waitForSelector(".chat-list .chat-item");
+      const titles = await page.locator(".chat-list .chat-open").allTextContents();
+      assertEquals(titles, chats.map((c) => c.title));
+      assertEquals(
+        await page.locator('.chat-item[aria-current="page"]').textContent(),
+        "Security check",
+      );
+    });
+
+    await t.step("HTML in messages stays inert text; Markdown becomes markup", async () => {
+      await page.waitForSelector('[data-id="x2"] .markdown strong');
+      await page.waitForTimeout(300); // a broken <img> would fire onerror by now
+      assertEquals(await page.evaluate(() => (globalThis as { __xss?: number }).__xss), undefined);
+      assertEquals(await page.locator('[data-id="x1"] .bubble').textContent(), XSS);
+      assertEquals(await page.locator('[data-id="x2"] strong').textContent(), "bold");
+      const reply = await page.locator('[data-id="x2"] .markdown').textContent() ?? "";
+      assert(reply.includes(`onerror="window.__xss=1"`), "raw HTML is shown as text");
+      const live = await page.evaluate(() =>
+        document.querySelectorAll("main img, main script").length
+      );
+      assertEquals(live, 0);
+    });
+
+    await t.step("search shows snippets with only <mark> as markup", async () => {
+      await page.fill("#chat-search", "needle");
+      await page.waitForSelector(".search-results mark");
+      assertEquals(await page.locator(".search-results mark").textContent(), "needle");
+      assertEquals(await page.locator(".snippet").textContent(), "before <script> needle after");
+      assertEquals(await page.evaluate(() => document.querySelectorAll("nav script").length), 0);
+      await page.fill("#chat-search", "");
+      await page.waitForSelector(".chat-list:not(.search-results)");
+    });
+
+    await t.step("a reply streams in steps and other messages do not re-render", async () => {
+      await page.click('.chat-open:has-text("Mutex vs semaphore")');
+      await page.waitForSelector('[data-id="d3"] .code-block');
+      assertEquals(await page.locator('[data-id="d3"] .branch-count').textContent(), "2/2");
+      assert(
+        (await page.locator('[data-id="d3"] .notice').textContent())?.includes("2 older messages"),
+      );
+      await page.fill("#composer-input", "Show me in Go");
+      await page.keyboard.press("Enter");
+      await page.waitForSelector('[data-id="a-new"].streaming');
+      const before = await rendersOf(page, ["d1", "d3", "u-new"]);
+      await page.evaluate(() => {
+        const w = globalThis as unknown as { __mutations: number; __steps: string[] };
+        w.__mutations = 0;
+        w.__steps = [];
+        for (const el of document.querySelectorAll('.message:not([data-id="a-new"])')) {
+          new MutationObserver((l) => (w.__mutations += l.length))
+            .observe(el, { subtree: true, childList: true, attributes: true, characterData: true });
+        }
+        const md = document.querySelector('[data-id="a-new"] .markdown')!;
+        new MutationObserver(() => w.__steps.push(md.textContent ?? ""))
+          .observe(md, { childList: true, subtree: true, characterData: true });
+      });
+      gate.go.resolve();
+      await page.waitForFunction(() =>
+        document.querySelector('[data-id="a-new"] .markdown')?.textContent?.includes(
+          "defer mu.Unlock()",
+        )
+      );
+      const { mutations, steps } = await page.evaluate(() => {
+        const w = globalThis as unknown as { __mutations: number; __steps: string[] };
+        return { mutations: w.__mutations, steps: w.__steps };
+      });
+      assertEquals(mutations, 0, "other messages changed while streaming");
+      assert(new Set(steps).size >= 3, `expected several steps, got ${JSON.stringify(steps)}`);
+      assert(
+        steps.length < STREAM_PIECES.length * 4,
+        "re-parsed far more often than tokens arrived",
+      );
+      gate.finish.resolve();
+      await page.waitForSelector('[data-id="a-new"]:not(.streaming) .stats');
+      assertEquals(await page.locator('[data-id="a-new"] strong').textContent(), "Go");
+      assertEquals(await rendersOf(page, ["d1", "d3", "u-new"]), before);
+    });
+
+    await t.step("light and dark themes switch", async () => {
+      const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assertEquals(await page.evaluate(() => document.documentElement.dataset.theme), "light");
+      const light = await background();
+      await page.click('.sidebar-link:has-text("Settings")');
+      await page.click('[role="radio"]:has-text("Dark")');
+      await page.waitForFunction(() => document.documentElement.dataset.theme === "dark");
+      assert(light !== await background(), "the background follows the theme");
+      await page.click('[role="radio"]:has-text("Light")');
+      await page.waitForFunction(() => document.documentElement.dataset.theme === "light");
+      await page.keyboard.press("Escape");
+      await page.waitForSelector(".dialog", { state: "detached" });
+    });
+
+    await t.step("nothing overflows horizontally at 800x600", async () => {
+      await page.setViewportSize({ width: 800, height: 600 });
+      assert(await fits(page, 800), "main screen");
+      await page.click('button[aria-label="Resources"]');
+      await page.waitForSelector(".tok-chart polyline");
+      assert(await fits(page, 800), "resources panel");
+      await page.click('button[aria-label="Chat settings"]');
+      await page.waitForSelector(".side-panel select");
+      assert(await fits(page, 800), "chat settings panel");
+      await page.keyboard.press("Escape");
+      await page.click('.sidebar-link:has-text("Models")');
+      await page.waitForSelector(".model-row.broken .model-error");
+      assert(await page.locator('button[aria-label="Load broken"]').isDisabled(), "broken model");
+      assert(await fits(page, 800), "models dialog");
+      await page.keyboard.press("Escape");
+    });
+
+    if (shots) await screenshots(page, shots);
+    assertEquals(errors, []);
+  } finally {
+    await browser.close();
+    await server.shutdown().catch(() => {});
+    await Deno.remove(dist, { recursive: true });
+  }
+});
+
+/** Saves the main screen in both themes and sizes, plus the panels and dialogs. */
+async function screenshots(page: Page, dir: string) {
+  await Deno.mkdir(dir, { recursive: true });
+  const setTheme = (theme: string) =>
+    page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+  for (const theme of ["light", "dark"]) {
+    await setTheme(theme);
+    for (const [width, height] of [[1024, 700], [800, 600]]) {
+      await page.setViewportSize({ width, height });
+      await page.waitForTimeout(100);
+      await page.screenshot({ path: join(dir, `main-${theme}-${width}x${height}.png`) });
+    }
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.click('button[aria-label="Resources"]');
+    await page.waitForSelector(".tok-chart polyline");
+    await page.screenshot({ path: join(dir, `resources-${theme}.png`) });
+    await page.click('button[aria-label="Chat settings"]');
+    await page.screenshot({ path: join(dir, `chat-settings-${theme}.png`) });
+    await page.keyboard.press("Escape");
+    for (const name of ["Models", "Settings"]) {
+      await page.click(`.sidebar-link:has-text("${name}")`);
+      await page.waitForSelector(".dialog");
+      await page.waitForTimeout(300); // the fade-in
+      await page.screenshot({ path: join(dir, `${name.toLowerCase()}-${theme}.png`) });
+      await page.keyboard.press("Escape");
+    }
+  }
+  await page.click("button.new-chat");
+  await page.waitForTimeout(400); // the context bar's transition
+  await page.screenshot({ path: join(dir, "new-chat.png") });
+}

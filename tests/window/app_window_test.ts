@@ -1,0 +1,76 @@
+/**
+ * The desktop app in a real WebKitGTK window under Xvfb: `main.ts` with no arguments
+ * starts, its window maps and shows the UI (not a blank screen), and closing the
+ * window the way a window manager does ends the process with status 0.
+ */
+import { assert, assertEquals } from "../assert.ts";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { captureScreen, startXvfb, waitFor } from "./_xvfb.ts";
+import { readPng } from "./_png.ts";
+import { requestClose, topLevelTitles } from "./_x11.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Share of pixels that are not the Xvfb background (black). */
+async function drawnShare(path: string): Promise<{ share: number; colours: number }> {
+  const pixels = await readPng(path);
+  let drawn = 0;
+  const colours = new Set<number>();
+  for (let i = 0; i < pixels.width * pixels.height; i++) {
+    const [r, g, b] = [pixels.data[i * 3], pixels.data[i * 3 + 1], pixels.data[i * 3 + 2]];
+    if (r + g + b > 0) drawn++;
+    colours.add((r << 16) | (g << 8) | b);
+  }
+  return { share: drawn / (pixels.width * pixels.height), colours: colours.size };
+}
+
+Deno.test("the app opens a window showing the UI and exits 0 when it is closed", async () => {
+  const xvfb = await startXvfb("1280x900x24");
+  const home = await Deno.makeTempDir();
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "main.ts"],
+    cwd: ROOT,
+    env: { DISPLAY: xvfb.display, HEARTH_HOME: home },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = child.output();
+  try {
+    const window = await waitFor(
+      "the Hearth window",
+      () => topLevelTitles(xvfb.display).get("Hearth"),
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    const shot = join(home, "screen.png");
+    // The UI has drawn when the window holds many colours (text, borders, buttons),
+    // not one flat background.
+    const drawn = await waitFor("the UI to draw", async () => {
+      await captureScreen(xvfb.display, shot);
+      const result = await drawnShare(shot);
+      return result.share > 0.3 && result.colours > 20 ? result : false;
+    }, { timeoutMs: 60_000, everyMs: 100 });
+    const shownMs = performance.now() - started;
+    console.log(
+      `window showed the UI ${shownMs.toFixed(0)} ms after spawn (${drawn.colours} colours)`,
+    );
+    requestClose(xvfb.display, window);
+    const { code, signal, stderr } = await output;
+    assertEquals(signal, null);
+    assertEquals(code, 0, new TextDecoder().decode(stderr));
+    assert(drawn.share > 0.3);
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already exited
+    }
+    await output.catch(() => {});
+    await xvfb.stop();
+    await Deno.remove(home, { recursive: true });
+  }
+});

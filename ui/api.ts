@@ -1,0 +1,177 @@
+/**
+ * The UI's only door to the server (docs/ui-api.md): JSON over `fetch` and SSE over
+ * `EventSource`. Same-origin requests carry the `hearth_secret` cookie the server set when the
+ * window opened `/?secret=...`, so nothing here handles the secret.
+ *
+ * @module
+ */
+import type {
+  AppState,
+  Chat,
+  ChatPatch,
+  ChatSummary,
+  ExportFormat,
+  ImportFormat,
+  LoadedModel,
+  Loading,
+  Message,
+  ModelEntry,
+  NewChat,
+  Resources,
+  Settings,
+} from "./types.ts";
+
+/** A non-2xx answer: `status` plus the server's `{error: {message, type}}`. */
+export class ApiError extends Error {
+  /** HTTP status. */
+  readonly status: number;
+  /** The contract's error type (`invalid_request`, `conflict`, ...). */
+  readonly type: string;
+  /** Extra fields of the error object (`n_prompt_tokens`, `n_ctx` for `exceed_context_size`). */
+  readonly details: Record<string, unknown>;
+
+  /** Builds the error from an answer's status and parsed body. */
+  constructor(
+    status: number,
+    type: string,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.type = type;
+    this.details = details;
+  }
+}
+
+/** Callbacks of a message stream; `done` and `error` end it. */
+export type MessageStreamHandlers = {
+  /** Everything generated so far (first event, and again after a reconnect). */
+  snapshot(content: string): void;
+  /** The next piece of text. */
+  delta(text: string): void;
+  /** The final message, with metrics. */
+  done(message: Message): void;
+  /** The generation failed. */
+  error(error: ApiError): void;
+};
+
+/** Callbacks of the app event stream. */
+export type AppEventHandlers = {
+  model(loaded: LoadedModel | null): void;
+  loading(loading: Loading): void;
+  chats(change: { id: string }): void;
+};
+
+/** Closes a stream; calling it twice is harmless. */
+export type Close = () => void;
+
+/** The client: one method per route. */
+export type Api = ReturnType<typeof createApi>;
+
+/**
+ * Creates the client.
+ *
+ * @param base URL prefix of the server, "" for the page's own origin
+ * @returns methods that resolve with the contract's shapes and reject with {@link ApiError}
+ */
+export function createApi(base = "") {
+  const json = <T>(method: string, path: string, body?: unknown) =>
+    request<T>(base, method, path, body === undefined ? undefined : JSON.stringify(body));
+  const id = encodeURIComponent;
+  return {
+    state: () => json<AppState>("GET", "/api/state"),
+    listChats: (q = "") =>
+      json<{ chats: ChatSummary[] }>("GET", `/api/chats${q ? `?q=${id(q)}` : ""}`),
+    createChat: (body: NewChat) => json<Chat>("POST", "/api/chats", body),
+    getChat: (chatId: string) =>
+      json<{ chat: Chat; messages: Message[] }>("GET", `/api/chats/${id(chatId)}`),
+    patchChat: (chatId: string, patch: ChatPatch) =>
+      json<Chat>("PATCH", `/api/chats/${id(chatId)}`, patch),
+    deleteChat: (chatId: string) => json<void>("DELETE", `/api/chats/${id(chatId)}`),
+    restoreChat: (chatId: string) => json<unknown>("POST", `/api/chats/${id(chatId)}/restore`),
+    sendMessage: (chatId: string, content: string, parentId: string | null) =>
+      json<{ user: Message; assistant: Message }>("POST", `/api/chats/${id(chatId)}/messages`, {
+        content,
+        parent_id: parentId,
+      }),
+    regenerate: (messageId: string) =>
+      json<{ assistant: Message }>("POST", `/api/messages/${id(messageId)}/regenerate`),
+    stop: (messageId: string) => json<void>("POST", `/api/messages/${id(messageId)}/stop`),
+    streamMessage: (messageId: string, on: MessageStreamHandlers): Close =>
+      streamMessage(`${base}/api/messages/${id(messageId)}/stream`, on),
+    exportUrl: (chatId: string, format: ExportFormat) =>
+      `${base}/api/chats/${id(chatId)}/export?format=${format}`,
+    importChat: (format: ImportFormat, text: string) =>
+      request<Chat>(base, "POST", `/api/import?format=${format}`, text),
+    listModels: () => json<{ models: ModelEntry[] }>("GET", "/api/models"),
+    loadModel: (path: string, nCtx?: number) =>
+      json<unknown>("POST", "/api/models/load", nCtx ? { path, n_ctx: nCtx } : { path }),
+    unloadModel: () => json<void>("POST", "/api/models/unload"),
+    getSettings: () => json<Settings>("GET", "/api/settings"),
+    patchSettings: (patch: Partial<Settings>) => json<Settings>("PATCH", "/api/settings", patch),
+    resources: () => json<Resources>("GET", "/api/resources"),
+    events: (on: AppEventHandlers): Close => appEvents(`${base}/api/events`, on),
+  };
+}
+
+async function request<T>(base: string, method: string, path: string, body?: string): Promise<T> {
+  const headers: HeadersInit = body === undefined ? {} : { "content-type": "application/json" };
+  let response: Response;
+  try {
+    response = await fetch(base + path, { method, body, headers, credentials: "same-origin" });
+  } catch (cause) {
+    throw new ApiError(0, "network", `Cannot reach the Hearth server: ${String(cause)}`);
+  }
+  const text = await response.text();
+  if (!response.ok) throw errorOf(response.status, text);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+function errorOf(status: number, text: string): ApiError {
+  try {
+    const { error } = JSON.parse(text) as { error: Record<string, unknown> };
+    const { message, type, ...details } = error;
+    return new ApiError(status, String(type), String(message), details);
+  } catch {
+    return new ApiError(status, "server_error", text.trim() || `HTTP ${status}`);
+  }
+}
+
+function streamMessage(url: string, on: MessageStreamHandlers): Close {
+  const source = new EventSource(url);
+  const close = () => source.close();
+  const data = (event: Event) => JSON.parse((event as MessageEvent).data);
+  source.addEventListener("snapshot", (e) => on.snapshot(data(e).content));
+  source.addEventListener("delta", (e) => on.delta(data(e).text));
+  source.addEventListener("done", (e) => {
+    close();
+    on.done(data(e).message);
+  });
+  // The server's `event: error` and a lost connection share the name "error"; only the first
+  // carries data. A lost connection is left to EventSource, which reconnects and gets a fresh
+  // snapshot.
+  source.addEventListener("error", (e) => {
+    if (!(e instanceof MessageEvent) || !e.data) {
+      // CLOSED means EventSource gave up (a non-SSE answer such as a 404): report it.
+      if (source.readyState === EventSource.CLOSED) {
+        on.error(new ApiError(0, "network", "The reply stream was lost"));
+      }
+      return;
+    }
+    close();
+    const { message, type } = data(e);
+    on.error(new ApiError(500, type ?? "server_error", message ?? "Generation failed"));
+  });
+  return close;
+}
+
+function appEvents(url: string, on: AppEventHandlers): Close {
+  const source = new EventSource(url);
+  const data = (event: Event) => JSON.parse((event as MessageEvent).data);
+  source.addEventListener("model", (e) => on.model(data(e)));
+  source.addEventListener("loading", (e) => on.loading(data(e)));
+  source.addEventListener("chats", (e) => on.chats(data(e)));
+  return () => source.close();
+}

@@ -1,0 +1,39 @@
+/**
+ * The window: sidebar, chat (header, transcript, composer), side panel, dialogs and toasts.
+ * Receives the stores built once in main.tsx; every component below reads them.
+ *
+ * @module
+ */
+import type { JSX } from "preact";
+import type { MarkdownRenderer } from "../lib/markdown.ts";
+import type { Stores } from "../stores/app.ts";
+import { ChatHeader } from "./ChatHeader.tsx";
+import { ChatView } from "./ChatView.tsx";
+import { Composer } from "./Composer.tsx";
+import { ModelsDialog } from "./ModelsDialog.tsx";
+import { SettingsDialog } from "./SettingsDialog.tsx";
+import { SidePanel } from "./SidePanel.tsx";
+import { Sidebar } from "./Sidebar.tsx";
+import { Toasts } from "./Toasts.tsx";
+
+/** Props of {@link App}. */
+export type AppProps = { stores: Stores; render: MarkdownRenderer };
+
+/** The whole UI. */
+export function App({ stores, render }: AppProps): JSX.Element {
+  const dialog = stores.view.dialog.value;
+  return (
+    <div class="app" data-sidebar={stores.view.sidebarOpen.value ? "open" : "closed"}>
+      <Sidebar stores={stores} />
+      <main class="chat" aria-label="Chat">
+        <ChatHeader stores={stores} />
+        <ChatView stores={stores} render={render} />
+        <Composer stores={stores} />
+      </main>
+      <SidePanel stores={stores} />
+      {dialog === "models" && <ModelsDialog stores={stores} />}
+      {dialog === "settings" && <SettingsDialog stores={stores} />}
+      <Toasts toasts={stores.toasts} />
+    </div>
+  );
+}

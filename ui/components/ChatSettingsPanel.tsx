@@ -1,0 +1,70 @@
+/**
+ * Settings of the open chat (or of the draft before its first message): model, system prompt,
+ * sampling, n_ctx and what to do when the context overflows. Empty fields use the defaults
+ * from Settings.
+ *
+ * @module
+ */
+import type { JSX } from "preact";
+import type { Stores } from "../stores/app.ts";
+import type { OverflowPolicy } from "../types.ts";
+import { Field, NumberField } from "./fields.tsx";
+import { SamplingFields } from "./SamplingFields.tsx";
+
+/** The chat settings form. */
+export function ChatSettingsPanel({ stores }: { stores: Stores }): JSX.Element {
+  const { conversation, settings, models } = stores;
+  const chat = conversation.chat.value ?? conversation.draft.value;
+  const defaults = settings.settings.value;
+  const patch = conversation.patch;
+  return (
+    <div class="settings-form">
+      <Field label="Model">
+        <select
+          value={chat.model ?? ""}
+          onChange={(e) => patch({ model: e.currentTarget.value || null })}
+        >
+          <option value="">Default model</option>
+          {models.list.value.filter((m) => !m.error).map((m) => (
+            <option key={m.path} value={m.path}>{m.name}</option>
+          ))}
+        </select>
+      </Field>
+      <Field label="System prompt">
+        <textarea
+          rows={4}
+          value={chat.system_prompt ?? ""}
+          placeholder={defaults?.system_prompt || "You are a helpful assistant."}
+          onChange={(e) => patch({ system_prompt: e.currentTarget.value })}
+        />
+      </Field>
+      <h3>Sampling</h3>
+      <SamplingFields
+        value={chat.sampling ?? {}}
+        defaults={defaults?.sampling}
+        onChange={(sampling) => patch({ sampling })}
+      />
+      <h3>Context</h3>
+      <div class="field-stack">
+        <NumberField
+          label="Context length"
+          value={chat.n_ctx}
+          placeholder={defaults?.n_ctx.toString()}
+          min={256}
+          step={256}
+          hint="n_ctx in tokens; applies when the model is next loaded"
+          onCommit={(n) => patch({ n_ctx: n ?? null })}
+        />
+        <Field label="When full">
+          <select
+            value={chat.overflow ?? "truncate-oldest"}
+            onChange={(e) => patch({ overflow: e.currentTarget.value as OverflowPolicy })}
+          >
+            <option value="truncate-oldest">Drop the oldest messages</option>
+            <option value="error">Stop with an error</option>
+          </select>
+        </Field>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+/**
+ * A modal dialog: dims the window, takes focus, gives it back on close. Esc closes it through
+ * the app's shortcut handler (so Esc has one owner); a click on the backdrop closes it too.
+ *
+ * @module
+ */
+import type { ComponentChildren, JSX } from "preact";
+import { useEffect, useId, useRef } from "preact/hooks";
+import { IconButton } from "./IconButton.tsx";
+
+/** Props of {@link Dialog}. */
+export type DialogProps = { title: string; onClose(): void; children: ComponentChildren };
+
+/** The dialog shell. */
+export function Dialog(props: DialogProps): JSX.Element {
+  const titleId = useId();
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    box.current?.focus();
+    return () => before?.focus?.();
+  }, []);
+  return (
+    <div
+      class="backdrop"
+      onMouseDown={(e) => e.target === e.currentTarget && props.onClose()}
+    >
+      <div
+        class="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        tabIndex={-1}
+        ref={box}
+      >
+        <div class="dialog-head">
+          <h2 id={titleId}>{props.title}</h2>
+          <IconButton icon="close" label="Close" onClick={props.onClose} />
+        </div>
+        <div class="dialog-body">{props.children}</div>
+      </div>
+    </div>
+  );
+}

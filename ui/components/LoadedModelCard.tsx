@@ -1,0 +1,37 @@
+/**
+ * The model in memory: what it is, what it costs (weights and KV cache) and Unload.
+ *
+ * @module
+ */
+import type { JSX } from "preact";
+import { formatBytes, formatCount, formatParams } from "../lib/format.ts";
+import type { LoadedModel } from "../types.ts";
+
+/** The loaded model card. */
+export function LoadedModelCard(
+  { model, onUnload }: { model: LoadedModel; onUnload(): void },
+): JSX.Element {
+  return (
+    <section class="loaded-card" aria-label="Loaded model">
+      <div class="loaded-head">
+        <div>
+          <span class="eyebrow">Loaded</span>
+          <strong class="loaded-name">{model.description}</strong>
+        </div>
+        <button type="button" class="button" onClick={onUnload}>Unload</button>
+      </div>
+      <dl class="stat-grid">
+        <dt>Parameters</dt>
+        <dd>{formatParams(model.n_params)}</dd>
+        <dt>Weights</dt>
+        <dd>{formatBytes(model.size_bytes)}</dd>
+        <dt>KV cache</dt>
+        <dd>{formatBytes(model.kv_cache_bytes)}</dd>
+        <dt>Context</dt>
+        <dd>{formatCount(model.n_ctx)} of {formatCount(model.n_ctx_train)} trained</dd>
+        <dt>GPU layers</dt>
+        <dd>{model.n_layers_offloaded}</dd>
+      </dl>
+    </section>
+  );
+}

@@ -1,0 +1,89 @@
+/**
+ * App settings: theme, the defaults new chats start from, and the folders searched for models.
+ * Every change is saved at once (the native-app way; there is no Save button).
+ *
+ * @module
+ */
+import type { JSX } from "preact";
+import type { Stores } from "../stores/app.ts";
+import type { Settings } from "../types.ts";
+import { Dialog } from "./Dialog.tsx";
+import { Field, NumberField } from "./fields.tsx";
+import { ModelFolders } from "./ModelFolders.tsx";
+import { SamplingFields } from "./SamplingFields.tsx";
+
+const THEMES: [Settings["theme"], string][] = [["system", "System"], ["light", "Light"], [
+  "dark",
+  "Dark",
+]];
+
+/** The settings dialog. */
+export function SettingsDialog({ stores }: { stores: Stores }): JSX.Element {
+  const { settings, view } = stores;
+  const value = settings.settings.value;
+  return (
+    <Dialog title="Settings" onClose={view.closeDialog}>
+      {!value ? <p class="muted">Loading…</p> : (
+        <div class="settings-form">
+          <div class="field wide">
+            <span class="field-label" id="theme-label">Appearance</span>
+            <div class="segmented" role="radiogroup" aria-labelledby="theme-label">
+              {THEMES.map(([theme, label]) => (
+                <button
+                  key={theme}
+                  type="button"
+                  role="radio"
+                  aria-checked={value.theme === theme}
+                  onClick={() => settings.update({ theme })}
+                >
+                  {label}
+                </button>
+              ))}
+            </div>
+          </div>
+          <Field label="Default model (loaded at start, used by chats without their own)">
+            <select
+              value={value.default_model ?? ""}
+              onChange={(e) => settings.update({ default_model: e.currentTarget.value || null })}
+            >
+              <option value="">The bundled model</option>
+              {stores.models.list.value.filter((m) => !m.error).map((m) => (
+                <option key={m.path} value={m.path}>{m.name}</option>
+              ))}
+            </select>
+          </Field>
+          <h3>Defaults for new chats</h3>
+          <Field label="System prompt">
+            <textarea
+              rows={3}
+              value={value.system_prompt}
+              onChange={(e) => settings.update({ system_prompt: e.currentTarget.value })}
+            />
+          </Field>
+          <SamplingFields
+            value={value.sampling}
+            onChange={(s) => settings.update({ sampling: { ...value.sampling, ...s } })}
+          />
+          <div class="field-grid">
+            <NumberField
+              label="Context length"
+              value={value.n_ctx}
+              min={256}
+              step={256}
+              hint="n_ctx in tokens"
+              onCommit={(n) => n && settings.update({ n_ctx: n })}
+            />
+          </div>
+          <h3>Model folders</h3>
+          <ModelFolders
+            folders={value.model_folders}
+            onChange={async (model_folders) => {
+              await settings.update({ model_folders });
+              await stores.models.refresh();
+            }}
+          />
+        </div>
+      )}
+    </Dialog>
+  );
+}

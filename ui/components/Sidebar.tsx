@@ -1,0 +1,69 @@
+/**
+ * The left column: brand, "New chat", search, the chat list (or search results) and the
+ * Models/Settings buttons. A `<nav>` landmark.
+ *
+ * @module
+ */
+import type { JSX } from "preact";
+import type { Stores } from "../stores/app.ts";
+import { ChatListItem } from "./ChatListItem.tsx";
+import { Icon } from "./icons.tsx";
+import { SearchResults } from "./SearchResults.tsx";
+
+/** The sidebar. */
+export function Sidebar({ stores }: { stores: Stores }): JSX.Element {
+  const { chats, conversation, view } = stores;
+  const currentId = conversation.chat.value?.id ?? null;
+  const results = chats.results.value;
+  return (
+    <nav class="sidebar" aria-label="Chats" data-open={view.sidebarOpen.value}>
+      <div class="sidebar-top">
+        <div class="brand">
+          <span class="brand-mark" aria-hidden="true" />
+          Hearth
+        </div>
+        <button type="button" class="new-chat" onClick={() => conversation.startNew()}>
+          <Icon name="plus" /> New chat <kbd>Ctrl N</kbd>
+        </button>
+        <label class="search">
+          <Icon name="search" size={16} />
+          <input
+            id="chat-search"
+            type="search"
+            placeholder="Search chats"
+            aria-label="Search chats (Ctrl+K)"
+            value={chats.query.value}
+            onInput={(e) => chats.search(e.currentTarget.value)}
+          />
+        </label>
+      </div>
+      <div class="chat-list-scroll">
+        {results
+          ? <SearchResults results={results} onOpen={(id) => conversation.open(id)} />
+          : (
+            <ul class="chat-list" aria-label="Chat history">
+              {chats.chats.value.map((chat) => (
+                <ChatListItem
+                  key={chat.id}
+                  chat={chat}
+                  current={chat.id === currentId}
+                  onOpen={conversation.open}
+                  onRename={chats.rename}
+                  onDelete={chats.remove}
+                />
+              ))}
+              {chats.chats.value.length === 0 && <li class="list-empty">No chats yet</li>}
+            </ul>
+          )}
+      </div>
+      <div class="sidebar-bottom">
+        <button type="button" class="sidebar-link" onClick={() => view.openDialog("models")}>
+          <Icon name="box" /> Models
+        </button>
+        <button type="button" class="sidebar-link" onClick={() => view.openDialog("settings")}>
+          <Icon name="gear" /> Settings
+        </button>
+      </div>
+    </nav>
+  );
+}

@@ -1,0 +1,55 @@
+/**
+ * Form fields for settings: a number that commits on change (blur or Enter), so typing "0.7"
+ * does not save "0" and "0." on the way. An empty number means "use the default".
+ *
+ * @module
+ */
+import type { ComponentChildren, JSX } from "preact";
+
+/** Props of {@link NumberField}. */
+export type NumberFieldProps = {
+  label: string;
+  value: number | undefined | null;
+  /** Shown when empty: the default that applies. */
+  placeholder?: string;
+  min?: number;
+  max?: number;
+  step?: number;
+  hint?: string;
+  /** undefined when cleared. */
+  onCommit(value: number | undefined): void;
+};
+
+/** A labelled number input. */
+export function NumberField(props: NumberFieldProps): JSX.Element {
+  return (
+    <label class="field">
+      <span class="field-label" title={props.hint}>{props.label}</span>
+      <input
+        type="number"
+        inputMode="decimal"
+        value={props.value ?? ""}
+        placeholder={props.placeholder}
+        min={props.min}
+        max={props.max}
+        step={props.step ?? "any"}
+        onChange={(e) => {
+          const text = e.currentTarget.value.trim();
+          const n = Number(text);
+          if (text === "") props.onCommit(undefined);
+          else if (Number.isFinite(n)) props.onCommit(n);
+        }}
+      />
+    </label>
+  );
+}
+
+/** A labelled block holding any control. */
+export function Field(props: { label: string; children: ComponentChildren }): JSX.Element {
+  return (
+    <label class="field wide">
+      <span class="field-label">{props.label}</span>
+      {props.children}
+    </label>
+  );
+}

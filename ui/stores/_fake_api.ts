@@ -1,0 +1,95 @@
+/**
+ * A scripted stand-in for {@link Api} for store tests: records calls, answers with the
+ * shapes of docs/ui-api.md, and lets the test drive message streams by hand.
+ *
+ * @module
+ */
+import type { Api, MessageStreamHandlers } from "../api.ts";
+import type { Chat, Message } from "../types.ts";
+
+/** A chat as the server would create it. */
+export function fakeChat(id: string, extra: Partial<Chat> = {}): Chat {
+  return {
+    id,
+    title: "",
+    created_at: 1,
+    updated_at: 1,
+    model: null,
+    system_prompt: "",
+    sampling: {},
+    n_ctx: null,
+    overflow: "truncate-oldest",
+    active_leaf_id: null,
+    ...extra,
+  };
+}
+
+/** A message as the server would store it. */
+export function fakeMessage(
+  id: string,
+  parent: string | null,
+  extra: Partial<Message> = {},
+): Message {
+  return {
+    id,
+    chat_id: "c1",
+    parent_id: parent,
+    role: "user",
+    content: id,
+    model: null,
+    sampling: null,
+    metrics: null,
+    created_at: Number(id.replace(/\D/g, "")) || 0,
+    state: "complete",
+    finish_reason: null,
+    ...extra,
+  };
+}
+
+/** The fake: `calls` lists "METHOD args" lines; `streams` holds open stream handlers by id. */
+export function fakeApi(chats: Chat[] = [], messages: Message[] = []) {
+  const calls: string[] = [];
+  const streams = new Map<string, MessageStreamHandlers>();
+  let next = 100;
+  const api = {
+    listChats: (q = "") => (calls.push(`listChats ${q}`), Promise.resolve({ chats })),
+    createChat: (body: Partial<Chat>) => {
+      calls.push(`createChat ${JSON.stringify(body)}`);
+      return Promise.resolve(fakeChat("c1", body));
+    },
+    getChat: (id: string) => Promise.resolve({ chat: chats.find((c) => c.id === id)!, messages }),
+    patchChat: (id: string, patch: Partial<Chat>) => {
+      calls.push(`patchChat ${id} ${JSON.stringify(patch)}`);
+      return Promise.resolve(fakeChat(id, patch));
+    },
+    deleteChat: (id: string) => (calls.push(`deleteChat ${id}`), Promise.resolve()),
+    restoreChat: (id: string) => (calls.push(`restoreChat ${id}`), Promise.resolve()),
+    sendMessage: (chatId: string, content: string, parentId: string | null) => {
+      calls.push(`sendMessage ${chatId} ${parentId}`);
+      const user = fakeMessage(`u${next++}`, parentId, { chat_id: chatId, content });
+      const assistant = fakeMessage(`a${next++}`, user.id, {
+        chat_id: chatId,
+        role: "assistant",
+        content: "",
+        state: "streaming",
+      });
+      return Promise.resolve({ user, assistant });
+    },
+    regenerate: (id: string) => {
+      calls.push(`regenerate ${id}`);
+      const old = messages.find((m) => m.id === id);
+      const assistant = fakeMessage(`a${next++}`, old?.parent_id ?? null, {
+        role: "assistant",
+        state: "streaming",
+      });
+      return Promise.resolve({ assistant });
+    },
+    stop: (id: string) => (calls.push(`stop ${id}`), Promise.resolve()),
+    streamMessage: (id: string, on: MessageStreamHandlers) => {
+      calls.push(`stream ${id}`);
+      streams.set(id, on);
+      return () => streams.delete(id);
+    },
+  };
+  return { api: api as unknown as Api, calls, streams };
+}

@@ -1,0 +1,90 @@
+/**
+ * Builds every UI store once, wired to each other, and starts them: the first load and the
+ * `/api/events` stream. `main.tsx` calls this at the root; tests build fresh ones.
+ *
+ * @module
+ */
+import { computed } from "@preact/signals";
+import type { Api, Close } from "../api.ts";
+import { ChatListModel, type ChatListStore } from "./chat_list.ts";
+import { ConversationModel, type ConversationStore } from "./conversation.ts";
+import { GenerationModel, type GenerationStore } from "./generation.ts";
+import { ModelsModel, type ModelsStore } from "./models.ts";
+import { ResourcesModel, type ResourcesStore } from "./resources.ts";
+import { SettingsModel, type SettingsStore } from "./settings.ts";
+import { type Toasts, ToastsModel } from "./toasts.ts";
+import { ViewModel, type ViewStore } from "./view.ts";
+
+/** All stores of the app. */
+export type Stores = {
+  toasts: Toasts;
+  view: ViewStore;
+  settings: SettingsStore;
+  models: ModelsStore;
+  chats: ChatListStore;
+  conversation: ConversationStore;
+  generation: GenerationStore;
+  resources: ResourcesStore;
+};
+
+/**
+ * Creates the stores; nothing is fetched until {@link startStores}.
+ *
+ * @param api the HTTP client every store talks through
+ * @returns the stores
+ */
+export function createStores(api: Api): Stores {
+  const toasts = new ToastsModel();
+  const view = new ViewModel();
+  // Conversation, chat list and generation call each other; the getters break the cycle.
+  const conversation: ConversationStore = new ConversationModel(api, {
+    chats: () => chats,
+    generation: () => generation,
+    toasts,
+  });
+  const chats = new ChatListModel(api, toasts, (id) => conversation.removed(id));
+  const generation = new GenerationModel(api, {
+    finished: (message) => conversation.finished(message),
+    failed: (id, error, text) => conversation.failed(id, error, text),
+  });
+  const watched = computed(() => view.panel.value === "resources");
+  const settings = new SettingsModel(api, toasts);
+  return {
+    toasts,
+    view,
+    settings,
+    models: new ModelsModel(api, toasts, settings),
+    chats,
+    conversation,
+    generation,
+    resources: new ResourcesModel(api, watched),
+  };
+}
+
+/**
+ * Loads the first screen (state, chats, models) and follows `/api/events`.
+ *
+ * @param stores from {@link createStores}
+ * @param api the same client
+ * @returns a function that closes the event stream
+ */
+export async function startStores(stores: Stores, api: Api): Promise<Close> {
+  const close = api.events({
+    model: (loaded) => stores.models.onModel(loaded),
+    loading: (loading) => stores.models.onLoading(loading),
+    // Any chat change (title set by the server, a reply finished elsewhere) refreshes the list.
+    chats: () => stores.chats.refresh(),
+  });
+  try {
+    const [state] = await Promise.all([
+      api.state(),
+      stores.chats.refresh(),
+      stores.models.refresh(),
+    ]);
+    stores.settings.set(state.settings);
+    stores.models.applyState(state);
+  } catch (error) {
+    stores.toasts.error(error);
+  }
+  return close;
+}

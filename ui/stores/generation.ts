@@ -1,0 +1,54 @@
+/**
+ * Replies being generated: one text signal per streaming message, fed by the message's SSE
+ * stream. Components bind that signal directly, so a token updates only its own message.
+ *
+ * @module
+ */
+import { batch, createModel, type ReadonlySignal, signal } from "@preact/signals";
+import type { Api, ApiError, Close } from "../api.ts";
+import type { Message } from "../types.ts";
+
+/** What happens when a stream ends: the final message, or the error. */
+export type StreamEnd = {
+  finished(message: Message): void;
+  /** `text` is what arrived before the failure. */
+  failed(messageId: string, error: ApiError, text: string): void;
+};
+
+/** The generation store. */
+export const GenerationModel = createModel((api: Api, end: StreamEnd) => {
+  /** Text so far of each message being streamed, by message id. */
+  const streams = signal<ReadonlyMap<string, ReadonlySignal<string>>>(new Map());
+  const closers = new Map<string, Close>();
+
+  const without = (id: string) => {
+    closers.get(id)?.();
+    closers.delete(id);
+    const next = new Map(streams.value);
+    next.delete(id);
+    streams.value = next;
+  };
+  /** Starts following message `id` (a no-op if already followed). */
+  const attach = (id: string) => {
+    if (closers.has(id)) return;
+    const text = signal("");
+    streams.value = new Map(streams.value).set(id, text);
+    const close = api.streamMessage(id, {
+      snapshot: (content) => (text.value = content),
+      delta: (piece) => (text.value += piece),
+      // One batch: the message gets its final content and loses its stream in one render.
+      done: (message) => batch(() => (without(id), end.finished(message))),
+      error: (error) => batch(() => (without(id), end.failed(id, error, text.value))),
+    });
+    closers.set(id, close);
+  };
+  /** Stops following `id` (the reply goes on on the server). */
+  const detach = (id: string) => without(id);
+  const detachAll = () => {
+    for (const id of [...closers.keys()]) without(id);
+  };
+  return { streams, attach, detach, detachAll };
+});
+
+/** An instance of {@link GenerationModel}. */
+export type GenerationStore = InstanceType<typeof GenerationModel>;
