@@ -73,6 +73,16 @@ const GGML_TYPES: ReadonlyMap<number, GgmlTypeTraits> = new Map(
   GGML_TYPE_ROWS.map(([id, name, blockSize, typeSize]) => [id, { name, blockSize, typeSize }]),
 );
 
+/** One tensor of a GGUF file. */
+export interface GgufTensor {
+  /** The tensor's name, e.g. "blk.0.attn_q.weight". */
+  name: string;
+  /** Its data size in bytes. */
+  bytes: number;
+  /** Its element count: the parameters it holds. */
+  elements: number;
+}
+
 /** What {@linkcode checkGgufFile} learned about a GGUF file that passed every check. */
 export interface GgufFileInfo {
   /** The path as given by the caller. */
@@ -93,6 +103,8 @@ export interface GgufFileInfo {
   tensorDataOffset: number;
   /** Sum of every tensor's size in bytes, alignment padding excluded. */
   tensorDataBytes: number;
+  /** Every tensor: its name, its size in bytes and its element count (parameters). */
+  tensors: GgufTensor[];
   /** `general.architecture`, such as "llama". */
   architecture: string | undefined;
   /** `general.name`. */
@@ -159,7 +171,8 @@ export async function checkGgufFile(path: string): Promise<GgufFileInfo> {
         `past the end of the file (${sizeBytes} bytes)`,
     );
   }
-  const tensorDataBytes = checkTensors(path, parsed, tensorDataOffset, alignment, sizeBytes);
+  const tensors = checkTensors(path, parsed, tensorDataOffset, alignment, sizeBytes);
+  const tensorDataBytes = tensors.reduce((sum, t) => sum + t.bytes, 0);
 
   const scalars = scalarMetadata(metadata);
   const text = (key: string) => typeof scalars[key] === "string" ? scalars[key] : undefined;
@@ -173,6 +186,7 @@ export async function checkGgufFile(path: string): Promise<GgufFileInfo> {
     kvCount,
     tensorDataOffset,
     tensorDataBytes,
+    tensors,
     architecture,
     name: text("general.name"),
     chatTemplate: text("tokenizer.chat_template"),
@@ -265,15 +279,15 @@ function checkAlignment(path: string, raw: unknown): number {
   return alignment;
 }
 
-/** Checks each tensor's type, shape, alignment and extent; returns the data bytes they use. */
+/** Checks each tensor's type, shape, alignment and extent; returns their sizes. */
 function checkTensors(
   path: string,
   parsed: GGUFParseOutput,
   dataOffset: number,
   alignment: number,
   sizeBytes: number,
-): number {
-  let total = 0n;
+): GgufTensor[] {
+  const tensors: GgufTensor[] = [];
   const fail = (name: string, reason: string) => new GgufError(path, `tensor "${name}" ${reason}`);
   for (const { name, n_dims: nDims, shape, dtype, offset } of parsed.tensorInfos) {
     const type = GGML_TYPES.get(dtype);
@@ -307,9 +321,9 @@ function checkTensors(
           `${start} to ${start + nbytes} but the file is ${sizeBytes} bytes`,
       );
     }
-    total += nbytes;
+    tensors.push({ name, bytes: Number(nbytes), elements: Number(elements) });
   }
-  return Number(total);
+  return tensors;
 }
 
 function scalarMetadata(

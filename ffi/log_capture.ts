@@ -9,7 +9,7 @@
 /** `enum ggml_log_level` (ggml.h): NONE 0, DEBUG 1, INFO 2, WARN 3, ERROR 4, CONT 5. */
 export const GGML_LOG_LEVEL = { debug: 1, info: 2, warn: 3, error: 4, cont: 5 } as const;
 
-const RECENT_LINES = 64;
+const RECENT_LINES = 1024;
 
 /** One log line, with its ggml level. */
 export interface LogLine {
