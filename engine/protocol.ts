@@ -100,6 +100,17 @@ export interface Requests {
   sequenceTokens: { ctxId: number; seqId: number };
   clearSequence: { ctxId: number; seqId: number };
   embed: { modelId: number; texts: string[]; normalize: boolean; nThreads: number };
+  probeMemory: {
+    path: string;
+    nGpuLayers: number;
+    nCtx: number;
+    nBatch: number;
+    nUbatch: number;
+    nSeqMax: number;
+    flashAttn: "auto" | boolean;
+    typeK: number;
+    typeV: number;
+  };
   bench: {
     ctxId: number;
     nPrompt: number;

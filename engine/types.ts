@@ -68,6 +68,8 @@ export interface ContextInfo {
    * (given in MiB with two decimals, so within 5 KiB).
    */
   kvCacheBytes: number;
+  /** Bytes of compute buffers llama.cpp reserved for this context, over all devices (same precision). */
+  computeBytes: number;
 }
 
 /** One generated token and the text it makes safe to show. */

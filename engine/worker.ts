@@ -23,6 +23,7 @@ import { samplerChain } from "./sampling.ts";
 import { preparePrompt } from "./native/prompt.ts";
 import { embedTexts } from "./native/embed.ts";
 import { runBench } from "./native/bench.ts";
+import { probeMemory } from "./native/memory_probe.ts";
 import type { EngineInfo } from "./types.ts";
 
 interface State {
@@ -221,6 +222,11 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
 
   embed(args) {
     return embedTexts(model(args.modelId), args.texts, args.normalize, args.nThreads);
+  },
+
+  probeMemory(args) {
+    const s = live();
+    return { probe: probeMemory(s.libs, args.path, args), devices: s.libs.devices() };
   },
 
   bench(args) {

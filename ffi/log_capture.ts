@@ -24,6 +24,7 @@ export class LogCapture {
     readonly result: "void";
   }>;
   readonly #lines: LogLine[] = [];
+  readonly #collectors = new Set<string[]>();
   #serial = 0;
   readonly #echoLevel: number;
 
@@ -49,8 +50,23 @@ export class LogCapture {
       if (this.#lines.length > RECENT_LINES) this.#lines.shift();
     }
     this.#serial++;
+    for (const collector of this.#collectors) collector.push(text);
     const effective = level === GGML_LOG_LEVEL.cont ? (last?.level ?? 2) : level;
     if (effective >= this.#echoLevel) Deno.stderr.writeSync(new TextEncoder().encode(text));
+  }
+
+  /**
+   * Runs `fn` and returns every line logged meanwhile, however many (the recent-lines
+   * buffer keeps only the last ones), with `fn`'s result.
+   */
+  collect<T>(fn: () => T): { result: T; lines: string[] } {
+    const lines: string[] = [];
+    this.#collectors.add(lines);
+    try {
+      return { result: fn(), lines };
+    } finally {
+      this.#collectors.delete(lines);
+    }
   }
 
   /** A mark to pass to {@link since}. */

@@ -104,12 +104,15 @@ export class NativeContext {
       nSeqMax: llama.llama_n_seq_max(ctx),
       nThreads: options.nThreads,
       kvCacheBytes: 0,
+      computeBytes: 0,
     };
     for (const line of log.since(mark)) {
       // llama.cpp reports each KV cache it makes ("llama_kv_cache: size = 0.16 MiB (...)");
       // models with sliding-window layers make two.
       const found = /llama_kv_cache: size =\s*([\d.]+) MiB/.exec(line.text);
       if (found) this.info.kvCacheBytes += Math.round(Number(found[1]) * 1024 * 1024);
+      const compute = /compute buffer size =\s*([\d.]+) MiB/.exec(line.text);
+      if (compute) this.info.computeBytes += Math.round(Number(compute[1]) * 1024 * 1024);
     }
     this.batch = new Batch(this.info.nBatch);
     this.cached = Array.from({ length: this.info.nSeqMax }, () => []);

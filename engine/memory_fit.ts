@@ -1,0 +1,180 @@
+/**
+ * Memory fit before a load: how many bytes of weights, KV cache and compute buffers a
+ * model and context would take on each device, against what is free, and the largest
+ * n_ctx that fits.
+ *
+ * Where each layer goes, the KV cache size and the compute buffers come from
+ * llama.cpp's own simulation (engine/native/memory_probe.ts: a `no_alloc` load).
+ * Weights per device are the GGUF's tensor sizes summed by the device llama.cpp
+ * assigned their layer: `blk.N.*` tensors on layer N's device, the token embedding on
+ * the CPU (llama.cpp keeps the input layer there), the rest on the output layer's
+ * device. The KV cache splits by the device of each layer's cache.
+ *
+ * @module
+ */
+import type { Engine } from "./engine.ts";
+import { checkGgufFile } from "./gguf_check.ts";
+import { type ContextOptions, resolveContextOptions } from "./context_options.ts";
+import type { MemoryProbe } from "./native/memory_probe.ts";
+import type { BackendDevice, ModelInfo } from "./types.ts";
+
+/** Bytes one device would hold. */
+export interface DeviceMemory {
+  /** ggml's device name: "CPU", "Vulkan0", "CUDA0". */
+  device: string;
+  /** Model weights. */
+  weightsBytes: number;
+  /** KV cache at the requested n_ctx and cache types. */
+  kvCacheBytes: number;
+  /** Compute and output buffers. */
+  computeBytes: number;
+  /** The sum of the three. */
+  totalBytes: number;
+  /** Free memory now: available RAM for the CPU, the backend's report for GPUs. */
+  freeBytes: number;
+}
+
+/** How a load compares with free memory. */
+export type FitVerdict = "fits" | "tight" | "does-not-fit";
+
+/** The estimate for one model, context size and offload. */
+export interface MemoryFit {
+  /** One row per device that would hold anything. */
+  devices: DeviceMemory[];
+  /** Every device's total. */
+  totalBytes: number;
+  /**
+   * "fits" when every device needs at most {@link TIGHT_SHARE} of its free memory,
+   * "tight" up to all of it, else "does-not-fit".
+   */
+  verdict: FitVerdict;
+  /** The n_ctx the estimate is for (as llama.cpp would round it). */
+  nCtx: number;
+  /**
+   * The largest n_ctx (a multiple of 256, at most the training context) whose KV cache
+   * still fits in free memory; 0 when even the weights do not fit. Compute buffers are
+   * taken as they are at `nCtx`.
+   */
+  maxNCtx: number;
+}
+
+/** Share of free memory above which a fit is called tight. */
+export const TIGHT_SHARE = 0.8;
+
+/** Options of {@link estimateMemory}: the load and context options that decide memory. */
+export interface MemoryFitOptions extends ContextOptions {
+  /** Layers on GPU devices; -1 = all. Default -1. */
+  nGpuLayers?: number;
+}
+
+/**
+ * Estimates the memory `path` would need with `options`, without loading it.
+ *
+ * @throws {GgufError} or {ModelNotFoundError} for a bad file (checked first).
+ * @throws {ModelLoadError} when llama.cpp refuses the file.
+ */
+export async function estimateMemory(
+  engine: Engine,
+  path: string,
+  options: MemoryFitOptions = {},
+): Promise<MemoryFit> {
+  const file = await checkGgufFile(path);
+  const { nGpuLayers = -1, ...context } = options;
+  const nCtxTrain = file.contextLength ?? 4096;
+  const resolved = resolveContextOptions(context, { nCtxTrain } as ModelInfo);
+  const { probe, devices } = await engine._call("probeMemory", {
+    path,
+    nGpuLayers,
+    nCtx: resolved.nCtx,
+    nBatch: resolved.nBatch,
+    nUbatch: resolved.nUbatch,
+    nSeqMax: resolved.nSeqMax,
+    flashAttn: resolved.flashAttn,
+    typeK: resolved.typeK,
+    typeV: resolved.typeV,
+  }) as { probe: MemoryProbe; devices: BackendDevice[] };
+  return planMemory(probe, file.tensors, devices, nCtxTrain, Deno.systemMemoryInfo().available);
+}
+
+/** Turns a probe and the tensor sizes into per-device totals and a verdict. */
+export function planMemory(
+  probe: MemoryProbe,
+  tensors: readonly { name: string; bytes: number }[],
+  devices: readonly BackendDevice[],
+  nCtxTrain: number,
+  ramAvailableBytes: number,
+): MemoryFit {
+  const rows = new Map<string, DeviceMemory>();
+  const row = (name: string) => {
+    const device = canonicalDevice(name, devices);
+    let found = rows.get(device);
+    if (!found) {
+      const info = devices.find((d) => d.name === device);
+      const freeBytes = device === "CPU" ? ramAvailableBytes : info?.memoryFreeBytes ?? 0;
+      found = {
+        device,
+        weightsBytes: 0,
+        kvCacheBytes: 0,
+        computeBytes: 0,
+        totalBytes: 0,
+        freeBytes,
+      };
+      rows.set(device, found);
+    }
+    return found;
+  };
+  const outputDevice = probe.layerDevices.at(-1) ?? "CPU";
+  const hasOutput = tensors.some((t) => t.name === "output.weight");
+  for (const tensor of tensors) {
+    const layer = /^blk\.(\d+)\./.exec(tensor.name);
+    if (layer) row(probe.layerDevices[Number(layer[1])] ?? "CPU").weightsBytes += tensor.bytes;
+    else if (tensor.name.startsWith("token_embd")) {
+      row("CPU").weightsBytes += tensor.bytes;
+      // Tied embeddings: the output layer gets its own copy of the matrix.
+      if (!hasOutput && outputDevice !== "CPU") row(outputDevice).weightsBytes += tensor.bytes;
+    } else row(outputDevice).weightsBytes += tensor.bytes;
+  }
+  const kvLayers = probe.kvLayerDevices.filter(Boolean);
+  for (const device of kvLayers) row(device).kvCacheBytes += probe.kvBytes / kvLayers.length;
+  for (const [name, bytes] of Object.entries({ ...sum(probe.computeBytes, probe.outputBytes) })) {
+    row(name).computeBytes += bytes;
+  }
+  const list = [...rows.values()].map((d) => ({
+    ...d,
+    kvCacheBytes: Math.round(d.kvCacheBytes),
+    computeBytes: Math.round(d.computeBytes),
+    totalBytes: Math.round(d.weightsBytes + d.kvCacheBytes + d.computeBytes),
+  }));
+  const worst = Math.max(...list.map((d) => d.totalBytes / Math.max(1, d.freeBytes)));
+  const kvPerToken = probe.kvBytes / probe.nCtx;
+  let maxNCtx = nCtxTrain;
+  for (const d of list) {
+    if (d.kvCacheBytes === 0) continue;
+    const perToken = kvPerToken * (d.kvCacheBytes / probe.kvBytes);
+    const room = d.freeBytes - d.weightsBytes - d.computeBytes;
+    maxNCtx = Math.min(maxNCtx, Math.max(0, Math.floor(room / perToken)));
+  }
+  return {
+    devices: list,
+    totalBytes: list.reduce((total, d) => total + d.totalBytes, 0),
+    verdict: worst <= TIGHT_SHARE ? "fits" : worst <= 1 ? "tight" : "does-not-fit",
+    nCtx: probe.nCtx,
+    maxNCtx: Math.floor(maxNCtx / 256) * 256,
+  };
+}
+
+function sum(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out = { ...a };
+  for (const [key, value] of Object.entries(b)) out[key] = (out[key] ?? 0) + value;
+  return out;
+}
+
+/**
+ * Maps a buffer name llama.cpp logs to the device whose memory it uses: "CPU_REPACK",
+ * "CPU_Mapped" and "<backend>_Host" (pinned host memory) are RAM.
+ */
+function canonicalDevice(name: string, devices: readonly BackendDevice[]): string {
+  if (devices.some((d) => d.name === name)) return name;
+  if (name.startsWith("CPU") || name.endsWith("_Host")) return "CPU";
+  return name;
+}
