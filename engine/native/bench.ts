@@ -29,6 +29,7 @@ export function runBench(ctx: NativeContext, job: BenchJob): BenchSamples {
   const random = () => Math.floor(Math.random() * nVocab);
   const { llama } = ctx.model.libs;
   const prompt = (n: number) => {
+    ctx.setAbortable(true);
     for (let done = 0; done < n;) {
       const count = Math.min(n - done, ctx.info.nBatch);
       ctx.batch.clear();
@@ -42,6 +43,8 @@ export function runBench(ctx: NativeContext, job: BenchJob): BenchSamples {
     llama.llama_synchronize(ctx.pointer);
   };
   const gen = (n: number, start: number) => {
+    // As llama-bench: no abort callback in the timed token loop.
+    ctx.setAbortable(false);
     let token = bos >= 0 ? bos : random();
     for (let i = 0; i < n; i++) {
       ctx.batch.clear();

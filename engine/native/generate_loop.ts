@@ -76,6 +76,7 @@ function generate(
   sampler.reset();
 
   let finish: FinishReason | undefined;
+  ctx.setAbortable(true);
   for (let i = kept; i < prompt.length && !finish;) {
     batch.clear();
     const end = Math.min(prompt.length, i + batch.capacity);
@@ -90,6 +91,8 @@ function generate(
     i = end;
   }
   const promptDone = performance.now();
+  // One token at a time from here: stop between tokens, not inside them.
+  ctx.setAbortable(false);
 
   const matcher = new StopMatcher(job.stop);
   const decoder = new TextDecoder("utf-8");

@@ -43,6 +43,7 @@ export class NativeContext {
     readonly result: "bool";
   }>;
   #abortValue = 0;
+  #abortable = false;
   #ctx: Deno.PointerObject | null;
   #threadpool: Deno.PointerObject | null;
 
@@ -87,7 +88,7 @@ export class NativeContext {
       { parameters: ["pointer"], result: "bool" } as const,
       () => isAborted(Atomics.load(this.#abortFlags, this.#abortIndex), this.#abortValue),
     );
-    llama.llama_set_abort_callback(ctx, this.#abortCallback.pointer, null);
+    this.#setAbortable(true);
     try {
       this.#threadpool = model.libs.newThreadpool(options.nThreads);
     } catch (error) {
@@ -122,6 +123,22 @@ export class NativeContext {
   get pointer(): Deno.PointerObject {
     if (this.#ctx === null) throw new EngineError("Cannot use a freed context");
     return this.#ctx;
+  }
+
+  /**
+   * Whether decodes check the abort flag at every graph node. ggml calls the callback
+   * about 90 times per token of a small model, and each call crosses from C into JS:
+   * measurable per token. So prompt batches (long, worth stopping midway) run with it
+   * and single-token steps without, stopping between tokens instead.
+   */
+  setAbortable(on: boolean): void {
+    if (on !== this.#abortable) this.#setAbortable(on);
+  }
+
+  #setAbortable(on: boolean): void {
+    const pointer = on ? this.#abortCallback.pointer : null;
+    this.model.libs.llama.llama_set_abort_callback(this.pointer, pointer, null);
+    this.#abortable = on;
   }
 
   /** Arms the abort flag for generation `serial` (0 disarms). */
