@@ -18,6 +18,8 @@ export class Batch {
   // llama_batch.seq_id is `llama_seq_id **`: one pointer per token into seqIds.
   readonly #seqIdPointers: BigUint64Array<ArrayBuffer>;
   readonly #struct: StructBuffer<string>;
+  readonly #single = new Int32Array(1);
+  readonly #singleStruct: StructBuffer<string>;
   #size = 0;
 
   constructor(capacity: number) {
@@ -39,6 +41,20 @@ export class Batch {
       .set("n_seq_id", Deno.UnsafePointer.of(this.#nSeqId))
       .set("seq_id", Deno.UnsafePointer.of(this.#seqIdPointers))
       .set("logits", Deno.UnsafePointer.of(this.outputs));
+    this.#singleStruct = new StructBuffer(llama_batch)
+      .set("n_tokens", 1)
+      .set("token", Deno.UnsafePointer.of(this.#single));
+  }
+
+  /**
+   * The struct of a batch of one token on sequence 0 at the next position, as
+   * `llama_batch_get_one` builds it (llama.h): no positions, seq ids or output flags,
+   * so llama.cpp takes them from the KV cache and outputs the token's logits. The
+   * cheapest decode, for token-by-token generation; sample at index 0 after it.
+   */
+  single(token: number): Uint8Array<ArrayBuffer> {
+    this.#single[0] = token;
+    return this.#singleStruct.bytes;
   }
 
   /** Tokens currently in the batch. */

@@ -42,14 +42,13 @@ export function runBench(ctx: NativeContext, job: BenchJob): BenchSamples {
     }
     llama.llama_synchronize(ctx.pointer);
   };
-  const gen = (n: number, start: number) => {
+  const gen = (n: number) => {
     // As llama-bench: no abort callback in the timed token loop.
     ctx.setAbortable(false);
     let token = bos >= 0 ? bos : random();
+    // llama-bench decodes llama_batch_get_one batches; positions follow the KV cache.
     for (let i = 0; i < n; i++) {
-      ctx.batch.clear();
-      ctx.batch.add(token, start + i, 0, true);
-      ctx.decode();
+      ctx.decode(token);
       llama.llama_synchronize(ctx.pointer);
       token = random();
     }
@@ -57,14 +56,14 @@ export function runBench(ctx: NativeContext, job: BenchJob): BenchSamples {
   if (job.warmup) {
     ctx.clear(false);
     if (job.nPrompt > 0) prompt(job.nPrompt);
-    if (job.nGen > 0) gen(1, job.nPrompt);
+    if (job.nGen > 0) gen(1);
   }
   const samplesNs: number[] = [];
   for (let r = 0; r < job.repetitions; r++) {
     ctx.clear(false);
     const start = performance.now();
     if (job.nPrompt > 0) prompt(job.nPrompt);
-    if (job.nGen > 0) gen(job.nGen, job.nPrompt);
+    if (job.nGen > 0) gen(job.nGen);
     samplesNs.push(Math.round((performance.now() - start) * 1e6));
   }
   ctx.clear(false);

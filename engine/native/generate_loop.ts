@@ -113,7 +113,8 @@ function generate(
   };
 
   while (!finish) {
-    const token = sampler.sample(ctx.pointer, batch.size - 1);
+    // -1: the last output of the last decode (llama.h, llama_get_logits_ith).
+    const token = sampler.sample(ctx.pointer, -1);
     generated++;
     if (generated === 1) firstToken = performance.now();
     if (llama.llama_vocab_is_eog(vocab, token)) {
@@ -134,9 +135,14 @@ function generate(
     else if (cache.length >= ctx.info.nCtxSeq) finish = "length";
     else if (ctx.abortRequested()) finish = "abort";
     if (finish) break;
-    batch.clear();
-    batch.add(token, cache.length, seqId, true);
-    if (ctx.decode() === "aborted") {
+    let outcome;
+    if (seqId === 0 && ctx.info.nSeqMax === 1) outcome = ctx.decode(token);
+    else {
+      batch.clear();
+      batch.add(token, cache.length, seqId, true);
+      outcome = ctx.decode();
+    }
+    if (outcome === "aborted") {
       finish = "abort";
       ctx.truncate(seqId, cache.length);
       break;

@@ -152,12 +152,14 @@ export class NativeContext {
   }
 
   /**
-   * Decodes the batch.
+   * Decodes the batch, or only the token `single` on sequence 0 at the next position
+   * (see {@link Batch.single}).
    *
    * @throws {EngineError} for every failure code of `llama_decode` but abort.
    */
-  decode(): DecodeOutcome {
-    const rc = this.model.libs.llama.llama_decode(this.pointer, this.batch.struct());
+  decode(single?: number): DecodeOutcome {
+    const batch = single === undefined ? this.batch.struct() : this.batch.single(single);
+    const rc = this.model.libs.llama.llama_decode(this.pointer, batch);
     if (rc === 0) return "ok";
     if (rc === 2) return "aborted";
     if (rc === 1) {
