@@ -18,6 +18,8 @@ import {
 import { LIB_VARIANTS, type LibVariant } from "./ffi/lib_dir.ts";
 import type { EngineOptions } from "./engine/engine.ts";
 import { dataDir } from "./storage/mod.ts";
+import { DEFAULT_ENDPOINT, hubCacheDir } from "./hub/mod.ts";
+import { defaultRoots, type Root } from "./library/mod.ts";
 
 /**
  * The model shipped in the repository (Karpathy's stories260K), resolved from this
@@ -34,8 +36,8 @@ export type LogLevel = typeof LOG_LEVELS[number];
 
 /** The validated configuration of one `chat` or `generate` run. */
 export interface Config {
-  /** The subcommand; "start" is the bare command (chat on the bundled model). */
-  readonly command: Exclude<Command, "bench">;
+  /** The subcommand; "start" is the bare command (the desktop app). */
+  readonly command: Exclude<Command, "bench" | "pull" | "models">;
   /** `-h`/`--help` was given: print usage, run nothing. */
   readonly help: boolean;
   /** GGUF file to load. */
@@ -224,7 +226,7 @@ function optionsOf(command: Command): OptionSpec[] {
  * ```
  */
 export function loadConfig(
-  command: Exclude<Command, "bench">,
+  command: Exclude<Command, "bench" | "pull" | "models">,
   argv: readonly string[],
   env: EnvReader = denoEnv,
 ): Config {
@@ -259,7 +261,7 @@ function tagCommands(spec: OptionSpec): OptionSpec {
 }
 
 /** The `--help` text of a command ("start" gives the overview), from {@link OPTIONS}. */
-export function helpText(command: Exclude<Command, "bench">): string {
+export function helpText(command: Exclude<Command, "bench" | "pull" | "models">): string {
   if (command === "generate") {
     return `Usage: hearth generate -p PROMPT [-m FILE] [FLAGS]\n\n` +
       `Streams the completion of PROMPT (not the prompt itself) to stdout.\n\n` +
@@ -272,7 +274,7 @@ export function helpText(command: Exclude<Command, "bench">): string {
   }
   const commands = Object.entries(COMMANDS).map(([name, text]) => `  ${name.padEnd(9)} ${text}`);
   return `Usage: hearth [COMMAND] [FLAGS]\n\nCommands:\n${commands.join("\n")}\n\n` +
-    `Without a command, hearth chats with the bundled model. ` +
+    `Without a command, hearth starts the desktop app. ` +
     `"hearth COMMAND --help" shows a command's flags.\n\n` +
     `Flags:\n${formatOptions(OPTIONS.map(tagCommands))}\n`;
 }
@@ -287,4 +289,39 @@ export function helpText(command: Exclude<Command, "bench">): string {
 export function engineEnv(env: EnvReader = denoEnv): EngineOptions {
   const { libDir, variant, logLevel } = loadConfig("chat", [], env);
   return { libDir, variant, logLevel };
+}
+
+/** Hugging Face settings from the environment, as huggingface_hub reads them. */
+export interface HubEnv {
+  /** `HF_ENDPOINT`, default https://huggingface.co. */
+  endpoint: string;
+  /** `HF_TOKEN`: for gated and private repos; never logged. */
+  token: string | undefined;
+  /** `HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`. */
+  cacheDir: string;
+}
+
+const home = (env: EnvReader) => env("HOME") ?? env("USERPROFILE") ?? ".";
+
+/** Reads the Hugging Face variables (empty counts as unset). */
+export function hubEnv(env: EnvReader = denoEnv): HubEnv {
+  const value = (name: string) => env(name) || undefined;
+  return {
+    endpoint: value("HF_ENDPOINT") ?? DEFAULT_ENDPOINT,
+    token: value("HF_TOKEN"),
+    cacheDir: hubCacheDir(env, home(env)),
+  };
+}
+
+/**
+ * Where models live besides the configured folders: the Hugging Face cache, LM
+ * Studio's folders and llama.cpp's cache, from the environment.
+ */
+export function libraryRoots(env: EnvReader = denoEnv): Root[] {
+  return defaultRoots(env, home(env));
+}
+
+/** The database folder (`HEARTH_HOME`, `XDG_DATA_HOME`) for commands without a Config. */
+export function dataDirFromEnv(env: EnvReader = denoEnv): string {
+  return dataDir(env, home(env));
 }

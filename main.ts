@@ -11,7 +11,7 @@ import { appCommand } from "./cli/app.ts";
 import { chatCommand } from "./cli/chat.ts";
 import { reportError, writeAllSync } from "./cli/errors.ts";
 import { generateCommand } from "./cli/generate.ts";
-import { engineEnv, helpText, loadConfig } from "./config.ts";
+import { dataDirFromEnv, engineEnv, helpText, hubEnv, libraryRoots, loadConfig } from "./config.ts";
 
 /**
  * Runs the command line `args`; resolves with the exit status, never rejects.
@@ -30,6 +30,14 @@ export async function main(args: readonly string[]): Promise<number> {
       // when they do.
       const { benchCommand } = await import("./cli/bench.ts");
       return await benchCommand(rest, engineEnv());
+    }
+    if (command === "pull") {
+      const { pullCommand } = await import("./cli/pull.ts");
+      return await pullCommand(rest, hubEnv());
+    }
+    if (command === "models") {
+      const { modelsCommand } = await import("./cli/models.ts");
+      return await modelsCommand(rest, { dataDir: dataDirFromEnv(), roots: libraryRoots() });
     }
     const config = loadConfig(command, rest);
     stack = config.logLevel === "debug";

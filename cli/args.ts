@@ -9,14 +9,16 @@
 // JSR's @std/cli cannot be fetched here, and a hand-rolled parser would be more code.
 import { parseArgs } from "node:util";
 
-/** The subcommands main.ts dispatches; "start" is the bare `hearth` (chat on the bundled model). */
-export type Command = "start" | "chat" | "generate" | "bench";
+/** The subcommands main.ts dispatches; "start" is the bare `hearth` (the desktop app). */
+export type Command = "start" | "chat" | "generate" | "bench" | "pull" | "models";
 
 /** Every subcommand a user can name, with its one-line summary for `--help`. */
 export const COMMANDS: Readonly<Record<Exclude<Command, "start">, string>> = Object.freeze({
-  chat: "chat with a model in the terminal (the default, on the bundled model)",
+  chat: "chat with a model in the terminal",
   generate: "complete a prompt and print the completion",
   bench: "measure prompt and generation speed, llama-bench style",
+  pull: "download a GGUF model from Hugging Face: pull ORG/REPO[:QUANT|/FILE.gguf]",
+  models: "list the model library (--json); models rm ID; models verify ID",
 });
 
 /** How a flag's text becomes a value. */

@@ -26,6 +26,10 @@ const EXPECTED = new Set([
   "TypeError",
   "SyntaxError",
   "AbortError", // Ctrl+C during a load or a generation
+  "HubError",
+  "DiskSpaceError",
+  "ModelNotInLibraryError",
+  "DeleteRefusedError",
 ]);
 
 /** Whether `error` is one the user caused or can fix, so its message is enough. */

@@ -16,6 +16,7 @@ import { type ImportFormat, parseImport } from "./import.ts";
 import { MessageStore } from "./messages.ts";
 import { migrate, MIGRATIONS, schemaVersion } from "./migrations.ts";
 import { ModelFolderStore } from "./model_folders.ts";
+import { ModelStore } from "./models.ts";
 import { searchChats, type SearchOptions, type SearchResult } from "./search.ts";
 import { SettingsStore } from "./settings.ts";
 import { transaction } from "./transaction.ts";
@@ -38,9 +39,9 @@ export interface OpenDatabaseOptions {
 }
 
 /**
- * One open Hearth database: chats, their message trees, settings and model folders.
- * Get it from {@link openDatabase}; close it with `close()` or `using`. Every method is
- * synchronous (node:sqlite) and every multi-row change runs in one transaction.
+ * One open Hearth database: chats, their message trees, settings, model folders and the
+ * model index. Get it from {@link openDatabase}; close it with `close()` or `using`. Every
+ * method is synchronous (node:sqlite) and every multi-row change runs in one transaction.
  */
 export class Storage {
   /** The database file. */
@@ -53,6 +54,8 @@ export class Storage {
   readonly settings: SettingsStore;
   /** Folders scanned for GGUF files. */
   readonly modelFolders: ModelFolderStore;
+  /** The model library's index of GGUF files found on disk. */
+  readonly models: ModelStore;
   /** How many "streaming" messages opening marked "incomplete" (0 if that was off). */
   readonly recoveredOnOpen: number;
   readonly #ctx: StoreContext;
@@ -69,6 +72,7 @@ export class Storage {
     this.chats = new ChatStore(this.#ctx);
     this.messages = new MessageStore(this.#ctx, this.chats);
     this.modelFolders = new ModelFolderStore(this.#ctx);
+    this.models = new ModelStore(this.#ctx);
     this.settings = new SettingsStore(this.#ctx, this.modelFolders);
     this.recoveredOnOpen = options.recoverInterrupted === false ? 0 : this.recoverInterrupted();
   }

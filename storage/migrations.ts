@@ -108,8 +108,59 @@ function createSchema(db: DatabaseSync): void {
   `);
 }
 
+/**
+ * Version 2: the model library, one row per GGUF model found in place (a split model is
+ * one row whose `path` is its first part). Column names follow llama-server's model
+ * metadata (`n_ctx_train`, `n_embd`, `n_params`) and llama.h (`n_layer`, `n_head`).
+ *
+ * `path` is the key the library matches files by; `id` is derived from it (a short hash)
+ * so it stays the same across re-indexing. `broken_reason` is NULL for a file that passed
+ * validation: a non-NULL reason means it is never handed to llama.cpp. `sha256` is NULL
+ * until known (a Hugging Face blob name or an explicit verify); `verified_at` is set only
+ * by a verify that hashed the bytes.
+ */
+function addModels(db: DatabaseSync): void {
+  db.exec(`
+    CREATE TABLE models (
+      seq INTEGER PRIMARY KEY,
+      id TEXT NOT NULL UNIQUE,
+      path TEXT NOT NULL UNIQUE,
+      kind TEXT NOT NULL CHECK (kind IN ('model', 'vocab-only', 'mmproj')),
+      size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0),
+      mtime_ms INTEGER NOT NULL,
+      sha256 TEXT
+        CHECK (sha256 IS NULL OR (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*')),
+      architecture TEXT,
+      name TEXT,
+      n_params INTEGER,
+      n_tensors INTEGER,
+      quantization TEXT,
+      n_ctx_train INTEGER,
+      n_layer INTEGER,
+      n_embd INTEGER,
+      n_head INTEGER,
+      n_head_kv INTEGER,
+      has_chat_template INTEGER NOT NULL CHECK (has_chat_template IN (0, 1)),
+      license TEXT,
+      base_model_name TEXT,
+      base_model_repo_url TEXT,
+      root_kind TEXT NOT NULL
+        CHECK (root_kind IN ('folder', 'hf-cache', 'lmstudio', 'llama.cpp')),
+      root_path TEXT NOT NULL,
+      hf_repo TEXT,
+      hf_revision TEXT,
+      split_count INTEGER CHECK (split_count IS NULL OR split_count > 1),
+      broken_reason TEXT,
+      hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),
+      indexed_at INTEGER NOT NULL,
+      verified_at INTEGER
+    );
+    CREATE INDEX models_root ON models(root_path);
+  `);
+}
+
 /** Every migration, oldest first; the schema version is this array's length. */
-export const MIGRATIONS: readonly Migration[] = [createSchema];
+export const MIGRATIONS: readonly Migration[] = [createSchema, addModels];
 
 /** Reads `PRAGMA user_version`. */
 export function schemaVersion(db: DatabaseSync): number {

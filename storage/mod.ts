@@ -1,12 +1,12 @@
 /**
  * Hearth's storage: one SQLite file (node:sqlite) holding chats as message trees,
- * settings, model folders and a full-text index of every message. It imports nothing
- * else of Hearth's; the server maps it onto the UI's API (docs/ui-api.md), whose
- * shapes it stores as they are.
+ * settings, model folders, the model library's index and a full-text index of every
+ * message. It imports nothing else of Hearth's; the server maps it onto the UI's API
+ * (docs/ui-api.md), whose shapes it stores as they are.
  *
  * The file lives in {@link dataDir}; {@link openDatabase} opens it, migrates it and
  * returns a {@link Storage} with one store per table: `chats`, `messages`, `settings`,
- * `modelFolders`, plus search, export and import.
+ * `modelFolders`, `models`, plus search, export and import.
  *
  * @example
  * ```ts
@@ -38,6 +38,8 @@ export type { AddMessageOptions, FinishedMessage, NewMessage } from "./messages.
 export { DEFAULT_SETTINGS, SettingsStore } from "./settings.ts";
 export type { SettingsPatch } from "./settings.ts";
 export { ModelFolderStore } from "./model_folders.ts";
+export { ModelStore } from "./models.ts";
+export type { ModelKind, ModelRecord, ModelRootKind } from "./models.ts";
 export { escapeHtml, ftsQuery } from "./search.ts";
 export type { SearchOptions, SearchResult } from "./search.ts";
 export { EXPORT_FORMATS, JSONL_VERSION } from "./export.ts";
