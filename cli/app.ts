@@ -7,15 +7,18 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Config } from "../config.ts";
-import { BUNDLED_MODEL } from "../config.ts";
+import { BUNDLED_MODEL, type HubEnv, hubEnv, libraryRoots } from "../config.ts";
 import { DATABASE_FILE, openDatabase, type Storage } from "../storage/mod.ts";
 import { newSecret } from "../server/auth.ts";
 import { startServer } from "../server/app.ts";
 import { EventHub } from "../server/events.ts";
 import { ModelHost } from "../server/model_host.ts";
-import { ModelList } from "../server/model_list.ts";
+import { RemoteFit } from "../server/remote_fit.ts";
+import { downloadJson } from "../server/routes/hub.ts";
+import { DownloadManager } from "../hub/mod.ts";
+import { ModelLibrary, type Root } from "../library/mod.ts";
 import { ReplyRunner } from "../server/replies.ts";
 import { TokenRate } from "../server/resources.ts";
 import { buildUi, DEFAULT_OUT_DIR, uiIsStale } from "../ui/build.ts";
@@ -35,6 +38,13 @@ export interface StartAppOptions {
   engine?: { libDir?: string; variant?: Config["variant"]; logLevel?: Config["logLevel"] };
   /** Load the default model right away (in the background). Default true. */
   loadDefaultModel?: boolean;
+  /** Hugging Face endpoint, token and cache. Default: the real hub and cache from the environment. */
+  hub?: HubEnv;
+  /**
+   * Folders the library indexes besides the configured model folders and the bundled
+   * model's. Default: the Hugging Face cache, LM Studio's and llama.cpp's folders.
+   */
+  libraryRoots?: Root[];
 }
 
 /** A running app: its server and parts, and the one way to stop them. */
@@ -62,13 +72,20 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const host = new ModelHost(events, options.engine);
   const replies = new ReplyRunner(storage, host, rate, () => BUNDLED_MODEL);
   const secret = newSecret();
+  const hubEnvironment = options.hub ?? hubEnv();
+  const hub = { endpoint: hubEnvironment.endpoint, token: hubEnvironment.token };
+  const library = openLibrary(storage, events, options.libraryRoots ?? libraryRoots());
+  const downloads = openDownloads(hubEnvironment, events, library);
   const server = startServer({
     storage,
     host,
     replies,
     events,
     rate,
-    models: new ModelList(BUNDLED_MODEL),
+    library,
+    downloads,
+    hub,
+    remoteFit: new RemoteFit(hub, () => host.engine()),
     secret,
     uiDir: DEFAULT_OUT_DIR,
     bundledModel: BUNDLED_MODEL,
@@ -90,12 +107,56 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
       closing ??= (async () => {
         replies.stopAll();
         events.close();
+        downloads.close();
         host.close();
         rate.close();
         await server.shutdown();
+        await library.close();
         storage.close();
       })(),
   };
+}
+
+/** The library over the bundled model's folder and `roots`, scanned and watched. */
+function openLibrary(storage: Storage, events: EventHub, roots: Root[]): ModelLibrary {
+  const ids = (models: { id: string }[]) => models.map((m) => m.id);
+  const library = new ModelLibrary(storage, [
+    { kind: "folder", path: dirname(BUNDLED_MODEL) },
+    ...roots,
+  ], {
+    onChange: (changes) =>
+      events.publish({
+        event: "library",
+        data: {
+          added: ids(changes.added),
+          updated: ids(changes.updated),
+          removed: ids(changes.removed),
+        },
+      }),
+    onError: (error) => say(`hearth: model library: ${(error as Error).message}`),
+  });
+  library.scan().then(() => library.watch()).catch((error) =>
+    say(`hearth: model library: ${error.message}`)
+  );
+  return library;
+}
+
+/** Downloads into the Hugging Face cache; progress reaches the UI at most 4 times a second. */
+function openDownloads(hub: HubEnv, events: EventHub, library: ModelLibrary): DownloadManager {
+  const lastSent = new Map<string, number>();
+  return new DownloadManager({
+    cacheDir: hub.cacheDir,
+    hub: { endpoint: hub.endpoint, token: hub.token },
+    concurrency: 2,
+    onEvent: ({ type, download }) => {
+      const now = performance.now();
+      if (type === "progress" && now - (lastSent.get(download.id) ?? 0) < 250) return;
+      lastSent.set(download.id, now);
+      events.publish({ event: "downloads", data: downloadJson(download) });
+      // The watcher would notice too; a scan makes the new file show at once.
+      if (download.state === "done") library.scan().catch(() => {});
+    },
+  });
 }
 
 /** Runs the desktop app until its window closes (or SIGINT/SIGTERM); returns the exit status. */

@@ -12,6 +12,8 @@ import { appStateRoutes } from "./routes/app_state.ts";
 import { chatRoutes, importRoute } from "./routes/chats.ts";
 import { messageRoutes, sendRoute } from "./routes/messages.ts";
 import { serveUi } from "./static.ts";
+import { libraryRoutes } from "./routes/library.ts";
+import { downloadRoutes, hubRoutes } from "./routes/hub.ts";
 
 /** Builds the app's request handler; `hosts` are the Host values the server answers to. */
 export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
@@ -22,6 +24,12 @@ export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
   app.route("/api/chats", chatRoutes(deps));
   app.route("/api/messages", messageRoutes(deps));
   app.route("/api/import", importRoute(deps));
+  const defaultNCtx = () => deps.storage.settings.get().n_ctx;
+  const engine = () => deps.host.engine();
+  app.route("/api/models", libraryRoutes({ ...deps, engine, defaultNCtx }));
+  const hub = { hub: deps.hub, downloads: deps.downloads, remoteFit: deps.remoteFit, defaultNCtx };
+  app.route("/api/hub", hubRoutes(hub));
+  app.route("/api/downloads", downloadRoutes(hub));
   app.route("/api", appStateRoutes(deps));
   app.all("/api/*", (c) => {
     throw notFound(`No route ${c.req.method} ${new URL(c.req.url).pathname}`);

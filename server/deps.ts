@@ -6,7 +6,9 @@
 import type { Storage } from "../storage/mod.ts";
 import type { EventHub } from "./events.ts";
 import type { ModelHost } from "./model_host.ts";
-import type { ModelList } from "./model_list.ts";
+import type { DownloadManager, HubOptions } from "../hub/mod.ts";
+import type { ModelLibrary } from "../library/mod.ts";
+import type { RemoteFit } from "./remote_fit.ts";
 import type { ReplyRunner } from "./replies.ts";
 import type { TokenRate } from "./resources.ts";
 
@@ -17,7 +19,10 @@ export interface AppDeps {
   replies: ReplyRunner;
   events: EventHub;
   rate: TokenRate;
-  models: ModelList;
+  library: ModelLibrary;
+  downloads: DownloadManager;
+  hub: HubOptions;
+  remoteFit: RemoteFit;
   /** The per-launch secret every request must carry. */
   secret: string;
   /** The bundled UI (dist/ui). */

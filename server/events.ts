@@ -7,7 +7,7 @@
 
 /** An app event: its SSE name and JSON data. */
 export interface AppEvent {
-  event: "model" | "loading" | "chats";
+  event: "model" | "loading" | "chats" | "library" | "downloads";
   data: unknown;
 }
 

@@ -68,6 +68,12 @@ export class ModelHost {
     return this.#loading ? { path: this.#loading.path, progress: this.#loading.progress } : null;
   }
 
+  /** The engine, started on first use (memory-fit estimates need one before any load). */
+  async engine(): Promise<Engine> {
+    this.#engine ??= await Engine.start(this.#engineOptions);
+    return this.#engine;
+  }
+
   /** Whether the loaded model is `path` with a context made for `nCtx` tokens. */
   serves(path: string, nCtx: number): boolean {
     return this.loaded !== null && this.#request?.path === path && this.#request.nCtx === nCtx;
@@ -92,9 +98,8 @@ export class ModelHost {
     this.#loading = loading;
     this.#events.publish({ event: "loading", data: this.loading });
     try {
-      this.#engine ??= await Engine.start(this.#engineOptions);
       const model = await loadModel(path, {
-        engine: this.#engine,
+        engine: await this.engine(),
         signal: abort.signal,
         onProgress: (progress) => {
           loading.progress = progress;

@@ -28,14 +28,11 @@ export function appStateRoutes(deps: AppDeps): Hono {
 
   app.get("/settings", (c) => c.json(storage.settings.get()));
   app.patch("/settings", async (c) => {
-    const settings = storage.settings.patch((await readJson(c)) as SettingsPatch);
+    const patch = (await readJson(c)) as SettingsPatch;
+    const settings = storage.settings.patch(patch);
+    if ("model_folders" in patch) deps.library.scan().catch(() => {});
     return c.json(settings);
   });
-
-  app.get(
-    "/models",
-    async (c) => c.json({ models: await deps.models.list(storage.settings.get().model_folders) }),
-  );
 
   app.post("/models/load", async (c) => {
     const { path, n_ctx: nCtx = storage.settings.get().n_ctx } = await readJson(c);

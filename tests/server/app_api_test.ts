@@ -8,7 +8,7 @@ import { rawStatus } from "./_raw_http.ts";
 
 async function withApp(fn: (app: RunningApp, api: Api) => Promise<void>): Promise<void> {
   const dataDir = await Deno.makeTempDir();
-  const app = await startApp({ dataDir });
+  const app = await startApp({ dataDir, libraryRoots: [] });
   try {
     const api = new Api(app);
     await api.waitFor(async () => (await api.json("GET", "/api/state")).loaded !== null);

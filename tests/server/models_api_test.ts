@@ -1,0 +1,112 @@
+/**
+ * The model browser's API over real HTTP: the library, memory fit, the fake hub
+ * (search, repo view, fit before download), downloads into a temp Hugging Face cache.
+ */
+import { assert, assertEquals } from "../assert.ts";
+import { startApp } from "../../cli/app.ts";
+import { startFakeHub } from "../fakes/fake_hub.ts";
+import { STORIES_260K_CHATML, SYNTHETIC_135M } from "../models.ts";
+
+Deno.test("model browser API: library, fit, hub search, fit before download, download", async () => {
+  const hub = await startFakeHub({
+    repos: [{
+      id: "tiny/stories",
+      downloads: 42,
+      files: [
+        { path: "stories-Q4_K_M.gguf", source: STORIES_260K_CHATML },
+        { path: "README.md", bytes: new TextEncoder().encode("# Tiny stories\n\nA test model.") },
+      ],
+    }, { id: "synthetic/smol", files: [{ path: "smol-Q4_K_M.gguf", source: SYNTHETIC_135M }] }],
+  });
+  const temp = await Deno.makeTempDir();
+  const cacheDir = `${temp}/hub`;
+  const app = await startApp({
+    dataDir: `${temp}/data`,
+    loadDefaultModel: false,
+    hub: { endpoint: hub.endpoint, token: undefined, cacheDir },
+    libraryRoots: [{ kind: "hf-cache", path: cacheDir }],
+  });
+  // deno-lint-ignore no-explicit-any
+  const api = async (method: string, path: string, body?: unknown): Promise<any> => {
+    const response = await fetch(app.origin + path, {
+      method,
+      headers: { authorization: `Bearer ${app.secret}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    assert(response.ok, `${method} ${path}: ${response.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+  const waitFor = async <T>(what: string, check: () => Promise<T | undefined>): Promise<T> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const value = await check();
+      if (value !== undefined) return value;
+      assert(Date.now() < deadline, `timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  try {
+    const bundled = await waitFor("the bundled model in the library", async () => {
+      const { models } = await api("GET", "/api/models");
+      // deno-lint-ignore no-explicit-any
+      return models.find((m: any) => m.bundled);
+    });
+    assertEquals(bundled.source, "bundled");
+    assertEquals(bundled.context_length, 2048);
+    const fit = await api("GET", `/api/models/${bundled.id}/fit?n_ctx=2048`);
+    assertEquals(fit.verdict, "fits");
+    assertEquals(fit.devices[0].device, "CPU");
+    assertEquals(fit.devices[0].weights_bytes, 1171200);
+
+    const search = await api("GET", "/api/hub/search?q=stories&sort=downloads");
+    assertEquals(search.models.map((m: { id: string }) => m.id), ["tiny/stories"]);
+    const repo = await api("GET", "/api/hub/repos/tiny/stories");
+    assertEquals(repo.default_file, "stories-Q4_K_M.gguf");
+    assertEquals(repo.files[0].quant, "Q4_K_M");
+    assert(repo.readme.includes("Tiny stories"));
+
+    // Before downloading a byte of weights, llama.cpp's simulation on a header-only
+    // stand-in gives the same numbers as on the real file.
+    const sent = () => hub.requests.reduce((sum, r) => sum + r.bytesSent, 0);
+    const before = sent();
+    const remote = await api(
+      "GET",
+      "/api/hub/repos/synthetic/smol/fit?file=smol-Q4_K_M.gguf&n_ctx=4096",
+    );
+    const smolBytes = (await Deno.stat(SYNTHETIC_135M)).size;
+    const read = sent() - before;
+    assert(read > 0 && read < smolBytes / 10, `read ${read} of ${smolBytes} bytes`);
+    assertEquals(remote.devices[0].weights_bytes, 104344740);
+    assertEquals(remote.n_ctx, 4096);
+
+    const started = await api("POST", "/api/downloads", {
+      repo: "tiny/stories",
+      file: "stories-Q4_K_M.gguf",
+    });
+    const done = await waitFor("the download to finish", async () => {
+      const { downloads } = await api("GET", "/api/downloads");
+      // deno-lint-ignore no-explicit-any
+      const d = downloads.find((x: any) => x.id === started.id);
+      assert(d.state !== "error", d.error);
+      return d.state === "done" ? d : undefined;
+    });
+    assert(done.path.includes("models--tiny--stories"));
+    const local = await waitFor("the download in the library", async () => {
+      const { models } = await api("GET", "/api/models");
+      // deno-lint-ignore no-explicit-any
+      return models.find((m: any) => m.hf_repo === "tiny/stories");
+    });
+    assertEquals(local.has_chat_template, true);
+    const verified = await api("POST", `/api/models/${local.id}/verify`);
+    assertEquals(verified.ok, true);
+    await api("DELETE", `/api/models/${local.id}`);
+    const after = await api("GET", "/api/models");
+    // deno-lint-ignore no-explicit-any
+    assert(!after.models.some((m: any) => m.id === local.id));
+  } finally {
+    await app.close();
+    await hub.close();
+    await Deno.remove(temp, { recursive: true });
+  }
+});
