@@ -131,3 +131,30 @@ export class EngineError extends Error {
     this.name = "EngineError";
   }
 }
+
+/**
+ * Thrown when a request arrives while the scheduler's queue is full; the HTTP layer
+ * answers 503 with Retry-After.
+ */
+export class QueueFullError extends Error {
+  /** Requests waiting when this one was refused. */
+  readonly queued: number;
+  /** A suggested wait before retrying, in seconds. */
+  readonly retryAfterSeconds: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param queued Requests already waiting.
+   * @param retryAfterSeconds A suggested wait, in seconds.
+   */
+  constructor(queued: number, retryAfterSeconds: number, options?: ErrorOptions) {
+    super(
+      `Cannot take the request: ${queued} requests are already waiting; retry in ${retryAfterSeconds} s`,
+      options,
+    );
+    this.name = "QueueFullError";
+    this.queued = queued;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * What the OpenAI-compatible API needs from the engine: one served model that takes
+ * many requests at once. The scheduler-backed implementation (continuous batching
+ * over n_seq_max slots) and a single-sequence Context both fit it.
+ *
+ * @module
+ */
+import type { ChatMessage } from "../../engine/chat_template.ts";
+import type { Context } from "../../engine/context.ts";
+import type { ChatOptions, GenerateOptions } from "../../engine/generate_options.ts";
+import type { Generation } from "../../engine/generation.ts";
+import type { Model } from "../../engine/model.ts";
+import type { ModelInfo } from "../../engine/types.ts";
+
+/** A model served to API clients. */
+export interface CompletionBackend {
+  /** The id clients name the model by (`GET /v1/models`, the `model` field). */
+  readonly id: string;
+  /** The loaded model's facts (chat template, n_ctx_train, nVocab). */
+  readonly info: ModelInfo;
+  /** Tokens one request can hold (prompt plus completion). */
+  readonly nCtx: number;
+  /**
+   * Starts a chat completion. Metrics carry `cachedTokens` (prompt tokens reused from
+   * a slot's KV cache). Throws ContextOverflowError (in `result`) when the prompt does
+   * not fit, QueueFullError (synchronously) when too many requests wait.
+   */
+  chat(messages: readonly ChatMessage[], options: ChatOptions): Generation;
+  /** Starts a completion of a raw prompt (text, or token ids). */
+  generate(prompt: string | readonly number[], options: GenerateOptions): Generation;
+  /** Tokenizes text (for usage counts and logit_bias validation). */
+  tokenize(text: string): Promise<number[]>;
+  /** Embeds texts (mean pooling where the model defines none), L2-normalized. */
+  embed(texts: readonly string[]): Promise<number[][]>;
+  /** Requests waiting for a slot, and slots in use, for /metrics. */
+  load(): { queued: number; slotsBusy: number; slotsTotal: number };
+}
+
+/** Serves one Context: one request at a time, the others wait in the engine's order. */
+export class ContextBackend implements CompletionBackend {
+  readonly id: string;
+  readonly info: ModelInfo;
+  readonly nCtx: number;
+  readonly #model: Model;
+  readonly #context: Context;
+  #running = 0;
+
+  /** Serves `context` of `model` under the id `id`. */
+  constructor(id: string, model: Model, context: Context) {
+    this.id = id;
+    this.info = model.info;
+    this.nCtx = context.info.nCtxSeq;
+    this.#model = model;
+    this.#context = context;
+  }
+
+  chat(messages: readonly ChatMessage[], options: ChatOptions): Generation {
+    return this.#track(this.#context.chat(messages, options));
+  }
+
+  generate(prompt: string | readonly number[], options: GenerateOptions): Generation {
+    return this.#track(this.#context.generate(prompt, options));
+  }
+
+  tokenize(text: string): Promise<number[]> {
+    return this.#model.tokenize(text, { addSpecial: false });
+  }
+
+  embed(texts: readonly string[]): Promise<number[][]> {
+    return this.#model.embed(texts, { normalize: true });
+  }
+
+  load(): { queued: number; slotsBusy: number; slotsTotal: number } {
+    return {
+      queued: Math.max(0, this.#running - 1),
+      slotsBusy: Math.min(1, this.#running),
+      slotsTotal: 1,
+    };
+  }
+
+  #track(generation: Generation): Generation {
+    this.#running++;
+    generation.result.finally(() => this.#running--).catch(() => {});
+    return generation;
+  }
+}
