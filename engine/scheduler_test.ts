@@ -1,0 +1,147 @@
+import { assert, assertEquals, assertThrows } from "../tests/assert.ts";
+import { QueueFullError } from "./errors.ts";
+import { resolveSampling } from "./sampling.ts";
+import { type Runner, Scheduler, type ServeRequest } from "./scheduler.ts";
+import type { Piece } from "./types.ts";
+
+/**
+ * A runner whose "model" answers each token t with t + 1 (mod 100) and whose token 0
+ * ends generation; it records every batch.
+ */
+class FakeRunner implements Runner {
+  readonly cached: number[][];
+  readonly batches: { token: number; position: number; seqId: number; output: boolean }[][] = [];
+  #batch: { token: number; position: number; seqId: number; output: boolean }[] = [];
+  samplersFreed = 0;
+
+  constructor(readonly nBatch: number, readonly nSeqMax: number, readonly nCtxSeq = 1000) {
+    this.cached = Array.from({ length: nSeqMax }, () => []);
+  }
+
+  clearBatch(): void {
+    this.#batch = [];
+  }
+
+  addToBatch(token: number, position: number, seqId: number, output: boolean): number {
+    assert(this.#batch.length < this.nBatch, "batch over n_batch");
+    assertEquals(
+      position,
+      this.cached[seqId].length + this.#batch.filter((e) => e.seqId === seqId).length,
+    );
+    this.#batch.push({ token, position, seqId, output });
+    return this.#batch.length - 1;
+  }
+
+  decode(): void {
+    this.batches.push(this.#batch);
+    for (const entry of this.#batch) this.cached[entry.seqId].push(entry.token);
+  }
+
+  truncate(seqId: number, from: number): number {
+    this.cached[seqId].length = Math.min(this.cached[seqId].length, from);
+    return this.cached[seqId].length;
+  }
+
+  createSampler() {
+    return {
+      sample: (index: number) => (this.batches.at(-1)![index].token + 1) % 100,
+      free: () => void this.samplersFreed++,
+    };
+  }
+
+  isEog(token: number): boolean {
+    return token === 0;
+  }
+
+  tokenBytes(token: number): Uint8Array {
+    return new TextEncoder().encode(`${token} `);
+  }
+}
+
+function request(
+  prompt: number[],
+  maxTokens: number,
+  out: Piece[] = [],
+  stop: string[] = [],
+): ServeRequest {
+  return {
+    prompt,
+    sampling: resolveSampling({ temperature: 0 }, 100),
+    maxTokens,
+    stop,
+    special: false,
+    onPieces: (pieces) => out.push(...pieces),
+  };
+}
+
+function drain(scheduler: Scheduler): number {
+  let steps = 0;
+  while (scheduler.step()) steps++;
+  return steps;
+}
+
+Deno.test("Scheduler.step() batches every generating slot's next token with prompt chunks", async () => {
+  const runner = new FakeRunner(8, 2);
+  const scheduler = new Scheduler(runner);
+  const a = scheduler.submit(request([10, 11, 12], 5));
+  scheduler.step(); // a's whole prompt
+  const b = scheduler.submit(request([50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61], 3));
+  scheduler.step();
+  // a's next token rides with the first 7 of b's 12 prompt tokens: n_batch 8 holds both.
+  const second = runner.batches[1];
+  assertEquals(second.length, 8);
+  assertEquals(second[0], { token: 13, position: 3, seqId: 0, output: true });
+  assertEquals(second.slice(1).map((e) => e.seqId), [1, 1, 1, 1, 1, 1, 1]);
+  drain(scheduler);
+  const [ra, rb] = await Promise.all([a.result, b.result]);
+  assertEquals(ra.text, "13 14 15 16 17 ");
+  assertEquals(ra.finishReason, "length");
+  assertEquals(rb.text, "62 63 64 ");
+  assert(runner.batches.every((batch) => batch.length <= 8));
+  assertEquals(runner.samplersFreed, 2);
+});
+
+Deno.test("Scheduler reuses the slot whose cache shares the longest prefix", async () => {
+  const runner = new FakeRunner(64, 2);
+  const scheduler = new Scheduler(runner);
+  const system = [1, 2, 3, 4, 5, 6];
+  const first = scheduler.submit(request([...system, 20], 2));
+  drain(scheduler);
+  assertEquals((await first.result).metrics.cachedTokens, 0);
+  const other = scheduler.submit(request([90, 91], 1));
+  const second = scheduler.submit(request([...system, 30, 31], 2));
+  drain(scheduler);
+  const [o, s] = await Promise.all([other.result, second.result]);
+  assertEquals(o.metrics.cachedTokens, 0);
+  assertEquals(s.metrics.cachedTokens, system.length);
+  assertEquals(s.metrics.promptEvalTokens, 2);
+});
+
+Deno.test("Scheduler.submit() refuses past the queue limit; cancel frees the slot", async () => {
+  const runner = new FakeRunner(16, 1);
+  const scheduler = new Scheduler(runner, { queueLimit: 1 });
+  const running = scheduler.submit(request([5], -1));
+  scheduler.step();
+  const waiting = scheduler.submit(request([40], 2));
+  assertThrows(() => scheduler.submit(request([41], 2)), QueueFullError);
+  running.cancel();
+  drain(scheduler);
+  assertEquals((await running.result).finishReason, "abort");
+  assertEquals((await waiting.result).text, "41 42 ");
+  assertEquals(scheduler.load(), { queued: 0, slotsBusy: 0, slotsTotal: 1 });
+});
+
+Deno.test("Scheduler ends on EOG and on stop strings across tokens", async () => {
+  const runner = new FakeRunner(16, 2);
+  const scheduler = new Scheduler(runner);
+  const eog = scheduler.submit(request([97], 10));
+  const pieces: Piece[] = [];
+  const stop = scheduler.submit(request([20], 10, pieces, ["22 2"]));
+  drain(scheduler);
+  const [e, s] = await Promise.all([eog.result, stop.result]);
+  assertEquals(e.text, "98 99 ");
+  assertEquals(e.finishReason, "stop");
+  assertEquals(s.text, "21 ");
+  assertEquals(s.stop, "22 2");
+  assertEquals(pieces.map((p) => p.text).join(""), "21 ");
+});
