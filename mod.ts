@@ -29,6 +29,8 @@ export type { ContextOptions, KvCacheType } from "./engine/context_options.ts";
 export { Generation } from "./engine/generation.ts";
 export type { ChatOptions, GenerateOptions } from "./engine/generate_options.ts";
 export { Sampler } from "./engine/sampler.ts";
+export { createServingContext, ServingContext } from "./engine/serving.ts";
+export type { ServingOptions } from "./engine/serving.ts";
 export { LLAMA_DEFAULT_SEED } from "./engine/sampling.ts";
 export type { LogitBias, ResolvedSampling, SamplingOptions } from "./engine/sampling.ts";
 export { Engine } from "./engine/engine.ts";
@@ -54,6 +56,7 @@ export {
   LibraryLoadError,
   ModelLoadError,
   ModelNotFoundError,
+  QueueFullError,
 } from "./engine/errors.ts";
 export type {
   BackendDevice,

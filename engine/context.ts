@@ -59,6 +59,12 @@ export class Context {
     if (this.disposed) throw new DisposedError("Context");
   }
 
+  /** @internal The Worker's id of this context. @throws {DisposedError} after dispose. */
+  get _id(): number {
+    this.#check();
+    return this.#id;
+  }
+
   /**
    * Generates a continuation of `prompt` (text, tokenized with BOS when the model adds
    * one and with special tokens parsed; or token ids).

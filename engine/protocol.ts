@@ -97,6 +97,20 @@ export interface Requests {
     special: boolean;
     serial: number;
   };
+  /** Turns a context into a scheduler's slots (one per sequence). */
+  serveOpen: { ctxId: number; queueLimit: number };
+  /** Queues a request on a serving context; answers when it ends. */
+  serveSubmit: {
+    ctxId: number;
+    key: number;
+    prompt: PromptInput;
+    sampling: ResolvedSampling;
+    maxTokens: number;
+    stop: string[];
+    special: boolean;
+  };
+  /** Ends request `key` at the next step. */
+  serveCancel: { ctxId: number; key: number };
   sequenceTokens: { ctxId: number; seqId: number };
   clearSequence: { ctxId: number; seqId: number };
   embed: { modelId: number; texts: string[]; normalize: boolean; nThreads: number };

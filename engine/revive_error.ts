@@ -12,6 +12,7 @@ import {
   LibraryLoadError,
   ModelLoadError,
   ModelNotFoundError,
+  QueueFullError,
 } from "./errors.ts";
 import { ChatTemplateError } from "./chat_template.ts";
 import type { SerializedError } from "./protocol.ts";
@@ -21,6 +22,9 @@ export function reviveError(data: SerializedError): Error {
   const f = data.fields as Record<string, never>;
   let error: Error;
   switch (data.name) {
+    case "QueueFullError":
+      error = new QueueFullError(f.queued, f.retryAfterSeconds);
+      break;
     case "ContextOverflowError":
       error = new ContextOverflowError(f.nPromptTokens, f.nCtx);
       break;

@@ -24,13 +24,14 @@ import { preparePrompt } from "./native/prompt.ts";
 import { embedTexts } from "./native/embed.ts";
 import { runBench } from "./native/bench.ts";
 import { probeMemory } from "./native/memory_probe.ts";
+import { ServeLoop } from "./native/serve_loop.ts";
 import type { EngineInfo } from "./types.ts";
 
 interface State {
   libs: NativeLibraries;
   abortFlags: Int32Array;
   models: Map<number, NativeModel>;
-  contexts: Map<number, { ctx: NativeContext; modelId: number }>;
+  contexts: Map<number, { ctx: NativeContext; modelId: number; serve?: ServeLoop }>;
   samplers: Map<number, { sampler: NativeSampler; modelId: number }>;
   nextId: number;
 }
@@ -54,6 +55,8 @@ function context(id: number): NativeContext {
   return found.ctx;
 }
 
+// A handler may answer later (a served request ends after many steps): messages that
+// arrive meanwhile run between the scheduler's steps.
 type Handler<K extends keyof Requests> = (args: Requests[K], id: number) => unknown;
 
 const handlers: { [K in keyof Requests]: Handler<K> } = {
@@ -90,12 +93,12 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     return { modelId, info: loaded.info };
   },
 
-  freeModel({ modelId }) {
+  async freeModel({ modelId }) {
     const s = live();
     const found = s.models.get(modelId);
     if (!found) return;
     for (const [ctxId, entry] of s.contexts) {
-      if (entry.modelId === modelId) handlers.freeContext({ ctxId }, 0);
+      if (entry.modelId === modelId) await handlers.freeContext({ ctxId }, 0);
     }
     for (const [samplerId, entry] of s.samplers) {
       if (entry.modelId === modelId) handlers.freeSampler({ samplerId }, 0);
@@ -116,10 +119,42 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     return { ctxId, info: ctx.info };
   },
 
-  freeContext({ ctxId }) {
+  async freeContext({ ctxId }) {
     const s = live();
-    s.contexts.get(ctxId)?.ctx.free();
+    const entry = s.contexts.get(ctxId);
+    if (!entry) return;
     s.contexts.delete(ctxId);
+    // A serving context frees only after its loop stops touching it.
+    await entry.serve?.close();
+    entry.ctx.free();
+  },
+
+  serveOpen({ ctxId, queueLimit }) {
+    const entry = live().contexts.get(ctxId);
+    if (!entry) throw new EngineError(`Cannot find context ${ctxId}: it was freed`);
+    entry.serve ??= new ServeLoop(entry.ctx, queueLimit);
+  },
+
+  async serveSubmit(args, id) {
+    const entry = live().contexts.get(args.ctxId);
+    if (!entry?.serve) throw new EngineError(`Context ${args.ctxId} is not serving`);
+    const ctx = entry.ctx;
+    if ("tokens" in args.prompt) checkTokens(args.prompt.tokens, ctx.model.info.nVocab);
+    const prompt = preparePrompt(ctx.model, args.prompt, ctx.info.nCtxSeq, true);
+    const result = await entry.serve.submit(args.key, {
+      prompt: prompt.tokens,
+      sampling: args.sampling,
+      maxTokens: args.maxTokens,
+      stop: args.stop,
+      special: args.special,
+      onPieces: (pieces) => post({ id, pieces }),
+    });
+    result.droppedMessages = prompt.droppedMessages;
+    return result;
+  },
+
+  serveCancel({ ctxId, key }) {
+    live().contexts.get(ctxId)?.serve?.cancel(key);
   },
 
   tokenize(args) {
@@ -172,6 +207,9 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
   generate(args, id) {
     const s = live();
     const ctx = context(args.ctxId);
+    if (s.contexts.get(args.ctxId)?.serve) {
+      throw new EngineError("Cannot generate directly on a serving context: submit to it");
+    }
     const m = ctx.model;
     if (args.seqId < 0 || args.seqId >= ctx.info.nSeqMax) {
       throw new RangeError(`seqId must be in [0, ${ctx.info.nSeqMax}), got ${args.seqId}`);
@@ -233,10 +271,10 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     return runBench(context(args.ctxId), args);
   },
 
-  shutdown() {
+  async shutdown() {
     const s = state;
     if (!s) return;
-    for (const modelId of [...s.models.keys()]) handlers.freeModel({ modelId }, 0);
+    for (const modelId of [...s.models.keys()]) await handlers.freeModel({ modelId }, 0);
     s.libs.close();
     state = undefined;
   },
@@ -256,7 +294,7 @@ function serialize(error: unknown): SerializedError {
     return { name: "Error", message: String(error), fields: {} };
   }
   const fields: Record<string, unknown> = {};
-  for (const key of ["nPromptTokens", "nCtx", "path", "resource"]) {
+  for (const key of ["nPromptTokens", "nCtx", "path", "resource", "queued", "retryAfterSeconds"]) {
     if (key in error) fields[key] = (error as unknown as Record<string, unknown>)[key];
   }
   return { name: error.name, message: error.message, fields };
@@ -266,14 +304,23 @@ function post(reply: Reply): void {
   self.postMessage(reply);
 }
 
-self.onmessage = (event: MessageEvent<Request>) => {
-  const { id, op, args } = event.data;
+async function run(request: Request): Promise<void> {
+  const { id, op, args } = request;
   try {
     const handler = handlers[op] as Handler<typeof op>;
-    const result = handler(args as never, id);
-    post({ id, result });
+    post({ id, result: await handler(args as never, id) });
   } catch (error) {
     post({ id, error: serialize(error) });
   }
   if (op === "shutdown") self.close();
+}
+
+// Requests run one after another, so a free never overtakes the work sent before it,
+// except served requests and their cancels: those end after many scheduler steps, and
+// other requests run between the steps.
+let queue = Promise.resolve();
+self.onmessage = (event: MessageEvent<Request>) => {
+  const request = event.data;
+  if (request.op === "serveSubmit" || request.op === "serveCancel") void run(request);
+  else queue = queue.then(() => run(request));
 };

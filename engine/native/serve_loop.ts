@@ -1,0 +1,148 @@
+/**
+ * Runs a {@link Scheduler} on a context in the engine Worker: a loop of decode steps
+ * that yields to the Worker's event loop at least every millisecond, so new requests
+ * and cancellations arrive between steps.
+ *
+ * @module
+ */
+import {
+  type Runner,
+  Scheduler,
+  type ServeHandle,
+  type ServeRequest,
+  type SlotSampler,
+} from "../scheduler.ts";
+import { type ResolvedSampling, samplerChain } from "../sampling.ts";
+import { EngineError } from "../errors.ts";
+import type { GenerationResult } from "../types.ts";
+import type { NativeContext } from "./native_context.ts";
+import { NativeSampler } from "./native_sampler.ts";
+
+/** Longest run of steps between two yields to the event loop, in milliseconds. */
+const YIELD_EVERY_MS = 1;
+
+/** {@link Runner} over a llama_context. */
+class NativeRunner implements Runner {
+  readonly #ctx: NativeContext;
+  readonly nBatch: number;
+  readonly nSeqMax: number;
+  readonly nCtxSeq: number;
+  readonly cached: number[][];
+
+  constructor(ctx: NativeContext) {
+    this.#ctx = ctx;
+    this.nBatch = ctx.info.nBatch;
+    this.nSeqMax = ctx.info.nSeqMax;
+    this.nCtxSeq = ctx.info.nCtxSeq;
+    this.cached = ctx.cached;
+  }
+
+  clearBatch(): void {
+    this.#ctx.batch.clear();
+  }
+
+  addToBatch(token: number, position: number, seqId: number, output: boolean): number {
+    return this.#ctx.batch.add(token, position, seqId, output);
+  }
+
+  decode(): void {
+    if (this.#ctx.decode() === "aborted") throw new EngineError("Cannot decode: aborted");
+    const { batch } = this.#ctx;
+    for (let i = 0; i < batch.size; i++) this.cached[batch.seqIds[i]].push(batch.tokens[i]);
+  }
+
+  truncate(seqId: number, from: number): number {
+    return this.#ctx.truncate(seqId, from);
+  }
+
+  createSampler(sampling: ResolvedSampling): SlotSampler {
+    const { model } = this.#ctx;
+    const sampler = new NativeSampler(
+      model.libs.llama,
+      model.vocab,
+      model.info.nVocab,
+      this.nCtxSeq,
+      samplerChain(sampling),
+      model.libs.log,
+    );
+    return {
+      sample: (index) => sampler.sample(this.#ctx.pointer, index),
+      free: () => sampler.free(),
+    };
+  }
+
+  isEog(token: number): boolean {
+    return this.#ctx.model.libs.llama.llama_vocab_is_eog(this.#ctx.model.vocab, token);
+  }
+
+  readonly #scratch = new Uint8Array(256);
+
+  tokenBytes(token: number, special: boolean): Uint8Array {
+    return this.#ctx.model.tokenBytes(token, special, this.#scratch);
+  }
+}
+
+/** A scheduler and its step loop on one context. */
+export class ServeLoop {
+  readonly scheduler: Scheduler;
+  readonly #handles = new Map<number, ServeHandle>();
+  // A macrotask without setTimeout's nesting clamp lets queued messages run.
+  readonly #channel = new MessageChannel();
+  #wake: (() => void) | undefined;
+  #loop: Promise<void> | undefined;
+  #closed = false;
+
+  /** Serves on `ctx`, whose sequences become the slots. */
+  constructor(ctx: NativeContext, queueLimit: number) {
+    // Steps are single tokens per slot: stop between steps, never inside one.
+    ctx.setAbortable(false);
+    this.scheduler = new Scheduler(new NativeRunner(ctx), { queueLimit });
+    this.#channel.port1.onmessage = () => this.#wake?.();
+  }
+
+  /** Queues a request under `key`; resolves when it ends. */
+  submit(key: number, request: ServeRequest): Promise<GenerationResult> {
+    if (this.#closed) {
+      return Promise.reject(new EngineError("Cannot serve: the context is closing"));
+    }
+    const handle = this.scheduler.submit(request);
+    this.#handles.set(key, handle);
+    this.#loop ??= this.#run();
+    return handle.result.finally(() => this.#handles.delete(key));
+  }
+
+  /** Ends request `key` at the next step. */
+  cancel(key: number): void {
+    this.#handles.get(key)?.cancel();
+  }
+
+  /** Cancels every request and waits for the loop to stop. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const handle of this.#handles.values()) handle.cancel();
+    await this.#loop;
+    this.#channel.port1.close();
+  }
+
+  #yield(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+      this.#channel.port2.postMessage(0);
+    });
+  }
+
+  async #run(): Promise<void> {
+    let lastYield = performance.now();
+    try {
+      while (this.scheduler.busy) {
+        const worked = this.scheduler.step();
+        if (!worked || performance.now() - lastYield >= YIELD_EVERY_MS) {
+          await this.#yield();
+          lastYield = performance.now();
+        }
+      }
+    } finally {
+      this.#loop = undefined;
+    }
+  }
+}

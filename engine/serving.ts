@@ -1,0 +1,159 @@
+/**
+ * A context that serves many requests at once: its sequences are the slots of a
+ * continuous-batching scheduler (engine/scheduler.ts) running in the engine Worker.
+ * Made by {@link createServingContext}; used by the OpenAI-compatible server.
+ *
+ * @module
+ */
+import type { ChatMessage } from "./chat_template.ts";
+import { validateMessages } from "./chat_template.ts";
+import type { Context } from "./context.ts";
+import { DisposedError, QueueFullError } from "./errors.ts";
+import type { ChatOptions, GenerateOptions } from "./generate_options.ts";
+import { resolveGenerateOptions } from "./generate_options.ts";
+import { Generation } from "./generation.ts";
+import type { Model } from "./model.ts";
+import type { PromptInput } from "./protocol.ts";
+import type { GenerationResult } from "./types.ts";
+
+/** Options of {@link createServingContext}. */
+export interface ServingOptions {
+  /** Slots: requests decoded together; integer in [1, 256]. Default 4. */
+  nParallel?: number;
+  /** Tokens each slot holds (prompt plus completion). Default min(4096, n_ctx_train). */
+  nCtxPerSlot?: number;
+  /** Most tokens per decode step (all slots together). Default 2048. */
+  nBatch?: number;
+  /** CPU threads. Default: logical CPUs. */
+  nThreads?: number;
+  /** Requests that may wait for a slot; more are refused with QueueFullError. Default 64. */
+  queueLimit?: number;
+}
+
+/**
+ * Creates a serving context on `model`: one llama_context with `nParallel`
+ * sequences, each `nCtxPerSlot` tokens.
+ *
+ * @throws {RangeError} for invalid options; {@link EngineError} when llama.cpp cannot
+ *   make the context.
+ */
+export async function createServingContext(
+  model: Model,
+  options: ServingOptions = {},
+): Promise<ServingContext> {
+  const { nParallel = 4, nBatch = 2048, nThreads, queueLimit = 64 } = options;
+  const nCtxPerSlot = options.nCtxPerSlot ?? Math.min(4096, model.info.nCtxTrain || 4096);
+  if (!Number.isInteger(queueLimit) || queueLimit < 0) {
+    throw new RangeError(`queueLimit must be an integer >= 0, got ${queueLimit}`);
+  }
+  const context = await model.createContext({
+    nCtx: nCtxPerSlot * nParallel,
+    nSeqMax: nParallel,
+    nBatch,
+    nUbatch: Math.min(512, nBatch),
+    nThreads,
+  });
+  try {
+    await model.engine._call("serveOpen", { ctxId: context._id, queueLimit });
+  } catch (error) {
+    context.dispose();
+    throw error;
+  }
+  return new ServingContext(model, context, queueLimit);
+}
+
+/** Many requests at once on one model; see {@link createServingContext}. */
+export class ServingContext {
+  /** The model served. */
+  readonly model: Model;
+  /** The underlying context (`info.nSeqMax` slots of `info.nCtxSeq` tokens). */
+  readonly context: Context;
+  readonly #queueLimit: number;
+  #inFlight = 0;
+  #nextKey = 1;
+
+  /** @internal Made by createServingContext. */
+  constructor(model: Model, context: Context, queueLimit: number) {
+    this.model = model;
+    this.context = context;
+    this.#queueLimit = queueLimit;
+  }
+
+  /** Requests waiting for a slot, and slots in use. */
+  load(): { queued: number; slotsBusy: number; slotsTotal: number } {
+    const slots = this.context.info.nSeqMax;
+    return {
+      queued: Math.max(0, this.#inFlight - slots),
+      slotsBusy: Math.min(this.#inFlight, slots),
+      slotsTotal: slots,
+    };
+  }
+
+  /**
+   * A chat completion (the model's chat template, as `Context.chat`).
+   *
+   * @throws {QueueFullError} when `queueLimit` requests already wait.
+   */
+  chat(messages: readonly ChatMessage[], options: ChatOptions = {}): Generation {
+    const { overflow = "error", templateVars, chatTemplate, ...rest } = options;
+    return this.#submit(
+      { messages: validateMessages(messages), overflow, templateVars, chatTemplate },
+      rest,
+    );
+  }
+
+  /**
+   * A completion of text (BOS added as the model wants, special tokens parsed) or of
+   * token ids.
+   *
+   * @throws {QueueFullError} when `queueLimit` requests already wait.
+   */
+  generate(prompt: string | readonly number[], options: GenerateOptions = {}): Generation {
+    const input: PromptInput = typeof prompt === "string"
+      ? { text: prompt, addSpecial: options.addSpecial ?? true }
+      : { tokens: [...prompt] };
+    return this.#submit(input, options);
+  }
+
+  #submit(prompt: PromptInput, options: GenerateOptions): Generation {
+    if (this.context.disposed) throw new DisposedError("Context");
+    if (options.sampler) {
+      throw new TypeError("A serving context takes sampling options, not a sampler");
+    }
+    const resolved = resolveGenerateOptions(options, this.model.info.nVocab, 1);
+    const waiting = this.#inFlight - this.context.info.nSeqMax;
+    if (waiting >= this.#queueLimit) throw new QueueFullError(waiting, 1);
+    const key = this.#nextKey++;
+    const ctxId = this.context._id;
+    const engine = this.model.engine;
+    const { signal } = options;
+    const onAbort = () => engine._send("serveCancel", { ctxId, key });
+    if (signal?.aborted) queueMicrotask(onAbort);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    this.#inFlight++;
+    return new Generation((push) =>
+      (engine._call("serveSubmit", {
+        ctxId,
+        key,
+        prompt,
+        sampling: resolved.sampling,
+        maxTokens: resolved.maxTokens,
+        stop: resolved.stop,
+        special: resolved.special,
+      }, { pieces: push }) as Promise<GenerationResult>).finally(() => {
+        this.#inFlight--;
+        signal?.removeEventListener("abort", onAbort);
+      })
+    );
+  }
+
+  /** Stops every request and frees the context. Idempotent. */
+  dispose(): void {
+    this.context.dispose();
+  }
+
+  /** Same as {@link dispose}; for `using`. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}

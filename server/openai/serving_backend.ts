@@ -1,0 +1,48 @@
+/**
+ * The OpenAI API's backend over a scheduler-backed {@link ServingContext}: requests
+ * share the model through continuous batching over its slots.
+ *
+ * @module
+ */
+import type { ChatMessage } from "../../engine/chat_template.ts";
+import type { ChatOptions, GenerateOptions } from "../../engine/generate_options.ts";
+import type { Generation } from "../../engine/generation.ts";
+import type { ServingContext } from "../../engine/serving.ts";
+import type { ModelInfo } from "../../engine/types.ts";
+import type { CompletionBackend } from "./backend.ts";
+
+/** Serves a model's slots to API clients. */
+export class ServingBackend implements CompletionBackend {
+  readonly id: string;
+  readonly info: ModelInfo;
+  readonly nCtx: number;
+  readonly #serving: ServingContext;
+
+  /** Serves `serving` under the model id `id`. */
+  constructor(id: string, serving: ServingContext) {
+    this.id = id;
+    this.info = serving.model.info;
+    this.nCtx = serving.context.info.nCtxSeq;
+    this.#serving = serving;
+  }
+
+  chat(messages: readonly ChatMessage[], options: ChatOptions): Generation {
+    return this.#serving.chat(messages, options);
+  }
+
+  generate(prompt: string | readonly number[], options: GenerateOptions): Generation {
+    return this.#serving.generate(prompt, options);
+  }
+
+  tokenize(text: string): Promise<number[]> {
+    return this.#serving.model.tokenize(text, { addSpecial: false });
+  }
+
+  embed(texts: readonly string[]): Promise<number[][]> {
+    return this.#serving.model.embed(texts, { normalize: true });
+  }
+
+  load(): { queued: number; slotsBusy: number; slotsTotal: number } {
+    return this.#serving.load();
+  }
+}

@@ -1,0 +1,46 @@
+import { assert, assertEquals } from "../assert.ts";
+import { loadModel } from "../../engine/model.ts";
+import { createServingContext } from "../../engine/serving.ts";
+import { STORIES_260K } from "../models.ts";
+
+Deno.test("ServingContext serves concurrent requests with the greedy text of a lone request", async () => {
+  using model = await loadModel(STORIES_260K);
+  using lone = await model.createContext({ nCtx: 512 });
+  const prompts = ["Once upon a time", "The little dog", "One day, a girl", "Tom and Sue"];
+  const expected: string[] = [];
+  for (const prompt of prompts) {
+    expected.push(await lone.generate(prompt, { temperature: 0, maxTokens: 24 }).text());
+  }
+  using serving = await createServingContext(model, { nParallel: 4, nCtxPerSlot: 256 });
+  assertEquals(serving.context.info.nSeqMax, 4);
+  const results = await Promise.all(
+    prompts.flatMap((p) => [p, p]).map((prompt) =>
+      serving.generate(prompt, { temperature: 0, maxTokens: 24 }).result
+    ),
+  );
+  let same = 0;
+  results.forEach((result, i) => {
+    assertEquals(result.metrics.generatedTokens, 24);
+    if (result.text === expected[Math.floor(i / 2)]) same++;
+  });
+  // Batched kernels may round differently from a lone decode; on this model they agree.
+  assert(same >= 6, `${same} of 8 texts matched a lone request's`);
+  assertEquals(serving.load(), { queued: 0, slotsBusy: 0, slotsTotal: 4 });
+});
+
+Deno.test("ServingContext reuses a slot's prefix and stops a request on abort", async () => {
+  using model = await loadModel(STORIES_260K);
+  using serving = await createServingContext(model, { nParallel: 2, nCtxPerSlot: 512 });
+  const system = "Once upon a time, there was a little girl named Lily. She loved to play";
+  const first = await serving.generate(`${system} outside.`, { temperature: 0, maxTokens: 4 })
+    .result;
+  assertEquals(first.metrics.cachedTokens, 0);
+  const second = await serving.generate(`${system} with her dog.`, { temperature: 0, maxTokens: 4 })
+    .result;
+  assert(second.metrics.cachedTokens >= 15, `cached ${second.metrics.cachedTokens}`);
+  const controller = new AbortController();
+  const long = serving.generate("Once upon a time", { temperature: 0, signal: controller.signal });
+  let pieces = 0;
+  for await (const _ of long) if (++pieces === 3) controller.abort();
+  assertEquals((await long.result).finishReason, "abort");
+});
