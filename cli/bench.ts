@@ -11,15 +11,18 @@
 import { parseArgs } from "node:util";
 import { loadModel, type Model } from "../engine/model.ts";
 import {
+  type BatchedBenchRow,
   type BenchFormat,
   type BenchResult,
   compareBench,
+  formatBatchedBench,
   formatBench,
   formatComparison,
   parseLlamaBenchJson,
 } from "../engine/bench_report.ts";
 import { type BenchSettings, benchTests, runBenchTest } from "../engine/bench_runner.ts";
 import { measureStreaming } from "../engine/bench_streaming.ts";
+import { parseBatchedBenchJsonl, runBatchedBench } from "../engine/bench_batched.ts";
 import type { EngineOptions } from "../engine/engine.ts";
 import { reportError } from "./errors.ts";
 
@@ -35,6 +38,9 @@ const USAGE = `usage: deno task bench -m MODEL [options]
   -fa, --flash-attn 0|1|auto  (default auto)
   -o, --output md|json|jsonl|csv  (default md)
   --compare LLAMA_BENCH     run llama-bench interleaved and print ratios
+  --parallel B[,B...]       llama-batched-bench's test through the scheduler: B requests
+                            of -p prompt and -n generated tokens at once (--compare then
+                            names llama-batched-bench)
   --lib-dir DIR             libllama folder (HEARTH_LIB_DIR)
   --variant NAME            prebuilt @node-llama-cpp variant (HEARTH_VARIANT)`;
 
@@ -79,6 +85,7 @@ export async function benchCommand(
         "flash-attn": { type: "string", default: "auto" },
         output: { type: "string", short: "o", default: "md" },
         compare: { type: "string" },
+        parallel: { type: "string" },
         "lib-dir": { type: "string" },
         variant: { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -110,12 +117,18 @@ export async function benchCommand(
       ints("n-prompt", values["n-prompt"], 0),
       ints("n-gen", values["n-gen"], 0),
     );
+    const parallel = values.parallel ? ints("parallel", values.parallel, 1) : undefined;
     model = await loadModel(values.model, {
       ...defaults,
       libDir: values["lib-dir"] ?? defaults.libDir,
       variant: (values.variant ?? defaults.variant) as EngineOptions["variant"],
       nGpuLayers: settings.nGpuLayers,
     });
+    if (parallel) {
+      const out = await batched(model, settings, parallel, tests, values.compare);
+      await Deno.stdout.write(new TextEncoder().encode(out));
+      return 0;
+    }
     const ours: BenchResult[] = [];
     const theirs: BenchResult[] = [];
     for (const test of tests) {
@@ -177,4 +190,68 @@ async function interleaved(
     theirs = theirs ? { ...theirs, samplesNs: [...theirs.samplesNs, ...result.samplesNs] } : result;
   }
   return [ours!, theirs!];
+}
+
+/** The --parallel mode: llama-batched-bench's rows, and ratios against it with --compare. */
+async function batched(
+  model: Model,
+  settings: BenchSettings,
+  parallel: number[],
+  tests: { nPrompt: number; nGen: number }[],
+  llamaBatchedBench: string | undefined,
+): Promise<string> {
+  const pp = tests.find((t) => t.nPrompt > 0)?.nPrompt ?? 128;
+  const tg = tests.find((t) => t.nGen > 0)?.nGen ?? 64;
+  const ours: BatchedBenchRow[] = [];
+  const theirs: BatchedBenchRow[] = [];
+  for (const pl of parallel) {
+    const options = {
+      pp,
+      tg,
+      parallel: [pl],
+      nThreads: settings.nThreads,
+      nBatch: settings.nBatch,
+    };
+    ours.push(...await runBatchedBench(model, options));
+    if (!llamaBatchedBench) continue;
+    const nCtx = pl * (Math.ceil((pp + tg + 1) / 256) * 256);
+    const output = await new Deno.Command(llamaBatchedBench, {
+      args: [
+        ...["-m", settings.modelFilename, "-c", String(nCtx), "-b", String(settings.nBatch)],
+        ...["-ub", String(settings.nUbatch), "-npp", String(pp), "-ntg", String(tg)],
+        ...[
+          "-npl",
+          String(pl),
+          "-t",
+          String(settings.nThreads),
+          "-ngl",
+          String(settings.nGpuLayers),
+        ],
+        ...["--output-format", "jsonl"],
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!output.success) {
+      const reason = new TextDecoder().decode(output.stderr).trim().split("\n").at(-1);
+      throw new Error(`llama-batched-bench failed: ${reason}`);
+    }
+    const text = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
+    theirs.push(...parseBatchedBenchJsonl(text));
+  }
+  let out = formatBatchedBench(ours);
+  if (llamaBatchedBench) {
+    out += `\nllama-batched-bench:\n${formatBatchedBench(theirs)}\n`;
+    out += "|    B | hearth S_TG t/s | llama-batched-bench S_TG t/s | ratio |\n";
+    out += "| ---: | --------------: | ---------------------------: | ----: |\n";
+    for (const row of ours) {
+      const other = theirs.find((t) => t.pl === row.pl);
+      if (!other) continue;
+      out += `| ${String(row.pl).padStart(4)} | ${row.speedTg.toFixed(2).padStart(15)} | ` +
+        `${other.speedTg.toFixed(2).padStart(28)} | ${
+          (row.speedTg / other.speedTg).toFixed(3).padStart(5)
+        } |\n`;
+    }
+  }
+  return out;
 }
