@@ -37,7 +37,7 @@ export type LogLevel = typeof LOG_LEVELS[number];
 /** The validated configuration of one `chat` or `generate` run. */
 export interface Config {
   /** The subcommand; "start" is the bare command (the desktop app). */
-  readonly command: Exclude<Command, "bench" | "pull" | "models">;
+  readonly command: Exclude<Command, "bench" | "pull" | "models" | "serve">;
   /** `-h`/`--help` was given: print usage, run nothing. */
   readonly help: boolean;
   /** GGUF file to load. */
@@ -226,7 +226,7 @@ function optionsOf(command: Command): OptionSpec[] {
  * ```
  */
 export function loadConfig(
-  command: Exclude<Command, "bench" | "pull" | "models">,
+  command: Exclude<Command, "bench" | "pull" | "models" | "serve">,
   argv: readonly string[],
   env: EnvReader = denoEnv,
 ): Config {
@@ -261,7 +261,7 @@ function tagCommands(spec: OptionSpec): OptionSpec {
 }
 
 /** The `--help` text of a command ("start" gives the overview), from {@link OPTIONS}. */
-export function helpText(command: Exclude<Command, "bench" | "pull" | "models">): string {
+export function helpText(command: Exclude<Command, "bench" | "pull" | "models" | "serve">): string {
   if (command === "generate") {
     return `Usage: hearth generate -p PROMPT [-m FILE] [FLAGS]\n\n` +
       `Streams the completion of PROMPT (not the prompt itself) to stdout.\n\n` +
@@ -324,4 +324,9 @@ export function libraryRoots(env: EnvReader = denoEnv): Root[] {
 /** The database folder (`HEARTH_HOME`, `XDG_DATA_HOME`) for commands without a Config. */
 export function dataDirFromEnv(env: EnvReader = denoEnv): string {
   return dataDir(env, home(env));
+}
+
+/** `HEARTH_API_KEY`: the key `hearth serve` requires when no --api-key is given. */
+export function apiKeyEnv(env: EnvReader = denoEnv): string | undefined {
+  return env("HEARTH_API_KEY") || undefined;
 }

@@ -11,7 +11,15 @@ import { appCommand } from "./cli/app.ts";
 import { chatCommand } from "./cli/chat.ts";
 import { reportError, writeAllSync } from "./cli/errors.ts";
 import { generateCommand } from "./cli/generate.ts";
-import { dataDirFromEnv, engineEnv, helpText, hubEnv, libraryRoots, loadConfig } from "./config.ts";
+import {
+  apiKeyEnv,
+  dataDirFromEnv,
+  engineEnv,
+  helpText,
+  hubEnv,
+  libraryRoots,
+  loadConfig,
+} from "./config.ts";
 
 /**
  * Runs the command line `args`; resolves with the exit status, never rejects.
@@ -30,6 +38,10 @@ export async function main(args: readonly string[]): Promise<number> {
       // when they do.
       const { benchCommand } = await import("./cli/bench.ts");
       return await benchCommand(rest, engineEnv());
+    }
+    if (command === "serve") {
+      const { serveCommand } = await import("./cli/serve.ts");
+      return await serveCommand(rest, { ...engineEnv(), apiKey: apiKeyEnv() });
     }
     if (command === "pull") {
       const { pullCommand } = await import("./cli/pull.ts");

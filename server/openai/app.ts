@@ -1,0 +1,81 @@
+/**
+ * The OpenAI-compatible API as a Hono app: middleware (request counting, Host check,
+ * CORS, API key, disconnect handling, JSON bodies), one route module per resource,
+ * and one `onError` that answers every error as OpenAI error JSON.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import type { CompletionBackend } from "./backend.ts";
+import type { OpenAiEnv, RouteDeps } from "./env.ts";
+import { OpenAiError, openAiErrorResponse } from "./errors.ts";
+import { nowSeconds } from "./ids.ts";
+import { ServerMetrics } from "./metrics.ts";
+import { abortOnDisconnect } from "./middleware/abort_on_disconnect.ts";
+import { apiKey } from "./middleware/api_key.ts";
+import { countRequests } from "./middleware/count_requests.ts";
+import { cors } from "./middleware/cors.ts";
+import { hostGuard } from "./middleware/host_guard.ts";
+import { DEFAULT_MAX_BODY_BYTES, jsonBody } from "./middleware/json_body.ts";
+import { chatCompletionsRoute } from "./routes/chat_completions.ts";
+import { completionsRoute } from "./routes/completions.ts";
+import { embeddingsRoute } from "./routes/embeddings.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { modelsRoute } from "./routes/models.ts";
+
+/** Options of {@link createOpenAiApp}. */
+export interface OpenAiAppOptions {
+  /** When set (non-empty), every route but `/health` needs `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  /** Browser origins allowed to call the API (e.g. "http://localhost:3000"). Default none. */
+  cors?: string[];
+  /** Host header values the server answers to (DNS rebinding guard), e.g. "127.0.0.1:8080". */
+  hosts: () => string[];
+  /** Largest request body, in bytes. Default 4 MiB. */
+  maxBodyBytes?: number;
+  /** A Jinja chat template to use instead of the model's own (llama-server's --chat-template). */
+  chatTemplate?: string;
+  /** Aborting it stops every running generation (the server is shutting down). */
+  shutdownSignal?: AbortSignal;
+}
+
+/**
+ * Builds the OpenAI-compatible API over `backend`: `GET /v1/models`,
+ * `POST /v1/chat/completions`, `POST /v1/completions`, `POST /v1/embeddings`,
+ * `GET /health`, `GET /metrics`.
+ *
+ * @example
+ * ```ts ignore
+ * const app = createOpenAiApp(backend, { hosts: () => ["127.0.0.1:8080"] });
+ * Deno.serve({ hostname: "127.0.0.1", port: 8080 }, app.fetch);
+ * ```
+ */
+export function createOpenAiApp(backend: CompletionBackend, options: OpenAiAppOptions): Hono {
+  const metrics = new ServerMetrics();
+  const deps: RouteDeps = {
+    backend,
+    metrics,
+    chatTemplate: options.chatTemplate,
+    startedAt: nowSeconds(),
+  };
+  const app = new Hono<OpenAiEnv>();
+  app.onError((error) => openAiErrorResponse(error));
+  app.notFound((c) =>
+    openAiErrorResponse(
+      new OpenAiError(404, "invalid_request_error", `Invalid URL (${c.req.method} ${c.req.path})`),
+    )
+  );
+  app.use("*", countRequests(metrics));
+  app.use("*", hostGuard(options.hosts));
+  app.use("*", cors(options.cors ?? []));
+  if (options.apiKey) app.use("*", apiKey(options.apiKey));
+  app.use("*", abortOnDisconnect(options.shutdownSignal));
+  app.use("*", jsonBody(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
+  app.route("/", healthRoutes(deps));
+  app.route("/v1/models", modelsRoute(deps));
+  app.route("/v1/chat/completions", chatCompletionsRoute(deps));
+  app.route("/v1/completions", completionsRoute(deps));
+  app.route("/v1/embeddings", embeddingsRoute(deps));
+  // Callers get a plain Hono: the variables belong to the middleware chain inside.
+  return app as unknown as Hono;
+}

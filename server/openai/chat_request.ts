@@ -1,0 +1,130 @@
+/**
+ * Reads a `POST /v1/chat/completions` body into what the backend's `chat` takes.
+ * Every field is validated; fields OpenAI does not know are refused with 400 naming
+ * them, as OpenAI does. Accepted but without effect here: `user`, `metadata`,
+ * `store`, `service_tier`, `prompt_cache_key`, `safety_identifier`,
+ * `parallel_tool_calls`. Extensions from llama-server: `top_k`, `min_p`.
+ *
+ * @module
+ */
+import { type ChatMessage, DEFAULT_CHAT_TEMPLATE } from "../../engine/chat_template.ts";
+import type { ChatOptions } from "../../engine/generate_options.ts";
+import type { CompletionBackend } from "./backend.ts";
+import { readMessages } from "./chat_messages.ts";
+import { invalidRequest } from "./errors.ts";
+import {
+  invalidValue,
+  type JsonObject,
+  optionalArray,
+  optionalBoolean,
+  optionalNumber,
+  optionalObject,
+  optionalString,
+  rejectUnknown,
+} from "./fields.ts";
+import { checkModel } from "./model_field.ts";
+import { readResponseFormat } from "./response_format.ts";
+import { readMaxTokens, readSampling, SAMPLING_FIELDS } from "./sampling_fields.ts";
+import { readTools, type ToolSetup } from "./tools_request.ts";
+
+const CHAT_FIELDS: ReadonlySet<string> = new Set([
+  ...SAMPLING_FIELDS,
+  "model",
+  "messages",
+  "max_completion_tokens",
+  "response_format",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "logprobs",
+  "top_logprobs",
+  "modalities",
+  "metadata",
+  "store",
+  "service_tier",
+  "prompt_cache_key",
+  "safety_identifier",
+]);
+
+/** A validated chat request. */
+export interface ChatRequest {
+  /** The conversation as the engine takes it. */
+  messages: ChatMessage[];
+  /** Options for `backend.chat` (the route adds the signal). */
+  options: ChatOptions;
+  /** Answer with server-sent events. */
+  stream: boolean;
+  /** Send a usage chunk before `[DONE]`. */
+  includeUsage: boolean;
+  /** Tools in play, when the client offered some and tool_choice is not "none". */
+  tools: ToolSetup | undefined;
+}
+
+/**
+ * Validates a chat completion body.
+ *
+ * @param chatTemplate The server's template override, if any.
+ * @throws {OpenAiError} 400 naming the field at fault, 404 for another model.
+ */
+export function readChatRequest(
+  body: JsonObject,
+  backend: CompletionBackend,
+  chatTemplate: string | undefined,
+): ChatRequest {
+  rejectUnknown(body, CHAT_FIELDS);
+  checkModel(body.model, backend.id);
+  const template = chatTemplate ?? backend.info.chatTemplate ?? DEFAULT_CHAT_TEMPLATE;
+  const { setup, format } = readTools(body, template);
+  const messages = readMessages(body.messages, format);
+  const maxTokens = readMaxTokens(body.max_completion_tokens, "max_completion_tokens") ??
+    readMaxTokens(body.max_tokens, "max_tokens");
+  const sampling = readSampling(body, maxTokens, backend.info.nVocab);
+  readCompatFields(body);
+  const formatGrammar = readResponseFormat(body.response_format);
+  if (formatGrammar !== undefined && setup?.grammar !== undefined) {
+    throw invalidRequest(
+      "Invalid 'response_format': it cannot be combined with a forced tool call (tool_choice 'required' or a named function).",
+      "response_format",
+    );
+  }
+  const grammar = formatGrammar ?? setup?.grammar;
+  const options: ChatOptions = { ...sampling.options };
+  if (grammar !== undefined) options.grammar = grammar;
+  if (chatTemplate !== undefined) options.chatTemplate = chatTemplate;
+  if (setup !== undefined) options.templateVars = { tools: setup.templateTools };
+  return {
+    messages,
+    options,
+    stream: sampling.stream,
+    includeUsage: sampling.includeUsage,
+    tools: setup,
+  };
+}
+
+/** Fields accepted for compatibility that change nothing, or only their off value. */
+function readCompatFields(body: JsonObject): void {
+  if (optionalBoolean(body.logprobs, "logprobs")) {
+    throw invalidRequest(
+      "Invalid 'logprobs': log probabilities are not supported by this server.",
+      "logprobs",
+    );
+  }
+  if (optionalNumber(body.top_logprobs, "top_logprobs", { integer: true, min: 0, max: 20 })) {
+    throw invalidRequest(
+      "Invalid 'top_logprobs': log probabilities are not supported by this server.",
+      "top_logprobs",
+    );
+  }
+  const modalities = optionalArray(body.modalities, "modalities");
+  if (modalities !== undefined && (modalities.length !== 1 || modalities[0] !== "text")) {
+    throw invalidValue("modalities", 'this server only answers with text: use ["text"]');
+  }
+  const metadata = optionalObject(body.metadata, "metadata");
+  for (const [key, value] of Object.entries(metadata ?? {})) {
+    optionalString(value, `metadata.${key}`);
+  }
+  optionalBoolean(body.store, "store");
+  optionalString(body.service_tier, "service_tier");
+  optionalString(body.prompt_cache_key, "prompt_cache_key");
+  optionalString(body.safety_identifier, "safety_identifier");
+}

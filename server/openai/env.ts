@@ -1,0 +1,31 @@
+/**
+ * What the OpenAI app's middleware hands its routes, and what routes are built from.
+ *
+ * @module
+ */
+import type { CompletionBackend } from "./backend.ts";
+import type { JsonObject } from "./fields.ts";
+import type { ServerMetrics } from "./metrics.ts";
+
+/** Hono environment of the OpenAI app. */
+export interface OpenAiEnv {
+  /** Values the middleware sets on each request's context. */
+  Variables: {
+    /** The parsed JSON body of a POST (`{}` for other methods). */
+    body: JsonObject;
+    /** Aborted when the client disconnects or cancels a stream. */
+    abort: AbortController;
+  };
+}
+
+/** What the route modules share. */
+export interface RouteDeps {
+  /** The served model. */
+  backend: CompletionBackend;
+  /** The server's counters. */
+  metrics: ServerMetrics;
+  /** A chat template to use instead of the model's own, if any. */
+  chatTemplate: string | undefined;
+  /** When the server started, in Unix seconds (the model's `created`). */
+  startedAt: number;
+}

@@ -1,0 +1,95 @@
+/**
+ * The OpenAI API's errors: one class that carries status, `type`, `param` and `code`,
+ * and the one mapping from our engine's errors to OpenAI error JSON
+ * (`{"error": {"message", "type", "param", "code"}}`), used by the app's `onError`
+ * and by the SSE helper when a stream fails after its headers were sent.
+ *
+ * @module
+ */
+import { ContextOverflowError, QueueFullError } from "../../engine/errors.ts";
+
+/** Fields of an OpenAI error besides its message. */
+export interface OpenAiErrorInit {
+  /** The request field at fault, e.g. "temperature" or "messages[0].content"; null if none. */
+  param?: string | null;
+  /** A machine-readable code, e.g. "model_not_found"; null if none. */
+  code?: string | null;
+  /** Extra fields of the error object (llama-server's `n_prompt_tokens`, `n_ctx`). */
+  extra?: Record<string, unknown>;
+  /** Extra response headers (`Retry-After`). */
+  headers?: Record<string, string>;
+}
+
+/** An error answered as OpenAI error JSON with its own HTTP status. */
+export class OpenAiError extends Error {
+  /** HTTP status code. */
+  readonly status: number;
+  /** The error `type` on the wire: "invalid_request_error", "server_error", ... */
+  readonly type: string;
+  /** The request field at fault, or null. */
+  readonly param: string | null;
+  /** A machine-readable code, or null. */
+  readonly code: string | null;
+  /** Extra fields of the error object. */
+  readonly extra: Record<string, unknown>;
+  /** Extra response headers. */
+  readonly headers: Record<string, string>;
+
+  /** Creates the error; `message` is shown to the API client as is. */
+  constructor(status: number, type: string, message: string, init: OpenAiErrorInit = {}) {
+    super(message);
+    this.name = "OpenAiError";
+    this.status = status;
+    this.type = type;
+    this.param = init.param ?? null;
+    this.code = init.code ?? null;
+    this.extra = init.extra ?? {};
+    this.headers = init.headers ?? {};
+  }
+
+  /** The JSON body: `{"error": {"message", "type", "param", "code", ...extra}}`. */
+  toJSON(): { error: Record<string, unknown> } {
+    const { message, type, param, code, extra } = this;
+    return { error: { message, type, param, code, ...extra } };
+  }
+}
+
+/** 400 `invalid_request_error` for a bad request body, naming the field at fault. */
+export function invalidRequest(
+  message: string,
+  param: string | null = null,
+  code: string | null = null,
+): OpenAiError {
+  return new OpenAiError(400, "invalid_request_error", message, { param, code });
+}
+
+/**
+ * Turns any error into an OpenAiError: ours pass through, ContextOverflowError is
+ * 400 `exceed_context_size` with llama-server's counts, QueueFullError is 503 with
+ * Retry-After, anything else is logged and becomes 500 `server_error`.
+ */
+export function toOpenAiError(error: unknown): OpenAiError {
+  if (error instanceof OpenAiError) return error;
+  if (error instanceof ContextOverflowError) {
+    return new OpenAiError(400, "invalid_request_error", error.message, {
+      code: "exceed_context_size",
+      extra: { n_prompt_tokens: error.nPromptTokens, n_ctx: error.nCtx },
+    });
+  }
+  if (error instanceof QueueFullError) {
+    const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds));
+    return new OpenAiError(503, "server_error", error.message, {
+      code: "queue_full",
+      headers: { "retry-after": String(seconds) },
+    });
+  }
+  console.error(error);
+  const reason = error instanceof Error ? error.message : String(error);
+  return new OpenAiError(500, "server_error", `The server failed the request: ${reason}`);
+}
+
+/** The JSON response for any error (see {@link toOpenAiError}). */
+export function openAiErrorResponse(error: unknown): Response {
+  const http = toOpenAiError(error);
+  return Response.json(http.toJSON(), { status: http.status, headers: http.headers });
+}

@@ -1,0 +1,106 @@
+/**
+ * `hearth serve` (cli/serve.ts): argument checks, and a real process that serves a
+ * model, prints its URL and exits 0 on SIGTERM.
+ */
+import { assert, assertEquals, assertThrows } from "../assert.ts";
+import { parseServeArgs } from "../../cli/serve.ts";
+import { STORIES_260K } from "../models.ts";
+
+const MAIN = new URL("./_serve_main.ts", import.meta.url).pathname;
+
+function serve(args: string[], env: Record<string, string> = {}): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+Deno.test("parseServeArgs() reads flags with defaults and refuses bad values", () => {
+  const options = parseServeArgs([
+    "-m",
+    "/models/tiny.Q4.gguf",
+    "--cors",
+    "http://a.test,http://b.test:81",
+  ]);
+  assertEquals(options, {
+    model: "/models/tiny.Q4.gguf",
+    alias: "tiny.Q4",
+    parallel: 4,
+    nCtx: 4096,
+    host: "127.0.0.1",
+    port: 8080,
+    apiKey: undefined,
+    cors: ["http://a.test", "http://b.test:81"],
+    chatTemplateFile: undefined,
+  });
+  assertEquals(parseServeArgs(["-h"]), undefined);
+  assertEquals(
+    parseServeArgs(["-m", "x.gguf"], { apiKey: "from-env-key" })!.apiKey,
+    "from-env-key",
+  );
+  assertThrows(() => parseServeArgs([]), TypeError, "-m");
+  assertThrows(() => parseServeArgs(["-m", "x.gguf", "--parallel", "0"]), RangeError, "--parallel");
+  assertThrows(() => parseServeArgs(["-m", "x.gguf", "-c", "big"]), RangeError, "--ctx-size");
+  assertThrows(() => parseServeArgs(["-m", "x.gguf", "--port", "65536"]), RangeError, "--port");
+  assertThrows(() => parseServeArgs(["-m", "x.gguf", "--cors", "*"]), RangeError, "--cors");
+  assertThrows(() => parseServeArgs(["-m", "x.gguf", "--host", "0.0.0.0"]), RangeError, "API key");
+  assertEquals(
+    parseServeArgs(["-m", "x.gguf", "--host", "0.0.0.0", "--api-key", "k-123456789"])!.host,
+    "0.0.0.0",
+  );
+  assertThrows(() => parseServeArgs(["-m", "x.gguf", "--bogus"]), TypeError);
+});
+
+Deno.test("hearth serve serves until SIGTERM, then exits 0", async () => {
+  const child = serve([
+    "-m",
+    STORIES_260K,
+    "--port",
+    "0",
+    "-c",
+    "512",
+    "--parallel",
+    "2",
+    "--alias",
+    "tiny",
+  ], {
+    HEARTH_API_KEY: "sk-serve-test-key",
+  });
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("\n")) {
+    const { value, done } = await lines.read();
+    assert(!done, `serve exited early: ${out}`);
+    out += value;
+  }
+  const url = /(http:\/\/\S+)\/v1/.exec(out)?.[1];
+  assert(url, out);
+  assert(out.includes('"tiny"') && out.includes("n_ctx 512"), out);
+  assertEquals(await (await fetch(`${url}/health`)).json(), { status: "ok" });
+  const models = await fetch(`${url}/v1/models`, {
+    headers: { authorization: "Bearer sk-serve-test-key" },
+  });
+  assertEquals((await models.json()).data[0].id, "tiny");
+  const unauthorized = await fetch(`${url}/v1/models`);
+  assertEquals(unauthorized.status, 401);
+  await unauthorized.body?.cancel();
+  child.kill("SIGTERM");
+  // Drain stdout to its end (the process closes it on exit).
+  while (!(await lines.read()).done) { /* drain */ }
+  await child.stderr.cancel();
+  const status = await child.status;
+  assertEquals(status.code, 0);
+});
+
+Deno.test("hearth serve refuses a public address without an API key", async () => {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "-m", STORIES_260K, "--host", "0.0.0.0"],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assertEquals(code, 1);
+  const text = new TextDecoder().decode(stderr);
+  assert(text.startsWith('hearth: Cannot serve on "0.0.0.0" without an API key'), text);
+});
