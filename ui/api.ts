@@ -10,15 +10,22 @@ import type {
   Chat,
   ChatPatch,
   ChatSummary,
+  Download,
   ExportFormat,
+  HubRepo,
+  HubSearchPage,
+  HubSort,
   ImportFormat,
+  LibraryChange,
+  LibraryEntry,
   LoadedModel,
   Loading,
+  MemoryFit,
   Message,
-  ModelEntry,
   NewChat,
   Resources,
   Settings,
+  VerifyResult,
 } from "./types.ts";
 
 /** A non-2xx answer: `status` plus the server's `{error: {message, type}}`. */
@@ -62,6 +69,10 @@ export type AppEventHandlers = {
   model(loaded: LoadedModel | null): void;
   loading(loading: Loading): void;
   chats(change: { id: string }): void;
+  /** Library files appeared, changed or vanished (ids). */
+  library(change: LibraryChange): void;
+  /** A download progressed or changed state. */
+  downloads(download: Download): void;
 };
 
 /** Closes a stream; calling it twice is harmless. */
@@ -105,7 +116,33 @@ export function createApi(base = "") {
       `${base}/api/chats/${id(chatId)}/export?format=${format}`,
     importChat: (format: ImportFormat, text: string) =>
       request<Chat>(base, "POST", `/api/import?format=${format}`, text),
-    listModels: () => json<{ models: ModelEntry[] }>("GET", "/api/models"),
+    listModels: () => json<{ models: LibraryEntry[] }>("GET", "/api/models"),
+    modelFit: (modelId: string, nCtx: number) =>
+      json<MemoryFit>("GET", `/api/models/${id(modelId)}/fit?n_ctx=${nCtx}`),
+    verifyModel: (modelId: string) =>
+      json<VerifyResult>("POST", `/api/models/${id(modelId)}/verify`),
+    deleteModel: (modelId: string) => json<void>("DELETE", `/api/models/${id(modelId)}`),
+    revealModel: (modelId: string) => json<void>("POST", `/api/models/${id(modelId)}/reveal`),
+    hubSearch: (q: string, sort: HubSort, cursor?: string | null) =>
+      json<HubSearchPage>(
+        "GET",
+        `/api/hub/search?${new URLSearchParams({ q, sort, ...(cursor ? { cursor } : {}) })}`,
+      ),
+    hubRepo: (repo: string) => json<HubRepo>("GET", `/api/hub/repos/${repoPath(repo)}`),
+    hubFit: (repo: string, file: string, nCtx: number) =>
+      json<MemoryFit>(
+        "GET",
+        `/api/hub/repos/${repoPath(repo)}/fit?file=${id(file)}&n_ctx=${nCtx}`,
+      ),
+    listDownloads: () => json<{ downloads: Download[] }>("GET", "/api/downloads"),
+    startDownload: (repo: string, file: string) =>
+      json<Download>("POST", "/api/downloads", { repo, file }),
+    pauseDownload: (downloadId: string) =>
+      json<Download>("POST", `/api/downloads/${id(downloadId)}/pause`),
+    resumeDownload: (downloadId: string) =>
+      json<Download>("POST", `/api/downloads/${id(downloadId)}/resume`),
+    cancelDownload: (downloadId: string) =>
+      json<void>("DELETE", `/api/downloads/${id(downloadId)}`),
     loadModel: (path: string, nCtx?: number) =>
       json<unknown>("POST", "/api/models/load", nCtx ? { path, n_ctx: nCtx } : { path }),
     unloadModel: () => json<void>("POST", "/api/models/unload"),
@@ -114,6 +151,11 @@ export function createApi(base = "") {
     resources: () => json<Resources>("GET", "/api/resources"),
     events: (on: AppEventHandlers): Close => appEvents(`${base}/api/events`, on),
   };
+}
+
+/** "org/name" as two escaped path segments (the slash between them stays a slash). */
+function repoPath(repo: string): string {
+  return repo.split("/").map(encodeURIComponent).join("/");
 }
 
 async function request<T>(base: string, method: string, path: string, body?: string): Promise<T> {
@@ -173,5 +215,7 @@ function appEvents(url: string, on: AppEventHandlers): Close {
   source.addEventListener("model", (e) => on.model(data(e)));
   source.addEventListener("loading", (e) => on.loading(data(e)));
   source.addEventListener("chats", (e) => on.chats(data(e)));
+  source.addEventListener("library", (e) => on.library(data(e)));
+  source.addEventListener("downloads", (e) => on.downloads(data(e)));
   return () => source.close();
 }

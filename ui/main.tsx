@@ -41,9 +41,9 @@ await startStores(stores, api);
 await openFromHash(stores);
 followHash(stores);
 
-/** Esc closes a dialog first, then stops a reply, then closes a side panel. */
+/** Esc closes a confirmation or dialog first, then stops a reply, then closes a side panel. */
 function escape({ view, conversation }: Stores) {
-  if (view.dialog.value) view.closeDialog();
+  if (view.confirmation.value || view.dialog.value) view.dismiss();
   else if (conversation.busy.value) conversation.stop();
   else view.dismiss();
 }

@@ -2,15 +2,16 @@
  * The wire shapes of the UI API, as docs/ui-api.md defines them (snake_case, OpenAI and
  * llama-server spelling). Times are milliseconds since the epoch; sizes are bytes.
  *
- * The shapes are the server's own types, imported as types only: nothing of the
- * server reaches the bundle, and the two sides cannot drift apart.
+ * Most shapes are the server's own types, imported as types only: nothing of the server
+ * reaches the bundle, and the two sides cannot drift apart. The model library, memory fit,
+ * hub and download shapes are written out here, exactly as the contract's section "Model
+ * library, memory fit, Hugging Face hub and downloads" gives them.
  *
  * @module
  */
 import type { Chat, Overflow } from "../storage/types.ts";
 
 export type { Chat, Message, Metrics, Sampling, Settings } from "../storage/types.ts";
-export type { ModelEntry } from "../server/model_list.ts";
 export type { LoadedModel, Loading } from "../server/model_host.ts";
 export type { Resources } from "../server/resources.ts";
 import type { LoadedModel, Loading } from "../server/model_host.ts";
@@ -43,3 +44,105 @@ export type ExportFormat = "md" | "jsonl" | "openai";
 
 /** Import formats of `POST /api/import`. */
 export type ImportFormat = "jsonl" | "openai";
+
+/** Where a library file was found. */
+export type LibrarySource = "bundled" | "folder" | "hf-cache" | "lmstudio" | "llama.cpp";
+
+/** One GGUF file of the library (`GET /api/models`). */
+export type LibraryEntry = {
+  /** Stable id of the file in the library. */
+  id: string;
+  path: string;
+  name: string;
+  kind: "model" | "vocab-only" | "mmproj";
+  size_bytes: number;
+  architecture: string | null;
+  quantization: string | null;
+  n_params: number | null;
+  context_length: number | null;
+  n_layer: number | null;
+  has_chat_template: boolean;
+  license: string | null;
+  base_model: string | null;
+  source: LibrarySource;
+  /** "org/name" for files in the Hugging Face cache. */
+  hf_repo: string | null;
+  sha256: string | null;
+  verified_at: number | null;
+  /** Set: failed GGUF validation, never loadable. */
+  broken_reason: string | null;
+  bundled: boolean;
+};
+
+/** Memory a model needs per device, from llama.cpp's `no_alloc` simulation. */
+export type MemoryFit = {
+  devices: {
+    device: string;
+    weights_bytes: number;
+    kv_cache_bytes: number;
+    compute_bytes: number;
+    total_bytes: number;
+    free_bytes: number;
+  }[];
+  total_bytes: number;
+  verdict: "fits" | "tight" | "does-not-fit";
+  n_ctx: number;
+  /** The largest n_ctx that fits in free memory. */
+  max_n_ctx: number;
+};
+
+/** `POST /api/models/:id/verify`. */
+export type VerifyResult = { ok: boolean; sha256: string; expected_sha256: string | null };
+
+/** `library` event: ids of files that appeared, changed or vanished. */
+export type LibraryChange = { added: string[]; updated: string[]; removed: string[] };
+
+/** A GGUF repository in hub search results. */
+export type HubModel = {
+  id: string;
+  author: string | null;
+  downloads: number;
+  likes: number;
+  last_modified: number | null;
+  gated: false | "auto" | "manual";
+};
+
+/** Sort orders of `GET /api/hub/search`. */
+export type HubSort = "downloads" | "likes" | "lastModified" | "trending";
+
+/** `GET /api/hub/search`. */
+export type HubSearchPage = { models: HubModel[]; next_cursor: string | null };
+
+/** One GGUF file (or split set) of a hub repository. */
+export type HubFile = {
+  path: string;
+  size_bytes: number;
+  quant: string | null;
+  sha256: string | null;
+  parts: number;
+  is_mmproj: boolean;
+};
+
+/** `GET /api/hub/repos/:org/:name`. */
+export type HubRepo = {
+  id: string;
+  gated: HubModel["gated"];
+  files: HubFile[];
+  default_file: string | null;
+  readme: string | null;
+};
+
+/** A download of a hub file into the Hugging Face cache. */
+export type Download = {
+  id: string;
+  repo: string;
+  file: string;
+  state: "queued" | "downloading" | "paused" | "done" | "error" | "cancelled";
+  downloaded_bytes: number;
+  total_bytes: number | null;
+  bytes_per_second: number;
+  eta_seconds: number | null;
+  error?: string;
+  /** Path once done. */
+  path?: string;
+};

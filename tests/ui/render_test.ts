@@ -12,9 +12,9 @@ import { chromium, type Page } from "playwright-core";
 import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
 import { buildUi } from "../../ui/build.ts";
-import type { Chat, Message, Settings } from "../../ui/types.ts";
+import type { Chat, LibraryEntry, Message, Settings } from "../../ui/types.ts";
+import { CHROMIUM, fits, json, LAUNCH_ARGS, serveBundle, sse } from "./_page_server.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`;
 const NOW = Date.UTC(2025, 0, 15, 12);
 
@@ -130,6 +130,52 @@ const loaded = {
   kv_cache_bytes: 117_440_512,
   n_layers_offloaded: 0,
 };
+/** A library file as `GET /api/models` lists it. */
+function entry(id: string, path: string, extra: Partial<LibraryEntry>): LibraryEntry {
+  return {
+    id,
+    path,
+    name: path.split("/").pop()!.replace(/\.gguf$/, ""),
+    kind: "model",
+    size_bytes: 1024,
+    architecture: null,
+    quantization: null,
+    n_params: null,
+    context_length: null,
+    n_layer: null,
+    has_chat_template: false,
+    license: null,
+    base_model: null,
+    source: "folder",
+    hf_repo: null,
+    sha256: null,
+    verified_at: null,
+    broken_reason: null,
+    bundled: false,
+    ...extra,
+  };
+}
+const LIBRARY: LibraryEntry[] = [
+  entry("qwen", loaded.path, {
+    name: "Qwen2.5 1.5B Instruct Q4_K_M",
+    size_bytes: loaded.size_bytes,
+    architecture: "qwen2",
+    quantization: "Q4_K_M",
+    n_params: loaded.n_params,
+    context_length: 32768,
+    has_chat_template: true,
+  }),
+  entry("stories", "/app/models/stories260K.gguf", {
+    size_bytes: 1_185_376,
+    architecture: "llama",
+    context_length: 512,
+    source: "bundled",
+    bundled: true,
+  }),
+  entry("broken", "/home/me/models/broken.gguf", {
+    broken_reason: "Not a GGUF file: bad magic 0x00000000",
+  }),
+];
 const STREAM_PIECES = [
   "Sure",
   ", here",
@@ -147,73 +193,33 @@ function serve(
   dist: string,
   gate: { go: PromiseWithResolvers<void>; finish: PromiseWithResolvers<void> },
 ) {
-  const json = (body: unknown, status = 200) => Response.json(body, { status });
-  const sse = (write: (send: (event: string, data: unknown) => void) => Promise<void>) => {
-    const encoder = new TextEncoder();
-    const body = new ReadableStream({
-      async start(controller) {
-        await write((event, data) =>
-          controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`))
-        );
-        controller.close();
-      },
-    });
-    return new Response(body, { headers: { "content-type": "text/event-stream" } });
-  };
   return Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {
     const url = new URL(req.url);
     const p = url.pathname;
-    if (p === "/") {
-      return new Response(await Deno.readFile(join(dist, "index.html")), {
-        headers: { "content-type": "text/html" },
-      });
-    }
-    if (p === "/app.js" || p === "/app.css" || p === "/favicon.svg") {
-      const type = {
-        js: "text/javascript",
-        css: "text/css",
-        svg: "image/svg+xml",
-      }[p.split(".")[1]]!;
-      return new Response(await Deno.readFile(join(dist, p)), {
-        headers: { "content-type": type },
-      });
-    }
+    const bundle = await serveBundle(dist, p);
+    if (bundle) return bundle;
     if (p === "/api/state") return json({ loaded, loading: null, settings });
     if (p === "/api/settings" && req.method === "PATCH") {
       return json(settings = { ...settings, ...(await req.json()) });
     }
-    if (p === "/api/models") {
+    if (p === "/api/models") return json({ models: LIBRARY });
+    if (p === "/api/downloads") return json({ downloads: [] });
+    if (/^\/api\/models\/[^/]+\/fit$/.test(p)) {
+      const n_ctx = Number(url.searchParams.get("n_ctx"));
+      const device = {
+        device: "CPU",
+        weights_bytes: 986_048_768,
+        kv_cache_bytes: 117_440_512,
+        compute_bytes: 30_000_000,
+        total_bytes: 1_133_489_280,
+        free_bytes: 9.2e9,
+      };
       return json({
-        models: [
-          {
-            path: loaded.path,
-            name: "Qwen2.5 1.5B Instruct Q4_K_M",
-            size_bytes: loaded.size_bytes,
-            architecture: "qwen2",
-            context_length: 32768,
-            has_chat_template: true,
-            bundled: false,
-          },
-          {
-            path: "/app/models/stories260K.gguf",
-            name: "stories260K",
-            size_bytes: 1_185_376,
-            architecture: "llama",
-            context_length: 512,
-            has_chat_template: false,
-            bundled: true,
-          },
-          {
-            path: "/home/me/models/broken.gguf",
-            name: "broken",
-            size_bytes: 1024,
-            architecture: null,
-            context_length: null,
-            has_chat_template: false,
-            bundled: false,
-            error: "Not a GGUF file: bad magic 0x00000000",
-          },
-        ],
+        devices: [device],
+        total_bytes: device.total_bytes,
+        verdict: "fits",
+        n_ctx,
+        max_n_ctx: 32768,
       });
     }
     if (p === "/api/resources") {
@@ -276,16 +282,6 @@ function serve(
   });
 }
 
-const LAUNCH_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 /** `data-renders` of the given messages, by id. */
 function rendersOf(page: Page, ids: string[]): Promise<Record<string, string | null>> {
   return page.evaluate(
@@ -299,14 +295,6 @@ function rendersOf(page: Page, ids: string[]): Promise<Record<string, string | n
         ]),
       ),
     ids,
-  );
-}
-
-/** True when nothing is wider than the viewport. */
-function fits(page: Page, width: number): Promise<boolean> {
-  return page.evaluate(
-    (w) => document.documentElement.scrollWidth <= w && document.body.scrollWidth <= w,
-    width,
   );
 }
 
@@ -435,6 +423,7 @@ Deno.test({
       assert(await fits(page, 800), "chat settings panel");
       await page.keyboard.press("Escape");
       await page.click('.sidebar-link:has-text("Models")');
+      await page.getByLabel("Show all files").check();
       await page.waitForSelector(".model-row.broken .model-error");
       assert(await page.locator('button[aria-label="Load broken"]').isDisabled(), "broken model");
       assert(await fits(page, 800), "models dialog");

@@ -1,5 +1,6 @@
 /**
- * The window: sidebar, chat (header, transcript, composer), side panel, dialogs and toasts.
+ * The window: sidebar, chat (header, transcript, composer), side panel, dialogs (with a
+ * confirmation over them) and toasts.
  * Receives the stores built once in main.tsx; every component below reads them.
  *
  * @module
@@ -10,7 +11,8 @@ import type { Stores } from "../stores/app.ts";
 import { ChatHeader } from "./ChatHeader.tsx";
 import { ChatView } from "./ChatView.tsx";
 import { Composer } from "./Composer.tsx";
-import { ModelsDialog } from "./ModelsDialog.tsx";
+import { ConfirmDialog } from "./ConfirmDialog.tsx";
+import { ModelBrowser } from "./ModelBrowser.tsx";
 import { SettingsDialog } from "./SettingsDialog.tsx";
 import { SidePanel } from "./SidePanel.tsx";
 import { Sidebar } from "./Sidebar.tsx";
@@ -31,8 +33,9 @@ export function App({ stores, render }: AppProps): JSX.Element {
         <Composer stores={stores} />
       </main>
       <SidePanel stores={stores} />
-      {dialog === "models" && <ModelsDialog stores={stores} />}
+      {dialog === "models" && <ModelBrowser stores={stores} render={render} />}
       {dialog === "settings" && <SettingsDialog stores={stores} />}
+      <ConfirmDialog view={stores.view} />
       <Toasts toasts={stores.toasts} />
     </div>
   );

@@ -7,6 +7,7 @@
  */
 import type { JSX } from "preact";
 import type { Stores } from "../stores/app.ts";
+import { isChatModel } from "../stores/library.ts";
 import type { OverflowPolicy } from "../types.ts";
 import { Field, NumberField } from "./fields.tsx";
 import { SamplingFields } from "./SamplingFields.tsx";
@@ -25,7 +26,7 @@ export function ChatSettingsPanel({ stores }: { stores: Stores }): JSX.Element {
           onChange={(e) => patch({ model: e.currentTarget.value || null })}
         >
           <option value="">Default model</option>
-          {models.list.value.filter((m) => !m.error).map((m) => (
+          {models.list.value.filter(isChatModel).map((m) => (
             <option key={m.path} value={m.path}>{m.name}</option>
           ))}
         </select>

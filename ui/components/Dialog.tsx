@@ -9,7 +9,13 @@ import { useEffect, useId, useRef } from "preact/hooks";
 import { IconButton } from "./IconButton.tsx";
 
 /** Props of {@link Dialog}. */
-export type DialogProps = { title: string; onClose(): void; children: ComponentChildren };
+export type DialogProps = {
+  title: string;
+  onClose(): void;
+  children: ComponentChildren;
+  /** Extra class of the dialog box ("browser": wide, with its own scrolling regions). */
+  class?: string;
+};
 
 /** The dialog shell. */
 export function Dialog(props: DialogProps): JSX.Element {
@@ -26,7 +32,7 @@ export function Dialog(props: DialogProps): JSX.Element {
       onMouseDown={(e) => e.target === e.currentTarget && props.onClose()}
     >
       <div
-        class="dialog"
+        class={`dialog ${props.class ?? ""}`}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}

@@ -6,6 +6,7 @@
  */
 import type { JSX } from "preact";
 import type { Stores } from "../stores/app.ts";
+import { isChatModel } from "../stores/library.ts";
 import type { Settings } from "../types.ts";
 import { Dialog } from "./Dialog.tsx";
 import { Field, NumberField } from "./fields.tsx";
@@ -47,7 +48,7 @@ export function SettingsDialog({ stores }: { stores: Stores }): JSX.Element {
               onChange={(e) => settings.update({ default_model: e.currentTarget.value || null })}
             >
               <option value="">The bundled model</option>
-              {stores.models.list.value.filter((m) => !m.error).map((m) => (
+              {stores.models.list.value.filter(isChatModel).map((m) => (
                 <option key={m.path} value={m.path}>{m.name}</option>
               ))}
             </select>

@@ -34,12 +34,44 @@ export function formatCount(n: number): string {
   return Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "–";
 }
 
-/** Parameter counts as model cards write them: "1.1B", "260K". */
+/** Parameter counts as model cards write them: "1.1B", "135M", "260K". */
 export function formatParams(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(1)}B`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (!Number.isFinite(n) || n < 0) return "–";
+  if (n >= 1e9) return `${short(n / 1e9)}B`;
+  if (n >= 1e6) return `${short(n / 1e6)}M`;
   if (n >= 1e3) return `${Math.round(n / 1e3)}K`;
   return String(n);
+}
+
+/** One decimal below 10 ("1.5", "7"), whole numbers above ("135"). */
+function short(value: number): string {
+  return value < 10 ? value.toFixed(1).replace(/\.0$/, "") : String(Math.round(value));
+}
+
+/** Counts as the hub shows them: "950", "12.3K", "4.1M". */
+export function formatCompact(n: number): string {
+  if (!Number.isFinite(n)) return "–";
+  return new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 })
+    .format(n);
+}
+
+/** A remaining time: "45 s", "3 min 5 s", "2 h 10 min"; "–" when unknown. */
+export function formatEta(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return "–";
+  const s = Math.ceil(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
+  const minutes = Math.floor((s % 3600) / 60);
+  return `${Math.floor(s / 3600)} h${minutes ? ` ${minutes} min` : ""}`;
+}
+
+/** A calendar date with the year: "Jan 5, 2026". */
+export function formatDate(ms: number): string {
+  return new Date(ms).toLocaleDateString("en-US", {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+  });
 }
 
 /** A short relative time for lists: "now", "5 min", "3 h", "Yesterday", or a date. */

@@ -8,7 +8,10 @@ import { computed } from "@preact/signals";
 import type { Api, Close } from "../api.ts";
 import { ChatListModel, type ChatListStore } from "./chat_list.ts";
 import { ConversationModel, type ConversationStore } from "./conversation.ts";
+import { DownloadsModel, type DownloadsStore } from "./downloads.ts";
 import { GenerationModel, type GenerationStore } from "./generation.ts";
+import { HubBrowserModel, type HubStore } from "./hub.ts";
+import { LibraryModel, type LibraryStore } from "./library.ts";
 import { ModelsModel, type ModelsStore } from "./models.ts";
 import { ResourcesModel, type ResourcesStore } from "./resources.ts";
 import { SettingsModel, type SettingsStore } from "./settings.ts";
@@ -21,6 +24,9 @@ export type Stores = {
   view: ViewStore;
   settings: SettingsStore;
   models: ModelsStore;
+  library: LibraryStore;
+  hub: HubStore;
+  downloads: DownloadsStore;
   chats: ChatListStore;
   conversation: ConversationStore;
   generation: GenerationStore;
@@ -49,11 +55,17 @@ export function createStores(api: Api): Stores {
   });
   const watched = computed(() => view.panel.value === "resources");
   const settings = new SettingsModel(api, toasts);
+  const models = new ModelsModel(api, toasts, settings);
   return {
     toasts,
     view,
     settings,
-    models: new ModelsModel(api, toasts, settings),
+    models,
+    library: new LibraryModel(api, toasts, models, settings),
+    hub: new HubBrowserModel(api, settings),
+    // The server's watcher adds a finished file to the library too; refreshing at once means
+    // the Local tab never waits for it.
+    downloads: new DownloadsModel(api, toasts, () => void models.refresh()),
     chats,
     conversation,
     generation,
@@ -62,7 +74,7 @@ export function createStores(api: Api): Stores {
 }
 
 /**
- * Loads the first screen (state, chats, models) and follows `/api/events`.
+ * Loads the first screen (state, chats, models, downloads) and follows `/api/events`.
  *
  * @param stores from {@link createStores}
  * @param api the same client
@@ -74,12 +86,15 @@ export async function startStores(stores: Stores, api: Api): Promise<Close> {
     loading: (loading) => stores.models.onLoading(loading),
     // Any chat change (title set by the server, a reply finished elsewhere) refreshes the list.
     chats: () => stores.chats.refresh(),
+    library: (change) => stores.library.onLibrary(change),
+    downloads: (download) => stores.downloads.onDownload(download),
   });
   try {
     const [state] = await Promise.all([
       api.state(),
       stores.chats.refresh(),
       stores.models.refresh(),
+      stores.downloads.refresh(),
     ]);
     stores.settings.set(state.settings);
     stores.models.applyState(state);

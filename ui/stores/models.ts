@@ -1,11 +1,12 @@
 /**
- * The model files the app knows, the model in memory and a load in progress.
+ * The model files the app knows (the library: `GET /api/models`), the model in memory and a
+ * load in progress.
  *
  * @module
  */
 import { computed, createModel, signal } from "@preact/signals";
 import type { Api } from "../api.ts";
-import type { AppState, LoadedModel, Loading, ModelEntry } from "../types.ts";
+import type { AppState, LibraryEntry, LoadedModel, Loading } from "../types.ts";
 import type { SettingsStore } from "./settings.ts";
 import type { Toasts } from "./toasts.ts";
 
@@ -15,7 +16,7 @@ import type { Toasts } from "./toasts.ts";
  * "the model I loaded is the one I chat with" (LM Studio's behaviour) needs both.
  */
 export const ModelsModel = createModel((api: Api, toasts: Toasts, settings: SettingsStore) => {
-  const list = signal<readonly ModelEntry[]>([]);
+  const list = signal<readonly LibraryEntry[]>([]);
   const loaded = signal<LoadedModel | null>(null);
   const loading = signal<Loading | null>(null);
   /** Display name of the loaded model: its list entry's name, else the file name. */
@@ -24,12 +25,30 @@ export const ModelsModel = createModel((api: Api, toasts: Toasts, settings: Sett
     if (!model) return null;
     return list.value.find((m) => m.path === model.path)?.name ?? baseName(model.path);
   });
-  const refresh = async () => {
+  let inFlight: Promise<void> | null = null;
+  let again = false;
+  const fetchList = async () => {
     try {
-      list.value = (await api.listModels()).models;
+      do {
+        again = false;
+        list.value = (await api.listModels()).models;
+      } while (again);
     } catch (error) {
       toasts.error(error);
+    } finally {
+      inFlight = null;
     }
+  };
+  /**
+   * Fetches the list. Calls while a fetch runs (a burst of `library` events during a scan)
+   * share it and cause one more fetch after it, so the last answer is never stale.
+   */
+  const refresh = (): Promise<void> => {
+    if (inFlight) {
+      again = true;
+      return inFlight;
+    }
+    return inFlight = fetchList();
   };
   const applyState = (state: Pick<AppState, "loaded" | "loading">) => {
     loaded.value = state.loaded;
