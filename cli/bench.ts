@@ -22,6 +22,7 @@ import {
 } from "../engine/bench_report.ts";
 import { type BenchSettings, benchTests, runBenchTest } from "../engine/bench_runner.ts";
 import { measureStreaming } from "../engine/bench_streaming.ts";
+import { benchHttp } from "./bench_http.ts";
 import { parseBatchedBenchJsonl, runBatchedBench } from "../engine/bench_batched.ts";
 import type { EngineOptions } from "../engine/engine.ts";
 import { reportError } from "./errors.ts";
@@ -38,6 +39,8 @@ const USAGE = `usage: deno task bench -m MODEL [options]
   -fa, --flash-attn 0|1|auto  (default auto)
   -o, --output md|json|jsonl|csv  (default md)
   --compare LLAMA_BENCH     run llama-bench interleaved and print ratios
+  --http                    generation streamed over the OpenAI API to one client
+                            against the engine's own generate()
   --parallel B[,B...]       llama-batched-bench's test through the scheduler: B requests
                             of -p prompt and -n generated tokens at once (--compare then
                             names llama-batched-bench)
@@ -86,6 +89,7 @@ export async function benchCommand(
         output: { type: "string", short: "o", default: "md" },
         compare: { type: "string" },
         parallel: { type: "string" },
+        http: { type: "boolean" },
         "lib-dir": { type: "string" },
         variant: { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -124,6 +128,19 @@ export async function benchCommand(
       variant: (values.variant ?? defaults.variant) as EngineOptions["variant"],
       nGpuLayers: settings.nGpuLayers,
     });
+    if (values.http) {
+      const nGen = tests.find((t) => t.nGen > 0)?.nGen ?? 128;
+      const r = await benchHttp(model, nGen, settings.repetitions);
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const [engine, http] = [mean(r.engineTokPerSec), mean(r.httpTokPerSec)];
+      const out = `| path | gen tok/s (mean of ${settings.repetitions}) |\n| --- | ---: |\n` +
+        `| engine generate() | ${engine.toFixed(2)} |\n| HTTP SSE, one client | ${
+          http.toFixed(2)
+        } |\n` +
+        `\nratio HTTP / engine: ${(http / engine).toFixed(3)}\n`;
+      await Deno.stdout.write(new TextEncoder().encode(out));
+      return 0;
+    }
     if (parallel) {
       const out = await batched(model, settings, parallel, tests, values.compare);
       await Deno.stdout.write(new TextEncoder().encode(out));
