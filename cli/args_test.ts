@@ -70,7 +70,7 @@ Deno.test("splitCommand() takes a known subcommand and defaults to start", () =>
   assertEquals(splitCommand(["generate", "-p", "x"]), { command: "generate", rest: ["-p", "x"] });
   assertEquals(splitCommand([]), { command: "start", rest: [] });
   assertEquals(splitCommand(["-m", "a.gguf"]), { command: "start", rest: ["-m", "a.gguf"] });
-  assertThrows(() => splitCommand(["serve"]), TypeError, 'Unknown command "serve"');
+  assertThrows(() => splitCommand(["server"]), TypeError, 'Unknown command "server"');
 });
 
 Deno.test("expandArgs() maps llama.cpp's multi-letter short flags to long ones", () => {
