@@ -23,6 +23,7 @@ import {
 import { type BenchSettings, benchTests, runBenchTest } from "../engine/bench_runner.ts";
 import { measureStreaming } from "../engine/bench_streaming.ts";
 import { benchHttp } from "./bench_http.ts";
+import { benchServers, formatServeBench } from "./bench_serve.ts";
 import { parseBatchedBenchJsonl, runBatchedBench } from "../engine/bench_batched.ts";
 import type { EngineOptions } from "../engine/engine.ts";
 import { reportError } from "./errors.ts";
@@ -39,6 +40,8 @@ const USAGE = `usage: deno task bench -m MODEL [options]
   -fa, --flash-attn 0|1|auto  (default auto)
   -o, --output md|json|jsonl|csv  (default md)
   --compare LLAMA_BENCH     run llama-bench interleaved and print ratios
+  --serve-compare LLAMA_SERVER  hearth serve against llama-server: --parallel B clients
+                            (default 1,4,16) stream -n tokens each, rounds alternating
   --http                    generation streamed over the OpenAI API to one client
                             against the engine's own generate()
   --parallel B[,B...]       llama-batched-bench's test through the scheduler: B requests
@@ -90,6 +93,7 @@ export async function benchCommand(
         compare: { type: "string" },
         parallel: { type: "string" },
         http: { type: "boolean" },
+        "serve-compare": { type: "string" },
         "lib-dir": { type: "string" },
         variant: { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -128,6 +132,21 @@ export async function benchCommand(
       variant: (values.variant ?? defaults.variant) as EngineOptions["variant"],
       nGpuLayers: settings.nGpuLayers,
     });
+    if (values["serve-compare"]) {
+      model.dispose();
+      const rows = await benchServers({
+        model: values.model,
+        llamaServer: values["serve-compare"],
+        parallel: parallel ?? [1, 4, 16],
+        nGen: tests.find((t) => t.nGen > 0)?.nGen ?? 128,
+        nThreads: settings.nThreads,
+        repetitions: settings.repetitions,
+        eos: model.info.eos,
+        env: values["lib-dir"] ? { HEARTH_LIB_DIR: values["lib-dir"] } : undefined,
+      });
+      await Deno.stdout.write(new TextEncoder().encode(formatServeBench(rows)));
+      return 0;
+    }
     if (values.http) {
       const nGen = tests.find((t) => t.nGen > 0)?.nGen ?? 128;
       const r = await benchHttp(model, nGen, settings.repetitions);
