@@ -17,7 +17,11 @@ export const MAX_STOP_STRINGS = 16;
 
 /** Options of `context.generate()`; sampling options are those of {@link SamplingOptions}. */
 export interface GenerateOptions extends SamplingOptions {
-  /** Tokens to generate at most; integer >= -1, `-1` = until the context is full. Default -1. */
+  /**
+   * Tokens to generate at most; integer >= -1. `-1` = until the context is full; `0` =
+   * decode the prompt into the sequence's KV cache (for a later call to reuse) and
+   * generate nothing, ending with finish_reason "length". Default -1.
+   */
   maxTokens?: number;
   /**
    * Text that ends the generation when produced, also across tokens; the stop text is

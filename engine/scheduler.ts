@@ -54,7 +54,7 @@ export interface Runner {
 export interface ServeRequest {
   prompt: Int32Array | readonly number[];
   sampling: ResolvedSampling;
-  /** -1 = until the sequence's context is full. */
+  /** Tokens to generate at most; -1 = until the sequence's context is full; 0 = prompt only. */
   maxTokens: number;
   stop: readonly string[];
   special: boolean;
@@ -272,6 +272,9 @@ export class Scheduler {
     const runner = this.#runner;
     const now = this.#now();
     if (slot.generated === 0) slot.promptDoneAt = now;
+    const { maxTokens } = slot.job.request;
+    // Checked after each token below; maxTokens 0 must sample none.
+    if (maxTokens === 0) return this.#finish(slot, "length");
     const token = slot.sampler.sample(slot.output);
     slot.generated++;
     if (slot.generated === 1) slot.firstTokenAt = now;
@@ -283,7 +286,6 @@ export class Scheduler {
     slot.pending.push({ token, text: pushed.text });
     if (pushed.stopped) return this.#finish(slot, "stop", pushed.stop);
     this.#flush(slot, false);
-    const { maxTokens } = slot.job.request;
     if (maxTokens >= 0 && slot.generated >= maxTokens) return this.#finish(slot, "length");
     if (runner.cached[slot.seqId].length + 1 >= runner.nCtxSeq) return this.#finish(slot, "length");
     slot.lastToken = token;

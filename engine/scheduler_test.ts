@@ -145,3 +145,21 @@ Deno.test("Scheduler ends on EOG and on stop strings across tokens", async () =>
   assertEquals(s.stop, "22 2");
   assertEquals(pieces.map((p) => p.text).join(""), "21 ");
 });
+
+Deno.test("Scheduler with maxTokens 0 decodes the prompt and samples nothing", async () => {
+  const runner = new FakeRunner(16, 2);
+  const scheduler = new Scheduler(runner);
+  const pieces: Piece[] = [];
+  const none = scheduler.submit(request([10, 11, 12], 0, pieces));
+  const one = scheduler.submit(request([20], 1));
+  drain(scheduler);
+  const [n, o] = await Promise.all([none.result, one.result]);
+  assertEquals(n.finishReason, "length");
+  assertEquals(n.text, "");
+  assertEquals(n.metrics.generatedTokens, 0);
+  assertEquals(pieces, []);
+  assertEquals(runner.cached[0], [10, 11, 12]);
+  assertEquals(o.text, "21 ");
+  assertEquals(o.metrics.generatedTokens, 1);
+  assertEquals(runner.samplersFreed, 2);
+});

@@ -24,7 +24,10 @@ export interface GenerationJob {
   seqId: number;
   prompt: Int32Array<ArrayBuffer>;
   sampler: NativeSampler;
-  /** Tokens to generate at most; -1 = until the sequence's context is full. */
+  /**
+   * Tokens to generate at most; -1 = until the sequence's context is full; 0 = decode
+   * (cache) the prompt only.
+   */
   maxTokens: number;
   stop: readonly string[];
   /** Serial the main thread writes to the abort flag to stop this job. */
@@ -93,6 +96,8 @@ function generate(
   const promptDone = performance.now();
   // One token at a time from here: stop between tokens, not inside them.
   ctx.setAbortable(false);
+  // The loop checks maxTokens after each token; 0 must sample none.
+  if (!finish && job.maxTokens === 0) finish = "length";
 
   const matcher = new StopMatcher(job.stop);
   const decoder = new TextDecoder("utf-8");

@@ -77,6 +77,26 @@ Deno.test("Context.generate() stops on abort with the text so far", async () => 
   assertEquals(next.finishReason, "length");
 });
 
+Deno.test("Context.generate() with maxTokens 0 only caches the prompt and ends with length", async () => {
+  using model = await loadModel(STORIES_260K);
+  using ctx = await model.createContext({ nCtx: 256 });
+  const prompt = await model.tokenize("Once upon a time", { addSpecial: true });
+  const pieces: string[] = [];
+  const generation = ctx.generate("Once upon a time", { temperature: 0, maxTokens: 0 });
+  for await (const piece of generation) pieces.push(piece.text);
+  const result = await generation.result;
+  assertEquals(pieces, []);
+  assertEquals(result.text, "");
+  assertEquals(result.finishReason, "length");
+  assertEquals(result.metrics.generatedTokens, 0);
+  assertEquals(result.metrics.promptTokens, prompt.length);
+  // The prompt is in the KV cache, nothing after it: the next call reuses it.
+  assertEquals(await ctx.sequenceTokens(), prompt);
+  const next = await ctx.generate("Once upon a time", { temperature: 0, maxTokens: 8 }).result;
+  assertEquals(next.metrics.cachedTokens, prompt.length - 1);
+  assert(next.text.startsWith(", there was a little girl"), next.text);
+});
+
 Deno.test("Context.generate() with an aborted signal ends before decoding", async () => {
   using model = await loadModel(STORIES_260K);
   using ctx = await model.createContext({ nCtx: 256 });
