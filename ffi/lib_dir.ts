@@ -3,12 +3,13 @@
  * names (`--lib-dir`, `HEARTH_LIB_DIR`: a native/build.sh output or llama.cpp's own
  * build/bin), else the prebuilt `@node-llama-cpp/<variant>` npm package chosen for
  * this machine by OS, CPU and GPU. Only that one package is fetched, on first use,
- * through Deno's npm cache (the CUDA packages alone are over 500 MB).
+ * into Hearth's cache (ffi/prebuilt.ts; the CUDA packages alone are over 500 MB).
  *
  * @module
  */
 import { existsSync, readdirSync } from "node:fs";
-import { NODE_LLAMA_CPP_VERSION } from "./lib_version.ts";
+import { join } from "node:path";
+import { defaultPrebuiltSource, fetchPrebuilt, type PrebuiltSource } from "./prebuilt.ts";
 import { LibraryLoadError } from "../engine/errors.ts";
 
 /** A prebuilt variant: the suffix of an `@node-llama-cpp/<variant>` npm package. */
@@ -110,11 +111,13 @@ export interface LocateOptions {
   libDir?: string;
   /** Force a prebuilt variant instead of choosing one from the machine. */
   variant?: LibVariant;
+  /** Where prebuilt packages are cached and fetched from; default {@link defaultPrebuiltSource}. */
+  prebuilt?: PrebuiltSource;
 }
 
 /**
  * Returns the folder to load libllama from, fetching the chosen npm package into
- * Deno's cache on first use.
+ * Hearth's cache on first use.
  *
  * @throws {LibraryLoadError} when `libDir` holds no libllama, the variant is unknown,
  *   or the package cannot be fetched (offline on first use).
@@ -132,26 +135,20 @@ export async function locateLibraries(options: LocateOptions = {}): Promise<LibL
       `Cannot use variant "${variant}": expected one of ${LIB_VARIANTS.join(", ")}`,
     );
   }
-  const dir = await packageBinsDir(variant);
-  const preloadDirs = variant.endsWith("-cuda") ? [await packageBinsDir(`${variant}-ext`)] : [];
+  const source = options.prebuilt ?? defaultPrebuiltSource();
+  const dir = await packageBinsDir(variant, source);
+  const preloadDirs = variant.endsWith("-cuda")
+    ? [await packageBinsDir(`${variant}-ext`, source)]
+    : [];
   return { dir, preloadDirs, variant };
 }
 
-async function packageBinsDir(name: string): Promise<string> {
-  const specifier = `npm:@node-llama-cpp/${name}@${NODE_LLAMA_CPP_VERSION}`;
-  let mod: { getBinsDir(): { binsDir: string } };
-  try {
-    mod = await import(specifier);
-  } catch (error) {
-    throw new LibraryLoadError(
-      `Cannot fetch prebuilt libllama "${specifier}": ${(error as Error).message}; ` +
-        `check the network on first run, or pass --lib-dir`,
-      { cause: error },
-    );
-  }
-  const { binsDir } = mod.getBinsDir();
+async function packageBinsDir(name: string, source: PrebuiltSource): Promise<string> {
+  const binsDir = join(await fetchPrebuilt(name, source), "bins");
   // The package keeps one folder per platform name under bins/.
-  const [platform] = readdirSync(binsDir).filter((entry) => !entry.startsWith("_"));
+  const [platform] = existsSync(binsDir)
+    ? readdirSync(binsDir).filter((entry) => !entry.startsWith("_"))
+    : [];
   if (!platform) throw new LibraryLoadError(`Cannot find libraries in "${binsDir}"`);
-  return `${binsDir}/${platform}`;
+  return join(binsDir, platform);
 }
