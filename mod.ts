@@ -67,4 +67,5 @@ export type {
   GenerationResult,
   ModelInfo,
   Piece,
+  Truncation,
 } from "./engine/types.ts";

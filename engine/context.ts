@@ -92,8 +92,10 @@ export class Context {
   /**
    * Answers a conversation: renders `messages` with the model's chat template (its
    * GGUF `tokenizer.chat_template`, else ChatML) and generates the assistant's turn.
-   * With `overflow: "truncate-oldest"` the oldest messages after the system message
-   * are dropped until the prompt fits; `result.droppedMessages` says how many.
+   * With `overflow: "truncate-oldest"` the oldest turns (a user message and the
+   * replies after it) are dropped until the prompt fits, never the system messages or
+   * the last turn; `result.truncation` says which messages went (`droppedMessages`
+   * counts them).
    *
    * @throws {TypeError} or {RangeError} for malformed messages or options.
    * @throws {ContextOverflowError} when the prompt does not fit and nothing may be dropped.

@@ -47,8 +47,10 @@ export interface GenerateOptions extends SamplingOptions {
 export interface ChatOptions extends Omit<GenerateOptions, "addSpecial"> {
   /**
    * What to do when the rendered conversation does not fit n_ctx: "error" throws
-   * ContextOverflowError; "truncate-oldest" drops the oldest messages after the system
-   * message until it fits. Default "error".
+   * ContextOverflowError; "truncate-oldest" drops whole turns, oldest first (a user
+   * message and the assistant and tool messages after it), until it fits, keeping the
+   * system messages and the last turn; `result.truncation` says what it dropped.
+   * Default "error".
    */
   overflow?: "error" | "truncate-oldest";
   /** Extra variables for the chat template (e.g. `tools`, `enable_thinking`). */

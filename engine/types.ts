@@ -118,8 +118,28 @@ export interface GenerationResult {
   text: string;
   /** Token counts and timings. */
   metrics: GenerationMetrics;
-  /** Messages dropped by `overflow: "truncate-oldest"` to fit n_ctx (chat only). */
+  /**
+   * Messages dropped by `overflow: "truncate-oldest"` to fit n_ctx (chat only); the
+   * same as `truncation.messages`, or 0.
+   */
   droppedMessages: number;
+  /** What `overflow: "truncate-oldest"` dropped to fit n_ctx; absent when nothing was. */
+  truncation?: Truncation;
+}
+
+/**
+ * What `overflow: "truncate-oldest"` dropped from a chat. It drops whole turns, oldest
+ * first: a user message with the assistant and tool messages after it, up to the next
+ * user message (messages before the first user message count as one turn). System
+ * messages and the last turn are never dropped.
+ */
+export interface Truncation {
+  /** Turns dropped. */
+  turns: number;
+  /** Messages dropped, over all those turns (`messageIndices.length`). */
+  messages: number;
+  /** Indices of the dropped messages in the messages passed in, ascending. */
+  messageIndices: number[];
 }
 
 /** A compute device found by ggml's backend loader. */

@@ -150,6 +150,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
       onPieces: (pieces) => post({ id, pieces }),
     });
     result.droppedMessages = prompt.droppedMessages;
+    if (prompt.truncation) result.truncation = prompt.truncation;
     return result;
   },
 
@@ -244,6 +245,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
         special: args.special,
       }, (pieces) => post({ id, pieces }));
       result.droppedMessages = prompt.droppedMessages;
+      if (prompt.truncation) result.truncation = prompt.truncation;
       return result;
     } finally {
       if (owned) sampler.free();

@@ -14,6 +14,7 @@ import {
 } from "../chat_template.ts";
 import { ContextOverflowError, EngineError } from "../errors.ts";
 import type { PromptInput } from "../protocol.ts";
+import type { Truncation } from "../types.ts";
 import type { NativeModel } from "./native_model.ts";
 
 /** A prompt ready to decode. */
@@ -21,16 +22,20 @@ export interface PreparedPrompt {
   tokens: Int32Array<ArrayBuffer>;
   /** The rendered text, for chat prompts. */
   text: string;
-  /** Messages dropped to fit (overflow "truncate-oldest"). */
+  /** Messages dropped to fit (overflow "truncate-oldest"); `truncation.messages`. */
   droppedMessages: number;
+  /** What overflow "truncate-oldest" dropped; absent when nothing was. */
+  truncation?: Truncation;
 }
 
 /**
  * Prepares a prompt that fits `nCtxSeq` tokens (leaving room for one generated
- * token).
+ * token). With overflow "truncate-oldest" a chat loses whole turns, oldest first (see
+ * {@link chatTurns}); system messages and the last turn always stay, so roles keep
+ * alternating as templates require.
  *
  * @throws {ContextOverflowError} when it does not fit and the policy is "error", or
- *   when even the last message alone does not fit.
+ *   when even the system messages and the last turn alone do not fit.
  * @throws {RangeError} for an empty prompt on a model without BOS.
  */
 export function preparePrompt(
@@ -39,19 +44,20 @@ export function preparePrompt(
   nCtxSeq: number,
   addGenerationPrompt: boolean,
 ): PreparedPrompt {
-  if ("tokens" in input) return checked(Int32Array.from(input.tokens), "", 0, nCtxSeq, model);
+  if ("tokens" in input) return checked(Int32Array.from(input.tokens), "", nCtxSeq, model);
   if ("text" in input) {
     return checked(
       model.tokenize(input.text, input.addSpecial, true),
       input.text,
-      0,
       nCtxSeq,
       model,
     );
   }
-  let messages = input.messages;
-  let dropped = 0;
-  for (;;) {
+  const turns = chatTurns(input.messages);
+  const droppedIndices: number[] = [];
+  for (let droppedTurns = 0;; droppedTurns++) {
+    const gone = new Set(droppedIndices);
+    const messages = input.messages.filter((_, i) => !gone.has(i));
     const text = renderMessages(
       model,
       input.chatTemplate ?? model.info.chatTemplate ?? DEFAULT_CHAT_TEMPLATE,
@@ -63,20 +69,42 @@ export function preparePrompt(
     // Templates that print bos_token themselves must not get a second BOS.
     const addSpecial = !(bosText !== "" && text.startsWith(bosText));
     const tokens = model.tokenize(text, addSpecial, true);
-    if (tokens.length < nCtxSeq) return { tokens, text, droppedMessages: dropped };
-    const first = messages[0]?.role === "system" ? 1 : 0;
-    if (input.overflow !== "truncate-oldest" || messages.length - first <= 1) {
+    if (tokens.length < nCtxSeq) {
+      if (droppedTurns === 0) return { tokens, text, droppedMessages: 0 };
+      const truncation = {
+        turns: droppedTurns,
+        messages: droppedIndices.length,
+        messageIndices: droppedIndices,
+      };
+      return { tokens, text, droppedMessages: droppedIndices.length, truncation };
+    }
+    // The last turn (the question being answered) always stays.
+    if (input.overflow !== "truncate-oldest" || droppedTurns >= turns.length - 1) {
       throw new ContextOverflowError(tokens.length, nCtxSeq);
     }
-    messages = [...messages.slice(0, first), ...messages.slice(first + 1)];
-    dropped++;
+    droppedIndices.push(...turns[droppedTurns]);
   }
+}
+
+/**
+ * Splits a conversation into turns: the indices of each user message and of the
+ * assistant and tool messages after it, up to the next user message. Messages before
+ * the first user message form a turn of their own. System messages belong to no
+ * turn: wherever they are, they are never dropped.
+ */
+export function chatTurns(messages: readonly ChatMessage[]): number[][] {
+  const turns: number[][] = [];
+  messages.forEach((message, i) => {
+    if (message.role === "system") return;
+    if (message.role === "user" || turns.length === 0) turns.push([]);
+    turns.at(-1)!.push(i);
+  });
+  return turns;
 }
 
 function checked(
   tokens: Int32Array<ArrayBuffer>,
   text: string,
-  dropped: number,
   nCtxSeq: number,
   model: NativeModel,
 ): PreparedPrompt {
@@ -85,7 +113,7 @@ function checked(
     tokens = Int32Array.of(model.info.bos);
   }
   if (tokens.length >= nCtxSeq) throw new ContextOverflowError(tokens.length, nCtxSeq);
-  return { tokens, text, droppedMessages: dropped };
+  return { tokens, text, droppedMessages: 0 };
 }
 
 function tokenText(model: NativeModel, token: number): string {
