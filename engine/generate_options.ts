@@ -34,7 +34,8 @@ export interface GenerateOptions extends SamplingOptions {
   seqId?: number;
   /**
    * A sampler made by `model.createSampler()`, used instead of the sampling options
-   * (which must then be absent); its state carries over between calls.
+   * (which must then be absent). Its chain is reused; its state (penalty window,
+   * grammar position, random generator, reseeded with its seed) resets at each call.
    */
   sampler?: Sampler;
   /** For text prompts: add BOS (and EOS) when the model's tokenizer does. Default true. */

@@ -187,7 +187,9 @@ export class Model {
   }
 
   /**
-   * Creates a sampler chain that keeps its state across calls.
+   * Creates a sampler chain to reuse across `generate`/`chat` calls. The chain is kept;
+   * its state (penalty window, grammar position, random generator reseeded with the
+   * seed) resets at the start of each call, as llama-server does per request.
    *
    * @throws {RangeError} or {TypeError} for invalid options.
    * @throws {EngineError} when the grammar does not parse, with llama.cpp's reason.

@@ -1,6 +1,7 @@
 /**
- * A sampler chain kept across generation calls (its penalty window and grammar state
- * persist), owned by the engine Worker.
+ * A sampler chain kept across generation calls, owned by the engine Worker. The chain
+ * (its stages, settings and seed) is built once; its state resets at the start of
+ * every call, as llama-server starts each request afresh.
  *
  * @module
  */
@@ -11,6 +12,11 @@ import type { ResolvedSampling } from "./sampling.ts";
 /**
  * A native sampler chain. Create it with `model.createSampler(options)`, pass it as
  * `{ sampler }` to `generate`/`chat`, dispose it (or its model) to free it.
+ *
+ * Reusing one saves building the chain (parsing a grammar) per call. What carries
+ * over is the chain itself, never its state: each call begins with an empty penalty
+ * window, the grammar at its start and the random generator reseeded with
+ * `options.seed`, so the same prompt with the same sampler gives the same text.
  */
 export class Sampler {
   /** The options the chain was built from, with defaults filled in and the seed drawn. */

@@ -76,6 +76,8 @@ function generate(
   const limit = Math.min(cache.length, prompt.length - 1);
   while (common < limit && cache[common] === prompt[common]) common++;
   const kept = ctx.truncate(seqId, common);
+  // Every call starts afresh, a reused Sampler too (as llama-server per request):
+  // penalties see this call's tokens only and the seed gives the same stream.
   sampler.reset();
 
   let finish: FinishReason | undefined;

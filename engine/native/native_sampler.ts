@@ -57,7 +57,10 @@ export class NativeSampler {
     return this.#llama.llama_sampler_sample(this.pointer, ctx, index);
   }
 
-  /** Forgets accepted tokens (penalty windows, grammar state). */
+  /**
+   * Forgets accepted tokens (penalty windows, grammar state) and reseeds the random
+   * pick with the chain's seed (`llama_sampler_reset`).
+   */
   reset(): void {
     this.#llama.llama_sampler_reset(this.pointer);
   }

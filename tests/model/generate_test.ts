@@ -97,6 +97,24 @@ Deno.test("Context.generate() with maxTokens 0 only caches the prompt and ends w
   assert(next.text.startsWith(", there was a little girl"), next.text);
 });
 
+Deno.test("Context.generate() resets a reused Sampler at each call: same seed, same text", async () => {
+  using model = await loadModel(STORIES_260K);
+  using ctx = await model.createContext({ nCtx: 256 });
+  // Wide sampling, so the random pick decides nearly every token.
+  const options = { temperature: 1.5, topK: 0, topP: 1, minP: 0, seed: 1234 };
+  using sampler = await model.createSampler(options);
+  const run = (s = sampler) =>
+    ctx.generate("Once upon a time", { sampler: s, maxTokens: 32 }).text();
+  const first = await run();
+  const second = await run();
+  // Were the RNG not reseeded, the second call would continue its stream.
+  assertEquals(second, first);
+  using fresh = await model.createSampler(options);
+  assertEquals(await run(fresh), first);
+  using other = await model.createSampler({ ...options, seed: 99 });
+  assert(await run(other) !== first, "another seed must give another text");
+});
+
 Deno.test("Context.generate() with an aborted signal ends before decoding", async () => {
   using model = await loadModel(STORIES_260K);
   using ctx = await model.createContext({ nCtx: 256 });
