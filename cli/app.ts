@@ -15,6 +15,7 @@ import { newSecret } from "../server/auth.ts";
 import { startServer } from "../server/app.ts";
 import { EventHub } from "../server/events.ts";
 import { ModelHost } from "../server/model_host.ts";
+import { AppOpenAiServer, openAiServerConfig } from "../server/app_openai_server.ts";
 import { RemoteFit } from "../server/remote_fit.ts";
 import { downloadJson } from "../server/routes/hub.ts";
 import { DownloadManager } from "../hub/mod.ts";
@@ -70,6 +71,12 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const events = new EventHub();
   const rate = new TokenRate();
   const host = new ModelHost(events, options.engine);
+  const openAiServer = new AppOpenAiServer({
+    model: () => host.model,
+    events,
+    config: () => openAiServerConfig(storage.settings),
+  });
+  void openAiServer.apply(); // enabled: "starts when a model is loaded" until one is
   const replies = new ReplyRunner(storage, host, rate, () => BUNDLED_MODEL);
   const secret = newSecret();
   const hubEnvironment = options.hub ?? hubEnv();
@@ -86,6 +93,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     downloads,
     hub,
     remoteFit: new RemoteFit(hub, () => host.engine()),
+    openAiServer,
     secret,
     uiDir: DEFAULT_OUT_DIR,
     bundledModel: BUNDLED_MODEL,
@@ -108,6 +116,8 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
         replies.stopAll();
         events.close();
         downloads.close();
+        // Before the model goes, so API clients see their streams end, not a dead context.
+        await openAiServer.close();
         host.close();
         rate.close();
         await server.shutdown();

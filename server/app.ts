@@ -14,6 +14,7 @@ import { messageRoutes, sendRoute } from "./routes/messages.ts";
 import { serveUi } from "./static.ts";
 import { libraryRoutes } from "./routes/library.ts";
 import { downloadRoutes, hubRoutes } from "./routes/hub.ts";
+import { followSettings, openAiServerRoutes } from "./routes/openai_server.ts";
 
 /** Builds the app's request handler; `hosts` are the Host values the server answers to. */
 export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
@@ -30,6 +31,8 @@ export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
   const hub = { hub: deps.hub, downloads: deps.downloads, remoteFit: deps.remoteFit, defaultNCtx };
   app.route("/api/hub", hubRoutes(hub));
   app.route("/api/downloads", downloadRoutes(hub));
+  app.use("/api/settings", followSettings(deps.openAiServer));
+  app.route("/api/openai-server", openAiServerRoutes(deps));
   app.route("/api", appStateRoutes(deps));
   app.all("/api/*", (c) => {
     throw notFound(`No route ${c.req.method} ${new URL(c.req.url).pathname}`);

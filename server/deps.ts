@@ -6,6 +6,7 @@
 import type { Storage } from "../storage/mod.ts";
 import type { EventHub } from "./events.ts";
 import type { ModelHost } from "./model_host.ts";
+import type { AppOpenAiServer } from "./app_openai_server.ts";
 import type { DownloadManager, HubOptions } from "../hub/mod.ts";
 import type { ModelLibrary } from "../library/mod.ts";
 import type { RemoteFit } from "./remote_fit.ts";
@@ -23,6 +24,8 @@ export interface AppDeps {
   downloads: DownloadManager;
   hub: HubOptions;
   remoteFit: RemoteFit;
+  /** The OpenAI-compatible server on the loaded model (the settings' toggle). */
+  openAiServer: AppOpenAiServer;
   /** The per-launch secret every request must carry. */
   secret: string;
   /** The bundled UI (dist/ui). */

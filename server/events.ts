@@ -7,7 +7,7 @@
 
 /** An app event: its SSE name and JSON data. */
 export interface AppEvent {
-  event: "model" | "loading" | "chats" | "library" | "downloads";
+  event: "model" | "loading" | "chats" | "library" | "downloads" | "openai_server";
   data: unknown;
 }
 

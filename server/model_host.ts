@@ -68,6 +68,14 @@ export class ModelHost {
     return this.#loading ? { path: this.#loading.path, progress: this.#loading.progress } : null;
   }
 
+  /**
+   * The loaded model, or null. The host owns it: contexts made on it are freed with it
+   * when it is unloaded; never dispose it elsewhere.
+   */
+  get model(): Model | null {
+    return this.loaded ? this.#model! : null;
+  }
+
   /** The engine, started on first use (memory-fit estimates need one before any load). */
   async engine(): Promise<Engine> {
     this.#engine ??= await Engine.start(this.#engineOptions);

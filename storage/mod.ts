@@ -36,7 +36,7 @@ export type { ChatPatch, ListChatsOptions, NewChat } from "./chats.ts";
 export { MessageStore } from "./messages.ts";
 export type { AddMessageOptions, FinishedMessage, NewMessage } from "./messages.ts";
 export { DEFAULT_SETTINGS, SettingsStore } from "./settings.ts";
-export type { SettingsPatch } from "./settings.ts";
+export type { OpenAiServerPatch, SettingsPatch } from "./settings.ts";
 export { ModelFolderStore } from "./model_folders.ts";
 export { ModelStore } from "./models.ts";
 export type { ModelKind, ModelRecord, ModelRootKind } from "./models.ts";
@@ -61,6 +61,7 @@ export type {
   MessageState,
   Metrics,
   ModelFolder,
+  OpenAiServerSettings,
   Overflow,
   Role,
   Sampling,

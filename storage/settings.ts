@@ -16,17 +16,30 @@ import {
 } from "./_validate.ts";
 import type { ModelFolderStore } from "./model_folders.ts";
 import { transaction } from "./transaction.ts";
-import type { Sampling, Settings, Theme, WindowGeometry } from "./types.ts";
+import type { OpenAiServerSettings, Sampling, Settings, Theme, WindowGeometry } from "./types.ts";
 
 /**
- * A change to the settings. `sampling` is merged key by key into the current defaults;
- * `model_folders` replaces the folder list; `window: null` forgets the geometry.
+ * A change to the OpenAI server settings; fields left out keep their values.
+ * `api_key_set` is read-only: a patch may carry it (a `Settings` sent back) and it is
+ * ignored.
  */
-export type SettingsPatch = Partial<Omit<Settings, "sampling" | "window">> & {
+export type OpenAiServerPatch = Partial<OpenAiServerSettings> & {
+  /** The key clients must send as `Authorization: Bearer`; "" or null removes it. */
+  api_key?: string | null;
+};
+
+/**
+ * A change to the settings. `sampling` and `openai_server` are merged key by key into
+ * the current values; `model_folders` replaces the folder list; `window: null` forgets
+ * the geometry.
+ */
+export type SettingsPatch = Partial<Omit<Settings, "sampling" | "window" | "openai_server">> & {
   /** Sampling defaults to change; the others keep their values. */
   sampling?: Sampling;
   /** Window geometry; null removes it. */
   window?: WindowGeometry | null;
+  /** OpenAI server settings to change, and its API key. */
+  openai_server?: OpenAiServerPatch;
 };
 
 /** The settings of a fresh install. */
@@ -45,7 +58,24 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   }),
   n_ctx: 2048,
   system_prompt: "",
+  openai_server: Object.freeze({
+    enabled: false,
+    port: 8080,
+    n_parallel: 2,
+    n_ctx: 4096,
+    all_interfaces: false,
+    api_key_set: false,
+  }),
 });
+
+/**
+ * The settings row holding the OpenAI server's API key. It is kept out of
+ * {@link Settings} (which the UI reads) so the key never leaves the process once set.
+ */
+const API_KEY_ROW = "openai_server_api_key";
+
+/** What the `openai_server` row stores: everything but the key and its flag. */
+type StoredOpenAiServer = Omit<OpenAiServerSettings, "api_key_set">;
 
 const THEMES: readonly Theme[] = ["light", "dark", "system"];
 
@@ -57,8 +87,52 @@ const CHECKS = {
   n_ctx: (value: unknown) => checkInteger(value, "n_ctx", 1, 2 ** 31 - 1),
   system_prompt: (value: unknown) => checkString(value, "system_prompt"),
   window: checkWindow,
+  openai_server: checkOpenAiServer,
 };
 const PATCH_KEYS = [...Object.keys(CHECKS), "model_folders"];
+
+const OPENAI_SERVER_CHECKS: Record<keyof StoredOpenAiServer, (v: unknown, f: string) => unknown> = {
+  enabled: checkBoolean,
+  port: (v, f) => checkInteger(v, f, 0, 65535),
+  n_parallel: (v, f) => checkInteger(v, f, 1, 256),
+  // 2^24 tokens is far beyond any model; it keeps n_parallel x n_ctx a safe int32.
+  n_ctx: (v, f) => checkInteger(v, f, 0, 2 ** 24),
+  all_interfaces: checkBoolean,
+};
+
+/** Checks a (partial) `openai_server` object; `api_key_set` is ignored, `api_key` refused. */
+function checkOpenAiServer(value: unknown): Partial<StoredOpenAiServer> {
+  const object = checkObject(value, "openai_server");
+  const { api_key_set: _readOnly, ...fields } = object;
+  checkKeys(fields, "openai_server", Object.keys(OPENAI_SERVER_CHECKS));
+  const checked: Record<string, unknown> = {};
+  for (const [key, check] of Object.entries(OPENAI_SERVER_CHECKS)) {
+    if (fields[key] !== undefined) checked[key] = check(fields[key], `openai_server.${key}`);
+  }
+  return checked as Partial<StoredOpenAiServer>;
+}
+
+/**
+ * Checks an API key: printable ASCII without spaces (it travels in a header), 1..512
+ * characters. Messages never repeat the key.
+ */
+function checkApiKey(value: unknown): string {
+  const field = "openai_server.api_key";
+  if (typeof value !== "string") throw new TypeError(`Invalid field "${field}": must be a string`);
+  if (!/^[\x21-\x7e]{1,512}$/.test(value)) {
+    throw new RangeError(
+      `Invalid field "${field}": must be 1..512 printable ASCII characters without spaces`,
+    );
+  }
+  return value;
+}
+
+function checkBoolean(value: unknown, field: string): boolean {
+  if (typeof value !== "boolean") {
+    throw new TypeError(`Invalid field "${field}": must be true or false`);
+  }
+  return value;
+}
 
 function checkWindow(value: unknown): WindowGeometry {
   const object = checkObject(value, "window");
@@ -96,17 +170,36 @@ export class SettingsStore {
     const rows = this.#ctx.sql.get("SELECT key, value FROM settings").all();
     for (const row of rows) {
       const key = String(row.key);
+      if (key === API_KEY_ROW) {
+        settings.openai_server.api_key_set = true;
+        continue;
+      }
       const check = CHECKS[key as keyof typeof CHECKS];
       if (!check) continue; // a key of a newer version or a removed one
       try {
         const parsed = check(JSON.parse(String(row.value)));
         if (key === "sampling") Object.assign(settings.sampling, parsed);
+        else if (key === "openai_server") Object.assign(settings.openai_server, parsed);
         else Object.assign(settings, { [key]: parsed });
       } catch {
         // An invalid stored value reads as the default rather than breaking startup.
       }
     }
     return settings;
+  }
+
+  /**
+   * The OpenAI server's API key, or null when none is set. Only the server reads it:
+   * never send it to the UI or a log.
+   */
+  openAiApiKey(): string | null {
+    const row = this.#ctx.sql.get("SELECT value FROM settings WHERE key = ?").get(API_KEY_ROW);
+    if (!row) return null;
+    try {
+      return checkApiKey(JSON.parse(String(row.value)));
+    } catch {
+      return null; // a hand-edited row that is no valid key: as if unset
+    }
   }
 
   /**
@@ -123,8 +216,18 @@ export class SettingsStore {
     checkKeys(fields, "", PATCH_KEYS);
     const writes: [string, unknown][] = [];
     for (const [key, check] of Object.entries(CHECKS)) {
-      const value = fields[key];
+      let value = fields[key];
       if (value === undefined) continue;
+      if (key === "openai_server") {
+        const { api_key, ...rest } = checkObject(value, "openai_server");
+        if (api_key !== undefined) {
+          writes.push([
+            API_KEY_ROW,
+            api_key === null || api_key === "" ? null : checkApiKey(api_key),
+          ]);
+        }
+        value = rest;
+      }
       writes.push([key, key === "window" && value === null ? null : check(value)]);
     }
     let folders: string[] | undefined;
@@ -137,11 +240,11 @@ export class SettingsStore {
     return transaction(this.#ctx.db, () => {
       const current = this.get();
       for (const [key, value] of writes) {
-        if (value === null && key === "window") {
+        if (value === null && (key === "window" || key === API_KEY_ROW)) {
           this.#ctx.sql.get("DELETE FROM settings WHERE key = ?").run(key);
           continue;
         }
-        const stored = key === "sampling" ? { ...current.sampling, ...value as Sampling } : value;
+        const stored = merged(current, key, value);
         this.#ctx.sql.get(
           "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value",
         ).run(key, JSON.stringify(stored));
@@ -150,4 +253,12 @@ export class SettingsStore {
       return this.get();
     });
   }
+}
+
+/** The value stored for `key`: sampling and openai_server merge into the current ones. */
+function merged(current: Settings, key: string, value: unknown): unknown {
+  if (key === "sampling") return { ...current.sampling, ...value as Sampling };
+  if (key !== "openai_server") return value;
+  const { api_key_set: _flag, ...stored } = current.openai_server;
+  return { ...stored, ...value as Partial<StoredOpenAiServer> };
 }

@@ -21,6 +21,14 @@ Deno.test("SettingsStore.get() returns the defaults on a fresh database", () => 
     },
     n_ctx: 2048,
     system_prompt: "",
+    openai_server: {
+      enabled: false,
+      port: 8080,
+      n_parallel: 2,
+      n_ctx: 4096,
+      all_interfaces: false,
+      api_key_set: false,
+    },
   });
   // A fresh copy each time: changing it changes nothing.
   settings.get().sampling.top_k = 1;
@@ -84,4 +92,60 @@ Deno.test("SettingsStore.get() reads an invalid stored value as the default", ()
   const settings = temp.open().settings.get();
   assertEquals(settings.theme, "system");
   assertEquals(settings.n_ctx, 512);
+});
+
+Deno.test("SettingsStore.patch() merges openai_server and keeps the API key out of get()", () => {
+  using temp = new TempDatabase();
+  const first = temp.open();
+  first.settings.patch({ openai_server: { enabled: true, port: 0 } });
+  const patched = first.settings.patch({
+    openai_server: { api_key: "sk-local-123", n_parallel: 3, api_key_set: false },
+  });
+  assertEquals(patched.openai_server, {
+    ...DEFAULT_SETTINGS.openai_server,
+    enabled: true,
+    port: 0,
+    n_parallel: 3,
+    api_key_set: true,
+  });
+  assertEquals(JSON.stringify(patched).includes("sk-local-123"), false);
+  first.close();
+  const again = temp.open();
+  assertEquals(again.settings.get().openai_server.api_key_set, true);
+  assertEquals(again.settings.openAiApiKey(), "sk-local-123");
+  // Changing other fields leaves the key alone; "" removes it.
+  again.settings.patch({ openai_server: { all_interfaces: true } });
+  assertEquals(again.settings.openAiApiKey(), "sk-local-123");
+  const cleared = again.settings.patch({ openai_server: { api_key: "" } });
+  assertEquals(cleared.openai_server.api_key_set, false);
+  assertEquals(again.settings.openAiApiKey(), null);
+  assertEquals(cleared.openai_server.all_interfaces, true);
+});
+
+Deno.test("SettingsStore.patch() validates openai_server without echoing the key", () => {
+  using temp = new TempDatabase();
+  const { settings } = temp.open();
+  assertThrows(
+    () => settings.patch({ openai_server: { port: 70000 } }),
+    RangeError,
+    "openai_server.port",
+  );
+  assertThrows(
+    () => settings.patch({ openai_server: { enabled: "yes" as never } }),
+    TypeError,
+    "openai_server.enabled",
+  );
+  assertThrows(
+    () => settings.patch({ openai_server: { host: "0.0.0.0" } as never }),
+    TypeError,
+    "unknown field",
+  );
+  const error = assertThrows(
+    () => settings.patch({ openai_server: { enabled: true, api_key: "has a space" } }),
+    RangeError,
+    "openai_server.api_key",
+  );
+  assertEquals(error.message.includes("has a space"), false);
+  // Nothing was written: the valid `enabled` went with the invalid key.
+  assertEquals(settings.get().openai_server.enabled, false);
 });

@@ -140,6 +140,35 @@ export interface Settings {
   system_prompt: string;
   /** Saved window geometry; absent until the window first closes. */
   window?: WindowGeometry;
+  /** The OpenAI-compatible server the app can run on its loaded model. */
+  openai_server: OpenAiServerSettings;
+}
+
+/**
+ * The app's OpenAI-compatible server ("Local API server" in Settings). It serves the
+ * model the app has loaded, in a context of its own next to the chat context, so its
+ * KV cache (`n_parallel` x `n_ctx` tokens) comes on top of the chat's.
+ */
+export interface OpenAiServerSettings {
+  /** Serve while a model is loaded. @default {false} */
+  enabled: boolean;
+  /** TCP port; 0 = any free port (a new one on every restart). @default {8080} */
+  port: number;
+  /**
+   * Slots: requests decoded together, integer 1..256; more wait in a queue. Two keep
+   * the extra KV cache small on a desktop while an editor and a script can both call
+   * at once. @default {2}
+   */
+  n_parallel: number;
+  /**
+   * Tokens each request holds (prompt plus completion); 0 = the model's training
+   * context. Capped at the training context. @default {4096}
+   */
+  n_ctx: number;
+  /** Bind 0.0.0.0 (every interface) instead of 127.0.0.1; needs an API key. @default {false} */
+  all_interfaces: boolean;
+  /** Whether an API key is set. The key itself is never read back: only the server uses it. */
+  api_key_set: boolean;
 }
 
 /** A folder scanned for GGUF files. */

@@ -1,0 +1,213 @@
+/**
+ * The desktop app's OpenAI-compatible server (the "Local API server" toggle): while it
+ * is enabled and a model is loaded, the loaded model is served over the same API as
+ * `hearth serve`, in a serving context of its own beside the chat context.
+ *
+ * Ownership: the model host owns the model, and the model its contexts (disposing it
+ * frees them all); this owns the serving context it makes and the HTTP server. On the
+ * host's `model` event, published synchronously as a model goes, it drops both before
+ * any request can reach them again, then restarts on the next model. It catches up
+ * with the settings whenever {@link AppOpenAiServer.apply} runs.
+ *
+ * @module
+ */
+import { basename } from "node:path";
+import type { Model } from "../engine/model.ts";
+import { createServingContext, type ServingContext } from "../engine/serving.ts";
+import type { SettingsStore } from "../storage/mod.ts";
+import type { EventHub } from "./events.ts";
+import { ServingBackend } from "./openai/serving_backend.ts";
+import { isLoopback, type OpenAiServer, startOpenAiServer } from "./openai/server.ts";
+
+/** What the server should be, read from the settings on every {@link AppOpenAiServer.apply}. */
+export interface AppOpenAiServerConfig {
+  /** Serve while a model is loaded. */
+  enabled: boolean;
+  /** Address to bind: "127.0.0.1", or "0.0.0.0" for every interface. */
+  host: string;
+  /** Port; 0 = any free port. */
+  port: number;
+  /** Slots: requests decoded together. */
+  nParallel: number;
+  /** Tokens per slot; 0 = the model's training context. Capped at it. */
+  nCtx: number;
+  /** The Bearer key clients must send; required off loopback. */
+  apiKey: string | undefined;
+}
+
+/** The server's state as the UI shows it (docs/ui-api.md `OpenAiServerStatus`). */
+export interface OpenAiServerStatus {
+  /** "starting" while the serving context is made; "error" when it could not start. */
+  state: "stopped" | "starting" | "running" | "error";
+  /** The base URL clients use, ending in /v1, while running; else null. */
+  url: string | null;
+  /** The model id clients send (the file name without .gguf) while running; else null. */
+  model: string | null;
+  /** Why it is stopped or failed; null while running. */
+  message: string | null;
+}
+
+/** Options of {@link AppOpenAiServer}. */
+export interface AppOpenAiServerOptions {
+  /** The loaded model, or null. Owned by the caller: never disposed here. */
+  model: () => Model | null;
+  /** The app's events: `model` ones are followed, `openai_server` ones published. */
+  events: EventHub;
+  /** The wanted server, read on every {@link AppOpenAiServer.apply}. */
+  config: () => AppOpenAiServerConfig;
+}
+
+interface Running {
+  /** The model and config it was started for. */
+  key: string;
+  serving: ServingContext;
+  server: OpenAiServer;
+}
+
+/** Runs the OpenAI server on the app's loaded model when the settings say so. */
+export class AppOpenAiServer {
+  readonly #model: () => Model | null;
+  readonly #config: () => AppOpenAiServerConfig;
+  readonly #events: EventHub;
+  readonly #unsubscribe: () => void;
+  #status: OpenAiServerStatus = stopped("Turned off");
+  #running: Running | undefined;
+  /** The last shutdown's end: a new server may need the port it frees. */
+  #shutdown: Promise<void> = Promise.resolve();
+  /** Applies run one after another, so a start never races a stop. */
+  #queue: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  /** Follows the model events; nothing starts until {@link apply} or a model loads. */
+  constructor(options: AppOpenAiServerOptions) {
+    this.#model = options.model;
+    this.#config = options.config;
+    this.#events = options.events;
+    this.#unsubscribe = options.events.subscribe(({ event }) => {
+      if (event !== "model") return;
+      // The old model is disposed by now: stop before another request reaches it.
+      if (this.#running && this.#running.serving.model !== this.#model()) this.#stop();
+      void this.apply();
+    });
+  }
+
+  /** The current status. */
+  get status(): OpenAiServerStatus {
+    return { ...this.#status };
+  }
+
+  /**
+   * Starts, restarts or stops the server to match the settings and the loaded model.
+   * Never rejects: a failure to start is the status "error" with its message.
+   *
+   * @returns The status afterwards.
+   */
+  apply(): Promise<OpenAiServerStatus> {
+    this.#queue = this.#queue.then(() => this.#reconcile()).catch((error) =>
+      this.#set({ ...stopped(null), state: "error", message: messageOf(error) })
+    );
+    return this.#queue.then(() => this.status);
+  }
+
+  /** Stops the server for good (before the app disposes the model); idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#unsubscribe();
+    await this.apply();
+    await this.#shutdown;
+  }
+
+  async #reconcile(): Promise<void> {
+    const config = this.#config();
+    const model = this.#model();
+    const key = model ? JSON.stringify([model.info.path, config]) : "";
+    if (this.#running?.key === key && !this.#closed && config.enabled) return;
+    this.#stop();
+    await this.#shutdown;
+    if (this.#closed || !config.enabled) return this.#set(stopped("Turned off"));
+    if (!model) return this.#set(stopped("Starts when a model is loaded"));
+    if (!isLoopback(config.host) && !config.apiKey) {
+      return this.#set({
+        ...stopped(null),
+        state: "error",
+        message:
+          'Cannot serve on all interfaces without an API key: set an API key, or turn off "Serve on all interfaces"',
+      });
+    }
+    this.#set({ ...stopped(null), state: "starting" });
+    let serving: ServingContext | undefined;
+    try {
+      const nCtxTrain = model.info.nCtxTrain || 4096;
+      serving = await createServingContext(model, {
+        nParallel: config.nParallel,
+        nCtxPerSlot: config.nCtx === 0 ? nCtxTrain : Math.min(config.nCtx, nCtxTrain),
+      });
+      // The model was unloaded meanwhile; the unload queued another apply.
+      if (this.#model() !== model) return serving.dispose();
+      const alias = basename(model.info.path).replace(/\.gguf$/i, "");
+      const server = startOpenAiServer(new ServingBackend(alias, serving), {
+        host: config.host,
+        port: config.port,
+        apiKey: config.apiKey,
+      });
+      this.#running = { key, serving, server };
+      const port = new URL(server.url).port;
+      // A wildcard bind answers on 127.0.0.1 too; that is the URL to copy on this machine.
+      const url = config.host === "0.0.0.0" ? `http://127.0.0.1:${port}` : server.url;
+      this.#set({ state: "running", url: `${url}/v1`, model: alias, message: null });
+    } catch (error) {
+      serving?.dispose();
+      this.#set({ ...stopped(null), state: "error", message: startError(error, config) });
+    }
+  }
+
+  /**
+   * Stops at once: running generations end and the serving context is freed before
+   * this returns; the HTTP server finishes closing in {@link #shutdown}.
+   */
+  #stop(): void {
+    const running = this.#running;
+    if (!running) return;
+    this.#running = undefined;
+    const closed = running.server.shutdown();
+    running.serving.dispose();
+    this.#shutdown = this.#shutdown.then(() => closed).catch(() => {});
+    this.#set(stopped("Stopped"));
+  }
+
+  #set(status: OpenAiServerStatus): void {
+    this.#status = status;
+    this.#events.publish({ event: "openai_server", data: this.status });
+  }
+}
+
+/** The config the settings describe; the API key comes from its own row. */
+export function openAiServerConfig(settings: SettingsStore): AppOpenAiServerConfig {
+  const { openai_server: s } = settings.get();
+  return {
+    enabled: s.enabled,
+    host: s.all_interfaces ? "0.0.0.0" : "127.0.0.1",
+    port: s.port,
+    nParallel: s.n_parallel,
+    nCtx: s.n_ctx,
+    apiKey: s.api_key_set ? settings.openAiApiKey() ?? undefined : undefined,
+  };
+}
+
+function stopped(message: string | null): OpenAiServerStatus {
+  return { state: "stopped", url: null, model: null, message };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function startError(error: unknown, config: AppOpenAiServerConfig): string {
+  if (error instanceof Deno.errors.AddrInUse) {
+    return `Cannot listen on ${config.host}:${config.port}: the port is in use; pick another port, or 0 for any free one`;
+  }
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return `Cannot listen on ${config.host}:${config.port}: permission denied; pick a port above 1023`;
+  }
+  return `Cannot start the OpenAI server: ${messageOf(error)}`;
+}
