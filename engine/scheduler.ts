@@ -121,8 +121,19 @@ export class Scheduler {
   readonly #flushMs: number;
   #tick = 0;
 
-  /** Serves on `runner`'s sequences. */
+  /**
+   * Serves on `runner`'s sequences.
+   *
+   * @throws {RangeError} when n_parallel (`runner.nSeqMax`) exceeds n_batch: every
+   *   generating slot adds a token to each step's batch.
+   */
   constructor(runner: Runner, options: SchedulerOptions = {}) {
+    if (runner.nSeqMax > runner.nBatch) {
+      throw new RangeError(
+        `Cannot schedule ${runner.nSeqMax} slots (n_parallel) on n_batch ${runner.nBatch}: ` +
+          `each step decodes one token per generating slot; raise n_batch or lower n_parallel`,
+      );
+    }
     this.#runner = runner;
     this.#slots = new Array(runner.nSeqMax).fill(undefined);
     this.#lastUsed = new Array(runner.nSeqMax).fill(0);
@@ -158,8 +169,29 @@ export class Scheduler {
     return { result: promise, cancel: () => (job.cancelled = true) };
   }
 
-  /** Runs one step: admit, build one batch, decode it, sample. Returns whether it did work. */
+  /**
+   * Runs one step: admit, build one batch, decode it, sample. Returns whether it did
+   * work. Never throws: a failure ends the requests it touched with the error (all
+   * those in slots when the batch fails, one when its sampling fails); queued requests
+   * stay queued.
+   */
   step(): boolean {
+    try {
+      return this.#step();
+    } catch (error) {
+      // The batch and the slots' caches are in an unknown state.
+      for (const slot of this.#slots) if (slot) this.#fail(slot, error);
+      return true;
+    }
+  }
+
+  /** Ends every request, queued or in a slot, with `error`; for a loop that cannot go on. */
+  failAll(error: unknown): void {
+    for (const job of this.#queue.splice(0)) job.reject(error);
+    for (const slot of this.#slots) if (slot) this.#fail(slot, error);
+  }
+
+  #step(): boolean {
     this.#dropCancelled();
     this.#admit();
     const runner = this.#runner;
@@ -188,14 +220,14 @@ export class Scheduler {
       size += n;
     }
     if (size === 0) return false;
-    try {
-      runner.decode();
-    } catch (error) {
-      for (const slot of this.#slots) if (slot) this.#fail(slot, error);
-      return true;
-    }
+    runner.decode();
     for (const slot of this.#slots) {
-      if (slot && slot.output >= 0) this.#sampleNext(slot);
+      if (!slot || slot.output < 0) continue;
+      try {
+        this.#sampleNext(slot);
+      } catch (error) {
+        this.#fail(slot, error);
+      }
     }
     return true;
   }
@@ -236,14 +268,21 @@ export class Scheduler {
         continue;
       }
       let sampler: SlotSampler;
+      let kept: number;
       try {
         sampler = this.#runner.createSampler(job.request.sampling);
       } catch (error) {
         job.reject(error);
         continue;
       }
-      // The last prompt token is decoded again: its logits are needed.
-      const kept = this.#runner.truncate(best, Math.min(bestLength, prompt.length - 1));
+      try {
+        // The last prompt token is decoded again: its logits are needed.
+        kept = this.#runner.truncate(best, Math.min(bestLength, prompt.length - 1));
+      } catch (error) {
+        sampler.free();
+        job.reject(error);
+        continue;
+      }
       const now = this.#now();
       this.#lastUsed[best] = ++this.#tick;
       this.#slots[best] = {
@@ -338,10 +377,16 @@ export class Scheduler {
   }
 
   #fail(slot: Active, error: unknown): void {
-    slot.sampler.free();
+    if (this.#slots[slot.seqId] !== slot) return; // already ended
     this.#slots[slot.seqId] = undefined;
-    this.#runner.truncate(slot.seqId, 0);
     slot.job.reject(error);
+    try {
+      slot.sampler.free();
+      // What the failed step left in the cache is unknown: forget it all.
+      this.#runner.truncate(slot.seqId, 0);
+    } catch {
+      // The request has its error; a cache that cannot be cleared only costs reuse.
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../tests/assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "../tests/assert.ts";
 import { QueueFullError } from "./errors.ts";
 import { resolveSampling } from "./sampling.ts";
 import { type Runner, Scheduler, type ServeRequest } from "./scheduler.ts";
@@ -162,4 +162,88 @@ Deno.test("Scheduler with maxTokens 0 decodes the prompt and samples nothing", a
   assertEquals(o.text, "21 ");
   assertEquals(o.metrics.generatedTokens, 1);
   assertEquals(runner.samplersFreed, 2);
+});
+
+Deno.test("new Scheduler() refuses more slots than n_batch, naming both", () => {
+  assertThrows(
+    () => new Scheduler(new FakeRunner(2, 3)),
+    RangeError,
+    "3 slots (n_parallel) on n_batch 2",
+  );
+  new Scheduler(new FakeRunner(3, 3));
+});
+
+/** A FakeRunner whose next batch, or sampling of one slot, throws. */
+class FailingRunner extends FakeRunner {
+  failAdd = false;
+  failSampleOnSeq = -1;
+
+  override addToBatch(token: number, position: number, seqId: number, output: boolean): number {
+    if (this.failAdd) {
+      this.failAdd = false;
+      // What llama_batch's wrapper throws past its capacity.
+      throw new RangeError("Cannot add token: batch is full at 16");
+    }
+    return super.addToBatch(token, position, seqId, output);
+  }
+
+  override createSampler() {
+    const inner = super.createSampler();
+    return {
+      sample: (index: number) => {
+        const seqId = this.batches.at(-1)![index].seqId;
+        if (seqId === this.failSampleOnSeq) throw new Error(`cannot sample seq ${seqId}`);
+        return inner.sample(index);
+      },
+      free: inner.free,
+    };
+  }
+}
+
+Deno.test("Scheduler.step() fails the requests in slots when a step throws, and goes on", async () => {
+  const runner = new FailingRunner(16, 2);
+  const scheduler = new Scheduler(runner);
+  const a = scheduler.submit(request([10, 11], -1));
+  const b = scheduler.submit(request([20], -1));
+  const queued = scheduler.submit(request([30], 2));
+  scheduler.step();
+  const failed = Promise.all(
+    [a, b].map((h) => assertRejects(() => h.result, RangeError, "batch is full")),
+  );
+  runner.failAdd = true;
+  assertEquals(scheduler.step(), true); // no throw out of step()
+  await failed;
+  assertEquals(runner.samplersFreed, 2);
+  // Their caches are forgotten; the queued request is served afterwards.
+  assertEquals(runner.cached[0].length + runner.cached[1].length, 0);
+  drain(scheduler);
+  assertEquals((await queued.result).text, "31 32 ");
+  assertEquals(scheduler.load(), { queued: 0, slotsBusy: 0, slotsTotal: 2 });
+});
+
+Deno.test("Scheduler.step() fails only the slot whose sampling throws", async () => {
+  const runner = new FailingRunner(16, 2);
+  const scheduler = new Scheduler(runner);
+  runner.failSampleOnSeq = 1;
+  const ok = scheduler.submit(request([10], 3));
+  const bad = scheduler.submit(request([20], 3));
+  const failed = assertRejects(() => bad.result, Error, "cannot sample seq 1");
+  drain(scheduler);
+  await failed;
+  assertEquals((await ok.result).text, "11 12 13 ");
+  assertEquals(runner.samplersFreed, 2);
+});
+
+Deno.test("Scheduler.failAll() ends queued and running requests with the error", async () => {
+  const runner = new FakeRunner(16, 1);
+  const scheduler = new Scheduler(runner);
+  const running = scheduler.submit(request([5], -1));
+  scheduler.step();
+  const waiting = scheduler.submit(request([6], 2));
+  const failed = Promise.all(
+    [running, waiting].map((h) => assertRejects(() => h.result, Error, "loop broke")),
+  );
+  scheduler.failAll(new Error("loop broke"));
+  await failed;
+  assertEquals(scheduler.busy, false);
 });

@@ -18,11 +18,14 @@ import type { GenerationResult } from "./types.ts";
 
 /** Options of {@link createServingContext}. */
 export interface ServingOptions {
-  /** Slots: requests decoded together; integer in [1, 256]. Default 4. */
+  /** Slots: requests decoded together; integer in [1, 256], at most `nBatch`. Default 4. */
   nParallel?: number;
   /** Tokens each slot holds (prompt plus completion). Default min(4096, n_ctx_train). */
   nCtxPerSlot?: number;
-  /** Most tokens per decode step (all slots together). Default 2048. */
+  /**
+   * Most tokens per decode step (all slots together); at least `nParallel`, since each
+   * step holds one token of every generating slot. Default 2048.
+   */
   nBatch?: number;
   /** CPU threads. Default: logical CPUs. */
   nThreads?: number;
@@ -34,8 +37,8 @@ export interface ServingOptions {
  * Creates a serving context on `model`: one llama_context with `nParallel`
  * sequences, each `nCtxPerSlot` tokens.
  *
- * @throws {RangeError} for invalid options; {@link EngineError} when llama.cpp cannot
- *   make the context.
+ * @throws {RangeError} for invalid options, such as `nParallel` above `nBatch`;
+ *   {@link EngineError} when llama.cpp cannot make the context.
  */
 export async function createServingContext(
   model: Model,
@@ -45,6 +48,15 @@ export async function createServingContext(
   const nCtxPerSlot = options.nCtxPerSlot ?? Math.min(4096, model.info.nCtxTrain || 4096);
   if (!Number.isInteger(queueLimit) || queueLimit < 0) {
     throw new RangeError(`queueLimit must be an integer >= 0, got ${queueLimit}`);
+  }
+  if (!Number.isInteger(nParallel) || nParallel < 1 || nParallel > 256) {
+    throw new RangeError(`nParallel must be an integer in [1, 256], got ${nParallel}`);
+  }
+  if (nParallel > nBatch) {
+    throw new RangeError(
+      `nParallel (${nParallel}) must be at most nBatch (${nBatch}): each decode step holds ` +
+        `one token of every generating slot; raise nBatch or lower nParallel`,
+    );
   }
   const context = await model.createContext({
     nCtx: nCtxPerSlot * nParallel,

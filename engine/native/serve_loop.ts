@@ -135,7 +135,14 @@ export class ServeLoop {
     let lastYield = performance.now();
     try {
       while (this.scheduler.busy) {
-        const worked = this.scheduler.step();
+        let worked = true;
+        try {
+          worked = this.scheduler.step();
+        } catch (error) {
+          // step() ends the requests a failure touches; should anything still escape
+          // it, every request gets the error rather than waiting on a dead loop.
+          this.scheduler.failAll(error);
+        }
         if (!worked || performance.now() - lastYield >= YIELD_EVERY_MS) {
           await this.#yield();
           lastYield = performance.now();

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../assert.ts";
+import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { loadModel } from "../../engine/model.ts";
 import { createServingContext } from "../../engine/serving.ts";
 import { STORIES_260K } from "../models.ts";
@@ -43,4 +43,21 @@ Deno.test("ServingContext reuses a slot's prefix and stops a request on abort", 
   let pieces = 0;
   for await (const _ of long) if (++pieces === 3) controller.abort();
   assertEquals((await long.result).finishReason, "abort");
+});
+
+Deno.test("createServingContext() refuses more slots than n_batch, naming both", async () => {
+  using model = await loadModel(STORIES_260K);
+  await assertRejects(
+    () => createServingContext(model, { nParallel: 8, nBatch: 4, nCtxPerSlot: 256 }),
+    RangeError,
+    "nParallel (8) must be at most nBatch (4)",
+  );
+  // At n_batch = n_parallel every slot still gets its token each step.
+  using serving = await createServingContext(model, { nParallel: 4, nBatch: 4, nCtxPerSlot: 256 });
+  const results = await Promise.all(
+    ["Once upon a time", "The little dog", "One day, a girl", "Tom and Sue"].map((prompt) =>
+      serving.generate(prompt, { temperature: 0, maxTokens: 8 }).result
+    ),
+  );
+  for (const result of results) assertEquals(result.metrics.generatedTokens, 8);
 });
