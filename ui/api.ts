@@ -23,8 +23,10 @@ import type {
   MemoryFit,
   Message,
   NewChat,
+  OpenAiServerStatus,
   Resources,
   Settings,
+  SettingsPatch,
   VerifyResult,
 } from "./types.ts";
 
@@ -73,6 +75,8 @@ export type AppEventHandlers = {
   library(change: LibraryChange): void;
   /** A download progressed or changed state. */
   downloads(download: Download): void;
+  /** The app's OpenAI server started, stopped or failed. */
+  openai_server(status: OpenAiServerStatus): void;
 };
 
 /** Closes a stream; calling it twice is harmless. */
@@ -147,7 +151,8 @@ export function createApi(base = "") {
       json<unknown>("POST", "/api/models/load", nCtx ? { path, n_ctx: nCtx } : { path }),
     unloadModel: () => json<void>("POST", "/api/models/unload"),
     getSettings: () => json<Settings>("GET", "/api/settings"),
-    patchSettings: (patch: Partial<Settings>) => json<Settings>("PATCH", "/api/settings", patch),
+    patchSettings: (patch: SettingsPatch) => json<Settings>("PATCH", "/api/settings", patch),
+    openAiServer: () => json<OpenAiServerStatus>("GET", "/api/openai-server"),
     resources: () => json<Resources>("GET", "/api/resources"),
     events: (on: AppEventHandlers): Close => appEvents(`${base}/api/events`, on),
   };
@@ -217,5 +222,6 @@ function appEvents(url: string, on: AppEventHandlers): Close {
   source.addEventListener("chats", (e) => on.chats(data(e)));
   source.addEventListener("library", (e) => on.library(data(e)));
   source.addEventListener("downloads", (e) => on.downloads(data(e)));
+  source.addEventListener("openai_server", (e) => on.openai_server(data(e)));
   return () => source.close();
 }

@@ -14,6 +14,9 @@ import type { Chat, Overflow } from "../storage/types.ts";
 export type { Chat, Message, Metrics, Sampling, Settings } from "../storage/types.ts";
 export type { LoadedModel, Loading } from "../server/model_host.ts";
 export type { Resources } from "../server/resources.ts";
+export type { OpenAiServerSettings } from "../storage/types.ts";
+export type { OpenAiServerPatch, SettingsPatch } from "../storage/settings.ts";
+export type { OpenAiServerStatus } from "../server/app_openai_server.ts";
 import type { LoadedModel, Loading } from "../server/model_host.ts";
 import type { Settings } from "../storage/types.ts";
 

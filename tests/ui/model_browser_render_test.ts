@@ -33,6 +33,14 @@ const settings: Settings = {
   },
   n_ctx: 4096,
   system_prompt: "",
+  openai_server: {
+    enabled: false,
+    port: 8080,
+    n_parallel: 2,
+    n_ctx: 4096,
+    all_interfaces: false,
+    api_key_set: false,
+  },
 };
 
 /** The rows of the Local tab, by model name. */

@@ -119,7 +119,26 @@ let settings: Settings = {
   },
   n_ctx: 4096,
   system_prompt: "",
+  openai_server: {
+    enabled: false,
+    port: 8080,
+    n_parallel: 2,
+    n_ctx: 4096,
+    all_interfaces: false,
+    api_key_set: false,
+  },
 };
+/** `GET /api/openai-server`: follows the toggle the way the app server does. */
+function openAiServerStatus() {
+  return settings.openai_server.enabled
+    ? {
+      state: "running",
+      url: `http://127.0.0.1:${settings.openai_server.port}/v1`,
+      model: "qwen2.5-1.5b-instruct-q4_k_m",
+      message: null,
+    }
+    : { state: "stopped", url: null, model: null, message: "Turned off" };
+}
 const loaded = {
   path: "/home/me/models/qwen2.5-1.5b-instruct-q4_k_m.gguf",
   description: "qwen2 1.5B Q4_K - Medium",
@@ -200,8 +219,12 @@ function serve(
     if (bundle) return bundle;
     if (p === "/api/state") return json({ loaded, loading: null, settings });
     if (p === "/api/settings" && req.method === "PATCH") {
-      return json(settings = { ...settings, ...(await req.json()) });
+      const { openai_server: { api_key, ...server } = {}, ...rest } = await req.json();
+      const api_key_set = api_key === undefined ? settings.openai_server.api_key_set : !!api_key;
+      const openai_server = { ...settings.openai_server, ...server, api_key_set };
+      return json(settings = { ...settings, ...rest, openai_server });
     }
+    if (p === "/api/openai-server") return json(openAiServerStatus());
     if (p === "/api/models") return json({ models: LIBRARY });
     if (p === "/api/downloads") return json({ downloads: [] });
     if (/^\/api\/models\/[^/]+\/fit$/.test(p)) {
@@ -408,6 +431,33 @@ Deno.test({
       assert(light !== await background(), "the background follows the theme");
       await page.click('[role="radio"]:has-text("Light")');
       await page.waitForFunction(() => document.documentElement.dataset.theme === "light");
+      await page.keyboard.press("Escape");
+      await page.waitForSelector(".dialog", { state: "detached" });
+    });
+
+    await t.step("Settings turns the local API server on and shows its URL", async () => {
+      await page.click('.sidebar-link:has-text("Settings")');
+      const section = page.locator(".openai-server");
+      await section.locator(".server-status").getByText("Stopped").waitFor();
+      await section.getByLabel("Serve the loaded model over the OpenAI API").check();
+      await section.locator('.server-status[data-state="running"]').waitFor();
+      assertEquals(
+        await section.locator(".server-url code").textContent(),
+        "http://127.0.0.1:8080/v1",
+      );
+      assert((await section.textContent())?.includes('model id "qwen2.5-1.5b-instruct-q4_k_m"'));
+      assertEquals(settings.openai_server.enabled, true);
+      // The key is write-only: typed, saved, then gone from the page.
+      const key = section.locator('input[type="password"]');
+      await key.fill("sk-local-secret");
+      await key.press("Enter");
+      await section.getByRole("button", { name: "Remove" }).waitFor();
+      assertEquals(await key.inputValue(), "");
+      assertEquals(settings.openai_server.api_key_set, true);
+      if (shots) await section.screenshot({ path: join(shots, "openai-server.png") });
+      await page.setViewportSize({ width: 800, height: 600 });
+      assert(await fits(page, 800), "settings dialog");
+      await page.setViewportSize({ width: 1024, height: 700 });
       await page.keyboard.press("Escape");
       await page.waitForSelector(".dialog", { state: "detached" });
     });

@@ -1,5 +1,6 @@
 /**
- * App settings: theme, the defaults new chats start from, and the folders searched for models.
+ * App settings: theme, the defaults new chats start from, the folders searched for models, and
+ * the local OpenAI API server.
  * Every change is saved at once (the native-app way; there is no Save button).
  *
  * @module
@@ -11,6 +12,7 @@ import type { Settings } from "../types.ts";
 import { Dialog } from "./Dialog.tsx";
 import { Field, NumberField } from "./fields.tsx";
 import { ModelFolders } from "./ModelFolders.tsx";
+import { OpenAiServerSettings } from "./OpenAiServerSettings.tsx";
 import { SamplingFields } from "./SamplingFields.tsx";
 
 const THEMES: [Settings["theme"], string][] = [["system", "System"], ["light", "Light"], [
@@ -83,6 +85,8 @@ export function SettingsDialog({ stores }: { stores: Stores }): JSX.Element {
               await stores.models.refresh();
             }}
           />
+          <h3>Local API server</h3>
+          <OpenAiServerSettings store={stores.openAiServer} value={value.openai_server} />
         </div>
       )}
     </Dialog>

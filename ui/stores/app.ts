@@ -13,6 +13,7 @@ import { GenerationModel, type GenerationStore } from "./generation.ts";
 import { HubBrowserModel, type HubStore } from "./hub.ts";
 import { LibraryModel, type LibraryStore } from "./library.ts";
 import { ModelsModel, type ModelsStore } from "./models.ts";
+import { OpenAiServerModel, type OpenAiServerStore } from "./openai_server.ts";
 import { ResourcesModel, type ResourcesStore } from "./resources.ts";
 import { SettingsModel, type SettingsStore } from "./settings.ts";
 import { type Toasts, ToastsModel } from "./toasts.ts";
@@ -31,6 +32,7 @@ export type Stores = {
   conversation: ConversationStore;
   generation: GenerationStore;
   resources: ResourcesStore;
+  openAiServer: OpenAiServerStore;
 };
 
 /**
@@ -70,6 +72,7 @@ export function createStores(api: Api): Stores {
     conversation,
     generation,
     resources: new ResourcesModel(api, watched),
+    openAiServer: new OpenAiServerModel(api, toasts, settings),
   };
 }
 
@@ -88,6 +91,7 @@ export async function startStores(stores: Stores, api: Api): Promise<Close> {
     chats: () => stores.chats.refresh(),
     library: (change) => stores.library.onLibrary(change),
     downloads: (download) => stores.downloads.onDownload(download),
+    openai_server: (status) => stores.openAiServer.onStatus(status),
   });
   try {
     const [state] = await Promise.all([
