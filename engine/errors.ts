@@ -106,18 +106,7 @@ export class ContextOverflowError extends RangeError {
   }
 }
 
-/** Thrown when libllama or its ggml libraries cannot be found or opened. */
-export class LibraryLoadError extends Error {
-  /**
-   * Creates the error.
-   *
-   * @param message What could not be found or opened, and what to do.
-   */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "LibraryLoadError";
-  }
-}
+export { LibraryLoadError } from "../ffi/errors.ts";
 
 /** Thrown when llama.cpp fails an operation on a live context (decode, template, grammar). */
 export class EngineError extends Error {

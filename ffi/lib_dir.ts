@@ -10,7 +10,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { defaultPrebuiltSource, fetchPrebuilt, type PrebuiltSource } from "./prebuilt.ts";
-import { LibraryLoadError } from "../engine/errors.ts";
+import { LibraryLoadError } from "./errors.ts";
 
 /** A prebuilt variant: the suffix of an `@node-llama-cpp/<variant>` npm package. */
 export type LibVariant =

@@ -7,7 +7,7 @@
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { LibraryLoadError } from "../engine/errors.ts";
+import { LibraryLoadError } from "./errors.ts";
 import { LLAMA_SYMBOLS, type LlamaLib } from "./llama_symbols.ts";
 import {
   GGML_BACKEND_DEVICE_TYPE,

@@ -13,7 +13,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as tar from "tar";
 import { NODE_LLAMA_CPP_VERSION, PREBUILT_INTEGRITY } from "./lib_version.ts";
-import { LibraryLoadError } from "../engine/errors.ts";
+import { LibraryLoadError } from "./errors.ts";
 
 /** Where and from what registry {@link fetchPrebuilt} works. */
 export interface PrebuiltSource {

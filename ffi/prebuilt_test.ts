@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import * as tar from "tar";
 import { assert, assertEquals, assertRejects } from "../tests/assert.ts";
-import { LibraryLoadError } from "../engine/errors.ts";
+import { LibraryLoadError } from "./errors.ts";
 import { NODE_LLAMA_CPP_VERSION } from "./lib_version.ts";
 import { fetchPrebuilt } from "./prebuilt.ts";
 import { locateLibraries } from "./lib_dir.ts";
