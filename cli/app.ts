@@ -100,6 +100,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   }, options.port ?? 0);
   if (options.loadDefaultModel ?? true) {
     const settings = storage.settings.get();
+    // A failure also reaches the UI: the host keeps it as `load_error` in GET /api/state.
     host.load(settings.default_model ?? BUNDLED_MODEL, settings.n_ctx).catch((error) =>
       say(`hearth: ${error.message}`)
     );

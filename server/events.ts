@@ -1,13 +1,14 @@
 /**
  * A small publish/subscribe hub for app events the UI follows over SSE
- * (`GET /api/events`): model loaded or unloaded, load progress, a chat changed.
+ * (`GET /api/events`): model loaded or unloaded, load progress, a load failed, a chat
+ * changed.
  *
  * @module
  */
 
 /** An app event: its SSE name and JSON data. */
 export interface AppEvent {
-  event: "model" | "loading" | "chats" | "library" | "downloads" | "openai_server";
+  event: "model" | "loading" | "load_error" | "chats" | "library" | "downloads" | "openai_server";
   data: unknown;
 }
 

@@ -29,7 +29,16 @@ export interface Loading {
   progress: number;
 }
 
-/** Owns the engine and the loaded model; one load at a time. */
+/** Why the last load failed: the file and the error's message. */
+export interface LoadError {
+  path: string;
+  message: string;
+}
+
+/**
+ * Owns the engine and the loaded model; one load at a time. A load ends with a `model`
+ * event (success) or a `load_error` event (failure), then `loading: null`.
+ */
 export class ModelHost {
   readonly #events: EventHub;
   readonly #engineOptions: EngineOptions;
@@ -39,6 +48,8 @@ export class ModelHost {
   #loading: (Loading & { abort: AbortController }) | undefined;
   /** What the loaded model was asked for; llama.cpp may round n_ctx up. */
   #request: { path: string; nCtx: number } | undefined;
+  /** Kept until the next load starts, so a UI that connects later still sees it. */
+  #loadError: LoadError | undefined;
 
   /** Creates the host; the engine starts with the first load. */
   constructor(events: EventHub, engineOptions: EngineOptions = {}) {
@@ -66,6 +77,11 @@ export class ModelHost {
   /** The load in progress, or null. */
   get loading(): Loading | null {
     return this.#loading ? { path: this.#loading.path, progress: this.#loading.progress } : null;
+  }
+
+  /** Why the last load failed, or null when it succeeded or another load runs. */
+  get loadError(): LoadError | null {
+    return this.#loadError ? { ...this.#loadError } : null;
   }
 
   /**
@@ -97,13 +113,16 @@ export class ModelHost {
 
   /**
    * Loads `path` with a context of `nCtx` tokens, replacing the loaded model; a load
-   * already running is cancelled. Resolves when loaded; rejects with the load error.
+   * already running is cancelled. Resolves when loaded; rejects with the load error, which
+   * is also kept in {@link loadError} and published as `load_error` (unless the load was
+   * cancelled: that is no failure to report).
    */
   async load(path: string, nCtx: number): Promise<LoadedModel> {
     this.#loading?.abort.abort();
     const abort = new AbortController();
     const loading = { path, progress: 0, abort };
     this.#loading = loading;
+    this.#loadError = undefined;
     this.#events.publish({ event: "loading", data: this.loading });
     try {
       const model = await loadModel(path, {
@@ -131,6 +150,12 @@ export class ModelHost {
       this.#request = { path, nCtx };
       this.#events.publish({ event: "model", data: this.loaded });
       return this.loaded!;
+    } catch (error) {
+      if (!abort.signal.aborted) {
+        this.#loadError = { path, message: error instanceof Error ? error.message : String(error) };
+        this.#events.publish({ event: "load_error", data: this.loadError });
+      }
+      throw error;
     } finally {
       if (this.#loading === loading) this.#loading = undefined;
       this.#events.publish({ event: "loading", data: this.loading });

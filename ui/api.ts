@@ -19,6 +19,7 @@ import type {
   LibraryChange,
   LibraryEntry,
   LoadedModel,
+  LoadError,
   Loading,
   MemoryFit,
   Message,
@@ -69,7 +70,10 @@ export type MessageStreamHandlers = {
 /** Callbacks of the app event stream. */
 export type AppEventHandlers = {
   model(loaded: LoadedModel | null): void;
-  loading(loading: Loading): void;
+  /** Load progress; null when no load runs (it succeeded, failed or was cancelled). */
+  loading(loading: Loading | null): void;
+  /** A model load failed. */
+  load_error(error: LoadError): void;
   chats(change: { id: string }): void;
   /** Library files appeared, changed or vanished (ids). */
   library(change: LibraryChange): void;
@@ -219,6 +223,7 @@ function appEvents(url: string, on: AppEventHandlers): Close {
   const data = (event: Event) => JSON.parse((event as MessageEvent).data);
   source.addEventListener("model", (e) => on.model(data(e)));
   source.addEventListener("loading", (e) => on.loading(data(e)));
+  source.addEventListener("load_error", (e) => on.load_error(data(e)));
   source.addEventListener("chats", (e) => on.chats(data(e)));
   source.addEventListener("library", (e) => on.library(data(e)));
   source.addEventListener("downloads", (e) => on.downloads(data(e)));

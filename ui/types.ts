@@ -12,12 +12,12 @@
 import type { Chat, Overflow } from "../storage/types.ts";
 
 export type { Chat, Message, Metrics, Sampling, Settings } from "../storage/types.ts";
-export type { LoadedModel, Loading } from "../server/model_host.ts";
+export type { LoadedModel, LoadError, Loading } from "../server/model_host.ts";
 export type { Resources } from "../server/resources.ts";
 export type { OpenAiServerSettings } from "../storage/types.ts";
 export type { OpenAiServerPatch, SettingsPatch } from "../storage/settings.ts";
 export type { OpenAiServerStatus } from "../server/app_openai_server.ts";
-import type { LoadedModel, Loading } from "../server/model_host.ts";
+import type { LoadedModel, LoadError, Loading } from "../server/model_host.ts";
 import type { Settings } from "../storage/types.ts";
 
 /** What the model does when a chat outgrows n_ctx. */
@@ -27,7 +27,13 @@ export type OverflowPolicy = Overflow;
 export type ChatSummary = Chat & { snippet?: string };
 
 /** `GET /api/state`. */
-export type AppState = { loaded: LoadedModel | null; loading: Loading | null; settings: Settings };
+export type AppState = {
+  loaded: LoadedModel | null;
+  loading: Loading | null;
+  /** Why the last load failed; null once another load starts. */
+  load_error: LoadError | null;
+  settings: Settings;
+};
 
 /** Body of `POST /api/chats`. */
 export type NewChat = Partial<

@@ -23,7 +23,13 @@ export function appStateRoutes(deps: AppDeps): Hono {
 
   app.get(
     "/state",
-    (c) => c.json({ loaded: host.loaded, loading: host.loading, settings: storage.settings.get() }),
+    (c) =>
+      c.json({
+        loaded: host.loaded,
+        loading: host.loading,
+        load_error: host.loadError,
+        settings: storage.settings.get(),
+      }),
   );
 
   app.get("/settings", (c) => c.json(storage.settings.get()));
@@ -40,10 +46,8 @@ export function appStateRoutes(deps: AppDeps): Hono {
     if (!Number.isInteger(nCtx) || (nCtx as number) < 16) {
       throw badRequest("n_ctx must be an integer >= 16");
     }
-    // Loading runs on; progress and the outcome reach the UI as events.
-    host.load(path, nCtx as number).catch((error) =>
-      events.publish({ event: "loading", data: { path, progress: 0, error: error.message } })
-    );
+    // Loading runs on; the host publishes progress and the outcome (`model` or `load_error`).
+    host.load(path, nCtx as number).catch(() => {});
     return c.body(null, 202);
   });
 

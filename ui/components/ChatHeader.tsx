@@ -1,6 +1,7 @@
 /**
  * The bar above the chat: the chat's title, the model button (what answers; opens the model
- * picker; shows load progress), export/import, and the side panel toggles.
+ * picker; shows load progress, or that the last load failed), export/import, and the side
+ * panel toggles.
  *
  * @module
  */
@@ -16,6 +17,8 @@ export function ChatHeader({ stores }: { stores: Stores }): JSX.Element {
   const chat = conversation.chat.value;
   const loading = models.loading.value;
   const name = models.loadedName.value;
+  const failed = models.loadError.value;
+  const idle = name ?? (failed ? "Model failed to load" : "Choose a model");
   return (
     <header class="chat-header">
       <IconButton
@@ -31,10 +34,11 @@ export function ChatHeader({ stores }: { stores: Stores }): JSX.Element {
         class={`model-button ${loading ? "loading" : name ? "" : "none"}`}
         onClick={() => view.openDialog("models")}
         aria-label={name ? `Model: ${name}. Change model` : "Choose a model"}
+        title={failed?.message}
       >
         <Icon name="chip" size={16} />
         <span class="model-name">
-          {loading ? `Loading… ${Math.round(loading.progress * 100)}%` : name ?? "Choose a model"}
+          {loading ? `Loading… ${Math.round(loading.progress * 100)}%` : idle}
         </span>
         {loading && <span class="model-progress" style={{ width: `${loading.progress * 100}%` }} />}
       </button>

@@ -87,6 +87,7 @@ export async function startStores(stores: Stores, api: Api): Promise<Close> {
   const close = api.events({
     model: (loaded) => stores.models.onModel(loaded),
     loading: (loading) => stores.models.onLoading(loading),
+    load_error: (error) => stores.models.onLoadError(error),
     // Any chat change (title set by the server, a reply finished elsewhere) refreshes the list.
     chats: () => stores.chats.refresh(),
     library: (change) => stores.library.onLibrary(change),

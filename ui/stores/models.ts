@@ -1,12 +1,12 @@
 /**
- * The model files the app knows (the library: `GET /api/models`), the model in memory and a
- * load in progress.
+ * The model files the app knows (the library: `GET /api/models`), the model in memory, a
+ * load in progress and why the last load failed.
  *
  * @module
  */
 import { computed, createModel, signal } from "@preact/signals";
 import type { Api } from "../api.ts";
-import type { AppState, LibraryEntry, LoadedModel, Loading } from "../types.ts";
+import type { AppState, LibraryEntry, LoadedModel, LoadError, Loading } from "../types.ts";
 import type { SettingsStore } from "./settings.ts";
 import type { Toasts } from "./toasts.ts";
 
@@ -14,11 +14,15 @@ import type { Toasts } from "./toasts.ts";
  * The models store. Loading a model from the picker also makes it the default model: the
  * server answers a chat without its own model with the default one (reloading if needed), so
  * "the model I loaded is the one I chat with" (LM Studio's behaviour) needs both.
+ *
+ * A load ends with a `model` event or a `load_error` event, then `loading: null`; a failure
+ * stays in `loadError` (shown once as a toast) until the next load starts.
  */
 export const ModelsModel = createModel((api: Api, toasts: Toasts, settings: SettingsStore) => {
   const list = signal<readonly LibraryEntry[]>([]);
   const loaded = signal<LoadedModel | null>(null);
   const loading = signal<Loading | null>(null);
+  const loadError = signal<LoadError | null>(null);
   /** Display name of the loaded model: its list entry's name, else the file name. */
   const loadedName = computed(() => {
     const model = loaded.value;
@@ -50,17 +54,30 @@ export const ModelsModel = createModel((api: Api, toasts: Toasts, settings: Sett
     }
     return inFlight = fetchList();
   };
-  const applyState = (state: Pick<AppState, "loaded" | "loading">) => {
+  /** Ends a load as failed; the same failure seen twice (event and state) toasts once. */
+  const onLoadError = (error: LoadError | null) => {
+    const shown = loadError.value;
+    loadError.value = error;
+    if (error) loading.value = null;
+    if (error && (shown?.path !== error.path || shown.message !== error.message)) {
+      toasts.show({ text: error.message, kind: "error" });
+    }
+  };
+  const applyState = (state: Pick<AppState, "loaded" | "loading" | "load_error">) => {
     loaded.value = state.loaded;
     loading.value = state.loading;
+    onLoadError(state.load_error);
   };
-  // A `model` event ends a load, whether it succeeded (the model) or not (null).
-  const onModel = (model: LoadedModel | null) => applyState({ loaded: model, loading: null });
-  const onLoading = (progress: Loading) => {
+  const onModel = (model: LoadedModel | null) => {
+    loaded.value = model;
+    loading.value = null;
+  };
+  const onLoading = (progress: Loading | null) => {
     loading.value = progress;
+    if (progress) loadError.value = null;
   };
   const load = async (path: string, nCtx?: number) => {
-    loading.value = { path, progress: 0 };
+    onLoading({ path, progress: 0 });
     try {
       await api.loadModel(path, nCtx);
       if (settings.settings.value?.default_model !== path) {
@@ -83,11 +100,13 @@ export const ModelsModel = createModel((api: Api, toasts: Toasts, settings: Sett
     list,
     loaded,
     loading,
+    loadError,
     loadedName,
     refresh,
     applyState,
     onModel,
     onLoading,
+    onLoadError,
     load,
     unload,
   };
