@@ -8,6 +8,7 @@
  */
 import type { ChatMessage } from "../engine/chat_template.ts";
 import type { GenerateOptions } from "../engine/generate_options.ts";
+import { LLAMA_DEFAULT_SEED } from "../engine/sampling.ts";
 import type { GenerationResult } from "../engine/types.ts";
 import type { Chat, Message, Sampling, Settings, Storage } from "../storage/mod.ts";
 import { conflict } from "./http_error.ts";
@@ -43,6 +44,14 @@ export function engineSampling(sampling: Required<Sampling>): GenerateOptions {
   };
 }
 
+/** What a reply is generated with; stored on its message (`model`, `sampling`). */
+export interface ReplySettings {
+  /** Path of the model file. */
+  model: string;
+  /** Every sampling field; `seed` is concrete (never -1), so the reply can be reproduced. */
+  sampling: Required<Sampling>;
+}
+
 /** Runs replies, one job per assistant message. */
 export class ReplyRunner {
   readonly #storage: Storage;
@@ -59,12 +68,27 @@ export class ReplyRunner {
     this.#defaultModel = defaultModel;
   }
 
+  /**
+   * What a new reply in `chat` is generated with: the chat's model and sampling where it
+   * sets them, else the settings' defaults; a random seed (-1) is drawn now. Store it on the
+   * reply's message: {@link start} generates with what is stored.
+   */
+  replySettings(chat: Chat): ReplySettings {
+    const settings = this.#storage.settings.get();
+    const sampling = { ...settings.sampling, ...chat.sampling };
+    if (sampling.seed === -1) sampling.seed = randomSeed();
+    return { model: this.#modelPath(chat, settings), sampling };
+  }
+
   /** Whether a reply of `chatId` is being generated. */
   busy(chatId: string): boolean {
     return [...this.#jobs.values()].some((job) => job.chatId === chatId);
   }
 
-  /** Starts generating the streaming assistant message `message`. */
+  /**
+   * Starts generating the streaming assistant message `message`, with its stored `model` and
+   * `sampling` (from {@link replySettings}); missing ones come from the chat and settings.
+   */
   start(message: Message): void {
     if (this.#jobs.has(message.id)) throw conflict("This reply is already being generated");
     const job: Job = {
@@ -112,9 +136,12 @@ export class ReplyRunner {
     try {
       const chat = this.#storage.chats.require(message.chat_id);
       const settings = this.#storage.settings.get();
-      const sampling = { ...settings.sampling, ...chat.sampling };
-      await this.#ensureModel(chat, settings);
-      const generation = this.#host.context().chat(this.#prompt(chat, message), {
+      const sampling = { ...settings.sampling, ...chat.sampling, ...message.sampling };
+      const path = message.model ?? this.#modelPath(chat, settings);
+      const nCtx = chat.n_ctx ?? settings.n_ctx;
+      if (!this.#host.serves(path, nCtx)) await this.#host.load(path, nCtx);
+      const prompt = this.#prompt(chat.system_prompt || settings.system_prompt, message);
+      const generation = this.#host.context().chat(prompt, {
         ...engineSampling(sampling),
         overflow: chat.overflow,
         signal: job.abort.signal,
@@ -145,20 +172,24 @@ export class ReplyRunner {
     }
   }
 
-  /** Loads the chat's model and context size when the loaded ones differ. */
-  async #ensureModel(chat: Chat, settings: Settings): Promise<void> {
-    const path = chat.model ?? settings.default_model ?? this.#defaultModel();
-    const nCtx = chat.n_ctx ?? settings.n_ctx;
-    if (!this.#host.serves(path, nCtx)) await this.#host.load(path, nCtx);
+  /** The chat's model, else the settings' default model, else the bundled one. */
+  #modelPath(chat: Chat, settings: Settings): string {
+    return chat.model ?? settings.default_model ?? this.#defaultModel();
   }
 
-  #prompt(chat: Chat, reply: Message): ChatMessage[] {
+  /** The branch that `reply` answers, after `systemPrompt` ("" = none). */
+  #prompt(systemPrompt: string, reply: Message): ChatMessage[] {
     const branch = reply.parent_id ? this.#storage.messages.path(reply.parent_id) : [];
-    const system: ChatMessage[] = chat.system_prompt
-      ? [{ role: "system", content: chat.system_prompt }]
-      : [];
+    const system: ChatMessage[] = systemPrompt ? [{ role: "system", content: systemPrompt }] : [];
     return [...system, ...branch.map((m) => ({ role: m.role, content: m.content }))];
   }
+}
+
+/** A uint32 seed other than `LLAMA_DEFAULT_SEED` (which means "draw one"). */
+function randomSeed(): number {
+  const seed = new Uint32Array(1);
+  do crypto.getRandomValues(seed); while (seed[0] === LLAMA_DEFAULT_SEED);
+  return seed[0];
 }
 
 function finished(content: string, result: GenerationResult) {

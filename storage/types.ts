@@ -41,7 +41,7 @@ export interface Chat {
   updated_at: number;
   /** Path of the GGUF model the chat uses; null = the settings' default model. */
   model: string | null;
-  /** System prompt sent before the messages; "" = none. */
+  /** System prompt sent before the messages; "" = the settings' default system prompt. */
   system_prompt: string;
   /** Overrides of the settings' sampling defaults. */
   sampling: Sampling;
@@ -136,7 +136,7 @@ export interface Settings {
   sampling: Required<Sampling>;
   /** Default context size in tokens. @default {2048} */
   n_ctx: number;
-  /** Default system prompt for new chats. @default {""} */
+  /** System prompt of chats whose own is ""; "" = none. @default {""} */
   system_prompt: string;
   /** Saved window geometry; absent until the window first closes. */
   window?: WindowGeometry;

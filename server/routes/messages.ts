@@ -36,6 +36,7 @@ export function sendRoute(deps: AppDeps): Hono {
         parent_id: user.id,
         role: "assistant",
         state: "streaming",
+        ...replies.replySettings(chat),
       });
       if (chat.title === DEFAULT_TITLE) {
         const title = content.trim().replace(/\s+/g, " ");
@@ -65,6 +66,7 @@ export function messageRoutes(deps: AppDeps): Hono {
       parent_id: old.parent_id,
       role: "assistant",
       state: "streaming",
+      ...replies.replySettings(storage.chats.require(old.chat_id)),
     });
     replies.start(assistant);
     return c.json({ assistant }, 201);

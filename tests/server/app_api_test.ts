@@ -4,6 +4,8 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
+import { BUNDLED_MODEL } from "../../config.ts";
+import { DEFAULT_SETTINGS } from "../../storage/mod.ts";
 import { rawStatus } from "./_raw_http.ts";
 
 async function withApp(fn: (app: RunningApp, api: Api) => Promise<void>): Promise<void> {
@@ -122,6 +124,81 @@ Deno.test("app server: stop ends a long reply as incomplete; edit makes a second
     // deno-lint-ignore no-explicit-any
     const roots = messages.filter((m: any) => m.parent_id === null);
     assertEquals(roots.length, 2);
+  });
+});
+
+Deno.test("app server: a reply records its model and the sampling it was generated with", async () => {
+  await withApp(async (_app, api) => {
+    await api.json("PATCH", "/api/settings", { sampling: { top_k: 7 } });
+    const chat = await api.json("POST", "/api/chats", {
+      sampling: { temperature: 0, max_tokens: 4 },
+    });
+    const sent = await api.json("POST", `/api/chats/${chat.id}/messages`, {
+      content: "Once upon a time",
+      parent_id: null,
+    });
+    // Every field, from the chat or else the settings; the default seed -1 is drawn.
+    const { seed: _, ...expected } = {
+      ...DEFAULT_SETTINGS.sampling,
+      top_k: 7,
+      temperature: 0,
+      max_tokens: 4,
+    };
+    const { seed, ...sampling } = sent.assistant.sampling;
+    assertEquals(sampling, expected);
+    assert(Number.isInteger(seed) && seed >= 0 && seed < 0xFFFFFFFF, `seed ${seed} is drawn`);
+    assertEquals(sent.assistant.model, BUNDLED_MODEL);
+    const done = await api.events(`/api/messages/${sent.assistant.id}/stream`);
+    // deno-lint-ignore no-explicit-any
+    const finished = (done.at(-1)!.data as any).message;
+    assertEquals(finished.state, "complete");
+    assertEquals(finished.model, BUNDLED_MODEL);
+    assertEquals(finished.sampling, sent.assistant.sampling);
+
+    // A regenerated reply records its own; a seed the chat sets is kept as it is.
+    await api.json("PATCH", `/api/chats/${chat.id}`, {
+      sampling: { temperature: 0, max_tokens: 4, seed: 7 },
+    });
+    const again = await api.json("POST", `/api/messages/${sent.assistant.id}/regenerate`);
+    await api.events(`/api/messages/${again.assistant.id}/stream`);
+    const { messages } = await api.json("GET", `/api/chats/${chat.id}`);
+    // deno-lint-ignore no-explicit-any
+    const stored = messages.find((m: any) => m.id === again.assistant.id);
+    assertEquals(stored.model, BUNDLED_MODEL);
+    assertEquals(stored.sampling, {
+      ...DEFAULT_SETTINGS.sampling,
+      top_k: 7,
+      temperature: 0,
+      max_tokens: 4,
+      seed: 7,
+    });
+  });
+});
+
+Deno.test("app server: a chat without its own system prompt uses the settings' one", async () => {
+  await withApp(async (_app, api) => {
+    const system = "Tell a short, happy story about a little cat and her friend the dog.";
+    const promptTokens = async (chatFields: Record<string, unknown>) => {
+      const chat = await api.json("POST", "/api/chats", {
+        ...chatFields,
+        sampling: { temperature: 0, max_tokens: 1 },
+      });
+      const sent = await api.json("POST", `/api/chats/${chat.id}/messages`, {
+        content: "Once upon a time",
+        parent_id: null,
+      });
+      const events = await api.events(`/api/messages/${sent.assistant.id}/stream`);
+      // deno-lint-ignore no-explicit-any
+      const message = (events.at(-1)!.data as any).message;
+      assertEquals(message.state, "complete");
+      return message.metrics.prompt_tokens as number;
+    };
+    const bare = await promptTokens({});
+    const own = await promptTokens({ system_prompt: system });
+    assert(own > bare, `a system prompt adds tokens: ${own} vs ${bare}`);
+    await api.json("PATCH", "/api/settings", { system_prompt: system });
+    assertEquals(await promptTokens({}), own, "the settings' system prompt is sent");
+    assertEquals(await promptTokens({ system_prompt: "Hi." }) < own, true, "the chat's wins");
   });
 });
 
