@@ -4,6 +4,7 @@
  * @module
  */
 import type { StoreContext } from "./_context.ts";
+import { DEFAULT_OVERFLOW, DEFAULT_TITLE } from "./chat_defaults.ts";
 import { parseJson, type Row, toJson } from "./_sql.ts";
 import {
   checkKeys,
@@ -49,8 +50,7 @@ export interface ListChatsOptions {
   offset?: number;
 }
 
-/** The default title of a new chat. */
-export const DEFAULT_TITLE = "New chat";
+export { DEFAULT_OVERFLOW, DEFAULT_TITLE };
 
 const NEW_CHAT_KEYS = ["title", "model", "system_prompt", "sampling", "n_ctx", "overflow"];
 const PATCH_KEYS = [...NEW_CHAT_KEYS, "active_leaf_id"];
@@ -143,7 +143,7 @@ export class ChatStore {
       fields.system_prompt ?? "",
       JSON.stringify(fields.sampling ?? {}),
       fields.n_ctx ?? null,
-      fields.overflow ?? "error",
+      fields.overflow ?? DEFAULT_OVERFLOW,
     );
     return this.require(id);
   }

@@ -1,6 +1,7 @@
+import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertThrows } from "../tests/assert.ts";
 import { TempDatabase } from "./_testing.ts";
-import { DEFAULT_TITLE } from "./chats.ts";
+import { DEFAULT_OVERFLOW, DEFAULT_TITLE } from "./chats.ts";
 import { NotFoundError } from "./errors.ts";
 
 Deno.test("ChatStore.create() fills defaults and get() reads the chat back", () => {
@@ -22,6 +23,19 @@ Deno.test("ChatStore.create() fills defaults and get() reads the chat back", () 
   assert(/^[0-9a-f-]{36}$/.test(chat.id));
   assertEquals(storage.chats.get(chat.id), chat);
   assertEquals(storage.chats.get("nope"), null);
+});
+
+Deno.test("ChatStore.create() and the chats table's SQL default both use DEFAULT_OVERFLOW", () => {
+  using temp = new TempDatabase();
+  const storage = temp.open();
+  assertEquals(storage.chats.create().overflow, DEFAULT_OVERFLOW);
+  // An INSERT that leaves the column out gets the SQL default of migration 1.
+  {
+    using raw = new DatabaseSync(temp.path);
+    raw.prepare("INSERT INTO chats (id, title, created_at, updated_at) VALUES (?, ?, 1, 1)")
+      .run("raw", "Raw");
+  }
+  assertEquals(storage.chats.require("raw").overflow, DEFAULT_OVERFLOW);
 });
 
 Deno.test("ChatStore.create() validates fields", () => {

@@ -31,7 +31,7 @@
 export { openDatabase, Storage } from "./db.ts";
 export type { OpenDatabaseOptions } from "./db.ts";
 export { DATABASE_FILE, dataDir } from "./data_dir.ts";
-export { ChatStore, DEFAULT_TITLE } from "./chats.ts";
+export { ChatStore, DEFAULT_OVERFLOW, DEFAULT_TITLE } from "./chats.ts";
 export type { ChatPatch, ListChatsOptions, NewChat } from "./chats.ts";
 export { MessageStore } from "./messages.ts";
 export type { AddMessageOptions, FinishedMessage, NewMessage } from "./messages.ts";

@@ -160,6 +160,8 @@ Deno.test({
       // Settings of the draft chat, applied when its first message creates it.
       await setNumber(panel, "Temperature", "0");
       await setNumber(panel, "Max tokens", String(FIRST_MAX_TOKENS));
+      // The draft shows the overflow policy the chat will be created with.
+      assertEquals(await panel.getByLabel("When full").inputValue(), "error");
       // Records the reply's text length at each DOM change while it streams, and whether the
       // Stop button showed meanwhile (installed first: the reply may start at once).
       await page.evaluate(() => {
@@ -207,6 +209,7 @@ Deno.test({
       const { chat, messages } = await api.chat(chatId);
       assertEquals(chat.title, PROMPT);
       assertEquals(chat.sampling, { temperature: 0, max_tokens: FIRST_MAX_TOKENS });
+      assertEquals(chat.overflow, "error");
       assertEquals(messages.map((m) => [m.role, m.state]), [
         ["user", "complete"],
         ["assistant", "complete"],

@@ -6,6 +6,7 @@
  * @module
  */
 import type { JSX } from "preact";
+import { DEFAULT_OVERFLOW } from "../../storage/chat_defaults.ts";
 import type { Stores } from "../stores/app.ts";
 import { isChatModel } from "../stores/library.ts";
 import type { OverflowPolicy } from "../types.ts";
@@ -58,7 +59,7 @@ export function ChatSettingsPanel({ stores }: { stores: Stores }): JSX.Element {
         />
         <Field label="When full">
           <select
-            value={chat.overflow ?? "truncate-oldest"}
+            value={chat.overflow ?? DEFAULT_OVERFLOW}
             onChange={(e) => patch({ overflow: e.currentTarget.value as OverflowPolicy })}
           >
             <option value="truncate-oldest">Drop the oldest messages</option>
