@@ -297,7 +297,10 @@ export interface HubEnv {
   endpoint: string;
   /** `HF_TOKEN`: for gated and private repos; never logged. */
   token: string | undefined;
-  /** `HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`. */
+  /**
+   * Where downloads go, absolute: `HF_HUB_CACHE`, `HUGGINGFACE_HUB_CACHE`, `$HF_HOME/hub`,
+   * ... by hub/hub_cache_dir.ts, the rule the library's Hugging Face root follows too.
+   */
   cacheDir: string;
 }
 

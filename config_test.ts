@@ -1,5 +1,13 @@
 import { assert, assertEquals, assertThrows } from "./tests/assert.ts";
-import { BUNDLED_MODEL, type EnvReader, helpText, loadConfig, OPTIONS } from "./config.ts";
+import {
+  BUNDLED_MODEL,
+  type EnvReader,
+  helpText,
+  hubEnv,
+  libraryRoots,
+  loadConfig,
+  OPTIONS,
+} from "./config.ts";
 
 const noEnv: EnvReader = () => undefined;
 const env = (vars: Record<string, string>): EnvReader => (name) => vars[name];
@@ -139,4 +147,21 @@ Deno.test("helpText() is generated from the option table", () => {
   assert(overview.includes("generate") && overview.includes("bench"));
   assert(helpText("generate").includes("--json"));
   assert(!helpText("chat").includes("--json"), "chat help lists only chat's flags");
+});
+
+Deno.test("hubEnv() and libraryRoots() name the same Hugging Face cache folder", () => {
+  const cases: [Record<string, string>, string][] = [
+    [{ HUGGINGFACE_HUB_CACHE: "/legacy/hub" }, "/legacy/hub"],
+    [{ HUGGINGFACE_HUB_CACHE: "~/legacy" }, "/home/ada/legacy"],
+    [{ HF_HUB_CACHE: "relative/hub" }, "/home/ada/relative/hub"],
+    [{ HF_HOME: "~/hf" }, "/home/ada/hf/hub"],
+    [{ XDG_CACHE_HOME: "not-absolute" }, "/home/ada/.cache/huggingface/hub"],
+  ];
+  for (const [vars, expected] of cases) {
+    const env: EnvReader = (name) =>
+      ({ HOME: "/home/ada", ...vars } as Record<string, string>)[name];
+    const library = libraryRoots(env).find((root) => root.kind === "hf-cache");
+    assertEquals(hubEnv(env).cacheDir, expected, JSON.stringify(vars));
+    assertEquals(library?.path, expected, JSON.stringify(vars));
+  }
 });

@@ -4,17 +4,22 @@
  *
  * @module
  */
-import { isAbsolute, join } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 
 /**
  * Computes the hub cache directory: `$HF_HUB_CACHE`, else the legacy
  * `$HUGGINGFACE_HUB_CACHE`, else `$HF_HOME/hub`, else `$XDG_CACHE_HOME/huggingface/hub`,
  * else `~/.cache/huggingface/hub`. Empty variables count as unset; a leading `~/` is
  * expanded to `home`; a relative `XDG_CACHE_HOME` is ignored, as the XDG spec asks.
+ * Other relative values are taken from `home` (huggingface_hub takes them from the
+ * working directory), so the app finds one folder however it is started.
+ *
+ * Both downloads (config.ts `hubEnv`) and the library's Hugging Face root
+ * (library/roots.ts) come from here, so they always name the same folder.
  *
  * @param env Reads one environment variable, e.g. `(name) => Deno.env.get(name)`.
- * @param home The user's home directory.
- * @returns The directory; it may not exist yet (downloads create it).
+ * @param home The user's home directory, absolute.
+ * @returns The directory, absolute; it may not exist yet (downloads create it).
  *
  * @example
  * ```ts
@@ -26,7 +31,7 @@ import { isAbsolute, join } from "node:path";
  */
 export function hubCacheDir(env: (name: string) => string | undefined, home: string): string {
   const expand = (path: string) =>
-    path === "~" ? home : path.startsWith("~/") ? join(home, path.slice(2)) : path;
+    path === "~" ? home : resolve(home, path.startsWith("~/") ? path.slice(2) : path);
   const hubCache = env("HF_HUB_CACHE") || env("HUGGINGFACE_HUB_CACHE");
   if (hubCache) return expand(hubCache);
   const hfHome = env("HF_HOME");

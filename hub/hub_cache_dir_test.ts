@@ -26,3 +26,9 @@ Deno.test("hubCacheDir() ignores empty variables and a relative XDG_CACHE_HOME, 
   assertEquals(hubCacheDir(envOf({ XDG_CACHE_HOME: "rel" }), "/h"), "/h/.cache/huggingface/hub");
   assertEquals(hubCacheDir(envOf({ HF_HOME: "~/hf" }), "/home/ada"), "/home/ada/hf/hub");
 });
+
+Deno.test("hubCacheDir() takes relative values from home, so the result is absolute", () => {
+  assertEquals(hubCacheDir(envOf({ HF_HUB_CACHE: "rel/hub" }), "/h"), "/h/rel/hub");
+  assertEquals(hubCacheDir(envOf({ HUGGINGFACE_HUB_CACHE: "~/old" }), "/h"), "/h/old");
+  assertEquals(hubCacheDir(envOf({ HF_HOME: "hf" }), "/h"), "/h/hf/hub");
+});

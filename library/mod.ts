@@ -4,7 +4,9 @@
  * Every file is validated (engine/gguf_check.ts) before it is listed as loadable; the
  * index lives in storage (the `models` table) and a watcher keeps it current.
  *
- * This layer imports `engine/gguf_check.ts`, `engine/errors.ts` and `storage/` only.
+ * This layer imports `engine/gguf_check.ts`, `engine/errors.ts`, `storage/` and
+ * `hub/hub_cache_dir.ts` (so the library and downloads agree on the Hugging Face cache)
+ * only.
  *
  * @example Index the well-known roots and pick the chat models
  * ```ts

@@ -4,6 +4,7 @@
  * @module
  */
 import { join, resolve } from "node:path";
+import { hubCacheDir } from "../hub/hub_cache_dir.ts";
 import type { ModelRootKind } from "../storage/models.ts";
 
 export type { ModelRootKind };
@@ -28,9 +29,10 @@ export interface Root {
  * Pure: it reads no environment and touches no file, so a root may not exist; the
  * library skips absent roots at each scan.
  *
- * - Hugging Face cache: `$HF_HUB_CACHE`, else `$HF_HOME/hub`, else
- *   `$XDG_CACHE_HOME/huggingface/hub`, else `~/.cache/huggingface/hub` (huggingface_hub's
- *   own order).
+ * - Hugging Face cache: where downloads go, by the one rule of hub/hub_cache_dir.ts
+ *   (huggingface_hub's own order: `$HF_HUB_CACHE`, the legacy `$HUGGINGFACE_HUB_CACHE`,
+ *   `$HF_HOME/hub`, an absolute `$XDG_CACHE_HOME/huggingface/hub`, `~/.cache/huggingface/hub`;
+ *   `~/` expanded).
  * - LM Studio: `~/.lmstudio/models` (current) and `~/.cache/lm-studio/models` (older
  *   versions).
  * - llama.cpp: `$LLAMA_CACHE`, else `$XDG_CACHE_HOME/llama.cpp`, else `~/.cache/llama.cpp`.
@@ -51,11 +53,8 @@ export interface Root {
 export function defaultRoots(env: (name: string) => string | undefined, home: string): Root[] {
   const get = (name: string) => env(name) || undefined;
   const cache = get("XDG_CACHE_HOME") ?? join(home, ".cache");
-  const hfHome = get("HF_HOME");
-  const hfHub = get("HF_HUB_CACHE") ??
-    (hfHome ? join(hfHome, "hub") : join(cache, "huggingface", "hub"));
   const roots: Root[] = [
-    { kind: "hf-cache", path: hfHub },
+    { kind: "hf-cache", path: hubCacheDir(env, home) },
     { kind: "lmstudio", path: join(home, ".lmstudio", "models") },
     { kind: "lmstudio", path: join(home, ".cache", "lm-studio", "models") },
     { kind: "llama.cpp", path: get("LLAMA_CACHE") ?? join(cache, "llama.cpp") },

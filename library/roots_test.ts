@@ -21,6 +21,14 @@ Deno.test("defaultRoots() follows HF_HUB_CACHE, then HF_HOME, then XDG_CACHE_HOM
   assertEquals(hf({ HF_HOME: "relative/hf" }), "/h/relative/hf/hub");
 });
 
+Deno.test("defaultRoots() finds the Hugging Face cache where downloads go", () => {
+  const hf = (vars: Record<string, string>) => defaultRoots(env(vars), "/h")[0].path;
+  assertEquals(hf({ HUGGINGFACE_HUB_CACHE: "/legacy", HF_HOME: "/b" }), "/legacy");
+  assertEquals(hf({ HF_HUB_CACHE: "~/hub" }), "/h/hub");
+  assertEquals(hf({ HF_HOME: "~/hf" }), "/h/hf/hub");
+  assertEquals(hf({ XDG_CACHE_HOME: "relative" }), "/h/.cache/huggingface/hub");
+});
+
 Deno.test("defaultRoots() follows LLAMA_CACHE and drops duplicate paths", () => {
   const roots = defaultRoots(env({ LLAMA_CACHE: "/h/.lmstudio/models" }), "/h");
   assertEquals(roots.map((root) => root.kind), ["hf-cache", "lmstudio", "lmstudio"]);
