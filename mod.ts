@@ -46,7 +46,13 @@ export type { ChatMessage, ChatRole, RenderOptions } from "./engine/chat_templat
 export { checkGgufFile } from "./engine/gguf_check.ts";
 export type { GgufFileInfo, GgufTensor } from "./engine/gguf_check.ts";
 export { estimateMemory, planMemory, TIGHT_SHARE } from "./engine/memory_fit.ts";
-export type { DeviceMemory, FitVerdict, MemoryFit, MemoryFitOptions } from "./engine/memory_fit.ts";
+export type {
+  DeviceMemory,
+  FitMethod,
+  FitVerdict,
+  MemoryFit,
+  MemoryFitOptions,
+} from "./engine/memory_fit.ts";
 export type { MemoryProbe } from "./engine/native/memory_probe.ts";
 export {
   ContextOverflowError,

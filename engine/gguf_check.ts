@@ -73,6 +73,36 @@ const GGML_TYPES: ReadonlyMap<number, GgmlTypeTraits> = new Map(
   GGML_TYPE_ROWS.map(([id, name, blockSize, typeSize]) => [id, { name, blockSize, typeSize }]),
 );
 
+/**
+ * Bytes of `elements` values of ggml type `type` (an `enum ggml_type` number): ggml's
+ * `ggml_row_size`, elements / block size × bytes per block.
+ *
+ * @example
+ * ```ts
+ * import { ggmlRowBytes } from "./gguf_check.ts";
+ *
+ * console.assert(ggmlRowBytes(1, 64) === 128); // F16
+ * console.assert(ggmlRowBytes(8, 64) === 68); // Q8_0: 2 blocks of 34 bytes
+ * ```
+ *
+ * @param type The `enum ggml_type` value, e.g. 1 for F16.
+ * @param elements Values in the row; a multiple of the type's block size.
+ * @returns The size in bytes.
+ * @throws {RangeError} for a type ggml does not have (or removed), or an element count
+ *   that is not a whole number of blocks.
+ */
+export function ggmlRowBytes(type: number, elements: number): number {
+  const traits = GGML_TYPES.get(type);
+  if (!traits) throw new RangeError(`Cannot size ggml type ${type}: ggml has no such type`);
+  if (elements % traits.blockSize !== 0) {
+    throw new RangeError(
+      `Cannot size ${elements} ${traits.name} values: not a multiple of its block size ` +
+        `${traits.blockSize}`,
+    );
+  }
+  return elements / traits.blockSize * traits.typeSize;
+}
+
 /** One tensor of a GGUF file. */
 export interface GgufTensor {
   /** The tensor's name, e.g. "blk.0.attn_q.weight". */

@@ -10,12 +10,18 @@
  * the CPU (llama.cpp keeps the input layer there), the rest on the output layer's
  * device. The KV cache splits by the device of each layer's cache.
  *
+ * Where the simulation cannot answer (no engine, an architecture this llama.cpp does not
+ * know, a context it refuses), a documented formula over the GGUF metadata stands in
+ * (engine/memory_formula.ts): same weights, an exact KV cache for standard attention, an
+ * approximate compute buffer. {@link MemoryFit.method} says which one answered.
+ *
  * @module
  */
 import type { Engine } from "./engine.ts";
-import { checkGgufFile } from "./gguf_check.ts";
+import { checkGgufFile, type GgufFileInfo, type GgufTensor } from "./gguf_check.ts";
 import { type ContextOptions, resolveContextOptions } from "./context_options.ts";
-import type { MemoryProbe } from "./native/memory_probe.ts";
+import { formulaProbe, modelShape } from "./memory_formula.ts";
+import type { MemoryProbe, ProbeOptions } from "./native/memory_probe.ts";
 import type { BackendDevice, ModelInfo } from "./types.ts";
 
 /** Bytes one device would hold. */
@@ -37,6 +43,13 @@ export interface DeviceMemory {
 /** How a load compares with free memory. */
 export type FitVerdict = "fits" | "tight" | "does-not-fit";
 
+/**
+ * What produced an estimate: "simulation" is llama.cpp's own `no_alloc` load;
+ * "formula" is the metadata formula of engine/memory_formula.ts (compute buffers
+ * approximate).
+ */
+export type FitMethod = "simulation" | "formula";
+
 /** The estimate for one model, context size and offload. */
 export interface MemoryFit {
   /** One row per device that would hold anything. */
@@ -56,6 +69,10 @@ export interface MemoryFit {
    * taken as they are at `nCtx`.
    */
   maxNCtx: number;
+  /** Which estimate this is. */
+  method: FitMethod;
+  /** Why the simulation did not answer when `method` is "formula"; else null. */
+  simulationError: string | null;
 }
 
 /** Share of free memory above which a fit is called tight. */
@@ -68,22 +85,31 @@ export interface MemoryFitOptions extends ContextOptions {
 }
 
 /**
- * Estimates the memory `path` would need with `options`, without loading it.
+ * Estimates the memory `path` would need with `options`, without loading it: by
+ * llama.cpp's `no_alloc` simulation on `engine`, else (no engine, or the simulation
+ * fails) by the metadata formula, with the simulation's error in `simulationError`.
+ * Weights count every part of a split model (`name-00001-of-0000N.gguf` beside it).
  *
- * @throws {GgufError} or {ModelNotFoundError} for a bad file (checked first).
- * @throws {ModelLoadError} when llama.cpp refuses the file.
+ * @param engine The engine that simulates; null when there is none (formula only).
+ * @param path The GGUF file, or the first part of a split model.
+ * @param options n_ctx, batch sizes, cache types and GPU layers of the load.
+ * @throws {GgufError} or {ModelNotFoundError} for a bad or missing file or part
+ *   (checked first).
+ * @throws {RangeError} or {TypeError} for bad options.
+ * @throws {ModelLoadError} or {EngineError} when the simulation fails and the header
+ *   lacks what the formula needs (the simulation's error is the one thrown).
  */
 export async function estimateMemory(
-  engine: Engine,
+  engine: Engine | null,
   path: string,
   options: MemoryFitOptions = {},
 ): Promise<MemoryFit> {
   const file = await checkGgufFile(path);
+  const tensors = await splitTensors(file);
   const { nGpuLayers = -1, ...context } = options;
   const nCtxTrain = file.contextLength ?? 4096;
   const resolved = resolveContextOptions(context, { nCtxTrain } as ModelInfo);
-  const { probe, devices } = await engine._call("probeMemory", {
-    path,
+  const probeOptions: ProbeOptions = {
     nGpuLayers,
     nCtx: resolved.nCtx,
     nBatch: resolved.nBatch,
@@ -92,17 +118,70 @@ export async function estimateMemory(
     flashAttn: resolved.flashAttn,
     typeK: resolved.typeK,
     typeV: resolved.typeV,
-  }) as { probe: MemoryProbe; devices: BackendDevice[] };
-  return planMemory(probe, file.tensors, devices, nCtxTrain, Deno.systemMemoryInfo().available);
+  };
+  const ramAvailableBytes = Deno.systemMemoryInfo().available;
+  let failure: unknown = new Error("no engine is running to simulate the load");
+  if (engine) {
+    try {
+      const { probe, devices } = await engine._call("probeMemory", {
+        path,
+        ...probeOptions,
+      }) as { probe: MemoryProbe; devices: BackendDevice[] };
+      return planMemory(probe, tensors, devices, nCtxTrain, ramAvailableBytes);
+    } catch (error) {
+      failure = error;
+    }
+  }
+  // Devices as the engine found them at start (their free memory then).
+  const devices = engine?.info.devices ?? [];
+  let probe: MemoryProbe;
+  try {
+    probe = formulaProbe(modelShape(file.metadata, tensors), probeOptions, devices);
+  } catch (error) {
+    throw engine ? failure : error;
+  }
+  return {
+    ...planMemory(probe, tensors, devices, nCtxTrain, ramAvailableBytes, "formula"),
+    simulationError: failure instanceof Error ? failure.message : String(failure),
+  };
 }
 
-/** Turns a probe and the tensor sizes into per-device totals and a verdict. */
+/**
+ * The tensors of every part of a split model (`split.count` in the first part), else of
+ * the file alone; llama.cpp names parts `<prefix>-%05d-of-%05d.gguf` (`llama_split_path`).
+ */
+async function splitTensors(file: GgufFileInfo): Promise<GgufTensor[]> {
+  const count = file.metadata["split.count"];
+  const first = /-00001-of-(\d{5})\.gguf$/i.exec(file.path);
+  if (typeof count !== "number" || count < 2 || !first) return file.tensors;
+  const tensors = [...file.tensors];
+  for (let part = 2; part <= count; part++) {
+    const path = file.path.slice(0, first.index) +
+      `-${String(part).padStart(5, "0")}-of-${first[1]}.gguf`;
+    tensors.push(...(await checkGgufFile(path)).tensors);
+  }
+  return tensors;
+}
+
+/**
+ * Turns a probe (simulated or worked out by formula) and the tensor sizes into
+ * per-device totals and a verdict.
+ *
+ * @param probe Where layers go and the KV, compute and output buffer sizes, in bytes.
+ * @param tensors Every tensor of the model with its size in bytes.
+ * @param devices The engine's devices, for GPU free memory.
+ * @param nCtxTrain The training context in tokens: the ceiling of `maxNCtx`.
+ * @param ramAvailableBytes Available RAM: the CPU's free memory.
+ * @param method What produced `probe`. Default "simulation".
+ * @returns The fit; `simulationError` is null (the caller fills it in).
+ */
 export function planMemory(
   probe: MemoryProbe,
   tensors: readonly { name: string; bytes: number }[],
   devices: readonly BackendDevice[],
   nCtxTrain: number,
   ramAvailableBytes: number,
+  method: FitMethod = "simulation",
 ): MemoryFit {
   const rows = new Map<string, DeviceMemory>();
   const row = (name: string) => {
@@ -160,6 +239,8 @@ export function planMemory(
     verdict: worst <= TIGHT_SHARE ? "fits" : worst <= 1 ? "tight" : "does-not-fit",
     nCtx: probe.nCtx,
     maxNCtx: Math.floor(maxNCtx / 256) * 256,
+    method,
+    simulationError: null,
   };
 }
 

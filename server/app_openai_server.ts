@@ -176,6 +176,8 @@ export class AppOpenAiServer {
   }
 
   #set(status: OpenAiServerStatus): void {
+    // Every settings change applies; only a real change is worth an event.
+    if (JSON.stringify(status) === JSON.stringify(this.#status)) return;
     this.#status = status;
     this.#events.publish({ event: "openai_server", data: this.status });
   }

@@ -1,8 +1,9 @@
 /**
  * The memory fit of a hub file before it is downloaded: its GGUF header is read with
  * HTTP range requests, written as a sparse stand-in file of the real size
- * (engine/header_only.ts), and llama.cpp's own `no_alloc` simulation runs on it.
- * Split models get a stand-in for every part, side by side, as llama.cpp opens them.
+ * (engine/header_only.ts), and llama.cpp's own `no_alloc` simulation runs on it, or,
+ * where it cannot, the metadata formula (engine/memory_fit.ts decides). Split models
+ * get a stand-in for every part, side by side, as llama.cpp opens them.
  *
  * @module
  */
@@ -60,7 +61,9 @@ export class RemoteFit {
         await Deno.rename(temp, path);
         first ||= path;
       }
-      return await estimateMemory(await this.#engine(), first, { nCtx });
+      // Without an engine the formula answers alone.
+      const engine = await this.#engine().catch(() => null);
+      return await estimateMemory(engine, first, { nCtx });
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -83,7 +83,10 @@ export type LibraryEntry = {
   bundled: boolean;
 };
 
-/** Memory a model needs per device, from llama.cpp's `no_alloc` simulation. */
+/**
+ * Memory a model needs per device, from llama.cpp's `no_alloc` simulation, or where it cannot
+ * answer, a formula over the GGUF metadata (compute buffers approximate).
+ */
 export type MemoryFit = {
   devices: {
     device: string;
@@ -98,6 +101,10 @@ export type MemoryFit = {
   n_ctx: number;
   /** The largest n_ctx that fits in free memory. */
   max_n_ctx: number;
+  /** What produced the estimate. */
+  method: "simulation" | "formula";
+  /** Why the simulation did not answer (method "formula"); else null. */
+  simulation_error: string | null;
 };
 
 /** `POST /api/models/:id/verify`. */

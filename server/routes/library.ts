@@ -36,6 +36,8 @@ export function fitJson(fit: MemoryFit) {
     verdict: fit.verdict,
     n_ctx: fit.nCtx,
     max_n_ctx: fit.maxNCtx,
+    method: fit.method,
+    simulation_error: fit.simulationError,
   };
 }
 
@@ -91,9 +93,9 @@ export function libraryRoutes(deps: LibraryDeps): Hono {
     if (!Number.isInteger(nGpuLayers) || nGpuLayers < -1) {
       throw badRequest("n_gpu_layers must be an integer >= -1");
     }
-    return c.json(
-      fitJson(await estimateMemory(await deps.engine(), model.path, { nCtx, nGpuLayers })),
-    );
+    // Without an engine the formula answers alone.
+    const engine = await deps.engine().catch(() => null);
+    return c.json(fitJson(await estimateMemory(engine, model.path, { nCtx, nGpuLayers })));
   });
 
   app.post("/:id/verify", async (c) => {

@@ -108,6 +108,8 @@ function fit(verdict: MemoryFit["verdict"], nCtx: number, weights: number): Memo
     verdict,
     n_ctx: nCtx,
     max_n_ctx: verdict === "does-not-fit" ? 0 : 8192,
+    method: "simulation",
+    simulation_error: null,
   };
 }
 
@@ -265,7 +267,10 @@ export function serveModelBrowser(dist: string, settings: Settings) {
     if (p === "/api/hub/repos/tiny/stories") return json(REPO);
     if (p === "/api/hub/repos/tiny/stories/fit") {
       const q8 = q.get("file") === "stories-Q8_0.gguf";
-      return json(fit(q8 ? "tight" : "fits", Number(q.get("n_ctx")), q8 ? 2 * MiB : MiB));
+      const found = fit(q8 ? "tight" : "fits", Number(q.get("n_ctx")), q8 ? 2 * MiB : MiB);
+      // The Q8_0 file's estimate is the metadata formula's.
+      const simulation_error = "unknown model architecture: 'futurenet'";
+      return json(q8 ? { ...found, method: "formula", simulation_error } : found);
     }
     if (p === "/api/downloads" && req.method === "POST") return json(download, 201);
     if (p === "/api/downloads") return json({ downloads: [] });

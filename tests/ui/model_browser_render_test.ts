@@ -225,6 +225,12 @@ Deno.test({
       assert(server.requests.includes(
         "GET /api/hub/repos/tiny/stories/fit?file=stories-Q4_K_M.gguf&n_ctx=4096",
       ));
+      const formula = await page.locator('tr[data-file="stories-Q8_0.gguf"] summary.fit-badge')
+        .getAttribute("title");
+      assert(formula?.includes("Estimated from the file's metadata"), formula ?? "");
+      assert(formula?.includes("unknown model architecture"), formula ?? "");
+      const simulated = await q4.locator("summary.fit-badge").getAttribute("title");
+      assert(!simulated?.includes("Estimated from"), simulated ?? "");
       const readme = page.locator(".readme .markdown");
       await readme.locator("h1", { hasText: "Tiny stories" }).waitFor();
       assert(!(await readme.textContent())?.includes("license: mit"), "front matter hidden");

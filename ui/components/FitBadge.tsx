@@ -1,7 +1,7 @@
 /**
  * Whether a model fits in memory at the chat's n_ctx: a badge (fits / tight / does not fit)
- * whose tooltip and drop-down give weights, KV cache and compute buffers per device, and the
- * largest n_ctx that fits.
+ * whose tooltip and drop-down give weights, KV cache and compute buffers per device, the
+ * largest n_ctx that fits, and a note when the estimate is the metadata formula's.
  *
  * @module
  */
@@ -56,12 +56,21 @@ export function FitBadge({ state }: { state: FitState | undefined }): JSX.Elemen
           </tbody>
         </table>
         <p>Largest n_ctx that fits: {formatCount(fit.max_n_ctx)}</p>
+        {fit.method === "formula" && (
+          <p class="muted fit-method" title={fit.simulation_error ?? undefined}>{FORMULA_NOTE}</p>
+        )}
       </div>
     </details>
   );
 }
 
-/** The tooltip: verdict, need, each device, and the largest n_ctx that fits. */
+/** Shown when the estimate comes from the metadata formula, not llama.cpp's simulation. */
+const FORMULA_NOTE = "Estimated from the file's metadata; compute buffers are approximate";
+
+/**
+ * The tooltip: verdict, need, each device, the largest n_ctx that fits, and for a formula
+ * estimate, that it is one and why llama.cpp's simulation did not answer.
+ */
 export function fitSummary(fit: MemoryFit): string {
   const lines = [
     `${FIT_LABELS[fit.verdict]} at n_ctx ${formatCount(fit.n_ctx)}: ${
@@ -73,6 +82,9 @@ export function fitSummary(fit: MemoryFit): string {
       }, compute ${formatBytes(d.compute_bytes)} (${formatBytes(d.free_bytes)} free)`
     ),
     `Largest n_ctx that fits: ${formatCount(fit.max_n_ctx)}`,
+    ...(fit.method === "formula"
+      ? [`${FORMULA_NOTE} (llama.cpp could not simulate: ${fit.simulation_error})`]
+      : []),
   ];
   return lines.join("\n");
 }

@@ -37,6 +37,8 @@ const FIT: MemoryFit = {
   verdict: "fits",
   n_ctx: 2048,
   max_n_ctx: 8192,
+  method: "simulation",
+  simulation_error: null,
 };
 
 /** A fake client for the model browser's routes: `calls` logs them, `gates` hold answers. */
