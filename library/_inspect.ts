@@ -5,36 +5,19 @@
  * @module
  */
 import { basename } from "node:path";
-import {
-  GGMLFileQuantizationType,
-  GGMLQuantizationType,
-  gguf,
-  parseGGUFQuantLabel,
-} from "@huggingface/gguf";
+import { gguf } from "@huggingface/gguf";
 import { ModelNotFoundError } from "../engine/errors.ts";
 import type { GgufFileInfo } from "../engine/gguf_check.ts";
 import type { ModelKind } from "../storage/models.ts";
 import type { ModelSource } from "./_group.ts";
+import { mainTensorType, type ModelFacts, modelFacts } from "./model_facts.ts";
 import type { GgufChecker } from "./types.ts";
 
 /** What reading a model found; every metadata field is null when the file does not say. */
-export interface Inspection {
+export interface Inspection extends ModelFacts {
   kind: ModelKind;
   brokenReason: string | null;
-  architecture: string | null;
-  name: string | null;
-  nParams: number | null;
   nTensors: number | null;
-  quantization: string | null;
-  nCtxTrain: number | null;
-  nLayer: number | null;
-  nEmbd: number | null;
-  nHead: number | null;
-  nHeadKv: number | null;
-  hasChatTemplate: boolean;
-  license: string | null;
-  baseModelName: string | null;
-  baseModelRepoUrl: string | null;
 }
 
 /**
@@ -54,37 +37,25 @@ export async function inspectModel(
   if (splitProblem) problems.push(splitProblem);
   const brokenReason = problems.length === 0 ? null : problems.join("; ");
 
-  const arch = head?.architecture ?? null;
-  const number = (key: string) => typeof metadata[key] === "number" ? metadata[key] : null;
-  const text = (key: string) => typeof metadata[key] === "string" ? metadata[key] : null;
+  const facts = modelFacts(metadata, source.path);
   const kind = modelKind(source.path, head);
   const valid = infos.filter((info): info is GgufFileInfo => info !== null);
   const weighted = brokenReason === null && valid.some((info) => info.tensorCount > 0);
 
   // A split model's general.parameter_count (when written) counts every part.
-  const nParams = kind === "vocab-only" ? 0 : number("general.parameter_count") ??
-    (brokenReason === null ? sumElements(valid) : null);
-  let quantization = fileTypeName(metadata["general.file_type"]) ??
-    parseGGUFQuantLabel(basename(source.path)) ?? null;
-  if (weighted && quantization === null) quantization = await mainTensorType(valid);
+  const nParams = kind === "vocab-only"
+    ? 0
+    : facts.nParams ?? (brokenReason === null ? sumElements(valid) : null);
+  let quantization = facts.quantization;
+  if (weighted && quantization === null) quantization = await readMainTensorType(valid);
 
   return {
+    ...facts,
     kind,
     brokenReason,
-    architecture: arch,
-    name: head?.name ?? null,
     nParams,
     nTensors: brokenReason === null ? valid.reduce((sum, info) => sum + info.tensorCount, 0) : null,
     quantization,
-    nCtxTrain: head?.contextLength ?? null,
-    nLayer: arch ? number(`${arch}.block_count`) : null,
-    nEmbd: arch ? number(`${arch}.embedding_length`) : null,
-    nHead: arch ? number(`${arch}.attention.head_count`) : null,
-    nHeadKv: arch ? number(`${arch}.attention.head_count_kv`) : null,
-    hasChatTemplate: head?.chatTemplate !== undefined,
-    license: text("general.license"),
-    baseModelName: text("general.base_model.0.name"),
-    baseModelRepoUrl: text("general.base_model.0.repo_url"),
   };
 }
 
@@ -148,12 +119,6 @@ function partLabel(source: ModelSource, path: string): string {
   return `${Number(match?.[1])} of ${source.splitCount}`;
 }
 
-/** `general.file_type` (llama_ftype) as its name, e.g. 15 is "Q4_K_M". */
-function fileTypeName(value: unknown): string | null {
-  if (typeof value !== "number") return null;
-  return GGMLFileQuantizationType[value] ?? null;
-}
-
 /** Parameters: the summed element counts of every tensor of every part. */
 function sumElements(infos: readonly GgufFileInfo[]): number {
   let sum = 0;
@@ -162,24 +127,19 @@ function sumElements(infos: readonly GgufFileInfo[]): number {
 }
 
 /**
- * The tensor type holding the most elements, e.g. "F32" for stories260K, for files that
- * name no file type (old converters). GgufFileInfo carries no tensor types, so the
- * headers are parsed once more: only for such files, and only when they changed.
+ * The tensor type holding the most elements, for files that name no file type (old
+ * converters). GgufFileInfo carries no tensor types, so the headers are parsed once
+ * more: only for such files, and only when they changed.
  */
-async function mainTensorType(infos: readonly GgufFileInfo[]): Promise<string | null> {
-  const byType = new Map<number, bigint>();
+async function readMainTensorType(infos: readonly GgufFileInfo[]): Promise<string | null> {
+  const tensors: { type: number; shape: bigint[] }[] = [];
   try {
     for (const info of infos) {
       const { tensorInfos } = await gguf(info.path, { allowLocalFile: true });
-      for (const { dtype, shape } of tensorInfos) {
-        const elements = shape.reduce((product, dim) => product * BigInt(dim), 1n);
-        byType.set(dtype, (byType.get(dtype) ?? 0n) + elements);
-      }
+      for (const { dtype, shape } of tensorInfos) tensors.push({ type: dtype, shape });
     }
   } catch {
     return null; // validated a moment ago: the file changed meanwhile; the next scan sees it
   }
-  let best: [number, bigint] | null = null;
-  for (const entry of byType) if (!best || entry[1] > best[1]) best = entry;
-  return best ? GGMLQuantizationType[best[0]] ?? null : null;
+  return mainTensorType(tensors);
 }

@@ -27,6 +27,8 @@
  */
 export { ModelLibrary } from "./model_library.ts";
 export { defaultRoots } from "./roots.ts";
+export { mainTensorType, modelFacts } from "./model_facts.ts";
+export type { ModelFacts } from "./model_facts.ts";
 export type { Root } from "./roots.ts";
 export { DeleteRefusedError, ModelNotInLibraryError } from "./errors.ts";
 export type {

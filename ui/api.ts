@@ -12,6 +12,7 @@ import type {
   ChatSummary,
   Download,
   ExportFormat,
+  HubFileMetadata,
   HubRepo,
   HubSearchPage,
   HubSort,
@@ -137,6 +138,8 @@ export function createApi(base = "") {
         `/api/hub/search?${new URLSearchParams({ q, sort, ...(cursor ? { cursor } : {}) })}`,
       ),
     hubRepo: (repo: string) => json<HubRepo>("GET", `/api/hub/repos/${repoPath(repo)}`),
+    hubFileMetadata: (repo: string, file: string) =>
+      json<HubFileMetadata>("GET", `/api/hub/repos/${repoPath(repo)}/metadata?file=${id(file)}`),
     hubFit: (repo: string, file: string, nCtx: number) =>
       json<MemoryFit>(
         "GET",

@@ -139,6 +139,30 @@ export type HubFile = {
   is_mmproj: boolean;
 };
 
+/**
+ * `GET /api/hub/repos/:org/:name/metadata?file=`: what a hub file's GGUF header says, read
+ * before download; null where the header does not say.
+ */
+export type HubFileMetadata = {
+  repo: string;
+  /** The file, or the first part of a split model. */
+  file: string;
+  parts: number;
+  architecture: string | null;
+  name: string | null;
+  n_params: number | null;
+  quantization: string | null;
+  context_length: number | null;
+  n_layer: number | null;
+  n_embd: number | null;
+  n_head: number | null;
+  n_head_kv: number | null;
+  has_chat_template: boolean;
+  license: string | null;
+  base_model: string | null;
+  base_model_repo_url: string | null;
+};
+
 /** `GET /api/hub/repos/:org/:name`. */
 export type HubRepo = {
   id: string;

@@ -1,6 +1,6 @@
 /**
  * The Hugging Face side of the model browser: search, a repo's GGUF files and README,
- * the memory fit of a file before it is downloaded, and the download queue
+ * a file's model metadata and memory fit before it is downloaded, and the download queue
  * (docs/ui-api.md).
  *
  * @module
@@ -19,6 +19,7 @@ import {
 } from "../../hub/mod.ts";
 import { readJson } from "../body.ts";
 import { badRequest, notFound } from "../http_error.ts";
+import { hubFileMetadata, hubFileMetadataJson } from "../hub_file_metadata.ts";
 import type { RemoteFit } from "../remote_fit.ts";
 import { fitJson } from "./library.ts";
 
@@ -98,6 +99,13 @@ export function hubRoutes(deps: HubDeps): Hono {
       default_file: pickDefaultQuant(files.filter((f) => !f.isMmproj))?.path ?? null,
       readme,
     });
+  });
+
+  app.get("/repos/:org/:name/metadata", async (c) => {
+    const file = c.req.query("file");
+    if (!file) throw badRequest("file is required");
+    const repo = repoOf(c.req.param("org"), c.req.param("name"));
+    return c.json(hubFileMetadataJson(await hubFileMetadata(deps.hub, repo, file)));
   });
 
   app.get("/repos/:org/:name/fit", async (c) => {

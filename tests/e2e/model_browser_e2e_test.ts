@@ -107,6 +107,15 @@ Deno.test({
       );
       const title = await badge.getAttribute("title");
       assert(title?.includes("Largest n_ctx that fits"), title ?? "");
+      assert(!title?.includes("Estimated from"), "llama.cpp's simulation answered");
+      // Details reads the header over HTTP ranges, before any download.
+      await page.getByRole("button", { name: `Details of ${FILE}` }).click();
+      const facts = page.locator("tr.file-details .file-metadata");
+      await facts.waitFor();
+      const text = await facts.textContent() ?? "";
+      for (const fact of ["Architecturellama", "Layers5", "Embedding size64", "Chat templateYes"]) {
+        assert(text.includes(fact), `${fact} in ${text}`);
+      }
       await shot("02-hub-repo");
     });
 

@@ -79,6 +79,43 @@ Deno.test("model browser API: library, fit, hub search, fit before download, dow
     assert(read > 0 && read < smolBytes / 10, `read ${read} of ${smolBytes} bytes`);
     assertEquals(remote.devices[0].weights_bytes, 104344740);
     assertEquals(remote.n_ctx, 4096);
+    assertEquals(remote.method, "simulation");
+
+    // The header's facts, read over HTTP ranges as the library reads a local file.
+    const before2 = sent();
+    const meta = await api(
+      "GET",
+      "/api/hub/repos/synthetic/smol/metadata?file=smol-Q4_K_M.gguf",
+    );
+    assert(sent() - before2 < smolBytes / 10, "only the header is read");
+    assertEquals(meta, {
+      repo: "synthetic/smol",
+      file: "smol-Q4_K_M.gguf",
+      parts: 1,
+      architecture: "llama",
+      name: "synthetic SmolLM2-135M shape",
+      n_params: 135151488, // summed tensor elements: the header has no parameter_count
+      quantization: "Q4_K_M",
+      context_length: 8192,
+      n_layer: 30,
+      n_embd: 576,
+      n_head: 9,
+      n_head_kv: 3,
+      has_chat_template: false,
+      license: null,
+      base_model: null,
+      base_model_repo_url: null,
+    });
+    const missing = await fetch(
+      `${app.origin}/api/hub/repos/synthetic/smol/metadata?file=nope.gguf`,
+      { headers: { authorization: `Bearer ${app.secret}` } },
+    );
+    assertEquals(missing.status, 404);
+    assert((await missing.json()).error.message.includes("nope.gguf"));
+    const stories = await api(
+      "GET",
+      "/api/hub/repos/tiny/stories/metadata?file=stories-Q4_K_M.gguf",
+    );
 
     const started = await api("POST", "/api/downloads", {
       repo: "tiny/stories",
@@ -98,6 +135,21 @@ Deno.test("model browser API: library, fit, hub search, fit before download, dow
       return models.find((m: any) => m.hf_repo === "tiny/stories");
     });
     assertEquals(local.has_chat_template, true);
+    // The hub view and the library agree on every fact they both show.
+    for (
+      const key of [
+        "architecture",
+        "n_params",
+        "quantization",
+        "context_length",
+        "n_layer",
+        "has_chat_template",
+        "license",
+        "base_model",
+      ]
+    ) {
+      assertEquals(stories[key], local[key], key);
+    }
     const verified = await api("POST", `/api/models/${local.id}/verify`);
     assertEquals(verified.ok, true);
     await api("DELETE", `/api/models/${local.id}`);

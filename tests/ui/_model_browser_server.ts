@@ -7,6 +7,7 @@
  */
 import type {
   Download,
+  HubFileMetadata,
   HubModel,
   HubRepo,
   LibraryEntry,
@@ -112,6 +113,26 @@ function fit(verdict: MemoryFit["verdict"], nCtx: number, weights: number): Memo
     simulation_error: null,
   };
 }
+
+/** What the header of the test's hub file says. */
+const STORIES_METADATA: HubFileMetadata = {
+  repo: "tiny/stories",
+  file: "stories-Q4_K_M.gguf",
+  parts: 1,
+  architecture: "llama",
+  name: "Tiny Stories 260K",
+  n_params: 292_000,
+  quantization: "Q4_K_M",
+  context_length: 2048,
+  n_layer: 5,
+  n_embd: 64,
+  n_head: 8,
+  n_head_kv: 4,
+  has_chat_template: true,
+  license: "mit",
+  base_model: "karpathy/tinyllamas",
+  base_model_repo_url: "https://huggingface.co/karpathy/tinyllamas",
+};
 
 const HUB: HubModel[] = [
   {
@@ -271,6 +292,11 @@ export function serveModelBrowser(dist: string, settings: Settings) {
       // The Q8_0 file's estimate is the metadata formula's.
       const simulation_error = "unknown model architecture: 'futurenet'";
       return json(q8 ? { ...found, method: "formula", simulation_error } : found);
+    }
+    if (p === "/api/hub/repos/tiny/stories/metadata") {
+      if (q.get("file") === STORIES_METADATA.file) return json(STORIES_METADATA);
+      const message = `Cannot read the GGUF header of "tiny/stories/${q.get("file")}": bad magic`;
+      return json({ error: { message, type: "invalid_request" } }, 400);
     }
     if (p === "/api/downloads" && req.method === "POST") return json(download, 201);
     if (p === "/api/downloads") return json({ downloads: [] });

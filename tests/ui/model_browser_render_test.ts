@@ -66,12 +66,17 @@ Deno.test({
     page.setDefaultTimeout(10_000);
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    // The gated repository's 403 is part of the test (Chromium logs it as a console error).
+    // The gated repository's 403 and an unreadable header's 400 are part of the test
+    // (Chromium logs them as console errors).
+    const expected = (url: string) =>
+      url.includes("/gated") || url.includes("/metadata?file=stories-Q8_0.gguf");
     page.on("console", (m) => {
-      if (m.type() === "error" && !m.text().includes("403")) errors.push(m.text());
+      if (m.type() === "error" && !m.text().includes("403") && !expected(m.location().url)) {
+        errors.push(m.text());
+      }
     });
     page.on("response", (r) => {
-      if (r.status() >= 400 && !r.url().includes("/gated")) errors.push(`${r.status()} ${r.url()}`);
+      if (r.status() >= 400 && !expected(r.url())) errors.push(`${r.status()} ${r.url()}`);
     });
 
     await t.step(
@@ -215,7 +220,7 @@ Deno.test({
       const cells = await q4.locator("td").allTextContents();
       assertEquals(cells.slice(0, 5), [
         "Q4_K_M",
-        "stories-Q4_K_M.ggufRecommended",
+        "stories-Q4_K_M.ggufRecommendedDetails",
         "1.1 MiB",
         "1",
         "a1b2c3d4",
@@ -237,6 +242,47 @@ Deno.test({
       assertEquals(await page.evaluate(() => document.querySelectorAll(".readme img").length), 0);
       assertEquals(await page.evaluate(() => (globalThis as { __xss?: number }).__xss), undefined);
       await shot(page, "browser-hub-repo-light");
+    });
+
+    await t.step("Details shows what a file's header says, before download", async () => {
+      const toggle = page.getByRole("button", { name: "Details of stories-Q4_K_M.gguf" });
+      assertEquals(await toggle.getAttribute("aria-expanded"), "false");
+      assert(!server.requests.some((r) => r.includes("/metadata")), "asked only when opened");
+      await toggle.click();
+      const details = page.locator("tr.file-details .file-metadata");
+      await details.waitFor();
+      assertEquals(await toggle.getAttribute("aria-expanded"), "true");
+      const facts = Object.fromEntries(
+        await details.locator("div").evaluateAll((items) =>
+          items.map((item) => [
+            item.querySelector("dt")?.textContent,
+            item.querySelector("dd")?.textContent,
+          ])
+        ),
+      );
+      assertEquals(facts, {
+        "Architecture": "llama",
+        "Name": "Tiny Stories 260K",
+        "Parameters": "292K",
+        "Quantization": "Q4_K_M",
+        "Context length": "2,048 tokens",
+        "Layers": "5",
+        "Embedding size": "64",
+        "Attention heads": "8, 4 KV",
+        "Chat template": "Yes",
+        "License": "mit",
+        "Base model": "karpathy/tinyllamas",
+      });
+      assert(server.requests.includes(
+        "GET /api/hub/repos/tiny/stories/metadata?file=stories-Q4_K_M.gguf",
+      ));
+      await shot(page, "browser-hub-details-light");
+      // A header the server cannot read shows its message in the row.
+      await page.getByRole("button", { name: "Details of stories-Q8_0.gguf" }).click();
+      await page.locator("tr.file-details .notice.error", { hasText: "bad magic" }).waitFor();
+      await page.getByRole("button", { name: "Details of stories-Q8_0.gguf" }).click();
+      await toggle.click();
+      assertEquals(await page.locator("tr.file-details").count(), 0, "both closed");
     });
 
     await t.step("a download shows live progress from events, then done", async () => {

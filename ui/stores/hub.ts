@@ -1,14 +1,14 @@
 /**
  * The model browser's hub side: search GGUF repositories on Hugging Face (debounced, sorted,
- * paged by cursor), one repository's files and README, and the memory fit of a file before it
- * is downloaded.
+ * paged by cursor), one repository's files and README, and a file's header metadata and memory
+ * fit before it is downloaded.
  *
  * @module
  */
 import { computed, createModel, signal } from "@preact/signals";
 import { ApiError } from "../api.ts";
 import type { Api } from "../api.ts";
-import type { HubModel, HubRepo, HubSort } from "../types.ts";
+import type { HubFileMetadata, HubModel, HubRepo, HubSort } from "../types.ts";
 import { createFitCache } from "./_fit_cache.ts";
 import type { SettingsStore } from "./settings.ts";
 
@@ -20,7 +20,13 @@ const DEFAULT_N_CTX = 4096;
 /** What went wrong, with the server's message (it says what to do for a gated repo). */
 export type HubError = { message: string; status: number };
 
-/** The subject of a hub file's fit estimate. */
+/** A hub file's header metadata: being fetched, ready, or failed with the server's message. */
+export type MetadataState =
+  | { status: "loading" }
+  | { status: "ready"; metadata: HubFileMetadata }
+  | { status: "error"; error: HubError };
+
+/** The subject of a hub file's fit estimate and metadata. */
 export function hubFileKey(repo: string, file: string): string {
   return JSON.stringify([repo, file]);
 }
@@ -42,6 +48,8 @@ export const HubBrowserModel = createModel((api: Api, settings: SettingsStore) =
     const [repoName, file] = JSON.parse(subject) as [string, string];
     return api.hubFit(repoName, file, n);
   });
+  /** Header metadata by {@link hubFileKey}; asked when a file's details open. */
+  const metadata = signal<ReadonlyMap<string, MetadataState>>(new Map());
   let timer: ReturnType<typeof setTimeout> | undefined;
   // Each search takes a number; an answer is kept only if no newer search started since.
   let searchSeq = 0;
@@ -96,6 +104,21 @@ export const HubBrowserModel = createModel((api: Api, settings: SettingsStore) =
   };
   const requestFit = (repoName: string, file: string) =>
     fits.request(hubFileKey(repoName, file), nCtx.value);
+  const setMetadata = (key: string, state: MetadataState) => {
+    metadata.value = new Map(metadata.value).set(key, state);
+  };
+  /** Fetches a file's header metadata once; after an error, the next call asks again. */
+  const requestMetadata = async (repoName: string, file: string) => {
+    const key = hubFileKey(repoName, file);
+    const known = metadata.value.get(key);
+    if (known && known.status !== "error") return;
+    setMetadata(key, { status: "loading" });
+    try {
+      setMetadata(key, { status: "ready", metadata: await api.hubFileMetadata(repoName, file) });
+    } catch (error) {
+      setMetadata(key, { status: "error", error: errorOf(error) });
+    }
+  };
   return {
     query,
     sort,
@@ -108,6 +131,7 @@ export const HubBrowserModel = createModel((api: Api, settings: SettingsStore) =
     repoError,
     nCtx,
     fits: fits.states,
+    metadata,
     search,
     setSort,
     loadMore,
@@ -115,6 +139,7 @@ export const HubBrowserModel = createModel((api: Api, settings: SettingsStore) =
     openRepo,
     closeRepo,
     requestFit,
+    requestMetadata,
   };
 });
 

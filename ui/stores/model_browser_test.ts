@@ -1,7 +1,15 @@
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { type Api, ApiError } from "../api.ts";
-import type { Download, HubModel, LibraryEntry, MemoryFit, Settings } from "../types.ts";
+import type {
+  Download,
+  HubFileMetadata,
+  HubModel,
+  LibraryEntry,
+  MemoryFit,
+  Settings,
+} from "../types.ts";
 import { createStores } from "./app.ts";
+import { hubFileKey } from "./hub.ts";
 import { fitKey } from "./library.ts";
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -47,6 +55,7 @@ function fakeApi(models: LibraryEntry[]) {
   const fitGates: PromiseWithResolvers<MemoryFit>[] = [];
   const searchGates: PromiseWithResolvers<{ models: HubModel[]; next_cursor: string | null }>[] =
     [];
+  const metadataGates: PromiseWithResolvers<HubFileMetadata>[] = [];
   const api = {
     listModels: async () => (calls.push("listModels"), await tick(), { models: [...models] }),
     modelFit: (id: string, nCtx: number) => {
@@ -62,12 +71,18 @@ function fakeApi(models: LibraryEntry[]) {
       searchGates.push(gate);
       return gate.promise;
     },
+    hubFileMetadata: (repo: string, file: string) => {
+      calls.push(`metadata ${repo} ${file}`);
+      const gate = Promise.withResolvers<HubFileMetadata>();
+      metadataGates.push(gate);
+      return gate.promise;
+    },
     hubRepo: (repo: string) => {
       calls.push(`repo ${repo}`);
       return Promise.reject(new ApiError(403, "forbidden", `${repo} is gated: request access`));
     },
   };
-  return { api: api as unknown as Api, calls, fitGates, searchGates };
+  return { api: api as unknown as Api, calls, fitGates, searchGates, metadataGates };
 }
 
 const hubModel = (id: string): HubModel => ({
@@ -190,6 +205,31 @@ Deno.test("HubBrowserModel.openRepo() keeps the server's message for a gated rep
   });
   hub.closeRepo();
   assertEquals(hub.repoId.value, null);
+});
+
+Deno.test("HubBrowserModel.requestMetadata() asks once per file, and again after an error", async () => {
+  const { api, calls, metadataGates } = fakeApi([]);
+  const { hub } = createStores(api);
+  const key = hubFileKey("tiny/stories", "a.gguf");
+  const first = hub.requestMetadata("tiny/stories", "a.gguf");
+  hub.requestMetadata("tiny/stories", "a.gguf");
+  assertEquals(hub.metadata.value.get(key), { status: "loading" });
+  metadataGates[0].reject(new ApiError(400, "invalid_request", "bad magic"));
+  await first;
+  assertEquals(hub.metadata.value.get(key), {
+    status: "error",
+    error: { message: "bad magic", status: 400 },
+  });
+  const again = hub.requestMetadata("tiny/stories", "a.gguf");
+  const metadata = { repo: "tiny/stories", file: "a.gguf", n_layer: 5 } as HubFileMetadata;
+  metadataGates[1].resolve(metadata);
+  await again;
+  assertEquals(hub.metadata.value.get(key), { status: "ready", metadata });
+  await hub.requestMetadata("tiny/stories", "a.gguf");
+  assertEquals(calls.filter((c) => c.startsWith("metadata")), [
+    "metadata tiny/stories a.gguf",
+    "metadata tiny/stories a.gguf",
+  ]);
 });
 
 Deno.test("DownloadsModel.pause() keeps an event that arrived before its answer", async () => {

@@ -1,0 +1,78 @@
+/**
+ * What a hub file's GGUF header says about its model, before the file is downloaded: the
+ * header comes over HTTP range requests (hub/gguf_header_remote.ts, a few MB at most) and
+ * is read as the library reads a local file's (library/model_facts.ts), so the hub view
+ * and the library show the same facts.
+ *
+ * @module
+ */
+import { ggufHeaderRemote, type HubOptions, listGgufFiles } from "../hub/mod.ts";
+import { mainTensorType, type ModelFacts, modelFacts } from "../library/mod.ts";
+import { notFound } from "./http_error.ts";
+
+/** A hub file's model facts. */
+export interface HubFileMetadata extends ModelFacts {
+  /** Repository id, `org/name`. */
+  repo: string;
+  /** The file, or the first part of a split model. */
+  file: string;
+  /** Parts of a split model; 1 for a single file. */
+  parts: number;
+}
+
+/**
+ * Reads the header of `file` in `repo` (the first part for a split model). The parameter
+ * count is `general.parameter_count`, else the header's tensor elements (single files
+ * only: other parts' headers are not read); the quantization falls back to the tensor
+ * type holding the most elements.
+ *
+ * @param hub Hub endpoint, token and fetch.
+ * @param repo Repository id, `org/name`.
+ * @param file A `.gguf` path in the repository, or any part of a split model.
+ * @throws {HttpError} 404 when the repository or file does not exist.
+ * @throws {HubError} when the hub refuses (gated) or cannot be reached.
+ * @throws {SyntaxError} when the file is not a readable GGUF.
+ */
+export async function hubFileMetadata(
+  hub: HubOptions,
+  repo: string,
+  file: string,
+): Promise<HubFileMetadata> {
+  const files = await listGgufFiles(repo, {}, hub);
+  if (!files) throw notFound(`No model "${repo}" on the hub`);
+  const entry = files.find((f) => f.path === file || f.parts.some((p) => p.path === file));
+  if (!entry) throw notFound(`No file "${file}" in ${repo}`);
+  const header = await ggufHeaderRemote(repo, entry.parts[0].path, {}, hub);
+  if (!header) throw notFound(`No file "${entry.parts[0].path}" in ${repo}`);
+  const facts = modelFacts(header.metadata, entry.path);
+  return {
+    ...facts,
+    nParams: facts.nParams ?? (entry.parts.length === 1 ? header.parameterCount : null),
+    quantization: facts.quantization ?? mainTensorType(header.tensorInfos),
+    repo,
+    file: entry.path,
+    parts: entry.parts.length,
+  };
+}
+
+/** {@link HubFileMetadata} as the UI API shows it (docs/ui-api.md, `HubFileMetadata`). */
+export function hubFileMetadataJson(m: HubFileMetadata) {
+  return {
+    repo: m.repo,
+    file: m.file,
+    parts: m.parts,
+    architecture: m.architecture,
+    name: m.name,
+    n_params: m.nParams,
+    quantization: m.quantization,
+    context_length: m.nCtxTrain,
+    n_layer: m.nLayer,
+    n_embd: m.nEmbd,
+    n_head: m.nHead,
+    n_head_kv: m.nHeadKv,
+    has_chat_template: m.hasChatTemplate,
+    license: m.license,
+    base_model: m.baseModelName ?? m.baseModelRepoUrl,
+    base_model_repo_url: m.baseModelRepoUrl,
+  };
+}
