@@ -4,13 +4,14 @@
  *
  * @module
  */
+import { resolve } from "node:path";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { SettingsPatch } from "../../storage/mod.ts";
 import { readJson } from "../body.ts";
 import type { AppDeps } from "../deps.ts";
 import type { AppEvent } from "../events.ts";
-import { badRequest } from "../http_error.ts";
+import { badRequest, HttpError } from "../http_error.ts";
 import { readResources } from "../resources.ts";
 
 /** Seconds between SSE comments that keep an idle event stream open through proxies. */
@@ -43,6 +44,16 @@ export function appStateRoutes(deps: AppDeps): Hono {
   app.post("/models/load", async (c) => {
     const { path, n_ctx: nCtx = storage.settings.get().n_ctx } = await readJson(c);
     if (typeof path !== "string" || path === "") throw badRequest("path must name a model file");
+    // A file the library found broken never reaches llama.cpp, which can crash on bad input.
+    const listed = deps.library.get(resolve(path));
+    if (listed?.broken) {
+      throw new HttpError(
+        422,
+        "model_broken",
+        `Cannot load "${path}": the library lists it as broken: ${listed.brokenReason}`,
+        { broken_reason: listed.brokenReason },
+      );
+    }
     if (!Number.isInteger(nCtx) || (nCtx as number) < 16) {
       throw badRequest("n_ctx must be an integer >= 16");
     }

@@ -162,3 +162,45 @@ Deno.test("model browser API: library, fit, hub search, fit before download, dow
     await Deno.remove(temp, { recursive: true });
   }
 });
+
+Deno.test("POST /api/models/load refuses a file the library lists as broken, naming the reason", async () => {
+  const temp = await Deno.makeTempDir();
+  const folder = `${temp}/models`;
+  await Deno.mkdir(folder);
+  const broken = `${folder}/broken.gguf`;
+  await Deno.writeFile(broken, new Uint8Array(64)); // zero magic: not a GGUF
+  const app = await startApp({
+    dataDir: `${temp}/data`,
+    loadDefaultModel: false,
+    hub: { endpoint: "http://127.0.0.1:9", token: undefined, cacheDir: `${temp}/hub` },
+    libraryRoots: [{ kind: "folder", path: folder }],
+  });
+  const call = (method: string, path: string, body?: unknown) =>
+    fetch(app.origin + path, {
+      method,
+      headers: { authorization: `Bearer ${app.secret}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  try {
+    const deadline = Date.now() + 30_000;
+    let listed;
+    while (!listed) {
+      const { models } = await (await call("GET", "/api/models")).json();
+      listed = models.find((m: { path: string }) => m.path === broken);
+      assert(listed || Date.now() < deadline, "timed out waiting for the broken file");
+      if (!listed) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert(listed.broken_reason, "the library lists it as broken");
+    const refused = await call("POST", "/api/models/load", { path: broken });
+    assertEquals(refused.status, 422);
+    const { error } = await refused.json();
+    assertEquals(error.type, "model_broken");
+    assertEquals(error.broken_reason, listed.broken_reason);
+    assert(error.message.includes(listed.broken_reason), error.message);
+    const state = await (await call("GET", "/api/state")).json();
+    assertEquals(state.loading, null, "no load started");
+  } finally {
+    await app.close();
+    await Deno.remove(temp, { recursive: true });
+  }
+});
