@@ -10,7 +10,7 @@ import { type LibVariant, locateLibraries } from "../ffi/lib_dir.ts";
 import { GGML_LOG_LEVEL } from "../ffi/log_capture.ts";
 import { DisposedError } from "./errors.ts";
 import { reviveError } from "./revive_error.ts";
-import { ABORT_ALL, ABORT_SLOTS, type Reply, type Requests } from "./protocol.ts";
+import { ABORT_ALL, ABORT_SLOTS, POSTED_INDEX, type Reply, type Requests } from "./protocol.ts";
 import type { EngineInfo, Piece } from "./types.ts";
 
 /** Options of {@link Engine.start}. */
@@ -73,7 +73,8 @@ export class Engine {
   static async start(options: EngineOptions = {}): Promise<Engine> {
     const location = await locateLibraries(options);
     const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-    const abortFlags = new Int32Array(new SharedArrayBuffer(ABORT_SLOTS * 4));
+    // The abort slots, then the count of posted requests (POSTED_INDEX).
+    const abortFlags = new Int32Array(new SharedArrayBuffer((ABORT_SLOTS + 1) * 4));
     const echoLevel = options.logLevel && options.logLevel !== "none"
       ? GGML_LOG_LEVEL[options.logLevel]
       : 99;
@@ -115,6 +116,7 @@ export class Engine {
     const id = this.#nextId++;
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
     this.#pending.set(id, { resolve, reject, ...events });
+    Atomics.add(this.#abortFlags, POSTED_INDEX, 1);
     this.#worker.postMessage({ id, op, args });
     return promise;
   }

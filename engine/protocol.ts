@@ -14,6 +14,13 @@ import type { Piece } from "./types.ts";
 export const ABORT_SLOTS = 256;
 
 /**
+ * The element after the abort slots in the same shared array: how many requests the
+ * main thread has posted. The Worker counts those it received; while the two differ
+ * a message is on its way, and the serve loop yields so that it can arrive.
+ */
+export const POSTED_INDEX = ABORT_SLOTS;
+
+/**
  * A slot holding a job's serial stops that job; a slot holding ABORT_ALL stops
  * whatever runs there (engine shutdown).
  */

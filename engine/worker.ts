@@ -10,6 +10,7 @@ import { NativeLibraries } from "../ffi/library.ts";
 import { EngineError } from "./errors.ts";
 import {
   isAborted,
+  POSTED_INDEX,
   type Reply,
   type Request,
   type Requests,
@@ -132,7 +133,12 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
   serveOpen({ ctxId, queueLimit }) {
     const entry = live().contexts.get(ctxId);
     if (!entry) throw new EngineError(`Cannot find context ${ctxId}: it was freed`);
-    entry.serve ??= new ServeLoop(entry.ctx, queueLimit);
+    const flags = live().abortFlags;
+    entry.serve ??= new ServeLoop(
+      entry.ctx,
+      queueLimit,
+      () => Atomics.load(flags, POSTED_INDEX) !== received,
+    );
   },
 
   async serveSubmit(args, id) {
@@ -321,7 +327,10 @@ async function run(request: Request): Promise<void> {
 // except served requests and their cancels: those end after many scheduler steps, and
 // other requests run between the steps.
 let queue = Promise.resolve();
+/** Requests received; the main thread counts those it posted at POSTED_INDEX. */
+let received = 0;
 self.onmessage = (event: MessageEvent<Request>) => {
+  received++;
   const request = event.data;
   if (request.op === "serveSubmit" || request.op === "serveCancel") void run(request);
   else queue = queue.then(() => run(request));

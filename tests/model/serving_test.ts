@@ -61,3 +61,33 @@ Deno.test("createServingContext() refuses more slots than n_batch, naming both",
   );
   for (const result of results) assertEquals(result.metrics.generatedTokens, 8);
 });
+
+Deno.test("ServingContext cancels a request within moments while other slots keep generating", async () => {
+  using model = await loadModel(STORIES_260K);
+  using serving = await createServingContext(model, { nParallel: 2, nCtxPerSlot: 2048 });
+  // EOS banned: both run until cancelled.
+  const options = { temperature: 0, maxTokens: 1900, logitBias: { [model.info.eos]: -Infinity } };
+  const a = new AbortController();
+  const b = new AbortController();
+  const first = serving.generate("Once upon a time", { ...options, signal: a.signal });
+  const second = serving.generate("The little dog", { ...options, signal: b.signal });
+  let pieces = 0;
+  let abortedAt = 0;
+  for await (const _ of first) {
+    if (++pieces === 20) {
+      abortedAt = performance.now();
+      a.abort();
+    }
+  }
+  const result = await first.result;
+  // A cancel is a message to the engine Worker, which must let it in between steps.
+  const firstMs = performance.now() - abortedAt;
+  assertEquals(result.finishReason, "abort");
+  assert(firstMs < 1_000, `cancelled after ${firstMs.toFixed(0)} ms`);
+  abortedAt = performance.now();
+  b.abort();
+  const other = await second.result;
+  const secondMs = performance.now() - abortedAt;
+  assertEquals(other.finishReason, "abort");
+  assert(secondMs < 1_000, `cancelled after ${secondMs.toFixed(0)} ms`);
+});
