@@ -6,19 +6,40 @@ import { assert, assertEquals } from "../assert.ts";
 import OpenAI from "openai";
 import { loadModel } from "../../engine/model.ts";
 import { createServingContext, type ServingContext } from "../../engine/serving.ts";
+import type { ChatOptions } from "../../engine/generate_options.ts";
+import type { GenerationResult } from "../../engine/types.ts";
 import { ServingBackend } from "../../server/openai/serving_backend.ts";
 import { startOpenAiServer } from "../../server/openai/server.ts";
 import { STORIES_260K_CHATML } from "../models.ts";
 
-async function serve(nParallel: number, queueLimit = 64) {
+/** How one chat generation ended, with the maxTokens it was given. */
+interface Finished {
+  maxTokens: number | undefined;
+  result: GenerationResult;
+}
+
+async function serve(nParallel: number, queueLimit = 64, nCtxPerSlot = 512) {
   const model = await loadModel(STORIES_260K_CHATML);
-  const serving = await createServingContext(model, { nParallel, nCtxPerSlot: 512, queueLimit });
-  const server = startOpenAiServer(new ServingBackend("stories", serving), { port: 0 });
+  const serving = await createServingContext(model, { nParallel, nCtxPerSlot, queueLimit });
+  const backend = new ServingBackend("stories", serving);
+  // Records how each generation ended, which the HTTP side of a disconnect never sees.
+  const finished: Finished[] = [];
+  const chat = backend.chat.bind(backend);
+  backend.chat = (messages, options: ChatOptions) => {
+    const generation = chat(messages, options);
+    generation.result.then(
+      (result) => finished.push({ maxTokens: options.maxTokens, result }),
+      () => {},
+    );
+    return generation;
+  };
+  const server = startOpenAiServer(backend, { port: 0 });
   const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0 });
   return {
     url: server.url,
     client,
     serving,
+    finished,
     async [Symbol.asyncDispose]() {
       await server.shutdown();
       serving.dispose();
@@ -46,10 +67,16 @@ Deno.test("16 concurrent streaming clients all complete with their own usage and
     max_tokens: 32,
   });
   const lone: string[] = [];
+  const lonePromptTokens: number[] = [];
   for (const prompt of PROMPTS) {
-    lone.push(
-      (await s.client.chat.completions.create(ask(prompt))).choices[0].message.content ?? "",
-    );
+    const answer = await s.client.chat.completions.create(ask(prompt));
+    lone.push(answer.choices[0].message.content ?? "");
+    lonePromptTokens.push(answer.usage!.prompt_tokens);
+    // The real count: the prompt as the chat template renders and the model tokenizes it.
+    const model = s.serving.model;
+    const text = await model.applyChatTemplate([{ role: "user", content: prompt }]);
+    const tokens = await model.tokenize(text, { addSpecial: true, parseSpecial: true });
+    assertEquals(answer.usage!.prompt_tokens, tokens.length, prompt);
   }
   const streams = await Promise.all(Array.from({ length: 16 }, async (_, i) => {
     const stream = await s.client.chat.completions.create({
@@ -71,7 +98,8 @@ Deno.test("16 concurrent streaming clients all complete with their own usage and
   for (const { i, text, usage, finish } of streams) {
     assertEquals(finish, "length");
     assertEquals(usage?.completion_tokens, 32);
-    assert(usage!.prompt_tokens > 0 && usage!.total_tokens === usage!.prompt_tokens + 32);
+    assertEquals(usage!.prompt_tokens, lonePromptTokens[i % 4]);
+    assertEquals(usage!.total_tokens, usage!.prompt_tokens + 32);
     if (text === lone[i % 4]) same++;
   }
   console.log(`${same} of 16 batched greedy texts equal the lone request's`);
@@ -99,17 +127,21 @@ Deno.test("a repeated system prompt is served from a slot's cache", async () => 
   );
 });
 
-Deno.test("clients that disconnect free their slots; a full queue answers 503", async () => {
-  await using s = await serve(2, 1);
+Deno.test("clients that disconnect abort their generations and free their slots; a full queue answers 503", async () => {
+  await using s = await serve(2, 1, 2048);
+  // EOS banned and a long max_tokens: only the disconnect can end these streams early.
+  const endless = {
+    model: "stories",
+    messages: [{ role: "user" as const, content: "Once upon a time" }],
+    temperature: 0,
+    max_tokens: 2000,
+    logit_bias: { [String(s.serving.model.info.eos)]: -100 },
+    stream: true as const,
+  };
   const controllers = Array.from({ length: 2 }, () => new AbortController());
   const streams = await Promise.all(
     controllers.map((controller) =>
-      s.client.chat.completions.create({
-        model: "stories",
-        messages: [{ role: "user", content: "Once upon a time" }],
-        temperature: 0,
-        stream: true,
-      }, { signal: controller.signal })
+      s.client.chat.completions.create(endless, { signal: controller.signal })
     ),
   );
   // Both slots busy and one request queued: the next one is refused.
@@ -137,6 +169,15 @@ Deno.test("clients that disconnect free their slots; a full queue answers 503", 
       break;
     }
   }
-  await queued;
+  const disconnected = performance.now();
+  assertEquals((await queued).choices[0].finish_reason, "length");
   await waitIdle(s.serving);
+  const idleMs = performance.now() - disconnected;
+  assert(idleMs < 3_000, `slots freed ${idleMs.toFixed(0)} ms after the disconnects`);
+  // The disconnects ended them, not the length limit.
+  const aborted = s.finished.filter((f) => f.maxTokens === 2000);
+  assertEquals(aborted.map((f) => f.result.finishReason), ["abort", "abort"]);
+  for (const { result } of aborted) {
+    assert(result.metrics.generatedTokens < 2000, `${result.metrics.generatedTokens} tokens`);
+  }
 });
