@@ -49,6 +49,8 @@ export async function benchServers(options: ServeBenchOptions): Promise<ServeBen
       String(pl),
       "-c",
       String(ctxPerSlot),
+      "-t",
+      String(options.nThreads),
       "--port",
       String(port),
       "--alias",

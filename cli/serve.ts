@@ -3,7 +3,7 @@
  * SIGTERM.
  *
  * ```
- * hearth serve -m MODEL [--parallel N] [-c N_CTX] [--host H] [--port P]
+ * hearth serve -m MODEL [--parallel N] [-c N_CTX] [-t N] [--host H] [--port P]
  *              [--api-key KEY] [--cors ORIGIN]... [--alias ID] [--chat-template-file FILE]
  * ```
  *
@@ -40,10 +40,15 @@ export interface ServeOptions {
   model: string;
   /** The id clients name the model by. Default: the file name without `.gguf`. */
   alias: string;
-  /** Requests served at once (slots); integer in [1, 256]. Default 1. */
+  /** Requests served at once (slots); integer in [1, 256]. Default 4. */
   parallel: number;
-  /** KV cache size in tokens; `0` = the model's training context. Default 4096. */
+  /**
+   * Tokens each slot holds (prompt and completion), so the KV cache holds `parallel`
+   * times this; `0` = the model's training context. Default 4096.
+   */
   nCtx: number;
+  /** CPU threads (llama.cpp's `-t`); integer in [1, 512]; undefined = logical CPUs. */
+  nThreads: number | undefined;
   /** Address to bind. Default "127.0.0.1". */
   host: string;
   /** Port to bind; 0 = any free port. Default 8080. */
@@ -66,6 +71,7 @@ Serves MODEL over an OpenAI-compatible API (/v1/chat/completions, /v1/completion
                               0 = the model's training context (default 4096)
       --parallel N            slots: requests decoded together by continuous batching,
                               1-256 (default 4); more requests wait in a queue
+  -t, --threads N             CPU threads, 1-512 (default: logical CPUs)
       --host HOST             address to bind (default 127.0.0.1); other than loopback needs an API key
       --port PORT             port to bind; 0 = any free port (default 8080)
       --api-key KEY           require 'Authorization: Bearer KEY' (default: $HEARTH_API_KEY)
@@ -94,6 +100,7 @@ export function parseServeArgs(
       model: { type: "string", short: "m" },
       "ctx-size": { type: "string", short: "c" },
       parallel: { type: "string" },
+      threads: { type: "string", short: "t" },
       host: { type: "string" },
       port: { type: "string" },
       "api-key": { type: "string" },
@@ -129,6 +136,10 @@ export function parseServeArgs(
     alias: values.alias ?? basename(values.model).replace(/\.gguf$/i, ""),
     parallel: intFlag("--parallel", values.parallel, 4, 1, 256),
     nCtx: intFlag("--ctx-size", values["ctx-size"], 4096, 0, 2 ** 24),
+    // The range of config.ts's -t for chat and generate, and of ContextOptions.nThreads.
+    nThreads: values.threads === undefined
+      ? undefined
+      : intFlag("--threads", values.threads, 0, 1, 512),
     host,
     port: intFlag("--port", values.port, 8080, 0, 65535),
     apiKey,
@@ -138,8 +149,9 @@ export function parseServeArgs(
 }
 
 /**
- * Runs `serve`: loads the model and one context (n_ctx = `-c`), serves it, prints the
- * URL, and waits for SIGINT or SIGTERM. Errors are reported on stderr.
+ * Runs `serve`: loads the model and one context of `--parallel` slots of `-c` tokens
+ * each (n_ctx = parallel × `-c`) on `-t` threads, serves it, prints the URL, and waits
+ * for SIGINT or SIGTERM. Errors are reported on stderr.
  *
  * @returns 0 after a clean shutdown or `--help`; 1 when it cannot start.
  */
@@ -162,6 +174,7 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
     using serving = await createServingContext(model, {
       nParallel: options.parallel,
       nCtxPerSlot: options.nCtx === 0 ? model.info.nCtxTrain : options.nCtx,
+      nThreads: options.nThreads,
     });
     const backend = new ServingBackend(options.alias, serving);
     const context = serving.context;
@@ -172,10 +185,11 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
       cors: options.cors,
       chatTemplate,
     });
+    const { nSeqMax, nCtxSeq, nThreads } = context.info;
     writeAllSync(
       Deno.stdout,
-      `hearth: serving "${options.alias}" at ${server.url}/v1 (${context.info.nSeqMax} slots of ` +
-        `n_ctx ${context.info.nCtxSeq}); Ctrl+C to stop\n`,
+      `hearth: serving "${options.alias}" at ${server.url}/v1 (${nSeqMax} slots of ` +
+        `n_ctx ${nCtxSeq}, ${nThreads} thread${nThreads === 1 ? "" : "s"}); Ctrl+C to stop\n`,
     );
     await untilSignal();
     await server.shutdown();

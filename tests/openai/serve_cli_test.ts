@@ -29,6 +29,7 @@ Deno.test("parseServeArgs() reads flags with defaults and refuses bad values", (
     alias: "tiny.Q4",
     parallel: 4,
     nCtx: 4096,
+    nThreads: undefined,
     host: "127.0.0.1",
     port: 8080,
     apiKey: undefined,
@@ -43,6 +44,10 @@ Deno.test("parseServeArgs() reads flags with defaults and refuses bad values", (
   assertThrows(() => parseServeArgs([]), TypeError, "-m");
   assertThrows(() => parseServeArgs(["-m", "x.gguf", "--parallel", "0"]), RangeError, "--parallel");
   assertThrows(() => parseServeArgs(["-m", "x.gguf", "-c", "big"]), RangeError, "--ctx-size");
+  assertEquals(parseServeArgs(["-m", "x.gguf", "-t", "3"])!.nThreads, 3);
+  assertEquals(parseServeArgs(["-m", "x.gguf", "--threads", "1"])!.nThreads, 1);
+  assertThrows(() => parseServeArgs(["-m", "x.gguf", "-t", "0"]), RangeError, "--threads");
+  assertThrows(() => parseServeArgs(["-m", "x.gguf", "-t", "513"]), RangeError, "--threads");
   assertThrows(() => parseServeArgs(["-m", "x.gguf", "--port", "65536"]), RangeError, "--port");
   assertThrows(() => parseServeArgs(["-m", "x.gguf", "--cors", "*"]), RangeError, "--cors");
   assertThrows(() => parseServeArgs(["-m", "x.gguf", "--host", "0.0.0.0"]), RangeError, "API key");
@@ -63,6 +68,8 @@ Deno.test("hearth serve serves until SIGTERM, then exits 0", async () => {
     "512",
     "--parallel",
     "2",
+    "-t",
+    "1",
     "--alias",
     "tiny",
   ], {
@@ -77,7 +84,7 @@ Deno.test("hearth serve serves until SIGTERM, then exits 0", async () => {
   }
   const url = /(http:\/\/\S+)\/v1/.exec(out)?.[1];
   assert(url, out);
-  assert(out.includes('"tiny"') && out.includes("n_ctx 512"), out);
+  assert(out.includes('"tiny"') && out.includes("2 slots of n_ctx 512, 1 thread)"), out);
   assertEquals(await (await fetch(`${url}/health`)).json(), { status: "ok" });
   const models = await fetch(`${url}/v1/models`, {
     headers: { authorization: "Bearer sk-serve-test-key" },
