@@ -8,12 +8,12 @@
  * native handle each: dispose them (`using`) and a parent disposes its children.
  *
  * @example
- * ```ts ignore
- * import { loadModel } from "./mod.ts";
+ * ```ts
+ * import { loadModel } from "@hearth/hearth";
  *
  * using model = await loadModel("models/stories260K.gguf");
- * using ctx = await model.createContext({ nCtx: 2048 });
- * for await (const piece of ctx.generate("Once upon a time", { temperature: 0, maxTokens: 32 })) {
+ * using ctx = await model.createContext({ nCtx: 256 });
+ * for await (const piece of ctx.generate("Once upon a time", { temperature: 0, maxTokens: 8 })) {
  *   await Deno.stdout.write(new TextEncoder().encode(piece.text));
  * }
  * ```

@@ -58,7 +58,8 @@ export interface RenderOptions {
  *
  * @example
  * ```ts
- * import { ChatTemplateError, renderChatTemplate } from "./chat_template.ts";
+ * import { ChatTemplateError, renderChatTemplate } from "@hearth/hearth";
+ *
  * try {
  *   renderChatTemplate("{{ raise_exception('No system role') }}", [{ role: "user", content: "Hi" }]);
  * } catch (error) {
@@ -87,6 +88,15 @@ export class ChatTemplateError extends SyntaxError {
  * without a template prompts alike in Hearth and llama-server. The text is
  * teknium/OpenHermes-2.5's template (llama.cpp `tests/test-chat-template.cpp`), also
  * stored in our `STORIES_260K_CHATML` test model; it renders the same as llama.cpp's.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { DEFAULT_CHAT_TEMPLATE, renderChatTemplate } from "@hearth/hearth";
+ *
+ * const prompt = renderChatTemplate(DEFAULT_CHAT_TEMPLATE, [{ role: "user", content: "Hi" }]);
+ * strictEqual(prompt, "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+ * ```
  */
 export const DEFAULT_CHAT_TEMPLATE: string =
   "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + " +
@@ -157,9 +167,12 @@ export function validateMessages(messages: unknown): ChatMessage[] {
  * `options.extra` holds a value Jinja cannot hold (a symbol or bigint).
  * @example
  * ```ts
- * import { renderChatTemplate } from "./chat_template.ts";
- * renderChatTemplate(undefined, [{ role: "user", content: "Hi" }]);
- * // "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+ * import { strictEqual } from "node:assert/strict";
+ * import { renderChatTemplate } from "@hearth/hearth";
+ *
+ * const template = "{% for m in messages %}[{{ m.role }}] {{ m.content }}\n{% endfor %}";
+ * const prompt = renderChatTemplate(template, [{ role: "user", content: "Hi" }]);
+ * strictEqual(prompt, "[user] Hi\n");
  * ```
  */
 export function renderChatTemplate(

@@ -29,6 +29,19 @@ export interface ContextOwner {
  * Each sequence remembers the tokens in its cache, so a call whose prompt extends
  * the previous one (the next chat turn) decodes only the new tokens. Calls on one
  * context run one after another. Made by `model.createContext()`.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { loadModel } from "@hearth/hearth";
+ *
+ * using model = await loadModel("models/stories260K.gguf");
+ * using ctx = await model.createContext({ nCtx: 256 });
+ * const first = await ctx.generate("Once upon a time", { temperature: 0, maxTokens: 4 }).text();
+ * const next = await ctx.generate("Once upon a time" + first, { maxTokens: 4 }).result;
+ * // Only the last prompt token is decoded again.
+ * strictEqual(next.metrics.cachedTokens, next.metrics.promptTokens - 1);
+ * ```
  */
 export class Context {
   /** Sizes as llama.cpp made them (n_ctx is rounded up to a multiple of 256). */
@@ -74,8 +87,14 @@ export class Context {
    * @throws {ContextOverflowError} (from the iterator and `result`) when the prompt
    *   does not fit one sequence.
    * @example
-   * ```ts ignore
-   * const result = await ctx.generate("Once upon a time", { temperature: 0, maxTokens: 16 }).result;
+   * ```ts
+   * import { strictEqual } from "node:assert/strict";
+   * import { loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * using ctx = await model.createContext({ nCtx: 256 });
+   * const result = await ctx.generate("Once upon a time", { temperature: 0, maxTokens: 8 }).result;
+   * strictEqual(result.finishReason, "length"); // stopped by maxTokens
    * ```
    */
   generate(prompt: string | readonly number[], options: GenerateOptions = {}): Generation {
@@ -99,6 +118,20 @@ export class Context {
    *
    * @throws {TypeError} or {RangeError} for malformed messages or options.
    * @throws {ContextOverflowError} when the prompt does not fit and nothing may be dropped.
+   * @example
+   * ```ts
+   * import { loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * using ctx = await model.createContext({ nCtx: 256 });
+   * const messages = [
+   *   { role: "user", content: "Once upon a time ".repeat(60) },
+   *   { role: "assistant", content: "The end." },
+   *   { role: "user", content: "Tell me a story." },
+   * ] as const;
+   * const result = await ctx.chat(messages, { overflow: "truncate-oldest", maxTokens: 8 }).result;
+   * console.log(result.truncation?.messageIndices, result.text); // [0, 1]: the first turn went
+   * ```
    */
   chat(messages: readonly ChatMessage[], options: ChatOptions = {}): Generation {
     this.#check();
@@ -141,13 +174,41 @@ export class Context {
     );
   }
 
-  /** The tokens sequence `seqId` holds in the KV cache, in order. */
+  /**
+   * The tokens sequence `seqId` holds in the KV cache, in order.
+   *
+   * @example
+   * ```ts
+   * import { deepStrictEqual } from "node:assert/strict";
+   * import { loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * using ctx = await model.createContext({ nCtx: 256 });
+   * await ctx.generate("Once upon a time", { temperature: 0, maxTokens: 4 }).result;
+   * const prompt = await model.tokenize("Once upon a time");
+   * deepStrictEqual((await ctx.sequenceTokens()).slice(0, prompt.length), prompt);
+   * ```
+   */
   async sequenceTokens(seqId = 0): Promise<number[]> {
     this.#check();
     return await this.#engine._call("sequenceTokens", { ctxId: this.#id, seqId }) as number[];
   }
 
-  /** Forgets what sequence `seqId` holds, so the next call decodes its prompt whole. */
+  /**
+   * Forgets what sequence `seqId` holds, so the next call decodes its prompt whole.
+   *
+   * @example
+   * ```ts
+   * import { deepStrictEqual } from "node:assert/strict";
+   * import { loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * using ctx = await model.createContext({ nCtx: 256 });
+   * await ctx.generate("Once upon a time", { temperature: 0, maxTokens: 4 }).result;
+   * await ctx.clearSequence();
+   * deepStrictEqual(await ctx.sequenceTokens(), []);
+   * ```
+   */
   async clearSequence(seqId = 0): Promise<void> {
     this.#check();
     await this.#engine._call("clearSequence", { ctxId: this.#id, seqId });
@@ -165,6 +226,18 @@ export class Context {
   /**
    * Stops a running generation (it ends with finish_reason "abort") and frees the
    * context in the Worker. Idempotent.
+   *
+   * @example
+   * ```ts
+   * import { strictEqual } from "node:assert/strict";
+   * import { loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * const ctx = await model.createContext({ nCtx: 256 });
+   * const generation = ctx.generate("Once upon a time", { maxTokens: -1 });
+   * ctx.dispose();
+   * strictEqual((await generation.result).finishReason, "abort");
+   * ```
    */
   dispose(): void {
     if (this.#disposed) return;

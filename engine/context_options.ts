@@ -8,6 +8,16 @@ import type { ModelInfo } from "./types.ts";
 /**
  * KV cache types a context accepts, with their `enum ggml_type` values (ggml.h); the
  * list is llama.cpp's `kv_cache_types` in common/arg.cpp.
+ *
+ * @example
+ * ```ts
+ * import { KV_CACHE_TYPES, type KvCacheType, loadModel } from "@hearth/hearth";
+ *
+ * const typeK: KvCacheType = "f32";
+ * console.log(KV_CACHE_TYPES[typeK], Object.keys(KV_CACHE_TYPES)); // 0 (GGML_TYPE_F32), ...
+ * using model = await loadModel("models/stories260K.gguf");
+ * using ctx = await model.createContext({ nCtx: 256, typeK, typeV: typeK });
+ * ```
  */
 export const KV_CACHE_TYPES = {
   f32: 0,

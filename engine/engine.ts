@@ -38,9 +38,19 @@ interface Listeners {
 }
 
 /**
- * A running engine Worker with libllama loaded. Get one with {@link Engine.start};
- * models come from {@link Engine.loadModel} (in engine/model.ts, which this file
- * must not import, so it is attached there).
+ * A running engine Worker with libllama loaded. Get one with {@link Engine.start}
+ * and pass it as `loadModel(path, { engine })` to load several models into one
+ * Worker; `loadModel` without an engine starts one that its model owns.
+ *
+ * @example
+ * ```ts
+ * import { Engine, loadModel } from "@hearth/hearth";
+ *
+ * using engine = await Engine.start();
+ * using model = await loadModel("models/stories260K.gguf", { engine });
+ * using tokenizer = await loadModel("models/stories260K.gguf", { engine, vocabOnly: true });
+ * console.log(engine.info.variant, model.info.nParams, await tokenizer.tokenize("Hi"));
+ * ```
  */
 export class Engine {
   /** The libraries and devices the engine found. */
@@ -65,9 +75,11 @@ export class Engine {
    *
    * @throws {LibraryLoadError} when the libraries cannot be found, fetched or opened.
    * @example
-   * ```ts ignore
+   * ```ts
+   * import { Engine } from "@hearth/hearth";
+   *
    * using engine = await Engine.start({ logLevel: "error" });
-   * console.log(engine.info.devices.map((d) => d.name));
+   * console.log(engine.info.devices.map((d) => d.name)); // e.g. ["CPU"]
    * ```
    */
   static async start(options: EngineOptions = {}): Promise<Engine> {
@@ -178,6 +190,17 @@ export class Engine {
   /**
    * Stops every running job, frees every model, context and sampler in the Worker,
    * then ends it. Idempotent. Objects of this engine throw DisposedError afterwards.
+   *
+   * @example
+   * ```ts
+   * import { rejects } from "node:assert/strict";
+   * import { DisposedError, Engine, loadModel } from "@hearth/hearth";
+   *
+   * const engine = await Engine.start();
+   * const model = await loadModel("models/stories260K.gguf", { engine });
+   * engine.dispose();
+   * await rejects(model.tokenize("Hi"), DisposedError);
+   * ```
    */
   dispose(): void {
     if (this.#disposed) return;

@@ -6,7 +6,19 @@
  * @module
  */
 
-/** Thrown when a Model, Context or Sampler is used after `dispose()`. */
+/**
+ * Thrown when a Model, Context or Sampler is used after `dispose()`.
+ *
+ * @example
+ * ```ts
+ * import { rejects } from "node:assert/strict";
+ * import { DisposedError, loadModel } from "@hearth/hearth";
+ *
+ * const model = await loadModel("models/stories260K.gguf", { vocabOnly: true });
+ * model.dispose();
+ * await rejects(model.tokenize("Hi"), DisposedError);
+ * ```
+ */
 export class DisposedError extends Error {
   /** Which kind of object was used: "Model", "Context", "Sampler" or "Engine". */
   readonly resource: string;
@@ -23,7 +35,17 @@ export class DisposedError extends Error {
   }
 }
 
-/** Thrown when a model path does not name a readable file. */
+/**
+ * Thrown when a model path does not name a readable file.
+ *
+ * @example
+ * ```ts
+ * import { rejects } from "node:assert/strict";
+ * import { loadModel, ModelNotFoundError } from "@hearth/hearth";
+ *
+ * await rejects(loadModel("models/missing.gguf"), ModelNotFoundError);
+ * ```
+ */
 export class ModelNotFoundError extends Error {
   /** The path as given by the caller. */
   readonly path: string;
@@ -44,6 +66,17 @@ export class ModelNotFoundError extends Error {
  * Thrown when a file is not a GGUF model llama.cpp can safely read: bad magic or
  * version, absurd counts, a header or tensor data past the end of the file. The file
  * is never handed to llama.cpp.
+ *
+ * @example
+ * ```ts
+ * import { rejects } from "node:assert/strict";
+ * import { GgufError, loadModel } from "@hearth/hearth";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".gguf" });
+ * await Deno.writeTextFile(path, "not a model");
+ * await rejects(loadModel(path), GgufError);
+ * await Deno.remove(path);
+ * ```
  */
 export class GgufError extends SyntaxError {
   /** The file that failed validation. */
@@ -61,7 +94,24 @@ export class GgufError extends SyntaxError {
   }
 }
 
-/** Thrown when llama.cpp refuses to load a model; the message carries llama.cpp's logged reason. */
+/**
+ * Thrown when llama.cpp refuses to load a model that passed the GGUF checks (such as
+ * a tokenizer-only file loaded without `vocabOnly`); the message carries llama.cpp's
+ * logged reason.
+ *
+ * @example
+ * ```ts
+ * import { loadModel, ModelLoadError } from "@hearth/hearth";
+ *
+ * try {
+ *   using model = await loadModel("models/stories260K.gguf");
+ *   console.log(model.info.architecture);
+ * } catch (error) {
+ *   if (!(error instanceof ModelLoadError)) throw error;
+ *   console.error(`llama.cpp cannot load ${error.path}: ${error.message}`);
+ * }
+ * ```
+ */
 export class ModelLoadError extends Error {
   /** The file llama.cpp refused. */
   readonly path: string;
@@ -81,6 +131,17 @@ export class ModelLoadError extends Error {
 /**
  * Thrown when a prompt needs more tokens than the context holds for one sequence.
  * Mirrors llama-server's `exceed_context_size` error, which carries the same counts.
+ *
+ * @example
+ * ```ts
+ * import { rejects } from "node:assert/strict";
+ * import { ContextOverflowError, loadModel } from "@hearth/hearth";
+ *
+ * using model = await loadModel("models/stories260K.gguf");
+ * using ctx = await model.createContext({ nCtx: 256 });
+ * const generation = ctx.generate("Once upon a time ".repeat(100), { maxTokens: 8 });
+ * await rejects(generation.result, ContextOverflowError); // nPromptTokens 402 > nCtx 256
+ * ```
  */
 export class ContextOverflowError extends RangeError {
   /** Tokens the prompt needs, including tokens already cached. */
@@ -108,7 +169,18 @@ export class ContextOverflowError extends RangeError {
 
 export { LibraryLoadError } from "../ffi/errors.ts";
 
-/** Thrown when llama.cpp fails an operation on a live context (decode, template, grammar). */
+/**
+ * Thrown when llama.cpp fails an operation on a live context (decode, template, grammar).
+ *
+ * @example
+ * ```ts
+ * import { rejects } from "node:assert/strict";
+ * import { EngineError, loadModel } from "@hearth/hearth";
+ *
+ * using model = await loadModel("models/stories260K.gguf", { vocabOnly: true });
+ * await rejects(model.createContext(), EngineError); // a tokenizer has no context
+ * ```
+ */
 export class EngineError extends Error {
   /**
    * Creates the error.
@@ -124,6 +196,15 @@ export class EngineError extends Error {
 /**
  * Thrown when a request arrives while the scheduler's queue is full; the HTTP layer
  * answers 503 with Retry-After.
+ *
+ * @example
+ * ```ts
+ * import { QueueFullError } from "@hearth/hearth";
+ *
+ * const error = new QueueFullError(64, 1);
+ * const headers = { "Retry-After": String(error.retryAfterSeconds) };
+ * console.log(new Response(error.message, { status: 503, headers }).status); // 503
+ * ```
  */
 export class QueueFullError extends Error {
   /** Requests waiting when this one was refused. */

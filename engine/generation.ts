@@ -12,10 +12,16 @@ import type { GenerationResult, Piece } from "./types.ts";
  * together.
  *
  * @example
- * ```ts ignore
- * const generation = ctx.generate("Once upon a time", { maxTokens: 32 });
- * for await (const piece of generation) Deno.stdout.writeSync(new TextEncoder().encode(piece.text));
+ * ```ts
+ * import { loadModel } from "@hearth/hearth";
+ *
+ * using model = await loadModel("models/stories260K.gguf");
+ * using ctx = await model.createContext({ nCtx: 256 });
+ * const generation = ctx.generate("Once upon a time", { temperature: 0, maxTokens: 8 });
+ * const encoder = new TextEncoder();
+ * for await (const piece of generation) await Deno.stdout.write(encoder.encode(piece.text));
  * const { finishReason, metrics } = await generation.result;
+ * console.log(`\n${finishReason}: ${metrics.generatedTokens} tokens`); // "length: 8 tokens"
  * ```
  */
 export class Generation implements AsyncIterable<Piece> {
@@ -69,7 +75,19 @@ export class Generation implements AsyncIterable<Piece> {
     }
   }
 
-  /** Waits for the end and returns the whole text. */
+  /**
+   * Waits for the end and returns the whole text.
+   *
+   * @throws the error that ended the generation, as {@link Generation.result} rejects.
+   * @example
+   * ```ts
+   * import { loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * using ctx = await model.createContext({ nCtx: 256 });
+   * console.log(await ctx.generate("Once upon a time", { temperature: 0, maxTokens: 8 }).text());
+   * ```
+   */
   async text(): Promise<string> {
     return (await this.result).text;
   }

@@ -157,8 +157,10 @@ export interface GgufFileInfo {
  *
  * @example
  * ```ts
+ * import { checkGgufFile } from "@hearth/hearth";
+ *
  * const info = await checkGgufFile("models/stories260K.gguf");
- * console.log(info.architecture, info.tensorCount, info.contextLength);
+ * console.log(info.architecture, info.tensorCount, info.contextLength); // llama 48 2048
  * ```
  *
  * @param path Path of the GGUF file.

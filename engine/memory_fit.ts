@@ -75,7 +75,17 @@ export interface MemoryFit {
   simulationError: string | null;
 }
 
-/** Share of free memory above which a fit is called tight. */
+/**
+ * Share of free memory above which a fit is called tight.
+ *
+ * @example
+ * ```ts
+ * import { TIGHT_SHARE } from "@hearth/hearth";
+ *
+ * const neededBytes = 13e9, freeBytes = 16e9;
+ * console.log(neededBytes / freeBytes > TIGHT_SHARE ? "tight" : "fits"); // "tight": 81% > 80%
+ * ```
+ */
 export const TIGHT_SHARE = 0.8;
 
 /** Options of {@link estimateMemory}: the load and context options that decide memory. */
@@ -98,6 +108,17 @@ export interface MemoryFitOptions extends ContextOptions {
  * @throws {RangeError} or {TypeError} for bad options.
  * @throws {ModelLoadError} or {EngineError} when the simulation fails and the header
  *   lacks what the formula needs (the simulation's error is the one thrown).
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { Engine, estimateMemory } from "@hearth/hearth";
+ *
+ * using engine = await Engine.start();
+ * const fit = await estimateMemory(engine, "models/stories260K.gguf", { nCtx: 512 });
+ * console.log(fit.verdict, fit.totalBytes, fit.maxNCtx); // "fits", about 3.6 MB, 2048
+ * const guess = await estimateMemory(null, "models/stories260K.gguf", { nCtx: 512 });
+ * strictEqual(guess.method, "formula"); // no engine: the metadata formula answers
+ * ```
  */
 export async function estimateMemory(
   engine: Engine | null,
@@ -174,6 +195,20 @@ async function splitTensors(file: GgufFileInfo): Promise<GgufTensor[]> {
  * @param ramAvailableBytes Available RAM: the CPU's free memory.
  * @param method What produced `probe`. Default "simulation".
  * @returns The fit; `simulationError` is null (the caller fills it in).
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { type MemoryProbe, planMemory } from "@hearth/hearth";
+ *
+ * const probe: MemoryProbe = {
+ *   layerDevices: ["CPU", "CPU"], kvLayerDevices: ["CPU"], kvBytes: 1_048_576,
+ *   computeBytes: { CPU: 2_000_000 }, outputBytes: {}, nCtx: 512,
+ * };
+ * const tensors = [{ name: "blk.0.attn_q.weight", bytes: 4_000_000 }];
+ * const fit = planMemory(probe, tensors, [], 4096, 8e9); // no GPUs; 8 GB of free RAM
+ * strictEqual(fit.totalBytes, 7_048_576); // weights + KV cache + compute
+ * strictEqual(fit.verdict, "fits");
+ * ```
  */
 export function planMemory(
   probe: MemoryProbe,

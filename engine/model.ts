@@ -47,10 +47,12 @@ export interface LoadModelOptions extends EngineOptions {
  * @throws {RangeError} or {TypeError} for invalid options.
  * @throws `signal.reason` when `signal` aborts the load.
  * @example
- * ```ts ignore
- * using model = await loadModel("models/stories260K.gguf");
- * using ctx = await model.createContext({ nCtx: 2048 });
- * console.log(await ctx.generate("Once upon a time", { temperature: 0, maxTokens: 12 }).text());
+ * ```ts
+ * import { loadModel } from "@hearth/hearth";
+ *
+ * using model = await loadModel("models/stories260K.gguf", { nGpuLayers: 0 });
+ * using ctx = await model.createContext({ nCtx: 256 });
+ * console.log(await ctx.generate("Once upon a time", { temperature: 0, maxTokens: 8 }).text());
  * ```
  */
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<Model> {
@@ -128,7 +130,17 @@ export interface DetokenizeOptions {
 
 /**
  * A loaded model. Disposing it disposes its contexts and samplers (and the engine
- * it owns, when `loadModel` started one).
+ * it owns, when `loadModel` started one). Made by {@link loadModel}.
+ *
+ * @example
+ * ```ts
+ * import { loadModel } from "@hearth/hearth";
+ *
+ * using model = await loadModel("models/stories260K.gguf");
+ * console.log(model.info.architecture, model.info.nCtxTrain); // llama 2048
+ * using ctx = await model.createContext({ nCtx: 256 });
+ * console.log(await ctx.generate("Once upon a time", { temperature: 0, maxTokens: 8 }).text());
+ * ```
  */
 export class Model {
   /** Facts about the model, read after the load. */
@@ -166,6 +178,15 @@ export class Model {
    * @throws {RangeError} for invalid options, naming the option.
    * @throws {EngineError} with llama.cpp's reason when it cannot make the context
    *   (e.g. out of memory), or for a vocabOnly model.
+   * @example
+   * ```ts
+   * import { strictEqual } from "node:assert/strict";
+   * import { loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * using ctx = await model.createContext({ nCtx: 300 });
+   * strictEqual(ctx.info.nCtx, 512); // rounded up to a multiple of 256
+   * ```
    */
   async createContext(options: ContextOptions = {}): Promise<Context> {
     this.#check();
@@ -193,6 +214,16 @@ export class Model {
    *
    * @throws {RangeError} or {TypeError} for invalid options.
    * @throws {EngineError} when the grammar does not parse, with llama.cpp's reason.
+   * @example
+   * ```ts
+   * import { loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * using ctx = await model.createContext({ nCtx: 256 });
+   * using yesNo = await model.createSampler({ grammar: 'root ::= "yes" | "no"' });
+   * const answer = await ctx.generate("Is it raining?", { sampler: yesNo, maxTokens: 4 }).text();
+   * console.log(answer); // "yes" or "no"
+   * ```
    */
   async createSampler(options: SamplingOptions = {}, nCtx = this.info.nCtxTrain): Promise<Sampler> {
     this.#check();
@@ -207,7 +238,20 @@ export class Model {
     return sampler;
   }
 
-  /** Tokenizes text; returns token ids. */
+  /**
+   * Tokenizes text; returns token ids.
+   *
+   * @throws {TypeError} when `text` is not a string.
+   * @example
+   * ```ts
+   * import { deepStrictEqual } from "node:assert/strict";
+   * import { loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf", { vocabOnly: true });
+   * deepStrictEqual(await model.tokenize("Once upon a time"), [1, 403, 407, 261, 378]); // BOS 1
+   * deepStrictEqual(await model.tokenize("Once", { addSpecial: false }), [403]);
+   * ```
+   */
   async tokenize(text: string, options: TokenizeOptions = {}): Promise<number[]> {
     this.#check();
     if (typeof text !== "string") throw new TypeError("text must be a string");
@@ -224,6 +268,14 @@ export class Model {
    * Turns token ids into text; bytes split across tokens decode correctly.
    *
    * @throws {RangeError} for an id outside [0, nVocab), before any FFI call.
+   * @example
+   * ```ts
+   * import { strictEqual } from "node:assert/strict";
+   * import { loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf", { vocabOnly: true });
+   * strictEqual(await model.detokenize([1, 403, 407, 261, 378]), " Once upon a time");
+   * ```
    */
   async detokenize(tokens: readonly number[], options: DetokenizeOptions = {}): Promise<string> {
     this.#check();
@@ -243,7 +295,21 @@ export class Model {
     }) as string;
   }
 
-  /** Renders messages with the model's chat template (ChatML when it has none). */
+  /**
+   * Renders messages with the model's chat template (ChatML when it has none).
+   *
+   * @throws {TypeError} or {RangeError} for malformed messages.
+   * @throws {EngineError} when the template does not render.
+   * @example
+   * ```ts
+   * import { strictEqual } from "node:assert/strict";
+   * import { loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf", { vocabOnly: true });
+   * const prompt = await model.applyChatTemplate([{ role: "user", content: "Hi" }]);
+   * strictEqual(prompt, "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+   * ```
+   */
   async applyChatTemplate(
     messages: readonly ChatMessage[],
     options: {
@@ -268,6 +334,16 @@ export class Model {
    * one vector of `info.nEmbd` numbers per text, L2-normalized when `normalize`.
    *
    * @throws {ContextOverflowError} for a text longer than the model's context.
+   * @example
+   * ```ts
+   * import { strictEqual } from "node:assert/strict";
+   * import { loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * const [a, b] = await model.embed(["Once upon a time", "The cat sat down"]);
+   * strictEqual(a.length, model.info.nEmbd); // 64
+   * console.log(a.reduce((sum, x, i) => sum + x * b[i], 0)); // cosine similarity
+   * ```
    */
   async embed(
     texts: readonly string[],
@@ -290,7 +366,20 @@ export class Model {
     this.#contexts.delete(context);
   }
 
-  /** Disposes every context and sampler, then frees the model. Idempotent. */
+  /**
+   * Disposes every context and sampler, then frees the model. Idempotent.
+   *
+   * @example
+   * ```ts
+   * import { strictEqual } from "node:assert/strict";
+   * import { loadModel } from "@hearth/hearth";
+   *
+   * const model = await loadModel("models/stories260K.gguf");
+   * const ctx = await model.createContext({ nCtx: 256 });
+   * model.dispose();
+   * strictEqual(ctx.disposed, true);
+   * ```
+   */
   dispose(): void {
     if (this.#disposed) return;
     for (const context of [...this.#contexts]) context.dispose();

@@ -17,6 +17,18 @@ import type { ResolvedSampling } from "./sampling.ts";
  * over is the chain itself, never its state: each call begins with an empty penalty
  * window, the grammar at its start and the random generator reseeded with
  * `options.seed`, so the same prompt with the same sampler gives the same text.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { loadModel } from "@hearth/hearth";
+ *
+ * using model = await loadModel("models/stories260K.gguf");
+ * using ctx = await model.createContext({ nCtx: 256 });
+ * using sampler = await model.createSampler({ temperature: 0.8, seed: 42 });
+ * const first = await ctx.generate("Once", { sampler, maxTokens: 8 }).text();
+ * strictEqual(await ctx.generate("Once", { sampler, maxTokens: 8 }).text(), first);
+ * ```
  */
 export class Sampler {
   /** The options the chain was built from, with defaults filled in and the seed drawn. */
@@ -43,7 +55,21 @@ export class Sampler {
     return this.#id;
   }
 
-  /** Frees the chain; idempotent. */
+  /**
+   * Frees the chain; idempotent. A call given a disposed sampler throws DisposedError.
+   *
+   * @example
+   * ```ts
+   * import { throws } from "node:assert/strict";
+   * import { DisposedError, loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * using ctx = await model.createContext({ nCtx: 256 });
+   * const sampler = await model.createSampler({ temperature: 0 });
+   * sampler.dispose();
+   * throws(() => ctx.generate("Once", { sampler }), DisposedError);
+   * ```
+   */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;

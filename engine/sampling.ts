@@ -7,7 +7,20 @@
  * @module
  */
 
-/** `LLAMA_DEFAULT_SEED` from llama.h: passed as a seed, llama.cpp picks a random one. */
+/**
+ * `LLAMA_DEFAULT_SEED` from llama.h: passed as a seed, llama.cpp picks a random one.
+ * Hearth draws that seed itself, so the seed actually used can be reported.
+ *
+ * @example
+ * ```ts
+ * import { notStrictEqual } from "node:assert/strict";
+ * import { LLAMA_DEFAULT_SEED, loadModel } from "@hearth/hearth";
+ *
+ * using model = await loadModel("models/stories260K.gguf");
+ * using sampler = await model.createSampler({ seed: LLAMA_DEFAULT_SEED });
+ * notStrictEqual(sampler.options.seed, LLAMA_DEFAULT_SEED); // the random seed drawn
+ * ```
+ */
 export const LLAMA_DEFAULT_SEED = 0xFFFFFFFF;
 
 /**

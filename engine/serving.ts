@@ -39,6 +39,16 @@ export interface ServingOptions {
  *
  * @throws {RangeError} for invalid options, such as `nParallel` above `nBatch`;
  *   {@link EngineError} when llama.cpp cannot make the context.
+ * @example
+ * ```ts
+ * import { createServingContext, loadModel } from "@hearth/hearth";
+ *
+ * using model = await loadModel("models/stories260K.gguf");
+ * using serving = await createServingContext(model, { nParallel: 2, nCtxPerSlot: 256 });
+ * const prompts = ["Once upon a time", "Lily went"];
+ * const generations = prompts.map((prompt) => serving.generate(prompt, { maxTokens: 8 }));
+ * console.log(await Promise.all(generations.map((g) => g.text()))); // decoded together
+ * ```
  */
 export async function createServingContext(
   model: Model,
@@ -74,7 +84,25 @@ export async function createServingContext(
   return new ServingContext(model, context, queueLimit);
 }
 
-/** Many requests at once on one model; see {@link createServingContext}. */
+/**
+ * Many requests at once on one model; see {@link createServingContext}. Requests
+ * beyond the slots wait in a queue of `queueLimit`; more are refused.
+ *
+ * @example
+ * ```ts
+ * import { throws } from "node:assert/strict";
+ * import { createServingContext, loadModel, QueueFullError } from "@hearth/hearth";
+ *
+ * using model = await loadModel("models/stories260K.gguf");
+ * const options = { nParallel: 1, nCtxPerSlot: 256, queueLimit: 1 };
+ * using serving = await createServingContext(model, options);
+ * const first = serving.generate("Once upon a time", { maxTokens: 16 });
+ * for await (const _ of first) break; // its first piece: it holds the slot
+ * const second = serving.generate("Lily went", { maxTokens: 4 }); // waits for the slot
+ * throws(() => serving.generate("Tom", { maxTokens: 4 }), QueueFullError);
+ * await Promise.all([first.result, second.result]);
+ * ```
+ */
 export class ServingContext {
   /** The model served. */
   readonly model: Model;
@@ -91,7 +119,20 @@ export class ServingContext {
     this.#queueLimit = queueLimit;
   }
 
-  /** Requests waiting for a slot, and slots in use. */
+  /**
+   * Requests waiting for a slot, and slots in use.
+   *
+   * @example
+   * ```ts
+   * import { createServingContext, loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * using serving = await createServingContext(model, { nParallel: 2, nCtxPerSlot: 256 });
+   * const generation = serving.generate("Once upon a time", { maxTokens: 4 });
+   * console.log(serving.load()); // { queued: 0, slotsBusy: 1, slotsTotal: 2 }
+   * await generation.result;
+   * ```
+   */
   load(): { queued: number; slotsBusy: number; slotsTotal: number } {
     const slots = this.context.info.nSeqMax;
     return {
@@ -105,6 +146,15 @@ export class ServingContext {
    * A chat completion (the model's chat template, as `Context.chat`).
    *
    * @throws {QueueFullError} when `queueLimit` requests already wait.
+   * @example
+   * ```ts
+   * import { createServingContext, loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * using serving = await createServingContext(model, { nParallel: 2, nCtxPerSlot: 256 });
+   * const messages = [{ role: "user", content: "Tell me a story." }] as const;
+   * console.log(await serving.chat(messages, { temperature: 0, maxTokens: 8 }).text());
+   * ```
    */
   chat(messages: readonly ChatMessage[], options: ChatOptions = {}): Generation {
     const { overflow = "error", templateVars, chatTemplate, ...rest } = options;
@@ -119,6 +169,15 @@ export class ServingContext {
    * token ids.
    *
    * @throws {QueueFullError} when `queueLimit` requests already wait.
+   * @example
+   * ```ts
+   * import { createServingContext, loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * using serving = await createServingContext(model, { nParallel: 2, nCtxPerSlot: 256 });
+   * const result = await serving.generate("Once upon a time", { maxTokens: 8 }).result;
+   * console.log(result.finishReason, result.text); // "length" and 8 tokens of story
+   * ```
    */
   generate(prompt: string | readonly number[], options: GenerateOptions = {}): Generation {
     const input: PromptInput = typeof prompt === "string"
@@ -159,7 +218,20 @@ export class ServingContext {
     );
   }
 
-  /** Stops every request and frees the context. Idempotent. */
+  /**
+   * Stops every request and frees the context. Idempotent.
+   *
+   * @example
+   * ```ts
+   * import { strictEqual } from "node:assert/strict";
+   * import { createServingContext, loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * const serving = await createServingContext(model, { nParallel: 2, nCtxPerSlot: 256 });
+   * serving.dispose();
+   * strictEqual(serving.context.disposed, true);
+   * ```
+   */
   dispose(): void {
     this.context.dispose();
   }

@@ -5,7 +5,17 @@
  * @module
  */
 
-/** Thrown when libllama or its ggml libraries cannot be found, fetched or opened. */
+/**
+ * Thrown when libllama or its ggml libraries cannot be found, fetched or opened.
+ *
+ * @example
+ * ```ts
+ * import { rejects } from "node:assert/strict";
+ * import { Engine, LibraryLoadError } from "@hearth/hearth";
+ *
+ * await rejects(Engine.start({ libDir: "no/such/folder" }), LibraryLoadError);
+ * ```
+ */
 export class LibraryLoadError extends Error {
   /**
    * Creates the error.

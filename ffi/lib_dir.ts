@@ -25,7 +25,17 @@ export type LibVariant =
   | "win-x64-vulkan"
   | "win-arm64";
 
-/** Every variant published at the pinned version. */
+/**
+ * Every variant published at the pinned version; `Engine.start({ variant })` takes one.
+ *
+ * @example
+ * ```ts
+ * import { LIB_VARIANTS } from "@hearth/hearth";
+ *
+ * console.log(LIB_VARIANTS.filter((variant) => variant.startsWith("linux-")));
+ * // ["linux-x64", "linux-x64-cuda", "linux-x64-vulkan", "linux-arm64"]
+ * ```
+ */
 export const LIB_VARIANTS: readonly LibVariant[] = [
   "linux-x64",
   "linux-x64-cuda",
