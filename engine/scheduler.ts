@@ -159,10 +159,14 @@ export class Scheduler {
   /**
    * Queues a request.
    *
-   * @throws {QueueFullError} when the queue is full.
+   * @throws {QueueFullError} when `queueLimit` requests already wait for a slot
+   *   (requests the free slots will take at the next step do not count).
    */
   submit(request: ServeRequest): ServeHandle {
-    if (this.#queue.length >= this.#queueLimit) throw new QueueFullError(this.#queue.length, 1);
+    // Queued requests that free slots will take at the next step are not waiting.
+    const free = this.#slots.filter((slot) => slot === undefined).length;
+    const waiting = this.#queue.length - free;
+    if (waiting >= 0 && waiting >= this.#queueLimit) throw new QueueFullError(waiting, 1);
     const { promise, resolve, reject } = Promise.withResolvers<GenerationResult>();
     const job: Job = { request, resolve, reject, cancelled: false, submittedAt: this.#now() };
     this.#queue.push(job);

@@ -131,6 +131,17 @@ Deno.test("Scheduler.submit() refuses past the queue limit; cancel frees the slo
   assertEquals(scheduler.load(), { queued: 0, slotsBusy: 0, slotsTotal: 1 });
 });
 
+Deno.test("Scheduler.submit() does not count requests that free slots will take", async () => {
+  const runner = new FakeRunner(16, 2);
+  const scheduler = new Scheduler(runner, { queueLimit: 0 });
+  const first = scheduler.submit(request([5], 2));
+  const second = scheduler.submit(request([7], 2));
+  assertThrows(() => scheduler.submit(request([9], 2)), QueueFullError);
+  drain(scheduler);
+  assertEquals((await first.result).text, "6 7 ");
+  assertEquals((await second.result).text, "8 9 ");
+});
+
 Deno.test("Scheduler ends on EOG and on stop strings across tokens", async () => {
   const runner = new FakeRunner(16, 2);
   const scheduler = new Scheduler(runner);
