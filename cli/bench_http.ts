@@ -1,7 +1,7 @@
 /**
  * `deno task bench -m MODEL --http`: generation speed streamed over HTTP to one
  * client (the OpenAI API, SSE) against the engine's own `generate()` on the same
- * model, interleaved, `-n` tokens each with end-of-generation banned.
+ * model, interleaved, `-n` tokens each, greedy, with end-of-generation banned.
  *
  * @module
  */
@@ -28,7 +28,10 @@ export async function benchHttp(
   const result: HttpBenchResult = { engineTokPerSec: [], httpTokPerSec: [] };
   try {
     for (let r = 0; r <= repetitions; r++) {
+      // Both paths sample alike: the OpenAI API's defaults (temperature 1, no top_k)
+      // differ from the engine's, and a full-vocabulary softmax costs per token.
       const engine = await serving.generate("Once upon a time", {
+        temperature: 0,
         maxTokens: nGen,
         seed: r,
         logitBias: ban,
@@ -43,6 +46,7 @@ export async function benchHttp(
           model: "bench",
           prompt: "Once upon a time",
           max_tokens: nGen,
+          temperature: 0,
           seed: r,
           stream: true,
           logit_bias: Object.fromEntries(Object.entries(ban).map(([k]) => [k, -100])),

@@ -75,7 +75,12 @@ export interface SchedulerOptions {
   queueLimit?: number;
   /** Milliseconds clock; default performance.now. */
   now?: () => number;
-  /** Pieces are posted at most this often per request, in milliseconds. Default 8. */
+  /**
+   * Pieces are posted at most this often per request, in milliseconds (the first at
+   * once, for TTFT). Default 33, about 30 updates a second: each post wakes the main
+   * thread, which then competes with the ggml threads for the cores; measured with
+   * `deno task bench --http` on 2 cores, 8 ms cost 5-8% of generation speed.
+   */
   flushIntervalMs?: number;
 }
 
@@ -139,7 +144,7 @@ export class Scheduler {
     this.#lastUsed = new Array(runner.nSeqMax).fill(0);
     this.#queueLimit = options.queueLimit ?? 64;
     this.#now = options.now ?? (() => performance.now());
-    this.#flushMs = options.flushIntervalMs ?? 8;
+    this.#flushMs = options.flushIntervalMs ?? 33;
   }
 
   /** Requests waiting for a slot, and slots in use. */
