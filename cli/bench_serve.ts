@@ -120,21 +120,33 @@ async function stream(url: string, i: number, options: ServeBenchOptions): Promi
       temperature: 0.8,
       seed: i,
       stream: true,
+      stream_options: { include_usage: true },
       logit_bias: { [options.eos]: -100 },
     }),
   });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
+  // Tokens from the final usage chunk: Hearth sends a chunk per coalesced piece, not
+  // per token, so chunks do not count tokens; chunks are the fallback for a server
+  // that sends no usage.
   let chunks = 0;
+  let usage: number | undefined;
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let rest = "";
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    chunks += value.split("\n\n").filter((e) => e.startsWith("data: {")).length;
+    const events = (rest + value).split("\n\n");
+    rest = events.pop()!;
+    for (const event of events) {
+      if (!event.startsWith("data: {")) continue;
+      const chunk = JSON.parse(event.slice(6));
+      if (chunk.choices?.length) chunks++;
+      if (chunk.usage?.completion_tokens !== undefined) usage = chunk.usage.completion_tokens;
+    }
   }
-  return Math.min(chunks, options.nGen);
+  return usage ?? Math.min(chunks, options.nGen);
 }
 
-/** Starts a server on a free port and waits for /health. */
 async function launch(
   command: string,
   args: (port: number) => string[],
