@@ -51,6 +51,15 @@ interface XConnection {
   dpy: Deno.PointerObject;
 }
 
+/** Whether an X client can connect to `display` now. */
+export function canConnect(display: string): boolean {
+  try {
+    return withDisplay(display, () => true);
+  } catch {
+    return false;
+  }
+}
+
 /** The titles (WM_NAME) of the root window's direct children that have one. */
 export function topLevelTitles(display: string): Map<string, bigint> {
   return withDisplay(display, ({ x, dpy }) => {

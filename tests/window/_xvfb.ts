@@ -5,6 +5,8 @@
  * @module
  */
 
+import { canConnect } from "./_x11.ts";
+
 /** A running Xvfb child process; `stop()` kills it and waits for it. */
 export interface Xvfb {
   /** The DISPLAY value, e.g. ":93". */
@@ -44,7 +46,7 @@ function exists(path: string): boolean {
 
 /**
  * Starts `Xvfb :N -screen 0 <screen>` on the first free display in 90..99 (no socket and
- * no lock file) and waits until its socket appears.
+ * no lock file) and waits until a client can connect.
  */
 export async function startXvfb(screen = "1024x768x24"): Promise<Xvfb> {
   const n = [90, 91, 92, 93, 94, 95, 96, 97, 98, 99].find((n) =>
@@ -71,7 +73,8 @@ export async function startXvfb(screen = "1024x768x24"): Promise<Xvfb> {
   try {
     await waitFor(`Xvfb :${n} to start`, () => {
       if (exited) throw new Error(`Xvfb :${n} exited at start`);
-      return exists(`/tmp/.X11-unix/X${n}`);
+      // The socket file appears before Xvfb accepts clients: wait for a connection.
+      return exists(`/tmp/.X11-unix/X${n}`) && canConnect(`:${n}`);
     }, { timeoutMs: 10_000 });
   } catch (error) {
     await stop();

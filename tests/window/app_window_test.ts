@@ -42,10 +42,14 @@ Deno.test("the app opens a window showing the UI and exits 0 when it is closed",
     const window = await waitFor(
       "the Hearth window",
       () => topLevelTitles(xvfb.display).get("Hearth"),
-      {
-        timeoutMs: 60_000,
-      },
-    );
+      { timeoutMs: 60_000 },
+    ).catch(async (error) => {
+      // Say what the app printed, or a failure here explains nothing.
+      child.kill("SIGKILL");
+      const { stdout, stderr } = await output;
+      const printed = new TextDecoder().decode(new Uint8Array([...stdout, ...stderr]));
+      throw new Error(`${error.message}; the app printed:\n${printed}`, { cause: error });
+    });
     const shot = join(home, "screen.png");
     // The UI has drawn when the window holds many colours (text, borders, buttons),
     // not one flat background.
