@@ -3,63 +3,10 @@
  * folder, the real engine and the bundled model.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { type RunningApp, startApp } from "../../cli/app.ts";
+import { withApp } from "./_app_api.ts";
 import { BUNDLED_MODEL } from "../../config.ts";
 import { DEFAULT_SETTINGS } from "../../storage/mod.ts";
 import { rawStatus } from "./_raw_http.ts";
-
-async function withApp(fn: (app: RunningApp, api: Api) => Promise<void>): Promise<void> {
-  const dataDir = await Deno.makeTempDir();
-  const app = await startApp({ dataDir, libraryRoots: [] });
-  try {
-    const api = new Api(app);
-    await api.waitFor(async () => (await api.json("GET", "/api/state")).loaded !== null);
-    await fn(app, api);
-  } finally {
-    await app.close();
-    await Deno.remove(dataDir, { recursive: true });
-  }
-}
-
-class Api {
-  constructor(readonly app: RunningApp) {}
-
-  async request(method: string, path: string, body?: unknown): Promise<Response> {
-    return await fetch(this.app.origin + path, {
-      method,
-      headers: { authorization: `Bearer ${this.app.secret}` },
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    });
-  }
-
-  // deno-lint-ignore no-explicit-any
-  async json(method: string, path: string, body?: unknown): Promise<any> {
-    const response = await this.request(method, path, body);
-    const text = await response.text();
-    assert(response.ok, `${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  }
-
-  /** Reads an SSE stream to its end; returns the events in order. */
-  async events(path: string): Promise<{ event: string; data: unknown }[]> {
-    const response = await this.request("GET", path);
-    assertEquals(response.headers.get("content-type")?.split(";")[0], "text/event-stream");
-    const text = await response.text();
-    return text.split("\n\n").filter((block) => block.includes("event:")).map((block) => {
-      const event = /event: (.*)/.exec(block)![1];
-      const data = JSON.parse(/data: (.*)/.exec(block)![1]);
-      return { event, data };
-    });
-  }
-
-  async waitFor(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      assert(Date.now() < deadline, "condition not met in time");
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
 
 Deno.test("app server: a chat turn streams, is stored with metrics, and is found by search", async () => {
   await withApp(async (_app, api) => {

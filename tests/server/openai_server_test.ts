@@ -5,82 +5,17 @@
  */
 import OpenAI from "openai";
 import { assert, assertEquals, assertRejects } from "../assert.ts";
-import { type RunningApp, startApp } from "../../cli/app.ts";
+import { type AppApi, type Json, withApp } from "./_app_api.ts";
 import { STORIES_260K_CHATML } from "../models.ts";
 
-// deno-lint-ignore no-explicit-any
-type Json = any;
-
-async function withApp(fn: (app: RunningApp, api: Api) => Promise<void>): Promise<void> {
-  const dataDir = await Deno.makeTempDir();
-  const app = await startApp({ dataDir, libraryRoots: [] });
-  try {
-    const api = new Api(app);
-    await api.waitFor(async () => (await api.json("GET", "/api/state")).loaded !== null);
-    await fn(app, api);
-  } finally {
-    await app.close();
-    await Deno.remove(dataDir, { recursive: true });
-  }
+/** Changes the OpenAI server settings; returns the settings the server answers with. */
+function configure(api: AppApi, patch: Record<string, unknown>): Promise<Json> {
+  return api.json("PATCH", "/api/settings", { openai_server: patch });
 }
 
-class Api {
-  constructor(readonly app: RunningApp) {}
-
-  request(method: string, path: string, body?: unknown): Promise<Response> {
-    return fetch(this.app.origin + path, {
-      method,
-      headers: { authorization: `Bearer ${this.app.secret}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  }
-
-  async json(method: string, path: string, body?: unknown): Promise<Json> {
-    const response = await this.request(method, path, body);
-    const text = await response.text();
-    assert(response.ok, `${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  }
-
-  /** Changes the OpenAI server settings; returns the settings the server answers with. */
-  configure(patch: Record<string, unknown>): Promise<Json> {
-    return this.json("PATCH", "/api/settings", { openai_server: patch });
-  }
-
-  status(): Promise<Json> {
-    return this.json("GET", "/api/openai-server");
-  }
-
-  async waitFor(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      assert(Date.now() < deadline, "condition not met in time");
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  /** Reads `GET /api/events` until an event named `name` satisfies `match`. */
-  async nextEvent(name: string, match: (data: Json) => boolean): Promise<Json> {
-    const response = await this.request("GET", "/api/events");
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let text = "";
-    try {
-      while (true) {
-        const { value, done } = await reader.read();
-        assert(!done, `the event stream ended before a matching "${name}" event`);
-        text += value;
-        for (const block of text.split("\n\n")) {
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event === name && data !== undefined && match(JSON.parse(data))) {
-            return JSON.parse(data);
-          }
-        }
-      }
-    } finally {
-      await reader.cancel();
-    }
-  }
+/** The OpenAI server's status as the UI reads it. */
+function serverStatus(api: AppApi): Promise<Json> {
+  return api.json("GET", "/api/openai-server");
 }
 
 /** Whether anything accepts TCP connections on 127.0.0.1:`port`. */
@@ -120,15 +55,15 @@ async function chatOnce(client: OpenAI, model: string): Promise<void> {
 
 Deno.test("app OpenAI server: the toggle serves the loaded model, follows a model switch, stops", async () => {
   await withApp(async (_app, api) => {
-    assertEquals(await api.status(), {
+    assertEquals(await serverStatus(api), {
       state: "stopped",
       url: null,
       model: null,
       message: "Turned off",
     });
-    const settings = await api.configure({ enabled: true, port: 0 });
+    const settings = await configure(api, { enabled: true, port: 0 });
     assertEquals(settings.openai_server.enabled, true);
-    const running = await api.status();
+    const running = await serverStatus(api);
     assertEquals([running.state, running.model, running.message], ["running", "stories260K", null]);
     assert(/^http:\/\/127\.0\.0\.1:\d+\/v1$/.test(running.url), running.url);
 
@@ -139,8 +74,8 @@ Deno.test("app OpenAI server: the toggle serves the loaded model, follows a mode
 
     // Another model: the server restarts on it, and the old one is gone.
     await api.json("POST", "/api/models/load", { path: STORIES_260K_CHATML });
-    await api.waitFor(async () => (await api.status()).model === "stories260K-chatml-derived");
-    const switched = await api.status();
+    await api.waitFor(async () => (await serverStatus(api)).model === "stories260K-chatml-derived");
+    const switched = await serverStatus(api);
     assertEquals(switched.state, "running");
     assertEquals(await answers(portOf(running.url)), false);
     const next = new OpenAI({ baseURL: switched.url, apiKey: "unused", maxRetries: 0 });
@@ -149,24 +84,24 @@ Deno.test("app OpenAI server: the toggle serves the loaded model, follows a mode
 
     // Turned off: the status says so (also as an event) and the port no longer answers.
     const event = api.nextEvent("openai_server", (status) => status.message === "Turned off");
-    await api.configure({ enabled: false });
+    await configure(api, { enabled: false });
     assertEquals(await event, { state: "stopped", url: null, model: null, message: "Turned off" });
-    assertEquals((await api.status()).state, "stopped");
+    assertEquals((await serverStatus(api)).state, "stopped");
     assertEquals(await answers(portOf(switched.url)), false);
   });
 });
 
 Deno.test("app OpenAI server: unloading the model stops it; loading one starts it again", async () => {
   await withApp(async (_app, api) => {
-    await api.configure({ enabled: true, port: 0 });
-    const running = await api.status();
+    await configure(api, { enabled: true, port: 0 });
+    const running = await serverStatus(api);
     assertEquals(running.state, "running");
     await api.json("POST", "/api/models/unload");
-    await api.waitFor(async () => (await api.status()).state === "stopped");
-    assertEquals((await api.status()).message, "Starts when a model is loaded");
+    await api.waitFor(async () => (await serverStatus(api)).state === "stopped");
+    assertEquals((await serverStatus(api)).message, "Starts when a model is loaded");
     assertEquals(await answers(portOf(running.url)), false);
     await api.json("POST", "/api/models/load", { path: STORIES_260K_CHATML });
-    await api.waitFor(async () => (await api.status()).state === "running");
+    await api.waitFor(async () => (await serverStatus(api)).state === "running");
   });
 });
 
@@ -174,17 +109,17 @@ Deno.test("app OpenAI server: all interfaces without an API key is an error and 
   let port = 0;
   await withApp(async (_app, api) => {
     port = freePort();
-    await api.configure({ enabled: true, all_interfaces: true, port });
-    const status = await api.status();
+    await configure(api, { enabled: true, all_interfaces: true, port });
+    const status = await serverStatus(api);
     assertEquals([status.state, status.url, status.model], ["error", null, null]);
     assert(status.message.includes("without an API key"), status.message);
     assertEquals(await answers(port), false);
 
     // With a key it starts, and it wants the key; the key never comes back to the UI.
     const key = "hearth-test-key-5d41402a";
-    const settings = await api.configure({ api_key: key });
+    const settings = await configure(api, { api_key: key });
     assertEquals(settings.openai_server.api_key_set, true);
-    const running = await api.status();
+    const running = await serverStatus(api);
     assertEquals([running.state, running.url], ["running", `http://127.0.0.1:${port}/v1`]);
     for (const path of ["/api/settings", "/api/state", "/api/openai-server"]) {
       const text = await (await api.request("GET", path)).text();

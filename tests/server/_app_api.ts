@@ -1,0 +1,92 @@
+/**
+ * The app server as the server tests drive it: a real app on 127.0.0.1 with real
+ * storage in a temp folder and the bundled model loaded, and a client that sends the
+ * launch secret.
+ *
+ * @module
+ */
+import { assert, assertEquals } from "../assert.ts";
+import { type RunningApp, startApp } from "../../cli/app.ts";
+
+// deno-lint-ignore no-explicit-any
+export type Json = any;
+
+/** Runs `fn` against a fresh app whose bundled model has loaded; closes it after. */
+export async function withApp(fn: (app: RunningApp, api: AppApi) => Promise<void>): Promise<void> {
+  const dataDir = await Deno.makeTempDir();
+  const app = await startApp({ dataDir, libraryRoots: [] });
+  try {
+    const api = new AppApi(app);
+    await api.waitFor(async () => (await api.json("GET", "/api/state")).loaded !== null);
+    await fn(app, api);
+  } finally {
+    await app.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
+/** Requests to a running app, authorised with its launch secret. */
+export class AppApi {
+  constructor(readonly app: RunningApp) {}
+
+  /** Sends a request; a string body goes as it is, anything else as JSON. */
+  request(method: string, path: string, body?: unknown): Promise<Response> {
+    return fetch(this.app.origin + path, {
+      method,
+      headers: { authorization: `Bearer ${this.app.secret}` },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+  }
+
+  /** Sends a request that must succeed; returns its JSON body (null when empty). */
+  async json(method: string, path: string, body?: unknown): Promise<Json> {
+    const response = await this.request(method, path, body);
+    const text = await response.text();
+    assert(response.ok, `${method} ${path}: ${response.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  }
+
+  /** Reads an SSE stream to its end; returns the events in order. */
+  async events(path: string): Promise<{ event: string; data: unknown }[]> {
+    const response = await this.request("GET", path);
+    assertEquals(response.headers.get("content-type")?.split(";")[0], "text/event-stream");
+    const text = await response.text();
+    return text.split("\n\n").filter((block) => block.includes("event:")).map((block) => {
+      const event = /event: (.*)/.exec(block)![1];
+      const data = JSON.parse(/data: (.*)/.exec(block)![1]);
+      return { event, data };
+    });
+  }
+
+  /** Reads `GET /api/events` until an event named `name` satisfies `match`. */
+  async nextEvent(name: string, match: (data: Json) => boolean): Promise<Json> {
+    const response = await this.request("GET", "/api/events");
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    try {
+      while (true) {
+        const { value, done } = await reader.read();
+        assert(!done, `the event stream ended before a matching "${name}" event`);
+        text += value;
+        for (const block of text.split("\n\n")) {
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (event === name && data !== undefined && match(JSON.parse(data))) {
+            return JSON.parse(data);
+          }
+        }
+      }
+    } finally {
+      await reader.cancel();
+    }
+  }
+
+  /** Polls `condition` every 50 ms until it holds. */
+  async waitFor(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition())) {
+      assert(Date.now() < deadline, "condition not met in time");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
