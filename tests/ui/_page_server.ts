@@ -5,6 +5,7 @@
  * @module
  */
 import { join } from "node:path";
+import type { Settings } from "../../ui/types.ts";
 
 /** The system Chromium Playwright drives. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -71,4 +72,32 @@ export function fits(
     (w) => document.documentElement.scrollWidth <= w && document.body.scrollWidth <= w,
     width,
   );
+}
+
+/** The settings the UI tests' fake servers answer with (a copy each call). */
+export function testSettings(): Settings {
+  return {
+    default_model: null,
+    model_folders: ["/home/me/models"],
+    theme: "light",
+    sampling: {
+      temperature: 0.8,
+      top_p: 0.95,
+      top_k: 40,
+      min_p: 0.05,
+      repeat_penalty: 1.1,
+      max_tokens: -1,
+      seed: -1,
+    },
+    n_ctx: 4096,
+    system_prompt: "",
+    openai_server: {
+      enabled: false,
+      port: 8080,
+      n_parallel: 2,
+      n_ctx: 4096,
+      all_interfaces: false,
+      api_key_set: false,
+    },
+  };
 }

@@ -15,33 +15,10 @@ import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
 import { buildUi } from "../../ui/build.ts";
 import type { Download, Settings } from "../../ui/types.ts";
-import { CHROMIUM, fits, LAUNCH_ARGS } from "./_page_server.ts";
+import { CHROMIUM, fits, LAUNCH_ARGS, testSettings } from "./_page_server.ts";
 import { DOWNLOAD, serveModelBrowser } from "./_model_browser_server.ts";
 
-const settings: Settings = {
-  default_model: null,
-  model_folders: ["/home/me/models"],
-  theme: "light",
-  sampling: {
-    temperature: 0.8,
-    top_p: 0.95,
-    top_k: 40,
-    min_p: 0.05,
-    repeat_penalty: 1.1,
-    max_tokens: -1,
-    seed: -1,
-  },
-  n_ctx: 4096,
-  system_prompt: "",
-  openai_server: {
-    enabled: false,
-    port: 8080,
-    n_parallel: 2,
-    n_ctx: 4096,
-    all_interfaces: false,
-    api_key_set: false,
-  },
-};
+const settings: Settings = testSettings();
 
 /** The rows of the Local tab, by model name. */
 const rowOf = (page: Page, name: string) => page.locator(".model-row", { hasText: name });

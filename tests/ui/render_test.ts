@@ -13,7 +13,15 @@ import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
 import { buildUi } from "../../ui/build.ts";
 import type { Chat, LibraryEntry, Message, Settings } from "../../ui/types.ts";
-import { CHROMIUM, fits, json, LAUNCH_ARGS, serveBundle, sse } from "./_page_server.ts";
+import {
+  CHROMIUM,
+  fits,
+  json,
+  LAUNCH_ARGS,
+  serveBundle,
+  sse,
+  testSettings,
+} from "./_page_server.ts";
 
 const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`;
 const NOW = Date.UTC(2025, 0, 15, 12);
@@ -104,30 +112,7 @@ const messages: Record<string, Message[]> = {
   ],
   old: [msg("o1", "old", null, "user", "Ideas?")],
 };
-let settings: Settings = {
-  default_model: null,
-  model_folders: ["/home/me/models"],
-  theme: "light",
-  sampling: {
-    temperature: 0.8,
-    top_p: 0.95,
-    top_k: 40,
-    min_p: 0.05,
-    repeat_penalty: 1.1,
-    max_tokens: -1,
-    seed: -1,
-  },
-  n_ctx: 4096,
-  system_prompt: "",
-  openai_server: {
-    enabled: false,
-    port: 8080,
-    n_parallel: 2,
-    n_ctx: 4096,
-    all_interfaces: false,
-    api_key_set: false,
-  },
-};
+let settings: Settings = testSettings();
 /** `GET /api/openai-server`: follows the toggle the way the app server does. */
 function openAiServerStatus() {
   return settings.openai_server.enabled
