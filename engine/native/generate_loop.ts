@@ -16,8 +16,13 @@ import type { FinishReason, GenerationResult, Piece } from "../types.ts";
 import type { NativeContext } from "./native_context.ts";
 import type { NativeSampler } from "./native_sampler.ts";
 
-/** How often, at most, pieces are posted to the main thread, in milliseconds. */
-export const FLUSH_INTERVAL_MS = 8;
+/**
+ * How often, at most, pieces are posted to the main thread, in milliseconds: about 30
+ * updates a second, as the scheduler posts (engine/scheduler.ts `flushIntervalMs`).
+ * Each post wakes the main thread, which then competes with the ggml threads for the
+ * cores.
+ */
+export const FLUSH_INTERVAL_MS = 33;
 
 /** One generation call on one sequence. */
 export interface GenerationJob {
