@@ -119,7 +119,10 @@ export class Storage {
   }
 
   /**
-   * Exports a chat's active branch.
+   * Exports a chat's active branch. Markdown and OpenAI messages carry the system prompt
+   * the chat's replies were generated with: its own, else the settings' default (as
+   * server/replies.ts falls back); JSONL keeps the chat as stored, so an import falls
+   * back the same way.
    *
    * @param chatId The chat.
    * @param format "md", "jsonl" or "openai" (see export.ts for the formats).
@@ -129,7 +132,10 @@ export class Storage {
    */
   exportChat(chatId: string, format: ExportFormat): string {
     const chat = this.chats.require(chatId);
-    return exportBranch(chat, this.messages.activeBranch(chatId), format);
+    const branch = this.messages.activeBranch(chatId);
+    if (format === "jsonl" || chat.system_prompt) return exportBranch(chat, branch, format);
+    const { system_prompt } = this.settings.get();
+    return exportBranch({ ...chat, system_prompt }, branch, format);
   }
 
   /**

@@ -146,3 +146,19 @@ Deno.test("exportChat() as Markdown holds the title, sections, model and metrics
   assert(md.includes("7 prompt tokens (2 cached) · 13 completion tokens"), md);
   assert(!md.includes("an old branch"), "only the active branch");
 });
+
+Deno.test("exportChat() writes the settings' system prompt for a chat without its own, except in JSONL", () => {
+  using temp = new TempDatabase();
+  const storage = temp.open();
+  storage.settings.patch({ system_prompt: "You are terse." });
+  const chat = storage.chats.create({ title: "Plain" });
+  storage.messages.add(chat.id, { parent_id: null, role: "user", content: "Hi" });
+  assert(storage.exportChat(chat.id, "md").includes("## System\n\nYou are terse."));
+  assertEquals(JSON.parse(storage.exportChat(chat.id, "openai")).messages[0], {
+    role: "system",
+    content: "You are terse.",
+  });
+  assertEquals(JSON.parse(storage.exportChat(chat.id, "jsonl").split("\n")[0]).system_prompt, "");
+  const own = storage.chats.create({ title: "Own", system_prompt: "You rhyme." });
+  assert(storage.exportChat(own.id, "md").includes("## System\n\nYou rhyme."));
+});
