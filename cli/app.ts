@@ -18,6 +18,7 @@ import { ModelHost } from "../server/model_host.ts";
 import { AppOpenAiServer, openAiServerConfig } from "../server/app_openai_server.ts";
 import { RemoteFit } from "../server/remote_fit.ts";
 import { downloadJson } from "../server/routes/hub.ts";
+import { DownloadSaver, restoreDownloads } from "../server/saved_downloads.ts";
 import { DownloadManager } from "../hub/mod.ts";
 import { ModelLibrary, type Root } from "../library/mod.ts";
 import { ReplyRunner } from "../server/replies.ts";
@@ -82,7 +83,9 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const hubEnvironment = options.hub ?? hubEnv();
   const hub = { endpoint: hubEnvironment.endpoint, token: hubEnvironment.token };
   const library = openLibrary(storage, events, options.libraryRoots ?? libraryRoots());
-  const downloads = openDownloads(hubEnvironment, events, library);
+  const downloads = openDownloads(hubEnvironment, events, library, storage);
+  // Downloads an earlier run left unfinished come back paused, with their bytes so far.
+  await restoreDownloads(storage.downloads, downloads);
   const server = startServer({
     storage,
     host,
@@ -116,13 +119,15 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
       closing ??= (async () => {
         replies.stopAll();
         events.close();
-        downloads.close();
+        // Running downloads pause and save their rows before the database closes.
+        const downloadsClosed = downloads.close();
         // Before the model goes, so API clients see their streams end, not a dead context.
         await openAiServer.close();
         host.close();
         rate.close();
         await server.shutdown();
         await library.close();
+        await downloadsClosed;
         storage.close();
       })(),
   };
@@ -152,14 +157,29 @@ function openLibrary(storage: Storage, events: EventHub, roots: Root[]): ModelLi
   return library;
 }
 
-/** Downloads into the Hugging Face cache; progress reaches the UI at most 4 times a second. */
-function openDownloads(hub: HubEnv, events: EventHub, library: ModelLibrary): DownloadManager {
+/**
+ * Downloads into the Hugging Face cache, each unfinished one saved in the database;
+ * progress reaches the UI at most 4 times a second.
+ */
+function openDownloads(
+  hub: HubEnv,
+  events: EventHub,
+  library: ModelLibrary,
+  storage: Storage,
+): DownloadManager {
   const lastSent = new Map<string, number>();
+  const saver = new DownloadSaver(storage.downloads);
   return new DownloadManager({
     cacheDir: hub.cacheDir,
     hub: { endpoint: hub.endpoint, token: hub.token },
     concurrency: 2,
-    onEvent: ({ type, download }) => {
+    onEvent: (event) => {
+      const { type, download } = event;
+      try {
+        saver.record(event);
+      } catch (error) {
+        say(`hearth: cannot save download ${download.id}: ${(error as Error).message}`);
+      }
       const now = performance.now();
       if (type === "progress" && now - (lastSent.get(download.id) ?? 0) < 250) return;
       lastSent.set(download.id, now);

@@ -1,7 +1,9 @@
 /**
  * Several downloads at once: a FIFO queue with a concurrency limit, pause (abort, keep
  * the partial file), resume (continue it with a Range request), cancel (abort and delete
- * it), and one event callback for the UI. State lives in the instance only.
+ * it), and one event callback for the UI. State lives in the instance; a caller that
+ * keeps downloads across restarts saves them from the events and hands the unfinished
+ * ones back with {@link DownloadManager.restore}.
  *
  * @module
  */
@@ -46,6 +48,21 @@ export interface DownloadStatus {
   result: DownloadResult | null;
   /** Set when `failed`. */
   error: Error | null;
+  /**
+   * The `.incomplete` file holding the bytes so far: known once the download started
+   * (or when restored), null before and once done or cancelled.
+   */
+  partialPath: string | null;
+}
+
+/** A download left unfinished by an earlier run, for {@link DownloadManager.restore}. */
+export interface RestoredDownload {
+  /** What is downloaded. */
+  request: DownloadRequest;
+  /** Its `.incomplete` file, if it had started; the bytes there are kept and resumed. */
+  partialPath: string | null;
+  /** The file's size in bytes, if known. */
+  totalBytes: number | null;
 }
 
 /** Sent on every state change and progress report. */
@@ -79,8 +96,6 @@ interface Entry {
   status: DownloadStatus;
   controller: AbortController | null;
   task: Promise<void> | null;
-  /** The `.incomplete` path, known once the download started. */
-  partialPath: string | null;
   /** What a pending abort means once the running download settles. */
   intent: "pause" | "cancel" | "resume" | null;
   waiters: ((status: DownloadStatus) => void)[];
@@ -134,15 +149,10 @@ export class DownloadManager {
    */
   add(request: DownloadRequest): string {
     if (this.#closed) throw new TypeError("Cannot add a download: the manager is closed");
-    const revision = request.revision ?? "main";
-    for (const entry of this.#entries.values()) {
-      const r = entry.status.request;
-      const same = r.repo === request.repo && r.file === request.file &&
-        (r.revision ?? "main") === revision;
-      if (same && ACTIVE.includes(entry.status.state)) {
-        this.resume(entry.status.id);
-        return entry.status.id;
-      }
+    const existing = this.#find(request);
+    if (existing) {
+      this.resume(existing.status.id);
+      return existing.status.id;
     }
     const id = `dl-${this.#nextId++}`;
     const status: DownloadStatus = {
@@ -152,17 +162,48 @@ export class DownloadManager {
       progress: null,
       result: null,
       error: null,
-    };
-    this.#entries.set(id, {
-      status,
-      controller: null,
-      task: null,
       partialPath: null,
-      intent: null,
-      waiters: [],
-    });
+    };
+    this.#entries.set(id, { status, controller: null, task: null, intent: null, waiters: [] });
     this.#emit("state", status);
     this.#pump();
+    return id;
+  }
+
+  /**
+   * Adds a download from an earlier run as paused, its progress showing the bytes already
+   * in its partial file; {@link DownloadManager.resume} continues it by Range and
+   * {@link DownloadManager.cancel} deletes that file.
+   *
+   * @param saved The request, its partial file and size.
+   * @returns Its id. The same repo, file and revision while still active returns the
+   *   existing id and changes nothing.
+   * @throws {TypeError} The manager is closed.
+   */
+  async restore(saved: RestoredDownload): Promise<string> {
+    if (this.#closed) throw new TypeError("Cannot restore a download: the manager is closed");
+    const onDisk = saved.partialPath === null
+      ? 0
+      : await Deno.stat(saved.partialPath).then((s) => s.size, () => 0);
+    const existing = this.#find(saved.request);
+    if (existing) return existing.status.id;
+    const id = `dl-${this.#nextId++}`;
+    const status: DownloadStatus = {
+      id,
+      request: { ...saved.request },
+      state: "paused",
+      progress: {
+        downloadedBytes: onDisk,
+        totalBytes: saved.totalBytes,
+        bytesPerSecond: 0,
+        etaSeconds: null,
+      },
+      result: null,
+      error: null,
+      partialPath: saved.partialPath,
+    };
+    this.#entries.set(id, { status, controller: null, task: null, intent: null, waiters: [] });
+    this.#emit("state", status);
     return id;
   }
 
@@ -202,7 +243,8 @@ export class DownloadManager {
     await entry.task;
     // it may have finished before the abort landed
     if ((entry.status.state as DownloadState) === "done") return;
-    if (entry.partialPath) await Deno.remove(entry.partialPath).catch(() => {});
+    if (entry.status.partialPath) await Deno.remove(entry.status.partialPath).catch(() => {});
+    entry.status.partialPath = null;
     this.#setState(entry, "cancelled");
   }
 
@@ -242,6 +284,16 @@ export class DownloadManager {
     return this.close();
   }
 
+  /** The active (not done or cancelled) download of the same repo, file and revision. */
+  #find(request: DownloadRequest): Entry | undefined {
+    const revision = request.revision ?? "main";
+    return [...this.#entries.values()].find(({ status }) => {
+      const r = status.request;
+      return r.repo === request.repo && r.file === request.file &&
+        (r.revision ?? "main") === revision && ACTIVE.includes(status.state);
+    });
+  }
+
   #pump(): void {
     while (!this.#closed && this.#running < this.#concurrency) {
       const next = [...this.#entries.values()].find((e) => e.status.state === "queued");
@@ -264,7 +316,7 @@ export class DownloadManager {
       revision: request.revision,
       sha256: request.sha256,
       signal: controller.signal,
-      onStart: (file) => entry.partialPath = file.partialPath,
+      onStart: (file) => entry.status.partialPath = file.partialPath,
       onProgress: (progress) => {
         entry.status.progress = progress;
         this.#emit("progress", entry.status);
@@ -272,6 +324,7 @@ export class DownloadManager {
     }, this.#options.hub ?? { endpoint: DEFAULT_ENDPOINT }).then(
       (result) => {
         entry.status.result = result;
+        entry.status.partialPath = null;
         this.#setState(entry, "done");
       },
       (error) => this.#settleError(entry, error),

@@ -69,3 +69,48 @@ Deno.test("DownloadManager checks concurrency, ids and use after close", async (
   assertEquals(manager.get(id)?.state, "paused");
   assertThrows(() => manager.add({ repo: "o/n", file: "b" }), TypeError, "closed");
 });
+
+Deno.test("DownloadManager.restore() adds a paused download showing its partial bytes", async () => {
+  const { calls, download } = fakeDownloads();
+  const dir = await Deno.makeTempDir();
+  try {
+    const partialPath = `${dir}/blob.incomplete`;
+    await Deno.writeFile(partialPath, new Uint8Array(300));
+    const manager = new DownloadManager({ cacheDir: dir, download });
+    const request = { repo: "o/n", revision: "main", file: "a" };
+    const id = await manager.restore({ request, partialPath, totalBytes: 1000 });
+    const status = manager.get(id)!;
+    assertEquals([status.state, status.partialPath], ["paused", partialPath]);
+    assertEquals([status.progress?.downloadedBytes, status.progress?.totalBytes], [300, 1000]);
+    assertEquals(calls.length, 0);
+    // the same request again is the same download
+    assertEquals(await manager.restore({ request, partialPath, totalBytes: 1000 }), id);
+    assertEquals(manager.add({ repo: "o/n", file: "a" }), id);
+    assertEquals([manager.get(id)?.state, calls.length], ["downloading", 1]);
+    manager.pause(id);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await manager.cancel(id);
+    assertEquals(manager.get(id)?.state, "cancelled");
+    await assertRejects(() => Deno.stat(partialPath), Deno.errors.NotFound);
+    await manager.close();
+    await assertRejects(
+      () => manager.restore({ request, partialPath: null, totalBytes: null }),
+      TypeError,
+      "closed",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("DownloadManager.restore() of a missing partial file shows 0 bytes", async () => {
+  const { download } = fakeDownloads();
+  const manager = new DownloadManager({ cacheDir: "/c", download });
+  const id = await manager.restore({
+    request: { repo: "o/n", file: "a" },
+    partialPath: "/nonexistent/blob.incomplete",
+    totalBytes: null,
+  });
+  assertEquals(manager.get(id)?.progress?.downloadedBytes, 0);
+  await manager.close();
+});

@@ -67,4 +67,5 @@ export type {
   DownloadRequest,
   DownloadState,
   DownloadStatus,
+  RestoredDownload,
 } from "./download_manager.ts";

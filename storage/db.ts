@@ -17,6 +17,7 @@ import { MessageStore } from "./messages.ts";
 import { migrate, MIGRATIONS, schemaVersion } from "./migrations.ts";
 import { ModelFolderStore } from "./model_folders.ts";
 import { ModelStore } from "./models.ts";
+import { DownloadStore } from "./downloads.ts";
 import { searchChats, type SearchOptions, type SearchResult } from "./search.ts";
 import { SettingsStore } from "./settings.ts";
 import { transaction } from "./transaction.ts";
@@ -56,6 +57,8 @@ export class Storage {
   readonly modelFolders: ModelFolderStore;
   /** The model library's index of GGUF files found on disk. */
   readonly models: ModelStore;
+  /** Hugging Face downloads not finished yet, restored after a restart. */
+  readonly downloads: DownloadStore;
   /** How many "streaming" messages opening marked "incomplete" (0 if that was off). */
   readonly recoveredOnOpen: number;
   readonly #ctx: StoreContext;
@@ -73,6 +76,7 @@ export class Storage {
     this.messages = new MessageStore(this.#ctx, this.chats);
     this.modelFolders = new ModelFolderStore(this.#ctx);
     this.models = new ModelStore(this.#ctx);
+    this.downloads = new DownloadStore(this.#ctx);
     this.settings = new SettingsStore(this.#ctx, this.modelFolders);
     this.recoveredOnOpen = options.recoverInterrupted === false ? 0 : this.recoverInterrupted();
   }

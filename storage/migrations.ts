@@ -159,8 +159,33 @@ function addModels(db: DatabaseSync): void {
   `);
 }
 
+/**
+ * Version 3: Hugging Face downloads not finished yet, one row per file, so an interrupted
+ * download comes back (paused) after a restart. A finished or cancelled download's row is
+ * deleted. `partial_path` is the `.incomplete` file in the hub cache, NULL until the
+ * download first moved bytes; `total_bytes` is NULL while the size is unknown.
+ */
+function addDownloads(db: DatabaseSync): void {
+  db.exec(`
+    CREATE TABLE downloads (
+      seq INTEGER PRIMARY KEY,
+      repo TEXT NOT NULL,
+      revision TEXT NOT NULL,
+      file TEXT NOT NULL,
+      sha256 TEXT
+        CHECK (sha256 IS NULL OR (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*')),
+      total_bytes INTEGER CHECK (total_bytes IS NULL OR total_bytes >= 0),
+      partial_path TEXT,
+      state TEXT NOT NULL CHECK (state IN ('queued', 'downloading', 'paused', 'failed')),
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      UNIQUE (repo, revision, file)
+    );
+  `);
+}
+
 /** Every migration, oldest first; the schema version is this array's length. */
-export const MIGRATIONS: readonly Migration[] = [createSchema, addModels];
+export const MIGRATIONS: readonly Migration[] = [createSchema, addModels, addDownloads];
 
 /** Reads `PRAGMA user_version`. */
 export function schemaVersion(db: DatabaseSync): number {

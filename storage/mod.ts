@@ -6,7 +6,7 @@
  *
  * The file lives in {@link dataDir}; {@link openDatabase} opens it, migrates it and
  * returns a {@link Storage} with one store per table: `chats`, `messages`, `settings`,
- * `modelFolders`, `models`, plus search, export and import.
+ * `modelFolders`, `models`, `downloads`, plus search, export and import.
  *
  * @example
  * ```ts
@@ -40,6 +40,8 @@ export type { OpenAiServerPatch, SettingsPatch } from "./settings.ts";
 export { ModelFolderStore } from "./model_folders.ts";
 export { ModelStore } from "./models.ts";
 export type { ModelKind, ModelRecord, ModelRootKind } from "./models.ts";
+export { DownloadStore } from "./downloads.ts";
+export type { NewSavedDownload, SavedDownload, SavedDownloadState } from "./downloads.ts";
 export { escapeHtml, ftsQuery } from "./search.ts";
 export type { SearchOptions, SearchResult } from "./search.ts";
 export { EXPORT_FORMATS, JSONL_VERSION } from "./export.ts";

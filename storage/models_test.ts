@@ -94,7 +94,7 @@ Deno.test("openDatabase() migrates a version 1 file to the models table", () => 
   temp.open().close();
   {
     using db = new DatabaseSync(temp.path);
-    db.exec("DROP TABLE models; PRAGMA user_version = 1");
+    db.exec("DROP TABLE models; DROP TABLE downloads; PRAGMA user_version = 1");
   }
   const storage = temp.open();
   assertEquals(storage.models.list(), []);
