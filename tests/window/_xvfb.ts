@@ -44,17 +44,30 @@ function exists(path: string): boolean {
   }
 }
 
+/** The displays tests may use: :90 to :189. */
+const DISPLAYS = { first: 90, count: 100 };
+// Where the next search starts: a display is not taken again right after a test
+// released it.
+let nextDisplay = DISPLAYS.first + Math.floor(Math.random() * DISPLAYS.count);
+
 /**
- * Starts `Xvfb :N -screen 0 <screen>` on the first free display in 90..99 (no socket and
- * no lock file) and waits until a client can connect.
+ * Starts `Xvfb :N -screen 0 <screen>` on a free display in :90 to :189 (no socket and
+ * no lock file), not one used earlier in this process, and waits until a client can
+ * connect.
  */
 export async function startXvfb(screen = "1024x768x24"): Promise<Xvfb> {
-  const n = [90, 91, 92, 93, 94, 95, 96, 97, 98, 99].find((n) =>
-    !exists(`/tmp/.X11-unix/X${n}`) && !exists(`/tmp/.X${n}-lock`)
+  const candidates = Array.from(
+    { length: DISPLAYS.count },
+    (_, i) => DISPLAYS.first + (nextDisplay - DISPLAYS.first + i) % DISPLAYS.count,
   );
-  if (n === undefined) throw new Error("Cannot start Xvfb: displays :90 to :99 are all taken");
+  const n = candidates.find((n) => !exists(`/tmp/.X11-unix/X${n}`) && !exists(`/tmp/.X${n}-lock`));
+  if (n === undefined) throw new Error("Cannot start Xvfb: displays :90 to :189 are all taken");
+  nextDisplay = n + 1;
   const child = new Deno.Command("Xvfb", {
-    args: [`:${n}`, "-screen", "0", screen, "-nolisten", "tcp"],
+    // -noreset: by default an X server resets when its last client disconnects and
+    // refuses connections meanwhile; the tests' short-lived probes (canConnect,
+    // topLevelTitles) made the app's own gtk_init_check fail about one run in six.
+    args: [`:${n}`, "-screen", "0", screen, "-nolisten", "tcp", "-noreset"],
     stdin: "null",
     stdout: "null",
     stderr: "piped",
