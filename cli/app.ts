@@ -21,6 +21,7 @@ import { downloadJson } from "../server/routes/hub.ts";
 import { DownloadSaver, restoreDownloads } from "../server/saved_downloads.ts";
 import { DownloadManager } from "../hub/mod.ts";
 import { ModelLibrary, type Root } from "../library/mod.ts";
+import { DisposedError } from "../engine/errors.ts";
 import { ReplyRunner } from "../server/replies.ts";
 import { TokenRate } from "../server/resources.ts";
 import { buildUi, DEFAULT_OUT_DIR, uiIsStale } from "../ui/build.ts";
@@ -151,9 +152,10 @@ function openLibrary(storage: Storage, events: EventHub, roots: Root[]): ModelLi
       }),
     onError: (error) => say(`hearth: model library: ${(error as Error).message}`),
   });
-  library.scan().then(() => library.watch()).catch((error) =>
-    say(`hearth: model library: ${error.message}`)
-  );
+  library.scan().then(() => library.watch()).catch((error) => {
+    // The app closed while the first scan ran: nothing went wrong.
+    if (!(error instanceof DisposedError)) say(`hearth: model library: ${error.message}`);
+  });
   return library;
 }
 
