@@ -25,6 +25,16 @@ export async function withApp(fn: (app: RunningApp, api: AppApi) => Promise<void
   }
 }
 
+/** Sends one request that must succeed to `app`; returns its JSON body (null when empty). */
+export function appJson(
+  app: RunningApp,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Json> {
+  return new AppApi(app).json(method, path, body);
+}
+
 /** Requests to a running app, authorised with its launch secret. */
 export class AppApi {
   constructor(readonly app: RunningApp) {}

@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
+import { appJson as api } from "./_app_api.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
 import { BUNDLED_MODEL } from "../../config.ts";
 import { DATABASE_FILE, openDatabase } from "../../storage/mod.ts";
@@ -41,17 +42,6 @@ async function followEvents(app: RunningApp) {
       await reading;
     },
   };
-}
-
-async function api(app: RunningApp, method: string, path: string, body?: unknown) {
-  const response = await fetch(app.origin + path, {
-    method,
-    headers: { authorization: `Bearer ${app.secret}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert(response.ok, `${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : null;
 }
 
 async function waitFor(what: string, check: () => boolean | Promise<boolean>): Promise<void> {

@@ -3,6 +3,7 @@
  * (search, repo view, fit before download), downloads into a temp Hugging Face cache.
  */
 import { assert, assertEquals } from "../assert.ts";
+import { appJson } from "./_app_api.ts";
 import { startApp } from "../../cli/app.ts";
 import { startFakeHub } from "../fakes/fake_hub.ts";
 import { STORIES_260K_CHATML, SYNTHETIC_135M } from "../models.ts";
@@ -26,17 +27,7 @@ Deno.test("model browser API: library, fit, hub search, fit before download, dow
     hub: { endpoint: hub.endpoint, token: undefined, cacheDir },
     libraryRoots: [{ kind: "hf-cache", path: cacheDir }],
   });
-  // deno-lint-ignore no-explicit-any
-  const api = async (method: string, path: string, body?: unknown): Promise<any> => {
-    const response = await fetch(app.origin + path, {
-      method,
-      headers: { authorization: `Bearer ${app.secret}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    assert(response.ok, `${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
+  const api = (method: string, path: string, body?: unknown) => appJson(app, method, path, body);
   const waitFor = async <T>(what: string, check: () => Promise<T | undefined>): Promise<T> => {
     const deadline = Date.now() + 30_000;
     for (;;) {

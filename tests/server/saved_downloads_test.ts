@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
+import { appJson as api } from "./_app_api.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
 import { type FakeHub, startFakeHub } from "../fakes/fake_hub.ts";
 import { STORIES_260K_CHATML } from "../models.ts";
@@ -51,17 +52,6 @@ async function withSetup(
     await hub.close();
     await Deno.remove(temp, { recursive: true });
   }
-}
-
-async function api(app: RunningApp, method: string, path: string, body?: unknown): Promise<Json> {
-  const response = await fetch(app.origin + path, {
-    method,
-    headers: { authorization: `Bearer ${app.secret}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert(response.ok, `${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : null;
 }
 
 async function waitFor<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
