@@ -61,24 +61,42 @@ export async function fetchPrebuilt(name: string, source: PrebuiltSource): Promi
   const dir = join(source.cacheDir, `${name}-${NODE_LLAMA_CPP_VERSION}`);
   if (existsSync(join(dir, "package.json"))) return dir;
 
-  await Deno.mkdir(source.cacheDir, { recursive: true });
-  const temp = await Deno.makeTempDir({ dir: source.cacheDir, prefix: `.${name}-` });
+  let temp: string;
+  try {
+    await Deno.mkdir(source.cacheDir, { recursive: true });
+    temp = await Deno.makeTempDir({ dir: source.cacheDir, prefix: `.${name}-` });
+  } catch (error) {
+    throw cacheError(source.cacheDir, error);
+  }
   try {
     const tarball = join(temp, "package.tgz");
     await download(name, source, tarball, integrity);
     const unpacked = join(temp, "package");
-    await Deno.mkdir(unpacked);
-    await tar.x({ file: tarball, cwd: unpacked, strip: 1 });
+    try {
+      await Deno.mkdir(unpacked);
+      await tar.x({ file: tarball, cwd: unpacked, strip: 1 });
+    } catch (error) {
+      throw cacheError(source.cacheDir, error);
+    }
     try {
       await Deno.rename(unpacked, dir);
     } catch (error) {
       // Another process unpacked the same package first: use its copy.
-      if (!existsSync(join(dir, "package.json"))) throw error;
+      if (!existsSync(join(dir, "package.json"))) throw cacheError(source.cacheDir, error);
     }
     return dir;
   } finally {
     await Deno.remove(temp, { recursive: true }).catch(() => {});
   }
+}
+
+/** A failure to write the cache (read-only folder, full disk) as a LibraryLoadError. */
+function cacheError(cacheDir: string, error: unknown): LibraryLoadError {
+  return new LibraryLoadError(
+    `Cannot unpack prebuilt libllama into "${cacheDir}": ${(error as Error).message}; ` +
+      `set HEARTH_CACHE_DIR to a writable folder, or pass --lib-dir`,
+    { cause: error },
+  );
 }
 
 async function download(

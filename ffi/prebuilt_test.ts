@@ -96,6 +96,23 @@ Deno.test("fetchPrebuilt() reports a body cut short and keeps nothing", async ()
   }
 });
 
+Deno.test("fetchPrebuilt() names the cache folder it cannot write", async () => {
+  const parent = await Deno.makeTempDir();
+  try {
+    // A file where the cache folder should be: no folder can be made there.
+    const cacheDir = join(parent, "cache");
+    await Deno.writeTextFile(cacheDir, "");
+    const error = await assertRejects(
+      () => fetchPrebuilt("linux-x64", { cacheDir }),
+      LibraryLoadError,
+      "HEARTH_CACHE_DIR",
+    );
+    assert(error.message.includes(cacheDir), error.message);
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
+});
+
 Deno.test("fetchPrebuilt() refuses a package name that is not pinned", async () => {
   await assertRejects(
     () => fetchPrebuilt("linux-x64-rocm", { cacheDir: "/nonexistent" }),
