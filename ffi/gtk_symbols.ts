@@ -37,6 +37,11 @@ export const GTK_WINDOW_TOPLEVEL = 0;
 export const WEBKIT_SNAPSHOT_REGION_VISIBLE = 0;
 /** `WebKitSnapshotOptions`: no selection highlight, white behind transparent pages. */
 export const WEBKIT_SNAPSHOT_OPTIONS_NONE = 0;
+/**
+ * `WEBKIT_HARDWARE_ACCELERATION_POLICY_NEVER` (webkit2/WebKitSettings.h in 4.1:
+ * ON_DEMAND 0, ALWAYS 1, NEVER 2).
+ */
+export const WEBKIT_HARDWARE_ACCELERATION_POLICY_NEVER = 2;
 /** `cairo_status_t` success. */
 export const CAIRO_STATUS_SUCCESS = 0;
 /** Byte offset of `gchar *message` in `struct _GError { GQuark domain; gint code; ... }`. */
@@ -119,6 +124,8 @@ export const WEBKIT_SYMBOLS = {
     parameters: [p, "i32"],
     result: "void",
   },
+  // WebKitHardwareAccelerationPolicy: see WEBKIT_HARDWARE_ACCELERATION_POLICY_NEVER
+  webkit_settings_set_hardware_acceleration_policy: { parameters: [p, "i32"], result: "void" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** `void (*)(GtkWidget *widget, gpointer user_data)`, e.g. "destroy". */

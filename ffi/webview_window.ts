@@ -15,6 +15,7 @@ import {
   type GtkLibs,
   initGtk,
   takeErrorMessage,
+  WEBKIT_HARDWARE_ACCELERATION_POLICY_NEVER,
   WEBKIT_SNAPSHOT_OPTIONS_NONE,
   WEBKIT_SNAPSHOT_REGION_VISIBLE,
   webviewAvailable,
@@ -24,6 +25,7 @@ import {
   writeSurfaceToPng,
 } from "./gtk_symbols.ts";
 import { cString } from "./strings.ts";
+import { existsSync, readdirSync } from "node:fs";
 
 export { webviewAvailable, WindowUnavailableError };
 
@@ -156,6 +158,14 @@ export class WebviewWindow {
     webkit.webkit_settings_set_enable_page_cache(settings, 0);
     webkit.webkit_settings_set_enable_site_specific_quirks(settings, 0);
     webkit.webkit_settings_set_enable_back_forward_navigation_gestures(settings, 0);
+    // Without a GPU, accelerated compositing renders through a software GL stack: the
+    // first paint came about 300 ms later under Xvfb than with plain software painting.
+    if (!hasRenderNode()) {
+      webkit.webkit_settings_set_hardware_acceleration_policy(
+        settings,
+        WEBKIT_HARDWARE_ACCELERATION_POLICY_NEVER,
+      );
+    }
 
     gtk.gtk_window_set_title(window, cString(options.title));
     gtk.gtk_window_set_default_size(window, width, height);
@@ -335,4 +345,9 @@ export class WebviewWindow {
     this.#snapshots.clear();
     this.#resolveClosed();
   }
+}
+
+/** Whether the machine has a GPU render node (`/dev/dri/renderD*`), as Linux exposes one. */
+function hasRenderNode(): boolean {
+  return existsSync("/dev/dri") && readdirSync("/dev/dri").some((n) => n.startsWith("renderD"));
 }
