@@ -21,6 +21,8 @@ const XLIB_SYMBOLS = {
   XInternAtom: { parameters: [p, buf, "i32"], result: "u64" },
   XSendEvent: { parameters: [p, "u64", "i32", "i64", buf], result: "i32" },
   XFlush: { parameters: [p], result: "i32" },
+  // int (*handler)(Display *, XErrorEvent *); returns the previous handler
+  XSetErrorHandler: { parameters: [p], result: p },
   XDisplayWidth: { parameters: [p, "i32"], result: "i32" },
   XDisplayHeight: { parameters: [p, "i32"], result: "i32" },
   // An XImage*; its data and the struct are freed with XFree (what XDestroyImage does).
@@ -37,9 +39,16 @@ const Z_PIXMAP = 2;
 
 const cString = (text: string) => new TextEncoder().encode(text + "\0");
 
-/** Runs `body` with a connection to the X server at `display`, closed afterwards. */
+/**
+ * Runs `body` with a connection to the X server at `display`, closed afterwards.
+ * X errors (a window that was destroyed between XQueryTree and XFetchName, as GTK's
+ * short-lived windows are at start) make the failing call return 0 instead of running
+ * Xlib's default handler, which exits the whole process.
+ */
 function withDisplay<T>(display: string, body: (x: XConnection) => T): T {
   const lib = Deno.dlopen("libX11.so.6", XLIB_SYMBOLS);
+  const ignore = new Deno.UnsafeCallback({ parameters: [p, p], result: "i32" }, () => 0);
+  const previous = lib.symbols.XSetErrorHandler(ignore.pointer);
   try {
     const dpy = lib.symbols.XOpenDisplay(cString(display));
     if (dpy === null) throw new Error(`Cannot open X display "${display}"`);
@@ -49,6 +58,8 @@ function withDisplay<T>(display: string, body: (x: XConnection) => T): T {
       lib.symbols.XCloseDisplay(dpy);
     }
   } finally {
+    lib.symbols.XSetErrorHandler(previous);
+    ignore.close();
     lib.close();
   }
 }
