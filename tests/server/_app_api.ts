@@ -35,6 +35,28 @@ export function appJson(
   return new AppApi(app).json(method, path, body);
 }
 
+/**
+ * Polls `check` every 50 ms until it returns a value other than undefined, null or
+ * false, and returns that value.
+ *
+ * @throws AssertionError naming `what` after `timeoutMs`.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs = 60_000,
+): Promise<Exclude<T, undefined | null | false>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== null && value !== false) {
+      return value as Exclude<T, undefined | null | false>;
+    }
+    assert(Date.now() < deadline, `timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Requests to a running app, authorised with its launch secret. */
 export class AppApi {
   constructor(readonly app: RunningApp) {}
@@ -93,10 +115,6 @@ export class AppApi {
 
   /** Polls `condition` every 50 ms until it holds. */
   async waitFor(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      assert(Date.now() < deadline, "condition not met in time");
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor("a condition", condition, timeoutMs);
   }
 }

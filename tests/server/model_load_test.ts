@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
-import { appJson as api } from "./_app_api.ts";
+import { appJson as api, waitFor } from "./_app_api.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
 import { BUNDLED_MODEL } from "../../config.ts";
 import { DATABASE_FILE, openDatabase } from "../../storage/mod.ts";
@@ -42,14 +42,6 @@ async function followEvents(app: RunningApp) {
       await reading;
     },
   };
-}
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await check())) {
-    assert(Date.now() < deadline, `timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 Deno.test("POST /api/models/load of a broken file ends with loading null and load_error set", async () => {

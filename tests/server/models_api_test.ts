@@ -3,7 +3,7 @@
  * (search, repo view, fit before download), downloads into a temp Hugging Face cache.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { appJson } from "./_app_api.ts";
+import { AppApi, appJson, waitFor } from "./_app_api.ts";
 import { startApp } from "../../cli/app.ts";
 import { startFakeHub } from "../fakes/fake_hub.ts";
 import { STORIES_260K_CHATML, SYNTHETIC_135M } from "../models.ts";
@@ -28,21 +28,12 @@ Deno.test("model browser API: library, fit, hub search, fit before download, dow
     libraryRoots: [{ kind: "hf-cache", path: cacheDir }],
   });
   const api = (method: string, path: string, body?: unknown) => appJson(app, method, path, body);
-  const waitFor = async <T>(what: string, check: () => Promise<T | undefined>): Promise<T> => {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const value = await check();
-      if (value !== undefined) return value;
-      assert(Date.now() < deadline, `timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
   try {
     const bundled = await waitFor("the bundled model in the library", async () => {
       const { models } = await api("GET", "/api/models");
       // deno-lint-ignore no-explicit-any
       return models.find((m: any) => m.bundled);
-    });
+    }, 30_000);
     assertEquals(bundled.source, "bundled");
     assertEquals(bundled.context_length, 2048);
     const fit = await api("GET", `/api/models/${bundled.id}/fit?n_ctx=2048`);
@@ -118,13 +109,13 @@ Deno.test("model browser API: library, fit, hub search, fit before download, dow
       const d = downloads.find((x: any) => x.id === started.id);
       assert(d.state !== "error", d.error);
       return d.state === "done" ? d : undefined;
-    });
+    }, 30_000);
     assert(done.path.includes("models--tiny--stories"));
     const local = await waitFor("the download in the library", async () => {
       const { models } = await api("GET", "/api/models");
       // deno-lint-ignore no-explicit-any
       return models.find((m: any) => m.hf_repo === "tiny/stories");
-    });
+    }, 30_000);
     assertEquals(local.has_chat_template, true);
     // The hub view and the library agree on every fact they both show.
     for (
@@ -166,21 +157,13 @@ Deno.test("POST /api/models/load refuses a file the library lists as broken, nam
     hub: { endpoint: "http://127.0.0.1:9", token: undefined, cacheDir: `${temp}/hub` },
     libraryRoots: [{ kind: "folder", path: folder }],
   });
-  const call = (method: string, path: string, body?: unknown) =>
-    fetch(app.origin + path, {
-      method,
-      headers: { authorization: `Bearer ${app.secret}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const client = new AppApi(app);
+  const call = (method: string, path: string, body?: unknown) => client.request(method, path, body);
   try {
-    const deadline = Date.now() + 30_000;
-    let listed;
-    while (!listed) {
+    const listed = await waitFor("the broken file", async () => {
       const { models } = await (await call("GET", "/api/models")).json();
-      listed = models.find((m: { path: string }) => m.path === broken);
-      assert(listed || Date.now() < deadline, "timed out waiting for the broken file");
-      if (!listed) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+      return models.find((m: { path: string }) => m.path === broken);
+    }, 30_000);
     assert(listed.broken_reason, "the library lists it as broken");
     const refused = await call("POST", "/api/models/load", { path: broken });
     assertEquals(refused.status, 422);

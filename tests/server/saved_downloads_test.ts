@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
-import { appJson as api } from "./_app_api.ts";
+import { appJson as api, waitFor } from "./_app_api.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
 import { type FakeHub, startFakeHub } from "../fakes/fake_hub.ts";
 import { STORIES_260K_CHATML } from "../models.ts";
@@ -54,16 +54,6 @@ async function withSetup(
   }
 }
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    assert(Date.now() < deadline, `timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const only = async (app: RunningApp): Promise<Json> => {
   const { downloads } = await api(app, "GET", "/api/downloads");
   assertEquals(downloads.length, 1);
@@ -77,7 +67,7 @@ async function startPartway(app: RunningApp): Promise<Json> {
     const d = await only(app);
     assert(d.state !== "error", d.error);
     return d.downloaded_bytes >= 100_000 ? started : undefined;
-  });
+  }, 30_000);
 }
 
 Deno.test("a download interrupted by closing the app resumes by Range after a restart", async () => {
@@ -107,7 +97,7 @@ Deno.test("a download interrupted by closing the app resumes by Range after a re
       const d = await only(second);
       assert(d.state !== "error", d.error);
       return d.state === "done" ? d : undefined;
-    });
+    }, 30_000);
     assertEquals(cdnGets(hub).slice(gets).map((r) => rangeStart(r.range)), [onDisk]);
     assertEquals(await sha256Hex(done.path), await sha256Hex(STORIES_260K_CHATML));
     assertEquals(second.storage.downloads.list(), []);
@@ -119,7 +109,11 @@ Deno.test("a paused download cancelled after a restart leaves no partial file an
     const first = await start();
     const started = await startPartway(first);
     await api(first, "POST", `/api/downloads/${started.id}/pause`);
-    await waitFor("the pause", async () => (await only(first)).state === "paused" || undefined);
+    await waitFor(
+      "the pause",
+      async () => (await only(first)).state === "paused" || undefined,
+      30_000,
+    );
     await first.close();
     const onDisk = (await Deno.stat(partial)).size;
     assert(onDisk > 0);
