@@ -154,18 +154,7 @@ export class DownloadManager {
       this.resume(existing.status.id);
       return existing.status.id;
     }
-    const id = `dl-${this.#nextId++}`;
-    const status: DownloadStatus = {
-      id,
-      request: { ...request },
-      state: "queued",
-      progress: null,
-      result: null,
-      error: null,
-      partialPath: null,
-    };
-    this.#entries.set(id, { status, controller: null, task: null, intent: null, waiters: [] });
-    this.#emit("state", status);
+    const id = this.#insert({ request, state: "queued", progress: null, partialPath: null });
     this.#pump();
     return id;
   }
@@ -187,10 +176,8 @@ export class DownloadManager {
       : await Deno.stat(saved.partialPath).then((s) => s.size, () => 0);
     const existing = this.#find(saved.request);
     if (existing) return existing.status.id;
-    const id = `dl-${this.#nextId++}`;
-    const status: DownloadStatus = {
-      id,
-      request: { ...saved.request },
+    return this.#insert({
+      request: saved.request,
       state: "paused",
       progress: {
         downloadedBytes: onDisk,
@@ -198,13 +185,8 @@ export class DownloadManager {
         bytesPerSecond: 0,
         etaSeconds: null,
       },
-      result: null,
-      error: null,
       partialPath: saved.partialPath,
-    };
-    this.#entries.set(id, { status, controller: null, task: null, intent: null, waiters: [] });
-    this.#emit("state", status);
-    return id;
+    });
   }
 
   /** Pauses a queued or running download; its partial file stays. No-op otherwise. */
@@ -282,6 +264,21 @@ export class DownloadManager {
   /** Same as {@link DownloadManager.close}. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /** Adds a new entry (with a copy of its request) and announces it; returns its id. */
+  #insert(fields: Pick<DownloadStatus, "request" | "state" | "progress" | "partialPath">): string {
+    const id = `dl-${this.#nextId++}`;
+    const status: DownloadStatus = {
+      id,
+      ...fields,
+      request: { ...fields.request },
+      result: null,
+      error: null,
+    };
+    this.#entries.set(id, { status, controller: null, task: null, intent: null, waiters: [] });
+    this.#emit("state", status);
+    return id;
   }
 
   /** The active (not done or cancelled) download of the same repo, file and revision. */
