@@ -9,6 +9,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { hasRenderNode } from "./render_node.ts";
 import { defaultPrebuiltSource, fetchPrebuilt, type PrebuiltSource } from "./prebuilt.ts";
 import { LibraryLoadError } from "./errors.ts";
 
@@ -77,9 +78,7 @@ export function machineFacts(): MachineFacts {
   let vulkan = false;
   if (os === "linux") {
     nvidia = anyExists(["/proc/driver/nvidia/version", "/dev/nvidiactl"]);
-    const renderNode = existsSync("/dev/dri") &&
-      readdirSync("/dev/dri").some((name) => name.startsWith("renderD"));
-    vulkan = renderNode && anyExists([
+    vulkan = hasRenderNode() && anyExists([
       "/usr/lib/x86_64-linux-gnu/libvulkan.so.1",
       "/usr/lib/aarch64-linux-gnu/libvulkan.so.1",
       "/usr/lib64/libvulkan.so.1",

@@ -25,7 +25,7 @@ import {
   writeSurfaceToPng,
 } from "./gtk_symbols.ts";
 import { cString } from "./strings.ts";
-import { existsSync, readdirSync } from "node:fs";
+import { hasRenderNode } from "./render_node.ts";
 
 export { webviewAvailable, WindowUnavailableError };
 
@@ -345,9 +345,4 @@ export class WebviewWindow {
     this.#snapshots.clear();
     this.#resolveClosed();
   }
-}
-
-/** Whether the machine has a GPU render node (`/dev/dri/renderD*`), as Linux exposes one. */
-function hasRenderNode(): boolean {
-  return existsSync("/dev/dri") && readdirSync("/dev/dri").some((n) => n.startsWith("renderD"));
 }
