@@ -1,12 +1,12 @@
 /**
  * Hearth's command line: `hearth [chat | generate | bench] [FLAGS]`. Without a
- * subcommand it starts the desktop app. This file only wires: config.ts reads
+ * subcommand it starts the desktop app. This file only wires: config/config.ts reads
  * flags and environment, cli/ runs the commands, cli/errors.ts reports failures.
  * Exit status: 0 ok, 1 any error.
  *
  * @module
  */
-import { splitCommand } from "./cli/args.ts";
+import { splitCommand } from "./config/args.ts";
 import { appCommand } from "./cli/app.ts";
 import { chatCommand } from "./cli/chat.ts";
 import { reportError, writeAllSync } from "./cli/errors.ts";
@@ -19,7 +19,7 @@ import {
   hubEnv,
   libraryRoots,
   loadConfig,
-} from "./config.ts";
+} from "./config/config.ts";
 
 /**
  * Runs the command line `args`; resolves with the exit status, never rejects.
@@ -36,7 +36,7 @@ export async function main(args: readonly string[]): Promise<number> {
     if (command === "bench") {
       // Loaded on demand: chat and generate neither pay for bench's modules nor break
       // when they do.
-      const { benchCommand } = await import("./cli/bench.ts");
+      const { benchCommand } = await import("./bench/command.ts");
       return await benchCommand(rest, engineEnv());
     }
     if (command === "serve") {

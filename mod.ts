@@ -53,7 +53,7 @@ export type {
   MemoryFit,
   MemoryFitOptions,
 } from "./engine/memory_fit.ts";
-export type { MemoryProbe } from "./engine/native/memory_probe.ts";
+export type { MemoryProbe } from "./engine/worker/memory_probe.ts";
 export {
   ContextOverflowError,
   DisposedError,

@@ -8,26 +8,26 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import type { Config } from "../config.ts";
-import { BUNDLED_MODEL, type HubEnv, hubEnv, libraryRoots } from "../config.ts";
+import type { Config } from "../config/config.ts";
+import { BUNDLED_MODEL, type HubEnv, hubEnv, libraryRoots } from "../config/config.ts";
 import { DATABASE_FILE, openDatabase, type Storage } from "../storage/mod.ts";
 import { newSecret } from "../server/auth.ts";
 import { startServer } from "../server/app.ts";
-import { EventHub } from "../server/events.ts";
-import { ModelHost } from "../server/model_host.ts";
+import { EventHub } from "../app/events.ts";
+import { ModelHost } from "../app/model_host.ts";
 import { AppOpenAiServer, openAiServerConfig } from "../server/app_openai_server.ts";
-import { RemoteFit } from "../server/remote_fit.ts";
+import { RemoteFit } from "../app/remote_fit.ts";
 import { downloadJson } from "../server/routes/hub.ts";
-import { DownloadSaver, restoreDownloads } from "../server/saved_downloads.ts";
+import { DownloadSaver, restoreDownloads } from "../app/saved_downloads.ts";
 import { DownloadManager } from "../hub/mod.ts";
 import { ModelLibrary, type Root } from "../library/mod.ts";
 import { DisposedError } from "../engine/errors.ts";
-import { ReplyRunner } from "../server/replies.ts";
-import { TokenRate } from "../server/resources.ts";
+import { ReplyRunner } from "../app/replies.ts";
+import { TokenRate } from "../app/resources.ts";
 import { buildUi, DEFAULT_OUT_DIR, uiIsStale } from "../ui/build.ts";
-import { webviewAvailable, WebviewWindow } from "../ffi/webview_window.ts";
+import { webviewAvailable, WebviewWindow } from "../desktop/window.ts";
 import { writeAllSync } from "./errors.ts";
-import { openBrowser } from "./open_browser.ts";
+import { openBrowser } from "../desktop/open_browser.ts";
 
 const say = (text: string) => writeAllSync(Deno.stderr, `${text}\n`);
 

@@ -8,7 +8,7 @@
  */
 import process from "node:process";
 import { createInterface } from "node:readline";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/config.ts";
 import type { ChatMessage } from "../engine/chat_template.ts";
 import type { Context } from "../engine/context.ts";
 import { loadModel } from "../engine/model.ts";

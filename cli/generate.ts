@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { Config } from "../config.ts";
+import type { Config } from "../config/config.ts";
 import { loadModel } from "../engine/model.ts";
 import type { GenerateOptions } from "../engine/generate_options.ts";
 import type { LoadModelOptions } from "../engine/model.ts";

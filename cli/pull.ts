@@ -14,7 +14,7 @@ import {
   listGgufFiles,
   pickDefaultQuant,
 } from "../hub/mod.ts";
-import type { HubEnv } from "../config.ts";
+import type { HubEnv } from "../config/config.ts";
 import { reportError, writeAllSync } from "./errors.ts";
 
 /** A parsed model spec. */

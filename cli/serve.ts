@@ -8,7 +8,7 @@
  * ```
  *
  * It binds 127.0.0.1:8080 by default. Any other address needs an API key (`--api-key`,
- * or `HEARTH_API_KEY` passed in by config.ts as `env.apiKey`); without one it refuses
+ * or `HEARTH_API_KEY` passed in by config/config.ts as `env.apiKey`); without one it refuses
  * to start.
  *
  * @module
@@ -22,7 +22,7 @@ import { ServingBackend } from "../server/openai/serving_backend.ts";
 import { isLoopback, startOpenAiServer } from "../server/openai/server.ts";
 import { reportError, writeAllSync } from "./errors.ts";
 
-/** What `serve` takes from the environment (read once by config.ts). */
+/** What `serve` takes from the environment (read once by config/config.ts). */
 export interface ServeEnv {
   /** `HEARTH_API_KEY`; `--api-key` wins over it. */
   apiKey?: string;
@@ -136,7 +136,7 @@ export function parseServeArgs(
     alias: values.alias ?? basename(values.model).replace(/\.gguf$/i, ""),
     parallel: intFlag("--parallel", values.parallel, 4, 1, 256),
     nCtx: intFlag("--ctx-size", values["ctx-size"], 4096, 0, 2 ** 24),
-    // The range of config.ts's -t for chat and generate, and of ContextOptions.nThreads.
+    // The range of config/config.ts's -t for chat and generate, and of ContextOptions.nThreads.
     nThreads: values.threads === undefined
       ? undefined
       : intFlag("--threads", values.threads, 0, 1, 512),

@@ -84,7 +84,7 @@ export class Engine {
    */
   static async start(options: EngineOptions = {}): Promise<Engine> {
     const location = await locateLibraries(options);
-    const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+    const worker = new Worker(new URL("./worker/main.ts", import.meta.url), { type: "module" });
     // The abort slots, then the count of posted requests (POSTED_INDEX).
     const abortFlags = new Int32Array(new SharedArrayBuffer((ABORT_SLOTS + 1) * 4));
     const echoLevel = options.logLevel && options.logLevel !== "none"

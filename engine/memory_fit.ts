@@ -4,7 +4,7 @@
  * n_ctx that fits.
  *
  * Where each layer goes, the KV cache size and the compute buffers come from
- * llama.cpp's own simulation (engine/native/memory_probe.ts: a `no_alloc` load).
+ * llama.cpp's own simulation (engine/worker/memory_probe.ts: a `no_alloc` load).
  * Weights per device are the GGUF's tensor sizes summed by the device llama.cpp
  * assigned their layer: `blk.N.*` tensors on layer N's device, the token embedding on
  * the CPU (llama.cpp keeps the input layer there), the rest on the output layer's
@@ -21,7 +21,7 @@ import type { Engine } from "./engine.ts";
 import { checkGgufFile, type GgufFileInfo, type GgufTensor } from "./gguf_check.ts";
 import { type ContextOptions, resolveContextOptions } from "./context_options.ts";
 import { formulaProbe, modelShape } from "./memory_formula.ts";
-import type { MemoryProbe, ProbeOptions } from "./native/memory_probe.ts";
+import type { MemoryProbe, ProbeOptions } from "./worker/memory_probe.ts";
 import type { BackendDevice, ModelInfo } from "./types.ts";
 
 /** Bytes one device would hold. */

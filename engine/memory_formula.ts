@@ -1,6 +1,6 @@
 /**
  * The memory of a load worked out from GGUF metadata alone, for when llama.cpp's `no_alloc`
- * simulation (engine/native/memory_probe.ts) cannot answer: an architecture this llama.cpp
+ * simulation (engine/worker/memory_probe.ts) cannot answer: an architecture this llama.cpp
  * does not know, a context it refuses to simulate, or no engine at all. It yields the same
  * {@link MemoryProbe} the simulation does, so engine/memory_fit.ts plans both alike; weights
  * are the tensor sizes from the header there, exact in both cases.
@@ -41,7 +41,7 @@
  * @module
  */
 import { ggmlRowBytes } from "./gguf_check.ts";
-import type { MemoryProbe, ProbeOptions } from "./native/memory_probe.ts";
+import type { MemoryProbe, ProbeOptions } from "./worker/memory_probe.ts";
 import type { BackendDevice } from "./types.ts";
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Whether the machine has a GPU that Linux exposes as a render node: the variant choice
- * (ffi/lib_dir.ts) and the window's painting mode (ffi/webview_window.ts) both ask.
+ * (ffi/lib_dir.ts) and the window's painting mode (desktop/window.ts) both ask.
  *
  * @module
  */

@@ -14,7 +14,7 @@ import { isAbsolute, join, resolve } from "node:path";
  * Other relative values are taken from `home` (huggingface_hub takes them from the
  * working directory), so the app finds one folder however it is started.
  *
- * Both downloads (config.ts `hubEnv`) and the library's Hugging Face root
+ * Both downloads (config/config.ts `hubEnv`) and the library's Hugging Face root
  * (library/roots.ts) come from here, so they always name the same folder.
  *
  * @param env Reads one environment variable, e.g. `(name) => Deno.env.get(name)`.

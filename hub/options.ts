@@ -1,5 +1,5 @@
 /**
- * How every hub call reaches the Hugging Face hub. Configuration is passed in: config.ts
+ * How every hub call reaches the Hugging Face hub. Configuration is passed in: config/config.ts
  * is the one place that reads `HF_ENDPOINT` and `HF_TOKEN`.
  *
  * @module

@@ -15,7 +15,7 @@ import { basename } from "node:path";
 import type { Model } from "../engine/model.ts";
 import { createServingContext, type ServingContext } from "../engine/serving.ts";
 import type { SettingsStore } from "../storage/mod.ts";
-import type { EventHub } from "./events.ts";
+import type { EventHub } from "../app/events.ts";
 import { ServingBackend } from "./openai/serving_backend.ts";
 import { isLoopback, type OpenAiServer, startOpenAiServer } from "./openai/server.ts";
 

@@ -4,14 +4,14 @@
  * @module
  */
 import type { Storage } from "../storage/mod.ts";
-import type { EventHub } from "./events.ts";
-import type { ModelHost } from "./model_host.ts";
+import type { EventHub } from "../app/events.ts";
+import type { ModelHost } from "../app/model_host.ts";
 import type { AppOpenAiServer } from "./app_openai_server.ts";
 import type { DownloadManager, HubOptions } from "../hub/mod.ts";
 import type { ModelLibrary } from "../library/mod.ts";
-import type { RemoteFit } from "./remote_fit.ts";
-import type { ReplyRunner } from "./replies.ts";
-import type { TokenRate } from "./resources.ts";
+import type { RemoteFit } from "../app/remote_fit.ts";
+import type { ReplyRunner } from "../app/replies.ts";
+import type { TokenRate } from "../app/resources.ts";
 
 /** The app server's collaborators. */
 export interface AppDeps {

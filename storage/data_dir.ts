@@ -1,5 +1,5 @@
 /**
- * Where the database lives. The environment is passed in: config.ts is the one place
+ * Where the database lives. The environment is passed in: config/config.ts is the one place
  * that reads `Deno.env`.
  *
  * @module

@@ -125,7 +125,7 @@ export class Storage {
   /**
    * Exports a chat's active branch. Markdown and OpenAI messages carry the system prompt
    * the chat's replies were generated with: its own, else the settings' default (as
-   * server/replies.ts falls back); JSONL keeps the chat as stored, so an import falls
+   * app/replies.ts falls back); JSONL keeps the chat as stored, so an import falls
    * back the same way.
    *
    * @param chatId The chat.

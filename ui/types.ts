@@ -12,12 +12,12 @@
 import type { Chat, Overflow } from "../storage/types.ts";
 
 export type { Chat, Message, Metrics, Sampling, Settings } from "../storage/types.ts";
-export type { LoadedModel, LoadError, Loading } from "../server/model_host.ts";
-export type { Resources } from "../server/resources.ts";
+export type { LoadedModel, LoadError, Loading } from "../app/model_host.ts";
+export type { Resources } from "../app/resources.ts";
 export type { OpenAiServerSettings } from "../storage/types.ts";
 export type { OpenAiServerPatch, SettingsPatch } from "../storage/settings.ts";
 export type { OpenAiServerStatus } from "../server/app_openai_server.ts";
-import type { LoadedModel, LoadError, Loading } from "../server/model_host.ts";
+import type { LoadedModel, LoadError, Loading } from "../app/model_host.ts";
 import type { Settings } from "../storage/types.ts";
 
 /** What the model does when a chat outgrows n_ctx. */

@@ -10,9 +10,9 @@ import { streamSSE } from "hono/streaming";
 import type { SettingsPatch } from "../../storage/mod.ts";
 import { readJson } from "../body.ts";
 import type { AppDeps } from "../deps.ts";
-import type { AppEvent } from "../events.ts";
+import type { AppEvent } from "../../app/events.ts";
 import { badRequest, HttpError } from "../http_error.ts";
-import { readResources } from "../resources.ts";
+import { readResources } from "../../app/resources.ts";
 
 /** Seconds between SSE comments that keep an idle event stream open through proxies. */
 const KEEPALIVE_SECONDS = 15;

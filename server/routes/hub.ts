@@ -19,8 +19,8 @@ import {
 } from "../../hub/mod.ts";
 import { readJson } from "../body.ts";
 import { badRequest, notFound } from "../http_error.ts";
-import { hubFileMetadata, hubFileMetadataJson } from "../hub_file_metadata.ts";
-import type { RemoteFit } from "../remote_fit.ts";
+import { hubFileMetadata, hubFileMetadataJson } from "../../app/hub_file_metadata.ts";
+import type { RemoteFit } from "../../app/remote_fit.ts";
 import { fitJson } from "./library.ts";
 
 const SORTS: readonly ModelSort[] = ["downloads", "likes", "lastModified", "trending"];

@@ -9,7 +9,7 @@ import { Hono } from "hono";
 import type { Engine } from "../../engine/engine.ts";
 import { estimateMemory, type MemoryFit } from "../../engine/memory_fit.ts";
 import type { LibraryModel, ModelLibrary } from "../../library/mod.ts";
-import { openBrowser } from "../../cli/open_browser.ts";
+import { openBrowser } from "../../desktop/open_browser.ts";
 import { badRequest, notFound } from "../http_error.ts";
 
 /** What the library routes use. */

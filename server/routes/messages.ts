@@ -10,7 +10,7 @@ import { DEFAULT_TITLE, type Message } from "../../storage/mod.ts";
 import { readJson } from "../body.ts";
 import type { AppDeps } from "../deps.ts";
 import { badRequest, conflict, notFound } from "../http_error.ts";
-import type { ReplyEvent } from "../replies.ts";
+import type { ReplyEvent } from "../../app/replies.ts";
 
 /** Longest chat title taken from a first message, in characters. */
 const TITLE_LENGTH = 60;

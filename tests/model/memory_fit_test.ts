@@ -8,7 +8,7 @@ import {
   modelShape,
 } from "../../engine/memory_formula.ts";
 import { checkGgufFile } from "../../engine/gguf_check.ts";
-import type { MemoryProbe } from "../../engine/native/memory_probe.ts";
+import type { MemoryProbe } from "../../engine/worker/memory_probe.ts";
 import type { BackendDevice } from "../../engine/types.ts";
 import { writeGguf } from "../library/_gguf.ts";
 import { loadModel } from "../../engine/model.ts";

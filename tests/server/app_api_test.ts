@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { withApp } from "./_app_api.ts";
-import { BUNDLED_MODEL } from "../../config.ts";
+import { BUNDLED_MODEL } from "../../config/config.ts";
 import { DEFAULT_SETTINGS } from "../../storage/mod.ts";
 import { rawStatus } from "./_raw_http.ts";
 

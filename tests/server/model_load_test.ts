@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
 import { appJson as api, waitFor } from "./_app_api.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
-import { BUNDLED_MODEL } from "../../config.ts";
+import { BUNDLED_MODEL } from "../../config/config.ts";
 import { DATABASE_FILE, openDatabase } from "../../storage/mod.ts";
 
 type AppEvent = { event: string; data: unknown };

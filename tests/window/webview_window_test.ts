@@ -10,7 +10,7 @@ import {
   WebviewWindow,
   type WindowGeometry,
   WindowUnavailableError,
-} from "../../ffi/webview_window.ts";
+} from "../../desktop/window.ts";
 import { colourShare, pixelAt, readPng } from "./_png.ts";
 import { captureScreen, startXvfb, waitFor } from "./_xvfb.ts";
 import { requestClose, topLevelTitles } from "./_x11.ts";
@@ -182,7 +182,7 @@ Deno.test("WebviewWindow.open() rejects bad options before touching GTK", () => 
 
 /** Runs webviewAvailable() and open() in a child Deno with only `env` set. */
 async function probeChild(env: Record<string, string>) {
-  const module = new URL("../../ffi/webview_window.ts", import.meta.url).href;
+  const module = new URL("../../desktop/window.ts", import.meta.url).href;
   const script = `
     import { webviewAvailable, WebviewWindow } from "${module}";
     let error;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Model } from "./model.ts";
+import type { Model } from "../engine/model.ts";
 
 /** Speed of the streamed path and the event-loop lag seen during it. */
 export interface StreamingMeasurement {

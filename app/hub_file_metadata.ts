@@ -8,7 +8,7 @@
  */
 import { ggufHeaderRemote, type HubOptions, listGgufFiles } from "../hub/mod.ts";
 import { mainTensorType, type ModelFacts, modelFacts } from "../library/mod.ts";
-import { notFound } from "./http_error.ts";
+import { notFound } from "../server/http_error.ts";
 
 /** A hub file's model facts. */
 export interface HubFileMetadata extends ModelFacts {

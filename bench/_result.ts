@@ -7,7 +7,7 @@
  * @module
  */
 
-import { _cFixed } from "./_bench_printf.ts";
+import { _cFixed } from "./_printf.ts";
 
 /**
  * One test's result: every field of llama-bench's JSON, camelCased. The optional fields

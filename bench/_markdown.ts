@@ -5,15 +5,8 @@
  * @module
  */
 
-import { _cFixed, _pad } from "./_bench_printf.ts";
-import {
-  _fieldType,
-  _testName,
-  _values,
-  avgTs,
-  type BenchResult,
-  stddevTs,
-} from "./_bench_result.ts";
+import { _cFixed, _pad } from "./_printf.ts";
+import { _fieldType, _testName, _values, avgTs, type BenchResult, stddevTs } from "./_result.ts";
 
 /** `markdown_printer::get_field_width`: negative means left-aligned. */
 // deno-fmt-ignore

@@ -19,14 +19,14 @@ import {
   formatBench,
   formatComparison,
   parseLlamaBenchJson,
-} from "../engine/bench_report.ts";
-import { type BenchSettings, benchTests, runBenchTest } from "../engine/bench_runner.ts";
-import { measureStreaming } from "../engine/bench_streaming.ts";
-import { benchHttp } from "./bench_http.ts";
-import { benchServers, formatServeBench } from "./bench_serve.ts";
-import { parseBatchedBenchJsonl, runBatchedBench } from "../engine/bench_batched.ts";
+} from "./report.ts";
+import { type BenchSettings, benchTests, runBenchTest } from "./runner.ts";
+import { measureStreaming } from "./streaming.ts";
+import { benchHttp } from "./http.ts";
+import { benchServers, formatServeBench } from "./serve_compare.ts";
+import { parseBatchedBenchJsonl, runBatchedBench } from "./batched.ts";
 import type { EngineOptions } from "../engine/engine.ts";
-import { reportError } from "./errors.ts";
+import { reportError } from "../cli/errors.ts";
 
 const USAGE = `usage: deno task bench -m MODEL [options]
   -m, --model FILE          GGUF model

@@ -8,9 +8,9 @@
  *
  * @module
  */
-import type { BatchedBenchRow } from "./bench_report.ts";
-import type { Model } from "./model.ts";
-import { createServingContext } from "./serving.ts";
+import type { BatchedBenchRow } from "./report.ts";
+import type { Model } from "../engine/model.ts";
+import { createServingContext } from "../engine/serving.ts";
 
 /** Options of {@link runBatchedBench}. */
 export interface BatchedBenchOptions {

@@ -14,8 +14,8 @@ import {
   samplesTs,
   stddevNs,
   stddevTs,
-} from "./bench_report.ts";
-import { _cFixed, _cG, _pad } from "./_bench_printf.ts";
+} from "./report.ts";
+import { _cFixed, _cG, _pad } from "./_printf.ts";
 
 // deno-fmt-ignore
 /** test::get_fields() copied by hand from tools/llama-bench/llama-bench.cpp (pinned build). */

@@ -7,8 +7,8 @@
  * @module
  */
 import { LLAMA_CPP_COMMIT } from "../ffi/lib_version.ts";
-import { type BenchResult, formatTestTime } from "./bench_report.ts";
-import type { Model } from "./model.ts";
+import { type BenchResult, formatTestTime } from "./report.ts";
+import type { Model } from "../engine/model.ts";
 
 /** One pp or tg test. */
 export interface BenchTest {

@@ -23,9 +23,9 @@ import {
   WIDGET_EVENT_CALLBACK,
   WindowUnavailableError,
   writeSurfaceToPng,
-} from "./gtk_symbols.ts";
-import { cString } from "./strings.ts";
-import { hasRenderNode } from "./render_node.ts";
+} from "../ffi/gtk_symbols.ts";
+import { cString } from "../ffi/strings.ts";
+import { hasRenderNode } from "../ffi/render_node.ts";
 
 export { webviewAvailable, WindowUnavailableError };
 

@@ -8,7 +8,7 @@
 import type { Context } from "../engine/context.ts";
 import { Engine, type EngineOptions } from "../engine/engine.ts";
 import { loadModel, type Model } from "../engine/model.ts";
-import { conflict } from "./http_error.ts";
+import { conflict } from "../server/http_error.ts";
 import type { EventHub } from "./events.ts";
 
 /** The loaded model as the UI API shows it (docs/ui-api.md `LoadedModel`). */

@@ -12,7 +12,7 @@ import type { Engine } from "../engine/engine.ts";
 import { estimateMemory, type MemoryFit } from "../engine/memory_fit.ts";
 import { writeHeaderOnlyGguf } from "../engine/header_only.ts";
 import { ggufHeaderRemote, HubError, type HubOptions, listGgufFiles } from "../hub/mod.ts";
-import { notFound } from "./http_error.ts";
+import { notFound } from "../server/http_error.ts";
 
 /** Results kept per repo, file and n_ctx: a fit costs a header download. */
 const CACHE_SIZE = 64;

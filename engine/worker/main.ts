@@ -6,8 +6,8 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import { NativeLibraries } from "../ffi/library.ts";
-import { EngineError } from "./errors.ts";
+import { NativeLibraries } from "../../ffi/library.ts";
+import { EngineError } from "../errors.ts";
 import {
   isAborted,
   POSTED_INDEX,
@@ -15,18 +15,18 @@ import {
   type Request,
   type Requests,
   type SerializedError,
-} from "./protocol.ts";
-import { NativeModel } from "./native/native_model.ts";
-import { NativeContext } from "./native/native_context.ts";
-import { NativeSampler } from "./native/native_sampler.ts";
-import { runGeneration } from "./native/generate_loop.ts";
-import { samplerChain } from "./sampling.ts";
-import { preparePrompt } from "./native/prompt.ts";
-import { embedTexts } from "./native/embed.ts";
-import { runBench } from "./native/bench.ts";
-import { probeMemory } from "./native/memory_probe.ts";
-import { ServeLoop } from "./native/serve_loop.ts";
-import type { EngineInfo } from "./types.ts";
+} from "../protocol.ts";
+import { NativeModel } from "./native_model.ts";
+import { NativeContext } from "./native_context.ts";
+import { NativeSampler } from "./native_sampler.ts";
+import { runGeneration } from "./generate_loop.ts";
+import { samplerChain } from "../sampling.ts";
+import { preparePrompt } from "./prompt.ts";
+import { embedTexts } from "./embed.ts";
+import { runBench } from "./bench.ts";
+import { probeMemory } from "./memory_probe.ts";
+import { ServeLoop } from "./serve_loop.ts";
+import type { EngineInfo } from "../types.ts";
 
 interface State {
   libs: NativeLibraries;

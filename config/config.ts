@@ -14,19 +14,19 @@ import {
   formatOptions,
   type OptionSpec,
   parseFlags,
-} from "./cli/args.ts";
-import { LIB_VARIANTS, type LibVariant } from "./ffi/lib_dir.ts";
-import type { EngineOptions } from "./engine/engine.ts";
-import { dataDir } from "./storage/mod.ts";
-import { DEFAULT_ENDPOINT, hubCacheDir } from "./hub/mod.ts";
-import { defaultRoots, type Root } from "./library/mod.ts";
+} from "./args.ts";
+import { LIB_VARIANTS, type LibVariant } from "../ffi/lib_dir.ts";
+import type { EngineOptions } from "../engine/engine.ts";
+import { dataDir } from "../storage/mod.ts";
+import { DEFAULT_ENDPOINT, hubCacheDir } from "../hub/mod.ts";
+import { defaultRoots, type Root } from "../library/mod.ts";
 
 /**
  * The model shipped in the repository (Karpathy's stories260K), resolved from this
- * file's URL, which sits beside main.ts, so it is found from any working directory.
+ * file's URL (one folder below main.ts), so it is found from any working directory.
  */
 export const BUNDLED_MODEL: string = fileURLToPath(
-  new URL("./models/stories260K.gguf", import.meta.url),
+  new URL("../models/stories260K.gguf", import.meta.url),
 );
 
 /** llama.cpp log levels; "none" keeps its log off stderr. */

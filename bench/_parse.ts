@@ -6,7 +6,7 @@
  * @module
  */
 
-import { BENCH_DEFAULTS, type BenchResult } from "./_bench_result.ts";
+import { BENCH_DEFAULTS, type BenchResult } from "./_result.ts";
 
 type _Kind = "string" | "int" | "bool";
 

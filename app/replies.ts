@@ -11,7 +11,7 @@ import type { GenerateOptions } from "../engine/generate_options.ts";
 import { LLAMA_DEFAULT_SEED } from "../engine/sampling.ts";
 import type { GenerationResult } from "../engine/types.ts";
 import type { Chat, Message, Sampling, Settings, Storage } from "../storage/mod.ts";
-import { conflict } from "./http_error.ts";
+import { conflict } from "../server/http_error.ts";
 import type { ModelHost } from "./model_host.ts";
 import type { TokenRate } from "./resources.ts";
 

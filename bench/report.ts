@@ -10,8 +10,8 @@
  * @module
  */
 
-import { _cG, _escapeCsv, _escapeJson } from "./_bench_printf.ts";
-import { _markdown } from "./_bench_markdown.ts";
+import { _cG, _escapeCsv, _escapeJson } from "./_printf.ts";
+import { _markdown } from "./_markdown.ts";
 import {
   _fieldType,
   _ns,
@@ -19,7 +19,7 @@ import {
   type BenchResult,
   LLAMA_BENCH_FIELDS,
   samplesTs,
-} from "./_bench_result.ts";
+} from "./_result.ts";
 
 export {
   avgNs,
@@ -31,15 +31,15 @@ export {
   samplesTs,
   stddevNs,
   stddevTs,
-} from "./_bench_result.ts";
+} from "./_result.ts";
 export {
   type BatchedBenchRow,
   type BenchComparison,
   compareBench,
   formatBatchedBench,
   formatComparison,
-} from "./_bench_markdown.ts";
-export { parseLlamaBenchJson } from "./_bench_parse.ts";
+} from "./_markdown.ts";
+export { parseLlamaBenchJson } from "./_parse.ts";
 
 /** Output layouts, as llama-bench's `-o` names them (its "sql" is not supported). */
 export type BenchFormat = "md" | "json" | "jsonl" | "csv";
