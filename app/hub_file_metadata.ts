@@ -8,7 +8,7 @@
  */
 import { ggufHeaderRemote, type HubOptions, listGgufFiles } from "../hub/mod.ts";
 import { mainTensorType, type ModelFacts, modelFacts } from "../library/mod.ts";
-import { notFound } from "../server/http_error.ts";
+import { HubFileNotFoundError } from "./errors.ts";
 
 /** A hub file's model facts. */
 export interface HubFileMetadata extends ModelFacts {
@@ -29,7 +29,7 @@ export interface HubFileMetadata extends ModelFacts {
  * @param hub Hub endpoint, token and fetch.
  * @param repo Repository id, `org/name`.
  * @param file A `.gguf` path in the repository, or any part of a split model.
- * @throws {HttpError} 404 when the repository or file does not exist.
+ * @throws {HubFileNotFoundError} when the repository or file does not exist.
  * @throws {HubError} when the hub refuses (gated) or cannot be reached.
  * @throws {SyntaxError} when the file is not a readable GGUF.
  */
@@ -39,11 +39,11 @@ export async function hubFileMetadata(
   file: string,
 ): Promise<HubFileMetadata> {
   const files = await listGgufFiles(repo, {}, hub);
-  if (!files) throw notFound(`No model "${repo}" on the hub`);
+  if (!files) throw new HubFileNotFoundError(repo);
   const entry = files.find((f) => f.path === file || f.parts.some((p) => p.path === file));
-  if (!entry) throw notFound(`No file "${file}" in ${repo}`);
+  if (!entry) throw new HubFileNotFoundError(repo, file);
   const header = await ggufHeaderRemote(repo, entry.parts[0].path, {}, hub);
-  if (!header) throw notFound(`No file "${entry.parts[0].path}" in ${repo}`);
+  if (!header) throw new HubFileNotFoundError(repo, entry.parts[0].path);
   const facts = modelFacts(header.metadata, entry.path);
   return {
     ...facts,

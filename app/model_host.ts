@@ -8,7 +8,7 @@
 import type { Context } from "../engine/context.ts";
 import { Engine, type EngineOptions } from "../engine/engine.ts";
 import { loadModel, type Model } from "../engine/model.ts";
-import { conflict } from "../server/http_error.ts";
+import { NoModelLoadedError } from "./errors.ts";
 import type { EventHub } from "./events.ts";
 
 /** The loaded model as the UI API shows it (docs/ui-api.md `LoadedModel`). */
@@ -103,10 +103,10 @@ export class ModelHost {
     return this.loaded !== null && this.#request?.path === path && this.#request.nCtx === nCtx;
   }
 
-  /** The chat context. @throws {HttpError} 409 when no model is loaded. */
+  /** The chat context. @throws {NoModelLoadedError} when no model is loaded. */
   context(): Context {
     if (!this.#context || this.#context.disposed) {
-      throw conflict("No model is loaded: pick one in the model list");
+      throw new NoModelLoadedError();
     }
     return this.#context;
   }

@@ -12,7 +12,7 @@ import type { Engine } from "../engine/engine.ts";
 import { estimateMemory, type MemoryFit } from "../engine/memory_fit.ts";
 import { writeHeaderOnlyGguf } from "../engine/header_only.ts";
 import { ggufHeaderRemote, HubError, type HubOptions, listGgufFiles } from "../hub/mod.ts";
-import { notFound } from "../server/http_error.ts";
+import { HubFileNotFoundError } from "./errors.ts";
 
 /** Results kept per repo, file and n_ctx: a fit costs a header download. */
 const CACHE_SIZE = 64;
@@ -32,7 +32,7 @@ export class RemoteFit {
   /**
    * The fit of `file` in `repo` with a context of `nCtx` tokens.
    *
-   * @throws {HttpError} 404 when the repo or file does not exist.
+   * @throws {HubFileNotFoundError} when the repo or file does not exist.
    * @throws {HubError} when the hub refuses (gated) or cannot be reached.
    */
   estimate(repo: string, file: string, nCtx: number): Promise<MemoryFit> {
@@ -50,7 +50,7 @@ export class RemoteFit {
   async #estimate(repo: string, file: string, nCtx: number): Promise<MemoryFit> {
     const files = await listGgufFiles(repo, {}, this.#hub);
     const entry = files?.find((f) => f.path === file || f.parts.some((p) => p.path === file));
-    if (!entry) throw notFound(`No file "${file}" in ${repo}`);
+    if (!entry) throw new HubFileNotFoundError(repo, file);
     const dir = await Deno.makeTempDir({ prefix: "hearth-fit-" });
     try {
       let first = "";
@@ -72,7 +72,7 @@ export class RemoteFit {
   /** The bytes of a hub file up to where its tensor data starts. */
   async #header(repo: string, file: string): Promise<Uint8Array> {
     const parsed = await ggufHeaderRemote(repo, file, {}, this.#hub);
-    if (!parsed) throw notFound(`No file "${file}" in ${repo}`);
+    if (!parsed) throw new HubFileNotFoundError(repo, file);
     const end = Number(parsed.tensorDataOffset);
     const url = `${this.#hub.endpoint}/${repo}/resolve/main/${
       file.split("/").map(encodeURIComponent).join("/")

@@ -11,7 +11,7 @@ import type { GenerateOptions } from "../engine/generate_options.ts";
 import { LLAMA_DEFAULT_SEED } from "../engine/sampling.ts";
 import type { GenerationResult } from "../engine/types.ts";
 import type { Chat, Message, Sampling, Settings, Storage } from "../storage/mod.ts";
-import { conflict } from "../server/http_error.ts";
+import { ReplyBusyError } from "./errors.ts";
 import type { ModelHost } from "./model_host.ts";
 import type { TokenRate } from "./resources.ts";
 
@@ -90,7 +90,9 @@ export class ReplyRunner {
    * `sampling` (from {@link replySettings}); missing ones come from the chat and settings.
    */
   start(message: Message): void {
-    if (this.#jobs.has(message.id)) throw conflict("This reply is already being generated");
+    if (this.#jobs.has(message.id)) {
+      throw new ReplyBusyError(message.id, "This reply is already being generated");
+    }
     const job: Job = {
       chatId: message.chat_id,
       content: message.content,

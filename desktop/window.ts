@@ -13,17 +13,19 @@ import {
   ASYNC_READY_CALLBACK,
   GTK_WINDOW_TOPLEVEL,
   type GtkLibs,
-  initGtk,
-  takeErrorMessage,
   WEBKIT_HARDWARE_ACCELERATION_POLICY_NEVER,
   WEBKIT_SNAPSHOT_OPTIONS_NONE,
   WEBKIT_SNAPSHOT_REGION_VISIBLE,
-  webviewAvailable,
   WIDGET_CALLBACK,
   WIDGET_EVENT_CALLBACK,
+} from "../ffi/gtk_symbols.ts";
+import {
+  initGtk,
+  takeErrorMessage,
+  webviewAvailable,
   WindowUnavailableError,
   writeSurfaceToPng,
-} from "../ffi/gtk_symbols.ts";
+} from "./gtk_init.ts";
 import { cString } from "../ffi/strings.ts";
 import { hasRenderNode } from "../ffi/render_node.ts";
 

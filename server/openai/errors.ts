@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ContextOverflowError, QueueFullError } from "../../engine/errors.ts";
+import { httpFailure } from "../error_table.ts";
 
 /** Fields of an OpenAI error besides its message. */
 export interface OpenAiErrorInit {
@@ -63,29 +63,34 @@ export function invalidRequest(
   return new OpenAiError(400, "invalid_request_error", message, { param, code });
 }
 
+/** The OpenAI error `type` for an HTTP status, as OpenAI's API spells them. */
+function openAiType(status: number): string {
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 404) return "not_found_error";
+  if (status === 429) return "rate_limit_error";
+  return status >= 500 ? "server_error" : "invalid_request_error";
+}
+
+/** Error-table types too generic to be worth an OpenAI `code`. */
+const GENERIC_TYPES = new Set(["invalid_request", "not_found", "conflict", "server_error"]);
+
 /**
- * Turns any error into an OpenAiError: ours pass through, ContextOverflowError is
- * 400 `exceed_context_size` with llama-server's counts, QueueFullError is 503 with
- * Retry-After, anything else is logged and becomes 500 `server_error`.
+ * Turns any error into an OpenAiError: ours pass through; every other error is answered
+ * as the error table (server/error_table.ts) says, its type becoming the OpenAI `code`
+ * (ContextOverflowError: 400 `exceed_context_size` with llama-server's counts;
+ * QueueFullError: 503 `queue_full` with Retry-After); an error without a row is logged
+ * and becomes 500 `server_error`.
  */
 export function toOpenAiError(error: unknown): OpenAiError {
   if (error instanceof OpenAiError) return error;
-  if (error instanceof ContextOverflowError) {
-    return new OpenAiError(400, "invalid_request_error", error.message, {
-      code: "exceed_context_size",
-      extra: { n_prompt_tokens: error.nPromptTokens, n_ctx: error.nCtx },
-    });
-  }
-  if (error instanceof QueueFullError) {
-    const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds));
-    return new OpenAiError(503, "server_error", error.message, {
-      code: "queue_full",
-      headers: { "retry-after": String(seconds) },
-    });
-  }
-  console.error(error);
-  const reason = error instanceof Error ? error.message : String(error);
-  return new OpenAiError(500, "server_error", `The server failed the request: ${reason}`);
+  const { status, type, message, extra, headers } = httpFailure(error);
+  return new OpenAiError(
+    status,
+    openAiType(status),
+    type === "server_error" ? `The server failed the request: ${message}` : message,
+    { code: GENERIC_TYPES.has(type) ? null : type, extra, headers },
+  );
 }
 
 /** The JSON response for any error (see {@link toOpenAiError}). */

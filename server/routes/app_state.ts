@@ -11,7 +11,8 @@ import type { SettingsPatch } from "../../storage/mod.ts";
 import { readJson } from "../body.ts";
 import type { AppDeps } from "../deps.ts";
 import type { AppEvent } from "../../app/events.ts";
-import { badRequest, HttpError } from "../http_error.ts";
+import { badRequest } from "../http_error.ts";
+import { ModelBrokenError } from "../../app/errors.ts";
 import { readResources } from "../../app/resources.ts";
 
 /** Seconds between SSE comments that keep an idle event stream open through proxies. */
@@ -47,12 +48,7 @@ export function appStateRoutes(deps: AppDeps): Hono {
     // A file the library found broken never reaches llama.cpp, which can crash on bad input.
     const listed = deps.library.get(resolve(path));
     if (listed?.broken) {
-      throw new HttpError(
-        422,
-        "model_broken",
-        `Cannot load "${path}": the library lists it as broken: ${listed.brokenReason}`,
-        { broken_reason: listed.brokenReason },
-      );
+      throw new ModelBrokenError(path, listed.brokenReason ?? "unknown reason");
     }
     if (!Number.isInteger(nCtx) || (nCtx as number) < 16) {
       throw badRequest("n_ctx must be an integer >= 16");

@@ -19,6 +19,7 @@ import {
 } from "../../hub/mod.ts";
 import { readJson } from "../body.ts";
 import { badRequest, notFound } from "../http_error.ts";
+import { HubFileNotFoundError } from "../../app/errors.ts";
 import { hubFileMetadata, hubFileMetadataJson } from "../../app/hub_file_metadata.ts";
 import type { RemoteFit } from "../../app/remote_fit.ts";
 import { fitJson } from "./library.ts";
@@ -84,7 +85,7 @@ export function hubRoutes(deps: HubDeps): Hono {
       listGgufFiles(repo, {}, deps.hub),
       getReadme(repo, {}, deps.hub).catch(() => null),
     ]);
-    if (!info || !files) throw notFound(`No model "${repo}" on the hub`);
+    if (!info || !files) throw new HubFileNotFoundError(repo);
     return c.json({
       id: repo,
       gated: info.gated,
@@ -143,7 +144,7 @@ export function downloadRoutes(deps: HubDeps): Hono {
     }
     const files = await listGgufFiles(repo, {}, deps.hub);
     const entry = files?.find((f) => f.path === file || f.parts.some((p) => p.path === file));
-    if (!entry) throw notFound(`No file "${file}" in ${repo}`);
+    if (!entry) throw new HubFileNotFoundError(repo, file);
     // A split model downloads every part; the first part's download stands for it.
     const ids = entry.parts.map((part) =>
       downloads.add({ repo, file: part.path, sha256: part.sha256 ?? undefined })

@@ -8,9 +8,9 @@ import { dirname } from "node:path";
 import { Hono } from "hono";
 import type { Engine } from "../../engine/engine.ts";
 import { estimateMemory, type MemoryFit } from "../../engine/memory_fit.ts";
-import type { LibraryModel, ModelLibrary } from "../../library/mod.ts";
+import { type LibraryModel, type ModelLibrary, ModelNotInLibraryError } from "../../library/mod.ts";
 import { openBrowser } from "../../desktop/open_browser.ts";
-import { badRequest, notFound } from "../http_error.ts";
+import { badRequest } from "../http_error.ts";
 
 /** What the library routes use. */
 export interface LibraryDeps {
@@ -73,7 +73,7 @@ export function libraryRoutes(deps: LibraryDeps): Hono {
   const app = new Hono();
   const find = (id: string) => {
     const model = library.get(id);
-    if (!model) throw notFound(`No model "${id}" in the library`);
+    if (!model) throw new ModelNotInLibraryError(id);
     return model;
   };
 

@@ -9,7 +9,8 @@ import { streamSSE } from "hono/streaming";
 import { DEFAULT_TITLE, type Message } from "../../storage/mod.ts";
 import { readJson } from "../body.ts";
 import type { AppDeps } from "../deps.ts";
-import { badRequest, conflict, notFound } from "../http_error.ts";
+import { badRequest, notFound } from "../http_error.ts";
+import { ReplyBusyError } from "../../app/errors.ts";
 import type { ReplyEvent } from "../../app/replies.ts";
 
 /** Longest chat title taken from a first message, in characters. */
@@ -29,7 +30,7 @@ export function sendRoute(deps: AppDeps): Hono {
     if (parentId !== null && typeof parentId !== "string") {
       throw badRequest("parent_id must be a message id or null");
     }
-    if (replies.busy(chat.id)) throw conflict("A reply is still being generated in this chat");
+    if (replies.busy(chat.id)) throw new ReplyBusyError(chat.id);
     const { user, assistant } = storage.transaction(() => {
       const user = storage.messages.add(chat.id, { parent_id: parentId, role: "user", content });
       const assistant = storage.messages.add(chat.id, {
@@ -61,7 +62,7 @@ export function messageRoutes(deps: AppDeps): Hono {
   app.post("/:id/regenerate", (c) => {
     const old = storage.messages.require(c.req.param("id"));
     if (old.role !== "assistant") throw badRequest("Only an assistant message can be regenerated");
-    if (replies.busy(old.chat_id)) throw conflict("A reply is still being generated in this chat");
+    if (replies.busy(old.chat_id)) throw new ReplyBusyError(old.chat_id);
     const assistant = storage.messages.add(old.chat_id, {
       parent_id: old.parent_id,
       role: "assistant",

@@ -1,0 +1,176 @@
+/**
+ * The one error table: every error class of the layers below (ffi, engine, hub, storage,
+ * library, app) maps here, once, to an HTTP status and an error type. The UI API renders
+ * it as `{"error": {"message", "type", ...extra}}` (server/http_error.ts), the OpenAI API
+ * as OpenAI error JSON (server/openai/errors.ts). Errors made in this layer know their
+ * own response, as hono's HTTPException does ({@link HttpError}, `OpenAiError`).
+ *
+ * A class without a row falls back to its nearest ancestor's row (a subclass of
+ * RangeError is a 400); anything else is a 500 `server_error`, logged with its stack.
+ *
+ * @module
+ */
+import { LibraryLoadError } from "../ffi/errors.ts";
+import {
+  ContextOverflowError,
+  DisposedError,
+  EngineError,
+  GgufError,
+  ModelLoadError,
+  ModelNotFoundError,
+  QueueFullError,
+} from "../engine/errors.ts";
+import { ChatTemplateError } from "../engine/chat_template.ts";
+import { DiskSpaceError, HubError, type HubErrorCode } from "../hub/errors.ts";
+import {
+  ChatImportError,
+  DatabaseVersionError,
+  MessageStateError,
+  NotFoundError,
+} from "../storage/errors.ts";
+import { DeleteRefusedError, ModelNotInLibraryError } from "../library/errors.ts";
+import {
+  HubFileNotFoundError,
+  ModelBrokenError,
+  NoModelLoadedError,
+  ReplyBusyError,
+} from "../app/errors.ts";
+
+/** How one error is answered over HTTP. */
+export interface HttpFailure {
+  /** HTTP status code. */
+  status: number;
+  /** The error `type` of the UI API, e.g. "not_found"; the OpenAI API's `code`. */
+  type: string;
+  /** The message shown to the user or client. */
+  message: string;
+  /** Extra fields of the error object, in wire spelling. */
+  extra: Record<string, unknown>;
+  /** Extra response headers (`retry-after`). */
+  headers: Record<string, string>;
+}
+
+/** An error raised in the HTTP layer itself: it carries its own response. */
+export class HttpError extends Error {
+  /** HTTP status code. */
+  readonly status: number;
+  /** The error `type` on the wire, e.g. "invalid_request". */
+  readonly type: string;
+  /** Extra fields for the error object. */
+  readonly extra: Record<string, unknown>;
+
+  /** Creates the error; `message` is shown to the user. */
+  constructor(status: number, type: string, message: string, extra: Record<string, unknown> = {}) {
+    super(message);
+    this.name = "HttpError";
+    this.status = status;
+    this.type = type;
+    this.extra = extra;
+  }
+}
+
+type Row = (error: never) => Omit<HttpFailure, "message"> | Pick<HttpFailure, "status" | "type">;
+// deno-lint-ignore no-explicit-any
+type ErrorClass = abstract new (...args: any[]) => Error;
+
+const row = (status: number, type: string) => () => ({ status, type });
+
+/** What each HubError code means for the caller, as status and type. */
+const HUB_CODES: Record<HubErrorCode, { status: number; type: string }> = {
+  not_found: { status: 404, type: "not_found" },
+  // Gated or private: the user must accept the terms or give a token.
+  unauthorized: { status: 403, type: "gated" },
+  rate_limited: { status: 429, type: "rate_limited" },
+  server: { status: 502, type: "upstream_error" },
+  network: { status: 504, type: "upstream_unreachable" },
+  integrity: { status: 502, type: "integrity_error" },
+  protocol: { status: 502, type: "upstream_error" },
+  http: { status: 502, type: "upstream_error" },
+};
+
+/**
+ * The table: error class to response. Exported for the test that checks every error
+ * class the lower layers export has a row.
+ */
+export const ERROR_TABLE: ReadonlyMap<ErrorClass, Row> = new Map<ErrorClass, Row>([
+  [HttpError, (e: HttpError) => ({ status: e.status, type: e.type, extra: e.extra, headers: {} })],
+  // ffi/
+  [LibraryLoadError, row(500, "library_load_failed")],
+  // engine/
+  [DisposedError, row(409, "conflict")],
+  [ModelNotFoundError, row(404, "not_found")],
+  [GgufError, row(422, "invalid_model")],
+  [ModelLoadError, row(422, "model_load_failed")],
+  [ContextOverflowError, (e: ContextOverflowError) => ({
+    status: 400,
+    type: "exceed_context_size",
+    extra: { n_prompt_tokens: e.nPromptTokens, n_ctx: e.nCtx },
+    headers: {},
+  })],
+  [EngineError, row(500, "engine_error")],
+  [QueueFullError, (e: QueueFullError) => ({
+    status: 503,
+    type: "queue_full",
+    extra: {},
+    headers: { "retry-after": String(Math.max(1, Math.ceil(e.retryAfterSeconds))) },
+  })],
+  [ChatTemplateError, row(400, "chat_template_error")],
+  // hub/
+  [HubError, (e: HubError) => ({
+    ...HUB_CODES[e.code],
+    extra: {},
+    headers: e.retryAfterMs === undefined
+      ? {}
+      : { "retry-after": String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))) },
+  })],
+  [DiskSpaceError, (e: DiskSpaceError) => ({
+    status: 507,
+    type: "insufficient_storage",
+    extra: { needed_bytes: e.neededBytes, available_bytes: e.availableBytes },
+    headers: {},
+  })],
+  // storage/
+  [NotFoundError, row(404, "not_found")],
+  [MessageStateError, row(409, "conflict")],
+  [DatabaseVersionError, row(500, "database_version")],
+  [ChatImportError, row(400, "invalid_request")],
+  // library/
+  [ModelNotInLibraryError, row(404, "not_found")],
+  [DeleteRefusedError, row(409, "delete_refused")],
+  // app/
+  [NoModelLoadedError, row(409, "no_model_loaded")],
+  [ReplyBusyError, row(409, "conflict")],
+  [HubFileNotFoundError, row(404, "not_found")],
+  [ModelBrokenError, (e: ModelBrokenError) => ({
+    status: 422,
+    type: "model_broken",
+    extra: { broken_reason: e.reason },
+    headers: {},
+  })],
+  // Wrong shapes and values that reached a service from a request: the client's fault.
+  [SyntaxError, row(400, "invalid_request")],
+  [TypeError, row(400, "invalid_request")],
+  [RangeError, row(400, "invalid_request")],
+]);
+
+/**
+ * How `error` is answered: its class's row, else its nearest ancestor's; an error
+ * without one is a 500 `server_error`, logged with its stack (a bug to fix, not a
+ * condition to report).
+ */
+export function httpFailure(error: unknown): HttpFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  for (
+    let proto = error instanceof Error ? Object.getPrototypeOf(error) : null;
+    proto !== null && proto !== Error.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    const found = ERROR_TABLE.get(proto.constructor);
+    if (found) {
+      const { extra = {}, headers = {}, ...rest } = found(error as never) as Partial<HttpFailure>;
+      return { status: rest.status!, type: rest.type!, message, extra, headers };
+    }
+  }
+  console.error(error);
+  return { status: 500, type: "server_error", message, extra: {}, headers: {} };
+}
