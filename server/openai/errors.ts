@@ -7,6 +7,7 @@
  * @module
  */
 import { ContextOverflowError, QueueFullError } from "../../engine/errors.ts";
+import { GrammarError } from "../../engine/grammar_check.ts";
 
 /** Fields of an OpenAI error besides its message. */
 export interface OpenAiErrorInit {
@@ -64,12 +65,32 @@ export function invalidRequest(
 }
 
 /**
+ * The 400 for a schema whose grammar llama.cpp cannot take (left recursion through
+ * `$ref`, a grammar over the size limits), naming the field and llama.cpp's reason.
+ */
+export function unusableSchema(param: string, error: GrammarError): OpenAiError {
+  return invalidRequest(
+    `Invalid '${param}': the grammar made from this schema cannot be used: ${error.message}.`,
+    param,
+    "unsupported_schema",
+  );
+}
+
+/**
  * Turns any error into an OpenAiError: ours pass through, ContextOverflowError is
- * 400 `exceed_context_size` with llama-server's counts, QueueFullError is 503 with
- * Retry-After, anything else is logged and becomes 500 `server_error`.
+ * 400 `exceed_context_size` with llama-server's counts, GrammarError (a grammar the
+ * request implied that llama.cpp cannot take) is 400 `invalid_grammar`, QueueFullError
+ * is 503 with Retry-After, anything else is logged and becomes 500 `server_error`.
  */
 export function toOpenAiError(error: unknown): OpenAiError {
   if (error instanceof OpenAiError) return error;
+  if (error instanceof GrammarError) {
+    return invalidRequest(
+      `Invalid request: the grammar it implies cannot be used: ${error.message}.`,
+      null,
+      "invalid_grammar",
+    );
+  }
   if (error instanceof ContextOverflowError) {
     return new OpenAiError(400, "invalid_request_error", error.message, {
       code: "exceed_context_size",
