@@ -9,15 +9,18 @@
  *
  * @module
  */
+import { GrammarError } from "./errors.ts";
+import {
+  ALT,
+  checkLeftRecursion,
+  END,
+  MAX_LEFT_REFERENCE_VISITS,
+  REF,
+  type Rule,
+  TERMINAL,
+} from "./_grammar_left_recursion.ts";
 
-/** Thrown for a grammar llama.cpp cannot take, or one over the size limits. */
-export class GrammarError extends SyntaxError {
-  /** Creates the error; the message is the reason, in llama.cpp's words where it has them. */
-  constructor(message: string) {
-    super(message);
-    this.name = "GrammarError";
-  }
-}
+export { MAX_LEFT_REFERENCE_VISITS };
 
 /**
  * Most grammar elements (characters, rule references, alternation marks) after
@@ -31,24 +34,11 @@ export const MAX_GRAMMAR_ELEMENTS = 1 << 20;
 export const MAX_GRAMMAR_REPETITIONS = 2000;
 
 /**
- * Most rule visits llama.cpp's left recursion check may make. It revisits a rule once
- * per path of leftmost references that leads to it, so `a ::= b | b`, `b ::= c | c`, ...
- * doubles per level: measured here, 24 such levels (2^25 visits) took 1.4 s in
- * `llama_sampler_init_grammar`, 20 levels under 0.1 s. Ordinary grammars need a few
- * hundred visits.
- */
-export const MAX_LEFT_REFERENCE_VISITS = 1 << 20;
-
-/**
  * Longest chain of leftmost rule references, and deepest nesting of parentheses: llama.cpp
  * follows both by native recursion on the Worker's stack (a chain of 200,000 references
  * aborted the process with a stack overflow here; 1,000 took 4 ms).
  */
 export const MAX_GRAMMAR_NESTING = 1024;
-
-// Element kinds, as llama.h's llama_gretype (only the ones the checks tell apart).
-const END = 0, ALT = 1, REF = 2, TERMINAL = 3;
-type Rule = number[]; // pairs: kind, value (a rule id for REF)
 
 /**
  * Checks `grammar` as llama.cpp's grammar sampler would.
@@ -70,7 +60,7 @@ export function checkGrammar(grammar: string, root = "root"): void {
   parser.parse();
   const rootId = parser.symbols.get(root);
   if (rootId === undefined) throw new GrammarError(`Grammar does not contain a '${root}' symbol`);
-  checkLeftRecursion(parser.rules, parser.names());
+  checkLeftRecursion(parser.rules, parser.names(), MAX_GRAMMAR_NESTING);
 }
 
 class Parser {
@@ -354,80 +344,6 @@ class Parser {
     }
     if (this.#at() !== ">") this.#fail("'>'");
     this.#pos++;
-  }
-}
-
-/**
- * llama.cpp's `llama_grammar_detect_left_recursion`, without its exponential revisits: a
- * rule "may be empty" when one of its alternatives is empty, and rule A leads to B when B
- * is referenced at the start of an alternative of A, or after references that may be
- * empty. A cycle of such edges is left recursion. Counts the visits llama.cpp would make.
- */
-function checkLeftRecursion(rules: Rule[], names: string[]): void {
-  const mayBeEmpty = rules.map((rule) => {
-    for (let i = 0, atStart = true; i < rule.length; i += 2) {
-      const end = rule[i] === END || rule[i] === ALT;
-      if (end && atStart) return true;
-      atStart = end;
-    }
-    return false;
-  });
-  const edges = rules.map((rule) => {
-    const out: number[] = [];
-    for (let i = 0, recurse = true; i < rule.length; i += 2) {
-      if (rule[i] === REF && recurse) {
-        out.push(rule[i + 1]);
-        if (!mayBeEmpty[rule[i + 1]]) recurse = false;
-      } else recurse = rule[i] === END || rule[i] === ALT;
-    }
-    return out;
-  });
-  // Iterative DFS: 0 new, 1 in progress, 2 done. visits[r] = 1 + sum of visits of edges.
-  const state = new Uint8Array(rules.length);
-  const visits = new Float64Array(rules.length);
-  const depth = new Uint32Array(rules.length);
-  let total = 0;
-  for (let start = 0; start < rules.length; start++) {
-    if (state[start] === 2) continue;
-    const stack: [number, number][] = [[start, 0]];
-    state[start] = 1;
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      const [rule, next] = top;
-      if (next < edges[rule].length) {
-        top[1]++;
-        const to = edges[rule][next];
-        if (state[to] === 1) {
-          throw new GrammarError(
-            `Unsupported grammar: left recursion detected for nonterminal '${names[to]}'`,
-          );
-        }
-        if (state[to] === 0) {
-          state[to] = 1;
-          stack.push([to, 0]);
-        }
-        continue;
-      }
-      stack.pop();
-      state[rule] = 2;
-      visits[rule] = 1 + edges[rule].reduce((sum, to) => sum + visits[to], 0);
-      depth[rule] = 1 + edges[rule].reduce((most, to) => Math.max(most, depth[to]), 0);
-      if (depth[rule] > MAX_GRAMMAR_NESTING) {
-        throw new GrammarError(
-          `Grammar is too deep: rule '${
-            names[rule]
-          }' starts a chain of over ${MAX_GRAMMAR_NESTING} leftmost rule references`,
-        );
-      }
-    }
-    // llama.cpp starts a check only at rules no earlier check finished.
-    total += visits[start];
-    if (total > MAX_LEFT_REFERENCE_VISITS) {
-      throw new GrammarError(
-        `Grammar is too complex: checking it for left recursion takes over ${MAX_LEFT_REFERENCE_VISITS} rule visits; ` +
-          "use fewer alternatives that start with the same rules",
-      );
-    }
   }
 }
 

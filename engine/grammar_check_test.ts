@@ -1,12 +1,8 @@
 import { assertThrows } from "../tests/assert.ts";
-import {
-  checkGrammar,
-  GrammarError,
-  MAX_GRAMMAR_ELEMENTS,
-  MAX_GRAMMAR_NESTING,
-} from "./grammar_check.ts";
+import { GrammarError } from "./errors.ts";
+import { checkGrammar, MAX_GRAMMAR_ELEMENTS, MAX_GRAMMAR_NESTING } from "./grammar_check.ts";
 
-// What llama.cpp 's llama_sampler_init_grammar (pinned build) did with each grammar was
+// What llama.cpp's llama_sampler_init_grammar (pinned build) did with each grammar was
 // checked by hand against this module: every accepted one made a sampler, every refused
 // one returned NULL ("failed to parse grammar", "left recursion detected", ...).
 

@@ -1,5 +1,5 @@
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
-import { GrammarError } from "./grammar_check.ts";
+import { GrammarError } from "./errors.ts";
 import {
   LLAMA_DEFAULT_SEED,
   resolveSampling,

@@ -6,8 +6,7 @@
  *
  * @module
  */
-import { ContextOverflowError, QueueFullError } from "../../engine/errors.ts";
-import { GrammarError } from "../../engine/grammar_check.ts";
+import { ContextOverflowError, GrammarError, QueueFullError } from "../../engine/errors.ts";
 
 /** Fields of an OpenAI error besides its message. */
 export interface OpenAiErrorInit {

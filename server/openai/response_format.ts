@@ -16,7 +16,8 @@ import {
 } from "./fields.ts";
 import { jsonObjectGrammar } from "./gbnf.ts";
 import { jsonSchemaToGrammar, UnsupportedSchemaError } from "./json_schema_grammar.ts";
-import { checkGrammar, GrammarError } from "../../engine/grammar_check.ts";
+import { GrammarError } from "../../engine/errors.ts";
+import { checkGrammar } from "../../engine/grammar_check.ts";
 
 const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 

@@ -20,7 +20,8 @@ import {
 } from "./fields.ts";
 import { GrammarBuilder } from "./gbnf.ts";
 import { UnsupportedSchemaError } from "./json_schema_grammar.ts";
-import { checkGrammar, GrammarError } from "../../engine/grammar_check.ts";
+import { GrammarError } from "../../engine/errors.ts";
+import { checkGrammar } from "../../engine/grammar_check.ts";
 import { detectToolFormat, type FunctionTool, type ToolFormat } from "./tool_formats.ts";
 
 /** Tools in play for one request. */

@@ -3,8 +3,7 @@
  * serving after each.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { QueueFullError } from "../../engine/errors.ts";
-import { GrammarError } from "../../engine/grammar_check.ts";
+import { GrammarError, QueueFullError } from "../../engine/errors.ts";
 import type { CompletionBackend } from "../../server/openai/backend.ts";
 import { MODEL_ID, OpenAI, startTestServer, type TestServer } from "./_server.ts";
 import { QWEN25_TEMPLATE } from "./_qwen25_template.ts";
