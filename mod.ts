@@ -44,6 +44,7 @@ export {
 } from "./engine/chat_template.ts";
 export type { ChatMessage, ChatRole, RenderOptions } from "./engine/chat_template.ts";
 export { checkGgufFile } from "./engine/gguf_check.ts";
+export { checkGrammar } from "./engine/grammar_check.ts";
 export type { GgufFileInfo, GgufTensor } from "./engine/gguf_check.ts";
 export { estimateMemory, planMemory, TIGHT_SHARE } from "./engine/memory_fit.ts";
 export type {
@@ -59,6 +60,7 @@ export {
   DisposedError,
   EngineError,
   GgufError,
+  GrammarError,
   LibraryLoadError,
   ModelLoadError,
   ModelNotFoundError,

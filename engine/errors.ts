@@ -94,6 +94,15 @@ export class GgufError extends SyntaxError {
   }
 }
 
+/** Thrown for a grammar llama.cpp cannot take, or one over the size limits. */
+export class GrammarError extends SyntaxError {
+  /** Creates the error; the message is the reason, in llama.cpp's words where it has them. */
+  constructor(message: string) {
+    super(message);
+    this.name = "GrammarError";
+  }
+}
+
 /**
  * Thrown when llama.cpp refuses to load a model that passed the GGUF checks (such as
  * a tokenizer-only file loaded without `vocabOnly`); the message carries llama.cpp's

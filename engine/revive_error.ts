@@ -9,6 +9,7 @@ import {
   DisposedError,
   EngineError,
   GgufError,
+  GrammarError,
   LibraryLoadError,
   ModelLoadError,
   ModelNotFoundError,
@@ -42,6 +43,9 @@ export function reviveError(data: SerializedError): Error {
       break;
     case "LibraryLoadError":
       error = new LibraryLoadError("");
+      break;
+    case "GrammarError":
+      error = new GrammarError("");
       break;
     case "ChatTemplateError":
       error = new ChatTemplateError("");

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { checkGrammar } from "./grammar_check.ts";
 
 /**
  * `LLAMA_DEFAULT_SEED` from llama.h: passed as a seed, llama.cpp picks a random one.
@@ -79,7 +80,8 @@ export interface SamplingOptions {
   logitBias?: Record<number, number> | ReadonlyArray<readonly [token: number, bias: number]>;
   /**
    * GBNF grammar text (llama.cpp `grammars/README.md`) the output must match;
-   * `""` = off. Default `""`.
+   * `""` = off. Default `""`. Checked here as llama.cpp would take it (see
+   * `grammar_check.ts`), so a bad grammar never reaches the engine.
    */
   grammar?: string;
   /** Name of the grammar's start rule. Default `"root"`. */
@@ -194,6 +196,8 @@ const ALIASES: Record<string, keyof SamplingOptions> = {
  * is required; if a `logitBias` token id is outside [0, nVocab); if `grammar` or
  * `grammarRoot` contains a NUL character (it would truncate the C string); if
  * `grammarRoot` is empty; or if `nVocab` is not a positive integer.
+ * @throws {GrammarError} If `grammar` is not one llama.cpp can take (it does not parse,
+ * lacks `grammarRoot`, is left-recursive, or is over the size limits), with the reason.
  *
  * @example Usage
  * ```ts
@@ -219,12 +223,15 @@ export function resolveSampling(
   const numbers = Object.fromEntries(
     Object.entries(RULES).map(([key, rule]) => [key, readNumber(key, o[key], rule)]),
   ) as Record<NumericKey, number>;
+  const grammar = readText("grammar", o.grammar, "");
+  const grammarRoot = readText("grammarRoot", o.grammarRoot, "root");
+  if (grammar !== "") checkGrammar(grammar, grammarRoot);
   return {
     ...numbers,
     seed: numbers.seed === LLAMA_DEFAULT_SEED ? randomSeed() : numbers.seed,
     logitBias: readLogitBias(o.logitBias, nVocab),
-    grammar: readText("grammar", o.grammar, ""),
-    grammarRoot: readText("grammarRoot", o.grammarRoot, "root"),
+    grammar,
+    grammarRoot,
   };
 }
 

@@ -1,4 +1,5 @@
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
+import { GrammarError } from "./errors.ts";
 import {
   LLAMA_DEFAULT_SEED,
   resolveSampling,
@@ -198,4 +199,16 @@ Deno.test("samplerChain() ends in greedy at temperature 0", () => {
     { kind: "greedy" },
   ]);
   deepStrictEqual(samplerChain(resolveSampling({ temperature: 0 }, N_VOCAB)), [{ kind: "greedy" }]);
+});
+
+Deno.test("resolveSampling() refuses a grammar llama.cpp cannot take, before any FFI call", () => {
+  throws(
+    () => resolveSampling({ grammar: "root ::= a\na ::= root" }, 32000),
+    (e: unknown) => e instanceof GrammarError && /left recursion/.test(e.message),
+  );
+  throws(
+    () => resolveSampling({ grammar: 'root ::= "x"', grammarRoot: "start" }, 32000),
+    (e: unknown) => e instanceof GrammarError && /'start' symbol/.test(e.message),
+  );
+  strictEqual(resolveSampling({ grammar: 'root ::= "x"' }, 32000).grammar, 'root ::= "x"');
 });

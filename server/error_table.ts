@@ -16,6 +16,7 @@ import {
   DisposedError,
   EngineError,
   GgufError,
+  GrammarError,
   ModelLoadError,
   ModelNotFoundError,
   QueueFullError,
@@ -115,6 +116,8 @@ export const ERROR_TABLE: ReadonlyMap<ErrorClass, Row> = new Map<ErrorClass, Row
     headers: { "retry-after": String(Math.max(1, Math.ceil(e.retryAfterSeconds))) },
   })],
   [ChatTemplateError, row(400, "chat_template_error")],
+  // A grammar the request implied (a schema, a tool call) that llama.cpp cannot take.
+  [GrammarError, row(400, "invalid_grammar")],
   // hub/
   [HubError, (e: HubError) => ({
     ...HUB_CODES[e.code],

@@ -184,8 +184,73 @@ function addDownloads(db: DatabaseSync): void {
   `);
 }
 
+/** The columns of `messages` as of version 4, in table order. */
+const MESSAGE_COLUMNS = "seq, id, chat_id, parent_id, role, content, model, sampling, metrics, " +
+  "created_at, state, finish_reason, dropped_messages";
+
+/**
+ * Version 4: `messages.sampling` and `messages.metrics` may be NULL again on every SQLite.
+ * Version 1 checked them with a bare `json_valid(x)`. SQLite before 3.45 (Debian 12 ships
+ * 3.40) answers `json_valid(NULL)` with 0, not NULL, so that CHECK refused every row
+ * without sampling or metrics there; `x IS NULL OR json_valid(x)` means the same on
+ * every version.
+ *
+ * SQLite cannot alter a CHECK, so the table is rebuilt as sqlite.org/lang_altertable.html
+ * says (steps 4-9; {@link migrate} does the foreign-key steps 1, 10 and 12): a new table,
+ * the rows copied with their `seq` (the FTS index refers to rows by it, so it stays
+ * valid), the old table dropped, the new one renamed, then its indexes and triggers made
+ * again (DROP TABLE took them along).
+ */
+function allowNullMessageJson(db: DatabaseSync): void {
+  db.exec(`
+    CREATE TABLE messages_new (
+      seq INTEGER PRIMARY KEY,
+      id TEXT NOT NULL UNIQUE,
+      chat_id TEXT NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+      -- No ON DELETE CASCADE here: SQLite runs cascades as nested triggers, and a chain
+      -- deeper than 1000 messages fails with "too many levels of trigger recursion".
+      -- Subtrees are deleted in one statement instead (the check runs at its end).
+      parent_id TEXT REFERENCES messages(id),
+      role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+      content TEXT NOT NULL DEFAULT '',
+      model TEXT,
+      sampling TEXT CHECK (sampling IS NULL OR json_valid(sampling)),
+      metrics TEXT CHECK (metrics IS NULL OR json_valid(metrics)),
+      created_at INTEGER NOT NULL,
+      state TEXT NOT NULL DEFAULT 'complete'
+        CHECK (state IN ('complete', 'streaming', 'incomplete', 'error')),
+      finish_reason TEXT CHECK (finish_reason IN ('stop', 'length', 'abort')),
+      dropped_messages INTEGER
+    );
+    INSERT INTO messages_new (${MESSAGE_COLUMNS}) SELECT ${MESSAGE_COLUMNS} FROM messages;
+    DROP TABLE messages;
+    ALTER TABLE messages_new RENAME TO messages;
+
+    CREATE INDEX messages_tree ON messages(chat_id, parent_id, created_at);
+    CREATE INDEX messages_parent ON messages(parent_id);
+    CREATE INDEX messages_streaming ON messages(state) WHERE state = 'streaming';
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+      INSERT INTO messages_fts(rowid, content) VALUES (new.seq, new.content);
+    END;
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+      INSERT INTO messages_fts(messages_fts, rowid, content)
+        VALUES ('delete', old.seq, old.content);
+    END;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+      INSERT INTO messages_fts(messages_fts, rowid, content)
+        VALUES ('delete', old.seq, old.content);
+      INSERT INTO messages_fts(rowid, content) VALUES (new.seq, new.content);
+    END;
+  `);
+}
+
 /** Every migration, oldest first; the schema version is this array's length. */
-export const MIGRATIONS: readonly Migration[] = [createSchema, addModels, addDownloads];
+export const MIGRATIONS: readonly Migration[] = [
+  createSchema,
+  addModels,
+  addDownloads,
+  allowNullMessageJson,
+];
 
 /** Reads `PRAGMA user_version`. */
 export function schemaVersion(db: DatabaseSync): number {
@@ -201,28 +266,53 @@ export function schemaVersion(db: DatabaseSync): number {
  * The caller refuses files newer than `migrations.length` before calling this (see
  * `openDatabase`); here such a file is left untouched.
  *
+ * Foreign keys are off while migrations run and checked before each commit: a table
+ * rebuild drops a table, which with them on would run other tables' ON DELETE actions
+ * (emptying `chats.active_leaf_id`), and `PRAGMA foreign_keys` cannot change inside a
+ * transaction (sqlite.org/lang_altertable.html, steps 1, 10 and 12).
+ *
  * @param db An open database, not inside a transaction.
  * @param migrations The migrations to apply; tests pass their own.
  * @returns The schema version after migrating.
- * @throws {Error} What a failing migration throws, with its version and name prefixed.
+ * @throws {Error} What a failing migration throws, with its version and name prefixed;
+ * also when a migration left a row whose foreign key points nowhere.
  */
 export function migrate(db: DatabaseSync, migrations: readonly Migration[] = MIGRATIONS): number {
-  for (let index = schemaVersion(db); index < migrations.length; index++) {
-    const migration = migrations[index];
-    transaction(db, () => {
-      if (schemaVersion(db) !== index) return;
-      try {
-        migration(db);
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(
-          `Cannot migrate database to version ${index + 1} (${migration.name}): ${reason}`,
-          { cause: error },
-        );
-      }
-      // PRAGMA takes no bound parameters; index is a number we computed.
-      db.exec(`PRAGMA user_version = ${index + 1}`);
-    });
+  if (schemaVersion(db) >= migrations.length) return schemaVersion(db);
+  const foreignKeys = Number(db.prepare("PRAGMA foreign_keys").get()?.foreign_keys) === 1;
+  if (foreignKeys) db.exec("PRAGMA foreign_keys = OFF");
+  try {
+    for (let index = schemaVersion(db); index < migrations.length; index++) {
+      const migration = migrations[index];
+      transaction(db, () => {
+        if (schemaVersion(db) !== index) return;
+        try {
+          migration(db);
+          if (foreignKeys) checkForeignKeys(db);
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new Error(
+            `Cannot migrate database to version ${index + 1} (${migration.name}): ${reason}`,
+            { cause: error },
+          );
+        }
+        // PRAGMA takes no bound parameters; index is a number we computed.
+        db.exec(`PRAGMA user_version = ${index + 1}`);
+      });
+    }
+  } finally {
+    if (foreignKeys) db.exec("PRAGMA foreign_keys = ON");
   }
   return schemaVersion(db);
+}
+
+/** Throws when any row's foreign key points at no row (step 10 of a table rebuild). */
+function checkForeignKeys(db: DatabaseSync): void {
+  const violation = db.prepare("PRAGMA foreign_key_check").get();
+  if (violation) {
+    throw new Error(
+      `a row of "${violation.table}" (rowid ${violation.rowid}) refers to no row of ` +
+        `"${violation.parent}": fix or delete that row, then open the database again`,
+    );
+  }
 }

@@ -38,3 +38,110 @@ Deno.test("migrate() rolls back a failing migration and keeps the previous versi
   assertEquals(schemaVersion(db), 1);
   assertEquals(tables(db), ["a"]);
 });
+
+/** SQLite before 3.45 (Debian 12 has 3.40) answers json_valid(NULL) with 0, not NULL. */
+function useSqlite340JsonValid(db: DatabaseSync): void {
+  db.function("json_valid", { deterministic: true }, (text) => {
+    if (text === null) return 0;
+    try {
+      JSON.parse(String(text));
+      return 1;
+    } catch {
+      return 0;
+    }
+  });
+}
+
+const messagesSql = (db: DatabaseSync) =>
+  String(
+    db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'messages'").get()
+      ?.sql,
+  );
+
+const insertChat = (db: DatabaseSync) =>
+  db.exec("INSERT INTO chats (id, title, created_at, updated_at) VALUES ('c', 'Chat', 1, 1)");
+
+const insertMessage = (db: DatabaseSync, id: string, parent: string | null, content: string) =>
+  db.prepare(
+    "INSERT INTO messages (id, chat_id, parent_id, role, content, created_at) " +
+      "VALUES (?, 'c', ?, 'user', ?, 1)",
+  ).run(id, parent, content);
+
+Deno.test("migrate() makes messages' nullable JSON CHECKs accept NULL on SQLite 3.40", () => {
+  using db = new DatabaseSync(":memory:");
+  db.exec("PRAGMA foreign_keys = ON");
+  migrate(db);
+  const sql = messagesSql(db);
+  assertEquals(sql.includes("CHECK (sampling IS NULL OR json_valid(sampling))"), true, sql);
+  assertEquals(sql.includes("CHECK (metrics IS NULL OR json_valid(metrics))"), true, sql);
+  useSqlite340JsonValid(db);
+  insertChat(db);
+  insertMessage(db, "m1", null, "hello");
+  assertThrows(
+    () => db.exec("UPDATE messages SET metrics = '{bad' WHERE id = 'm1'"),
+    Error,
+    "CHECK constraint failed",
+  );
+});
+
+Deno.test("migrate() from version 3 keeps messages, NULL JSON, links and the FTS index", () => {
+  using db = new DatabaseSync(":memory:");
+  db.exec("PRAGMA foreign_keys = ON");
+  migrate(db, MIGRATIONS.slice(0, 3));
+  insertChat(db);
+  insertMessage(db, "m1", null, "hello lighthouse");
+  insertMessage(db, "m2", "m1", "second reply");
+  db.exec(`UPDATE messages SET sampling = '{"top_p":0.9}' WHERE id = 'm2'`);
+  db.exec("UPDATE chats SET active_leaf_id = 'm2'");
+  const before = db.prepare("SELECT * FROM messages ORDER BY seq").all().map((r) => ({ ...r }));
+
+  assertEquals(migrate(db), MIGRATIONS.length);
+  assertEquals(
+    db.prepare("SELECT * FROM messages ORDER BY seq").all().map((r) => ({ ...r })),
+    before,
+  );
+  assertEquals(db.prepare("SELECT active_leaf_id FROM chats").get()?.active_leaf_id, "m2");
+  assertEquals(
+    db.prepare("SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'lighthouse'").all()
+      .map((row) => row.rowid),
+    [before[0].seq],
+  );
+  assertEquals(Number(db.prepare("PRAGMA foreign_keys").get()?.foreign_keys), 1);
+  assertEquals(messagesSql(db).includes("sampling IS NULL OR json_valid(sampling)"), true);
+
+  // The rebuilt table has its triggers, indexes and foreign keys back.
+  useSqlite340JsonValid(db);
+  insertMessage(db, "m3", "m2", "third lighthouse");
+  assertEquals(
+    db.prepare("SELECT count(*) AS n FROM messages_fts WHERE messages_fts MATCH 'lighthouse'")
+      .get()?.n,
+    2,
+  );
+  assertThrows(() => insertMessage(db, "m4", "nowhere", "x"), Error, "FOREIGN KEY");
+  const indexes = db.prepare(
+    "SELECT name FROM sqlite_schema WHERE tbl_name = 'messages' AND type IN ('index', 'trigger') " +
+      "AND sql IS NOT NULL ORDER BY name",
+  ).all().map((row) => row.name);
+  assertEquals(indexes, [
+    "messages_fts_delete",
+    "messages_fts_insert",
+    "messages_fts_update",
+    "messages_parent",
+    "messages_streaming",
+    "messages_tree",
+  ]);
+  assertEquals(db.prepare("PRAGMA integrity_check").get()?.integrity_check, "ok");
+});
+
+Deno.test("migrate() refuses a migration that leaves a dangling foreign key", () => {
+  using db = new DatabaseSync(":memory:");
+  db.exec("PRAGMA foreign_keys = ON");
+  const one: Migration = (d) =>
+    d.exec("CREATE TABLE p (id TEXT PRIMARY KEY); CREATE TABLE c (p TEXT REFERENCES p(id))");
+  const dangling: Migration = function dangle(d) {
+    d.exec("INSERT INTO c VALUES ('none')");
+  };
+  assertThrows(() => migrate(db, [one, dangling]), Error, "version 2 (dangle)");
+  assertEquals(schemaVersion(db), 1);
+  assertEquals(Number(db.prepare("PRAGMA foreign_keys").get()?.foreign_keys), 1);
+});

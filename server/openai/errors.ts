@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { GrammarError } from "../../engine/errors.ts";
 import { httpFailure } from "../error_table.ts";
 
 /** Fields of an OpenAI error besides its message. */
@@ -61,6 +62,18 @@ export function invalidRequest(
   code: string | null = null,
 ): OpenAiError {
   return new OpenAiError(400, "invalid_request_error", message, { param, code });
+}
+
+/**
+ * The 400 for a schema whose grammar llama.cpp cannot take (left recursion through
+ * `$ref`, a grammar over the size limits), naming the field and llama.cpp's reason.
+ */
+export function unusableSchema(param: string, error: GrammarError): OpenAiError {
+  return invalidRequest(
+    `Invalid '${param}': the grammar made from this schema cannot be used: ${error.message}.`,
+    param,
+    "unsupported_schema",
+  );
 }
 
 /** The OpenAI error `type` for an HTTP status, as OpenAI's API spells them. */

@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { MAX_GRAMMAR_REPETITIONS } from "../../engine/grammar_check.ts";
 import { gbnfLiteral, GrammarBuilder } from "./gbnf.ts";
 
 /** Thrown for a schema the converter does not support, naming the keyword. */
@@ -291,7 +292,16 @@ class SchemaConverter {
         `only "#/$defs/NAME" is supported, got ${JSON.stringify(ref)}`,
       );
     }
-    const key = decodeURIComponent(match[2]).replace(/~1/g, "/").replace(/~0/g, "~");
+    let key: string;
+    try {
+      key = decodeURIComponent(match[2]).replace(/~1/g, "/").replace(/~0/g, "~");
+    } catch {
+      throw new UnsupportedSchemaError(
+        "$ref",
+        path,
+        `${JSON.stringify(ref)} is not valid percent-encoding`,
+      );
+    }
     if (!(key in this.#defs)) {
       throw new UnsupportedSchemaError("$ref", path, `no definition "${key}"`);
     }
@@ -316,11 +326,22 @@ function only(validating: string[], keyword: string, path: string): void {
   }
 }
 
+/**
+ * Largest `minItems`/`maxItems`/`minLength`/`maxLength`: they become GBNF repetitions,
+ * and llama.cpp refuses an item repeated 2000 times or more (`MAX_REPETITION_THRESHOLD`;
+ * a larger upper bound it would silently drop).
+ */
+const MAX_COUNT = MAX_GRAMMAR_REPETITIONS - 1;
+
 function count(schema: Schema, key: string, path: string): number | undefined {
   const value = schema[key];
   if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 10_000) {
-    throw new UnsupportedSchemaError(key, path, "expected an integer in [0, 10000]");
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > MAX_COUNT) {
+    throw new UnsupportedSchemaError(
+      key,
+      path,
+      `expected an integer in [0, ${MAX_COUNT}] (llama.cpp's grammars repeat an item fewer than ${MAX_GRAMMAR_REPETITIONS} times)`,
+    );
   }
   return value;
 }

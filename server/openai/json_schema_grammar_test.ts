@@ -80,6 +80,12 @@ Deno.test("jsonSchemaToGrammar() refuses unsupported keywords, naming them", () 
     ],
     [{ anyOf: [] }, "anyOf"],
     [{ anyOf: [{ type: "string" }], type: "string" }, "type"],
+    // decodeURIComponent threw a URIError here: a 500.
+    [{ $ref: "#/$defs/%E0", $defs: { a: {} } }, "$ref"],
+    // llama.cpp refuses an item repeated 2000 times or more ("failed to parse grammar").
+    [{ type: "array", minItems: 10_000 }, "minItems"],
+    [{ type: "array", maxItems: 2000 }, "maxItems"],
+    [{ type: "string", minLength: 2000 }, "minLength"],
   ];
   for (const [schema, keyword] of cases) {
     const error = assertThrows(() => jsonSchemaToGrammar(schema), UnsupportedSchemaError, keyword);

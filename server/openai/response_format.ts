@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { invalidRequest } from "./errors.ts";
+import { invalidRequest, unusableSchema } from "./errors.ts";
 import {
   invalidValue,
   optionalBoolean,
@@ -16,14 +16,16 @@ import {
 } from "./fields.ts";
 import { jsonObjectGrammar } from "./gbnf.ts";
 import { jsonSchemaToGrammar, UnsupportedSchemaError } from "./json_schema_grammar.ts";
+import { GrammarError } from "../../engine/errors.ts";
+import { checkGrammar } from "../../engine/grammar_check.ts";
 
 const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /**
  * Reads `response_format`; returns the grammar it implies, or undefined for text.
  *
- * @throws {OpenAiError} 400 for a malformed field or a schema outside the subset
- *   (the message names the keyword).
+ * @throws {OpenAiError} 400 for a malformed field, a schema outside the subset (the
+ *   message names the keyword), or one whose grammar llama.cpp cannot take (the reason).
  */
 export function readResponseFormat(value: unknown): string | undefined {
   const format = optionalObject(value, "response_format");
@@ -65,8 +67,12 @@ function schemaGrammar(value: unknown): string {
   // OpenAI allows the schema to be absent: any JSON object then.
   if (schema === undefined) return jsonObjectGrammar();
   try {
-    return jsonSchemaToGrammar(schema);
+    const grammar = jsonSchemaToGrammar(schema);
+    // Here, not in the Worker: llama.cpp would only say "failed to parse grammar".
+    checkGrammar(grammar);
+    return grammar;
   } catch (error) {
+    if (error instanceof GrammarError) throw unusableSchema(`${param}.schema`, error);
     if (!(error instanceof UnsupportedSchemaError)) throw error;
     throw invalidRequest(
       `Invalid '${param}.schema': ${error.message}.`,

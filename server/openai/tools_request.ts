@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { invalidRequest } from "./errors.ts";
+import { invalidRequest, unusableSchema } from "./errors.ts";
 import {
   invalidValue,
   type JsonObject,
@@ -20,6 +20,8 @@ import {
 } from "./fields.ts";
 import { GrammarBuilder } from "./gbnf.ts";
 import { UnsupportedSchemaError } from "./json_schema_grammar.ts";
+import { GrammarError } from "../../engine/errors.ts";
+import { checkGrammar } from "../../engine/grammar_check.ts";
 import { detectToolFormat, type FunctionTool, type ToolFormat } from "./tool_formats.ts";
 
 /** Tools in play for one request. */
@@ -161,19 +163,31 @@ function forcedGrammar(
   forced: readonly FunctionTool[],
   all: readonly FunctionTool[],
 ): string {
+  // Each tool alone first, so the error names the tool at fault.
   for (const tool of forced) {
+    const param = `tools[${all.indexOf(tool)}].function.parameters`;
     try {
-      format.grammar(new GrammarBuilder(), [tool]);
+      const builder = new GrammarBuilder();
+      checkGrammar(builder.build(format.grammar(builder, [tool])));
     } catch (error) {
-      if (!(error instanceof UnsupportedSchemaError)) throw error;
-      const param = `tools[${all.indexOf(tool)}].function.parameters`;
-      throw invalidRequest(
-        `Invalid '${param}': ${error.message}; a forced tool call needs a schema in the supported subset.`,
-        param,
-        "unsupported_schema",
-      );
+      if (error instanceof UnsupportedSchemaError) {
+        throw invalidRequest(
+          `Invalid '${param}': ${error.message}; a forced tool call needs a schema in the supported subset.`,
+          param,
+          "unsupported_schema",
+        );
+      }
+      if (error instanceof GrammarError) throw unusableSchema(param, error);
+      throw error;
     }
   }
   const builder = new GrammarBuilder();
-  return builder.build(format.grammar(builder, forced));
+  const grammar = builder.build(format.grammar(builder, forced));
+  try {
+    checkGrammar(grammar);
+  } catch (error) {
+    if (error instanceof GrammarError) throw unusableSchema("tools", error);
+    throw error;
+  }
+  return grammar;
 }

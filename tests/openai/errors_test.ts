@@ -3,9 +3,10 @@
  * serving after each.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { QueueFullError } from "../../engine/errors.ts";
+import { GrammarError, QueueFullError } from "../../engine/errors.ts";
 import type { CompletionBackend } from "../../server/openai/backend.ts";
 import { MODEL_ID, OpenAI, startTestServer, type TestServer } from "./_server.ts";
+import { QWEN25_TEMPLATE } from "./_qwen25_template.ts";
 
 const CHAT = { model: MODEL_ID, messages: [{ role: "user", content: "Hi" }] };
 
@@ -95,6 +96,40 @@ Deno.test("invalid chat requests get 400 invalid_request_error naming the field"
   assertError(await post(server, "/v1/chat/completions", noModel), 400, "model");
 });
 
+Deno.test("response_format schemas that cannot become a grammar get 400 with the reason", async () => {
+  await using server = await startTestServer({ chatTemplate: QWEN25_TEMPLATE });
+  const param = "response_format.json_schema.schema";
+  const withSchema = (schema: unknown) =>
+    post(server, "/v1/chat/completions", {
+      ...CHAT,
+      max_tokens: 4,
+      response_format: { type: "json_schema", json_schema: { name: "x", schema } },
+    });
+  const loop = { $defs: { a: { anyOf: [{ $ref: "#/$defs/a" }, { type: "null" }] } } };
+  // Each of these was a 500: a URIError, then llama.cpp's NULL grammar sampler in the Worker.
+  const cases: [unknown, string][] = [
+    [{ $ref: "#/$defs/%E0", $defs: { a: {} } }, "percent-encoding"],
+    [{ ...loop, $ref: "#/$defs/a" }, "left recursion detected for nonterminal 'def-a'"],
+    [{ type: "array", minItems: 10_000 }, '"minItems"'],
+    [{ type: "string", maxLength: 2000 }, '"maxLength"'],
+  ];
+  for (const [schema, reason] of cases) {
+    const got = await withSchema(schema);
+    assertError(got, 400, param, "unsupported_schema");
+    assertEquals(got.error.type, "invalid_request_error");
+    assert((got.error.message as string).includes(reason), got.error.message);
+  }
+  // A forced tool call's grammar is checked the same way.
+  const parameters = { ...loop, $ref: "#/$defs/a" };
+  const forced = await post(server, "/v1/chat/completions", {
+    ...CHAT,
+    tools: [{ type: "function", function: { name: "f", parameters } }],
+    tool_choice: { type: "function", function: { name: "f" } },
+  });
+  assertError(forced, 400, "tools[0].function.parameters", "unsupported_schema");
+  assert((forced.error.message as string).includes("left recursion"), forced.error.message);
+});
+
 Deno.test("other routes validate too; unknown models and URLs get 404", async () => {
   await using server = await startTestServer();
   const model = await post(server, "/v1/chat/completions", { ...CHAT, model: "gpt-4o" });
@@ -165,14 +200,21 @@ Deno.test("a body over the limit gets 413; a prompt over n_ctx gets exceed_conte
   assertError(streamed, 400, null, "exceed_context_size");
 });
 
-Deno.test("a full queue gets 503 with Retry-After; an engine failure gets 500", async () => {
-  let fail: "queue" | "crash" | undefined;
+Deno.test("a full queue gets 503 with Retry-After; a bad grammar 400; an engine failure 500", async () => {
+  let fail: "queue" | "crash" | "grammar" | undefined;
   const wrap = (backend: CompletionBackend): CompletionBackend =>
     new Proxy(backend, {
       get(target, key) {
         if (key === "chat" && fail === "queue") {
           return () => {
             throw new QueueFullError(4, 2.5);
+          };
+        }
+        if (key === "chat" && fail === "grammar") {
+          return () => {
+            throw new GrammarError(
+              "Unsupported grammar: left recursion detected for nonterminal 'a'",
+            );
           };
         }
         if (key === "chat" && fail === "crash") {
@@ -190,6 +232,11 @@ Deno.test("a full queue gets 503 with Retry-After; an engine failure gets 500", 
   assertError(queued, 503, null, "queue_full");
   assertEquals(queued.error.type, "server_error");
   assertEquals(queued.headers.get("retry-after"), "3");
+  fail = "grammar";
+  const grammar = await post(server, "/v1/chat/completions", CHAT);
+  assertError(grammar, 400, null, "invalid_grammar");
+  assertEquals(grammar.error.type, "invalid_request_error");
+  assert((grammar.error.message as string).includes("left recursion"), grammar.error.message);
   fail = "crash";
   const originalError = console.error;
   console.error = () => {};

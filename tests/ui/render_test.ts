@@ -87,7 +87,12 @@ const chats = [
   chat("demo", "Mutex vs semaphore", "d3", 60_000),
   chat("xss", "Security check", null, 3_600_000),
   chat("old", "Trip ideas for the weekend", null, 90_000_000),
+  chat("deep", "Deeply nested replies", "q4", 180_000_000),
 ];
+/** Replies nested past `MAX_MARKDOWN_NESTING`: marked's stack overflows, or it takes seconds. */
+const DEEP_QUOTE = ">".repeat(2500) + " the bottom of the quote";
+const DEEP_LIST = Array.from({ length: 800 }, (_, i) => `${"  ".repeat(i)}- level ${i}`)
+  .join("\n");
 const messages: Record<string, Message[]> = {
   demo: [
     msg(
@@ -111,6 +116,12 @@ const messages: Record<string, Message[]> = {
     ),
   ],
   old: [msg("o1", "old", null, "user", "Ideas?")],
+  deep: [
+    msg("q1", "deep", null, "user", "Quote yourself."),
+    msg("q2", "deep", "q1", "assistant", DEEP_QUOTE),
+    msg("q3", "deep", "q2", "user", "Now a list."),
+    msg("q4", "deep", "q3", "assistant", DEEP_LIST),
+  ],
 };
 let settings: Settings = testSettings();
 /** `GET /api/openai-server`: follows the toggle the way the app server does. */
@@ -349,6 +360,21 @@ Deno.test({
         document.querySelectorAll("main img, main script").length
       );
       assertEquals(live, 0);
+    });
+
+    await t.step("replies nested too deeply show as plain text, not Markdown", async () => {
+      await page.goto(`${base}/#/chat/deep`);
+      // Before the nesting cap the quote's bubble stayed empty (marked's stack overflowed)
+      // and the list took seconds to parse: neither had this element.
+      const quote = page.locator('[data-id="q2"] .markdown pre.plain-text');
+      const list = page.locator('[data-id="q4"] .markdown pre.plain-text');
+      await quote.waitFor({ timeout: 10_000 });
+      await list.waitFor({ timeout: 10_000 });
+      assertEquals(await quote.textContent(), DEEP_QUOTE);
+      assertEquals(await list.textContent(), DEEP_LIST);
+      assertEquals(await page.locator('[data-id="q4"] .markdown li').count(), 0);
+      await page.goto(`${base}/#/chat/xss`);
+      await page.waitForSelector('[data-id="x2"] .markdown strong');
     });
 
     await t.step("search shows snippets with only <mark> as markup", async () => {

@@ -8,6 +8,7 @@
  */
 import { Marked, type Tokens } from "marked";
 import createDOMPurify from "dompurify";
+import { markdownNestingDepth, MAX_MARKDOWN_NESTING } from "./markdown_depth.ts";
 
 /** Turns Markdown into sanitized HTML, ready for `innerHTML`. */
 export type MarkdownRenderer = (markdown: string) => string;
@@ -25,6 +26,10 @@ export function escapeHtml(text: string): string {
  *
  * Code blocks come out as `<div class="code-block">` with a `button.copy-code`; the component
  * that shows the HTML handles that button's clicks (inline handlers would be stripped).
+ *
+ * Text nested deeper than {@link MAX_MARKDOWN_NESTING} blockquote/list levels comes out as
+ * escaped plain text in `<pre class="plain-text">`, never parsed: deep nesting overflows the
+ * parser's stack or takes seconds (see `markdown_depth.ts`).
  *
  * @param window the window whose DOM DOMPurify parses with
  * @returns the renderer
@@ -55,6 +60,13 @@ export function createMarkdownRenderer(
       },
     },
   });
-  return (markdown) =>
-    purify.sanitize(marked.parse(markdown) as string, { FORBID_TAGS, FORBID_ATTR: ["style"] });
+  return (markdown) => {
+    if (markdownNestingDepth(markdown) > MAX_MARKDOWN_NESTING) {
+      return `<pre class="plain-text">${escapeHtml(markdown)}</pre>`;
+    }
+    return purify.sanitize(marked.parse(markdown) as string, {
+      FORBID_TAGS,
+      FORBID_ATTR: ["style"],
+    });
+  };
 }
