@@ -54,25 +54,3 @@ export async function hubFileMetadata(
     parts: entry.parts.length,
   };
 }
-
-/** {@link HubFileMetadata} as the UI API shows it (docs/ui-api.md, `HubFileMetadata`). */
-export function hubFileMetadataJson(m: HubFileMetadata) {
-  return {
-    repo: m.repo,
-    file: m.file,
-    parts: m.parts,
-    architecture: m.architecture,
-    name: m.name,
-    n_params: m.nParams,
-    quantization: m.quantization,
-    context_length: m.nCtxTrain,
-    n_layer: m.nLayer,
-    n_embd: m.nEmbd,
-    n_head: m.nHead,
-    n_head_kv: m.nHeadKv,
-    has_chat_template: m.hasChatTemplate,
-    license: m.license,
-    base_model: m.baseModelName ?? m.baseModelRepoUrl,
-    base_model_repo_url: m.baseModelRepoUrl,
-  };
-}

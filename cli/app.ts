@@ -17,7 +17,7 @@ import { EventHub } from "../app/events.ts";
 import { ModelHost } from "../app/model_host.ts";
 import { AppOpenAiServer, openAiServerConfig } from "../server/app_openai_server.ts";
 import { RemoteFit } from "../app/remote_fit.ts";
-import { downloadJson } from "../server/routes/hub.ts";
+import { downloadJson } from "../api/hub_json.ts";
 import { DownloadSaver, restoreDownloads } from "../app/saved_downloads.ts";
 import { DownloadManager } from "../hub/mod.ts";
 import { ModelLibrary, type Root } from "../library/mod.ts";

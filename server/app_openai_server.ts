@@ -16,6 +16,7 @@ import type { Model } from "../engine/model.ts";
 import { createServingContext, type ServingContext } from "../engine/serving.ts";
 import type { SettingsStore } from "../storage/mod.ts";
 import type { EventHub } from "../app/events.ts";
+import type { OpenAiServerStatus } from "../api/types.ts";
 import { ServingBackend } from "./openai/serving_backend.ts";
 import { isLoopback, type OpenAiServer, startOpenAiServer } from "./openai/server.ts";
 
@@ -33,18 +34,6 @@ export interface AppOpenAiServerConfig {
   nCtx: number;
   /** The Bearer key clients must send; required off loopback. */
   apiKey: string | undefined;
-}
-
-/** The server's state as the UI shows it (docs/ui-api.md `OpenAiServerStatus`). */
-export interface OpenAiServerStatus {
-  /** "starting" while the serving context is made; "error" when it could not start. */
-  state: "stopped" | "starting" | "running" | "error";
-  /** The base URL clients use, ending in /v1, while running; else null. */
-  url: string | null;
-  /** The model id clients send (the file name without .gguf) while running; else null. */
-  model: string | null;
-  /** Why it is stopped or failed; null while running. */
-  message: string | null;
 }
 
 /** Options of {@link AppOpenAiServer}. */

@@ -30,7 +30,7 @@ import type {
   Settings,
   SettingsPatch,
   VerifyResult,
-} from "./types.ts";
+} from "../api/types.ts";
 
 /** A non-2xx answer: `status` plus the server's `{error: {message, type}}`. */
 export class ApiError extends Error {

@@ -8,7 +8,6 @@
 import { Hono } from "hono";
 import {
   type DownloadManager,
-  type DownloadStatus,
   getModelInfo,
   getReadme,
   type HubOptions,
@@ -20,9 +19,10 @@ import {
 import { readJson } from "../body.ts";
 import { badRequest, notFound } from "../http_error.ts";
 import { HubFileNotFoundError } from "../../app/errors.ts";
-import { hubFileMetadata, hubFileMetadataJson } from "../../app/hub_file_metadata.ts";
+import { hubFileMetadata } from "../../app/hub_file_metadata.ts";
+import { downloadJson, hubFileMetadataJson } from "../../api/hub_json.ts";
 import type { RemoteFit } from "../../app/remote_fit.ts";
-import { fitJson } from "./library.ts";
+import { fitJson } from "../../api/library_json.ts";
 
 const SORTS: readonly ModelSort[] = ["downloads", "likes", "lastModified", "trending"];
 
@@ -33,23 +33,6 @@ export interface HubDeps {
   remoteFit: RemoteFit;
   /** The settings' n_ctx, the default for fit estimates. */
   defaultNCtx: () => number;
-}
-
-/** A download as the UI API shows it. */
-export function downloadJson(status: DownloadStatus) {
-  const p = status.progress;
-  return {
-    id: status.id,
-    repo: status.request.repo,
-    file: status.request.file,
-    state: status.state === "failed" ? "error" : status.state,
-    downloaded_bytes: p?.downloadedBytes ?? 0,
-    total_bytes: p?.totalBytes ?? null,
-    bytes_per_second: p?.bytesPerSecond ?? 0,
-    eta_seconds: p?.etaSeconds ?? null,
-    ...(status.error ? { error: status.error.message } : {}),
-    ...(status.result ? { path: status.result.path } : {}),
-  };
 }
 
 /** `/api/hub/...`. */

@@ -7,10 +7,11 @@
 import { dirname } from "node:path";
 import { Hono } from "hono";
 import type { Engine } from "../../engine/engine.ts";
-import { estimateMemory, type MemoryFit } from "../../engine/memory_fit.ts";
-import { type LibraryModel, type ModelLibrary, ModelNotInLibraryError } from "../../library/mod.ts";
+import { estimateMemory } from "../../engine/memory_fit.ts";
+import { type ModelLibrary, ModelNotInLibraryError } from "../../library/mod.ts";
 import { openBrowser } from "../../desktop/open_browser.ts";
 import { badRequest } from "../http_error.ts";
+import { fitJson, libraryEntry } from "../../api/library_json.ts";
 
 /** What the library routes use. */
 export interface LibraryDeps {
@@ -19,52 +20,6 @@ export interface LibraryDeps {
   bundledModel: string;
   /** The settings' n_ctx, the default for fit estimates. */
   defaultNCtx: () => number;
-}
-
-/** A memory fit as the UI API shows it. */
-export function fitJson(fit: MemoryFit) {
-  return {
-    devices: fit.devices.map((d) => ({
-      device: d.device,
-      weights_bytes: d.weightsBytes,
-      kv_cache_bytes: d.kvCacheBytes,
-      compute_bytes: d.computeBytes,
-      total_bytes: d.totalBytes,
-      free_bytes: d.freeBytes,
-    })),
-    total_bytes: fit.totalBytes,
-    verdict: fit.verdict,
-    n_ctx: fit.nCtx,
-    max_n_ctx: fit.maxNCtx,
-    method: fit.method,
-    simulation_error: fit.simulationError,
-  };
-}
-
-/** A library model as the UI API shows it. */
-export function libraryEntry(m: LibraryModel, bundledModel: string) {
-  const bundled = m.path === bundledModel;
-  return {
-    id: m.id,
-    path: m.path,
-    name: m.displayName,
-    kind: m.kind,
-    size_bytes: m.sizeBytes,
-    architecture: m.architecture,
-    quantization: m.quantization,
-    n_params: m.nParams,
-    context_length: m.nCtxTrain,
-    n_layer: m.nLayer,
-    has_chat_template: m.hasChatTemplate,
-    license: m.license,
-    base_model: m.baseModel?.name ?? m.baseModel?.repoUrl ?? null,
-    source: bundled ? "bundled" : m.root.kind,
-    hf_repo: m.hf?.repo ?? null,
-    sha256: m.sha256,
-    verified_at: m.verifiedAtMs,
-    broken_reason: m.broken ? m.brokenReason : null,
-    bundled,
-  };
 }
 
 /** `/api/models/...` of the library (load and unload live in app_state.ts). */

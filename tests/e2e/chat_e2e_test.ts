@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { chromium, type Locator, type Page } from "playwright-core";
 import { assert, assertEquals } from "../assert.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
-import type { Chat, Message } from "../../ui/types.ts";
+import type { Chat, Message } from "../../api/types.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const LAUNCH_ARGS = [

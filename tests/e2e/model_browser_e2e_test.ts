@@ -16,7 +16,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
 import { type FakeHub, startFakeHub } from "../fakes/fake_hub.ts";
 import { STORIES_260K_CHATML } from "../models.ts";
-import type { LibraryEntry } from "../../ui/types.ts";
+import type { LibraryEntry } from "../../api/types.ts";
 import { formatBytes } from "../../ui/lib/format.ts";
 
 const CHROMIUM = "/usr/bin/chromium";

@@ -13,7 +13,7 @@ import type {
   LibraryEntry,
   MemoryFit,
   Settings,
-} from "../../ui/types.ts";
+} from "../../api/types.ts";
 import { json, serveBundle, sse } from "./_page_server.ts";
 
 /** A library file with defaults for what the test does not care about. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { Settings } from "../../ui/types.ts";
+import type { Settings } from "../../api/types.ts";
 
 /** The system Chromium Playwright drives. */
 export const CHROMIUM = "/usr/bin/chromium";

@@ -14,7 +14,7 @@ import { chromium, type Page } from "playwright-core";
 import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
 import { buildUi } from "../../ui/build.ts";
-import type { Download, Settings } from "../../ui/types.ts";
+import type { Download, Settings } from "../../api/types.ts";
 import { CHROMIUM, fits, LAUNCH_ARGS, testSettings } from "./_page_server.ts";
 import { DOWNLOAD, serveModelBrowser } from "./_model_browser_server.ts";
 

@@ -12,7 +12,7 @@ import { chromium, type Page } from "playwright-core";
 import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
 import { buildUi } from "../../ui/build.ts";
-import type { Chat, LibraryEntry, Message, Settings } from "../../ui/types.ts";
+import type { Chat, LibraryEntry, Message, Settings } from "../../api/types.ts";
 import {
   CHROMIUM,
   fits,

@@ -6,7 +6,7 @@
  */
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
-import type { ChatSummary } from "../types.ts";
+import type { ChatSummary } from "../../api/types.ts";
 import { IconButton } from "./IconButton.tsx";
 
 /** Props of {@link ChatListItem}. */

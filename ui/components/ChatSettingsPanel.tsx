@@ -6,10 +6,10 @@
  * @module
  */
 import type { JSX } from "preact";
-import { DEFAULT_OVERFLOW } from "../../storage/chat_defaults.ts";
+import { DEFAULT_OVERFLOW } from "../../api/types.ts";
 import type { Stores } from "../stores/app.ts";
 import { isChatModel } from "../stores/library.ts";
-import type { OverflowPolicy } from "../types.ts";
+import type { OverflowPolicy } from "../../api/types.ts";
 import { Field, NumberField } from "./fields.tsx";
 import { SamplingFields } from "./SamplingFields.tsx";
 

@@ -8,7 +8,7 @@
 import type { JSX } from "preact";
 import { formatBytes, formatEta } from "../lib/format.ts";
 import type { DownloadsStore } from "../stores/downloads.ts";
-import type { Download } from "../types.ts";
+import type { Download } from "../../api/types.ts";
 import { ProgressBar } from "./ProgressBar.tsx";
 
 /** Props of {@link DownloadItem}. */

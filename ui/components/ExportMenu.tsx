@@ -7,7 +7,7 @@
 import type { JSX } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import type { Stores } from "../stores/app.ts";
-import type { ExportFormat, ImportFormat } from "../types.ts";
+import type { ExportFormat, ImportFormat } from "../../api/types.ts";
 import { Icon } from "./icons.tsx";
 
 const FORMATS: [ExportFormat, string][] = [

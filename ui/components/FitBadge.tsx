@@ -11,7 +11,7 @@ import { formatBytes, formatCount } from "../lib/format.ts";
 import { FIT_LABELS } from "../lib/model_labels.ts";
 import { useCloseOnOutside } from "../lib/outside.ts";
 import type { FitState } from "../stores/library.ts";
-import type { MemoryFit } from "../types.ts";
+import type { MemoryFit } from "../../api/types.ts";
 
 /** The fit badge; `state` undefined means not asked yet. */
 export function FitBadge({ state }: { state: FitState | undefined }): JSX.Element {

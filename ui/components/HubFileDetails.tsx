@@ -9,7 +9,7 @@
 import type { JSX } from "preact";
 import { formatCount, formatParams } from "../lib/format.ts";
 import type { MetadataState } from "../stores/hub.ts";
-import type { HubFileMetadata } from "../types.ts";
+import type { HubFileMetadata } from "../../api/types.ts";
 
 /** The details of one file; `state` undefined means not asked yet. */
 export function HubFileDetails({ state }: { state: MetadataState | undefined }): JSX.Element {

@@ -12,7 +12,7 @@ import { formatBytes } from "../lib/format.ts";
 import { useOnVisible } from "../lib/visible.ts";
 import { hubFileKey, type HubStore } from "../stores/hub.ts";
 import { fitKey } from "../stores/library.ts";
-import type { Download, HubFile } from "../types.ts";
+import type { Download, HubFile } from "../../api/types.ts";
 import { FitBadge } from "./FitBadge.tsx";
 import { HubFileDetails } from "./HubFileDetails.tsx";
 

@@ -8,7 +8,7 @@ import type { JSX } from "preact";
 import { useEffect } from "preact/hooks";
 import { formatCompact, formatDate } from "../lib/format.ts";
 import type { HubStore } from "../stores/hub.ts";
-import type { HubModel, HubSort } from "../types.ts";
+import type { HubModel, HubSort } from "../../api/types.ts";
 import { Icon } from "./icons.tsx";
 
 const SORTS: [HubSort, string][] = [

@@ -7,7 +7,7 @@
 import type { JSX } from "preact";
 import { formatDate } from "../lib/format.ts";
 import type { LibraryStore, VerifyState } from "../stores/library.ts";
-import type { LibraryEntry } from "../types.ts";
+import type { LibraryEntry } from "../../api/types.ts";
 
 /** Props of {@link LibraryActions}. */
 export type LibraryActionsProps = {

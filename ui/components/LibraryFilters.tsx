@@ -7,7 +7,7 @@
 import type { JSX } from "preact";
 import { SOURCE_LABELS } from "../lib/model_labels.ts";
 import type { LibraryStore } from "../stores/library.ts";
-import type { LibrarySource } from "../types.ts";
+import type { LibrarySource } from "../../api/types.ts";
 import { Icon } from "./icons.tsx";
 
 /** The filter bar. */

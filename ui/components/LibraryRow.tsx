@@ -12,7 +12,7 @@ import { formatBytes, formatCount, formatParams } from "../lib/format.ts";
 import { KIND_LABELS, SOURCE_LABELS } from "../lib/model_labels.ts";
 import { useOnVisible } from "../lib/visible.ts";
 import { fitKey, isChatModel, type LibraryStore } from "../stores/library.ts";
-import type { LibraryEntry } from "../types.ts";
+import type { LibraryEntry } from "../../api/types.ts";
 import { FitBadge } from "./FitBadge.tsx";
 import { LibraryActions } from "./LibraryActions.tsx";
 import { ProgressBar } from "./ProgressBar.tsx";

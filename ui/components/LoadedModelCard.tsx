@@ -5,7 +5,7 @@
  */
 import type { JSX } from "preact";
 import { formatBytes, formatCount, formatParams } from "../lib/format.ts";
-import type { LoadedModel } from "../types.ts";
+import type { LoadedModel } from "../../api/types.ts";
 
 /** The loaded model card. */
 export function LoadedModelCard(

@@ -7,7 +7,7 @@
 import type { JSX } from "preact";
 import { formatBytes } from "../lib/format.ts";
 import type { Stores } from "../stores/app.ts";
-import type { LibraryEntry } from "../types.ts";
+import type { LibraryEntry } from "../../api/types.ts";
 import { LibraryFilters } from "./LibraryFilters.tsx";
 import { LibraryRow } from "./LibraryRow.tsx";
 import { LoadedModelCard } from "./LoadedModelCard.tsx";

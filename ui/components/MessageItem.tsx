@@ -11,7 +11,7 @@ import { useRef, useState } from "preact/hooks";
 import type { MarkdownRenderer } from "../lib/markdown.ts";
 import { memo } from "../lib/memo.ts";
 import type { ConversationStore } from "../stores/conversation.ts";
-import type { Message } from "../types.ts";
+import type { Message } from "../../api/types.ts";
 import { EditBox } from "./EditBox.tsx";
 import { Markdown } from "./Markdown.tsx";
 import { MessageFooter } from "./MessageFooter.tsx";

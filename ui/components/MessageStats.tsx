@@ -6,7 +6,7 @@
  */
 import type { JSX } from "preact";
 import { formatCount, formatMs, formatRate } from "../lib/format.ts";
-import type { Metrics } from "../types.ts";
+import type { Metrics } from "../../api/types.ts";
 
 /** The metrics line under a reply. */
 export function MessageStats({ metrics }: { metrics: Metrics }): JSX.Element {

@@ -8,7 +8,7 @@
 import type { JSX } from "preact";
 import { useEffect } from "preact/hooks";
 import type { OpenAiServerStore } from "../stores/openai_server.ts";
-import type { OpenAiServerSettings as Values } from "../types.ts";
+import type { OpenAiServerSettings as Values } from "../../api/types.ts";
 import { NumberField } from "./fields.tsx";
 import { OpenAiServerStatus } from "./OpenAiServerStatus.tsx";
 

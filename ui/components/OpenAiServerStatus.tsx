@@ -7,7 +7,7 @@
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import { copyText } from "../lib/clipboard.ts";
-import type { OpenAiServerStatus as Status } from "../types.ts";
+import type { OpenAiServerStatus as Status } from "../../api/types.ts";
 
 const LABELS: Record<Status["state"], string> = {
   stopped: "Stopped",

@@ -5,7 +5,7 @@
  * @module
  */
 import type { JSX } from "preact";
-import type { Sampling } from "../types.ts";
+import type { Sampling } from "../../api/types.ts";
 import { NumberField } from "./fields.tsx";
 
 type Spec = {

@@ -5,7 +5,7 @@
  */
 import type { JSX } from "preact";
 import { parseSnippet } from "../lib/snippet.ts";
-import type { ChatSummary } from "../types.ts";
+import type { ChatSummary } from "../../api/types.ts";
 
 /** The search results list. */
 export function SearchResults(

@@ -8,7 +8,7 @@
 import type { JSX } from "preact";
 import type { Stores } from "../stores/app.ts";
 import { isChatModel } from "../stores/library.ts";
-import type { Settings } from "../types.ts";
+import type { Settings } from "../../api/types.ts";
 import { Dialog } from "./Dialog.tsx";
 import { Field, NumberField } from "./fields.tsx";
 import { ModelFolders } from "./ModelFolders.tsx";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { LibraryEntry, LibrarySource, MemoryFit } from "../types.ts";
+import type { LibraryEntry, LibrarySource, MemoryFit } from "../../api/types.ts";
 
 /** Where a library file was found. */
 export const SOURCE_LABELS: Readonly<Record<LibrarySource, string>> = {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Message } from "../types.ts";
+import type { Message } from "../../api/types.ts";
 
 /** Children of each node (key null = roots), oldest first. */
 export type ChildIndex = ReadonlyMap<string | null, readonly Message[]>;

@@ -1,5 +1,5 @@
 import { assertEquals } from "../../tests/assert.ts";
-import type { Message } from "../types.ts";
+import type { Message } from "../../api/types.ts";
 import { activePath, deepestLeaf, indexChildren, siblingPosition } from "./tree.ts";
 
 function node(id: string, parent: string | null, at: number): Message {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Api, MessageStreamHandlers } from "../api.ts";
-import type { Chat, Message } from "../types.ts";
+import type { Chat, Message } from "../../api/types.ts";
 
 /** A chat as the server would create it. */
 export function fakeChat(id: string, extra: Partial<Chat> = {}): Chat {

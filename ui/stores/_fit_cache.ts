@@ -6,7 +6,7 @@
  * @module
  */
 import { signal } from "@preact/signals";
-import type { MemoryFit } from "../types.ts";
+import type { MemoryFit } from "../../api/types.ts";
 
 /** One estimate: being fetched, ready, or failed with the server's message. */
 export type FitState =

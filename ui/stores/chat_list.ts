@@ -5,7 +5,7 @@
  */
 import { createModel, signal } from "@preact/signals";
 import type { Api } from "../api.ts";
-import type { Chat, ChatSummary, ExportFormat, ImportFormat } from "../types.ts";
+import type { Chat, ChatSummary, ExportFormat, ImportFormat } from "../../api/types.ts";
 import type { Toasts } from "./toasts.ts";
 
 /** Wait after the last keystroke before searching, in milliseconds. */

@@ -9,7 +9,7 @@
 import { computed, createModel, signal } from "@preact/signals";
 import type { Api, ApiError } from "../api.ts";
 import { activePath, deepestLeaf, indexChildren } from "../lib/tree.ts";
-import type { Chat, ChatPatch, Message } from "../types.ts";
+import type { Chat, ChatPatch, Message } from "../../api/types.ts";
 import type { ChatListStore } from "./chat_list.ts";
 import type { GenerationStore } from "./generation.ts";
 import type { Toasts } from "./toasts.ts";

@@ -6,7 +6,7 @@
  */
 import { computed, createModel, signal } from "@preact/signals";
 import type { Api } from "../api.ts";
-import type { Download } from "../types.ts";
+import type { Download } from "../../api/types.ts";
 import type { Toasts } from "./toasts.ts";
 
 /** A download that will still move: it can be paused, resumed or cancelled. */

@@ -6,7 +6,7 @@
  */
 import { batch, createModel, type ReadonlySignal, signal } from "@preact/signals";
 import type { Api, ApiError, Close } from "../api.ts";
-import type { Message } from "../types.ts";
+import type { Message } from "../../api/types.ts";
 
 /** What happens when a stream ends: the final message, or the error. */
 export type StreamEnd = {

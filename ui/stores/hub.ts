@@ -8,7 +8,7 @@
 import { computed, createModel, signal } from "@preact/signals";
 import { ApiError } from "../api.ts";
 import type { Api } from "../api.ts";
-import type { HubFileMetadata, HubModel, HubRepo, HubSort } from "../types.ts";
+import type { HubFileMetadata, HubModel, HubRepo, HubSort } from "../../api/types.ts";
 import { createFitCache } from "./_fit_cache.ts";
 import type { SettingsStore } from "./settings.ts";
 

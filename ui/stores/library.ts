@@ -7,7 +7,7 @@
  */
 import { computed, createModel, signal } from "@preact/signals";
 import type { Api } from "../api.ts";
-import type { LibraryChange, LibraryEntry, LibrarySource, VerifyResult } from "../types.ts";
+import type { LibraryChange, LibraryEntry, LibrarySource, VerifyResult } from "../../api/types.ts";
 import { createFitCache } from "./_fit_cache.ts";
 import type { ModelsStore } from "./models.ts";
 import type { SettingsStore } from "./settings.ts";

@@ -7,7 +7,7 @@ import type {
   LibraryEntry,
   MemoryFit,
   Settings,
-} from "../types.ts";
+} from "../../api/types.ts";
 import { createStores } from "./app.ts";
 import { hubFileKey } from "./hub.ts";
 import { fitKey } from "./library.ts";

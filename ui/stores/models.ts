@@ -6,7 +6,7 @@
  */
 import { computed, createModel, signal } from "@preact/signals";
 import type { Api } from "../api.ts";
-import type { AppState, LibraryEntry, LoadedModel, LoadError, Loading } from "../types.ts";
+import type { AppState, LibraryEntry, LoadedModel, LoadError, Loading } from "../../api/types.ts";
 import type { SettingsStore } from "./settings.ts";
 import type { Toasts } from "./toasts.ts";
 

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../../tests/assert.ts";
 import type { Api, AppEventHandlers } from "../api.ts";
-import type { AppState, LoadError, Settings } from "../types.ts";
+import type { AppState, LoadError, Settings } from "../../api/types.ts";
 import { createStores, startStores } from "./app.ts";
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));

@@ -6,7 +6,7 @@
  */
 import { createModel, signal } from "@preact/signals";
 import type { Api } from "../api.ts";
-import type { OpenAiServerPatch, OpenAiServerStatus } from "../types.ts";
+import type { OpenAiServerPatch, OpenAiServerStatus } from "../../api/types.ts";
 import type { SettingsStore } from "./settings.ts";
 import type { Toasts } from "./toasts.ts";
 

@@ -7,7 +7,7 @@
  */
 import { createModel, effect, type ReadonlySignal, signal } from "@preact/signals";
 import type { Api } from "../api.ts";
-import type { Resources } from "../types.ts";
+import type { Resources } from "../../api/types.ts";
 
 /** Poll period in milliseconds: the server samples tok/s once a second. */
 export const RESOURCES_POLL_MS = 1000;

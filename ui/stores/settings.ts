@@ -5,7 +5,7 @@
  */
 import { computed, createModel, signal } from "@preact/signals";
 import type { Api } from "../api.ts";
-import type { Settings } from "../types.ts";
+import type { Settings } from "../../api/types.ts";
 import type { Toasts } from "./toasts.ts";
 
 /** The settings store: `settings` (null until loaded), `theme`, `set`, `update`. */

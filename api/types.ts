@@ -2,21 +2,24 @@
  * The wire shapes of the UI API, as docs/ui-api.md defines them (snake_case, OpenAI and
  * llama-server spelling). Times are milliseconds since the epoch; sizes are bytes.
  *
- * Most shapes are the server's own types, imported as types only: nothing of the server
- * reaches the bundle, and the two sides cannot drift apart. The model library, memory fit,
- * hub and download shapes are written out here, exactly as the contract's section "Model
- * library, memory fit, Hugging Face hub and downloads" gives them.
+ * Most shapes are the lower layers' own types, imported as types only: nothing of the
+ * server reaches the bundle, and the two sides cannot drift apart. The model library,
+ * memory fit, hub and download shapes are written out here, exactly as the contract's
+ * section "Model library, memory fit, Hugging Face hub and downloads" gives them, and
+ * the server makes them with the mappers of api/library_json.ts and api/hub_json.ts,
+ * which are typed with them. Every test fake imports them from here too.
  *
  * @module
  */
 import type { Chat, Overflow } from "../storage/types.ts";
 
 export type { Chat, Message, Metrics, Sampling, Settings } from "../storage/types.ts";
+/** The overflow policy of a chat that sets none. */
+export { DEFAULT_OVERFLOW } from "../storage/chat_defaults.ts";
 export type { LoadedModel, LoadError, Loading } from "../app/model_host.ts";
 export type { Resources } from "../app/resources.ts";
 export type { OpenAiServerSettings } from "../storage/types.ts";
 export type { OpenAiServerPatch, SettingsPatch } from "../storage/settings.ts";
-export type { OpenAiServerStatus } from "../server/app_openai_server.ts";
 import type { LoadedModel, LoadError, Loading } from "../app/model_host.ts";
 import type { Settings } from "../storage/types.ts";
 
@@ -186,3 +189,15 @@ export type Download = {
   /** Path once done. */
   path?: string;
 };
+
+/** The server's state as the UI shows it (docs/ui-api.md `OpenAiServerStatus`). */
+export interface OpenAiServerStatus {
+  /** "starting" while the serving context is made; "error" when it could not start. */
+  state: "stopped" | "starting" | "running" | "error";
+  /** The base URL clients use, ending in /v1, while running; else null. */
+  url: string | null;
+  /** The model id clients send (the file name without .gguf) while running; else null. */
+  model: string | null;
+  /** Why it is stopped or failed; null while running. */
+  message: string | null;
+}
