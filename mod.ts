@@ -54,12 +54,14 @@ export type {
   MemoryFitOptions,
 } from "./engine/memory_fit.ts";
 export type { MemoryProbe } from "./engine/native/memory_probe.ts";
+export { type FileStamp, type LoadVerdict, LoadVerdicts } from "./engine/load_verdicts.ts";
 export {
   ContextOverflowError,
   DisposedError,
   EngineError,
   GgufError,
   LibraryLoadError,
+  ModelCrashError,
   ModelLoadError,
   ModelNotFoundError,
   QueueFullError,

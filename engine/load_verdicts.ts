@@ -7,6 +7,9 @@
  */
 import { dirname } from "node:path";
 
+/** The verdicts file's name in the app's data dir (`$HEARTH_HOME`). */
+export const LOAD_VERDICTS_FILE = "load-verdicts.json";
+
 /** A file as it was probed: its path, size in bytes and mtime in ms since the epoch. */
 export interface FileStamp {
   path: string;

@@ -8,6 +8,7 @@
 import type { Context } from "../engine/context.ts";
 import { Engine, type EngineOptions } from "../engine/engine.ts";
 import { loadModel, type Model } from "../engine/model.ts";
+import type { LoadVerdicts } from "../engine/load_verdicts.ts";
 import { conflict } from "./http_error.ts";
 import type { EventHub } from "./events.ts";
 
@@ -42,6 +43,11 @@ export interface LoadError {
 export class ModelHost {
   readonly #events: EventHub;
   readonly #engineOptions: EngineOptions;
+  /**
+   * The verdicts of child-process loads (engine/load_probe.ts): only a file's first load
+   * runs in a child; a file that crashed there never loads here. Undefined: in memory.
+   */
+  readonly verdicts: LoadVerdicts | undefined;
   #engine: Engine | undefined;
   #model: Model | undefined;
   #context: Context | undefined;
@@ -51,10 +57,15 @@ export class ModelHost {
   /** Kept until the next load starts, so a UI that connects later still sees it. */
   #loadError: LoadError | undefined;
 
-  /** Creates the host; the engine starts with the first load. */
-  constructor(events: EventHub, engineOptions: EngineOptions = {}) {
+  /**
+   * Creates the host; the engine starts with the first load.
+   *
+   * @param verdicts Where child-process load verdicts are kept; default: in memory.
+   */
+  constructor(events: EventHub, engineOptions: EngineOptions = {}, verdicts?: LoadVerdicts) {
     this.#events = events;
     this.#engineOptions = engineOptions;
+    this.verdicts = verdicts;
   }
 
   /** The loaded model, or null. */
@@ -127,6 +138,7 @@ export class ModelHost {
     try {
       const model = await loadModel(path, {
         engine: await this.engine(),
+        loadVerdicts: this.verdicts,
         signal: abort.signal,
         onProgress: (progress) => {
           loading.progress = progress;
