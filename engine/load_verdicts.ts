@@ -12,8 +12,11 @@ export const LOAD_VERDICTS_FILE = "load-verdicts.json";
 
 /** A file as it was probed: its path, size in bytes and mtime in ms since the epoch. */
 export interface FileStamp {
+  /** The file's path as the caller gave it. */
   path: string;
+  /** Its size in bytes. */
   sizeBytes: number;
+  /** Its last modification, ms since the epoch. */
   mtimeMs: number;
 }
 
@@ -53,6 +56,8 @@ export class LoadVerdicts {
   #entries: Map<string, Entry> | undefined;
 
   /**
+   * Creates an empty cache; a file, if given, is read at first use.
+   *
    * @param file A JSON file to keep the verdicts in across processes; default: memory
    *   only. A missing or unreadable file starts empty.
    */
