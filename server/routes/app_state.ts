@@ -8,11 +8,10 @@ import { resolve } from "node:path";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { SettingsPatch } from "../../storage/mod.ts";
-import { GgufError, ModelCrashError } from "../../engine/errors.ts";
+import { GgufError } from "../../engine/errors.ts";
 import { checkGgufFile } from "../../engine/gguf_check.ts";
 import { crashError, verdictsOf } from "../../engine/load_probe.ts";
 import { LoadVerdicts } from "../../engine/load_verdicts.ts";
-import type { ModelLibrary } from "../../library/mod.ts";
 import { readJson } from "../body.ts";
 import type { AppDeps } from "../deps.ts";
 import type { AppEvent } from "../events.ts";
@@ -39,19 +38,6 @@ async function refuseKnownBroken(path: string, verdicts: LoadVerdicts | undefine
     throw new HttpError(422, "model_broken", `Cannot load "${path}": ${reason}`, {
       broken_reason: reason,
     });
-  }
-}
-
-/** Marks a file that crashed llama.cpp broken in the library, if it is listed there. */
-export async function markCrashed(
-  library: ModelLibrary,
-  path: string,
-  error: ModelCrashError,
-): Promise<void> {
-  try {
-    await library.markBroken(resolve(path), await LoadVerdicts.stamp(path), error.reason);
-  } catch {
-    // The file vanished or the library closed: the verdict cache still holds the crash.
   }
 }
 
@@ -100,9 +86,7 @@ export function appStateRoutes(deps: AppDeps): Hono {
     }
     await refuseKnownBroken(path, host.verdicts);
     // Loading runs on; the host publishes progress and the outcome (`model` or `load_error`).
-    host.load(path, nCtx as number).catch(async (error) => {
-      if (error instanceof ModelCrashError) await markCrashed(deps.library, path, error);
-    });
+    host.load(path, nCtx as number).catch(() => {});
     return c.body(null, 202);
   });
 

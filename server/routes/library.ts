@@ -13,7 +13,7 @@ import { openBrowser } from "../../cli/open_browser.ts";
 import { badRequest, notFound } from "../http_error.ts";
 import { ModelCrashError } from "../../engine/errors.ts";
 import type { LoadVerdicts } from "../../engine/load_verdicts.ts";
-import { markCrashed } from "./app_state.ts";
+import { markCrashed } from "../model_host.ts";
 
 /** What the library routes use. */
 export interface LibraryDeps {

@@ -175,3 +175,45 @@ Deno.test("POST /api/models/load answers 422 for files that would crash llama.cp
     await Deno.remove(temp, { recursive: true });
   }
 });
+
+Deno.test("a load that crashed llama.cpp marks the file broken in the library", async () => {
+  const temp = await Deno.makeTempDir();
+  const dataDir = join(temp, "data");
+  const indexed = join(temp, "indexed");
+  await Promise.all([dataDir, indexed].map((dir) => Deno.mkdir(dir)));
+  const crashed = join(indexed, "crashed.gguf");
+  await Deno.copyFile(STORIES_260K, crashed);
+  const stat = await Deno.stat(crashed);
+  const reason = "llama.cpp crashed on this file: a test load in a child process was killed";
+  // The crash of an earlier run; this run's load of the default model meets it.
+  await Deno.writeTextFile(
+    join(dataDir, LOAD_VERDICTS_FILE),
+    JSON.stringify([{
+      path: crashed,
+      sizeBytes: stat.size,
+      mtimeMs: stat.mtime!.getTime(),
+      verdict: { ok: false, reason, signal: "SIGABRT", exitCode: null, lastLogLines: [] },
+    }]),
+  );
+  const storage = openDatabase(join(dataDir, DATABASE_FILE));
+  storage.settings.patch({ default_model: crashed });
+  storage.close();
+  const app = await startApp({ dataDir, libraryRoots: [{ kind: "folder", path: indexed }] });
+  try {
+    const state = await waitFor("the load to fail", async () => {
+      const state = await api(app, "GET", "/api/state");
+      return state.load_error !== null && state.loading === null && state;
+    });
+    assert(state.load_error.message.includes(reason), state.load_error.message);
+    assertEquals(state.loaded, null);
+    await waitFor("the library to list the file as broken", async () => {
+      const { models } = await api(app, "GET", "/api/models");
+      return models.some((m: { path: string; broken_reason: string | null }) =>
+        m.path === crashed && m.broken_reason === reason
+      );
+    });
+  } finally {
+    await app.close();
+    await Deno.remove(temp, { recursive: true });
+  }
+});
