@@ -4,8 +4,8 @@
  * or in the first decode) and no TypeScript check foresees every assertion, so the
  * first load of a file, and the memory-fit simulation of a file not yet known good, run
  * in `deno run engine/_load_probe_child.ts` with the engine's own native code. A child
- * killed by a signal (or exiting without an answer) is the verdict that the file crashes
- * llama.cpp: {@link ModelCrashError}, with the signal and the last log lines.
+ * killed by a signal is the verdict that the file crashes llama.cpp:
+ * {@link ModelCrashError}, with the signal and the last log lines.
  *
  * @module
  */
@@ -120,7 +120,9 @@ export interface ProbeAnswer {
  * @param timeoutMs Kill the child after this many milliseconds. Default {@link PROBE_TIMEOUT_MS}.
  * @param signal Kills the child; the call then rejects with `signal.reason`.
  * @returns The child's answer when the load (or simulation) succeeded.
- * @throws {ModelCrashError} when the child died: a signal, or an exit without an answer.
+ * @throws {ModelCrashError} when a signal killed the child (SIGABRT from a `GGML_ASSERT`,
+ *   SIGSEGV).
+ * @throws {EngineError} when the child exited without an answer: it could not run.
  * @throws {ModelLoadError} or {EngineError} when llama.cpp refused the file (it returned
  *   NULL, as it does for most bad files) or the child timed out.
  * @throws `signal.reason` when `signal` aborts.
@@ -188,16 +190,22 @@ export async function probeInChild(
       ? Object.assign(new ModelLoadError(job.path, ""), { message })
       : new EngineError(message);
   }
-  const how = status.signal !== null
-    ? `was killed by ${status.signal}`
-    : `exited with code ${status.code}`;
   const last = lastLogLines.findLast((line) => /GGML_ASSERT|error|abort/i.test(line)) ??
     lastLogLines.at(-1) ?? "no log";
+  if (status.signal === null) {
+    // An exit without an answer is the child failing to start (Deno could not run the
+    // probe: no deno.json, a compiled binary), not llama.cpp aborting: no verdict.
+    throw new EngineError(
+      `Cannot test-load "${job.path}" in a child process: it exited with code ` +
+        `${status.code} (${last}); run Hearth from its source folder`,
+    );
+  }
   throw new ModelCrashError(
     job.path,
-    `llama.cpp crashed on this file: a test load in a child process ${how} (${last}); ` +
-      "the file is marked broken and will not be loaded until it changes",
-    { signal: status.signal, exitCode: status.signal === null ? status.code : null, lastLogLines },
+    `llama.cpp crashed on this file: a test load in a child process was killed by ` +
+      `${status.signal} (${last}); the file is marked broken and will not be loaded until ` +
+      "it changes",
+    { signal: status.signal, exitCode: null, lastLogLines },
   );
 }
 
