@@ -48,9 +48,33 @@ Deno.test("probeInChild() reports the signal and llama.cpp's assert of a file th
       assert(error.lastLogLines.at(-1)!.includes(assertion), error.lastLogLines.join("\n"));
       assert(error.message.includes("killed by SIGABRT") && error.message.includes(assertion));
     }
-    // The same libraries in this process are untouched: a good file still loads.
+    // The memory-fit simulation (a no_alloc load) runs there too, and crashes the same way.
+    const memory = {
+      nGpuLayers: 0,
+      nCtx: 256,
+      nBatch: 256,
+      nUbatch: 256,
+      nSeqMax: 1,
+      flashAttn: "auto" as const,
+      typeK: 1,
+      typeV: 1,
+    };
+    const simulated = await rejection(
+      probeInChild(location, { path: crafted.zeroLayers, mode: "memory", ...LOAD, memory }),
+    );
+    assert(simulated instanceof ModelCrashError, String(simulated));
+    assertEquals(simulated.signal, "SIGABRT");
+
+    // A good file loads, and simulates with its KV cache.
     const { result } = await probeInChild(location, { path: STORIES_260K, mode: "load", ...LOAD });
     assertEquals(result, { ok: true });
+    const fit = await probeInChild(location, {
+      path: STORIES_260K,
+      mode: "memory",
+      ...LOAD,
+      memory,
+    });
+    assertEquals((fit.result.probe as { nCtx: number }).nCtx, 256);
   });
 });
 
