@@ -6,6 +6,7 @@
  */
 import { gguf, type GGUFParseOutput } from "@huggingface/gguf";
 import { GgufError, ModelNotFoundError } from "./errors.ts";
+import { checkHyperparameters } from "./_gguf_hparams.ts";
 
 /** Magic, version u32, tensor_count u64 and kv_count u64: the fixed GGUF header. */
 const FIXED_HEADER_BYTES = 24;
@@ -35,11 +36,6 @@ const MIN_KV_BYTES = 13n;
 const GGML_MAX_DIMS = 4;
 /** GGUF_DEFAULT_ALIGNMENT in gguf.h, used when `general.alignment` is absent. */
 const DEFAULT_ALIGNMENT = 32;
-/**
- * LLAMA_MAX_LAYERS in src/llama-hparams.h of the pinned llama.cpp: the loader asserts
- * `0 < block_count <= LLAMA_MAX_LAYERS`, which aborts the process instead of failing.
- */
-const LLAMA_MAX_LAYERS = 512;
 /** Keys @huggingface/gguf adds to `metadata` from the fixed header; they are not KV pairs. */
 const PARSER_HEADER_KEYS = new Set(["version", "tensor_count", "kv_count"]);
 
@@ -362,54 +358,6 @@ function checkTensors(
     tensors.push({ name, bytes: Number(nbytes), elements: Number(elements) });
   }
   return tensors;
-}
-
-/**
- * Checks the hyperparameters llama.cpp trusts: values that pass its loader but abort the
- * process later, `GGML_ASSERT(hparams.n_layer_all > 0 ...)` at load or
- * `GGML_ASSERT(eps >= 0.0f)` in the first decode. Only present scalar keys are checked
- * (per-layer arrays are llama.cpp's to check); the child-process load of
- * engine/load_probe.ts catches what no check here foresees.
- */
-function checkHyperparameters(
-  path: string,
-  arch: string,
-  scalars: Record<string, string | number | boolean>,
-): void {
-  const fail = (key: string, value: unknown, want: string) =>
-    new GgufError(path, `${arch}.${key} is ${value}; ${want}`);
-  const layers = scalars[`${arch}.block_count`];
-  if (
-    layers !== undefined &&
-    (typeof layers !== "number" || !Number.isInteger(layers) || layers < 1 ||
-      layers > LLAMA_MAX_LAYERS)
-  ) {
-    throw fail("block_count", layers, `llama.cpp needs 1 to ${LLAMA_MAX_LAYERS} layers`);
-  }
-  for (const key of ["attention.layer_norm_rms_epsilon", "attention.layer_norm_epsilon"]) {
-    const eps = scalars[`${arch}.${key}`];
-    if (eps !== undefined && (typeof eps !== "number" || !Number.isFinite(eps) || eps <= 0)) {
-      throw fail(key, eps, "a norm epsilon must be a finite number above 0");
-    }
-  }
-  const heads = scalars[`${arch}.attention.head_count`];
-  const kvHeads = scalars[`${arch}.attention.head_count_kv`];
-  for (const [key, value] of [["head_count", heads], ["head_count_kv", kvHeads]] as const) {
-    if (value !== undefined && (typeof value !== "number" || value < 1)) {
-      throw fail(`attention.${key}`, value, "a model needs at least one attention head");
-    }
-  }
-  if (typeof heads === "number" && typeof kvHeads === "number" && heads % kvHeads !== 0) {
-    throw fail(
-      "attention.head_count",
-      heads,
-      `not a multiple of attention.head_count_kv ${kvHeads}, as grouped-query attention needs`,
-    );
-  }
-  const context = scalars[`${arch}.context_length`];
-  if (context !== undefined && (typeof context !== "number" || context < 1)) {
-    throw fail("context_length", context, "the training context must be at least 1 token");
-  }
 }
 
 function scalarMetadata(
