@@ -8,6 +8,7 @@ import {
   ContextOverflowError,
   DisposedError,
   GgufError,
+  ModelCrashError,
   ModelNotFoundError,
 } from "../engine/errors.ts";
 import { MessageStateError, NotFoundError } from "../storage/mod.ts";
@@ -60,6 +61,10 @@ function toHttpError(error: unknown): HttpError {
     return notFound(error.message);
   }
   if (error instanceof MessageStateError) return conflict(error.message);
+  if (error instanceof ModelCrashError) {
+    // The file, not the request, is at fault: the same 422 a broken library entry gets.
+    return new HttpError(422, "model_broken", error.message, { broken_reason: error.reason });
+  }
   if (error instanceof GgufError) return badRequest(error.message);
   if (error instanceof SyntaxError || error instanceof TypeError || error instanceof RangeError) {
     return badRequest(error.message);

@@ -8,11 +8,38 @@ import { resolve } from "node:path";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { SettingsPatch } from "../../storage/mod.ts";
+import { GgufError } from "../../engine/errors.ts";
+import { checkGgufFile } from "../../engine/gguf_check.ts";
+import { crashError, verdictsOf } from "../../engine/load_probe.ts";
+import { LoadVerdicts } from "../../engine/load_verdicts.ts";
 import { readJson } from "../body.ts";
 import type { AppDeps } from "../deps.ts";
 import type { AppEvent } from "../events.ts";
 import { badRequest, HttpError } from "../http_error.ts";
 import { readResources } from "../resources.ts";
+
+/**
+ * Answers 422 for a file that fails the header checks or crashed llama.cpp before (by
+ * path, size and mtime); both are quick, unlike the load, whose outcome comes later as
+ * an event. Other problems (a missing file) are the load's to report.
+ *
+ * @throws {HttpError} 422 `model_broken`, with `broken_reason`.
+ */
+async function refuseKnownBroken(path: string, verdicts: LoadVerdicts | undefined): Promise<void> {
+  let reason: string | null = null;
+  try {
+    await checkGgufFile(path);
+    const known = await verdictsOf(verdicts).get(await LoadVerdicts.stamp(path));
+    if (known?.ok === false) reason = crashError(path, known).message;
+  } catch (error) {
+    if (error instanceof GgufError) reason = error.message;
+  }
+  if (reason !== null) {
+    throw new HttpError(422, "model_broken", `Cannot load "${path}": ${reason}`, {
+      broken_reason: reason,
+    });
+  }
+}
 
 /** Seconds between SSE comments that keep an idle event stream open through proxies. */
 const KEEPALIVE_SECONDS = 15;
@@ -57,6 +84,7 @@ export function appStateRoutes(deps: AppDeps): Hono {
     if (!Number.isInteger(nCtx) || (nCtx as number) < 16) {
       throw badRequest("n_ctx must be an integer >= 16");
     }
+    await refuseKnownBroken(path, host.verdicts);
     // Loading runs on; the host publishes progress and the outcome (`model` or `load_error`).
     host.load(path, nCtx as number).catch(() => {});
     return c.body(null, 202);

@@ -11,6 +11,9 @@ import { estimateMemory, type MemoryFit } from "../../engine/memory_fit.ts";
 import type { LibraryModel, ModelLibrary } from "../../library/mod.ts";
 import { openBrowser } from "../../cli/open_browser.ts";
 import { badRequest, notFound } from "../http_error.ts";
+import { ModelCrashError } from "../../engine/errors.ts";
+import type { LoadVerdicts } from "../../engine/load_verdicts.ts";
+import { markCrashed } from "../model_host.ts";
 
 /** What the library routes use. */
 export interface LibraryDeps {
@@ -19,6 +22,8 @@ export interface LibraryDeps {
   bundledModel: string;
   /** The settings' n_ctx, the default for fit estimates. */
   defaultNCtx: () => number;
+  /** Verdicts of child-process loads; a fit of a file not known to load runs in a child. */
+  loadVerdicts?: LoadVerdicts;
 }
 
 /** A memory fit as the UI API shows it. */
@@ -95,7 +100,16 @@ export function libraryRoutes(deps: LibraryDeps): Hono {
     }
     // Without an engine the formula answers alone.
     const engine = await deps.engine().catch(() => null);
-    return c.json(fitJson(await estimateMemory(engine, model.path, { nCtx, nGpuLayers })));
+    try {
+      const loadVerdicts = deps.loadVerdicts;
+      return c.json(fitJson(
+        await estimateMemory(engine, model.path, { nCtx, nGpuLayers, loadVerdicts }),
+      ));
+    } catch (error) {
+      // The simulation crashed llama.cpp (in a child process): the model is broken.
+      if (error instanceof ModelCrashError) await markCrashed(library, model.path, error);
+      throw error;
+    }
   });
 
   app.post("/:id/verify", async (c) => {
