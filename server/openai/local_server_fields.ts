@@ -1,11 +1,11 @@
 /**
  * Fields OpenAI does not define but local servers' clients send: llama-server's
- * `n_predict`, `t_max_predict_ms`, `cache_prompt`, `n_probs`, `mirostat*`,
- * `samplers`, `id_slot`, `n_keep`, and Ollama's `keep_alive` (its `options` are
+ * `n_predict`, `t_max_predict_ms`, `cache_prompt`, `n_probs`, `samplers`,
+ * `id_slot`, `n_keep`, and Ollama's `keep_alive` (its `options` are
  * read through RequestFields). Each is type-checked (400 on a wrong type); those
  * this engine cannot honour are recorded as ignored unless their value asks for
- * what it does anyway (`cache_prompt: true`, `mirostat: 0`, `n_probs: 0`,
- * `id_slot: -1`, `n_keep: 0`). The sampling ones it honours are in
+ * what it does anyway (`cache_prompt: true`, `n_probs: 0`, `id_slot: -1`,
+ * `n_keep: 0`). The sampling ones it honours are in
  * sampling_fields.ts.
  *
  * @module
@@ -19,9 +19,6 @@ export const LOCAL_SERVER_FIELDS: readonly string[] = [
   "t_max_predict_ms",
   "cache_prompt",
   "n_probs",
-  "mirostat",
-  "mirostat_tau",
-  "mirostat_eta",
   "samplers",
   "id_slot",
   "n_keep",
@@ -65,13 +62,6 @@ export function readLocalServerFields(fields: RequestFields): LocalServerRequest
   ignoreUnless("cache_prompt", cachePrompt !== false);
   // Token probabilities are not returned by this engine.
   ignoreUnless("n_probs", int("n_probs", 0) === 0);
-  // No mirostat sampler in the engine's chain; tau and eta matter only when it is on.
-  const mirostat = int("mirostat", 0, 2) ?? 0;
-  ignoreUnless("mirostat", mirostat === 0);
-  for (const name of ["mirostat_tau", "mirostat_eta"]) {
-    optionalNumber(fields.get(name), fields.param(name), { min: 0 });
-    ignoreUnless(name, mirostat === 0);
-  }
   // The engine's sampler order is fixed (llama.cpp's default order).
   readSamplers(fields.get("samplers"));
   ignoreUnless("samplers", false);

@@ -1,8 +1,8 @@
 /**
  * The request fields chat and text completions share: sampling (OpenAI's and
  * llama-server's), length, stop, logit_bias, n, stream and stream_options,
- * translated into the engine's GenerateOptions. Absent fields take the engine's defaults (llama-server's), not
- * OpenAI's.
+ * translated into the engine's GenerateOptions. Absent fields take the engine's
+ * defaults (llama-server's), not OpenAI's.
  *
  * @module
  */
@@ -31,6 +31,9 @@ export const SAMPLING_FIELDS: readonly string[] = [
   "frequency_penalty",
   "repeat_penalty",
   "repeat_last_n",
+  "mirostat",
+  "mirostat_tau",
+  "mirostat_eta",
   "ignore_eos",
   "seed",
   "stop",
@@ -65,7 +68,7 @@ export interface SamplingRequest {
 /**
  * Reads the shared fields of a completion request, OpenAI's and llama-server's
  * sampling extensions (`top_k`, `min_p`, `typical_p`, `repeat_penalty`,
- * `repeat_last_n`, `ignore_eos`), taking Ollama's `options` where the body lacks a
+ * `repeat_last_n`, `mirostat*`, `ignore_eos`), taking Ollama's `options` where the body lacks a
  * field.
  *
  * @param maxTokens The length limit the route read (max_tokens, max_completion_tokens
@@ -108,6 +111,9 @@ export function readSampling(
     frequencyPenalty: num("frequency_penalty", { min: -2, max: 2 }),
     repeatPenalty,
     penaltyLastN: num("repeat_last_n", { integer: true, min: -1, max: 2 ** 31 - 1 }),
+    mirostat: num("mirostat", { integer: true, min: 0, max: 2 }),
+    mirostatTau: num("mirostat_tau", { min: 0 }),
+    mirostatEta: num("mirostat_eta", { min: 0 }),
     seed: readSeed(fields.get("seed"), fields.param("seed")),
     stop: readStop(fields.get("stop"), fields.param("stop")),
     logitBias: ignoreEos ? banEog(logitBias, vocab) : logitBias,

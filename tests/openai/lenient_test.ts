@@ -50,9 +50,6 @@ Deno.test("extra_body fields of llama-server and Ollama get 200; the header name
     "frobnicate",
     "id_slot",
     "keep_alive",
-    "mirostat",
-    "mirostat_eta",
-    "mirostat_tau",
     "n_probs",
     "options.num_ctx",
     "samplers",
@@ -107,7 +104,7 @@ Deno.test("a type error in a lenient field is still 400 naming it", async () => 
   }
 });
 
-Deno.test("honoured fields change the output: ignore_eos, top_k, repeat_penalty, Ollama options", async () => {
+Deno.test("honoured fields change the output: ignore_eos, top_k, repeat_penalty, mirostat, Ollama options", async () => {
   await using server = await startTestServer();
   const client = server.client();
   const complete = (extra: Record<string, unknown>): Promise<Completion> =>
@@ -131,6 +128,8 @@ Deno.test("honoured fields change the output: ignore_eos, top_k, repeat_penalty,
   const plain = await complete(seeded);
   const penalised = await complete({ ...seeded, repeat_penalty: 10, repeat_last_n: -1 });
   assert(penalised.choices[0].text !== plain.choices[0].text, penalised.choices[0].text);
+  const mirostat = await complete({ ...seeded, mirostat: 2, mirostat_tau: 1 });
+  assert(mirostat.choices[0].text !== plain.choices[0].text, mirostat.choices[0].text);
 
   // Ollama's options mean the same as the body's fields (n_predict is llama-server's).
   const viaOptions = await complete({ options: { temperature: 0, num_predict: 40 } });
