@@ -118,13 +118,13 @@ Deno.test("honoured fields change the output: ignore_eos, top_k, repeat_penalty,
   assertEquals(ignored.choices[0].finish_reason, "length");
   assertEquals(ignored.usage!.completion_tokens, 12);
 
-  const greedy = await complete({ temperature: 0, max_tokens: 40 });
+  const greedy = await complete({ temperature: 0, max_tokens: 24 });
   // top_k 1 leaves one candidate whatever the temperature and seed.
-  const topK = await complete({ temperature: 1, top_k: 1, max_tokens: 40 });
+  const topK = await complete({ temperature: 1, top_k: 1, max_tokens: 24 });
   assertEquals(topK.choices[0].text, greedy.choices[0].text);
   // Greedy decoding keeps a token whose positive logit is divided by the penalty;
   // sampling with a fixed seed shows the shifted distribution.
-  const seeded = { temperature: 0.8, seed: 5, max_tokens: 40 };
+  const seeded = { temperature: 0.8, seed: 5, max_tokens: 24 };
   const plain = await complete(seeded);
   const penalised = await complete({ ...seeded, repeat_penalty: 10, repeat_last_n: -1 });
   assert(penalised.choices[0].text !== plain.choices[0].text, penalised.choices[0].text);
@@ -132,12 +132,12 @@ Deno.test("honoured fields change the output: ignore_eos, top_k, repeat_penalty,
   assert(mirostat.choices[0].text !== plain.choices[0].text, mirostat.choices[0].text);
 
   // Ollama's options mean the same as the body's fields (n_predict is llama-server's).
-  const viaOptions = await complete({ options: { temperature: 0, num_predict: 40 } });
+  const viaOptions = await complete({ options: { temperature: 0, num_predict: 24 } });
   assertEquals(viaOptions.choices[0].text, greedy.choices[0].text);
-  assertEquals(viaOptions.usage!.completion_tokens, 40);
-  const viaNPredict = await complete({ temperature: 0, n_predict: 40 });
+  assertEquals(viaOptions.usage!.completion_tokens, 24);
+  const viaNPredict = await complete({ temperature: 0, n_predict: 24 });
   assertEquals(viaNPredict.choices[0].text, greedy.choices[0].text);
-  const stopped = await complete({ options: { temperature: 0, num_predict: 40, stop: ["Lily"] } });
+  const stopped = await complete({ options: { temperature: 0, num_predict: 24, stop: ["Lily"] } });
   assertEquals(stopped.choices[0].finish_reason, "stop");
   assertEquals(stopped.choices[0].text, greedy.choices[0].text.split("Lily")[0]);
   const chat = await client.chat.completions.create(
