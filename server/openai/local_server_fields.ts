@@ -1,12 +1,11 @@
 /**
  * Fields OpenAI does not define but local servers' clients send: llama-server's
- * `n_predict`, `t_max_predict_ms`, `cache_prompt`, `n_probs`, `samplers`,
- * `id_slot`, `n_keep`, and Ollama's `keep_alive` (its `options` are
- * read through RequestFields). Each is type-checked (400 on a wrong type); those
- * this engine cannot honour are recorded as ignored unless their value asks for
- * what it does anyway (`cache_prompt: true`, `n_probs: 0`, `id_slot: -1`,
- * `n_keep: 0`). The sampling ones it honours are in
- * sampling_fields.ts.
+ * `n_predict`, `t_max_predict_ms`, `cache_prompt`, `n_probs`, `samplers`, `id_slot`,
+ * `n_keep`, and Ollama's `keep_alive` (its `options` are read through
+ * RequestFields). Each is type-checked (400 on a wrong type); those this engine
+ * cannot honour are recorded as ignored unless their value asks for what it does
+ * anyway (`cache_prompt: true`, `n_probs: 0`, `id_slot: -1`, `n_keep: 0`). The
+ * sampling ones it honours are in sampling_fields.ts.
  *
  * @module
  */
