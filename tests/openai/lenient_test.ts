@@ -62,11 +62,19 @@ Deno.test("extra_body fields of llama-server and Ollama get 200; the header name
   assertEquals(ignoredOf(chat.response), notHonoured);
 
   const stream = await client.completions
-    .create({ model: MODEL_ID, prompt: PROMPT, max_tokens: 4, stream: true, ...extra })
+    .create({
+      model: MODEL_ID,
+      prompt: PROMPT,
+      max_tokens: 4,
+      stream: true,
+      stream_options: { include_usage: true, chunk_size: 1 } as OpenAI.ChatCompletionStreamOptions,
+      ...extra,
+    })
     .withResponse();
-  assertEquals(ignoredOf(stream.response), notHonoured);
+  assertEquals(ignoredOf(stream.response), [...notHonoured, "stream_options.chunk_size"].sort());
   const chunks = await Array.fromAsync(stream.data);
-  assertEquals(chunks.at(-1)!.choices[0].finish_reason, "length");
+  assertEquals(chunks.at(-2)!.choices[0].finish_reason, "length");
+  assertEquals(chunks.at(-1)!.usage!.completion_tokens, 4);
 
   const plain = await client.completions
     .create({ model: MODEL_ID, prompt: PROMPT, max_tokens: 1 }).withResponse();
