@@ -19,11 +19,13 @@ import { Generation } from "../../engine/generation.ts";
  * @param signal The request's own signal (client gone, shutdown).
  * @param tMaxPredictMs The limit in milliseconds; undefined = none (`start` is
  *   called with `signal` as is).
+ * @param now The clock, in milliseconds (tests pass a fake). Default `performance.now`.
  */
 export function limitPredictTime(
   start: (signal: AbortSignal) => Generation,
   signal: AbortSignal,
   tMaxPredictMs: number | undefined,
+  now: () => number = () => performance.now(),
 ): Generation {
   if (tMaxPredictMs === undefined) return start(signal);
   const limit = new AbortController();
@@ -44,9 +46,9 @@ export function limitPredictTime(
       push([piece]);
       text += piece.text;
       if (piece.token >= 0) tokens++;
-      firstAt ??= performance.now();
+      firstAt ??= now();
       newline ||= piece.text.includes("\n");
-      if (newline && performance.now() - firstAt > tMaxPredictMs) {
+      if (newline && now() - firstAt > tMaxPredictMs) {
         stopped = true;
         limit.abort();
       }
