@@ -55,6 +55,7 @@ export type {
   MemoryFitOptions,
 } from "./engine/memory_fit.ts";
 export type { MemoryProbe } from "./engine/worker/memory_probe.ts";
+export { type FileStamp, type LoadVerdict, LoadVerdicts } from "./engine/load_verdicts.ts";
 export {
   ContextOverflowError,
   DisposedError,
@@ -62,6 +63,7 @@ export {
   GgufError,
   GrammarError,
   LibraryLoadError,
+  ModelCrashError,
   ModelLoadError,
   ModelNotFoundError,
   QueueFullError,

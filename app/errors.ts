@@ -62,23 +62,25 @@ export class HubFileNotFoundError extends Error {
 }
 
 /**
- * Thrown when a model file the library lists as broken is asked to load: it never reaches
- * llama.cpp, which can abort the process on bad input.
+ * Thrown when a model file known to be broken (the library lists it so, its header fails
+ * the checks, or it crashed a load probe) is asked to load: it never reaches llama.cpp,
+ * which can abort the process on bad input.
  */
 export class ModelBrokenError extends Error {
   /** The file. */
   readonly path: string;
-  /** Why the library found it broken. */
+  /** Why it is broken. */
   readonly reason: string;
 
   /**
    * Creates the error.
    *
    * @param path The file.
-   * @param reason Why the library found it broken.
+   * @param reason Why it is broken (a header check, a crash verdict).
+   * @param why The message's reason; default `reason`.
    */
-  constructor(path: string, reason: string, options?: ErrorOptions) {
-    super(`Cannot load "${path}": the library lists it as broken: ${reason}`, options);
+  constructor(path: string, reason: string, why: string = reason, options?: ErrorOptions) {
+    super(`Cannot load "${path}": ${why}`, options);
     this.name = "ModelBrokenError";
     this.path = path;
     this.reason = reason;

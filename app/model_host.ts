@@ -5,10 +5,14 @@
  *
  * @module
  */
+import { resolve } from "node:path";
 import type { Context } from "../engine/context.ts";
 import { Engine, type EngineOptions } from "../engine/engine.ts";
 import { loadModel, type Model } from "../engine/model.ts";
 import { NoModelLoadedError } from "./errors.ts";
+import { ModelCrashError } from "../engine/errors.ts";
+import { LoadVerdicts } from "../engine/load_verdicts.ts";
+import type { ModelLibrary } from "../library/mod.ts";
 import type { EventHub } from "./events.ts";
 
 /** The loaded model as the UI API shows it (docs/ui-api.md `LoadedModel`). */
@@ -42,6 +46,11 @@ export interface LoadError {
 export class ModelHost {
   readonly #events: EventHub;
   readonly #engineOptions: EngineOptions;
+  /**
+   * The verdicts of child-process loads (engine/load_probe.ts): only a file's first load
+   * runs in a child; a file that crashed there never loads here. Undefined: in memory.
+   */
+  readonly verdicts: LoadVerdicts | undefined;
   #engine: Engine | undefined;
   #model: Model | undefined;
   #context: Context | undefined;
@@ -51,10 +60,27 @@ export class ModelHost {
   /** Kept until the next load starts, so a UI that connects later still sees it. */
   #loadError: LoadError | undefined;
 
-  /** Creates the host; the engine starts with the first load. */
-  constructor(events: EventHub, engineOptions: EngineOptions = {}) {
+  readonly #onCrash: ((path: string, error: ModelCrashError) => void) | undefined;
+
+  /**
+   * Creates the host; the engine starts with the first load.
+   *
+   * @param options.verdicts Where child-process load verdicts are kept; default: in memory.
+   * @param options.onCrash Called when a load crashed llama.cpp in its child process
+   *   (the app marks the file broken in the library); exceptions are ignored.
+   */
+  constructor(
+    events: EventHub,
+    engineOptions: EngineOptions = {},
+    options: {
+      verdicts?: LoadVerdicts;
+      onCrash?: (path: string, error: ModelCrashError) => void;
+    } = {},
+  ) {
     this.#events = events;
     this.#engineOptions = engineOptions;
+    this.verdicts = options.verdicts;
+    this.#onCrash = options.onCrash;
   }
 
   /** The loaded model, or null. */
@@ -127,6 +153,7 @@ export class ModelHost {
     try {
       const model = await loadModel(path, {
         engine: await this.engine(),
+        loadVerdicts: this.verdicts,
         signal: abort.signal,
         onProgress: (progress) => {
           loading.progress = progress;
@@ -151,6 +178,13 @@ export class ModelHost {
       this.#events.publish({ event: "model", data: this.loaded });
       return this.loaded!;
     } catch (error) {
+      if (error instanceof ModelCrashError) {
+        try {
+          this.#onCrash?.(path, error);
+        } catch {
+          // Marking the file is a courtesy; the verdict already keeps it from loading.
+        }
+      }
       if (!abort.signal.aborted) {
         this.#loadError = { path, message: error instanceof Error ? error.message : String(error) };
         this.#events.publish({ event: "load_error", data: this.loadError });
@@ -178,5 +212,18 @@ export class ModelHost {
     this.unload();
     this.#engine?.dispose();
     this.#engine = undefined;
+  }
+}
+
+/** Marks a file that crashed llama.cpp broken in the library, if it is listed there. */
+export async function markCrashed(
+  library: ModelLibrary,
+  path: string,
+  error: ModelCrashError,
+): Promise<void> {
+  try {
+    await library.markBroken(resolve(path), await LoadVerdicts.stamp(path), error.reason);
+  } catch {
+    // The file vanished or the library closed: the verdict cache still holds the crash.
   }
 }

@@ -14,7 +14,8 @@ import { DATABASE_FILE, openDatabase, type Storage } from "../storage/mod.ts";
 import { newSecret } from "../server/auth.ts";
 import { startServer } from "../server/app.ts";
 import { EventHub } from "../app/events.ts";
-import { ModelHost } from "../app/model_host.ts";
+import { markCrashed, ModelHost } from "../app/model_host.ts";
+import { LOAD_VERDICTS_FILE, LoadVerdicts } from "../engine/load_verdicts.ts";
 import { AppOpenAiServer, openAiServerConfig } from "../server/app_openai_server.ts";
 import { RemoteFit } from "../app/remote_fit.ts";
 import { downloadJson } from "../api/hub_json.ts";
@@ -72,7 +73,12 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   storage.chats.purgeDeleted();
   const events = new EventHub();
   const rate = new TokenRate();
-  const host = new ModelHost(events, options.engine);
+  const host = new ModelHost(events, options.engine, {
+    verdicts: new LoadVerdicts(join(options.dataDir, LOAD_VERDICTS_FILE)),
+    // Whoever asked for the load (the UI, a reply, the default model at start), a file
+    // that crashed llama.cpp shows as broken in the model list.
+    onCrash: (path, error) => void markCrashed(library, path, error),
+  });
   const openAiServer = new AppOpenAiServer({
     model: () => host.model,
     events,

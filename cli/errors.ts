@@ -17,6 +17,7 @@ const EXPECTED = new Set([
   "ModelNotFoundError",
   "GgufError",
   "ModelLoadError",
+  "ModelCrashError",
   "ContextOverflowError",
   "LibraryLoadError",
   "EngineError",

@@ -19,6 +19,8 @@ import { loadModel } from "../engine/model.ts";
 import type { GenerateOptions } from "../engine/generate_options.ts";
 import type { LoadModelOptions } from "../engine/model.ts";
 import { writeAllSync } from "./errors.ts";
+import { join } from "node:path";
+import { LOAD_VERDICTS_FILE, LoadVerdicts } from "../engine/load_verdicts.ts";
 
 /** The abort reason of Ctrl+C; cli/errors.ts prints it as one line. */
 export function interrupted(): DOMException {
@@ -28,6 +30,8 @@ export function interrupted(): DOMException {
 /** The engine and load-time options a config asks for. */
 export function modelOptions(config: Config): LoadModelOptions {
   return {
+    // Kept in the data dir: a file's first run probes it in a child process, later runs not.
+    loadVerdicts: new LoadVerdicts(join(config.dataDir, LOAD_VERDICTS_FILE)),
     libDir: config.libDir,
     variant: config.variant,
     logLevel: config.logLevel,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type LibVariant, locateLibraries } from "../ffi/lib_dir.ts";
+import { type LibLocation, type LibVariant, locateLibraries } from "../ffi/lib_dir.ts";
 import { GGML_LOG_LEVEL } from "../ffi/log_capture.ts";
 import { DisposedError } from "./errors.ts";
 import { reviveError } from "./revive_error.ts";
@@ -55,6 +55,8 @@ interface Listeners {
 export class Engine {
   /** The libraries and devices the engine found. */
   readonly info: EngineInfo;
+  /** @internal Where the libraries are: child-process loads use the same ones. */
+  readonly _location: LibLocation;
   readonly #worker: Worker;
   readonly #pending = new Map<number, Listeners>();
   readonly #abortFlags: Int32Array;
@@ -63,7 +65,13 @@ export class Engine {
   #nextSerial = 1;
   #disposed = false;
 
-  private constructor(worker: Worker, abortFlags: Int32Array, info: EngineInfo) {
+  private constructor(
+    worker: Worker,
+    abortFlags: Int32Array,
+    info: EngineInfo,
+    location: LibLocation,
+  ) {
+    this._location = location;
     this.#worker = worker;
     this.#abortFlags = abortFlags;
     this.info = info;
@@ -91,7 +99,7 @@ export class Engine {
       ? GGML_LOG_LEVEL[options.logLevel]
       : 99;
     // The instance exists before init so that init's reply goes through #receive.
-    const engine = new Engine(worker, abortFlags, undefined as unknown as EngineInfo);
+    const engine = new Engine(worker, abortFlags, undefined as unknown as EngineInfo, location);
     worker.onmessage = (event: MessageEvent<Reply>) => engine.#receive(event.data);
     worker.onerror = (event) => {
       event.preventDefault();

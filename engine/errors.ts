@@ -138,6 +138,53 @@ export class ModelLoadError extends Error {
 }
 
 /**
+ * Thrown when loading a model killed the child process that tried it first
+ * (engine/load_probe.ts): llama.cpp aborted on the file (a `GGML_ASSERT`) or crashed.
+ * The file is never loaded in the app's process; the verdict is kept until the file
+ * changes.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadModel, ModelCrashError } from "@hearth/hearth";
+ *
+ * try {
+ *   await loadModel("crafted.gguf");
+ * } catch (error) {
+ *   if (error instanceof ModelCrashError) console.log(error.signal, error.lastLogLines);
+ * }
+ * ```
+ */
+export class ModelCrashError extends ModelLoadError {
+  /** The signal that ended the child ("SIGABRT", "SIGSEGV"), or null when it exited. */
+  readonly signal: string | null;
+  /** The child's exit code when no signal ended it, else null. */
+  readonly exitCode: number | null;
+  /** llama.cpp's last log lines (and ggml's assert message) before the crash. */
+  readonly lastLogLines: string[];
+  /** The reason as given, without the "Cannot load model" prefix. */
+  readonly reason: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param reason What killed the child, with the last log line.
+   */
+  constructor(
+    path: string,
+    reason: string,
+    crash: { signal: string | null; exitCode: number | null; lastLogLines: string[] },
+    options?: ErrorOptions,
+  ) {
+    super(path, reason, options);
+    this.name = "ModelCrashError";
+    this.reason = reason;
+    this.signal = crash.signal;
+    this.exitCode = crash.exitCode;
+    this.lastLogLines = crash.lastLogLines;
+  }
+}
+
+/**
  * Thrown when a prompt needs more tokens than the context holds for one sequence.
  * Mirrors llama-server's `exceed_context_size` error, which carries the same counts.
  *

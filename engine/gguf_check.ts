@@ -6,6 +6,7 @@
  */
 import { gguf, type GGUFParseOutput } from "@huggingface/gguf";
 import { GgufError, ModelNotFoundError } from "./errors.ts";
+import { checkHyperparameters } from "./_gguf_hparams.ts";
 
 /** Magic, version u32, tensor_count u64 and kv_count u64: the fixed GGUF header. */
 const FIXED_HEADER_BYTES = 24;
@@ -209,6 +210,7 @@ export async function checkGgufFile(path: string): Promise<GgufFileInfo> {
   const scalars = scalarMetadata(metadata);
   const text = (key: string) => typeof scalars[key] === "string" ? scalars[key] : undefined;
   const architecture = text("general.architecture");
+  if (architecture !== undefined) checkHyperparameters(path, architecture, scalars);
   const contextLength = architecture && scalars[`${architecture}.context_length`];
   return {
     path,

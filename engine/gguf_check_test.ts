@@ -4,6 +4,7 @@ import { gguf } from "@huggingface/gguf";
 import { STORIES_260K, SYNTHETIC_135M, VOCAB_GPT2, VOCAB_PHI3 } from "../tests/models.ts";
 import { GgufError, ModelNotFoundError } from "./errors.ts";
 import { checkGgufFile } from "./gguf_check.ts";
+import { rewriteKv } from "../tests/crafted_models.ts";
 
 /**
  * Block size and bytes per block of the types the synthetic model uses, restated from
@@ -228,4 +229,29 @@ Deno.test("checkGgufFile() rejects a row that is not a whole number of blocks", 
 Deno.test("checkGgufFile() rejects a zero dimension", async () => {
   const bytes = await patchedStories((view, end) => view.setBigUint64(end + LAST_DIM, 0n, true));
   await assertRejected(bytes, "dimension 0 is 0; every dimension must be at least 1");
+});
+
+Deno.test("checkGgufFile() rejects hyperparameters llama.cpp aborts on", async () => {
+  await withTempDir(async (dir) => {
+    const source = join(dir, "source.gguf");
+    await Deno.copyFile(STORIES_260K, source);
+    const eps = "llama.attention.layer_norm_rms_epsilon";
+    // Each of these passed the checks before and aborted the process in llama.cpp.
+    const cases: [string, number, string][] = [
+      ["llama.block_count", 0, "llama.block_count is 0; llama.cpp needs 1 to 512 layers"],
+      ["llama.block_count", 513, "llama.block_count is 513; llama.cpp needs 1 to 512 layers"],
+      [eps, NaN, `${eps} is NaN; a norm epsilon must be a finite number above 0`],
+      [eps, -1, `${eps} is -1; a norm epsilon must be a finite number above 0`],
+      [eps, Infinity, `${eps} is Infinity`],
+      ["llama.attention.head_count", 0, "at least one attention head"],
+      ["llama.attention.head_count_kv", 3, "head_count is 8; not a multiple of"],
+      ["llama.context_length", 0, "llama.context_length is 0"],
+    ];
+    for (const [key, value, fragment] of cases) {
+      const path = await rewriteKv(source, join(dir, "crafted.gguf"), key, value);
+      const error = await checkGgufFile(path).then(() => null, (e) => e);
+      ok(error instanceof GgufError, `${key} = ${value}: ${error}`);
+      ok(error.message.includes(fragment), error.message);
+    }
+  });
 });

@@ -22,6 +22,9 @@ import { checkGgufFile, type GgufFileInfo, type GgufTensor } from "./gguf_check.
 import { type ContextOptions, resolveContextOptions } from "./context_options.ts";
 import { formulaProbe, modelShape } from "./memory_formula.ts";
 import type { MemoryProbe, ProbeOptions } from "./worker/memory_probe.ts";
+import { ModelCrashError } from "./errors.ts";
+import { crashError, probeInChild, verdictsOf } from "./load_probe.ts";
+import { LoadVerdicts } from "./load_verdicts.ts";
 import type { BackendDevice, ModelInfo } from "./types.ts";
 
 /** Bytes one device would hold. */
@@ -92,6 +95,11 @@ export const TIGHT_SHARE = 0.8;
 export interface MemoryFitOptions extends ContextOptions {
   /** Layers on GPU devices; -1 = all. Default -1. */
   nGpuLayers?: number;
+  /**
+   * The verdicts of child-process loads (engine/load_probe.ts): a file not yet known to
+   * load is simulated in a child process. Default: in memory, for this process.
+   */
+  loadVerdicts?: LoadVerdicts;
 }
 
 /**
@@ -108,6 +116,8 @@ export interface MemoryFitOptions extends ContextOptions {
  * @throws {RangeError} or {TypeError} for bad options.
  * @throws {ModelLoadError} or {EngineError} when the simulation fails and the header
  *   lacks what the formula needs (the simulation's error is the one thrown).
+ * @throws {ModelCrashError} when the simulation crashed llama.cpp (it runs in a child
+ *   process until the file is known to load), now or before.
  * @example
  * ```ts
  * import { strictEqual } from "node:assert/strict";
@@ -127,7 +137,7 @@ export async function estimateMemory(
 ): Promise<MemoryFit> {
   const file = await checkGgufFile(path);
   const tensors = await splitTensors(file);
-  const { nGpuLayers = -1, ...context } = options;
+  const { nGpuLayers = -1, loadVerdicts, ...context } = options;
   const nCtxTrain = file.contextLength ?? 4096;
   const resolved = resolveContextOptions(context, { nCtxTrain } as ModelInfo);
   const probeOptions: ProbeOptions = {
@@ -144,12 +154,10 @@ export async function estimateMemory(
   let failure: unknown = new Error("no engine is running to simulate the load");
   if (engine) {
     try {
-      const { probe, devices } = await engine._call("probeMemory", {
-        path,
-        ...probeOptions,
-      }) as { probe: MemoryProbe; devices: BackendDevice[] };
+      const { probe, devices } = await simulate(engine, path, probeOptions, loadVerdicts);
       return planMemory(probe, tensors, devices, nCtxTrain, ramAvailableBytes);
     } catch (error) {
+      if (error instanceof ModelCrashError) throw error;
       failure = error;
     }
   }
@@ -165,6 +173,44 @@ export async function estimateMemory(
     ...planMemory(probe, tensors, devices, nCtxTrain, ramAvailableBytes, "formula"),
     simulationError: failure instanceof Error ? failure.message : String(failure),
   };
+}
+
+/**
+ * llama.cpp's `no_alloc` simulation: in the engine for a file known to load (a child
+ * process loaded it), else in a child process, whose crash is kept as the file's verdict.
+ */
+async function simulate(
+  engine: Engine,
+  path: string,
+  options: ProbeOptions,
+  loadVerdicts: LoadVerdicts | undefined,
+): Promise<{ probe: MemoryProbe; devices: BackendDevice[] }> {
+  const verdicts = verdictsOf(loadVerdicts);
+  const stamp = await LoadVerdicts.stamp(path);
+  const known = await verdicts.get(stamp);
+  if (known?.ok === false) throw crashError(path, known);
+  if (known?.ok) {
+    return await engine._call("probeMemory", { path, ...options }) as {
+      probe: MemoryProbe;
+      devices: BackendDevice[];
+    };
+  }
+  try {
+    const { result } = await probeInChild(engine._location, {
+      path,
+      mode: "memory",
+      nGpuLayers: options.nGpuLayers,
+      useMmap: false,
+      memory: options,
+    });
+    return result as unknown as { probe: MemoryProbe; devices: BackendDevice[] };
+  } catch (error) {
+    if (error instanceof ModelCrashError) {
+      const { reason, signal, exitCode, lastLogLines } = error;
+      await verdicts.set(stamp, { ok: false, reason, signal, exitCode, lastLogLines });
+    }
+    throw error;
+  }
 }
 
 /**

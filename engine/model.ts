@@ -9,6 +9,9 @@ import { type ContextOptions, resolveContextOptions } from "./context_options.ts
 import { Engine, type EngineOptions } from "./engine.ts";
 import { DisposedError } from "./errors.ts";
 import { checkGgufFile } from "./gguf_check.ts";
+import { locateLibraries } from "../ffi/lib_dir.ts";
+import { checkLoadInChild } from "./load_probe.ts";
+import type { LoadVerdicts } from "./load_verdicts.ts";
 import { type ChatMessage, validateMessages } from "./chat_template.ts";
 import { Sampler } from "./sampler.ts";
 import { type ResolvedSampling, resolveSampling, type SamplingOptions } from "./sampling.ts";
@@ -30,6 +33,14 @@ export interface LoadModelOptions extends EngineOptions {
   /** Cancels the load; `loadModel` then rejects with `signal.reason`. */
   signal?: AbortSignal;
   /**
+   * Load each file the first time in a short-lived child process (engine/load_probe.ts),
+   * so a file that makes llama.cpp abort kills the child, not this process; the verdict
+   * is kept by path, size and mtime, so later loads skip it. Default true.
+   */
+  isolateFirstLoad?: boolean;
+  /** Where those verdicts are kept. Default: in memory, for this process. */
+  loadVerdicts?: LoadVerdicts;
+  /**
    * The engine to load into; default: a new engine (from `libDir`/`variant`) that the
    * model owns and stops when it is disposed.
    */
@@ -44,6 +55,8 @@ export interface LoadModelOptions extends EngineOptions {
  * @throws {ModelNotFoundError} when `path` is not a file.
  * @throws {GgufError} when the file is not a valid GGUF model.
  * @throws {ModelLoadError} with llama.cpp's reason when llama.cpp refuses the file.
+ * @throws {ModelCrashError} when the file crashed llama.cpp in the child-process load
+ *   (now or at an earlier load of the same bytes); it is never loaded in this process.
  * @throws {RangeError} or {TypeError} for invalid options.
  * @throws `signal.reason` when `signal` aborts the load.
  * @example
@@ -68,6 +81,16 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
   signal?.throwIfAborted();
   await checkGgufFile(path);
   signal?.throwIfAborted();
+  if (options.isolateFirstLoad ?? true) {
+    const location = options.engine?._location ?? await locateLibraries(options);
+    await checkLoadInChild(location, path, {
+      nGpuLayers,
+      useMmap,
+      vocabOnly,
+      verdicts: options.loadVerdicts,
+      signal,
+    });
+  }
   const owned = options.engine === undefined;
   const engine = options.engine ?? await Engine.start(options);
   const serial = engine._serial();

@@ -67,6 +67,17 @@ export interface SamplingOptions {
    */
   penaltyLastN?: number;
   /**
+   * Mirostat sampling (https://arxiv.org/abs/2007.14966), which steers the text's
+   * surprise towards `mirostatTau`: `0` = off, `1` = Mirostat, `2` = Mirostat 2.0.
+   * When on, it replaces the penalties and the top-k, typical, top-p and min-p stages
+   * (as in llama.cpp). Default `0`.
+   */
+  mirostat?: number;
+  /** Mirostat's target surprise (cross-entropy, in nats); finite and >= 0. Default `5`. */
+  mirostatTau?: number;
+  /** Mirostat's learning rate; finite and >= 0. Default `0.1`. */
+  mirostatEta?: number;
+  /**
    * Seed for the final random pick; integer in [0, 2^32 - 1]. Absent or
    * {@linkcode LLAMA_DEFAULT_SEED} means a fresh random seed per call, which
    * {@linkcode resolveSampling} draws so it can be reported.
@@ -119,6 +130,12 @@ export interface ResolvedSampling {
   presencePenalty: number;
   /** See {@linkcode SamplingOptions.penaltyLastN}. */
   penaltyLastN: number;
+  /** See {@linkcode SamplingOptions.mirostat}. */
+  mirostat: number;
+  /** See {@linkcode SamplingOptions.mirostatTau}. */
+  mirostatTau: number;
+  /** See {@linkcode SamplingOptions.mirostatEta}. */
+  mirostatEta: number;
   /** A concrete uint32, never {@linkcode LLAMA_DEFAULT_SEED}, so a run can be replayed. */
   seed: number;
   /** Biases as a list; empty when off. */
@@ -148,7 +165,7 @@ const int = (fallback: number, lo: number, hi: number): NumberRule => ({
 
 // Fallbacks are `struct common_params_sampling` in llama.cpp common/common.h (temp,
 // top_k, top_p, min_p, typ_p, penalty_repeat, penalty_freq, penalty_present,
-// penalty_last_n, seed); all agree with Hearth's documented defaults.
+// penalty_last_n, mirostat, mirostat_tau, mirostat_eta, seed); all agree with Hearth's documented defaults.
 const RULES: Record<NumericKey, NumberRule> = {
   temperature: { fallback: 0.8, ok: (v) => v >= 0 && v < Infinity, expect: "a finite number >= 0" },
   topK: int(40, 0, INT32_MAX),
@@ -159,6 +176,9 @@ const RULES: Record<NumericKey, NumberRule> = {
   frequencyPenalty: { fallback: 0, ok: (v) => v >= -2 && v <= 2, expect: "a number in [-2, 2]" },
   presencePenalty: { fallback: 0, ok: (v) => v >= -2 && v <= 2, expect: "a number in [-2, 2]" },
   penaltyLastN: int(64, -1, INT32_MAX),
+  mirostat: int(0, 0, 2),
+  mirostatTau: { fallback: 5, ok: (v) => v >= 0 && v < Infinity, expect: "a finite number >= 0" },
+  mirostatEta: { fallback: 0.1, ok: (v) => v >= 0 && v < Infinity, expect: "a finite number >= 0" },
   seed: int(LLAMA_DEFAULT_SEED, 0, 0xFFFFFFFF),
 };
 
@@ -252,6 +272,9 @@ export type SamplerStage =
   | { kind: "top_p"; p: number }
   | { kind: "min_p"; p: number }
   | { kind: "temp"; t: number }
+  /** `m` is the tokens estimating s_hat: 100, as llama.cpp's common_sampler_init passes. */
+  | { kind: "mirostat"; seed: number; tau: number; eta: number; m: number }
+  | { kind: "mirostat_v2"; seed: number; tau: number; eta: number }
   | { kind: "dist"; seed: number }
   | { kind: "greedy" };
 
@@ -260,7 +283,9 @@ export type SamplerStage =
  * are left out. The order is that of `common_sampler_init` in llama.cpp
  * `common/sampling.cpp`: logit bias, penalties, top-k, typical, top-p, min-p,
  * temperature, then `dist` draws the token. At temperature 0 the chain ends in
- * `greedy` instead, with no truncation, temperature or `dist` stages.
+ * `greedy` instead, with no truncation, temperature or `dist` stages. With mirostat
+ * on, logit bias (and grammar) are followed by temperature and the mirostat stage
+ * alone, as in llama.cpp (greedy at temperature 0).
  *
  * The FFI side builds each stage with its `llama_sampler_init_*` function,
  * `min_keep` 0 as in `common_params_sampling`; a `penalties` stage with `lastN` -1
@@ -277,6 +302,11 @@ export function samplerChain(s: ResolvedSampling): SamplerStage[] {
   // keep only grammar-invalid tokens and leave nothing to sample. Penalties map a
   // masked -Infinity logit to -Infinity, so masking before them changes nothing.
   if (s.grammar !== "") chain.push({ kind: "grammar", grammar: s.grammar, root: s.grammarRoot });
+  if (s.mirostat !== 0) {
+    if (s.temperature === 0) chain.push({ kind: "greedy" });
+    else chain.push({ kind: "temp", t: s.temperature }, mirostatStage(s));
+    return chain;
+  }
   const penaltiesOff = s.penaltyLastN === 0 ||
     (s.repeatPenalty === 1 && s.frequencyPenalty === 0 && s.presencePenalty === 0);
   if (!penaltiesOff) {
@@ -298,6 +328,13 @@ export function samplerChain(s: ResolvedSampling): SamplerStage[] {
   if (s.minP !== 0) chain.push({ kind: "min_p", p: s.minP });
   chain.push({ kind: "temp", t: s.temperature }, { kind: "dist", seed: s.seed });
   return chain;
+}
+
+function mirostatStage(s: ResolvedSampling): SamplerStage {
+  const { seed, mirostatTau: tau, mirostatEta: eta } = s;
+  return s.mirostat === 1
+    ? { kind: "mirostat", seed, tau, eta, m: 100 }
+    : { kind: "mirostat_v2", seed, tau, eta };
 }
 
 function asRecord(options: unknown): Record<string, unknown> {

@@ -27,6 +27,9 @@ Deno.test("resolveSampling() fills in common_params_sampling defaults", () => {
     frequencyPenalty: 0,
     presencePenalty: 0,
     penaltyLastN: 64,
+    mirostat: 0,
+    mirostatTau: 5,
+    mirostatEta: 0.1,
     logitBias: [],
     grammar: "",
     grammarRoot: "root",
@@ -95,16 +98,16 @@ Deno.test("resolveSampling() rejects unknown keys and suggests the right one", (
   });
   throws(() => resolveLoose({ temp: 0.2 }), { message: /"temp"; did you mean "temperature"/ });
   throws(() => resolveLoose({ repeat_last_n: 64 }), { message: /did you mean "penaltyLastN"/ });
-  throws(() => resolveLoose({ mirostat: 2 }), {
+  throws(() => resolveLoose({ dry_multiplier: 0.8 }), {
     name: "TypeError",
-    message: 'Unknown sampling option "mirostat"',
+    message: 'Unknown sampling option "dry_multiplier"',
   });
 });
 
 Deno.test("SAMPLING_OPTION_KEYS lists exactly the accepted keys", () => {
   const all = Object.fromEntries(SAMPLING_OPTION_KEYS.map((k) => [k, undefined]));
   resolveLoose(all);
-  strictEqual(SAMPLING_OPTION_KEYS.length, 13);
+  strictEqual(SAMPLING_OPTION_KEYS.length, 16);
 });
 
 Deno.test("resolveSampling() accepts logitBias as a record or as pairs", () => {
@@ -211,4 +214,30 @@ Deno.test("resolveSampling() refuses a grammar llama.cpp cannot take, before any
     (e: unknown) => e instanceof GrammarError && /'start' symbol/.test(e.message),
   );
   strictEqual(resolveSampling({ grammar: 'root ::= "x"' }, 32000).grammar, 'root ::= "x"');
+});
+
+Deno.test("samplerChain() with mirostat keeps bias and grammar, then temperature and mirostat", () => {
+  const v2 = resolveSampling({
+    mirostat: 2,
+    mirostatTau: 3,
+    logitBias: [[9, 2]],
+    repeatPenalty: 1.2,
+    topK: 10,
+    seed: 11,
+  }, N_VOCAB);
+  deepStrictEqual(samplerChain(v2), [
+    { kind: "logit_bias", bias: [{ token: 9, bias: 2 }] },
+    { kind: "temp", t: 0.8 },
+    { kind: "mirostat_v2", seed: 11, tau: 3, eta: 0.1 },
+  ]);
+  const v1 = resolveSampling({ mirostat: 1, mirostatEta: 0.2, seed: 3, temperature: 1 }, N_VOCAB);
+  deepStrictEqual(samplerChain(v1), [
+    { kind: "temp", t: 1 },
+    { kind: "mirostat", seed: 3, tau: 5, eta: 0.2, m: 100 },
+  ]);
+  deepStrictEqual(samplerChain(resolveSampling({ mirostat: 2, temperature: 0 }, N_VOCAB)), [
+    { kind: "greedy" },
+  ]);
+  throws(() => resolveSampling({ mirostat: 3 }, N_VOCAB), { name: "RangeError" });
+  throws(() => resolveSampling({ mirostatTau: -1 }, N_VOCAB), { name: "RangeError" });
 });

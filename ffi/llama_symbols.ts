@@ -114,6 +114,8 @@ export const LLAMA_SYMBOLS = {
   llama_sampler_init_min_p: { parameters: ["f32", "usize"], result: p },
   llama_sampler_init_typical: { parameters: ["f32", "usize"], result: p },
   llama_sampler_init_temp: { parameters: ["f32"], result: p },
+  llama_sampler_init_mirostat: { parameters: ["i32", "u32", "f32", "f32", "i32"], result: p },
+  llama_sampler_init_mirostat_v2: { parameters: ["u32", "f32", "f32"], result: p },
   // NULL when the grammar does not parse (reason logged)
   llama_sampler_init_grammar: { parameters: [p, buf, buf], result: p },
   llama_sampler_init_penalties: { parameters: ["i32", "f32", "f32", "f32"], result: p },

@@ -260,6 +260,36 @@ export class ModelLibrary {
   }
 
   /**
+   * Marks a model broken because loading it crashed llama.cpp (engine/load_probe.ts), so
+   * the app never hands it to llama.cpp again. Applies only while the file is as it was
+   * when it crashed: a changed file is read again at the next scan, which clears the mark.
+   *
+   * @param path The model's path (for a split model its first part), as indexed.
+   * @param stamp The file's size in bytes and mtime in ms when it crashed.
+   * @param reason Why: the crash and llama.cpp's last log line.
+   * @returns The entry as it is now, or null when the path is not in the library or the
+   *   file changed since.
+   */
+  markBroken(
+    path: string,
+    stamp: { sizeBytes: number; mtimeMs: number },
+    reason: string,
+  ): Promise<LibraryModel | null> {
+    this.#checkOpen();
+    return this.#serial(() => {
+      const current = this.#storage.models.getByPath(path);
+      // A split model's row sums its parts: the crash stamp is of the first part alone.
+      const same = current !== null &&
+        (current.split_count !== null ||
+          (current.size_bytes === stamp.sizeBytes && current.mtime_ms === stamp.mtimeMs));
+      if (!current || !same || current.broken_reason === reason) {
+        return Promise.resolve(current && same ? toLibraryModel(current) : null);
+      }
+      return Promise.resolve(this.#put({ ...current, broken_reason: reason }));
+    });
+  }
+
+  /**
    * Stops watching and waits for a running scan, remove or verify write to finish. Later
    * calls return the same promise; other methods then throw `DisposedError`.
    */

@@ -27,7 +27,8 @@ export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
   app.route("/api/import", importRoute(deps));
   const defaultNCtx = () => deps.storage.settings.get().n_ctx;
   const engine = () => deps.host.engine();
-  app.route("/api/models", libraryRoutes({ ...deps, engine, defaultNCtx }));
+  const loadVerdicts = deps.host.verdicts;
+  app.route("/api/models", libraryRoutes({ ...deps, engine, defaultNCtx, loadVerdicts }));
   const hub = { hub: deps.hub, downloads: deps.downloads, remoteFit: deps.remoteFit, defaultNCtx };
   app.route("/api/hub", hubRoutes(hub));
   app.route("/api/downloads", downloadRoutes(hub));

@@ -17,6 +17,7 @@ import {
   EngineError,
   GgufError,
   GrammarError,
+  ModelCrashError,
   ModelLoadError,
   ModelNotFoundError,
   QueueFullError,
@@ -106,6 +107,13 @@ export const ERROR_TABLE: ReadonlyMap<ErrorClass, Row> = new Map<ErrorClass, Row
     status: 400,
     type: "exceed_context_size",
     extra: { n_prompt_tokens: e.nPromptTokens, n_ctx: e.nCtx },
+    headers: {},
+  })],
+  // The file, not the request, is at fault: the same 422 a broken library entry gets.
+  [ModelCrashError, (e: ModelCrashError) => ({
+    status: 422,
+    type: "model_broken",
+    extra: { broken_reason: e.reason },
     headers: {},
   })],
   [EngineError, row(500, "engine_error")],

@@ -113,6 +113,10 @@ function makeStage(
       return llama.llama_sampler_init_temp(stage.t);
     case "dist":
       return llama.llama_sampler_init_dist(stage.seed);
+    case "mirostat":
+      return llama.llama_sampler_init_mirostat(nVocab, stage.seed, stage.tau, stage.eta, stage.m);
+    case "mirostat_v2":
+      return llama.llama_sampler_init_mirostat_v2(stage.seed, stage.tau, stage.eta);
     case "greedy":
       return llama.llama_sampler_init_greedy();
   }

@@ -1,9 +1,11 @@
 /**
  * Reads a `POST /v1/chat/completions` body into what the backend's `chat` takes.
- * Every field is validated; fields OpenAI does not know are refused with 400 naming
- * them, as OpenAI does. Accepted but without effect here: `user`, `metadata`,
- * `store`, `service_tier`, `prompt_cache_key`, `safety_identifier`,
- * `parallel_tool_calls`. Extensions from llama-server: `top_k`, `min_p`.
+ * Every known field is validated (400 naming it); unknown fields are ignored and
+ * listed in `ignoredFields`, as llama-server, LM Studio and Ollama ignore them.
+ * Accepted but without effect here: `user`, `metadata`, `store`, `service_tier`,
+ * `prompt_cache_key`, `safety_identifier`, `parallel_tool_calls`. Extensions from
+ * llama-server and Ollama: see sampling_fields.ts and local_server_fields.ts, and
+ * docs/openai-api.md for the whole table.
  *
  * @module
  */
@@ -20,15 +22,17 @@ import {
   optionalNumber,
   optionalObject,
   optionalString,
-  rejectUnknown,
 } from "./fields.ts";
+import { LOCAL_SERVER_FIELDS, readLocalServerFields } from "./local_server_fields.ts";
 import { checkModel } from "./model_field.ts";
+import { RequestFields } from "./request_fields.ts";
 import { readResponseFormat } from "./response_format.ts";
 import { readMaxTokens, readSampling, SAMPLING_FIELDS } from "./sampling_fields.ts";
 import { readTools, type ToolSetup } from "./tools_request.ts";
 
 const CHAT_FIELDS: ReadonlySet<string> = new Set([
   ...SAMPLING_FIELDS,
+  ...LOCAL_SERVER_FIELDS,
   "model",
   "messages",
   "max_completion_tokens",
@@ -58,6 +62,10 @@ export interface ChatRequest {
   includeUsage: boolean;
   /** Tools in play, when the client offered some and tool_choice is not "none". */
   tools: ToolSetup | undefined;
+  /** llama-server's t_max_predict_ms, in milliseconds; undefined = no limit. */
+  tMaxPredictMs: number | undefined;
+  /** Request fields given but not honoured (unknown ones included), for the response header. */
+  ignoredFields: readonly string[];
 }
 
 /**
@@ -71,14 +79,16 @@ export function readChatRequest(
   backend: CompletionBackend,
   chatTemplate: string | undefined,
 ): ChatRequest {
-  rejectUnknown(body, CHAT_FIELDS);
+  const fields = new RequestFields(body);
+  fields.ignoreUnknown(body, CHAT_FIELDS);
   checkModel(body.model, backend.id);
   const template = chatTemplate ?? backend.info.chatTemplate ?? DEFAULT_CHAT_TEMPLATE;
   const { setup, format } = readTools(body, template);
   const messages = readMessages(body.messages, format);
+  const local = readLocalServerFields(fields);
   const maxTokens = readMaxTokens(body.max_completion_tokens, "max_completion_tokens") ??
-    readMaxTokens(body.max_tokens, "max_tokens");
-  const sampling = readSampling(body, maxTokens, backend.info.nVocab);
+    readMaxTokens(body.max_tokens, "max_tokens") ?? local.nPredict;
+  const sampling = readSampling(fields, maxTokens, backend.info);
   readCompatFields(body);
   const formatGrammar = readResponseFormat(body.response_format);
   if (formatGrammar !== undefined && setup?.grammar !== undefined) {
@@ -98,6 +108,8 @@ export function readChatRequest(
     stream: sampling.stream,
     includeUsage: sampling.includeUsage,
     tools: setup,
+    tMaxPredictMs: local.tMaxPredictMs,
+    ignoredFields: fields.ignored,
   };
 }
 

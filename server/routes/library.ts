@@ -12,6 +12,9 @@ import { type ModelLibrary, ModelNotInLibraryError } from "../../library/mod.ts"
 import { openBrowser } from "../../desktop/open_browser.ts";
 import { badRequest } from "../http_error.ts";
 import { fitJson, libraryEntry } from "../../api/library_json.ts";
+import { ModelCrashError } from "../../engine/errors.ts";
+import type { LoadVerdicts } from "../../engine/load_verdicts.ts";
+import { markCrashed } from "../../app/model_host.ts";
 
 /** What the library routes use. */
 export interface LibraryDeps {
@@ -20,6 +23,8 @@ export interface LibraryDeps {
   bundledModel: string;
   /** The settings' n_ctx, the default for fit estimates. */
   defaultNCtx: () => number;
+  /** Verdicts of child-process loads; a fit of a file not known to load runs in a child. */
+  loadVerdicts?: LoadVerdicts;
 }
 
 /** `/api/models/...` of the library (load and unload live in app_state.ts). */
@@ -50,7 +55,16 @@ export function libraryRoutes(deps: LibraryDeps): Hono {
     }
     // Without an engine the formula answers alone.
     const engine = await deps.engine().catch(() => null);
-    return c.json(fitJson(await estimateMemory(engine, model.path, { nCtx, nGpuLayers })));
+    try {
+      const loadVerdicts = deps.loadVerdicts;
+      return c.json(fitJson(
+        await estimateMemory(engine, model.path, { nCtx, nGpuLayers, loadVerdicts }),
+      ));
+    } catch (error) {
+      // The simulation crashed llama.cpp (in a child process): the model is broken.
+      if (error instanceof ModelCrashError) await markCrashed(library, model.path, error);
+      throw error;
+    }
   });
 
   app.post("/:id/verify", async (c) => {

@@ -5,6 +5,7 @@
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "../assert.ts";
 import { STORIES_260K } from "../models.ts";
+import { writeCraftedModels } from "../crafted_models.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -117,6 +118,25 @@ Deno.test("hearth generate on an invalid GGUF fails with one line", async () => 
     assert(line.includes("Invalid GGUF file"), line);
   } finally {
     Deno.removeSync(path);
+  }
+});
+
+Deno.test("hearth generate on a model that would crash llama.cpp fails with one line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const crafted = await writeCraftedModels(dir);
+    const cases = [
+      [crafted.zeroLayers, "llama.block_count is 0"],
+      [crafted.nanEpsilon, "llama.attention.layer_norm_rms_epsilon is NaN"],
+      [crafted.negativeEpsilon, "llama.attention.layer_norm_rms_epsilon is -1"],
+    ];
+    for (const [path, says] of cases) {
+      // Before the checks, llama.cpp aborted the process: exit 134 and an assert on stderr.
+      const line = assertOneLineError(await hearth("generate", "-m", path, "-p", "x"));
+      assert(line.includes(`Invalid GGUF file "${path}"`) && line.includes(says), line);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
 

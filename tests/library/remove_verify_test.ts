@@ -103,3 +103,27 @@ Deno.test("ModelLibrary.verify() stops when its signal aborts", async () => {
   assertEquals(error, reason);
   assertEquals(t.library.get(model.id)!.verifiedAtMs, null);
 });
+
+Deno.test("ModelLibrary.markBroken() marks a file that crashed llama.cpp until it changes", async () => {
+  using tree = new TempTree();
+  const file = tree.copy(STORIES_260K, "models/stories.gguf");
+  await using t = new TestLibrary([{ kind: "folder", path: tree.path("models") }]);
+  const [model] = (await t.library.scan()).added;
+  const reason = "llama.cpp crashed on this file: killed by SIGABRT (GGML_ASSERT(x) failed)";
+
+  // A crash of other bytes (an older stamp) does not apply.
+  const stale = { sizeBytes: model.sizeBytes, mtimeMs: model.mtimeMs - 1000 };
+  assertEquals(await t.library.markBroken(file, stale, reason), null);
+  assertEquals(t.library.get(model.id)!.broken, false);
+
+  const stamp = { sizeBytes: model.sizeBytes, mtimeMs: model.mtimeMs };
+  const marked = await t.library.markBroken(file, stamp, reason);
+  assertEquals([marked?.broken, marked?.brokenReason], [true, reason]);
+  assertEquals(t.events.at(-1)?.updated, [marked]);
+  // A rescan of the unchanged file keeps the mark; a changed file is read again.
+  await t.library.scan();
+  assertEquals(t.library.get(model.id)!.brokenReason, reason);
+  await Deno.utime(file, new Date(), new Date(model.mtimeMs + 5000));
+  await t.library.scan();
+  assertEquals(t.library.get(model.id)!.broken, false);
+});

@@ -9,6 +9,10 @@ import { appJson as api, waitFor } from "./_app_api.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
 import { BUNDLED_MODEL } from "../../config/config.ts";
 import { DATABASE_FILE, openDatabase } from "../../storage/mod.ts";
+import { LOAD_VERDICTS_FILE } from "../../engine/load_verdicts.ts";
+import { writeGguf } from "../library/_gguf.ts";
+import { writeCraftedModels } from "../crafted_models.ts";
+import { STORIES_260K } from "../models.ts";
 
 type AppEvent = { event: string; data: unknown };
 
@@ -46,8 +50,10 @@ async function followEvents(app: RunningApp) {
 
 Deno.test("POST /api/models/load of a broken file ends with loading null and load_error set", async () => {
   const temp = await Deno.makeTempDir();
-  const broken = join(temp, "broken.gguf");
-  await Deno.writeTextFile(broken, "this is not a GGUF file");
+  // Passes the header checks (those answer 422 at once), then llama.cpp refuses it.
+  const broken = writeGguf(join(temp, "broken.gguf"), {
+    metadata: { "general.architecture": "nonesuch", "general.name": "broken" },
+  });
   const app = await startApp({
     dataDir: join(temp, "data"),
     loadDefaultModel: false,
@@ -105,6 +111,107 @@ Deno.test("a failed load of the default model at start is in GET /api/state", as
     assertEquals(state.loaded, null);
     assertEquals(state.load_error.path, missing);
     assert(state.load_error.message.includes(missing), state.load_error.message);
+  } finally {
+    await app.close();
+    await Deno.remove(temp, { recursive: true });
+  }
+});
+
+Deno.test("POST /api/models/load answers 422 for files that would crash llama.cpp; the app lives", async () => {
+  const temp = await Deno.makeTempDir();
+  const dataDir = join(temp, "data");
+  const indexed = join(temp, "indexed");
+  const loose = join(temp, "loose");
+  await Promise.all([dataDir, indexed, loose].map((dir) => Deno.mkdir(dir)));
+  const inLibrary = await writeCraftedModels(indexed);
+  const outside = await writeCraftedModels(loose);
+  // A file whose bytes crashed llama.cpp in an earlier run: the verdict is in the data dir.
+  const crashed = join(loose, "crashed.gguf");
+  await Deno.copyFile(STORIES_260K, crashed);
+  const stat = await Deno.stat(crashed);
+  const reason = "llama.cpp crashed on this file: a test load in a child process was killed";
+  await Deno.writeTextFile(
+    join(dataDir, LOAD_VERDICTS_FILE),
+    JSON.stringify([{
+      path: crashed,
+      sizeBytes: stat.size,
+      mtimeMs: stat.mtime!.getTime(),
+      verdict: { ok: false, reason, signal: "SIGABRT", exitCode: null, lastLogLines: [] },
+    }]),
+  );
+  const app = await startApp({
+    dataDir,
+    loadDefaultModel: false,
+    libraryRoots: [{ kind: "folder", path: indexed }],
+  });
+  try {
+    await waitFor("the library to list the crafted files as broken", async () => {
+      const { models } = await api(app, "GET", "/api/models");
+      return models.filter((m: { broken_reason: string | null }) => m.broken_reason).length === 3;
+    });
+    const refuse = async (path: string, says: string) => {
+      const response = await fetch(`${app.origin}/api/models/load`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${app.secret}` },
+        body: JSON.stringify({ path }),
+      });
+      const body = await response.json();
+      assertEquals(response.status, 422, JSON.stringify(body));
+      assertEquals(body.error.type, "model_broken");
+      assert(body.error.broken_reason.includes(says), body.error.broken_reason);
+    };
+    for (const crafted of [inLibrary, outside]) {
+      await refuse(crafted.zeroLayers, "llama.block_count is 0");
+      await refuse(crafted.nanEpsilon, "layer_norm_rms_epsilon is NaN");
+      await refuse(crafted.negativeEpsilon, "layer_norm_rms_epsilon is -1");
+    }
+    await refuse(crashed, reason);
+
+    // Alive: the next load works.
+    await api(app, "POST", "/api/models/load", { path: BUNDLED_MODEL });
+    await waitFor("the bundled model", async () => (await api(app, "GET", "/api/state")).loaded);
+  } finally {
+    await app.close();
+    await Deno.remove(temp, { recursive: true });
+  }
+});
+
+Deno.test("a load that crashed llama.cpp marks the file broken in the library", async () => {
+  const temp = await Deno.makeTempDir();
+  const dataDir = join(temp, "data");
+  const indexed = join(temp, "indexed");
+  await Promise.all([dataDir, indexed].map((dir) => Deno.mkdir(dir)));
+  const crashed = join(indexed, "crashed.gguf");
+  await Deno.copyFile(STORIES_260K, crashed);
+  const stat = await Deno.stat(crashed);
+  const reason = "llama.cpp crashed on this file: a test load in a child process was killed";
+  // The crash of an earlier run; this run's load of the default model meets it.
+  await Deno.writeTextFile(
+    join(dataDir, LOAD_VERDICTS_FILE),
+    JSON.stringify([{
+      path: crashed,
+      sizeBytes: stat.size,
+      mtimeMs: stat.mtime!.getTime(),
+      verdict: { ok: false, reason, signal: "SIGABRT", exitCode: null, lastLogLines: [] },
+    }]),
+  );
+  const storage = openDatabase(join(dataDir, DATABASE_FILE));
+  storage.settings.patch({ default_model: crashed });
+  storage.close();
+  const app = await startApp({ dataDir, libraryRoots: [{ kind: "folder", path: indexed }] });
+  try {
+    const state = await waitFor("the load to fail", async () => {
+      const state = await api(app, "GET", "/api/state");
+      return state.load_error !== null && state.loading === null && state;
+    });
+    assert(state.load_error.message.includes(reason), state.load_error.message);
+    assertEquals(state.loaded, null);
+    await waitFor("the library to list the file as broken", async () => {
+      const { models } = await api(app, "GET", "/api/models");
+      return models.some((m: { path: string; broken_reason: string | null }) =>
+        m.path === crashed && m.broken_reason === reason
+      );
+    });
   } finally {
     await app.close();
     await Deno.remove(temp, { recursive: true });

@@ -8,6 +8,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { OpenAiError } from "../errors.ts";
+import { IGNORED_FIELDS_HEADER } from "../request_fields.ts";
 
 /** Preflight answers may be cached this long, in seconds. */
 const MAX_AGE_SECONDS = 600;
@@ -38,6 +39,8 @@ export function cors(origins: readonly string[]): MiddlewareHandler {
     }
     await next();
     c.res.headers.set("access-control-allow-origin", origin);
+    // Lets browser clients read which of their request fields were ignored.
+    c.res.headers.set("access-control-expose-headers", IGNORED_FIELDS_HEADER);
     c.res.headers.append("vary", "Origin");
   };
 }

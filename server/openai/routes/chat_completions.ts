@@ -9,6 +9,8 @@ import { readChatRequest } from "../chat_request.ts";
 import type { OpenAiEnv, RouteDeps } from "../env.ts";
 import { startGeneration } from "../generation_run.ts";
 import { newId, nowSeconds } from "../ids.ts";
+import { limitPredictTime } from "../predict_time_limit.ts";
+import { withIgnoredFields } from "../request_fields.ts";
 import { sseResponse } from "../sse.ts";
 
 /** The chat completions route, mounted at `/v1/chat/completions`. */
@@ -17,15 +19,17 @@ export function chatCompletionsRoute(deps: RouteDeps): Hono<OpenAiEnv> {
   route.post("/", async (c) => {
     const request = readChatRequest(c.var.body, deps.backend, deps.chatTemplate);
     const abort = c.var.abort;
+    const chat = (signal: AbortSignal) =>
+      deps.backend.chat(request.messages, { ...request.options, signal });
     const started = await startGeneration(
-      () => deps.backend.chat(request.messages, { ...request.options, signal: abort.signal }),
+      () => limitPredictTime(chat, abort.signal, request.tMaxPredictMs),
       deps.metrics,
     );
     const meta = { id: newId("chatcmpl-"), created: nowSeconds(), model: deps.backend.id };
-    if (request.stream) {
-      return sseResponse(chatChunks(meta, started, request.tools, request.includeUsage), abort);
-    }
-    return c.json(chatCompletion(meta, await started.result, request.tools));
+    const response = request.stream
+      ? sseResponse(chatChunks(meta, started, request.tools, request.includeUsage), abort)
+      : c.json(chatCompletion(meta, await started.result, request.tools));
+    return withIgnoredFields(response, request.ignoredFields);
   });
   return route;
 }

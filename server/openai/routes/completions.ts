@@ -1,7 +1,8 @@
 /**
  * `POST /v1/completions`: the legacy text completion of a raw prompt (a string, an
  * array of one string, or token ids), whole or streamed. As in OpenAI's API,
- * `max_tokens` defaults to 16; `echo` prepends the prompt text.
+ * `max_tokens` (or llama-server's `n_predict`) defaults to 16; `echo` prepends the
+ * prompt text. Unknown fields are ignored and named in `X-Hearth-Ignored-Fields`.
  *
  * @module
  */
@@ -14,18 +15,21 @@ import {
   type JsonObject,
   optionalBoolean,
   optionalNumber,
-  rejectUnknown,
   wrongType,
 } from "../fields.ts";
 import { type StartedGeneration, startGeneration } from "../generation_run.ts";
 import { newId, nowSeconds } from "../ids.ts";
+import { LOCAL_SERVER_FIELDS, readLocalServerFields } from "../local_server_fields.ts";
 import { checkModel } from "../model_field.ts";
+import { limitPredictTime } from "../predict_time_limit.ts";
+import { RequestFields, withIgnoredFields } from "../request_fields.ts";
 import { readMaxTokens, readSampling, SAMPLING_FIELDS } from "../sampling_fields.ts";
 import { sseResponse } from "../sse.ts";
 import { openAiFinish, type ResponseMeta, usageOf } from "../response_shapes.ts";
 
 const FIELDS: ReadonlySet<string> = new Set([
   ...SAMPLING_FIELDS,
+  ...LOCAL_SERVER_FIELDS,
   "model",
   "prompt",
   "echo",
@@ -41,33 +45,42 @@ export function completionsRoute(deps: RouteDeps): Hono<OpenAiEnv> {
   const route = new Hono<OpenAiEnv>();
   route.post("/", async (c) => {
     const body = c.var.body;
-    rejectUnknown(body, FIELDS);
+    const fields = new RequestFields(body);
+    fields.ignoreUnknown(body, FIELDS);
     checkModel(body.model, deps.backend.id);
     const prompt = readPrompt(body.prompt, deps.backend.info.nVocab);
-    const maxTokens = readMaxTokens(body.max_tokens, "max_tokens") ?? DEFAULT_MAX_TOKENS;
-    const sampling = readSampling(body, maxTokens, deps.backend.info.nVocab);
+    const local = readLocalServerFields(fields);
+    const maxTokens = readMaxTokens(body.max_tokens, "max_tokens") ?? local.nPredict ??
+      DEFAULT_MAX_TOKENS;
+    const sampling = readSampling(fields, maxTokens, deps.backend.info);
     readUnsupported(body);
     const echo = optionalBoolean(body.echo, "echo") ?? false;
     if (echo && typeof prompt !== "string") {
       throw invalidRequest("Invalid 'echo': only text prompts can be echoed.", "echo");
     }
     const abort = c.var.abort;
+    const generate = (signal: AbortSignal) =>
+      deps.backend.generate(prompt, { ...sampling.options, signal });
     const started = await startGeneration(
-      () => deps.backend.generate(prompt, { ...sampling.options, signal: abort.signal }),
+      () => limitPredictTime(generate, abort.signal, local.tMaxPredictMs),
       deps.metrics,
     );
     const meta = { id: newId("cmpl-"), created: nowSeconds(), model: deps.backend.id };
     const prefix = echo ? prompt as string : "";
     if (sampling.stream) {
-      return sseResponse(completionChunks(meta, started, prefix, sampling.includeUsage), abort);
+      const events = completionChunks(meta, started, prefix, sampling.includeUsage);
+      return withIgnoredFields(sseResponse(events, abort), fields.ignored);
     }
     const result = await started.result;
-    return c.json({
-      ...meta,
-      object: "text_completion",
-      choices: [choice(prefix + result.text, openAiFinish(result.finishReason))],
-      usage: usageOf(result.metrics),
-    });
+    return withIgnoredFields(
+      c.json({
+        ...meta,
+        object: "text_completion",
+        choices: [choice(prefix + result.text, openAiFinish(result.finishReason))],
+        usage: usageOf(result.metrics),
+      }),
+      fields.ignored,
+    );
   });
   return route;
 }

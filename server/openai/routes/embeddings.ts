@@ -1,7 +1,8 @@
 /**
  * `POST /v1/embeddings`: L2-normalized embeddings of a string or an array of
  * strings, as float arrays or base64 (little-endian float32, what the openai SDK
- * asks for by default).
+ * asks for by default). Unknown fields (Ollama's `keep_alive`, `options`, `truncate`)
+ * are ignored and named in `X-Hearth-Ignored-Fields`.
  *
  * @module
  */
@@ -13,10 +14,10 @@ import {
   optionalChoice,
   optionalNumber,
   optionalString,
-  rejectUnknown,
   wrongType,
 } from "../fields.ts";
 import { checkModel } from "../model_field.ts";
+import { RequestFields, withIgnoredFields } from "../request_fields.ts";
 
 const FIELDS = new Set(["model", "input", "encoding_format", "dimensions", "user"]);
 /** OpenAI's limit of inputs per request. */
@@ -27,7 +28,8 @@ export function embeddingsRoute(deps: RouteDeps): Hono<OpenAiEnv> {
   const route = new Hono<OpenAiEnv>();
   route.post("/", async (c) => {
     const body = c.var.body;
-    rejectUnknown(body, FIELDS);
+    const fields = new RequestFields(body);
+    fields.ignoreUnknown(body, FIELDS);
     checkModel(body.model, deps.backend.id);
     const texts = readInput(body.input);
     const format = optionalChoice(body.encoding_format, "encoding_format", ["float", "base64"]) ??
@@ -44,16 +46,19 @@ export function embeddingsRoute(deps: RouteDeps): Hono<OpenAiEnv> {
     const vectors = await deps.backend.embed(texts);
     let promptTokens = 0;
     for (const text of texts) promptTokens += (await deps.backend.tokenize(text)).length;
-    return c.json({
-      object: "list",
-      data: vectors.map((vector, index) => ({
-        object: "embedding",
-        index,
-        embedding: format === "base64" ? toBase64(vector) : vector,
-      })),
-      model: deps.backend.id,
-      usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
-    });
+    return withIgnoredFields(
+      c.json({
+        object: "list",
+        data: vectors.map((vector, index) => ({
+          object: "embedding",
+          index,
+          embedding: format === "base64" ? toBase64(vector) : vector,
+        })),
+        model: deps.backend.id,
+        usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+      }),
+      fields.ignored,
+    );
   });
   return route;
 }
