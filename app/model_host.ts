@@ -61,6 +61,7 @@ export class ModelHost {
   #loadError: LoadError | undefined;
 
   readonly #onCrash: ((path: string, error: ModelCrashError) => void) | undefined;
+  readonly #startEngine: (options: EngineOptions) => Promise<Engine>;
 
   /**
    * Creates the host; the engine starts with the first load.
@@ -68,6 +69,8 @@ export class ModelHost {
    * @param options.verdicts Where child-process load verdicts are kept; default: in memory.
    * @param options.onCrash Called when a load crashed llama.cpp in its child process
    *   (the app marks the file broken in the library); exceptions are ignored.
+   * @param options.startEngine Starts the engine; default `Engine.start`. Tests may pass
+   *   another.
    */
   constructor(
     events: EventHub,
@@ -75,12 +78,14 @@ export class ModelHost {
     options: {
       verdicts?: LoadVerdicts;
       onCrash?: (path: string, error: ModelCrashError) => void;
+      startEngine?: (options: EngineOptions) => Promise<Engine>;
     } = {},
   ) {
     this.#events = events;
     this.#engineOptions = engineOptions;
     this.verdicts = options.verdicts;
     this.#onCrash = options.onCrash;
+    this.#startEngine = options.startEngine ?? ((engineOptions) => Engine.start(engineOptions));
   }
 
   /** The loaded model, or null. */
@@ -120,7 +125,7 @@ export class ModelHost {
 
   /** The engine, started on first use (memory-fit estimates need one before any load). */
   async engine(): Promise<Engine> {
-    this.#engine ??= await Engine.start(this.#engineOptions);
+    this.#engine ??= await this.#startEngine(this.#engineOptions);
     return this.#engine;
   }
 

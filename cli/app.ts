@@ -7,28 +7,19 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
 import type { Config } from "../config/config.ts";
 import { BUNDLED_MODEL, type HubEnv, hubEnv, libraryRoots } from "../config/config.ts";
-import { DATABASE_FILE, openDatabase, type Storage } from "../storage/mod.ts";
+import type { Storage } from "../storage/mod.ts";
+import type { Root } from "../library/mod.ts";
+import { type App, createApp } from "../app/create_app.ts";
+import type { ModelHost } from "../app/model_host.ts";
 import { newSecret } from "../server/auth.ts";
 import { startServer } from "../server/app.ts";
-import { EventHub } from "../app/events.ts";
-import { markCrashed, ModelHost } from "../app/model_host.ts";
-import { LOAD_VERDICTS_FILE, LoadVerdicts } from "../engine/load_verdicts.ts";
 import { AppOpenAiServer, openAiServerConfig } from "../server/app_openai_server.ts";
-import { RemoteFit } from "../app/remote_fit.ts";
-import { downloadJson } from "../api/hub_json.ts";
-import { DownloadSaver, restoreDownloads } from "../app/saved_downloads.ts";
-import { DownloadManager } from "../hub/mod.ts";
-import { ModelLibrary, type Root } from "../library/mod.ts";
-import { DisposedError } from "../engine/errors.ts";
-import { ReplyRunner } from "../app/replies.ts";
-import { TokenRate } from "../app/resources.ts";
 import { buildUi, DEFAULT_OUT_DIR, uiIsStale } from "../ui/build.ts";
 import { webviewAvailable, WebviewWindow } from "../desktop/window.ts";
-import { writeAllSync } from "./errors.ts";
 import { openBrowser } from "../desktop/open_browser.ts";
+import { writeAllSync } from "./errors.ts";
 
 const say = (text: string) => writeAllSync(Deno.stderr, `${text}\n`);
 
@@ -51,151 +42,67 @@ export interface StartAppOptions {
   libraryRoots?: Root[];
 }
 
-/** A running app: its server and parts, and the one way to stop them. */
+/** A running app: its core, its server, and the one way to stop them. */
 export interface RunningApp {
   readonly launchUrl: string;
   readonly origin: string;
   readonly secret: string;
+  /** The application core the server fronts. */
+  readonly app: App;
   readonly storage: Storage;
   readonly host: ModelHost;
-  /** Stops generation, unloads the model, closes the server and the database. */
+  /** Stops generation, unloads the model, closes the servers and the database. */
   close(): Promise<void>;
 }
 
 /**
- * Opens the database, builds the UI if its sources changed, serves it and starts
- * loading the default model: everything of the app but the window.
+ * Builds the UI if its sources changed, creates the application core and serves the UI
+ * over it, with the app's OpenAI server beside: everything of the desktop app but the window.
  */
 export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   if (await uiIsStale(DEFAULT_OUT_DIR)) await buildUi({ outDir: DEFAULT_OUT_DIR, minify: true });
-  const storage = openDatabase(join(options.dataDir, DATABASE_FILE));
-  // Deleted chats can be restored until the app exits; then they are gone.
-  storage.chats.purgeDeleted();
-  const events = new EventHub();
-  const rate = new TokenRate();
-  const host = new ModelHost(events, options.engine, {
-    verdicts: new LoadVerdicts(join(options.dataDir, LOAD_VERDICTS_FILE)),
-    // Whoever asked for the load (the UI, a reply, the default model at start), a file
-    // that crashed llama.cpp shows as broken in the model list.
-    onCrash: (path, error) => void markCrashed(library, path, error),
+  const app = await createApp({
+    dataDir: options.dataDir,
+    bundledModel: BUNDLED_MODEL,
+    hub: options.hub ?? hubEnv(),
+    libraryRoots: options.libraryRoots ?? libraryRoots(),
+    engine: options.engine,
+    loadDefaultModel: options.loadDefaultModel,
+    log: say,
   });
   const openAiServer = new AppOpenAiServer({
-    model: () => host.model,
-    events,
-    config: () => openAiServerConfig(storage.settings),
+    model: () => app.host.model,
+    events: app.events,
+    config: () => openAiServerConfig(app.storage.settings),
   });
   void openAiServer.apply(); // enabled: "starts when a model is loaded" until one is
-  const replies = new ReplyRunner(storage, host, rate, () => BUNDLED_MODEL);
   const secret = newSecret();
-  const hubEnvironment = options.hub ?? hubEnv();
-  const hub = { endpoint: hubEnvironment.endpoint, token: hubEnvironment.token };
-  const library = openLibrary(storage, events, options.libraryRoots ?? libraryRoots());
-  const downloads = openDownloads(hubEnvironment, events, library, storage);
-  // Downloads an earlier run left unfinished come back paused, with their bytes so far.
-  await restoreDownloads(storage.downloads, downloads);
   const server = startServer({
-    storage,
-    host,
-    replies,
-    events,
-    rate,
-    library,
-    downloads,
-    hub,
-    remoteFit: new RemoteFit(hub, () => host.engine()),
+    ...app,
     openAiServer,
     secret,
     uiDir: DEFAULT_OUT_DIR,
-    bundledModel: BUNDLED_MODEL,
+    openPath: openBrowser,
   }, options.port ?? 0);
-  if (options.loadDefaultModel ?? true) {
-    const settings = storage.settings.get();
-    // A failure also reaches the UI: the host keeps it as `load_error` in GET /api/state.
-    host.load(settings.default_model ?? BUNDLED_MODEL, settings.n_ctx).catch((error) =>
-      say(`hearth: ${error.message}`)
-    );
-  }
   let closing: Promise<void> | undefined;
   return {
     launchUrl: server.launchUrl,
     origin: server.origin,
     secret,
-    storage,
-    host,
+    app,
+    storage: app.storage,
+    host: app.host,
     close: () =>
       closing ??= (async () => {
-        replies.stopAll();
-        events.close();
-        // Running downloads pause and save their rows before the database closes.
-        const downloadsClosed = downloads.close();
-        // Before the model goes, so API clients see their streams end, not a dead context.
+        // Open streams end first, so the server's graceful shutdown does not wait on
+        // them; API clients see their streams end before the model goes.
+        app.replies.stopAll();
+        app.events.close();
         await openAiServer.close();
-        host.close();
-        rate.close();
         await server.shutdown();
-        await library.close();
-        await downloadsClosed;
-        storage.close();
+        await app.close();
       })(),
   };
-}
-
-/** The library over the bundled model's folder and `roots`, scanned and watched. */
-function openLibrary(storage: Storage, events: EventHub, roots: Root[]): ModelLibrary {
-  const ids = (models: { id: string }[]) => models.map((m) => m.id);
-  const library = new ModelLibrary(storage, [
-    { kind: "folder", path: dirname(BUNDLED_MODEL) },
-    ...roots,
-  ], {
-    onChange: (changes) =>
-      events.publish({
-        event: "library",
-        data: {
-          added: ids(changes.added),
-          updated: ids(changes.updated),
-          removed: ids(changes.removed),
-        },
-      }),
-    onError: (error) => say(`hearth: model library: ${(error as Error).message}`),
-  });
-  library.scan().then(() => library.watch()).catch((error) => {
-    // The app closed while the first scan ran: nothing went wrong.
-    if (!(error instanceof DisposedError)) say(`hearth: model library: ${error.message}`);
-  });
-  return library;
-}
-
-/**
- * Downloads into the Hugging Face cache, each unfinished one saved in the database;
- * progress reaches the UI at most 4 times a second.
- */
-function openDownloads(
-  hub: HubEnv,
-  events: EventHub,
-  library: ModelLibrary,
-  storage: Storage,
-): DownloadManager {
-  const lastSent = new Map<string, number>();
-  const saver = new DownloadSaver(storage.downloads);
-  return new DownloadManager({
-    cacheDir: hub.cacheDir,
-    hub: { endpoint: hub.endpoint, token: hub.token },
-    concurrency: 2,
-    onEvent: (event) => {
-      const { type, download } = event;
-      try {
-        saver.record(event);
-      } catch (error) {
-        say(`hearth: cannot save download ${download.id}: ${(error as Error).message}`);
-      }
-      const now = performance.now();
-      if (type === "progress" && now - (lastSent.get(download.id) ?? 0) < 250) return;
-      lastSent.set(download.id, now);
-      events.publish({ event: "downloads", data: downloadJson(download) });
-      // The watcher would notice too; a scan makes the new file show at once.
-      if (download.state === "done") library.scan().catch(() => {});
-    },
-  });
 }
 
 /** Runs the desktop app until its window closes (or SIGINT/SIGTERM); returns the exit status. */

@@ -1,35 +1,20 @@
 /**
- * What the app server's routes use, made once in main.ts and passed down.
+ * What the app server's routes use: the application core (app/create_app.ts) and what
+ * only the desktop front end has, made once by the start command and passed down.
  *
  * @module
  */
-import type { Storage } from "../storage/mod.ts";
-import type { EventHub } from "../app/events.ts";
-import type { ModelHost } from "../app/model_host.ts";
+import type { App } from "../app/create_app.ts";
 import type { AppOpenAiServer } from "./app_openai_server.ts";
-import type { DownloadManager, HubOptions } from "../hub/mod.ts";
-import type { ModelLibrary } from "../library/mod.ts";
-import type { RemoteFit } from "../app/remote_fit.ts";
-import type { ReplyRunner } from "../app/replies.ts";
-import type { TokenRate } from "../app/resources.ts";
 
 /** The app server's collaborators. */
-export interface AppDeps {
-  storage: Storage;
-  host: ModelHost;
-  replies: ReplyRunner;
-  events: EventHub;
-  rate: TokenRate;
-  library: ModelLibrary;
-  downloads: DownloadManager;
-  hub: HubOptions;
-  remoteFit: RemoteFit;
+export interface AppDeps extends Omit<App, "close"> {
   /** The OpenAI-compatible server on the loaded model (the settings' toggle). */
   openAiServer: AppOpenAiServer;
   /** The per-launch secret every request must carry. */
   secret: string;
   /** The bundled UI (dist/ui). */
   uiDir: string;
-  /** The bundled model's path: the default when settings name none. */
-  bundledModel: string;
+  /** Shows a file or folder in the system's file manager (the desktop's opener). */
+  openPath: (path: string) => Promise<void>;
 }

@@ -18,6 +18,8 @@ import type { AppEvent } from "../../app/events.ts";
 import { badRequest } from "../http_error.ts";
 import { ModelBrokenError } from "../../app/errors.ts";
 import { readResources } from "../../app/resources.ts";
+import { downloadJson } from "../../api/hub_json.ts";
+import type { DownloadStatus } from "../../hub/mod.ts";
 
 /**
  * Answers 422 for a file that fails the header checks or crashed llama.cpp before (by
@@ -120,10 +122,15 @@ export function appStateRoutes(deps: AppDeps): Hono {
           await stream.write(": keepalive\n\n");
         }
         for (const event of queue.splice(0)) {
-          await stream.writeSSE({ event: event.event, data: JSON.stringify(event.data) });
+          await stream.writeSSE({ event: event.event, data: JSON.stringify(wire(event)) });
         }
       }
     }));
 
   return app;
+}
+
+/** An app event's data in wire spelling: downloads are published as the hub's statuses. */
+function wire(event: AppEvent): unknown {
+  return event.event === "downloads" ? downloadJson(event.data as DownloadStatus) : event.data;
 }

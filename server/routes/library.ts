@@ -9,7 +9,6 @@ import { Hono } from "hono";
 import type { Engine } from "../../engine/engine.ts";
 import { estimateMemory } from "../../engine/memory_fit.ts";
 import { type ModelLibrary, ModelNotInLibraryError } from "../../library/mod.ts";
-import { openBrowser } from "../../desktop/open_browser.ts";
 import { badRequest } from "../http_error.ts";
 import { fitJson, libraryEntry } from "../../api/library_json.ts";
 import { ModelCrashError } from "../../engine/errors.ts";
@@ -19,6 +18,8 @@ import { markCrashed } from "../../app/model_host.ts";
 /** What the library routes use. */
 export interface LibraryDeps {
   library: ModelLibrary;
+  /** Shows a folder in the system's file manager. */
+  openPath: (path: string) => Promise<void>;
   engine: () => Promise<Engine>;
   bundledModel: string;
   /** The settings' n_ctx, the default for fit estimates. */
@@ -80,7 +81,7 @@ export function libraryRoutes(deps: LibraryDeps): Hono {
   });
 
   app.post("/:id/reveal", async (c) => {
-    await openBrowser(dirname(find(c.req.param("id")).path));
+    await deps.openPath(dirname(find(c.req.param("id")).path));
     return c.body(null, 204);
   });
 

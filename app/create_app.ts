@@ -1,0 +1,210 @@
+/**
+ * The application core, built once: the database, the event hub, the model host, replies,
+ * the model library and downloads, remote memory fit. No HTTP: the desktop UI server, the
+ * OpenAI server, the command line and the terminal UI each call {@link createApp} (or take
+ * the {@link App} it returns) and stay thin.
+ *
+ * Dependencies come in through {@link AppOptions}: the data folder, the engine's options
+ * (or a factory for another engine), the hub and library roots, and where log lines go.
+ *
+ * @module
+ */
+import { dirname, join } from "node:path";
+import { DATABASE_FILE, openDatabase, type Storage } from "../storage/mod.ts";
+import { DownloadManager, type DownloadStatus, type HubOptions } from "../hub/mod.ts";
+import { ModelLibrary, type Root } from "../library/mod.ts";
+import { DisposedError } from "../engine/errors.ts";
+import type { Engine, EngineOptions } from "../engine/engine.ts";
+import { LOAD_VERDICTS_FILE, LoadVerdicts } from "../engine/load_verdicts.ts";
+import { EventHub } from "./events.ts";
+import { markCrashed, ModelHost } from "./model_host.ts";
+import { RemoteFit } from "./remote_fit.ts";
+import { DownloadSaver, restoreDownloads } from "./saved_downloads.ts";
+import { ReplyRunner } from "./replies.ts";
+import { TokenRate } from "./resources.ts";
+
+/** The Hugging Face endpoint, token and cache folder the app downloads with. */
+export interface AppHub {
+  /** Base URL, e.g. "https://huggingface.co". */
+  endpoint: string;
+  /** Access token for gated and private repositories, if any. */
+  token: string | undefined;
+  /** The Hugging Face cache folder downloads go into. */
+  cacheDir: string;
+}
+
+/** What {@link createApp} builds the app from. */
+export interface AppOptions {
+  /** Folder of the database and the load verdicts. */
+  dataDir: string;
+  /** The bundled model: the default for chats and settings that name none. */
+  bundledModel: string;
+  /** Hugging Face endpoint, token and cache. */
+  hub: AppHub;
+  /** Folders the library indexes besides the settings' model folders and the bundled model's. */
+  libraryRoots: Root[];
+  /** Engine settings (libllama folder, variant, log level). */
+  engine?: EngineOptions;
+  /** Starts the engine; default `Engine.start(engine)`. Tests may pass another. */
+  startEngine?: (options: EngineOptions) => Promise<Engine>;
+  /** Load the settings' default model right away, in the background. Default true. */
+  loadDefaultModel?: boolean;
+  /** Where problems that have no caller go, one line each. Default: stderr. */
+  log?: (line: string) => void;
+}
+
+/** The application core: every service, and the one way to stop them. */
+export interface App {
+  /** Chats, messages, settings, saved downloads (SQLite). */
+  readonly storage: Storage;
+  /** What the front ends follow: model, loading, library, downloads, chats. */
+  readonly events: EventHub;
+  /** The loaded model and its serving context. */
+  readonly host: ModelHost;
+  /** Assistant replies that stream, save as they grow and survive crashes. */
+  readonly replies: ReplyRunner;
+  /** Generated tokens per second, for the resource panel. */
+  readonly rate: TokenRate;
+  /** The model files on this machine, indexed in place. */
+  readonly library: ModelLibrary;
+  /** Downloads from the hub into its cache. */
+  readonly downloads: DownloadManager;
+  /** How hub calls reach the hub. */
+  readonly hub: HubOptions;
+  /** Memory fit of hub files before download. */
+  readonly remoteFit: RemoteFit;
+  /** The bundled model's path. */
+  readonly bundledModel: string;
+  /** Stops replies and downloads, unloads the model, closes the library and the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the application core: opens the database (purging chats deleted in an earlier
+ * run), restores unfinished downloads as paused, starts scanning the library and, unless
+ * told not to, loading the default model in the background.
+ *
+ * @throws {DatabaseVersionError} when the database was written by a newer Hearth.
+ */
+export async function createApp(options: AppOptions): Promise<App> {
+  const log = options.log ?? ((line) => console.error(line));
+  const storage = openDatabase(join(options.dataDir, DATABASE_FILE));
+  // Deleted chats can be restored until the app exits; then they are gone.
+  storage.chats.purgeDeleted();
+  const events = new EventHub();
+  const rate = new TokenRate();
+  const library = openLibrary(storage, events, options, log);
+  const host = new ModelHost(events, options.engine, {
+    verdicts: new LoadVerdicts(join(options.dataDir, LOAD_VERDICTS_FILE)),
+    startEngine: options.startEngine,
+    // Whoever asked for the load (the UI, a reply, the default model at start), a file
+    // that crashed llama.cpp shows as broken in the model list.
+    onCrash: (path, error) => void markCrashed(library, path, error),
+  });
+  const replies = new ReplyRunner(storage, host, rate, () => options.bundledModel);
+  const hub = { endpoint: options.hub.endpoint, token: options.hub.token };
+  const downloads = openDownloads(options.hub, events, library, storage, log);
+  // Downloads an earlier run left unfinished come back paused, with their bytes so far.
+  await restoreDownloads(storage.downloads, downloads);
+  if (options.loadDefaultModel ?? true) {
+    const settings = storage.settings.get();
+    // A failure also reaches the UI: the host keeps it as `load_error`.
+    host.load(settings.default_model ?? options.bundledModel, settings.n_ctx).catch((error) =>
+      log(`hearth: ${error.message}`)
+    );
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    storage,
+    events,
+    host,
+    replies,
+    rate,
+    library,
+    downloads,
+    hub,
+    remoteFit: new RemoteFit(hub, () => host.engine()),
+    bundledModel: options.bundledModel,
+    close: () =>
+      closing ??= (async () => {
+        replies.stopAll();
+        events.close();
+        // Running downloads pause and save their rows before the database closes.
+        const downloadsClosed = downloads.close();
+        host.close();
+        rate.close();
+        await library.close();
+        await downloadsClosed;
+        storage.close();
+      })(),
+  };
+}
+
+/** The library over the bundled model's folder and the roots, scanned and watched. */
+function openLibrary(
+  storage: Storage,
+  events: EventHub,
+  options: AppOptions,
+  log: (line: string) => void,
+): ModelLibrary {
+  const ids = (models: { id: string }[]) => models.map((m) => m.id);
+  const library = new ModelLibrary(storage, [
+    { kind: "folder", path: dirname(options.bundledModel) },
+    ...options.libraryRoots,
+  ], {
+    onChange: (changes) =>
+      events.publish({
+        event: "library",
+        data: {
+          added: ids(changes.added),
+          updated: ids(changes.updated),
+          removed: ids(changes.removed),
+        },
+      }),
+    onError: (error) => log(`hearth: model library: ${(error as Error).message}`),
+  });
+  library.scan().then(() => library.watch()).catch((error) => {
+    // The app closed while the first scan ran: nothing went wrong.
+    if (!(error instanceof DisposedError)) log(`hearth: model library: ${error.message}`);
+  });
+  return library;
+}
+
+/**
+ * Downloads into the Hugging Face cache, each unfinished one saved in the database;
+ * progress events go out at most 4 times a second per download.
+ */
+function openDownloads(
+  hub: AppHub,
+  events: EventHub,
+  library: ModelLibrary,
+  storage: Storage,
+  log: (line: string) => void,
+): DownloadManager {
+  const lastSent = new Map<string, number>();
+  const saver = new DownloadSaver(storage.downloads);
+  return new DownloadManager({
+    cacheDir: hub.cacheDir,
+    hub: { endpoint: hub.endpoint, token: hub.token },
+    concurrency: 2,
+    onEvent: (event) => {
+      const { type, download } = event;
+      try {
+        saver.record(event);
+      } catch (error) {
+        log(`hearth: cannot save download ${download.id}: ${(error as Error).message}`);
+      }
+      const now = performance.now();
+      if (type === "progress" && now - (lastSent.get(download.id) ?? 0) < 250) return;
+      lastSent.set(download.id, now);
+      // A snapshot: the status object keeps changing after the event is published.
+      events.publish({ event: "downloads", data: snapshot(download) });
+      // The watcher would notice too; a scan makes the new file show at once.
+      if (download.state === "done") library.scan().catch(() => {});
+    },
+  });
+}
+
+function snapshot(download: DownloadStatus): DownloadStatus {
+  return { ...download, progress: download.progress && { ...download.progress } };
+}
