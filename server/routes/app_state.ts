@@ -4,43 +4,17 @@
  *
  * @module
  */
-import { resolve } from "node:path";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { SettingsPatch } from "../../storage/mod.ts";
-import { GgufError } from "../../engine/errors.ts";
-import { checkGgufFile } from "../../engine/gguf_check.ts";
-import { crashError, verdictsOf } from "../../engine/load_probe.ts";
-import { LoadVerdicts } from "../../engine/load_verdicts.ts";
 import { readJson } from "../body.ts";
 import type { AppDeps } from "../deps.ts";
 import type { AppEvent } from "../../app/events.ts";
 import { badRequest } from "../http_error.ts";
-import { ModelBrokenError } from "../../app/errors.ts";
 import { readResources } from "../../app/resources.ts";
+import { startLoad } from "../../app/model_loads.ts";
 import { downloadJson } from "../../api/hub_json.ts";
 import type { DownloadStatus } from "../../hub/mod.ts";
-
-/**
- * Answers 422 for a file that fails the header checks or crashed llama.cpp before (by
- * path, size and mtime); both are quick, unlike the load, whose outcome comes later as
- * an event. Other problems (a missing file) are the load's to report.
- *
- * @throws {ModelBrokenError}
- */
-async function refuseKnownBroken(path: string, verdicts: LoadVerdicts | undefined): Promise<void> {
-  let reason: string | null = null;
-  try {
-    await checkGgufFile(path);
-    const known = await verdictsOf(verdicts).get(await LoadVerdicts.stamp(path));
-    if (known?.ok === false) reason = crashError(path, known).message;
-  } catch (error) {
-    if (error instanceof GgufError) reason = error.message;
-  }
-  if (reason !== null) {
-    throw new ModelBrokenError(path, reason);
-  }
-}
 
 /** Seconds between SSE comments that keep an idle event stream open through proxies. */
 const KEEPALIVE_SECONDS = 15;
@@ -72,18 +46,8 @@ export function appStateRoutes(deps: AppDeps): Hono {
   app.post("/models/load", async (c) => {
     const { path, n_ctx: nCtx = storage.settings.get().n_ctx } = await readJson(c);
     if (typeof path !== "string" || path === "") throw badRequest("path must name a model file");
-    // A file the library found broken never reaches llama.cpp, which can crash on bad input.
-    const listed = deps.library.get(resolve(path));
-    if (listed?.broken) {
-      const reason = listed.brokenReason ?? "unknown reason";
-      throw new ModelBrokenError(path, reason, `the library lists it as broken: ${reason}`);
-    }
-    if (!Number.isInteger(nCtx) || (nCtx as number) < 16) {
-      throw badRequest("n_ctx must be an integer >= 16");
-    }
-    await refuseKnownBroken(path, host.verdicts);
-    // Loading runs on; the host publishes progress and the outcome (`model` or `load_error`).
-    host.load(path, nCtx as number).catch(() => {});
+    if (typeof nCtx !== "number") throw badRequest("n_ctx must be an integer >= 16");
+    await startLoad(host, deps.library, path, nCtx);
     return c.body(null, 202);
   });
 

@@ -6,50 +6,28 @@
  */
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { DEFAULT_TITLE, type Message } from "../../storage/mod.ts";
+import type { Message } from "../../storage/mod.ts";
+import { regenerate, sendMessage } from "../../app/chat_turns.ts";
 import { readJson } from "../body.ts";
 import type { AppDeps } from "../deps.ts";
 import { badRequest, notFound } from "../http_error.ts";
-import { ReplyBusyError } from "../../app/errors.ts";
 import type { ReplyEvent } from "../../app/replies.ts";
-
-/** Longest chat title taken from a first message, in characters. */
-const TITLE_LENGTH = 60;
 
 /** `POST /api/chats/:id/messages`. */
 export function sendRoute(deps: AppDeps): Hono {
-  const { storage, replies } = deps;
+  const { storage } = deps;
   const app = new Hono();
   app.post("/:id/messages", async (c) => {
-    const chat = storage.chats.require(c.req.param("id"));
-    const body = await readJson(c);
-    const { content, parent_id: parentId = null } = body;
+    const chatId = c.req.param("id");
+    storage.chats.require(chatId); // 404 before the body is read
+    const { content, parent_id: parentId = null } = await readJson(c);
     if (typeof content !== "string" || content.trim() === "") {
       throw badRequest("content must be a non-empty string");
     }
     if (parentId !== null && typeof parentId !== "string") {
       throw badRequest("parent_id must be a message id or null");
     }
-    if (replies.busy(chat.id)) throw new ReplyBusyError(chat.id);
-    const { user, assistant } = storage.transaction(() => {
-      const user = storage.messages.add(chat.id, { parent_id: parentId, role: "user", content });
-      const assistant = storage.messages.add(chat.id, {
-        parent_id: user.id,
-        role: "assistant",
-        state: "streaming",
-        ...replies.replySettings(chat),
-      });
-      if (chat.title === DEFAULT_TITLE) {
-        const title = content.trim().replace(/\s+/g, " ");
-        storage.chats.update(chat.id, {
-          title: title.length > TITLE_LENGTH ? `${title.slice(0, TITLE_LENGTH - 1)}…` : title,
-        });
-      }
-      return { user, assistant };
-    });
-    replies.start(assistant);
-    deps.events.publish({ event: "chats", data: { id: chat.id } });
-    return c.json({ user, assistant }, 201);
+    return c.json(sendMessage(deps, chatId, content, parentId), 201);
   });
   return app;
 }
@@ -60,17 +38,7 @@ export function messageRoutes(deps: AppDeps): Hono {
   const app = new Hono();
 
   app.post("/:id/regenerate", (c) => {
-    const old = storage.messages.require(c.req.param("id"));
-    if (old.role !== "assistant") throw badRequest("Only an assistant message can be regenerated");
-    if (replies.busy(old.chat_id)) throw new ReplyBusyError(old.chat_id);
-    const assistant = storage.messages.add(old.chat_id, {
-      parent_id: old.parent_id,
-      role: "assistant",
-      state: "streaming",
-      ...replies.replySettings(storage.chats.require(old.chat_id)),
-    });
-    replies.start(assistant);
-    return c.json({ assistant }, 201);
+    return c.json({ assistant: regenerate(deps, c.req.param("id")) }, 201);
   });
 
   app.post("/:id/stop", (c) => {
