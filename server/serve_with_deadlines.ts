@@ -5,8 +5,8 @@
  * connection, were all still open after 60 s. So we accept TCP ourselves and relay
  * each connection to `Deno.serve` on a Unix socket in a private temp folder, holding
  * every request head until it is complete and closing connections that miss a
- * deadline. The handler wrapper reports when each response ends, so a long SSE stream
- * or a slow generation is never taken for an idle connection.
+ * deadline. Each response's `info.completed` reports when it ends, so a long SSE
+ * stream or a slow generation is never taken for an idle connection.
  *
  * @module
  */
@@ -17,6 +17,9 @@ import { HeadTooLargeError, RequestFramer } from "./request_framing.ts";
 export const DEFAULT_HEADER_TIMEOUT_MS = 10_000;
 /** Default time a connection may sit idle (keep-alive, or a stalled body), in milliseconds. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+/** How long shutdown lets relays pass on the backend's last bytes, in milliseconds. */
+const SHUTDOWN_DRAIN_MS = 2_000;
 
 /** The header through which the relay tells the handler its connection. */
 const CONNECTION_HEADER = "x-hearth-connection";
@@ -82,17 +85,14 @@ export function serveWithDeadlines(
     if (relay === undefined) return await handler(request, info);
     // The URL the client meant (Deno names a Unix socket's requests http+unix:), and a
     // signal that aborts when the client goes away, as Deno's own would.
-    const url = request.url.replace(/^http\+unix:/, "http:");
+    const { pathname, search } = new URL(request.url);
+    const url = httpUrl(request.headers.get("host") ?? "", pathname + search);
     const { method, headers, body } = request;
     const signal = relay.requestSignal();
-    let response: Response;
-    try {
-      response = await handler(new Request(url, { method, headers, body, signal }), info);
-    } catch (error) {
-      relay.responseEnded();
-      throw error;
-    }
-    return relay.watch(response);
+    // Settles once the response, body included, is delivered or abandoned: the end of
+    // this request for the idle timeout (a rejection is a client gone; nothing to log).
+    info.completed.then(() => relay.responseEnded(), () => relay.responseEnded());
+    return await handler(new Request(url, { method, headers, body, signal }), info);
   });
   let nextId = 0;
   const accepting = (async () => {
@@ -107,9 +107,18 @@ export function serveWithDeadlines(
     async shutdown() {
       listener.close();
       await accepting;
-      for (const relay of [...relays.values()]) relay.close();
-      await Promise.all([...relays.values()].map((relay) => relay.done));
+      // Deno.serve's own graceful shutdown first: running responses finish (through
+      // their relays) and idle connections close; then whatever is left.
       await backend.shutdown();
+      // Its last bytes may still be on their way through a relay: let relays see the
+      // backend close (SHUTDOWN_DRAIN_MS at most), then close what is left.
+      const left = [...relays.values()];
+      const all = Promise.all(left.map((relay) => relay.done));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([all, new Promise((r) => timer = setTimeout(r, SHUTDOWN_DRAIN_MS))]);
+      clearTimeout(timer);
+      for (const relay of left) relay.close();
+      await all;
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };
@@ -183,39 +192,6 @@ class Relay {
     }
   }
 
-  /** Wraps `response` so its end (or cancellation) marks the request done. */
-  watch(response: Response): Response {
-    if (response.body === null) {
-      this.responseEnded();
-      return response;
-    }
-    const reader = response.body.getReader();
-    let ended = false;
-    const end = () => {
-      if (!ended) this.responseEnded();
-      ended = true;
-    };
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          const { done, value } = await reader.read();
-          if (done) {
-            end();
-            controller.close();
-          } else controller.enqueue(value);
-        } catch (error) {
-          end();
-          controller.error(error);
-        }
-      },
-      async cancel(reason) {
-        end();
-        await reader.cancel(reason);
-      },
-    });
-    return new Response(body, response);
-  }
-
   /** A signal for the next request, aborted if the client leaves before its response ends. */
   requestSignal(): AbortSignal {
     const controller = new AbortController();
@@ -235,10 +211,9 @@ class Relay {
     const buffer = new Uint8Array(64 * 1024);
     for (;;) {
       const n = await this.client.read(buffer);
-      if (n === null) {
-        await this.#backend!.closeWrite();
-        return;
-      }
+      // A client that closes its side has gone (HTTP clients do not half-close), so
+      // its running requests are aborted, as Deno.serve does.
+      if (n === null) return this.close();
       if (this.#framer.phase === "head" && this.#framer.headBytes === 0) {
         this.#headStartedAt = Date.now();
       }
@@ -300,6 +275,15 @@ class Relay {
       if (now !== undefined && Date.now() >= now) this.close();
       else this.#schedule();
     }, Math.max(0, deadline - Date.now()));
+  }
+}
+
+/** `http://HOST/PATH`, or with "localhost" when the Host header is no valid host. */
+function httpUrl(host: string, path: string): string {
+  try {
+    return new URL(path, `http://${host}`).href;
+  } catch {
+    return new URL(path, "http://localhost").href;
   }
 }
 
