@@ -83,6 +83,11 @@ export class Relay {
     }
   }
 
+  /** Closes the connection if no request is running on it (shutdown spares the rest). */
+  closeIfIdle(): void {
+    if (this.#pending === 0) this.close();
+  }
+
   /** A signal for the next request, aborted if the client leaves before its response ends. */
   requestSignal(): AbortSignal {
     const controller = new AbortController();

@@ -121,8 +121,9 @@ export function serveWithDeadlines(
       closing = true;
       listener.close();
       await accepting;
-      // Deno.serve's own graceful shutdown first: running responses finish (through
-      // their relays) and idle connections close; then whatever is left.
+      // Idle connections close now; running responses finish through their relays
+      // during Deno.serve's own graceful shutdown; then whatever is left closes.
+      for (const relay of [...relays.values()]) relay.closeIfIdle();
       await backend.shutdown();
       // Its last bytes may still be on their way through a relay: let relays see the
       // backend close (SHUTDOWN_DRAIN_MS at most), then close what is left.
