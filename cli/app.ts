@@ -13,6 +13,7 @@ import { BUNDLED_MODEL, type HubEnv, hubEnv, libraryRoots } from "../config.ts";
 import { DATABASE_FILE, openDatabase, type Storage } from "../storage/mod.ts";
 import { newSecret } from "../server/auth.ts";
 import { startServer } from "../server/app.ts";
+import type { HttpTimeouts } from "../server/serve_with_deadlines.ts";
 import { EventHub } from "../server/events.ts";
 import { markCrashed, ModelHost } from "../server/model_host.ts";
 import { LOAD_VERDICTS_FILE, LoadVerdicts } from "../engine/load_verdicts.ts";
@@ -49,6 +50,8 @@ export interface StartAppOptions {
    * model's. Default: the Hugging Face cache, LM Studio's and llama.cpp's folders.
    */
   libraryRoots?: Root[];
+  /** Deadlines of the UI server's connections. Default 10 s for a head, 60 s idle. */
+  http?: HttpTimeouts;
 }
 
 /** A running app: its server and parts, and the one way to stop them. */
@@ -93,21 +96,25 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const downloads = openDownloads(hubEnvironment, events, library, storage);
   // Downloads an earlier run left unfinished come back paused, with their bytes so far.
   await restoreDownloads(storage.downloads, downloads);
-  const server = startServer({
-    storage,
-    host,
-    replies,
-    events,
-    rate,
-    library,
-    downloads,
-    hub,
-    remoteFit: new RemoteFit(hub, () => host.engine()),
-    openAiServer,
-    secret,
-    uiDir: DEFAULT_OUT_DIR,
-    bundledModel: BUNDLED_MODEL,
-  }, options.port ?? 0);
+  const server = startServer(
+    {
+      storage,
+      host,
+      replies,
+      events,
+      rate,
+      library,
+      downloads,
+      hub,
+      remoteFit: new RemoteFit(hub, () => host.engine()),
+      openAiServer,
+      secret,
+      uiDir: DEFAULT_OUT_DIR,
+      bundledModel: BUNDLED_MODEL,
+    },
+    options.port ?? 0,
+    options.http,
+  );
   if (options.loadDefaultModel ?? true) {
     const settings = storage.settings.get();
     // A failure also reaches the UI: the host keeps it as `load_error` in GET /api/state.
