@@ -142,7 +142,7 @@ export function fitRefusal(fit: MemoryFit, options: ServeOptions): string {
   );
   const shared = options.kvUnified ? "shared by" : "split over";
   const advice = fit.maxNCtx > 0
-    ? `the largest -c that fits is ${fit.maxNCtx}; lower -c, quantize the cache ` +
+    ? `the largest -c that fits (up to the training context) is ${fit.maxNCtx}; lower -c, quantize the cache ` +
       `(-ctk/-ctv q8_0) or free memory`
     : "even the weights do not fit: choose a smaller model or offload fewer layers (-ngl)";
   return `Cannot serve with -c ${fit.nCtx} (${shared} ${options.parallel} slot` +
