@@ -191,6 +191,7 @@ Deno.test("formulaProbe() puts layers on the devices llama.cpp's simulation pick
       nBatch: 2048,
       nUbatch: 512,
       nSeqMax: 1,
+      kvUnified: false,
       flashAttn: "auto" as const,
       typeK: 1,
       typeV: 1,
