@@ -40,8 +40,9 @@ const USAGE = `usage: deno task bench -m MODEL [options]
   -fa, --flash-attn 0|1|auto  (default auto)
   -o, --output md|json|jsonl|csv  (default md)
   --compare LLAMA_BENCH     run llama-bench interleaved and print ratios
-  --serve-compare LLAMA_SERVER  hearth serve against llama-server: --parallel B clients
-                            (default 1,4,16) stream -n tokens each, rounds alternating
+  --serve-compare LLAMA_SERVER  hearth serve against llama-server, both started here with
+                            one argument list (-m, -c total KV, -np B, -t, -b, -ub): --parallel
+                            B clients (default 1,4,16) stream -n tokens each, rounds alternating
   --http                    generation streamed over the OpenAI API to one client
                             against the engine's own generate()
   --parallel B[,B...]       llama-batched-bench's test through the scheduler: B requests

@@ -1,7 +1,9 @@
 /**
  * `deno task bench -m MODEL --serve-compare PATH_TO_LLAMA_SERVER --parallel 1,4,16`:
- * Hearth's OpenAI server (`hearth serve`, its own process) against llama-server on the
- * same model, slots and threads. For each B, B clients stream `/v1/completions` of
+ * Hearth's OpenAI server (`hearth serve`, its own process) against llama-server. Both
+ * get one and the same server argument list (model, `-c` total KV, `-np` slots, `-t`
+ * threads, `-b`, `-ub`, alias): `hearth serve` gives those flags llama-server's meaning,
+ * so equal settings hold by construction. For each B, B clients stream `/v1/completions` of
  * `-n` tokens at once (end-of-generation banned through logit_bias), rounds
  * alternating between the two servers; throughput is completion tokens over the
  * round's wall time.
@@ -13,6 +15,8 @@ import { fileURLToPath } from "node:url";
 /** One row: aggregate completion tokens per second of both servers. */
 export interface ServeBenchRow {
   parallel: number;
+  /** Both servers' command lines, verbatim (ports as used). */
+  commands: { hearth: string; llamaServer: string };
   hearthTokPerSec: number[];
   llamaServerTokPerSec: number[];
 }
@@ -37,40 +41,25 @@ const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 export async function benchServers(options: ServeBenchOptions): Promise<ServeBenchRow[]> {
   const rows: ServeBenchRow[] = [];
   for (const pl of options.parallel) {
+    // Room for the prompt and nGen tokens in every slot, in 256-token cells.
     const ctxPerSlot = Math.ceil((options.nGen + 64) / 256) * 256;
-    const hearth = await launch(Deno.execPath(), (port) => [
-      "run",
-      "-A",
-      MAIN,
-      "serve",
-      "-m",
-      options.model,
-      "--parallel",
-      String(pl),
-      "-c",
-      String(ctxPerSlot),
-      "-t",
-      String(options.nThreads),
-      "--port",
-      String(port),
-      "--alias",
-      "bench",
-    ], options.env);
-    const llama = await launch(options.llamaServer, (port) => [
-      "-m",
-      options.model,
-      "-np",
-      String(pl),
-      "-c",
-      String(ctxPerSlot * pl),
-      "-t",
-      String(options.nThreads),
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-    ]);
-    const row: ServeBenchRow = { parallel: pl, hearthTokPerSec: [], llamaServerTokPerSec: [] };
+    const shared = (port: number) => [
+      ...["-m", options.model, "-c", String(ctxPerSlot * pl), "-np", String(pl)],
+      ...["-t", String(options.nThreads), "-b", "2048", "-ub", "512", "--alias", "bench"],
+      ...["--host", "127.0.0.1", "--port", String(port)],
+    ];
+    const hearth = await launch(
+      Deno.execPath(),
+      (port) => ["run", "-A", MAIN, "serve", ...shared(port)],
+      options.env,
+    );
+    const llama = await launch(options.llamaServer, shared);
+    const row: ServeBenchRow = {
+      parallel: pl,
+      commands: { hearth: hearth.command, llamaServer: llama.command },
+      hearthTokPerSec: [],
+      llamaServerTokPerSec: [],
+    };
     try {
       for (let r = 0; r <= options.repetitions; r++) {
         const ours = await round(hearth.url, pl, options);
@@ -98,6 +87,8 @@ export function formatServeBench(rows: readonly ServeBenchRow[]): string {
     out += `| ${String(row.parallel).padStart(4)} | ${a.toFixed(2).padStart(18)} | ` +
       `${b.toFixed(2).padStart(18)} | ${(a / b).toFixed(3).padStart(5)} |\n`;
   }
+  out += "\nCommand lines:\n";
+  for (const row of rows) out += `\n    ${row.commands.hearth}\n    ${row.commands.llamaServer}\n`;
   return out;
 }
 
@@ -151,12 +142,13 @@ async function launch(
   command: string,
   args: (port: number) => string[],
   env?: Record<string, string>,
-): Promise<{ url: string; stop(): Promise<void> }> {
+): Promise<{ url: string; command: string; stop(): Promise<void> }> {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
+  const argv = args(port);
   const child = new Deno.Command(command, {
-    args: args(port),
+    args: argv,
     env,
     stdin: "null",
     stdout: "null",
@@ -178,6 +170,7 @@ async function launch(
   }
   return {
     url,
+    command: [command, ...argv].join(" "),
     stop: async () => {
       child.kill("SIGTERM");
       await child.status;

@@ -15,6 +15,7 @@ import { type App, createApp } from "../app/create_app.ts";
 import type { ModelHost } from "../app/model_host.ts";
 import { newSecret } from "../server/auth.ts";
 import { startServer } from "../server/app.ts";
+import type { HttpTimeouts } from "../server/serve_with_deadlines.ts";
 import { AppOpenAiServer, openAiServerConfig } from "../server/app_openai_server.ts";
 import { buildUi, DEFAULT_OUT_DIR, uiIsStale } from "../ui/build.ts";
 import { webviewAvailable, WebviewWindow } from "../desktop/window.ts";
@@ -40,6 +41,8 @@ export interface StartAppOptions {
    * model's. Default: the Hugging Face cache, LM Studio's and llama.cpp's folders.
    */
   libraryRoots?: Root[];
+  /** Deadlines of the UI server's connections. Default 10 s for a head, 60 s idle. */
+  http?: HttpTimeouts;
 }
 
 /** A running app: its core, its server, and the one way to stop them. */
@@ -77,13 +80,11 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   });
   void openAiServer.apply(); // enabled: "starts when a model is loaded" until one is
   const secret = newSecret();
-  const server = startServer({
-    ...app,
-    openAiServer,
-    secret,
-    uiDir: DEFAULT_OUT_DIR,
-    openPath: openBrowser,
-  }, options.port ?? 0);
+  const server = startServer(
+    { ...app, openAiServer, secret, uiDir: DEFAULT_OUT_DIR, openPath: openBrowser },
+    options.port ?? 0,
+    options.http,
+  );
   let closing: Promise<void> | undefined;
   return {
     launchUrl: server.launchUrl,

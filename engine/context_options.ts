@@ -50,6 +50,12 @@ export interface ContextOptions {
   nThreads?: number;
   /** Independent sequences (seq_id 0..nSeqMax-1); integer in [1, 256]. Default 1. */
   nSeqMax?: number;
+  /**
+   * One KV pool of `nCtx` cells that every sequence may use (llama.cpp's `kv_unified`,
+   * llama-server's `--kv-unified`); false gives each of the `nSeqMax` sequences its own
+   * `nCtx / nSeqMax` (padded to 256). Default false.
+   */
+  kvUnified?: boolean;
   /** Flash attention: true, false or "auto" (llama.cpp decides per device). Default "auto". */
   flashAttn?: boolean | "auto";
   /** K cache type. Default "f16". Quantized V caches need flash attention. */
@@ -65,6 +71,7 @@ export interface ResolvedContextOptions {
   nUbatch: number;
   nThreads: number;
   nSeqMax: number;
+  kvUnified: boolean;
   flashAttn: boolean | "auto";
   typeK: number;
   typeV: number;
@@ -80,6 +87,7 @@ const KEYS = new Set([
   "nUbatch",
   "nThreads",
   "nSeqMax",
+  "kvUnified",
   "flashAttn",
   "typeK",
   "typeV",
@@ -110,6 +118,10 @@ export function resolveContextOptions(
   const nUbatch = int("nUbatch", options.nUbatch ?? Math.min(512, nBatch), 1, nBatch);
   const nThreads = int("nThreads", options.nThreads ?? navigator.hardwareConcurrency, 1, 512);
   const nSeqMax = int("nSeqMax", options.nSeqMax ?? 1, 1, LLAMA_MAX_SEQ);
+  const kvUnified = options.kvUnified ?? false;
+  if (typeof kvUnified !== "boolean") {
+    throw new TypeError(`kvUnified must be a boolean, got ${kvUnified}`);
+  }
   const flashAttn = options.flashAttn ?? "auto";
   if (flashAttn !== "auto" && typeof flashAttn !== "boolean") {
     throw new RangeError(`flashAttn must be true, false or "auto", got ${flashAttn}`);
@@ -129,6 +141,7 @@ export function resolveContextOptions(
     nUbatch,
     nThreads,
     nSeqMax,
+    kvUnified,
     flashAttn,
     typeK: type("typeK"),
     typeV: type("typeV"),

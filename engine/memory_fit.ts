@@ -146,6 +146,7 @@ export async function estimateMemory(
     nBatch: resolved.nBatch,
     nUbatch: resolved.nUbatch,
     nSeqMax: resolved.nSeqMax,
+    kvUnified: resolved.kvUnified,
     flashAttn: resolved.flashAttn,
     typeK: resolved.typeK,
     typeV: resolved.typeV,

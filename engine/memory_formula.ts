@@ -141,10 +141,12 @@ export function formulaProbe(
   options: ProbeOptions,
   devices: readonly BackendDevice[],
 ): MemoryProbe {
-  const nCtxSeq = pad(
-    Math.max(1, Math.floor(pad(options.nCtx) / options.nSeqMax)),
-  );
-  const nCtx = nCtxSeq * options.nSeqMax;
+  // llama_context's constructor: a unified pool is n_ctx itself; else n_ctx / n_seq_max
+  // per sequence, padded to 256, times n_seq_max.
+  const nCtxSeq = options.kvUnified
+    ? pad(options.nCtx)
+    : pad(Math.max(1, Math.floor(pad(options.nCtx) / options.nSeqMax)));
+  const nCtx = options.kvUnified ? nCtxSeq : nCtxSeq * options.nSeqMax;
   const nUbatch = Math.min(options.nUbatch, options.nBatch, nCtx);
   const kvPerCell = ggmlRowBytes(options.typeK, shape.nEmbdHeadK * shape.nHeadKv) +
     ggmlRowBytes(options.typeV, shape.nEmbdHeadV * shape.nHeadKv);

@@ -72,6 +72,7 @@ export interface Requests {
     nUbatch: number;
     nThreads: number;
     nSeqMax: number;
+    kvUnified: boolean;
     flashAttn: "auto" | boolean;
     typeK: number;
     typeV: number;
@@ -128,6 +129,7 @@ export interface Requests {
     nBatch: number;
     nUbatch: number;
     nSeqMax: number;
+    kvUnified: boolean;
     flashAttn: "auto" | boolean;
     typeK: number;
     typeV: number;

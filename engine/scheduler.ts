@@ -82,6 +82,12 @@ export interface SchedulerOptions {
    * `deno task bench --http` on 2 cores, 8 ms cost 5-8% of generation speed.
    */
   flushIntervalMs?: number;
+  /**
+   * Cells of a KV pool every sequence shares (llama.cpp's kv_unified): the sum of all
+   * sequences' cached tokens must stay within it. Default Infinity: each sequence has
+   * its own `nCtxSeq` cells and cannot crowd the others out.
+   */
+  kvCells?: number;
 }
 
 interface Job {
@@ -125,6 +131,11 @@ export class Scheduler {
   readonly #now: () => number;
   readonly #flushMs: number;
   #tick = 0;
+  /**
+   * Cells of the KV pool all sequences share, or Infinity when each has its own; see
+   * {@link SchedulerOptions.kvCells}. The engine Worker sets it from its context.
+   */
+  kvCells: number;
 
   /**
    * Serves on `runner`'s sequences.
@@ -145,6 +156,7 @@ export class Scheduler {
     this.#queueLimit = options.queueLimit ?? 64;
     this.#now = options.now ?? (() => performance.now());
     this.#flushMs = options.flushIntervalMs ?? 33;
+    this.kvCells = options.kvCells ?? Infinity;
   }
 
   /** Requests waiting for a slot, and slots in use. */
@@ -206,10 +218,17 @@ export class Scheduler {
     const runner = this.#runner;
     runner.clearBatch();
     let size = 0;
+    let room = this.#poolRoom();
     for (const slot of this.#slots) {
       if (!slot) continue;
       slot.output = -1;
       if (slot.position >= slot.prompt.length && slot.generated > 0) {
+        // A full shared pool ends a generation as a full sequence would.
+        if (room <= 0) {
+          this.#finish(slot, "length");
+          continue;
+        }
+        room--;
         const cache = runner.cached[slot.seqId];
         slot.output = runner.addToBatch(slot.lastToken, cache.length, slot.seqId, true);
         size++;
@@ -217,8 +236,9 @@ export class Scheduler {
     }
     for (const slot of this.#slots) {
       if (!slot || slot.position >= slot.prompt.length) continue;
-      const n = Math.min(runner.nBatch - size, slot.prompt.length - slot.position);
+      const n = Math.min(runner.nBatch - size, slot.prompt.length - slot.position, room);
       if (n <= 0) break;
+      room -= n;
       for (let i = 0; i < n; i++) {
         const at = slot.position + i;
         const last = at === slot.prompt.length - 1;
@@ -228,7 +248,16 @@ export class Scheduler {
       slot.position += n;
       size += n;
     }
-    if (size === 0) return false;
+    if (size === 0) {
+      // Prompts alone filled the shared pool: the newest gives way, or none moves on.
+      const stuck = this.#slots.filter((slot) => slot !== undefined);
+      if (stuck.length === 0) return false;
+      const newest = stuck.reduce((a, b) =>
+        this.#lastUsed[a.seqId] > this.#lastUsed[b.seqId] ? a : b
+      );
+      this.#fail(newest, new ContextOverflowError(newest.prompt.length, room + newest.position));
+      return true;
+    }
     runner.decode();
     for (const slot of this.#slots) {
       if (!slot || slot.output < 0) continue;
@@ -239,6 +268,30 @@ export class Scheduler {
       }
     }
     return true;
+  }
+
+  /**
+   * KV cells this step may still fill: Infinity for separate pools; for a shared one,
+   * what the sequences leave free after idle slots give back their cached prompts when
+   * the active ones need the room (as llama-server clears idle slots with a unified KV).
+   */
+  #poolRoom(): number {
+    if (this.kvCells === Infinity) return Infinity;
+    const { cached } = this.#runner;
+    let used = 0;
+    let need = 0;
+    for (let seqId = 0; seqId < cached.length; seqId++) {
+      used += cached[seqId].length;
+      const slot = this.#slots[seqId];
+      if (slot) need += Math.max(1, slot.prompt.length - slot.position);
+    }
+    if (this.kvCells - used >= need) return this.kvCells - used;
+    for (let seqId = 0; seqId < cached.length; seqId++) {
+      if (this.#slots[seqId] || cached[seqId].length === 0) continue;
+      used -= cached[seqId].length;
+      used += this.#runner.truncate(seqId, 0);
+    }
+    return this.kvCells - used;
   }
 
   #dropCancelled(): void {

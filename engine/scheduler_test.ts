@@ -258,3 +258,30 @@ Deno.test("Scheduler.failAll() ends queued and running requests with the error",
   await failed;
   assertEquals(scheduler.busy, false);
 });
+
+Deno.test("Scheduler with a shared KV pool (kvCells) frees idle caches, then ends generations at the pool's end", async () => {
+  const runner = new FakeRunner(64, 2, 20);
+  const decode = runner.decode.bind(runner);
+  runner.decode = () => {
+    decode();
+    const used = runner.cached.reduce((total, cache) => total + cache.length, 0);
+    assert(used <= 20, `the pool of 20 cells holds ${used}`);
+  };
+  const scheduler = new Scheduler(runner, { kvCells: 20 });
+  const first = scheduler.submit(request([1, 2, 3, 4, 5], 3));
+  drain(scheduler);
+  assertEquals((await first.result).finishReason, "length");
+  // 15 prompt tokens do not fit beside the idle slot's 7 cached ones: it gives them back.
+  const long = scheduler.submit(
+    request([40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54], 2),
+  );
+  drain(scheduler);
+  assertEquals((await long.result).text, "55 56 ");
+  // Two unbounded generations share what is left; neither overruns the pool.
+  const a = scheduler.submit(request([60, 61], -1));
+  const b = scheduler.submit(request([70, 71], -1));
+  drain(scheduler);
+  const [ra, rb] = await Promise.all([a.result, b.result]);
+  assertEquals([ra.finishReason, rb.finishReason], ["length", "length"]);
+  assertEquals(runner.cached.reduce((total, cache) => total + cache.length, 0) <= 20, true);
+});

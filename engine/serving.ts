@@ -8,6 +8,7 @@
 import type { ChatMessage } from "./chat_template.ts";
 import { validateMessages } from "./chat_template.ts";
 import type { Context } from "./context.ts";
+import type { ContextOptions } from "./context_options.ts";
 import { DisposedError, QueueFullError } from "./errors.ts";
 import type { ChatOptions, GenerateOptions } from "./generate_options.ts";
 import { resolveGenerateOptions } from "./generate_options.ts";
@@ -20,8 +21,26 @@ import type { GenerationResult } from "./types.ts";
 export interface ServingOptions {
   /** Slots: requests decoded together; integer in [1, 256], at most `nBatch`. Default 4. */
   nParallel?: number;
-  /** Tokens each slot holds (prompt plus completion). Default min(4096, n_ctx_train). */
+  /**
+   * Tokens each slot holds (prompt plus completion): the KV cache holds `nParallel`
+   * times this. Default min(4096, n_ctx_train). Give this or `nCtx`, not both.
+   */
   nCtxPerSlot?: number;
+  /**
+   * Tokens of KV cache in all, as llama-server's `-c`: each slot gets `nCtx / nParallel`
+   * (padded to 256), or all of it, shared, with `kvUnified`. Give this or `nCtxPerSlot`.
+   */
+  nCtx?: number;
+  /** One KV pool all slots share (llama-server's `--kv-unified`). Default false. */
+  kvUnified?: boolean;
+  /** Most tokens per compute step (physical batch). Default min(512, nBatch). */
+  nUbatch?: number;
+  /** Flash attention. Default "auto". */
+  flashAttn?: ContextOptions["flashAttn"];
+  /** K cache type. Default "f16". */
+  typeK?: ContextOptions["typeK"];
+  /** V cache type. Default "f16". */
+  typeV?: ContextOptions["typeV"];
   /**
    * Most tokens per decode step (all slots together); at least `nParallel`, since each
    * step holds one token of every generating slot. Default 2048.
@@ -35,7 +54,8 @@ export interface ServingOptions {
 
 /**
  * Creates a serving context on `model`: one llama_context with `nParallel`
- * sequences, each `nCtxPerSlot` tokens.
+ * sequences, each `nCtxPerSlot` tokens, or `nCtx` tokens in all as llama-server's
+ * `-c` (shared by all with `kvUnified`).
  *
  * @throws {RangeError} for invalid options, such as `nParallel` above `nBatch`;
  *   {@link EngineError} when llama.cpp cannot make the context.
@@ -55,7 +75,11 @@ export async function createServingContext(
   options: ServingOptions = {},
 ): Promise<ServingContext> {
   const { nParallel = 4, nBatch = 2048, nThreads, queueLimit = 64 } = options;
-  const nCtxPerSlot = options.nCtxPerSlot ?? Math.min(4096, model.info.nCtxTrain || 4096);
+  if (options.nCtx !== undefined && options.nCtxPerSlot !== undefined) {
+    throw new TypeError("Give nCtx (all slots) or nCtxPerSlot, not both");
+  }
+  const nCtx = options.nCtx ??
+    (options.nCtxPerSlot ?? Math.min(4096, model.info.nCtxTrain || 4096)) * nParallel;
   if (!Number.isInteger(queueLimit) || queueLimit < 0) {
     throw new RangeError(`queueLimit must be an integer >= 0, got ${queueLimit}`);
   }
@@ -69,11 +93,15 @@ export async function createServingContext(
     );
   }
   const context = await model.createContext({
-    nCtx: nCtxPerSlot * nParallel,
+    nCtx,
     nSeqMax: nParallel,
+    kvUnified: options.kvUnified ?? false,
     nBatch,
-    nUbatch: Math.min(512, nBatch),
+    nUbatch: options.nUbatch ?? Math.min(512, nBatch),
     nThreads,
+    flashAttn: options.flashAttn,
+    typeK: options.typeK,
+    typeV: options.typeV,
   });
   try {
     await model.engine._call("serveOpen", { ctxId: context._id, queueLimit });

@@ -6,12 +6,14 @@
  */
 import { Hono } from "hono";
 import { requireSecret } from "./auth.ts";
+import { requireSameOrigin } from "./same_origin.ts";
 import type { AppDeps } from "./deps.ts";
 import { errorResponse, notFound } from "./http_error.ts";
 import { appStateRoutes } from "./routes/app_state.ts";
 import { chatRoutes, importRoute } from "./routes/chats.ts";
 import { messageRoutes, sendRoute } from "./routes/messages.ts";
 import { serveUi } from "./static.ts";
+import { type HttpTimeouts, serveWithDeadlines } from "./serve_with_deadlines.ts";
 import { libraryRoutes } from "./routes/library.ts";
 import { downloadRoutes, hubRoutes } from "./routes/hub.ts";
 import { followSettings, openAiServerRoutes } from "./routes/openai_server.ts";
@@ -21,6 +23,7 @@ export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
   const app = new Hono();
   app.onError((error) => errorResponse(error));
   app.use("*", requireSecret(deps.secret, hosts));
+  app.use("*", requireSameOrigin(hosts));
   app.route("/api/chats", sendRoute(deps));
   app.route("/api/chats", chatRoutes(deps));
   app.route("/api/messages", messageRoutes(deps));
@@ -52,11 +55,14 @@ export interface AppServer {
   shutdown(): Promise<void>;
 }
 
-/** Serves the app on 127.0.0.1, port `port` (0 = any free port). */
-export function startServer(deps: AppDeps, port = 0): AppServer {
+/**
+ * Serves the app on 127.0.0.1, port `port` (0 = any free port), closing connections
+ * that miss the deadlines of `timeouts` (defaults: 10 s for a head, 60 s idle).
+ */
+export function startServer(deps: AppDeps, port = 0, timeouts: HttpTimeouts = {}): AppServer {
   let hosts: string[] = [];
   const app = createApp(deps, () => hosts);
-  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, app.fetch);
+  const server = serveWithDeadlines({ hostname: "127.0.0.1", port, ...timeouts }, app.fetch);
   const bound = server.addr.port;
   hosts = [`127.0.0.1:${bound}`, `localhost:${bound}`];
   const origin = `http://127.0.0.1:${bound}`;

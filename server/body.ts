@@ -9,7 +9,10 @@ import { badRequest, HttpError } from "./http_error.ts";
 /** Largest JSON body of an ordinary API call, in bytes. */
 export const MAX_JSON_BYTES = 1 << 20;
 
-/** Reads the body as text, refusing more than `maxBytes` (413). */
+/**
+ * Reads the body as text, refusing more than `maxBytes` (413); a client that
+ * disconnects mid-body gets 400 and one log line.
+ */
 export async function readText(c: Context, maxBytes: number): Promise<string> {
   const declared = Number(c.req.header("content-length") ?? 0);
   if (declared > maxBytes) throw tooLarge(maxBytes);
@@ -18,7 +21,9 @@ export async function readText(c: Context, maxBytes: number): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch((error) => {
+      throw clientClosed(c, error);
+    });
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
@@ -47,6 +52,16 @@ export async function readJson(
     throw badRequest("The request body must be a JSON object");
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * A client that disconnects mid-body is routine, not a server fault: one line on the
+ * log (not a BadResource stack) and a 400 that nobody will read.
+ */
+function clientClosed(c: Context, error: unknown): HttpError {
+  const reason = error instanceof Error ? error.message : String(error);
+  console.warn(`hearth: ${c.req.method} ${c.req.path}: the client left mid-body (${reason})`);
+  return badRequest("The connection closed before the whole request body arrived");
 }
 
 function tooLarge(maxBytes: number): HttpError {

@@ -6,6 +6,7 @@
  * @module
  */
 import { extname, join, normalize } from "node:path";
+import { badRequest } from "./http_error.ts";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -25,9 +26,13 @@ export const UI_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; 
   "img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; " +
   "base-uri 'none'";
 
-/** Answers a GET for `pathname` from `dir`; 404 when the UI is not built. */
+/**
+ * Answers a GET for `pathname` from `dir`; 404 when the UI is not built.
+ *
+ * @throws {HttpError} 400 when `pathname` has a malformed percent escape ("/%", "/%ff").
+ */
 export async function serveUi(dir: string, pathname: string): Promise<Response> {
-  const relative = normalize(decodeURIComponent(pathname)).replace(/^(\.\.(\/|\\|$))+/, "");
+  const relative = normalize(decodePath(pathname)).replace(/^(\.\.(\/|\\|$))+/, "");
   let file = join(dir, relative);
   if (!file.startsWith(dir)) return new Response("Not found", { status: 404 });
   let stat = await Deno.stat(file).catch(() => null);
@@ -45,4 +50,13 @@ export async function serveUi(dir: string, pathname: string): Promise<Response> 
     "cache-control": "no-cache",
   });
   return new Response((await Deno.open(file)).readable, { headers });
+}
+
+function decodePath(pathname: string): string {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    // A URIError is the client's malformed escape, not a server fault.
+    throw badRequest(`Cannot decode the path "${pathname}": it has a malformed percent escape`);
+  }
 }

@@ -42,6 +42,7 @@ export function embedTexts(
       nUbatch: size,
       nThreads,
       nSeqMax: 1,
+      kvUnified: false,
       flashAttn: "auto",
       typeK: 1,
       typeV: 1,

@@ -134,11 +134,15 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     const entry = live().contexts.get(ctxId);
     if (!entry) throw new EngineError(`Cannot find context ${ctxId}: it was freed`);
     const flags = live().abortFlags;
-    entry.serve ??= new ServeLoop(
+    if (entry.serve) return;
+    entry.serve = new ServeLoop(
       entry.ctx,
       queueLimit,
       () => Atomics.load(flags, POSTED_INDEX) !== received,
     );
+    // A unified KV cache (kv_unified) gives every sequence all n_ctx cells, shared.
+    const { nCtx, nCtxSeq, nSeqMax } = entry.ctx.info;
+    if (nSeqMax > 1 && nCtxSeq * nSeqMax > nCtx) entry.serve.scheduler.kvCells = nCtx;
   },
 
   async serveSubmit(args, id) {

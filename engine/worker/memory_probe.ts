@@ -35,6 +35,8 @@ export interface ProbeOptions {
   nBatch: number;
   nUbatch: number;
   nSeqMax: number;
+  /** One KV pool shared by all sequences (llama.cpp's kv_unified). */
+  kvUnified: boolean;
   flashAttn: "auto" | boolean;
   typeK: number;
   typeV: number;
@@ -77,6 +79,7 @@ function simulate(libs: NativeLibraries, path: string, options: ProbeOptions): n
     );
     cparams.set("n_ctx", options.nCtx).set("n_batch", options.nBatch)
       .set("n_ubatch", options.nUbatch).set("n_seq_max", options.nSeqMax)
+      .set("kv_unified", options.kvUnified)
       .set("flash_attn_type", options.flashAttn === "auto" ? -1 : options.flashAttn ? 1 : 0)
       .set("type_k", options.typeK).set("type_v", options.typeV).set("no_perf", true);
     const ctx = llama.llama_init_from_model(model, cparams.bytes);

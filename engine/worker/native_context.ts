@@ -20,6 +20,8 @@ export interface NativeContextOptions {
   nUbatch: number;
   nThreads: number;
   nSeqMax: number;
+  /** One KV pool all sequences share (llama.cpp's kv_unified); else nCtx / nSeqMax each. */
+  kvUnified: boolean;
   flashAttn: "auto" | boolean;
   typeK: number;
   typeV: number;
@@ -71,6 +73,7 @@ export class NativeContext {
       .set("n_batch", options.nBatch)
       .set("n_ubatch", options.nUbatch)
       .set("n_seq_max", options.nSeqMax)
+      .set("kv_unified", options.kvUnified)
       .set("n_threads", options.nThreads)
       .set("n_threads_batch", options.nThreads)
       .set("flash_attn_type", options.flashAttn === "auto" ? -1 : options.flashAttn ? 1 : 0)

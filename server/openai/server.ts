@@ -6,6 +6,8 @@
  */
 import type { CompletionBackend } from "./backend.ts";
 import { createOpenAiApp } from "./app.ts";
+import { OpenAiError } from "./errors.ts";
+import { serveWithDeadlines } from "../serve_with_deadlines.ts";
 
 /** Options of {@link startOpenAiServer}. */
 export interface OpenAiServerOptions {
@@ -21,6 +23,13 @@ export interface OpenAiServerOptions {
   chatTemplate?: string;
   /** Largest request body, in bytes. Default 4 MiB. */
   maxBodyBytes?: number;
+  /** Time a client has to send a request head, in milliseconds. Default 10 s. */
+  headerTimeoutMs?: number;
+  /**
+   * Time a connection may send nothing while no request runs (keep-alive) or while a
+   * body is arriving, in milliseconds; running responses are never cut. Default 60 s.
+   */
+  idleTimeoutMs?: number;
 }
 
 /** A running OpenAI API server. */
@@ -74,7 +83,16 @@ export function startOpenAiServer(
     shutdownSignal: closing.signal,
   });
   const hostname = host.replace(/^\[|\]$/g, "");
-  const server = Deno.serve({ hostname, port, onListen: () => {} }, app.fetch);
+  const server = serveWithDeadlines({
+    hostname,
+    port,
+    headerTimeoutMs: options.headerTimeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs,
+    errorBody: (status, message) =>
+      new OpenAiError(status, "invalid_request_error", message, {
+        code: status === 414 ? "uri_too_long" : "headers_too_large",
+      }).toJSON(),
+  }, app.fetch);
   const bound = server.addr.port;
   const urlHost = hostname.includes(":") ? `[${hostname}]` : hostname;
   hosts = [...new Set([urlHost, "127.0.0.1", "localhost", "[::1]", ...wildcardNames(hostname)])]

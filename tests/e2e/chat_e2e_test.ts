@@ -47,7 +47,10 @@ class Api {
   async json(method: string, path: string, body?: unknown): Promise<any> {
     const response = await fetch(this.app.origin + path, {
       method,
-      headers: { authorization: `Bearer ${this.app.secret}` },
+      headers: {
+        authorization: `Bearer ${this.app.secret}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

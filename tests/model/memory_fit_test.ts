@@ -107,6 +107,8 @@ Deno.test("estimateMemory() without an engine: the formula matches the simulatio
     [SYNTHETIC_135M, { nCtx: 2048, nUbatch: 64 }],
     [SYNTHETIC_135M, { nCtx: 8192, flashAttn: false }],
     [SYNTHETIC_135M, { nCtx: 4096, nSeqMax: 4 }],
+    [SYNTHETIC_135M, { nCtx: 1000, nSeqMax: 3, kvUnified: true }],
+    [SYNTHETIC_135M, { nCtx: 1000, nSeqMax: 3 }],
   ];
   for (const [path, options] of cases) {
     const { sim, est, simulated, formula } = await bothWays(engine, path, options);
@@ -191,6 +193,7 @@ Deno.test("formulaProbe() puts layers on the devices llama.cpp's simulation pick
       nBatch: 2048,
       nUbatch: 512,
       nSeqMax: 1,
+      kvUnified: false,
       flashAttn: "auto" as const,
       typeK: 1,
       typeV: 1,

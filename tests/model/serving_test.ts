@@ -91,3 +91,18 @@ Deno.test("ServingContext cancels a request within moments while other slots kee
   assertEquals(other.finishReason, "abort");
   assert(secondMs < 1_000, `cancelled after ${secondMs.toFixed(0)} ms`);
 });
+
+Deno.test("createServingContext() nCtx is the KV cache of all slots, split or shared as llama-server's -c", async () => {
+  using model = await loadModel(STORIES_260K);
+  using split = await createServingContext(model, { nParallel: 2, nCtx: 1024 });
+  assertEquals([split.context.info.nCtx, split.context.info.nCtxSeq], [1024, 512]);
+  using shared = await createServingContext(model, { nParallel: 2, nCtx: 1024, kvUnified: true });
+  assertEquals([shared.context.info.nCtx, shared.context.info.nCtxSeq], [1024, 1024]);
+  // Both slots decode in the one pool; a prompt may use more than half of it.
+  const results = await Promise.all(
+    ["Once upon a time", "Tom and Sue"].map((prompt) =>
+      shared.generate(prompt, { temperature: 0, maxTokens: 8 }).result
+    ),
+  );
+  assertEquals(results.map((r) => r.metrics.generatedTokens), [8, 8]);
+});

@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { parseServeArgs } from "../../cli/serve.ts";
-import { STORIES_260K } from "../models.ts";
+import { STORIES_260K, SYNTHETIC_135M } from "../models.ts";
 
 const MAIN = new URL("./_serve_main.ts", import.meta.url).pathname;
 
@@ -28,7 +28,14 @@ Deno.test("parseServeArgs() reads flags with defaults and refuses bad values", (
     model: "/models/tiny.Q4.gguf",
     alias: "tiny.Q4",
     parallel: 4,
-    nCtx: 4096,
+    kvUnified: true,
+    nCtx: undefined,
+    nBatch: 2048,
+    nUbatch: 512,
+    flashAttn: "auto",
+    typeK: "f16",
+    typeV: "f16",
+    nGpuLayers: -1,
     nThreads: undefined,
     host: "127.0.0.1",
     port: 8080,
@@ -58,6 +65,45 @@ Deno.test("parseServeArgs() reads flags with defaults and refuses bad values", (
   assertThrows(() => parseServeArgs(["-m", "x.gguf", "--bogus"]), TypeError);
 });
 
+Deno.test("parseServeArgs() gives llama-server's flags llama-server's meaning", () => {
+  const options = parseServeArgs([
+    ...["-m", "x.gguf", "-c", "16384", "-np", "16", "-b", "1024", "-ub=256", "-fa", "on"],
+    ...["-ctk", "q8_0", "-ctv", "q8_0", "-ngl", "12", "--alias", "a, b", "--jinja"],
+  ])!;
+  // An explicit -np leaves the pool split: 16384 / 16 tokens per slot, as llama-server.
+  assertEquals(
+    [options.nCtx, options.parallel, options.kvUnified, options.nBatch, options.nUbatch],
+    [16384, 16, false, 1024, 256],
+  );
+  assertEquals([options.flashAttn, options.typeK, options.typeV], [true, "q8_0", "q8_0"]);
+  assertEquals([options.nGpuLayers, options.alias], [12, "a"]);
+  assertEquals(parseServeArgs(["-m", "x.gguf", "--parallel", "2", "-kvu"])!.kvUnified, true);
+  assertEquals(parseServeArgs(["-m", "x.gguf", "-no-kvu"])!.kvUnified, false);
+  assertEquals(parseServeArgs(["-m", "x.gguf", "-np=-1"])!.parallel, 4);
+  assertEquals(parseServeArgs(["-m", "x.gguf", "-ngl", "all"])!.nGpuLayers, -1);
+  assertEquals(parseServeArgs(["-m", "x.gguf", "-fa", "off"])!.flashAttn, false);
+  assertThrows(() => parseServeArgs(["-m", "x.gguf", "-fa", "maybe"]), RangeError, "--flash-attn");
+  assertThrows(() => parseServeArgs(["-m", "x.gguf", "-ctk", "q3"]), RangeError, "--cache-type-k");
+  assertThrows(() => parseServeArgs(["-m", "x.gguf", "-ub", "4096"]), RangeError, "--ubatch-size");
+  assertThrows(() => parseServeArgs(["-m", "x.gguf", "--no-jinja"]), RangeError, "--no-jinja");
+});
+
+Deno.test("hearth serve refuses a KV cache that does not fit in memory, with the figures", async () => {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "-m", SYNTHETIC_135M, "-c", "16777216", "-np", "4"],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(stderr);
+  assertEquals(code, 1, text);
+  assert(text.startsWith("hearth: Cannot serve with -c 16777216 (split over 4 slots)"), text);
+  assert(
+    /CPU needs \d+ MiB \(KV cache \d+ MiB, weights \d+ MiB, compute \d+ MiB\)/.test(text),
+    text,
+  );
+  assert(/the largest -c that fits is \d+/.test(text), text);
+});
+
 Deno.test("hearth serve serves until SIGTERM, then exits 0", async () => {
   const child = serve([
     "-m",
@@ -65,7 +111,7 @@ Deno.test("hearth serve serves until SIGTERM, then exits 0", async () => {
     "--port",
     "0",
     "-c",
-    "512",
+    "1024",
     "--parallel",
     "2",
     "-t",
@@ -84,6 +130,7 @@ Deno.test("hearth serve serves until SIGTERM, then exits 0", async () => {
   }
   const url = /(http:\/\/\S+)\/v1/.exec(out)?.[1];
   assert(url, out);
+  // -c is the whole KV cache, as llama-server's: 1024 split over 2 slots.
   assert(out.includes('"tiny"') && out.includes("2 slots of n_ctx 512, 1 thread)"), out);
   assertEquals(await (await fetch(`${url}/health`)).json(), { status: "ok" });
   const models = await fetch(`${url}/v1/models`, {

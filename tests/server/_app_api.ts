@@ -61,11 +61,17 @@ export async function waitFor<T>(
 export class AppApi {
   constructor(readonly app: RunningApp) {}
 
-  /** Sends a request; a string body goes as it is, anything else as JSON. */
+  /**
+   * Sends a request; a string body goes as it is, anything else as JSON, both labelled
+   * application/json as the UI labels them (the server refuses other body types).
+   */
   request(method: string, path: string, body?: unknown): Promise<Response> {
+    const type: Record<string, string> = body === undefined
+      ? {}
+      : { "content-type": "application/json" };
     return fetch(this.app.origin + path, {
       method,
-      headers: { authorization: `Bearer ${this.app.secret}` },
+      headers: { authorization: `Bearer ${this.app.secret}`, ...type },
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
   }

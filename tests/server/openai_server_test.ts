@@ -97,8 +97,11 @@ Deno.test("app OpenAI server: unloading the model stops it; loading one starts i
     const running = await serverStatus(api);
     assertEquals(running.state, "running");
     await api.json("POST", "/api/models/unload");
-    await api.waitFor(async () => (await serverStatus(api)).state === "stopped");
-    assertEquals((await serverStatus(api)).message, "Starts when a model is loaded");
+    // "Stopped" first, then this message once the HTTP server has finished closing.
+    await api.waitFor(async () =>
+      (await serverStatus(api)).message === "Starts when a model is loaded"
+    );
+    assertEquals((await serverStatus(api)).state, "stopped");
     assertEquals(await answers(portOf(running.url)), false);
     await api.json("POST", "/api/models/load", { path: STORIES_260K_CHATML });
     await api.waitFor(async () => (await serverStatus(api)).state === "running");

@@ -1,7 +1,8 @@
 /**
  * Middleware that reads a POST body as one JSON object, at most `maxBytes` bytes
  * (413 beyond, counted as it streams in, whatever Content-Length says), and hands it
- * to routes as `c.var.body`.
+ * to routes as `c.var.body`. A client that disconnects mid-body gets 400 and one log
+ * line.
  *
  * @module
  */
@@ -45,7 +46,9 @@ async function readLimited(request: Request, maxBytes: number): Promise<string> 
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch((error) => {
+      throw clientClosed(request, error);
+    });
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
@@ -55,6 +58,21 @@ async function readLimited(request: Request, maxBytes: number): Promise<string> 
     chunks.push(value);
   }
   return new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer());
+}
+
+/**
+ * A client that disconnects mid-body is routine, not a server fault: one line on the
+ * log (not a BadResource stack) and a 400 that nobody will read.
+ */
+function clientClosed(request: Request, error: unknown): OpenAiError {
+  const reason = error instanceof Error ? error.message : String(error);
+  const path = new URL(request.url).pathname;
+  console.warn(`hearth serve: ${request.method} ${path}: the client left mid-body (${reason})`);
+  return invalidRequest(
+    "The connection closed before the whole request body arrived.",
+    null,
+    "incomplete_body",
+  );
 }
 
 function tooLarge(maxBytes: number): OpenAiError {
