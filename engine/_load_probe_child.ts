@@ -64,6 +64,7 @@ function run(request: ProbeRequest): Record<string, unknown> {
       nUbatch: 1,
       nThreads,
       nSeqMax: 1,
+      kvUnified: false,
       flashAttn: "auto",
       typeK: 1,
       typeV: 1,

@@ -55,6 +55,7 @@ Deno.test("probeInChild() reports the signal and llama.cpp's assert of a file th
       nBatch: 256,
       nUbatch: 256,
       nSeqMax: 1,
+      kvUnified: false,
       flashAttn: "auto" as const,
       typeK: 1,
       typeV: 1,
