@@ -12,6 +12,7 @@ import type { ModelLibrary } from "../library/mod.ts";
 import type { RemoteFit } from "./remote_fit.ts";
 import type { ReplyRunner } from "./replies.ts";
 import type { TokenRate } from "./resources.ts";
+import type { InstanceControl } from "../app/single_instance.ts";
 
 /** The app server's collaborators. */
 export interface AppDeps {
@@ -32,4 +33,6 @@ export interface AppDeps {
   uiDir: string;
   /** The bundled model's path: the default when settings name none. */
   bundledModel: string;
+  /** Serves `POST /api/instance/activate` for later starts; absent: no such route. */
+  instance?: InstanceControl;
 }
