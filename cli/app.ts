@@ -114,9 +114,12 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   if (options.loadDefaultModel ?? true) {
     const settings = storage.settings.get();
     // A failure also reaches the UI: the host keeps it as `load_error` in GET /api/state.
-    host.load(settings.default_model ?? BUNDLED_MODEL, settings.n_ctx).catch((error) =>
-      say(`hearth: ${error.message}`)
-    );
+    host.load(settings.default_model ?? BUNDLED_MODEL, settings.n_ctx).catch((error) => {
+      // The app closed before the load finished: nothing went wrong.
+      if (!(error instanceof DisposedError) && error?.name !== "AbortError") {
+        say(`hearth: ${error.message}`);
+      }
+    });
   }
   let closing: Promise<void> | undefined;
   return {

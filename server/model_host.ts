@@ -8,6 +8,7 @@
 import type { Context } from "../engine/context.ts";
 import { Engine, type EngineOptions } from "../engine/engine.ts";
 import { loadModel, type Model } from "../engine/model.ts";
+import { DisposedError } from "../engine/errors.ts";
 import { conflict } from "./http_error.ts";
 import type { EventHub } from "./events.ts";
 
@@ -42,7 +43,8 @@ export interface LoadError {
 export class ModelHost {
   readonly #events: EventHub;
   readonly #engineOptions: EngineOptions;
-  #engine: Engine | undefined;
+  #engine: Promise<Engine> | undefined;
+  #closed = false;
   #model: Model | undefined;
   #context: Context | undefined;
   #loading: (Loading & { abort: AbortController }) | undefined;
@@ -94,8 +96,18 @@ export class ModelHost {
 
   /** The engine, started on first use (memory-fit estimates need one before any load). */
   async engine(): Promise<Engine> {
-    this.#engine ??= await Engine.start(this.#engineOptions);
-    return this.#engine;
+    if (this.#closed) throw new DisposedError("Engine");
+    // One start shared by every caller; one that finishes after close() is stopped at
+    // once, or its Worker would keep the process alive after the app closed.
+    this.#engine ??= Engine.start(this.#engineOptions).then((engine) => {
+      if (!this.#closed) return engine;
+      engine.dispose();
+      throw new DisposedError("Engine");
+    }, (error) => {
+      this.#engine = undefined; // the next call tries again
+      throw error;
+    });
+    return await this.#engine;
   }
 
   /** Whether the loaded model is `path` with a context made for `nCtx` tokens. */
@@ -174,9 +186,9 @@ export class ModelHost {
 
   /** Unloads and stops the engine Worker. */
   close(): void {
+    this.#closed = true;
     this.#loading?.abort.abort();
     this.unload();
-    this.#engine?.dispose();
-    this.#engine = undefined;
+    this.#engine?.then((engine) => engine.dispose(), () => {});
   }
 }

@@ -4,11 +4,14 @@
  * stream, whether the UI asked for it or it was the default model at start.
  */
 import { join } from "node:path";
-import { assert, assertEquals } from "../assert.ts";
+import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { appJson as api, waitFor } from "./_app_api.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
 import { BUNDLED_MODEL } from "../../config.ts";
 import { DATABASE_FILE, openDatabase } from "../../storage/mod.ts";
+import { DisposedError } from "../../engine/errors.ts";
+import { EventHub } from "../../server/events.ts";
+import { ModelHost } from "../../server/model_host.ts";
 
 type AppEvent = { event: string; data: unknown };
 
@@ -109,4 +112,14 @@ Deno.test("a failed load of the default model at start is in GET /api/state", as
     await app.close();
     await Deno.remove(temp, { recursive: true });
   }
+});
+
+Deno.test("ModelHost.close() while its engine starts stops that engine", async () => {
+  // The app closing during its first load (a second start's SIGTERM, a quick close)
+  // once left the engine Worker running: the process never exited.
+  const host = new ModelHost(new EventHub());
+  const starting = host.engine();
+  host.close();
+  await assertRejects(() => starting, DisposedError);
+  await assertRejects(() => host.engine(), DisposedError);
 });
