@@ -43,7 +43,7 @@ class App {
    * @throws {AssertionError} after `timeoutMs` (it is killed then): it hung.
    */
   async exit(timeoutMs = 60_000): Promise<{ code: number; stderr: string }> {
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const hung = new Promise<"hung">((resolve) =>
       timer = setTimeout(() => resolve("hung"), timeoutMs)
     );
