@@ -224,7 +224,11 @@ export async function appCommand(config: Config): Promise<number> {
         const surface: InstanceSurface = config.headless ? "none" : window ? "window" : "browser";
         say(`hearth: another start asked ${show ? "to show Hearth" : "for its URL"} (${surface})`);
         if (show && surface === "window") window!.present();
-        if (show && surface === "browser") void openBrowser(app.launchUrl).catch(() => {});
+        if (show && surface === "browser") {
+          openBrowser(app.launchUrl).catch((error) =>
+            say(`hearth: cannot open a browser: ${error.message}`)
+          );
+        }
         return { pid: Deno.pid, url: app.launchUrl, surface, shown: show && surface !== "none" };
       },
     },
