@@ -109,9 +109,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   if (options.loadDefaultModel ?? true) {
     const settings = storage.settings.get();
     // A failure also reaches the UI: the host keeps it as `load_error`.
-    host.load(settings.default_model ?? options.bundledModel, settings.n_ctx).catch((error) =>
-      log(`hearth: ${error.message}`)
-    );
+    host.load(settings.default_model ?? options.bundledModel, settings.n_ctx).catch((error) => {
+      // The app closed before the load finished: nothing went wrong.
+      if (!(error instanceof DisposedError) && error?.name !== "AbortError") {
+        log(`hearth: ${error.message}`);
+      }
+    });
   }
   let closing: Promise<void> | undefined;
   return {

@@ -10,7 +10,7 @@ import type { Context } from "../engine/context.ts";
 import { Engine, type EngineOptions } from "../engine/engine.ts";
 import { loadModel, type Model } from "../engine/model.ts";
 import { NoModelLoadedError } from "./errors.ts";
-import { ModelCrashError } from "../engine/errors.ts";
+import { DisposedError, ModelCrashError } from "../engine/errors.ts";
 import { LoadVerdicts } from "../engine/load_verdicts.ts";
 import type { ModelLibrary } from "../library/mod.ts";
 import type { EventHub } from "./events.ts";
@@ -51,7 +51,8 @@ export class ModelHost {
    * runs in a child; a file that crashed there never loads here. Undefined: in memory.
    */
   readonly verdicts: LoadVerdicts | undefined;
-  #engine: Engine | undefined;
+  #engine: Promise<Engine> | undefined;
+  #closed = false;
   #model: Model | undefined;
   #context: Context | undefined;
   #loading: (Loading & { abort: AbortController }) | undefined;
@@ -125,8 +126,18 @@ export class ModelHost {
 
   /** The engine, started on first use (memory-fit estimates need one before any load). */
   async engine(): Promise<Engine> {
-    this.#engine ??= await this.#startEngine(this.#engineOptions);
-    return this.#engine;
+    if (this.#closed) throw new DisposedError("Engine");
+    // One start shared by every caller; one that finishes after close() is stopped at
+    // once, or its Worker would keep the process alive after the app closed.
+    this.#engine ??= this.#startEngine(this.#engineOptions).then((engine) => {
+      if (!this.#closed) return engine;
+      engine.dispose();
+      throw new DisposedError("Engine");
+    }, (error) => {
+      this.#engine = undefined; // the next call tries again
+      throw error;
+    });
+    return await this.#engine;
   }
 
   /** Whether the loaded model is `path` with a context made for `nCtx` tokens. */
@@ -213,10 +224,10 @@ export class ModelHost {
 
   /** Unloads and stops the engine Worker. */
   close(): void {
+    this.#closed = true;
     this.#loading?.abort.abort();
     this.unload();
-    this.#engine?.dispose();
-    this.#engine = undefined;
+    this.#engine?.then((engine) => engine.dispose(), () => {});
   }
 }
 

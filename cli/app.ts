@@ -21,6 +21,12 @@ import { buildUi, DEFAULT_OUT_DIR, uiIsStale } from "../ui/build.ts";
 import { webviewAvailable, WebviewWindow } from "../desktop/window.ts";
 import { openBrowser } from "../desktop/open_browser.ts";
 import { writeAllSync } from "./errors.ts";
+import {
+  claimInstance,
+  describeRunning,
+  type InstanceControl,
+  type InstanceSurface,
+} from "../app/single_instance.ts";
 
 const say = (text: string) => writeAllSync(Deno.stderr, `${text}\n`);
 
@@ -43,6 +49,8 @@ export interface StartAppOptions {
   libraryRoots?: Root[];
   /** Deadlines of the UI server's connections. Default 10 s for a head, 60 s idle. */
   http?: HttpTimeouts;
+  /** Answers later starts on the same data folder (`POST /api/instance/activate`). */
+  instance?: InstanceControl;
 }
 
 /** A running app: its core, its server, and the one way to stop them. */
@@ -81,7 +89,14 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   void openAiServer.apply(); // enabled: "starts when a model is loaded" until one is
   const secret = newSecret();
   const server = startServer(
-    { ...app, openAiServer, secret, uiDir: DEFAULT_OUT_DIR, openPath: openBrowser },
+    {
+      ...app,
+      openAiServer,
+      secret,
+      uiDir: DEFAULT_OUT_DIR,
+      openPath: openBrowser,
+      instance: options.instance,
+    },
     options.port ?? 0,
     options.http,
   );
@@ -108,22 +123,45 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
 
 /** Runs the desktop app until its window closes (or SIGINT/SIGTERM); returns the exit status. */
 export async function appCommand(config: Config): Promise<number> {
+  // One app per data folder: a second start shows the first and exits 0.
+  const claim = await claimInstance(config.dataDir, { show: !config.headless });
+  if ("running" in claim) {
+    say(describeRunning(claim.running));
+    return 0;
+  }
+  using lock = claim.lock;
+  let window: WebviewWindow | undefined;
   const app = await startApp({
     dataDir: config.dataDir,
     port: config.port,
     engine: { libDir: config.libDir, variant: config.variant, logLevel: config.logLevel },
+    instance: {
+      token: lock.token,
+      activate: (show) => {
+        const surface: InstanceSurface = config.headless ? "none" : window ? "window" : "browser";
+        say(`hearth: another start asked ${show ? "to show Hearth" : "for its URL"} (${surface})`);
+        if (show && surface === "window") window!.present();
+        if (show && surface === "browser") {
+          openBrowser(app.launchUrl).catch((error) =>
+            say(`hearth: cannot open a browser: ${error.message}`)
+          );
+        }
+        return { pid: Deno.pid, url: app.launchUrl, surface, shown: show && surface !== "none" };
+      },
+    },
   });
   const stopped = Promise.withResolvers<void>();
   const onSignal = () => stopped.resolve();
   Deno.addSignalListener("SIGINT", onSignal);
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", onSignal);
-  let window: WebviewWindow | undefined;
   try {
     window = openSurface(config, app.launchUrl, app.storage.settings.get().window);
     if (window) {
       window.onGeometry = (geometry) => app.storage.settings.patch({ window: geometry });
       window.closed.then(() => stopped.resolve());
     }
+    // Only now: a start that comes earlier waits, rather than hear of no window yet.
+    await lock.publish(Number(new URL(app.origin).port));
     await stopped.promise;
     return 0;
   } finally {

@@ -207,6 +207,16 @@ export class WebviewWindow {
   }
 
   /**
+   * Brings the window to the front: shows it if hidden, restores it if minimised and
+   * asks the window manager to raise and focus it (which it may refuse, e.g. to stop
+   * focus stealing). Does nothing once the window is closed.
+   */
+  present(): void {
+    if (this.#destroyed) return;
+    this.#libs.gtk.gtk_window_present(this.#window);
+  }
+
+  /**
    * Runs `js` in the page's main world, fire and forget: no result, and errors stay in
    * the page's console. Does nothing once the window is closed.
    */

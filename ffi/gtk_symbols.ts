@@ -87,6 +87,8 @@ export const GTK_SYMBOLS = {
   gtk_window_move: { parameters: [p, "i32", "i32"], result: "void" },
   gtk_window_get_position: { parameters: [p, buf, buf], result: "void" }, // gint *root_x, *root_y
   gtk_window_get_size: { parameters: [p, buf, buf], result: "void" }, // gint *width, *height
+  // shows, deiconifies and raises the window, asking the window manager for focus
+  gtk_window_present: { parameters: [p], result: "void" },
   // the container sinks the child's floating reference and destroys it with itself
   gtk_container_add: { parameters: [p, p], result: "void" },
   gtk_widget_set_size_request: { parameters: [p, "i32", "i32"], result: "void" },

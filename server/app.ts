@@ -10,6 +10,7 @@ import { requireSameOrigin } from "./same_origin.ts";
 import type { AppDeps } from "./deps.ts";
 import { errorResponse, notFound } from "./http_error.ts";
 import { appStateRoutes } from "./routes/app_state.ts";
+import { instanceRoutes } from "./routes/instance.ts";
 import { chatRoutes, importRoute } from "./routes/chats.ts";
 import { messageRoutes, sendRoute } from "./routes/messages.ts";
 import { serveUi } from "./static.ts";
@@ -22,6 +23,8 @@ import { followSettings, openAiServerRoutes } from "./routes/openai_server.ts";
 export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
   const app = new Hono();
   app.onError((error) => errorResponse(error));
+  // Before the launch-secret gate: a second start has only the instance token.
+  if (deps.instance) app.route("/api/instance", instanceRoutes(deps.instance, hosts));
   app.use("*", requireSecret(deps.secret, hosts));
   app.use("*", requireSameOrigin(hosts));
   app.route("/api/chats", sendRoute(deps));

@@ -6,6 +6,7 @@
  */
 import type { App } from "../app/create_app.ts";
 import type { AppOpenAiServer } from "./app_openai_server.ts";
+import type { InstanceControl } from "../app/single_instance.ts";
 
 /** The app server's collaborators. */
 export interface AppDeps extends Omit<App, "close"> {
@@ -17,4 +18,6 @@ export interface AppDeps extends Omit<App, "close"> {
   uiDir: string;
   /** Shows a file or folder in the system's file manager (the desktop's opener). */
   openPath: (path: string) => Promise<void>;
+  /** Answers later starts on the same data folder (`POST /api/instance/activate`). */
+  instance?: InstanceControl;
 }

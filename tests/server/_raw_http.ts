@@ -6,11 +6,12 @@ export async function rawStatus(
   port: number,
   path: string,
   headers: Record<string, string>,
+  method = "GET",
 ): Promise<number> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   try {
     const lines = [
-      `GET ${path} HTTP/1.1`,
+      `${method} ${path} HTTP/1.1`,
       ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
     ];
     await conn.write(

@@ -4,7 +4,7 @@
  * stream, whether the UI asked for it or it was the default model at start.
  */
 import { join } from "node:path";
-import { assert, assertEquals } from "../assert.ts";
+import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { appJson as api, waitFor } from "./_app_api.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
 import { BUNDLED_MODEL } from "../../config/config.ts";
@@ -13,6 +13,9 @@ import { LOAD_VERDICTS_FILE } from "../../engine/load_verdicts.ts";
 import { writeGguf } from "../library/_gguf.ts";
 import { writeCraftedModels } from "../crafted_models.ts";
 import { STORIES_260K } from "../models.ts";
+import { DisposedError } from "../../engine/errors.ts";
+import { EventHub } from "../../app/events.ts";
+import { ModelHost } from "../../app/model_host.ts";
 
 type AppEvent = { event: string; data: unknown };
 
@@ -216,4 +219,14 @@ Deno.test("a load that crashed llama.cpp marks the file broken in the library", 
     await app.close();
     await Deno.remove(temp, { recursive: true });
   }
+});
+
+Deno.test("ModelHost.close() while its engine starts stops that engine", async () => {
+  // The app closing during its first load (a second start's SIGTERM, a quick close)
+  // once left the engine Worker running: the process never exited.
+  const host = new ModelHost(new EventHub());
+  const starting = host.engine();
+  host.close();
+  await assertRejects(() => starting, DisposedError);
+  await assertRejects(() => host.engine(), DisposedError);
 });

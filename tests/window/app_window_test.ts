@@ -1,7 +1,8 @@
 /**
  * The desktop app in a real WebKitGTK window under Xvfb: `main.ts` with no arguments
- * starts, its window maps and shows the UI (not a blank screen), and closing the
- * window the way a window manager does ends the process with status 0.
+ * starts, its window maps and shows the UI (not a blank screen), a second start on the
+ * same data folder asks it to raise its window and exits 0, and closing the window the
+ * way a window manager does ends the process with status 0.
  */
 import { assert, assertEquals } from "../assert.ts";
 import { fileURLToPath } from "node:url";
@@ -64,10 +65,24 @@ Deno.test("the app opens a window showing the UI and exits 0 when it is closed",
     console.log(
       `window showed the UI ${shownMs.toFixed(0)} ms after spawn (${drawn.colours} colours)`,
     );
+    const second = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "main.ts"],
+      cwd: ROOT,
+      env: { DISPLAY: xvfb.display, HEARTH_HOME: home },
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const said = new TextDecoder().decode(second.stderr);
+    assertEquals(second.code, 0, said);
+    assertEquals(said.trim(), `Hearth is already running (pid ${child.pid}): raised its window`);
+    assertEquals(topLevelTitles(xvfb.display).get("Hearth"), window, "still the one window");
     requestClose(xvfb.display, window);
     const { code, signal, stderr } = await output;
     assertEquals(signal, null);
-    assertEquals(code, 0, new TextDecoder().decode(stderr));
+    const printed = new TextDecoder().decode(stderr);
+    assertEquals(code, 0, printed);
+    assert(printed.includes("another start asked to show Hearth (window)"), printed);
     assert(drawn.share > 0.3 && drawn.colours > 20, `the PNG shows ${JSON.stringify(drawn)}`);
   } finally {
     try {
