@@ -91,7 +91,15 @@ export class ServeLoop {
   readonly #channel = new MessageChannel();
   #wake: (() => void) | undefined;
   readonly #messageWaiting: () => boolean;
-  #loop: Promise<void> | undefined;
+  /**
+   * Whether `#run` is under way. Set before it starts and cleared by its last
+   * synchronous line, so it is exact at every point where `submit` can look: `#run`
+   * may end synchronously (one step finished every request before the first yield),
+   * so its promise alone cannot tell a running loop from a finished one.
+   */
+  #running = false;
+  /** The latest loop; settled once it stops. */
+  #loop: Promise<void> = Promise.resolve();
   #closed = false;
 
   /**
@@ -117,7 +125,10 @@ export class ServeLoop {
     }
     const handle = this.scheduler.submit(request);
     this.#handles.set(key, handle);
-    this.#loop ??= this.#run();
+    if (!this.#running) {
+      this.#running = true;
+      this.#loop = this.#run();
+    }
     return handle.result.finally(() => this.#handles.delete(key));
   }
 
@@ -165,7 +176,9 @@ export class ServeLoop {
         }
       }
     } finally {
-      this.#loop = undefined;
+      // No await between the busy check and here: a request submitted from now on
+      // finds the loop stopped and starts another.
+      this.#running = false;
     }
   }
 }
