@@ -132,7 +132,7 @@ export class ServeLoop {
     return handle.result.finally(() => this.#handles.delete(key));
   }
 
-  /** Ends request `key` at the next step. */
+  /** Ends request `key`: a queued one at once, a running one at the next step. */
   cancel(key: number): void {
     this.#handles.get(key)?.cancel();
   }
