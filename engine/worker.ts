@@ -26,6 +26,7 @@ import { embedTexts } from "./native/embed.ts";
 import { runBench } from "./native/bench.ts";
 import { probeMemory } from "./native/memory_probe.ts";
 import { ServeLoop } from "./native/serve_loop.ts";
+import { HeartbeatWriter } from "./heartbeat.ts";
 import type { EngineInfo } from "./types.ts";
 
 interface State {
@@ -130,7 +131,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     entry.ctx.free();
   },
 
-  serveOpen({ ctxId, queueLimit }) {
+  serveOpen({ ctxId, queueLimit, heartbeat, heartbeatBase }) {
     const entry = live().contexts.get(ctxId);
     if (!entry) throw new EngineError(`Cannot find context ${ctxId}: it was freed`);
     const flags = live().abortFlags;
@@ -138,6 +139,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
       entry.ctx,
       queueLimit,
       () => Atomics.load(flags, POSTED_INDEX) !== received,
+      new HeartbeatWriter(heartbeat, heartbeatBase),
     );
   },
 

@@ -15,6 +15,7 @@ import {
 } from "../scheduler.ts";
 import { type ResolvedSampling, samplerChain } from "../sampling.ts";
 import { EngineError } from "../errors.ts";
+import type { HeartbeatWriter } from "../heartbeat.ts";
 import type { GenerationResult } from "../types.ts";
 import type { NativeContext } from "./native_context.ts";
 import { NativeSampler } from "./native_sampler.ts";
@@ -91,6 +92,7 @@ export class ServeLoop {
   readonly #channel = new MessageChannel();
   #wake: (() => void) | undefined;
   readonly #messageWaiting: () => boolean;
+  readonly #heartbeat: HeartbeatWriter | undefined;
   /**
    * Whether `#run` is under way. Set before it starts and cleared by its last
    * synchronous line, so it is exact at every point where `submit` can look: `#run`
@@ -108,13 +110,20 @@ export class ServeLoop {
    * @param messageWaiting whether a message from the main thread (a request, a
    *   cancel) has been posted but not yet received: the loop then yields at once, in
    *   a way that lets it in.
+   * @param heartbeat marked at every step, for the main thread's stall check.
    * @throws {RangeError} when the context has more sequences than n_batch.
    */
-  constructor(ctx: NativeContext, queueLimit: number, messageWaiting: () => boolean) {
+  constructor(
+    ctx: NativeContext,
+    queueLimit: number,
+    messageWaiting: () => boolean,
+    heartbeat?: HeartbeatWriter,
+  ) {
     // Steps are single tokens per slot: stop between steps, never inside one.
     ctx.setAbortable(false);
     this.scheduler = new Scheduler(new NativeRunner(ctx), { queueLimit });
     this.#messageWaiting = messageWaiting;
+    this.#heartbeat = heartbeat;
     this.#channel.port1.onmessage = () => this.#wake?.();
   }
 
@@ -161,6 +170,7 @@ export class ServeLoop {
     try {
       while (this.scheduler.busy) {
         let worked = true;
+        this.#heartbeat?.beginStep();
         try {
           worked = this.scheduler.step();
         } catch (error) {
@@ -168,6 +178,7 @@ export class ServeLoop {
           // it, every request gets the error rather than waiting on a dead loop.
           this.scheduler.failAll(error);
         }
+        this.#heartbeat?.endStep();
         if (
           !worked || performance.now() - lastYield >= YIELD_EVERY_MS || this.#messageWaiting()
         ) {

@@ -21,6 +21,8 @@ export interface OpenAiServerOptions {
   chatTemplate?: string;
   /** Largest request body, in bytes. Default 4 MiB. */
   maxBodyBytes?: number;
+  /** `/health` answers 503 after this long without a scheduler step (ms); see the app's. */
+  stallAfterMs?: number;
 }
 
 /** A running OpenAI API server. */
@@ -72,6 +74,7 @@ export function startOpenAiServer(
     chatTemplate: options.chatTemplate,
     maxBodyBytes: options.maxBodyBytes,
     shutdownSignal: closing.signal,
+    stallAfterMs: options.stallAfterMs,
   });
   const hostname = host.replace(/^\[|\]$/g, "");
   const server = Deno.serve({ hostname, port, onListen: () => {} }, app.fetch);
