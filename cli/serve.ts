@@ -21,6 +21,7 @@ import { createServingContext } from "../engine/serving.ts";
 import { ServingBackend } from "../server/openai/serving_backend.ts";
 import { isLoopback, startOpenAiServer } from "../server/openai/server.ts";
 import { reportError, writeAllSync } from "./errors.ts";
+import { exitIfStillRunning, serveUntilSignal } from "./serve_drain.ts";
 
 /** What `serve` takes from the environment (read once by config.ts). */
 export interface ServeEnv {
@@ -151,9 +152,11 @@ export function parseServeArgs(
 /**
  * Runs `serve`: loads the model and one context of `--parallel` slots of `-c` tokens
  * each (n_ctx = parallel × `-c`) on `-t` threads, serves it, prints the URL, and waits
- * for SIGINT or SIGTERM. Errors are reported on stderr.
+ * for SIGINT or SIGTERM, then drains (cli/serve_drain.ts). Errors are reported on
+ * stderr.
  *
- * @returns 0 after a clean shutdown or `--help`; 1 when it cannot start.
+ * @returns 0 after a clean shutdown or `--help`; 1 when it cannot start, or when the
+ *   drain was cut short (a second signal, or requests still running after 10 s).
  */
 export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<number> {
   let options: ServeOptions | undefined;
@@ -191,9 +194,9 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
       `hearth: serving "${options.alias}" at ${server.url}/v1 (${nSeqMax} slots of ` +
         `n_ctx ${nCtxSeq}, ${nThreads} thread${nThreads === 1 ? "" : "s"}); Ctrl+C to stop\n`,
     );
-    await untilSignal();
-    await server.shutdown();
-    return 0;
+    const status = await serveUntilSignal(server);
+    exitIfStillRunning(status);
+    return status;
   } catch (error) {
     return reportError(error);
   }
@@ -212,15 +215,4 @@ function intFlag(
     throw new RangeError(`Cannot use ${flag} "${text}": expected an integer in [${min}, ${max}]`);
   }
   return value;
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const signals = ["SIGINT", "SIGTERM"] as const;
-    const stop = () => {
-      for (const signal of signals) Deno.removeSignalListener(signal, stop);
-      resolve();
-    };
-    for (const signal of signals) Deno.addSignalListener(signal, stop);
-  });
 }
