@@ -1,13 +1,16 @@
 /**
  * A request leaves nothing behind once it ends: the listener the disconnect
  * middleware puts on the server-lifetime shutdown signal goes with it, so 20,000
- * requests (health checks, 4xx answers) keep the listener count at zero and the heap
- * flat. Real HTTP on 127.0.0.1; no model is needed for these routes.
+ * requests (health checks, 4xx answers, streamed completions) keep the listener count
+ * at zero and the heap flat. Real HTTP on 127.0.0.1; a fake backend stands in for the
+ * model, whose part is not under test.
  */
 import { getEventListeners } from "node:events";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { assert, assertEquals } from "../assert.ts";
+import { Generation } from "../../engine/generation.ts";
+import type { GenerationResult } from "../../engine/types.ts";
 import { createOpenAiApp } from "../../server/openai/app.ts";
 import type { CompletionBackend } from "../../server/openai/backend.ts";
 
@@ -20,13 +23,38 @@ function heapMb(): number {
   return Deno.memoryUsage().heapUsed / 2 ** 20;
 }
 
-/** The routes hit here never reach the backend beyond its id. */
-const backend = { id: "leak-test" } as CompletionBackend;
+const RESULT: GenerationResult = {
+  finishReason: "length",
+  text: "Hi",
+  droppedMessages: 0,
+  metrics: {
+    promptTokens: 1,
+    cachedTokens: 0,
+    promptEvalTokens: 1,
+    generatedTokens: 1,
+    ttftMs: 0,
+    promptMs: 0,
+    genMs: 0,
+    promptTokPerSec: 0,
+    genTokPerSec: 0,
+  },
+};
 
-/** One of four requests that never reach a generation: 200, 200, 400 and 404. */
+/** Answers every completion with one piece, "Hi". */
+const backend = {
+  id: "leak-test",
+  info: { nVocab: 100 },
+  generate: () =>
+    new Generation((push) => {
+      push([{ token: 1, text: "Hi" }]);
+      return Promise.resolve(RESULT);
+    }),
+} as unknown as CompletionBackend;
+
+/** One of five requests: 200, 200, 400, 404, and a 200 stream. */
 async function hit(base: string, i: number): Promise<void> {
   let response: Response;
-  switch (i % 4) {
+  switch (i % 5) {
     case 0:
       response = await fetch(`${base}/health`);
       break;
@@ -36,11 +64,17 @@ async function hit(base: string, i: number): Promise<void> {
     case 2:
       response = await fetch(`${base}/v1/chat/completions`, { method: "POST", body: "{not json" });
       break;
-    default:
+    case 3:
       response = await fetch(`${base}/v1/nope`);
+      break;
+    default: {
+      const body = JSON.stringify({ model: "leak-test", prompt: "Hi", stream: true });
+      response = await fetch(`${base}/v1/completions`, { method: "POST", body });
+      assert((await response.text()).endsWith("data: [DONE]\n\n"), `request ${i}`);
+    }
   }
-  await response.body?.cancel();
-  assertEquals(response.status, [200, 200, 400, 404][i % 4], `request ${i}`);
+  if (!response.bodyUsed) await response.body?.cancel();
+  assertEquals(response.status, [200, 200, 400, 404, 200][i % 5], `request ${i}`);
 }
 
 /** Sends requests `from` to `to` over 8 connections at once. */
