@@ -24,6 +24,7 @@ import { ServingBackend } from "../server/openai/serving_backend.ts";
 import { startOpenAiServer } from "../server/openai/server.ts";
 import { reportError, writeAllSync } from "./errors.ts";
 import { parseServeArgs, SERVE_HELP, type ServeEnv, type ServeOptions } from "./serve_args.ts";
+import { exitIfStillRunning, serveUntilSignal } from "./serve_drain.ts";
 
 export { parseServeArgs, type ServeEnv, type ServeOptions } from "./serve_args.ts";
 
@@ -37,7 +38,8 @@ const FIT_MIN_CTX = 4096;
  * stderr.
  *
  * @returns 0 after a clean shutdown or `--help`; 1 when it cannot start (bad flags,
- *   a configuration that does not fit in memory, a model that does not load).
+ *   a configuration that does not fit in memory, a model that does not load), or when
+ *   the drain was cut short (a second signal, or requests still running after 10 s).
  */
 export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<number> {
   let options: ServeOptions | undefined;
@@ -86,9 +88,9 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
       `hearth: serving "${options.alias}" at ${server.url}/v1 (${pool}, ` +
         `${nThreads} thread${nThreads === 1 ? "" : "s"}); Ctrl+C to stop\n`,
     );
-    await untilSignal();
-    await server.shutdown();
-    return 0;
+    const status = await serveUntilSignal(server);
+    exitIfStillRunning(status);
+    return status;
   } catch (error) {
     return reportError(error);
   }
@@ -147,15 +149,4 @@ export function fitRefusal(fit: MemoryFit, options: ServeOptions): string {
     : "even the weights do not fit: choose a smaller model or offload fewer layers (-ngl)";
   return `Cannot serve with -c ${fit.nCtx} (${shared} ${options.parallel} slot` +
     `${options.parallel === 1 ? "" : "s"}): ${rows.join("; ")}; ${advice}`;
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const signals = ["SIGINT", "SIGTERM"] as const;
-    const stop = () => {
-      for (const signal of signals) Deno.removeSignalListener(signal, stop);
-      resolve();
-    };
-    for (const signal of signals) Deno.addSignalListener(signal, stop);
-  });
 }

@@ -105,8 +105,16 @@ export interface Requests {
     special: boolean;
     serial: number;
   };
-  /** Turns a context into a scheduler's slots (one per sequence). */
-  serveOpen: { ctxId: number; queueLimit: number };
+  /**
+   * Turns a context into a scheduler's slots (one per sequence). The loop beats
+   * `heartbeat` at every step, counting from `heartbeatBase` (engine/heartbeat.ts).
+   */
+  serveOpen: {
+    ctxId: number;
+    queueLimit: number;
+    heartbeat: SharedArrayBuffer;
+    heartbeatBase: number;
+  };
   /** Queues a request on a serving context; answers when it ends. */
   serveSubmit: {
     ctxId: number;

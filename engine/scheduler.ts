@@ -65,7 +65,10 @@ export interface ServeRequest {
 /** A request's handle: its result, and cancellation. */
 export interface ServeHandle {
   readonly result: Promise<GenerationResult>;
-  /** Ends the request at the next step with finish_reason "abort". */
+  /**
+   * Ends the request with finish_reason "abort": at once while it waits for a slot, at
+   * the next step once it holds one.
+   */
   cancel(): void;
 }
 
@@ -187,7 +190,21 @@ export class Scheduler {
     const { promise, resolve, reject } = Promise.withResolvers<GenerationResult>();
     const job: Job = { request, resolve, reject, cancelled: false, submittedAt: this.#now() };
     this.#queue.push(job);
-    return { result: promise, cancel: () => (job.cancelled = true) };
+    return { result: promise, cancel: () => this.#cancel(job) };
+  }
+
+  /**
+   * Marks `job` cancelled. A queued job leaves the queue at once: its client has gone,
+   * and freeing its place must not depend on the step loop running. A job in a slot
+   * ends at the next step.
+   */
+  #cancel(job: Job): void {
+    if (job.cancelled) return;
+    job.cancelled = true;
+    const at = this.#queue.indexOf(job);
+    if (at < 0) return;
+    this.#queue.splice(at, 1);
+    job.resolve(emptyResult("abort", job.request.prompt.length));
   }
 
   /**

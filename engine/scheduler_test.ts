@@ -131,6 +131,22 @@ Deno.test("Scheduler.submit() refuses past the queue limit; cancel frees the slo
   assertEquals(scheduler.load(), { queued: 0, slotsBusy: 0, slotsTotal: 1 });
 });
 
+Deno.test("ServeHandle.cancel() drops a queued request at once, before any step", async () => {
+  const runner = new FakeRunner(16, 1);
+  const scheduler = new Scheduler(runner, { queueLimit: 1 });
+  scheduler.submit(request([5], -1));
+  scheduler.step();
+  const waiting = scheduler.submit(request([40], 2));
+  assertEquals(scheduler.load().queued, 1);
+  // Its client left: the place in the queue frees now, not when a step next runs.
+  waiting.cancel();
+  assertEquals(scheduler.load(), { queued: 0, slotsBusy: 1, slotsTotal: 1 });
+  const result = await waiting.result;
+  assertEquals([result.finishReason, result.metrics.generatedTokens], ["abort", 0]);
+  scheduler.submit(request([41], 2)); // the queue limit counts it no more
+  assertEquals(runner.batches.length, 1);
+});
+
 Deno.test("Scheduler.submit() does not count requests that free slots will take", async () => {
   const runner = new FakeRunner(16, 2);
   const scheduler = new Scheduler(runner, { queueLimit: 0 });

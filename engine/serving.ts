@@ -13,6 +13,7 @@ import { DisposedError, QueueFullError } from "./errors.ts";
 import type { ChatOptions, GenerateOptions } from "./generate_options.ts";
 import { resolveGenerateOptions } from "./generate_options.ts";
 import { Generation } from "./generation.ts";
+import { HeartbeatReader } from "./heartbeat.ts";
 import type { Model } from "./model.ts";
 import type { PromptInput } from "./protocol.ts";
 import type { GenerationResult } from "./types.ts";
@@ -103,13 +104,19 @@ export async function createServingContext(
     typeK: options.typeK,
     typeV: options.typeV,
   });
+  const heartbeat = new HeartbeatReader();
   try {
-    await model.engine._call("serveOpen", { ctxId: context._id, queueLimit });
+    await model.engine._call("serveOpen", {
+      ctxId: context._id,
+      queueLimit,
+      heartbeat: heartbeat.buffer,
+      heartbeatBase: heartbeat.base,
+    });
   } catch (error) {
     context.dispose();
     throw error;
   }
-  return new ServingContext(model, context, queueLimit);
+  return new ServingContext(model, context, queueLimit, heartbeat);
 }
 
 /**
@@ -137,14 +144,16 @@ export class ServingContext {
   /** The underlying context (`info.nSeqMax` slots of `info.nCtxSeq` tokens). */
   readonly context: Context;
   readonly #queueLimit: number;
+  readonly #heartbeat: HeartbeatReader;
   #inFlight = 0;
   #nextKey = 1;
 
   /** @internal Made by createServingContext. */
-  constructor(model: Model, context: Context, queueLimit: number) {
+  constructor(model: Model, context: Context, queueLimit: number, heartbeat: HeartbeatReader) {
     this.model = model;
     this.context = context;
     this.#queueLimit = queueLimit;
+    this.#heartbeat = heartbeat;
   }
 
   /**
@@ -168,6 +177,26 @@ export class ServingContext {
       slotsBusy: Math.min(this.#inFlight, slots),
       slotsTotal: slots,
     };
+  }
+
+  /**
+   * How long the scheduler has gone without a decode step while requests wait or run,
+   * in milliseconds: 0 when none are in flight or while a step runs (a long prompt
+   * chunk is slow, not stalled). A loop that stopped stepping with work to do, or an
+   * engine Worker held up by something else, makes it grow. Read from memory the
+   * Worker writes at every step: cheap, and it needs no answer from the Worker.
+   *
+   * @example
+   * ```ts
+   * import { createServingContext, loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * using serving = await createServingContext(model, { nParallel: 2, nCtxPerSlot: 256 });
+   * console.log(serving.stalledMs()); // 0: nothing to do
+   * ```
+   */
+  stalledMs(): number {
+    return this.#heartbeat.stalledMs(this.#inFlight);
   }
 
   /**
@@ -229,7 +258,7 @@ export class ServingContext {
     const onAbort = () => engine._send("serveCancel", { ctxId, key });
     if (signal?.aborted) queueMicrotask(onAbort);
     signal?.addEventListener("abort", onAbort, { once: true });
-    this.#inFlight++;
+    if (this.#inFlight++ === 0) this.#heartbeat.markBusy();
     return new Generation((push) =>
       (engine._call("serveSubmit", {
         ctxId,

@@ -27,6 +27,7 @@ import { runBench } from "./bench.ts";
 import { probeMemory } from "./memory_probe.ts";
 import { ServeLoop } from "./serve_loop.ts";
 import type { EngineInfo } from "../types.ts";
+import { HeartbeatWriter } from "../heartbeat.ts";
 
 interface State {
   libs: NativeLibraries;
@@ -130,7 +131,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     entry.ctx.free();
   },
 
-  serveOpen({ ctxId, queueLimit }) {
+  serveOpen({ ctxId, queueLimit, heartbeat, heartbeatBase }) {
     const entry = live().contexts.get(ctxId);
     if (!entry) throw new EngineError(`Cannot find context ${ctxId}: it was freed`);
     const flags = live().abortFlags;
@@ -139,6 +140,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
       entry.ctx,
       queueLimit,
       () => Atomics.load(flags, POSTED_INDEX) !== received,
+      new HeartbeatWriter(heartbeat, heartbeatBase),
     );
     // A unified KV cache (kv_unified) gives every sequence all n_ctx cells, shared.
     const { nCtx, nCtxSeq, nSeqMax } = entry.ctx.info;

@@ -15,6 +15,7 @@ import {
 } from "../scheduler.ts";
 import { type ResolvedSampling, samplerChain } from "../sampling.ts";
 import { EngineError } from "../errors.ts";
+import type { HeartbeatWriter } from "../heartbeat.ts";
 import type { GenerationResult } from "../types.ts";
 import type { NativeContext } from "./native_context.ts";
 import { NativeSampler } from "./native_sampler.ts";
@@ -91,7 +92,16 @@ export class ServeLoop {
   readonly #channel = new MessageChannel();
   #wake: (() => void) | undefined;
   readonly #messageWaiting: () => boolean;
-  #loop: Promise<void> | undefined;
+  readonly #heartbeat: HeartbeatWriter | undefined;
+  /**
+   * Whether `#run` is under way. Set before it starts and cleared by its last
+   * synchronous line, so it is exact at every point where `submit` can look: `#run`
+   * may end synchronously (one step finished every request before the first yield),
+   * so its promise alone cannot tell a running loop from a finished one.
+   */
+  #running = false;
+  /** The latest loop; settled once it stops. */
+  #loop: Promise<void> = Promise.resolve();
   #closed = false;
 
   /**
@@ -100,13 +110,20 @@ export class ServeLoop {
    * @param messageWaiting whether a message from the main thread (a request, a
    *   cancel) has been posted but not yet received: the loop then yields at once, in
    *   a way that lets it in.
+   * @param heartbeat marked at every step, for the main thread's stall check.
    * @throws {RangeError} when the context has more sequences than n_batch.
    */
-  constructor(ctx: NativeContext, queueLimit: number, messageWaiting: () => boolean) {
+  constructor(
+    ctx: NativeContext,
+    queueLimit: number,
+    messageWaiting: () => boolean,
+    heartbeat?: HeartbeatWriter,
+  ) {
     // Steps are single tokens per slot: stop between steps, never inside one.
     ctx.setAbortable(false);
     this.scheduler = new Scheduler(new NativeRunner(ctx), { queueLimit });
     this.#messageWaiting = messageWaiting;
+    this.#heartbeat = heartbeat;
     this.#channel.port1.onmessage = () => this.#wake?.();
   }
 
@@ -117,11 +134,14 @@ export class ServeLoop {
     }
     const handle = this.scheduler.submit(request);
     this.#handles.set(key, handle);
-    this.#loop ??= this.#run();
+    if (!this.#running) {
+      this.#running = true;
+      this.#loop = this.#run();
+    }
     return handle.result.finally(() => this.#handles.delete(key));
   }
 
-  /** Ends request `key` at the next step. */
+  /** Ends request `key`: a queued one at once, a running one at the next step. */
   cancel(key: number): void {
     this.#handles.get(key)?.cancel();
   }
@@ -150,6 +170,7 @@ export class ServeLoop {
     try {
       while (this.scheduler.busy) {
         let worked = true;
+        this.#heartbeat?.beginStep();
         try {
           worked = this.scheduler.step();
         } catch (error) {
@@ -157,6 +178,7 @@ export class ServeLoop {
           // it, every request gets the error rather than waiting on a dead loop.
           this.scheduler.failAll(error);
         }
+        this.#heartbeat?.endStep();
         if (
           !worked || performance.now() - lastYield >= YIELD_EVERY_MS || this.#messageWaiting()
         ) {
@@ -165,7 +187,9 @@ export class ServeLoop {
         }
       }
     } finally {
-      this.#loop = undefined;
+      // No await between the busy check and here: a request submitted from now on
+      // finds the loop stopped and starts another.
+      this.#running = false;
     }
   }
 }

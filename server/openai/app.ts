@@ -37,7 +37,17 @@ export interface OpenAiAppOptions {
   chatTemplate?: string;
   /** Aborting it stops every running generation (the server is shutting down). */
   shutdownSignal?: AbortSignal;
+  /**
+   * `/health` answers 503 once the backend's scheduler has gone this long without a
+   * decode step while requests are in flight, in milliseconds. Default 30,000: far
+   * beyond a step's time, which counts only between steps (a long prompt chunk is no
+   * stall).
+   */
+  stallAfterMs?: number;
 }
+
+/** Default of {@link OpenAiAppOptions.stallAfterMs}, in milliseconds. */
+export const DEFAULT_STALL_AFTER_MS = 30_000;
 
 /**
  * Builds the OpenAI-compatible API over `backend`: `GET /v1/models`,
@@ -57,6 +67,7 @@ export function createOpenAiApp(backend: CompletionBackend, options: OpenAiAppOp
     metrics,
     chatTemplate: options.chatTemplate,
     startedAt: nowSeconds(),
+    stallAfterMs: options.stallAfterMs ?? DEFAULT_STALL_AFTER_MS,
   };
   const app = new Hono<OpenAiEnv>();
   app.onError((error) => openAiErrorResponse(error));

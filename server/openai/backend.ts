@@ -34,6 +34,11 @@ export interface CompletionBackend {
   embed(texts: readonly string[]): Promise<number[][]>;
   /** Requests waiting for a slot, and slots in use, for /metrics. */
   load(): { queued: number; slotsBusy: number; slotsTotal: number };
+  /**
+   * Milliseconds the backend's scheduler has gone without a step while requests are
+   * in flight (0 when idle), for /health. Absent where there is no scheduler.
+   */
+  stalledMs?(): number;
 }
 
 /** Serves one Context: one request at a time, the others wait in the engine's order. */

@@ -28,4 +28,6 @@ export interface RouteDeps {
   chatTemplate: string | undefined;
   /** When the server started, in Unix seconds (the model's `created`). */
   startedAt: number;
+  /** `/health` answers 503 once the scheduler has gone this long without a step, in ms. */
+  stallAfterMs: number;
 }

@@ -30,6 +30,8 @@ export interface OpenAiServerOptions {
    * body is arriving, in milliseconds; running responses are never cut. Default 60 s.
    */
   idleTimeoutMs?: number;
+  /** `/health` answers 503 after this long without a scheduler step (ms); see the app's. */
+  stallAfterMs?: number;
 }
 
 /** A running OpenAI API server. */
@@ -81,6 +83,7 @@ export function startOpenAiServer(
     chatTemplate: options.chatTemplate,
     maxBodyBytes: options.maxBodyBytes,
     shutdownSignal: closing.signal,
+    stallAfterMs: options.stallAfterMs,
   });
   const hostname = host.replace(/^\[|\]$/g, "");
   const server = serveWithDeadlines({

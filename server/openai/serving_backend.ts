@@ -45,4 +45,8 @@ export class ServingBackend implements CompletionBackend {
   load(): { queued: number; slotsBusy: number; slotsTotal: number } {
     return this.#serving.load();
   }
+
+  stalledMs(): number {
+    return this.#serving.stalledMs();
+  }
 }

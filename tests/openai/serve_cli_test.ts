@@ -4,9 +4,11 @@
  */
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { parseServeArgs } from "../../cli/serve.ts";
+import { notHung } from "../_request_load.ts";
 import { STORIES_260K, SYNTHETIC_135M } from "../models.ts";
 
 const MAIN = new URL("./_serve_main.ts", import.meta.url).pathname;
+const HEARTH_MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 function serve(args: string[], env: Record<string, string> = {}): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
@@ -157,4 +159,58 @@ Deno.test("hearth serve refuses a public address without an API key", async () =
   assertEquals(code, 1);
   const text = new TextDecoder().decode(stderr);
   assert(text.startsWith('hearth: Cannot serve on "0.0.0.0" without an API key'), text);
+});
+
+Deno.test("hearth serve drains on SIGTERM with requests running and queued, then exits 0", async () => {
+  // main.ts itself: it ends by exitCode, so anything left running keeps it alive.
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", HEARTH_MAIN, "serve", "-m", STORIES_260K, "--port", "0"]
+      .concat(["-c", "2048", "--parallel", "1", "-t", "1"]),
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  try {
+    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let out = "";
+    while (!out.includes("\n")) {
+      const { value, done } = await notHung(lines.read(), "serve's start");
+      assert(!done, `serve exited early: ${out}`);
+      out += value;
+    }
+    const url = /(http:\/\/\S+)\/v1/.exec(out)![1];
+    const complete = (body: Record<string, unknown>) =>
+      fetch(`${url}/v1/completions`, {
+        method: "POST",
+        body: JSON.stringify({ model: "stories260K", prompt: "Once upon a time", ...body }),
+      });
+    // What once wedged the server for good: its third 1-token request never answered.
+    for (let i = 1; i <= 3; i++) {
+      const response = await notHung(complete({ max_tokens: 1 }), `1-token request ${i}`);
+      const body = await response.json();
+      assertEquals(body.usage?.completion_tokens, 1, JSON.stringify(body));
+    }
+    // EOS banned: the stream holds the only slot until the server stops it.
+    const stream = await complete({ max_tokens: 2000, logit_bias: { "2": -100 }, stream: true });
+    const reading = stream.text();
+    const queued = complete({ max_tokens: 8 }).then((r) => r.text());
+    const metrics = () => fetch(`${url}/metrics`).then((r) => r.text());
+    await notHung(
+      (async () => {
+        while (!(await metrics()).includes("hearth_requests_queued 1")) { /* poll */ }
+      })(),
+      "the second request's place in the queue",
+    );
+    child.kill("SIGTERM");
+    assert((await notHung(reading, "the stream after SIGTERM")).endsWith("data: [DONE]\n\n"));
+    await notHung(queued, "the queued request after SIGTERM");
+    while (!(await lines.read()).done) { /* drain */ }
+    const status = await notHung(child.status, "serve's exit after SIGTERM");
+    assertEquals(status.code, 0);
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await child.stderr.cancel().catch(() => {});
+    await child.status;
+  }
 });
