@@ -1,5 +1,5 @@
 /**
- * The request mix of the soak benchmark (cli/bench_soak.ts): short and long
+ * The request mix of the soak benchmark (bench/soak.ts): short and long
  * completions, chat, streams read to the end, streams cancelled after a few chunks,
  * and malformed JSON, each with what a correct answer looks like.
  *

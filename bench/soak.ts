@@ -1,6 +1,6 @@
 /**
  * `deno task soak`: a soak benchmark of `hearth serve`. It starts `main.ts serve` as
- * its own process on 127.0.0.1, sends it `-n` mixed requests (cli/soak_requests.ts:
+ * its own process on 127.0.0.1, sends it `-n` mixed requests (bench/soak_requests.ts:
  * short, chat, long, streamed, cancelled mid-stream, malformed JSON) with at most
  * `--concurrency` in flight, samples the server's RSS (from /proc) every 10 s, counts
  * hangs (requests past `--timeout-ms`, which are then aborted) and wrong answers, and
