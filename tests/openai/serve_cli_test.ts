@@ -103,7 +103,7 @@ Deno.test("hearth serve refuses a KV cache that does not fit in memory, with the
     /CPU needs \d+ MiB \(KV cache \d+ MiB, weights \d+ MiB, compute \d+ MiB\)/.test(text),
     text,
   );
-  assert(/the largest -c that fits is \d+/.test(text), text);
+  assert(/the largest -c that fits \(up to the training context\) is \d+/.test(text), text);
 });
 
 Deno.test("hearth serve serves until SIGTERM, then exits 0", async () => {

@@ -155,7 +155,7 @@ Deno.test("POST /api/models/load answers 422 for files that would crash llama.cp
     const refuse = async (path: string, says: string) => {
       const response = await fetch(`${app.origin}/api/models/load`, {
         method: "POST",
-        headers: { authorization: `Bearer ${app.secret}` },
+        headers: { authorization: `Bearer ${app.secret}`, "content-type": "application/json" },
         body: JSON.stringify({ path }),
       });
       const body = await response.json();
