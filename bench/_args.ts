@@ -149,11 +149,14 @@ export interface BenchArgs {
 export function parseBenchArgs(args: readonly string[]): BenchArgs | undefined {
   const read = readOptions(BENCH_OPTIONS, args, { helpHint: "deno task bench --help" });
   if (read.help) return undefined;
-  const values = read.values as Omit<BenchArgs, "flashAttn" | "nPrompt" | "nGen"> & {
-    flashAttn: string;
-    nPrompt: string | number[];
-    nGen: string | number[];
-  };
+  const { help: _, ...values } = read.values as
+    & Omit<BenchArgs, "flashAttn" | "nPrompt" | "nGen">
+    & {
+      help: boolean;
+      flashAttn: string;
+      nPrompt: string | number[];
+      nGen: string | number[];
+    };
   if (values.model === undefined) throw new TypeError("bench needs a model: -m MODEL");
   // The defaults are the table's text, as --help shows them.
   const list = (value: string | number[]) => typeof value === "string" ? [Number(value)] : value;
