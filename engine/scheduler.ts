@@ -102,7 +102,6 @@ interface Active {
   prompt: readonly number[];
   /** Next prompt position to decode. */
   position: number;
-  cachedTokens: number;
   sampler: SlotSampler;
   output: OutputStream;
   admittedAt: number;
@@ -343,7 +342,6 @@ export class Scheduler {
         seqId: best,
         prompt,
         position: kept,
-        cachedTokens: kept,
         sampler,
         output: new OutputStream({
           stop: job.request.stop,
