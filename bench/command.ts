@@ -8,11 +8,10 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { BENCH_HELP, parseBenchArgs } from "./_args.ts";
 import { loadModel, type Model } from "../engine/model.ts";
 import {
   type BatchedBenchRow,
-  type BenchFormat,
   type BenchResult,
   compareBench,
   formatBatchedBench,
@@ -28,46 +27,6 @@ import { parseBatchedBenchJsonl, runBatchedBench } from "./batched.ts";
 import type { EngineOptions } from "../engine/engine.ts";
 import { reportError } from "../cli/errors.ts";
 
-const USAGE = `usage: deno task bench -m MODEL [options]
-  -m, --model FILE          GGUF model
-  -p, --n-prompt N[,N...]   prompt tokens per pp test (default 512)
-  -n, --n-gen N[,N...]      generated tokens per tg test (default 128)
-  -r, --repetitions N       timed repetitions per test (default 5)
-  -t, --threads N           CPU threads (default: logical CPUs)
-  -b, --batch-size N        n_batch (default 2048)
-  -ub, --ubatch-size N      n_ubatch (default 512)
-  -ngl, --n-gpu-layers N    layers on GPU (default 99)
-  -fa, --flash-attn 0|1|auto  (default auto)
-  -o, --output md|json|jsonl|csv  (default md)
-  --compare LLAMA_BENCH     run llama-bench interleaved and print ratios
-  --serve-compare LLAMA_SERVER  hearth serve against llama-server, both started here with
-                            one argument list (-m, -c total KV, -np B, -t, -b, -ub): --parallel
-                            B clients (default 1,4,16) stream -n tokens each, rounds alternating
-  --http                    generation streamed over the OpenAI API to one client
-                            against the engine's own generate()
-  --parallel B[,B...]       llama-batched-bench's test through the scheduler: B requests
-                            of -p prompt and -n generated tokens at once (--compare then
-                            names llama-batched-bench)
-  --lib-dir DIR             libllama folder (HEARTH_LIB_DIR)
-  --variant NAME            prebuilt @node-llama-cpp variant (HEARTH_VARIANT)`;
-
-// llama.cpp spells some short flags with two letters; parseArgs takes one.
-const ALIASES: Record<string, string> = {
-  "-ub": "--ubatch-size",
-  "-ngl": "--n-gpu-layers",
-  "-fa": "--flash-attn",
-};
-
-function ints(name: string, text: string, min: number): number[] {
-  return text.split(",").map((part) => {
-    const value = Number(part);
-    if (!Number.isInteger(value) || value < min) {
-      throw new RangeError(`--${name} must be integers >= ${min}, got "${text}"`);
-    }
-    return value;
-  });
-}
-
 /**
  * Runs the bench command with its arguments (after `bench`); `defaults` carries the
  * engine settings from the environment. Returns the exit status.
@@ -78,72 +37,40 @@ export async function benchCommand(
 ): Promise<number> {
   let model: Model | undefined;
   try {
-    const { values } = parseArgs({
-      args: args.map((arg) => ALIASES[arg] ?? arg),
-      options: {
-        model: { type: "string", short: "m" },
-        "n-prompt": { type: "string", short: "p", default: "512" },
-        "n-gen": { type: "string", short: "n", default: "128" },
-        repetitions: { type: "string", short: "r", default: "5" },
-        threads: { type: "string", short: "t" },
-        "batch-size": { type: "string", short: "b", default: "2048" },
-        "ubatch-size": { type: "string", default: "512" },
-        "n-gpu-layers": { type: "string", default: "99" },
-        "flash-attn": { type: "string", default: "auto" },
-        output: { type: "string", short: "o", default: "md" },
-        compare: { type: "string" },
-        parallel: { type: "string" },
-        http: { type: "boolean" },
-        "serve-compare": { type: "string" },
-        "lib-dir": { type: "string" },
-        variant: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-    if (values.help) {
-      console.log(USAGE);
+    const values = parseBenchArgs(args);
+    if (!values) {
+      console.log(BENCH_HELP);
       return 0;
     }
-    if (!values.model) throw new TypeError("bench needs a model: -m MODEL");
-    const format = values.output as BenchFormat;
-    if (!["md", "json", "jsonl", "csv"].includes(format)) {
-      throw new RangeError(`--output must be md, json, jsonl or csv, got "${format}"`);
-    }
-    const fa = values["flash-attn"];
-    if (!["0", "1", "auto"].includes(fa)) {
-      throw new RangeError(`--flash-attn must be 0, 1 or auto, got "${fa}"`);
-    }
+    const format = values.output;
     const settings: BenchSettings = {
       modelFilename: values.model,
-      nThreads: ints("threads", values.threads ?? String(navigator.hardwareConcurrency), 1)[0],
-      nBatch: ints("batch-size", values["batch-size"], 1)[0],
-      nUbatch: ints("ubatch-size", values["ubatch-size"], 1)[0],
-      nGpuLayers: ints("n-gpu-layers", values["n-gpu-layers"], -1)[0],
-      flashAttn: fa === "auto" ? "auto" : fa === "1",
-      repetitions: ints("repetitions", values.repetitions, 1)[0],
+      nThreads: values.nThreads ?? navigator.hardwareConcurrency,
+      nBatch: values.nBatch,
+      nUbatch: values.nUbatch,
+      nGpuLayers: values.nGpuLayers,
+      flashAttn: values.flashAttn,
+      repetitions: values.repetitions,
     };
-    const tests = benchTests(
-      ints("n-prompt", values["n-prompt"], 0),
-      ints("n-gen", values["n-gen"], 0),
-    );
-    const parallel = values.parallel ? ints("parallel", values.parallel, 1) : undefined;
+    const tests = benchTests(values.nPrompt, values.nGen);
+    const parallel = values.parallel;
     model = await loadModel(values.model, {
       ...defaults,
-      libDir: values["lib-dir"] ?? defaults.libDir,
+      libDir: values.libDir ?? defaults.libDir,
       variant: (values.variant ?? defaults.variant) as EngineOptions["variant"],
       nGpuLayers: settings.nGpuLayers,
     });
-    if (values["serve-compare"]) {
+    if (values.serveCompare) {
       model.dispose();
       const rows = await benchServers({
         model: values.model,
-        llamaServer: values["serve-compare"],
+        llamaServer: values.serveCompare,
         parallel: parallel ?? [1, 4, 16],
         nGen: tests.find((t) => t.nGen > 0)?.nGen ?? 128,
         nThreads: settings.nThreads,
         repetitions: settings.repetitions,
         eos: model.info.eos,
-        env: values["lib-dir"] ? { HEARTH_LIB_DIR: values["lib-dir"] } : undefined,
+        env: values.libDir ? { HEARTH_LIB_DIR: values.libDir } : undefined,
       });
       await Deno.stdout.write(new TextEncoder().encode(formatServeBench(rows)));
       return 0;

@@ -7,14 +7,31 @@
  * @module
  */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { formatOptions, type OptionSpec, readOptions } from "../config/args.ts";
 import { type LibraryModel, ModelLibrary, type Root } from "../library/mod.ts";
 import { DATABASE_FILE, openDatabase } from "../storage/mod.ts";
 import { reportError, writeAllSync } from "./errors.ts";
 
+/** models' options, read by config/args.ts as every command's are. */
+export const MODELS_OPTIONS: readonly OptionSpec[] = Object.freeze([
+  ["json", ["--json"], "list as JSON"],
+  ["keepFile", ["--keep-file"], "rm: keep the model file, forget the entry"],
+  ["help", ["-h", "--help"], "show this help"],
+].map(([key, flags, description]) => ({
+  key: key as string,
+  flags: flags as string[],
+  type: "boolean" as const,
+  default: false,
+  description: description as string,
+  commands: ["models" as const],
+})));
+
 const USAGE = `usage: deno task models [--json]      list the library
        deno task models rm ID [--keep-file]   remove a model (and its file)
-       deno task models verify ID             check a model file's sha256\n`;
+       deno task models verify ID             check a model file's sha256
+
+${formatOptions(MODELS_OPTIONS)}
+`;
 
 /** Where the library looks: the app's folders, then the well-known caches. */
 export interface ModelsEnv {
@@ -45,16 +62,11 @@ export async function modelsCommand(args: string[], env: ModelsEnv): Promise<num
   let library: ModelLibrary | undefined;
   let storage;
   try {
-    const { positionals, values } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        json: { type: "boolean" },
-        "keep-file": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
+    const { positionals, values, help } = readOptions(MODELS_OPTIONS, args, {
+      helpHint: "hearth models --help",
+      positionals: true,
     });
-    if (values.help) {
+    if (help) {
       writeAllSync(Deno.stdout, USAGE);
       return 0;
     }
@@ -79,7 +91,7 @@ export async function modelsCommand(args: string[], env: ModelsEnv): Promise<num
       return 1;
     }
     if (action === "rm") {
-      await library.remove(id, { deleteFile: !values["keep-file"] });
+      await library.remove(id, { deleteFile: !values.keepFile });
       writeAllSync(Deno.stdout, `removed ${id}\n`);
       return 0;
     }

@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import {
   downloadFile,
   type DownloadProgress,
@@ -15,7 +14,33 @@ import {
   pickDefaultQuant,
 } from "../hub/mod.ts";
 import type { HubEnv } from "../config/config.ts";
+import { formatOptions, type OptionSpec, readOptions } from "../config/args.ts";
 import { reportError, writeAllSync } from "./errors.ts";
+
+/** pull's options, read by config/args.ts as every command's are. */
+export const PULL_OPTIONS: readonly OptionSpec[] = Object.freeze([
+  {
+    key: "revision",
+    flags: ["--revision"],
+    type: "string",
+    valueName: "REV",
+    default: "main",
+    description: "branch, tag or commit of the repo",
+    commands: ["pull"],
+  },
+  {
+    key: "help",
+    flags: ["-h", "--help"],
+    type: "boolean",
+    default: false,
+    description: "show this help",
+    commands: ["pull"],
+  },
+]);
+
+const USAGE = `usage: deno task pull ORG/REPO[:QUANT|/FILE.gguf] [--revision REV]\n\n${
+  formatOptions(PULL_OPTIONS)
+}\n`;
 
 /** A parsed model spec. */
 export interface PullSpec {
@@ -81,24 +106,19 @@ export async function pullCommand(args: string[], hub: HubEnv): Promise<number> 
     );
   Deno.addSignalListener("SIGINT", onSigint);
   try {
-    const { positionals, values } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        revision: { type: "string", default: "main" },
-        help: { type: "boolean", short: "h" },
-      },
+    const read = readOptions(PULL_OPTIONS, args, {
+      helpHint: "hearth pull --help",
+      positionals: true,
     });
-    if (values.help || positionals.length !== 1) {
-      writeAllSync(
-        Deno.stdout,
-        "usage: deno task pull ORG/REPO[:QUANT|/FILE.gguf] [--revision REV]\n",
-      );
-      return values.help ? 0 : 1;
+    const { positionals } = read;
+    const revision = read.values.revision as string;
+    if (read.help || positionals.length !== 1) {
+      writeAllSync(Deno.stdout, USAGE);
+      return read.help ? 0 : 1;
     }
     const spec = parsePullSpec(positionals[0]);
     const options = { endpoint: hub.endpoint, token: hub.token, signal: controller.signal };
-    const files = await listGgufFiles(spec.repo, { revision: values.revision }, options);
+    const files = await listGgufFiles(spec.repo, { revision }, options);
     if (files === null) throw new TypeError(`No model "${spec.repo}" on ${hub.endpoint}`);
     const file = chooseFile(files, spec);
     const tty = Deno.stderr.isTerminal();
@@ -107,7 +127,7 @@ export async function pullCommand(args: string[], hub: HubEnv): Promise<number> 
       let last = 0;
       const result = await downloadFile(spec.repo, part.path, {
         cacheDir: hub.cacheDir,
-        revision: values.revision,
+        revision,
         sha256: part.sha256 ?? undefined,
         signal: controller.signal,
         onProgress: (progress) => {

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { basename } from "node:path";
 import { KV_CACHE_TYPES, type KvCacheType } from "../engine/context_options.ts";
 import type { LoadModelOptions } from "../engine/model.ts";
 import { isLoopback } from "../server/openai/server.ts";
+import { type Command, formatOptions, type OptionSpec, readOptions } from "../config/args.ts";
 
 /** What `serve` takes from the environment (read once by config.ts). */
 export interface ServeEnv {
@@ -69,60 +69,192 @@ export interface ServeOptions {
   chatTemplateFile: string | undefined;
 }
 
-/** `serve --help`. */
+const INT32_MAX = 2 ** 31 - 1;
+const SERVE: readonly Command[] = ["serve"];
+const between = (min: number, max: number) => ({
+  ok: (v: number) => v >= min && v <= max,
+  expect: `an integer in [${min}, ${max}]`,
+});
+
+/** common/arg.cpp's is_truthy / is_falsey / is_autoy. */
+function flashAttn(text: string): boolean | "auto" | undefined {
+  if (text === "auto" || text === "-1") return "auto";
+  if (["on", "enabled", "true", "1"].includes(text)) return true;
+  if (["off", "disabled", "false", "0"].includes(text)) return false;
+  return undefined;
+}
+
+/** `-ngl N|auto|all`: llama.cpp's -1 is auto, <= -2 all; both offload every layer here. */
+function gpuLayers(text: string): number | undefined {
+  if (text === "auto" || text === "all") return -1;
+  const value = Number(text);
+  if (!/^\s*-?\d+\s*$/.test(text) || value > INT32_MAX) return undefined;
+  return value < 0 ? -1 : value;
+}
+
+/** One row of serve's table; `kind` is "TYPE VALUE_NAME" as in config.ts. */
+function row(
+  key: string,
+  flags: string,
+  kind: string,
+  fallback: OptionSpec["default"],
+  description: string,
+  more: Partial<OptionSpec> = {},
+): OptionSpec {
+  const [type, valueName] = kind.split(" ") as [OptionSpec["type"], string | undefined];
+  return {
+    key,
+    flags: flags.split(", "),
+    type,
+    valueName,
+    default: fallback,
+    description,
+    commands: SERVE,
+    ...more,
+  };
+}
+
+/**
+ * `serve`'s options, in `--help` order, with llama-server's flags (common/arg.cpp);
+ * {@link parseServeArgs} reads them and {@link SERVE_HELP} lists them.
+ */
+export const SERVE_OPTIONS: readonly OptionSpec[] = Object.freeze([
+  row("model", "-m, --model", "string FILE", undefined, "GGUF model to serve (required)"),
+  row(
+    "nCtx",
+    "-c, --ctx-size",
+    "int N",
+    undefined,
+    "KV cache tokens in all, shared by the slots: each gets N/np (padded to 256), or all N " +
+      "with --kv-unified; 0 = the model's training context",
+    {
+      check: between(0, INT32_MAX),
+      defaultText: "that, lowered to what fits in free memory, not below 4096",
+    },
+  ),
+  // llama-server: -np unset (or -1) is "auto", 4 slots sharing one unified pool.
+  row(
+    "parallel",
+    "-np, --parallel",
+    "int N",
+    -1,
+    "slots: requests decoded together by continuous batching, 1-256; more requests wait",
+    {
+      check: {
+        ok: (v) => v === -1 || (v >= 1 && v <= 256),
+        expect: "-1 (auto) or an integer in [1, 256]",
+      },
+      defaultText: "4 with --kv-unified",
+    },
+  ),
+  row(
+    "kvUnified",
+    "-kvu, --kv-unified",
+    "boolean",
+    undefined,
+    "one KV pool every slot may fill (default: on only when -np is not given); idle slots " +
+      "give back their cached prompts when active ones need the room",
+  ),
+  row("noKvUnified", "-no-kvu, --no-kv-unified", "boolean", false, "N/np tokens per slot"),
+  row("nBatch", "-b, --batch-size", "int N", 2048, "logical batch: most tokens per decode", {
+    check: between(1, INT32_MAX),
+  }),
+  row(
+    "nUbatch",
+    "-ub, --ubatch-size",
+    "int N",
+    undefined,
+    "physical batch: most tokens per compute step, at most n_batch",
+    { check: between(1, INT32_MAX), defaultText: "512" },
+  ),
+  row("flashAttn", "-fa, --flash-attn", "string on|off|auto", "auto", "flash attention", {
+    read: { parse: flashAttn, expect: "on, off or auto" },
+  }),
+  row("typeK", "-ctk, --cache-type-k", "string TYPE", "f16", "K cache type", {
+    choices: Object.keys(KV_CACHE_TYPES),
+  }),
+  row(
+    "typeV",
+    "-ctv, --cache-type-v",
+    "string TYPE",
+    "f16",
+    "V cache type; quantized V needs flash attention",
+    { choices: Object.keys(KV_CACHE_TYPES) },
+  ),
+  row(
+    "nGpuLayers",
+    "-ngl, --gpu-layers, --n-gpu-layers",
+    "string N|auto|all",
+    -1,
+    "layers on the GPU; unlike llama-server, auto offloads all layers rather than fitting " +
+      "them to memory",
+    { read: { parse: gpuLayers, expect: "an integer, auto or all" }, defaultText: "auto" },
+  ),
+  // The range of config.ts's -t for chat and generate, and of ContextOptions.nThreads.
+  row("nThreads", "-t, --threads", "int N", undefined, "CPU threads, 1-512", {
+    check: between(1, 512),
+    defaultText: "logical CPUs; llama-server's default is physical cores",
+  }),
+  row(
+    "alias",
+    "-a, --alias",
+    "string NAMES",
+    undefined,
+    "model id clients use; comma-separated, the first is listed",
+    { defaultText: "the file name without .gguf" },
+  ),
+  row(
+    "jinja",
+    "--jinja",
+    "boolean",
+    false,
+    "use the model's Jinja chat template (always on; --no-jinja is refused: Hearth has no " +
+      "other template engine)",
+  ),
+  row("noJinja", "--no-jinja", "boolean", false, "refused (see --jinja)"),
+  row(
+    "chatTemplateFile",
+    "--chat-template-file",
+    "string FILE",
+    undefined,
+    "Jinja chat template to use instead of the model's own",
+  ),
+  row(
+    "host",
+    "--host",
+    "string HOST",
+    "127.0.0.1",
+    "address to bind; other than loopback needs an API key",
+  ),
+  row("port", "--port", "int PORT", 8080, "port to bind; 0 = any free port", {
+    check: between(0, 65535),
+  }),
+  row("apiKey", "--api-key", "string KEY", undefined, "require 'Authorization: Bearer KEY'", {
+    defaultText: "$HEARTH_API_KEY",
+  }),
+  row(
+    "cors",
+    "--cors",
+    "string ORIGIN",
+    undefined,
+    "allow browser calls from ORIGIN (repeat or comma-separate)",
+    { multiple: true },
+  ),
+  row("help", "-h, --help", "boolean", false, "show this help"),
+]);
+
+/** `serve --help`, from {@link SERVE_OPTIONS}. */
 export const SERVE_HELP = `Usage: hearth serve -m MODEL [options]
 
 Serves MODEL over an OpenAI-compatible API (/v1/chat/completions, /v1/completions,
 /v1/embeddings, /v1/models, /health, /metrics) until Ctrl+C. Flags mean what they mean
 to llama-server, so its command line keeps its meaning and its memory.
 
-  -m, --model FILE            GGUF model to serve (required)
-  -c, --ctx-size N            KV cache tokens in all, shared by the slots: each gets N/np
-                              (padded to 256), or all N with --kv-unified; 0 = the model's
-                              training context (default: that, lowered to what fits in free
-                              memory, not below 4096)
-  -np, --parallel N           slots: requests decoded together by continuous batching,
-                              1-256 (default: 4 with --kv-unified); more requests wait
-  -kvu, --kv-unified          one KV pool every slot may fill (default: on only when -np is
-                              not given); idle slots give back their cached prompts when
-                              active ones need the room
-  -no-kvu, --no-kv-unified    N/np tokens per slot
-  -b, --batch-size N          logical batch: most tokens per decode (default 2048)
-  -ub, --ubatch-size N        physical batch: most tokens per compute step (default 512)
-  -fa, --flash-attn on|off|auto   flash attention (default auto)
-  -ctk, --cache-type-k TYPE   K cache type: ${Object.keys(KV_CACHE_TYPES).join(", ")} (default f16)
-  -ctv, --cache-type-v TYPE   V cache type (default f16); quantized V needs flash attention
-  -ngl, --gpu-layers N|auto|all  layers on the GPU (default auto); unlike llama-server,
-                              auto offloads all layers rather than fitting them to memory
-  -t, --threads N             CPU threads, 1-512 (default: logical CPUs; llama-server's
-                              default is physical cores)
-  -a, --alias NAMES           model id clients use; comma-separated, the first is listed
-                              (default: the file name without .gguf)
-      --jinja                 use the model's Jinja chat template (always on; --no-jinja
-                              is refused: Hearth has no other template engine)
-      --chat-template-file F  Jinja chat template to use instead of the model's own
-      --host HOST             address to bind (default 127.0.0.1); other than loopback needs an API key
-      --port PORT             port to bind; 0 = any free port (default 8080)
-      --api-key KEY           require 'Authorization: Bearer KEY' (default: $HEARTH_API_KEY)
-      --cors ORIGIN           allow browser calls from ORIGIN (repeat or comma-separate)
-  -h, --help                  show this help
+${formatOptions(SERVE_OPTIONS)}
 
 It refuses to start when the weights, KV cache and compute buffers do not fit in free
 memory, and prints what each needs.
 `;
-
-/** llama-server's multi-letter single-dash flags, which node:util's parseArgs cannot take. */
-const LONG_NAMES: Readonly<Record<string, string>> = {
-  "-np": "--parallel",
-  "-kvu": "--kv-unified",
-  "-no-kvu": "--no-kv-unified",
-  "-ub": "--ubatch-size",
-  "-fa": "--flash-attn",
-  "-ctk": "--cache-type-k",
-  "-ctv": "--cache-type-v",
-  "-ngl": "--gpu-layers",
-  "--n-gpu-layers": "--gpu-layers",
-};
 
 /**
  * Parses and checks `serve`'s arguments; undefined for `--help`.
@@ -135,45 +267,39 @@ export function parseServeArgs(
   args: readonly string[],
   env: ServeEnv = {},
 ): ServeOptions | undefined {
-  const { values } = parseArgs({
-    args: args.map(longName),
-    strict: true,
-    allowPositionals: false,
-    options: {
-      model: { type: "string", short: "m" },
-      "ctx-size": { type: "string", short: "c" },
-      parallel: { type: "string" },
-      "kv-unified": { type: "boolean" },
-      "no-kv-unified": { type: "boolean" },
-      "batch-size": { type: "string", short: "b" },
-      "ubatch-size": { type: "string" },
-      "flash-attn": { type: "string" },
-      "cache-type-k": { type: "string" },
-      "cache-type-v": { type: "string" },
-      "gpu-layers": { type: "string" },
-      threads: { type: "string", short: "t" },
-      host: { type: "string" },
-      port: { type: "string" },
-      "api-key": { type: "string" },
-      cors: { type: "string", multiple: true },
-      alias: { type: "string", short: "a" },
-      jinja: { type: "boolean" },
-      "no-jinja": { type: "boolean" },
-      "chat-template-file": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help) return undefined;
-  if (values.model === undefined || values.model === "") {
+  const read = readOptions(SERVE_OPTIONS, args, { helpHint: "hearth serve --help" });
+  if (read.help) return undefined;
+  const values = read.values as {
+    model?: string;
+    nCtx?: number;
+    parallel: number;
+    kvUnified?: boolean;
+    noKvUnified: boolean;
+    nBatch: number;
+    nUbatch?: number;
+    flashAttn: boolean | "auto";
+    typeK: KvCacheType;
+    typeV: KvCacheType;
+    nGpuLayers: number;
+    nThreads?: number;
+    alias?: string;
+    noJinja: boolean;
+    chatTemplateFile?: string;
+    host: string;
+    port: number;
+    apiKey?: string;
+    cors?: string[];
+  };
+  if (values.model === undefined) {
     throw new TypeError("Cannot serve: no model given; pass -m MODEL.gguf");
   }
-  if (values["no-jinja"]) {
+  if (values.noJinja) {
     throw new RangeError(
       "Cannot serve with --no-jinja: Hearth renders every chat template with Jinja; drop the flag",
     );
   }
-  const host = values.host ?? "127.0.0.1";
-  const apiKey = values["api-key"] ?? (env.apiKey || undefined);
+  const { host } = values;
+  const apiKey = values.apiKey ?? (env.apiKey || undefined);
   if (!isLoopback(host) && apiKey === undefined) {
     throw new RangeError(
       `Cannot serve on "${host}" without an API key: pass --api-key or set HEARTH_API_KEY, or bind 127.0.0.1`,
@@ -189,80 +315,31 @@ export function parseServeArgs(
       );
     }
   }
-  // llama-server: -np unset (or -1) is "auto", 4 slots sharing one unified pool.
-  const parallel = intFlag("--parallel", values.parallel, -1, -1, 256);
-  if (parallel === 0) {
-    throw new RangeError(`Cannot use --parallel "0": expected -1 (auto) or an integer in [1, 256]`);
+  const { parallel, nBatch } = values;
+  const kvUnified = values.noKvUnified ? false : values.kvUnified ?? parallel === -1;
+  if (values.nUbatch !== undefined && values.nUbatch > nBatch) {
+    throw new RangeError(
+      `Cannot use --ubatch-size "${values.nUbatch}": n_ubatch must be an integer in [1, ${nBatch}] (n_batch)`,
+    );
   }
-  const kvUnified = values["no-kv-unified"] ? false : values["kv-unified"] ?? parallel === -1;
-  const nBatch = intFlag("--batch-size", values["batch-size"], 2048, 1, 2 ** 31 - 1);
   const aliases = (values.alias ?? "").split(",").map((a) => a.trim()).filter(Boolean);
   return {
     model: values.model,
     alias: aliases[0] ?? basename(values.model).replace(/\.gguf$/i, ""),
     parallel: parallel === -1 ? 4 : parallel,
     kvUnified,
-    nCtx: values["ctx-size"] === undefined
-      ? undefined
-      : intFlag("--ctx-size", values["ctx-size"], 0, 0, 2 ** 31 - 1),
+    nCtx: values.nCtx,
     nBatch,
-    nUbatch: intFlag("--ubatch-size", values["ubatch-size"], Math.min(512, nBatch), 1, nBatch),
-    flashAttn: flashAttnFlag(values["flash-attn"]),
-    typeK: cacheTypeFlag("--cache-type-k", values["cache-type-k"]),
-    typeV: cacheTypeFlag("--cache-type-v", values["cache-type-v"]),
-    nGpuLayers: gpuLayersFlag(values["gpu-layers"]),
-    // The range of config.ts's -t for chat and generate, and of ContextOptions.nThreads.
-    nThreads: values.threads === undefined
-      ? undefined
-      : intFlag("--threads", values.threads, 0, 1, 512),
+    nUbatch: values.nUbatch ?? Math.min(512, nBatch),
+    flashAttn: values.flashAttn,
+    typeK: values.typeK,
+    typeV: values.typeV,
+    nGpuLayers: values.nGpuLayers,
+    nThreads: values.nThreads,
     host,
-    port: intFlag("--port", values.port, 8080, 0, 65535),
+    port: values.port,
     apiKey,
     cors,
-    chatTemplateFile: values["chat-template-file"],
+    chatTemplateFile: values.chatTemplateFile,
   };
-}
-
-function longName(arg: string): string {
-  const eq = arg.indexOf("=");
-  const name = eq < 0 ? arg : arg.slice(0, eq);
-  const long = LONG_NAMES[name];
-  return long === undefined ? arg : long + (eq < 0 ? "" : arg.slice(eq));
-}
-
-function intFlag(
-  flag: string,
-  text: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || value < min || value > max) {
-    throw new RangeError(`Cannot use ${flag} "${text}": expected an integer in [${min}, ${max}]`);
-  }
-  return value;
-}
-
-/** common/arg.cpp's is_truthy / is_falsey / is_autoy. */
-function flashAttnFlag(text: string | undefined): boolean | "auto" {
-  if (text === undefined || text === "auto" || text === "-1") return "auto";
-  if (["on", "enabled", "true", "1"].includes(text)) return true;
-  if (["off", "disabled", "false", "0"].includes(text)) return false;
-  throw new RangeError(`Cannot use --flash-attn "${text}": expected on, off or auto`);
-}
-
-function cacheTypeFlag(flag: string, text: string | undefined): KvCacheType {
-  if (text === undefined) return "f16";
-  if (text in KV_CACHE_TYPES) return text as KvCacheType;
-  throw new RangeError(
-    `Cannot use ${flag} "${text}": expected one of ${Object.keys(KV_CACHE_TYPES).join(", ")}`,
-  );
-}
-
-function gpuLayersFlag(text: string | undefined): number {
-  if (text === undefined || text === "auto" || text === "all") return -1;
-  const value = intFlag("--gpu-layers", text, -1, -2, 2 ** 31 - 1);
-  return value < 0 ? -1 : value; // llama.cpp: -1 auto, <= -2 all
 }

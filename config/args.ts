@@ -1,7 +1,9 @@
 /**
  * Table-driven command-line parsing: the subcommand, llama.cpp-style flags, value
- * conversion with errors that name the flag, and `--help` text. `config.ts` holds the
- * table and is the only caller; this file reads neither `Deno.args` nor `Deno.env`.
+ * conversion with errors that name the flag, and `--help` text. Every command parses
+ * its flags here from its own table of {@link OptionSpec} rows: `config.ts` holds
+ * chat's, generate's and start's; bench, serve, pull and models keep theirs beside
+ * their code. This file reads neither `Deno.args` nor `Deno.env`.
  *
  * @module
  */
@@ -44,6 +46,14 @@ export interface OptionSpec {
   choices?: readonly string[];
   /** Range check of a numeric option, with its wording for errors ("an integer >= -1"). */
   check?: { ok: (value: number) => boolean; expect: string };
+  /**
+   * Reads a string option the types cannot (`on|off|auto`, comma-separated lists):
+   * returns the value, or undefined for text it refuses, which is reported as
+   * "must be `expect`".
+   */
+  read?: { parse: (text: string) => OptionValue | undefined; expect: string };
+  /** The flag may be repeated; its raw values are collected in order (a string array). */
+  multiple?: boolean;
   /** The value when neither flag nor variable is given. */
   default: string | number | boolean | undefined;
   /** How `--help` shows the default, when the value itself would mislead. */
@@ -56,8 +66,14 @@ export interface OptionSpec {
   commands: readonly Command[];
 }
 
-/** A flag value or an environment value: a raw string (or true for a boolean flag). */
-export type RawValue = string | boolean;
+/**
+ * A flag value or an environment value: a raw string (or true for a boolean flag, or
+ * every string given for a `multiple` option).
+ */
+export type RawValue = string | boolean | string[];
+
+/** A converted option value. */
+export type OptionValue = string | number | boolean | readonly OptionValue[];
 
 /**
  * Splits argv into the subcommand and its arguments. No subcommand (or a flag first)
@@ -130,33 +146,107 @@ export function parseFlags(
   argv: readonly string[],
   helpHint?: string,
 ): Map<string, RawValue> {
-  const options: Record<string, { type: "string" | "boolean" }> = {};
+  return parseCommandLine(specs, argv, helpHint).flags;
+}
+
+/**
+ * Parses argv against the table: the raw value of each flag given, by key, and, when
+ * `allowPositionals`, the other arguments in order. A flag given twice keeps the last
+ * value, as in llama.cpp, unless it is `multiple`.
+ *
+ * @throws {TypeError} for unknown flags, missing values or (without
+ *   `allowPositionals`) stray arguments.
+ */
+export function parseCommandLine(
+  specs: readonly OptionSpec[],
+  argv: readonly string[],
+  helpHint = "--help",
+  allowPositionals = false,
+): { flags: Map<string, RawValue>; positionals: string[] } {
+  const options: Record<string, { type: "string" | "boolean"; multiple?: boolean }> = {};
   for (const spec of specs) {
-    options[longName(spec)] = { type: spec.type === "boolean" ? "boolean" : "string" };
+    options[longName(spec)] = {
+      type: spec.type === "boolean" ? "boolean" : "string",
+      ...(spec.multiple ? { multiple: true } : {}),
+    };
   }
   let values: Record<string, RawValue | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    const parsed = parseArgs({
       args: expandArgs(specs, argv, helpHint),
       options,
       strict: true,
-      allowPositionals: false,
-    }));
+      allowPositionals,
+    });
+    // Booleans are never `multiple`, so arrays hold strings only.
+    values = parsed.values as Record<string, RawValue | undefined>;
+    positionals = parsed.positionals;
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code !== "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw error;
-    // parseArgs' own wording talks about positionals, which Hearth has none of.
+    // parseArgs' own wording talks about positionals, which these commands have none of.
     const arg = (error as Error).message.match(/'(.*)'/)?.[1] ?? "";
     throw new TypeError(
       `Unexpected argument "${arg}": every value follows its flag; see ${helpHint}`,
     );
   }
-  const raw = new Map<string, RawValue>();
+  const flags = new Map<string, RawValue>();
   for (const spec of specs) {
     const value = values[longName(spec)];
-    if (value !== undefined) raw.set(spec.key, value);
+    if (value !== undefined) flags.set(spec.key, value);
   }
-  return raw;
+  return { flags, positionals };
+}
+
+/** What {@link readOptions} returns. */
+export interface ReadOptions {
+  /** Every option's value by key: the flag's, else the variable's, else the default. */
+  values: Record<string, OptionValue | undefined>;
+  /** The arguments that are not flags, in order. */
+  positionals: string[];
+  /** `-h`/`--help` was given: values hold the defaults, nothing was converted. */
+  help: boolean;
+}
+
+/**
+ * Parses a command's argv against its table and converts every value: a flag beats
+ * its variable, which beats the default; an empty variable counts as unset.
+ *
+ * @param options.helpHint The help command errors point to, e.g. "hearth serve --help".
+ * @param options.env Reads an option's environment variable; default: none is read.
+ * @param options.positionals Accept arguments that are not flags. Default false.
+ * @throws {TypeError} for an unknown flag, a missing value or a stray argument.
+ * @throws {RangeError} for a bad value, naming the flag or variable and the option.
+ */
+export function readOptions(
+  specs: readonly OptionSpec[],
+  argv: readonly string[],
+  options: {
+    helpHint?: string;
+    env?: (name: string) => string | undefined;
+    positionals?: boolean;
+  } = {},
+): ReadOptions {
+  const { flags, positionals } = parseCommandLine(
+    specs,
+    argv,
+    options.helpHint,
+    options.positionals ?? false,
+  );
+  const values: Record<string, OptionValue | undefined> = {};
+  for (const spec of specs) values[spec.key] = spec.default;
+  if (flags.get("help") === true) return { values, positionals, help: true };
+  for (const spec of specs) {
+    const flag = flags.get(spec.key);
+    const fromEnv = spec.env ? options.env?.(spec.env) : undefined;
+    if (flag !== undefined) {
+      values[spec.key] = convertValue(spec, flag, `--${longName(spec)}`);
+    } else if (fromEnv !== undefined && fromEnv !== "") {
+      values[spec.key] = convertValue(spec, fromEnv, spec.env!);
+    }
+  }
+  return { values, positionals, help: false };
 }
 
 /** A config key in llama.cpp's snake_case, for messages: "nPredict" → "n_predict". */
@@ -175,10 +265,16 @@ export function convertValue(
   spec: OptionSpec,
   raw: RawValue,
   source: string,
-): string | number | boolean {
+): OptionValue {
+  if (Array.isArray(raw)) return raw.map((one) => convertValue(spec, one, source));
   if (spec.type === "boolean" || typeof raw === "boolean") return raw;
   const fail = (expect: string) =>
     new RangeError(`Cannot use ${source} "${raw}": ${snakeCase(spec.key)} must be ${expect}`);
+  if (spec.read) {
+    const value = spec.read.parse(raw);
+    if (value === undefined) throw fail(spec.read.expect);
+    return value;
+  }
   if (spec.type === "string") {
     if (spec.choices && !spec.choices.includes(raw)) {
       throw fail(`one of ${spec.choices.join(", ")}`);
@@ -202,6 +298,8 @@ function flagColumn(spec: OptionSpec): string {
 }
 
 const HELP_WIDTH = 100;
+/** The widest flag column of `--help`; longer flag lists take a line of their own. */
+const FLAG_COLUMN = 30;
 
 /** The help rows of `specs`: flags, description, unit, default and variable. */
 export function formatOptions(specs: readonly OptionSpec[]): string {
@@ -214,12 +312,26 @@ export function formatOptions(specs: readonly OptionSpec[]): string {
     if (spec.env) notes.push(`env: ${spec.env}`);
     return [flagColumn(spec), spec.description, notes] as const;
   });
-  const width = Math.max(...rows.map(([flags]) => flags.length));
+  const width = Math.min(FLAG_COLUMN, Math.max(...rows.map(([flags]) => flags.length)));
   return rows.map(([flags, text, notes]) => {
-    const line = `  ${flags.padEnd(width)}  ${text}`;
-    // Notes go on their own line when the row would not fit a 100-column terminal.
-    const joined = notes.length === 0 ? line : `${line} [${notes.join("; ")}]`;
-    if (joined.length <= HELP_WIDTH) return joined;
-    return [line, ...notes].join(`\n${" ".repeat(width + 6)}`);
+    const described = notes.length === 0 ? text : `${text} [${notes.join("; ")}]`;
+    // A flag list wider than the column gets a line of its own.
+    if (flags.length > width) {
+      return `  ${flags}\n${wrap(`${" ".repeat(width + 4)}${described}`, width + 4)}`;
+    }
+    return wrap(`  ${flags.padEnd(width)}  ${described}`, width + 4);
   }).join("\n");
+}
+
+/** Breaks a help row longer than the terminal at spaces; continued lines start at `indent`. */
+function wrap(line: string, indent: number): string {
+  const lines: string[] = [];
+  let rest = line;
+  while (rest.length > HELP_WIDTH) {
+    const cut = rest.lastIndexOf(" ", HELP_WIDTH);
+    if (cut <= indent) break;
+    lines.push(rest.slice(0, cut));
+    rest = " ".repeat(indent) + rest.slice(cut + 1);
+  }
+  return [...lines, rest].join("\n");
 }

@@ -5,6 +5,7 @@ import {
   formatOptions,
   type OptionSpec,
   parseFlags,
+  readOptions,
   snakeCase,
   splitCommand,
 } from "./args.ts";
@@ -134,4 +135,93 @@ Deno.test("formatOptions() lists flags, value names, defaults and variables", ()
   assert(text.includes("env: HEARTH_LOG_LEVEL"), text);
   assert(text.includes("one of: none, info"), text);
   assert(!text.includes("default: false"), "boolean switches show no default");
+});
+
+const LISTS: OptionSpec[] = [
+  {
+    key: "cors",
+    flags: ["--cors"],
+    type: "string",
+    multiple: true,
+    default: undefined,
+    description: "origins",
+    commands: RUN,
+  },
+  {
+    key: "flashAttn",
+    flags: ["-fa", "--flash-attn"],
+    type: "string",
+    read: {
+      parse: (text) => text === "auto" ? "auto" : text === "on" ? true : undefined,
+      expect: "on or auto",
+    },
+    default: "auto",
+    description: "flash attention",
+    commands: RUN,
+  },
+  {
+    key: "logLevel",
+    flags: ["--log-level"],
+    env: "HEARTH_LOG_LEVEL",
+    type: "string",
+    choices: ["none", "info"],
+    default: "none",
+    description: "log",
+    commands: RUN,
+  },
+  {
+    key: "help",
+    flags: ["-h", "--help"],
+    type: "boolean",
+    default: false,
+    description: "help",
+    commands: RUN,
+  },
+];
+
+Deno.test("readOptions() converts flags over variables over defaults, with positionals", () => {
+  const env = (name: string) => name === "HEARTH_LOG_LEVEL" ? "info" : undefined;
+  const read = readOptions(LISTS, ["rm", "--cors", "a", "-fa", "on", "--cors=b", "x"], {
+    env,
+    positionals: true,
+  });
+  assertEquals(read, {
+    values: { cors: ["a", "b"], flashAttn: true, logLevel: "info", help: false },
+    positionals: ["rm", "x"],
+    help: false,
+  });
+  assertEquals(readOptions(LISTS, ["--log-level", "none"], { env }).values.logLevel, "none");
+  assertEquals(readOptions(LISTS, ["-h", "-fa", "bad"]).help, true);
+});
+
+Deno.test("readOptions() names the flag and option of a value its reader refuses", () => {
+  assertThrows(
+    () => readOptions(LISTS, ["-fa", "maybe"]),
+    RangeError,
+    'Cannot use --flash-attn "maybe": flash_attn must be on or auto',
+  );
+  assertThrows(() => readOptions(LISTS, ["stray"], { helpHint: "x --help" }), TypeError, "stray");
+  assertThrows(
+    () => readOptions(LISTS, ["--nope"], { helpHint: "x --help" }),
+    TypeError,
+    "x --help",
+  );
+});
+
+Deno.test("formatOptions() wraps long rows at 100 columns and puts wide flags on their own line", () => {
+  const text = formatOptions([
+    { ...LISTS[0], description: "word ".repeat(40).trim() },
+    {
+      ...LISTS[2],
+      flags: ["-l", "--a-very-long-flag-name", "--another-long-name"],
+      valueName: "LEVEL",
+    },
+  ]);
+  const lines = text.split("\n");
+  assert(lines.every((line) => line.length <= 100), text);
+  assert(
+    lines.some((line) => line.trim() === "-l, --a-very-long-flag-name, --another-long-name LEVEL"),
+    text,
+  );
+  assertEquals(text.replace(/\s+/g, " ").includes("word ".repeat(40).trim()), true);
 });

@@ -7,14 +7,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import {
-  type Command,
-  COMMANDS,
-  convertValue,
-  formatOptions,
-  type OptionSpec,
-  parseFlags,
-} from "./args.ts";
+import { type Command, COMMANDS, formatOptions, type OptionSpec, readOptions } from "./args.ts";
 import { LIB_VARIANTS, type LibVariant } from "../ffi/lib_dir.ts";
 import type { EngineOptions } from "../engine/engine.ts";
 import { dataDir } from "../storage/mod.ts";
@@ -232,20 +225,9 @@ export function loadConfig(
 ): Config {
   const specs = optionsOf(command);
   const hint = command === "start" ? "hearth --help" : `hearth ${command} --help`;
-  const raw = parseFlags(specs, argv, hint);
-  const values: Record<string, unknown> = { command };
-  for (const spec of specs) values[spec.key] = spec.default;
-  if (raw.get("help") === true) return Object.freeze({ ...values, help: true }) as Config;
-  for (const spec of specs) {
-    const flag = raw.get(spec.key);
-    const fromEnv = spec.env ? env(spec.env) : undefined;
-    if (flag !== undefined) {
-      const source = spec.flags.find((f) => f.startsWith("--"))!;
-      values[spec.key] = convertValue(spec, flag, source);
-    } else if (fromEnv !== undefined && fromEnv !== "") {
-      values[spec.key] = convertValue(spec, fromEnv, spec.env!);
-    }
-  }
+  const read = readOptions(specs, argv, { helpHint: hint, env });
+  const values: Record<string, unknown> = { command, ...read.values };
+  if (read.help) return Object.freeze({ ...values, help: true }) as Config;
   values.dataDir = dataDir(env, env("HOME") ?? env("USERPROFILE") ?? ".");
   if (command === "generate" && values.prompt === undefined) {
     throw new TypeError(`Cannot generate without a prompt: pass -p TEXT (see ${hint})`);
@@ -257,7 +239,7 @@ export function loadConfig(
 function tagCommands(spec: OptionSpec): OptionSpec {
   if (spec.commands.length === RUN.length) return spec;
   const only = spec.commands.filter((c) => c !== "start").join(", ");
-  return { ...spec, description: `${spec.description} (${only} only)` };
+  return { ...spec, description: `${spec.description} (${only || "app"} only)` };
 }
 
 /** The `--help` text of a command ("start" gives the overview), from {@link OPTIONS}. */

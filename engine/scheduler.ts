@@ -12,7 +12,7 @@
  * @module
  */
 import { ContextOverflowError, QueueFullError } from "./errors.ts";
-import { StopMatcher } from "./stop_strings.ts";
+import { FLUSH_INTERVAL_MS, OutputStream } from "./output_stream.ts";
 import type { ResolvedSampling } from "./sampling.ts";
 import type { FinishReason, GenerationResult, Piece } from "./types.ts";
 
@@ -80,9 +80,7 @@ export interface SchedulerOptions {
   now?: () => number;
   /**
    * Pieces are posted at most this often per request, in milliseconds (the first at
-   * once, for TTFT). Default 33, about 30 updates a second: each post wakes the main
-   * thread, which then competes with the ggml threads for the cores; measured with
-   * `deno task bench --http` on 2 cores, 8 ms cost 5-8% of generation speed.
+   * once, for TTFT). Default {@link FLUSH_INTERVAL_MS} (33).
    */
   flushIntervalMs?: number;
   /**
@@ -107,19 +105,11 @@ interface Active {
   prompt: readonly number[];
   /** Next prompt position to decode. */
   position: number;
-  cachedTokens: number;
   sampler: SlotSampler;
-  matcher: StopMatcher;
-  decoder: TextDecoder;
-  text: string;
-  pending: Piece[];
-  lastFlush: number;
-  generated: number;
-  firstTokenAt: number;
-  promptDoneAt: number;
+  output: OutputStream;
   admittedAt: number;
   /** The output index of this slot in the current batch, or -1. */
-  output: number;
+  outputIndex: number;
   /** The last sampled token, decoded in the next step. */
   lastToken: number;
 }
@@ -158,7 +148,7 @@ export class Scheduler {
     this.#lastUsed = new Array(runner.nSeqMax).fill(0);
     this.#queueLimit = options.queueLimit ?? 64;
     this.#now = options.now ?? (() => performance.now());
-    this.#flushMs = options.flushIntervalMs ?? 33;
+    this.#flushMs = options.flushIntervalMs ?? FLUSH_INTERVAL_MS;
     this.kvCells = options.kvCells ?? Infinity;
   }
 
@@ -238,8 +228,8 @@ export class Scheduler {
     let room = this.#poolRoom();
     for (const slot of this.#slots) {
       if (!slot) continue;
-      slot.output = -1;
-      if (slot.position >= slot.prompt.length && slot.generated > 0) {
+      slot.outputIndex = -1;
+      if (slot.position >= slot.prompt.length && slot.output.generated > 0) {
         // A full shared pool ends a generation as a full sequence would.
         if (room <= 0) {
           this.#finish(slot, "length");
@@ -247,7 +237,7 @@ export class Scheduler {
         }
         room--;
         const cache = runner.cached[slot.seqId];
-        slot.output = runner.addToBatch(slot.lastToken, cache.length, slot.seqId, true);
+        slot.outputIndex = runner.addToBatch(slot.lastToken, cache.length, slot.seqId, true);
         size++;
       }
     }
@@ -260,7 +250,7 @@ export class Scheduler {
         const at = slot.position + i;
         const last = at === slot.prompt.length - 1;
         const index = runner.addToBatch(slot.prompt[at], at, slot.seqId, last);
-        if (last) slot.output = index;
+        if (last) slot.outputIndex = index;
       }
       slot.position += n;
       size += n;
@@ -277,7 +267,7 @@ export class Scheduler {
     }
     runner.decode();
     for (const slot of this.#slots) {
-      if (!slot || slot.output < 0) continue;
+      if (!slot || slot.outputIndex < 0) continue;
       try {
         this.#sampleNext(slot);
       } catch (error) {
@@ -369,18 +359,18 @@ export class Scheduler {
         seqId: best,
         prompt,
         position: kept,
-        cachedTokens: kept,
         sampler,
-        matcher: new StopMatcher(job.request.stop),
-        decoder: new TextDecoder(),
-        text: "",
-        pending: [],
-        lastFlush: 0,
-        generated: 0,
-        firstTokenAt: 0,
-        promptDoneAt: 0,
+        output: new OutputStream({
+          stop: job.request.stop,
+          promptTokens: prompt.length,
+          cachedTokens: kept,
+          startedAt: job.submittedAt,
+          now: this.#now,
+          flushIntervalMs: this.#flushMs,
+          onPieces: (pieces) => job.request.onPieces(pieces),
+        }),
         admittedAt: now,
-        output: -1,
+        outputIndex: -1,
         lastToken: -1,
       };
     }
@@ -388,71 +378,29 @@ export class Scheduler {
 
   #sampleNext(slot: Active): void {
     const runner = this.#runner;
-    const now = this.#now();
-    if (slot.generated === 0) slot.promptDoneAt = now;
+    const { output } = slot;
+    if (output.generated === 0) output.promptDone();
     const { maxTokens } = slot.job.request;
     // Checked after each token below; maxTokens 0 must sample none.
     if (maxTokens === 0) return this.#finish(slot, "length");
-    const token = slot.sampler.sample(slot.output);
-    slot.generated++;
-    if (slot.generated === 1) slot.firstTokenAt = now;
-    if (runner.isEog(token)) return this.#finish(slot, "stop");
-    const pushed = slot.matcher.push(
-      slot.decoder.decode(runner.tokenBytes(token, slot.job.request.special), { stream: true }),
-    );
-    slot.text += pushed.text;
-    slot.pending.push({ token, text: pushed.text });
-    if (pushed.stopped) return this.#finish(slot, "stop", pushed.stop);
-    this.#flush(slot, false);
-    if (maxTokens >= 0 && slot.generated >= maxTokens) return this.#finish(slot, "length");
+    const token = slot.sampler.sample(slot.outputIndex);
+    if (runner.isEog(token)) {
+      output.push(token);
+      return this.#finish(slot, "stop");
+    }
+    if (output.push(token, runner.tokenBytes(token, slot.job.request.special))) {
+      return this.#finish(slot, "stop");
+    }
+    if (maxTokens >= 0 && output.generated >= maxTokens) return this.#finish(slot, "length");
     if (runner.cached[slot.seqId].length + 1 >= runner.nCtxSeq) return this.#finish(slot, "length");
     slot.lastToken = token;
   }
 
-  #flush(slot: Active, force: boolean): void {
-    const now = this.#now();
-    if (slot.pending.length === 0) return;
-    if (force || slot.generated === 1 || now - slot.lastFlush >= this.#flushMs) {
-      slot.job.request.onPieces(slot.pending);
-      slot.pending = [];
-      slot.lastFlush = now;
-    }
-  }
-
-  #finish(slot: Active, reason: FinishReason, stop?: string): void {
-    if (!stop) {
-      const tail = slot.matcher.flush() + slot.decoder.decode();
-      if (tail) {
-        slot.text += tail;
-        const last = slot.pending.at(-1);
-        if (last) last.text += tail;
-        else slot.pending.push({ token: -1, text: tail });
-      }
-    }
-    this.#flush(slot, true);
+  #finish(slot: Active, reason: FinishReason): void {
+    const result = slot.output.finish(reason);
     slot.sampler.free();
     this.#slots[slot.seqId] = undefined;
-    const end = this.#now();
-    const promptEvalTokens = slot.prompt.length - slot.cachedTokens;
-    const promptMs = (slot.promptDoneAt || end) - slot.job.submittedAt;
-    const genMs = slot.generated > 0 ? end - slot.firstTokenAt : 0;
-    slot.job.resolve({
-      finishReason: reason,
-      ...(stop === undefined ? {} : { stop }),
-      text: slot.text,
-      droppedMessages: 0,
-      metrics: {
-        promptTokens: slot.prompt.length,
-        cachedTokens: slot.cachedTokens,
-        promptEvalTokens,
-        generatedTokens: slot.generated,
-        ttftMs: slot.generated > 0 ? slot.firstTokenAt - slot.job.submittedAt : 0,
-        promptMs,
-        genMs,
-        promptTokPerSec: promptMs > 0 ? (promptEvalTokens * 1000) / promptMs : 0,
-        genTokPerSec: genMs > 0 && slot.generated > 1 ? ((slot.generated - 1) * 1000) / genMs : 0,
-      },
-    });
+    slot.job.resolve(result);
   }
 
   #fail(slot: Active, error: unknown): void {

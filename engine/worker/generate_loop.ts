@@ -4,25 +4,17 @@
  * then samples and decodes one token at a time until an end-of-generation token, a
  * stop string, maxTokens, a full context or an abort.
  *
- * Pieces reach the main thread in coalesced messages: the first piece at once (for
- * TTFT), then at most one message per {@link FLUSH_INTERVAL_MS}, because a message
- * per token costs more than a decode on small models.
+ * Pieces reach the main thread in coalesced messages ({@link OutputStream}): the first
+ * piece at once (for TTFT), then at most one message per 33 ms, because a message per
+ * token costs more than a decode on small models.
  *
  * @module
  */
 import { ContextOverflowError } from "../errors.ts";
-import { StopMatcher } from "../stop_strings.ts";
+import { OutputStream } from "../output_stream.ts";
 import type { FinishReason, GenerationResult, Piece } from "../types.ts";
 import type { NativeContext } from "./native_context.ts";
 import type { NativeSampler } from "./native_sampler.ts";
-
-/**
- * How often, at most, pieces are posted to the main thread, in milliseconds: about 30
- * updates a second, as the scheduler posts (engine/scheduler.ts `flushIntervalMs`).
- * Each post wakes the main thread, which then competes with the ggml threads for the
- * cores.
- */
-export const FLUSH_INTERVAL_MS = 33;
 
 /** One generation call on one sequence. */
 export interface GenerationJob {
@@ -100,50 +92,34 @@ function generate(
     for (let j = i; j < end; j++) cache.push(prompt[j]);
     i = end;
   }
-  const promptDone = performance.now();
+  const out = new OutputStream({
+    stop: job.stop,
+    promptTokens: prompt.length,
+    cachedTokens: kept,
+    startedAt: start,
+    now: () => performance.now(),
+    onPieces: emit,
+  });
+  out.promptDone();
   // One token at a time from here: stop between tokens, not inside them.
   ctx.setAbortable(false);
   // The loop checks maxTokens after each token; 0 must sample none.
   if (!finish && job.maxTokens === 0) finish = "length";
-
-  const matcher = new StopMatcher(job.stop);
-  const decoder = new TextDecoder("utf-8");
   const scratch = new Uint8Array(256);
-  let text = "";
-  let pending: Piece[] = [];
-  let lastFlush = 0;
-  let generated = 0;
-  let firstToken = promptDone;
-  let stop: string | undefined;
-  const flush = (force: boolean) => {
-    const now = performance.now();
-    if (pending.length > 0 && (force || generated === 1 || now - lastFlush >= FLUSH_INTERVAL_MS)) {
-      emit(pending);
-      pending = [];
-      lastFlush = now;
-    }
-  };
 
   while (!finish) {
     // -1: the last output of the last decode (llama.h, llama_get_logits_ith).
     const token = sampler.sample(ctx.pointer, -1);
-    generated++;
-    if (generated === 1) firstToken = performance.now();
     if (llama.llama_vocab_is_eog(vocab, token)) {
+      out.push(token);
       finish = "stop";
       break;
     }
-    const bytes = ctx.model.tokenBytes(token, job.special, scratch);
-    const pushed = matcher.push(decoder.decode(bytes, { stream: true }));
-    text += pushed.text;
-    pending.push({ token, text: pushed.text });
-    if (pushed.stopped) {
+    if (out.push(token, ctx.model.tokenBytes(token, job.special, scratch))) {
       finish = "stop";
-      stop = pushed.stop;
       break;
     }
-    flush(false);
-    if (job.maxTokens >= 0 && generated >= job.maxTokens) finish = "length";
+    if (job.maxTokens >= 0 && out.generated >= job.maxTokens) finish = "length";
     else if (cache.length >= ctx.info.nCtxSeq) finish = "length";
     else if (ctx.abortRequested()) finish = "abort";
     if (finish) break;
@@ -161,37 +137,5 @@ function generate(
     }
     cache.push(token);
   }
-  if (!stop) {
-    const tail = matcher.flush() + decoder.decode();
-    if (tail) {
-      text += tail;
-      // Held-back text belongs to no new token: it rides on the last piece.
-      const last = pending.at(-1);
-      if (last) last.text += tail;
-      else pending.push({ token: -1, text: tail });
-    }
-  }
-  flush(true);
-
-  const end = performance.now();
-  const promptMs = promptDone - start;
-  const genMs = generated > 0 ? end - firstToken : 0;
-  const promptEvalTokens = prompt.length - kept;
-  return {
-    finishReason: finish ?? "stop",
-    ...(stop === undefined ? {} : { stop }),
-    text,
-    droppedMessages: 0,
-    metrics: {
-      promptTokens: prompt.length,
-      cachedTokens: kept,
-      promptEvalTokens,
-      generatedTokens: generated,
-      ttftMs: generated > 0 ? firstToken - start : 0,
-      promptMs,
-      genMs,
-      promptTokPerSec: promptMs > 0 ? (promptEvalTokens * 1000) / promptMs : 0,
-      genTokPerSec: genMs > 0 && generated > 1 ? ((generated - 1) * 1000) / genMs : 0,
-    },
-  };
+  return out.finish(finish ?? "stop");
 }
