@@ -10,6 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { loadModel, type Model } from "../engine/model.ts";
+import { extractLoraFlags, loadLoraFlags, LORA_HELP } from "../config/lora_flags.ts";
 import {
   type BatchedBenchRow,
   type BenchFormat,
@@ -49,7 +50,8 @@ const USAGE = `usage: deno task bench -m MODEL [options]
                             of -p prompt and -n generated tokens at once (--compare then
                             names llama-batched-bench)
   --lib-dir DIR             libllama folder (HEARTH_LIB_DIR)
-  --variant NAME            prebuilt @node-llama-cpp variant (HEARTH_VARIANT)`;
+  --variant NAME            prebuilt @node-llama-cpp variant (HEARTH_VARIANT)
+${LORA_HELP}`;
 
 // llama.cpp spells some short flags with two letters; parseArgs takes one.
 const ALIASES: Record<string, string> = {
@@ -78,8 +80,9 @@ export async function benchCommand(
 ): Promise<number> {
   let model: Model | undefined;
   try {
+    const { loras, rest } = extractLoraFlags(args);
     const { values } = parseArgs({
-      args: args.map((arg) => ALIASES[arg] ?? arg),
+      args: rest.map((arg) => ALIASES[arg] ?? arg),
       options: {
         model: { type: "string", short: "m" },
         "n-prompt": { type: "string", short: "p", default: "512" },
@@ -133,6 +136,7 @@ export async function benchCommand(
       variant: (values.variant ?? defaults.variant) as EngineOptions["variant"],
       nGpuLayers: settings.nGpuLayers,
     });
+    settings.loras = await loadLoraFlags(model, loras);
     if (values["serve-compare"]) {
       model.dispose();
       const rows = await benchServers({

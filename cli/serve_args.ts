@@ -10,6 +10,7 @@ import { basename } from "node:path";
 import { KV_CACHE_TYPES, type KvCacheType } from "../engine/context_options.ts";
 import type { LoadModelOptions } from "../engine/model.ts";
 import { isLoopback } from "../server/openai/server.ts";
+import { extractLoraFlags, LORA_HELP, type LoraFlag } from "../config/lora_flags.ts";
 
 /** What `serve` takes from the environment (read once by config.ts). */
 export interface ServeEnv {
@@ -67,6 +68,11 @@ export interface ServeOptions {
   cors: string[];
   /** A Jinja chat template file to use instead of the model's own. */
   chatTemplateFile: string | undefined;
+  /**
+   * LoRA adapters (`--lora`, `--lora-scaled`), ids 0, 1, ... in this order at
+   * `/lora-adapters`; their scales are the global ones at start. Default none.
+   */
+  loras: LoraFlag[];
 }
 
 /** `serve --help`. */
@@ -105,6 +111,8 @@ to llama-server, so its command line keeps its meaning and its memory.
       --port PORT             port to bind; 0 = any free port (default 8080)
       --api-key KEY           require 'Authorization: Bearer KEY' (default: $HEARTH_API_KEY)
       --cors ORIGIN           allow browser calls from ORIGIN (repeat or comma-separate)
+${LORA_HELP}
+                              (ids 0, 1, ... at /lora-adapters; requests pick with "lora")
   -h, --help                  show this help
 
 It refuses to start when the weights, KV cache and compute buffers do not fit in free
@@ -135,8 +143,9 @@ export function parseServeArgs(
   args: readonly string[],
   env: ServeEnv = {},
 ): ServeOptions | undefined {
+  const { loras, rest } = extractLoraFlags(args);
   const { values } = parseArgs({
-    args: args.map(longName),
+    args: rest.map(longName),
     strict: true,
     allowPositionals: false,
     options: {
@@ -220,6 +229,7 @@ export function parseServeArgs(
     apiKey,
     cors,
     chatTemplateFile: values["chat-template-file"],
+    loras,
   };
 }
 
