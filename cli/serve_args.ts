@@ -79,7 +79,7 @@ export interface ServeOptions {
 export const SERVE_HELP = `Usage: hearth serve -m MODEL [options]
 
 Serves MODEL over an OpenAI-compatible API (/v1/chat/completions, /v1/completions,
-/v1/embeddings, /v1/models, /health, /metrics) until Ctrl+C. Flags mean what they mean
+/v1/embeddings, /v1/models, /health, /metrics, /lora-adapters) until Ctrl+C. Flags mean what they mean
 to llama-server, so its command line keeps its meaning and its memory.
 
   -m, --model FILE            GGUF model to serve (required)

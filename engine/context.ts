@@ -184,7 +184,8 @@ export class Context {
    * keeps it. Runs after the calls made before it.
    *
    * @throws {TypeError} for an adapter of another model; {RangeError} for a scale that
-   *   is not finite; {DisposedError} for a disposed adapter or context.
+   *   is not finite; {DisposedError} for a disposed adapter or context. These throw
+   *   synchronously, before anything is posted to the engine.
    * @example
    * ```ts
    * import { notStrictEqual, strictEqual } from "node:assert/strict";
@@ -201,10 +202,11 @@ export class Context {
    * strictEqual(await story(), base);
    * ```
    */
-  async setLoras(loras: readonly LoraEntry[]): Promise<void> {
+  setLoras(loras: readonly LoraEntry[]): Promise<void> {
+    // Checked before the call is posted, so a wrong set throws here, synchronously.
     this.#check();
     const entries = resolveLoras(loras, this.model);
-    await this.#engine._call("setLoras", { ctxId: this.#id, loras: entries });
+    return this.#engine._call("setLoras", { ctxId: this.#id, loras: entries }).then(() => {});
   }
 
   /**

@@ -82,9 +82,9 @@ export class ContextBackend implements CompletionBackend {
     return this.#track(this.#context.generate(prompt, rest));
   }
 
-  // The Worker runs requests in order: the set applies to the call posted next.
-  // Adapters are checked before anything is posted, so the set cannot fail later
-  // except with a dead engine, which the generation reports.
+  // The Worker runs requests in order: the set applies to the call posted next. A
+  // wrong set throws here, synchronously; later it can only fail with a dead engine,
+  // which the generation reports.
   #setLoras(loras: readonly LoraEntry[] | undefined): void {
     if (loras) this.#context.setLoras(loras).catch(() => {});
   }
