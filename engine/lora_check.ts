@@ -66,8 +66,9 @@ export async function checkLoraFile(
   const meta = file.metadata;
   if (meta["general.type"] !== "adapter") {
     throw fail(
-      `general.type is ${JSON.stringify(meta["general.type"] ?? null)}, not "adapter": ` +
-        `it is not an adapter; give a LoRA GGUF made for this model`,
+      `it is not an adapter (general.type is ${
+        JSON.stringify(meta["general.type"] ?? null)
+      }, not "adapter"); give a LoRA GGUF made for this model`,
     );
   }
   if (meta["adapter.type"] !== "lora") {
