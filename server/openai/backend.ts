@@ -86,7 +86,7 @@ export class ContextBackend implements CompletionBackend {
   // wrong set throws here, synchronously; later it can only fail with a dead engine,
   // which the generation reports.
   #setLoras(loras: readonly LoraEntry[] | undefined): void {
-    if (loras) this.#context.setLoras(loras).catch(() => {});
+    if (loras?.length) this.#context.setLoras(loras).catch(() => {});
   }
 
   tokenize(text: string): Promise<number[]> {
