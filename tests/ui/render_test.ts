@@ -496,6 +496,7 @@ Deno.test({
       const slider = card.getByLabel("Scale of shakespeare");
       await slider.waitFor();
       assertEquals(await card.locator(".lora-scale").textContent(), "1.00");
+      if (shots) await card.screenshot({ path: join(shots, "lora.png") });
       await slider.fill("0");
       await card.locator(".lora-scale").getByText("off").waitFor();
       assertEquals(loraScales, [0]);
