@@ -30,7 +30,7 @@ export { Generation } from "./engine/generation.ts";
 export type { ChatOptions, GenerateOptions } from "./engine/generate_options.ts";
 export { Sampler } from "./engine/sampler.ts";
 export { createServingContext, ServingContext } from "./engine/serving.ts";
-export type { ServingOptions } from "./engine/serving.ts";
+export type { ServeCallOptions, ServingOptions } from "./engine/serving.ts";
 export { LLAMA_DEFAULT_SEED } from "./engine/sampling.ts";
 export type { LogitBias, ResolvedSampling, SamplingOptions } from "./engine/sampling.ts";
 export { Engine } from "./engine/engine.ts";
@@ -44,6 +44,10 @@ export {
 } from "./engine/chat_template.ts";
 export type { ChatMessage, ChatRole, RenderOptions } from "./engine/chat_template.ts";
 export { checkGgufFile } from "./engine/gguf_check.ts";
+export { LoraAdapter } from "./engine/lora.ts";
+export type { LoraEntry, LoraOwner } from "./engine/lora.ts";
+export { checkLoraFile, effectiveLoraScale } from "./engine/lora_check.ts";
+export type { LoraAdapterInfo } from "./engine/lora_check.ts";
 export { checkGrammar } from "./engine/grammar_check.ts";
 export type { GgufFileInfo, GgufTensor } from "./engine/gguf_check.ts";
 export { estimateMemory, planMemory, TIGHT_SHARE } from "./engine/memory_fit.ts";
@@ -63,6 +67,7 @@ export {
   GgufError,
   GrammarError,
   LibraryLoadError,
+  LoraAdapterError,
   ModelCrashError,
   ModelLoadError,
   ModelNotFoundError,

@@ -14,6 +14,7 @@ import { DisposedError, ModelCrashError } from "../engine/errors.ts";
 import { LoadVerdicts } from "../engine/load_verdicts.ts";
 import type { ModelLibrary } from "../library/mod.ts";
 import type { EventHub } from "./events.ts";
+import type { LoraAdapter } from "../engine/lora.ts";
 
 /** The loaded model as the UI API shows it (docs/ui-api.md `LoadedModel`). */
 export interface LoadedModel {
@@ -25,6 +26,21 @@ export interface LoadedModel {
   n_ctx: number;
   kv_cache_bytes: number;
   n_layers_offloaded: number;
+  /** LoRA adapters on the chat context, in the order they were added. */
+  loras: LoadedLora[];
+}
+
+/** A LoRA adapter on the loaded model (docs/ui-api.md `LoadedLora`). */
+export interface LoadedLora {
+  /** The host's id of the adapter, for PATCH and DELETE. */
+  id: number;
+  path: string;
+  /** `general.name` of the adapter file, else its file name. */
+  name: string;
+  /** The scale it is applied with; 0 = off. */
+  scale: number;
+  /** What llama.cpp multiplies with: scale * alpha / rank (alpha 0: scale). */
+  effective_scale: number;
 }
 
 /** A load in progress: the file and a fraction in [0, 1]. */
@@ -58,6 +74,8 @@ export class ModelHost {
   #loading: (Loading & { abort: AbortController }) | undefined;
   /** What the loaded model was asked for; llama.cpp may round n_ctx up. */
   #request: { path: string; nCtx: number } | undefined;
+  #loras: { id: number; adapter: LoraAdapter; scale: number }[] = [];
+  #nextLoraId = 1;
   /** Kept until the next load starts, so a UI that connects later still sees it. */
   #loadError: LoadError | undefined;
 
@@ -103,7 +121,76 @@ export class ModelHost {
       n_ctx: ctx.info.nCtxSeq,
       kv_cache_bytes: ctx.info.kvCacheBytes,
       n_layers_offloaded: model.info.nLayersOffloaded,
+      loras: this.#loras.map(({ id, adapter, scale }) => ({
+        id,
+        path: adapter.info.path,
+        name: adapter.info.name ?? adapter.info.path.split(/[\\/]/).pop()!,
+        scale,
+        effective_scale: adapter.effectiveScale(scale),
+      })),
     };
+  }
+
+  /**
+   * Loads a LoRA adapter onto the loaded model and applies it to the chat context at
+   * `scale`; the next reply uses it, no reload needed.
+   *
+   * @throws {NoModelLoadedError} when no model is loaded.
+   * @throws {LoraAdapterError} for a file that is not an adapter of this model.
+   * @throws {RangeError} for a scale that is not finite.
+   */
+  async addLora(path: string, scale = 1): Promise<LoadedModel> {
+    const model = this.model;
+    if (!model) throw new NoModelLoadedError();
+    checkScale(scale);
+    const adapter = await model.loadLora(path);
+    if (this.#model !== model) throw new NoModelLoadedError(); // unloaded meanwhile
+    this.#loras.push({ id: this.#nextLoraId++, adapter, scale });
+    return await this.#applyLoras();
+  }
+
+  /**
+   * Sets an adapter's scale (0 = off) for the next reply.
+   *
+   * @throws {NoModelLoadedError} when no model is loaded.
+   * @throws {RangeError} for an unknown id or a scale that is not finite.
+   */
+  async setLoraScale(id: number, scale: number): Promise<LoadedModel> {
+    checkScale(scale);
+    this.#lora(id).scale = scale;
+    return await this.#applyLoras();
+  }
+
+  /**
+   * Takes an adapter off and frees it.
+   *
+   * @throws {NoModelLoadedError} when no model is loaded.
+   * @throws {RangeError} for an unknown id.
+   */
+  async removeLora(id: number): Promise<LoadedModel> {
+    const entry = this.#lora(id);
+    this.#loras = this.#loras.filter((l) => l !== entry);
+    const loaded = await this.#applyLoras();
+    entry.adapter.dispose();
+    return loaded;
+  }
+
+  #lora(id: number): { id: number; adapter: LoraAdapter; scale: number } {
+    if (!this.loaded) throw new NoModelLoadedError();
+    const entry = this.#loras.find((l) => l.id === id);
+    if (!entry) {
+      throw new RangeError(`Cannot find LoRA adapter ${id}: it is not on the loaded model`);
+    }
+    return entry;
+  }
+
+  // The Worker runs requests in order: a reply running now keeps its set, the next one
+  // gets this.
+  async #applyLoras(): Promise<LoadedModel> {
+    await this.context().setLoras(this.#loras.map(({ adapter, scale }) => ({ adapter, scale })));
+    const loaded = this.loaded!;
+    this.#events.publish({ event: "model", data: loaded });
+    return loaded;
   }
 
   /** The load in progress, or null. */
@@ -218,6 +305,7 @@ export class ModelHost {
     this.#model.dispose();
     this.#model = undefined;
     this.#context = undefined;
+    this.#loras = [];
     this.#request = undefined;
     this.#events.publish({ event: "model", data: null });
   }
@@ -228,6 +316,12 @@ export class ModelHost {
     this.#loading?.abort.abort();
     this.unload();
     this.#engine?.then((engine) => engine.dispose(), () => {});
+  }
+}
+
+function checkScale(scale: number): void {
+  if (typeof scale !== "number" || !Number.isFinite(scale)) {
+    throw new RangeError(`Cannot set a LoRA scale of ${scale}: give a finite number such as 0.5`);
   }
 }
 

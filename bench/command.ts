@@ -10,6 +10,7 @@
  */
 import { BENCH_HELP, parseBenchArgs } from "./_args.ts";
 import { loadModel, type Model } from "../engine/model.ts";
+import { extractLoraFlags, loadLoraFlags, LORA_HELP } from "../config/lora_flags.ts";
 import {
   type BatchedBenchRow,
   type BenchResult,
@@ -37,9 +38,10 @@ export async function benchCommand(
 ): Promise<number> {
   let model: Model | undefined;
   try {
-    const values = parseBenchArgs(args);
+    const { loras, rest } = extractLoraFlags(args);
+    const values = parseBenchArgs(rest);
     if (!values) {
-      console.log(BENCH_HELP);
+      console.log(`${BENCH_HELP}\n${LORA_HELP}`);
       return 0;
     }
     const format = values.output;
@@ -60,6 +62,7 @@ export async function benchCommand(
       variant: (values.variant ?? defaults.variant) as EngineOptions["variant"],
       nGpuLayers: settings.nGpuLayers,
     });
+    settings.loras = await loadLoraFlags(model, loras);
     if (values.serveCompare) {
       model.dispose();
       const rows = await benchServers({

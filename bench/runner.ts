@@ -9,6 +9,7 @@
 import { LLAMA_CPP_COMMIT } from "../ffi/lib_version.ts";
 import { type BenchResult, formatTestTime } from "./report.ts";
 import type { Model } from "../engine/model.ts";
+import type { LoraEntry } from "../engine/lora.ts";
 
 /** One pp or tg test. */
 export interface BenchTest {
@@ -31,6 +32,8 @@ export interface BenchSettings {
   repetitions: number;
   /** Run llama-bench's warm-up (one pp run, one tg token) before timing. Default true. */
   warmup?: boolean;
+  /** LoRA adapters applied to each test's context (`--lora`, `--lora-scaled`). Default none. */
+  loras?: readonly LoraEntry[];
 }
 
 /** The tests llama-bench runs for `-p` and `-n` values (a 0 skips that test). */
@@ -55,6 +58,7 @@ export async function runBenchTest(
     nThreads: settings.nThreads,
     flashAttn: settings.flashAttn,
   });
+  if (settings.loras?.length) await ctx.setLoras(settings.loras);
   const samplesNs = await ctx._bench({
     ...test,
     repetitions: settings.repetitions,

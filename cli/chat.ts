@@ -12,6 +12,7 @@ import type { Config } from "../config/config.ts";
 import type { ChatMessage } from "../engine/chat_template.ts";
 import type { Context } from "../engine/context.ts";
 import { loadModel } from "../engine/model.ts";
+import { loadLoraFlags } from "../config/lora_flags.ts";
 import type { EngineInfo, GenerationResult, ModelInfo } from "../engine/types.ts";
 import { errorLine, isExpected, writeAllSync } from "./errors.ts";
 import { callOptions, interrupted, modelOptions } from "./generate.ts";
@@ -49,6 +50,7 @@ export async function chatCommand(config: Config): Promise<number> {
       signal: current.signal,
     });
     using context = await model.createContext({ nCtx: config.nCtx, nThreads: config.nThreads });
+    await loadLoraFlags(model, config.loras, context);
     current = undefined;
     const session = new ChatSession(context, config);
     out(session.banner());

@@ -16,6 +16,7 @@
  */
 import type { Config } from "../config/config.ts";
 import { loadModel } from "../engine/model.ts";
+import { loadLoraFlags } from "../config/lora_flags.ts";
 import type { GenerateOptions } from "../engine/generate_options.ts";
 import type { LoadModelOptions } from "../engine/model.ts";
 import { writeAllSync } from "./errors.ts";
@@ -71,6 +72,7 @@ export async function generateCommand(config: Config): Promise<number> {
       signal: controller.signal,
     });
     using context = await model.createContext({ nCtx: config.nCtx, nThreads: config.nThreads });
+    await loadLoraFlags(model, config.loras, context);
     const generation = context.generate(config.prompt ?? "", {
       ...callOptions(config),
       signal: controller.signal,

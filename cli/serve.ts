@@ -21,6 +21,8 @@ import { loadModel } from "../engine/model.ts";
 import { estimateMemory, type MemoryFit, type MemoryFitOptions } from "../engine/memory_fit.ts";
 import { createServingContext } from "../engine/serving.ts";
 import { ServingBackend } from "../server/openai/serving_backend.ts";
+import { ServedLoras } from "../server/openai/loras.ts";
+import { loadLoraFlags } from "../config/lora_flags.ts";
 import { startOpenAiServer } from "../server/openai/server.ts";
 import { reportError, writeAllSync } from "./errors.ts";
 import { parseServeArgs, SERVE_HELP, type ServeEnv, type ServeOptions } from "./serve_args.ts";
@@ -70,7 +72,8 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
       typeV: options.typeV,
       nThreads: options.nThreads,
     });
-    const backend = new ServingBackend(options.alias, serving);
+    const loras = new ServedLoras(await loadLoraFlags(model, options.loras));
+    const backend = new ServingBackend(options.alias, serving, loras);
     const context = serving.context;
     const server = startOpenAiServer(backend, {
       host: options.host,

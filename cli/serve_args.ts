@@ -10,6 +10,7 @@ import { KV_CACHE_TYPES, type KvCacheType } from "../engine/context_options.ts";
 import type { LoadModelOptions } from "../engine/model.ts";
 import { isLoopback } from "../server/openai/server.ts";
 import { type Command, formatOptions, type OptionSpec, readOptions } from "../config/args.ts";
+import { extractLoraFlags, LORA_HELP, type LoraFlag } from "../config/lora_flags.ts";
 
 /** What `serve` takes from the environment (read once by config.ts). */
 export interface ServeEnv {
@@ -67,6 +68,11 @@ export interface ServeOptions {
   cors: string[];
   /** A Jinja chat template file to use instead of the model's own. */
   chatTemplateFile: string | undefined;
+  /**
+   * LoRA adapters (`--lora`, `--lora-scaled`), ids 0, 1, ... in this order at
+   * `/lora-adapters`; their scales are the global ones at start. Default none.
+   */
+  loras: LoraFlag[];
 }
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -247,10 +253,12 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = Object.freeze([
 export const SERVE_HELP = `Usage: hearth serve -m MODEL [options]
 
 Serves MODEL over an OpenAI-compatible API (/v1/chat/completions, /v1/completions,
-/v1/embeddings, /v1/models, /health, /metrics) until Ctrl+C. Flags mean what they mean
+/v1/embeddings, /v1/models, /health, /metrics, /lora-adapters) until Ctrl+C. Flags mean what they mean
 to llama-server, so its command line keeps its meaning and its memory.
 
 ${formatOptions(SERVE_OPTIONS)}
+${LORA_HELP}
+                              (ids 0, 1, ... at /lora-adapters; requests pick with "lora")
 
 It refuses to start when the weights, KV cache and compute buffers do not fit in free
 memory, and prints what each needs.
@@ -267,7 +275,8 @@ export function parseServeArgs(
   args: readonly string[],
   env: ServeEnv = {},
 ): ServeOptions | undefined {
-  const read = readOptions(SERVE_OPTIONS, args, { helpHint: "hearth serve --help" });
+  const { loras, rest } = extractLoraFlags(args);
+  const read = readOptions(SERVE_OPTIONS, rest, { helpHint: "hearth serve --help" });
   if (read.help) return undefined;
   const values = read.values as {
     model?: string;
@@ -341,5 +350,6 @@ export function parseServeArgs(
     apiKey,
     cors,
     chatTemplateFile: values.chatTemplateFile,
+    loras,
   };
 }

@@ -8,6 +8,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { type Command, COMMANDS, formatOptions, type OptionSpec, readOptions } from "./args.ts";
+import { extractLoraFlags, LORA_HELP, type LoraFlag } from "./lora_flags.ts";
 import { LIB_VARIANTS, type LibVariant } from "../ffi/lib_dir.ts";
 import type { EngineOptions } from "../engine/engine.ts";
 import { dataDir } from "../storage/mod.ts";
@@ -43,6 +44,8 @@ export interface Config {
   readonly json: boolean;
   /** Tokens to generate at most; -1 = until the end of generation or a full context. */
   readonly nPredict: number;
+  /** LoRA adapters to apply (`--lora`, `--lora-scaled`), in order. Default none. */
+  readonly loras: readonly LoraFlag[];
   /** KV cache size in tokens; 0 = the model's training context. */
   readonly nCtx: number;
   /** CPU threads; undefined = logical CPUs. */
@@ -225,8 +228,9 @@ export function loadConfig(
 ): Config {
   const specs = optionsOf(command);
   const hint = command === "start" ? "hearth --help" : `hearth ${command} --help`;
-  const read = readOptions(specs, argv, { helpHint: hint, env });
-  const values: Record<string, unknown> = { command, ...read.values };
+  const { loras, rest } = extractLoraFlags(argv);
+  const read = readOptions(specs, rest, { helpHint: hint, env });
+  const values: Record<string, unknown> = { command, loras, ...read.values };
   if (read.help) return Object.freeze({ ...values, help: true }) as Config;
   values.dataDir = dataDir(env, env("HOME") ?? env("USERPROFILE") ?? ".");
   if (command === "generate" && values.prompt === undefined) {
@@ -247,12 +251,12 @@ export function helpText(command: Exclude<Command, "bench" | "pull" | "models" |
   if (command === "generate") {
     return `Usage: hearth generate -p PROMPT [-m FILE] [FLAGS]\n\n` +
       `Streams the completion of PROMPT (not the prompt itself) to stdout.\n\n` +
-      `Flags:\n${formatOptions(optionsOf("generate"))}\n`;
+      `Flags:\n${formatOptions(optionsOf("generate"))}\n${LORA_HELP}\n`;
   }
   if (command === "chat") {
     return `Usage: hearth chat [-m FILE] [--system TEXT] [FLAGS]\n\n` +
       `Type a message and Enter; /help lists the chat commands. Ctrl+C stops a reply,\n` +
-      `Ctrl+D or /quit exits.\n\nFlags:\n${formatOptions(optionsOf("chat"))}\n`;
+      `Ctrl+D or /quit exits.\n\nFlags:\n${formatOptions(optionsOf("chat"))}\n${LORA_HELP}\n`;
   }
   const commands = Object.entries(COMMANDS).map(([name, text]) => `  ${name.padEnd(9)} ${text}`);
   return `Usage: hearth [COMMAND] [FLAGS]\n\nCommands:\n${commands.join("\n")}\n\n` +

@@ -9,13 +9,14 @@ import { validateMessages } from "./chat_template.ts";
 import type { Engine } from "./engine.ts";
 import { DisposedError } from "./errors.ts";
 import { Generation } from "./generation.ts";
+import { type LoraEntry, type LoraOwner, resolveLoras } from "./lora.ts";
 import { resolveGenerateOptions } from "./generate_options.ts";
 import type { ChatOptions, GenerateOptions } from "./generate_options.ts";
 import type { OverflowPolicy, PromptInput } from "./protocol.ts";
 import type { ContextInfo, GenerationResult, ModelInfo } from "./types.ts";
 
 /** The owner a context reports to (its Model), kept abstract to avoid a cycle. */
-export interface ContextOwner {
+export interface ContextOwner extends LoraOwner {
   /** The model's facts. */
   readonly info: ModelInfo;
   /** Whether the model was disposed. */
@@ -172,6 +173,40 @@ export class Context {
         this.#running.delete(serial);
       })
     );
+  }
+
+  /**
+   * Applies LoRA adapters to this context, replacing the set before: every sequence and
+   * every later call uses them, until the next `setLoras`. Scale 0 turns an adapter
+   * off; llama.cpp multiplies each scale by the adapter's alpha / rank
+   * (`adapter.effectiveScale`). `[]` removes them all. A changed set empties the KV
+   * cache (its contents were computed with the old weights); setting the same set again
+   * keeps it. Runs after the calls made before it.
+   *
+   * @throws {TypeError} for an adapter of another model; {RangeError} for a scale that
+   *   is not finite; {DisposedError} for a disposed adapter or context. These throw
+   *   synchronously, before anything is posted to the engine.
+   * @example
+   * ```ts
+   * import { notStrictEqual, strictEqual } from "node:assert/strict";
+   * import { loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * using ctx = await model.createContext({ nCtx: 256 });
+   * using lora = await model.loadLora("models/stories260K-lora-random.gguf");
+   * const story = () => ctx.generate("Once upon a time", { temperature: 0, maxTokens: 32 }).text();
+   * const base = await story();
+   * await ctx.setLoras([{ adapter: lora, scale: 1 }]);
+   * notStrictEqual(await story(), base);
+   * await ctx.setLoras([{ adapter: lora, scale: 0 }]); // off
+   * strictEqual(await story(), base);
+   * ```
+   */
+  setLoras(loras: readonly LoraEntry[]): Promise<void> {
+    // Checked before the call is posted, so a wrong set throws here, synchronously.
+    this.#check();
+    const entries = resolveLoras(loras, this.model);
+    return this.#engine._call("setLoras", { ctxId: this.#id, loras: entries }).then(() => {});
   }
 
   /**

@@ -138,6 +138,37 @@ export class ModelLoadError extends Error {
 }
 
 /**
+ * Thrown when a file cannot be a LoRA adapter of the model it is loaded onto: not a
+ * GGUF adapter (`general.type` is not "adapter"), another architecture, tensors the
+ * model lacks or of another shape; or when llama.cpp refuses it (its reason is in the
+ * message). Checked before llama.cpp sees the file.
+ *
+ * @example
+ * ```ts
+ * import { rejects } from "node:assert/strict";
+ * import { loadModel, LoraAdapterError } from "@hearth/hearth";
+ *
+ * using model = await loadModel("models/stories260K.gguf");
+ * await rejects(model.loadLora("models/stories260K.gguf"), LoraAdapterError); // a model
+ * ```
+ */
+export class LoraAdapterError extends Error {
+  /** The adapter file. */
+  readonly path: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param reason Why the file is refused.
+   */
+  constructor(path: string, reason: string, options?: ErrorOptions) {
+    super(`Cannot load LoRA adapter "${path}": ${reason}`, options);
+    this.name = "LoraAdapterError";
+    this.path = path;
+  }
+}
+
+/**
  * Thrown when loading a model killed the child process that tried it first
  * (engine/load_probe.ts): llama.cpp aborted on the file (a `GGML_ASSERT`) or crashed.
  * The file is never loaded in the app's process; the verdict is kept until the file

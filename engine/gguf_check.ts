@@ -112,6 +112,8 @@ export interface GgufTensor {
   bytes: number;
   /** Its element count: the parameters it holds. */
   elements: number;
+  /** Its dimensions, ggml order (`ne[0]` first: elements per row). */
+  shape: number[];
 }
 
 /** What {@linkcode checkGgufFile} learned about a GGUF file that passed every check. */
@@ -355,7 +357,12 @@ function checkTensors(
           `${start} to ${start + nbytes} but the file is ${sizeBytes} bytes`,
       );
     }
-    tensors.push({ name, bytes: Number(nbytes), elements: Number(elements) });
+    tensors.push({
+      name,
+      bytes: Number(nbytes),
+      elements: Number(elements),
+      shape: shape.map(Number),
+    });
   }
   return tensors;
 }

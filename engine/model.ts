@@ -9,6 +9,8 @@ import { type ContextOptions, resolveContextOptions } from "./context_options.ts
 import { Engine, type EngineOptions } from "./engine.ts";
 import { DisposedError } from "./errors.ts";
 import { checkGgufFile } from "./gguf_check.ts";
+import { LoraAdapter } from "./lora.ts";
+import { checkLoraFile } from "./lora_check.ts";
 import { locateLibraries } from "../ffi/lib_dir.ts";
 import { checkLoadInChild } from "./load_probe.ts";
 import type { LoadVerdicts } from "./load_verdicts.ts";
@@ -174,6 +176,8 @@ export class Model {
   readonly #ownsEngine: boolean;
   readonly #contexts = new Set<Context>();
   readonly #samplers = new Set<Sampler>();
+  readonly #loras = new Set<LoraAdapter>();
+  #tensorShapes: Promise<Map<string, number[]>> | undefined;
   #disposed = false;
 
   /** @internal Made by loadModel. */
@@ -259,6 +263,54 @@ export class Model {
     const sampler = new Sampler(this.engine, id, sampling);
     this.#samplers.add(sampler);
     return sampler;
+  }
+
+  /**
+   * Loads a LoRA adapter onto this model; apply it with `context.setLoras()` or per
+   * request on a serving context. The file is checked first (GGUF, `general.type`
+   * "adapter", this model's architecture, tensors this model has, in fitting shapes);
+   * llama.cpp never sees a file that fails. The model owns the adapter: disposing the
+   * model frees it.
+   *
+   * @param path A LoRA adapter GGUF (as `convert_lora_to_gguf.py` makes).
+   * @throws {ModelNotFoundError} when `path` is not a file.
+   * @throws {LoraAdapterError} when the file is not an adapter for this model, or
+   *   llama.cpp refuses it (with its reason).
+   * @example
+   * ```ts
+   * import { loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * using ctx = await model.createContext({ nCtx: 256 });
+   * using lora = await model.loadLora("models/stories260K-lora-random.gguf");
+   * await ctx.setLoras([{ adapter: lora, scale: 1 }]);
+   * console.log(await ctx.generate("Once upon a time", { temperature: 0, maxTokens: 8 }).text());
+   * ```
+   */
+  async loadLora(path: string): Promise<LoraAdapter> {
+    this.#check();
+    if (typeof path !== "string" || path === "") {
+      throw new TypeError("path must be a non-empty string");
+    }
+    this.#tensorShapes ??= checkGgufFile(this.info.path).then((file) =>
+      new Map(file.tensors.map((t) => [t.name, t.shape]))
+    );
+    const info = await checkLoraFile(path, this.info.architecture, await this.#tensorShapes);
+    this.#check();
+    const loraId = await this.engine._call("loadLora", { modelId: this.#id, path }) as number;
+    const adapter = new LoraAdapter(this.engine, this, loraId, info);
+    this.#loras.add(adapter);
+    return adapter;
+  }
+
+  /** The adapters loaded on this model and not disposed. */
+  get loras(): readonly LoraAdapter[] {
+    return [...this.#loras];
+  }
+
+  /** @internal An adapter reports its own dispose. */
+  _forgetLora(adapter: LoraAdapter): void {
+    this.#loras.delete(adapter);
   }
 
   /**
@@ -408,6 +460,8 @@ export class Model {
     for (const context of [...this.#contexts]) context.dispose();
     for (const sampler of this.#samplers) sampler._markDisposed();
     this.#disposed = true;
+    // The Worker frees them with the model (after its contexts).
+    for (const adapter of [...this.#loras]) adapter.dispose();
     leaked.unregister(this);
     this.engine._send("freeModel", { modelId: this.#id });
     if (this.#ownsEngine) this.engine.dispose();

@@ -46,6 +46,9 @@ export type PromptInput =
     chatTemplate?: string;
   };
 
+/** Adapters by Worker id, with their scales. */
+export type LoraIds = { loraId: number; scale: number }[];
+
 /** Requests, by operation name. */
 export interface Requests {
   init: {
@@ -79,6 +82,12 @@ export interface Requests {
     embeddings: boolean;
   };
   freeContext: { ctxId: number };
+  /** Loads an adapter file already checked on the main thread; answers its id. */
+  loadLora: { modelId: number; path: string };
+  /** Frees an adapter, taking it off the contexts that use it first. */
+  freeLora: { loraId: number };
+  /** Sets a context's adapters (scale 0 entries are dropped, as llama.cpp does). */
+  setLoras: { ctxId: number; loras: LoraIds };
   tokenize: { modelId: number; text: string; addSpecial: boolean; parseSpecial: boolean };
   detokenize: {
     modelId: number;
@@ -124,6 +133,8 @@ export interface Requests {
     maxTokens: number;
     stop: string[];
     special: boolean;
+    /** The adapters this request runs with; requests with other sets never share a decode. */
+    loras: LoraIds;
   };
   /** Ends request `key` at the next step. */
   serveCancel: { ctxId: number; key: number };

@@ -11,6 +11,7 @@ import {
   GgufError,
   GrammarError,
   LibraryLoadError,
+  LoraAdapterError,
   ModelLoadError,
   ModelNotFoundError,
   QueueFullError,
@@ -34,6 +35,9 @@ export function reviveError(data: SerializedError): Error {
       break;
     case "GgufError":
       error = new GgufError(f.path, "");
+      break;
+    case "LoraAdapterError":
+      error = new LoraAdapterError(f.path, "");
       break;
     case "ModelLoadError":
       error = new ModelLoadError(f.path, "");

@@ -6,6 +6,11 @@
  * the free slot whose KV cache shares the longest prefix with its prompt and decodes
  * only the rest.
  *
+ * LoRA adapters apply to a whole context, so one decode never mixes two adapter sets:
+ * requests run in groups of one set. A request for another set waits until the running
+ * group finishes, and requests behind it wait too (first come, first served, so no set
+ * starves); then the scheduler switches the context's set and admits it.
+ *
  * The scheduler never touches FFI: it drives a {@link Runner}, which the engine Worker
  * implements over a llama_context and tests implement with a fake.
  *
@@ -48,6 +53,31 @@ export interface Runner {
   isEog(token: number): boolean;
   /** The bytes of a token's text. */
   tokenBytes(token: number, special: boolean): Uint8Array;
+  /**
+   * Applies a LoRA adapter set to the whole context. A changed set empties every
+   * sequence's cache (`cached` too): it was computed with other weights.
+   * @throws for an adapter that is gone.
+   */
+  setLoras(loras: readonly LoraScale[]): void;
+}
+
+/** An adapter (by the runner's id) and its scale; scale 0 = off. */
+export interface LoraScale {
+  loraId: number;
+  scale: number;
+}
+
+/**
+ * A canonical key of an adapter set: entries with a non-zero scale (as float32, which
+ * llama.cpp stores), sorted; "" for none. Sets with one key give the same outputs.
+ */
+export function loraKey(loras: readonly LoraScale[] | undefined): string {
+  if (!loras) return "";
+  return loras
+    .filter((l) => Math.fround(l.scale) !== 0)
+    .map((l) => `${l.loraId}:${Math.fround(l.scale)}`)
+    .sort()
+    .join(",");
 }
 
 /** One request to serve. */
@@ -58,6 +88,8 @@ export interface ServeRequest {
   maxTokens: number;
   stop: readonly string[];
   special: boolean;
+  /** The LoRA adapters to run with. Default none. */
+  loras?: readonly LoraScale[];
   /** Receives coalesced pieces. */
   onPieces(pieces: Piece[]): void;
 }
@@ -124,6 +156,8 @@ export class Scheduler {
   readonly #now: () => number;
   readonly #flushMs: number;
   #tick = 0;
+  /** The key of the adapter set the runner has applied. */
+  #loraKey = "";
   /**
    * Cells of the KV pool all sequences share, or Infinity when each has its own; see
    * {@link SchedulerOptions.kvCells}. The engine Worker sets it from its context.
@@ -211,6 +245,11 @@ export class Scheduler {
       for (const slot of this.#slots) if (slot) this.#fail(slot, error);
       return true;
     }
+  }
+
+  /** Says the runner's adapter set was changed behind the scheduler's back (an adapter freed). */
+  lorasChanged(): void {
+    this.#loraKey = "\0changed";
   }
 
   /** Ends every request, queued or in a slot, with `error`; for a loop that cannot go on. */
@@ -316,6 +355,20 @@ export class Scheduler {
     while (this.#queue.length > 0) {
       const free = this.#slots.flatMap((slot, seqId) => slot ? [] : [seqId]);
       if (free.length === 0) return;
+      const head = this.#queue[0];
+      const key = loraKey(head.request.loras);
+      if (key !== this.#loraKey) {
+        // Another adapter set: wait for the running group to finish, then switch.
+        if (free.length < this.#slots.length) return;
+        try {
+          this.#runner.setLoras(head.request.loras ?? []);
+        } catch (error) {
+          this.#queue.shift();
+          head.reject(error);
+          continue;
+        }
+        this.#loraKey = key;
+      }
       const job = this.#queue.shift()!;
       const prompt = Array.from(job.request.prompt);
       // The free slot whose cache shares the longest prefix; ties go to the least

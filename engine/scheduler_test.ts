@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "../tests/assert.ts";
 import { QueueFullError } from "./errors.ts";
 import { resolveSampling } from "./sampling.ts";
-import { type Runner, Scheduler, type ServeRequest } from "./scheduler.ts";
+import { loraKey, type LoraScale, type Runner, Scheduler, type ServeRequest } from "./scheduler.ts";
 import type { Piece } from "./types.ts";
 
 /**
@@ -13,6 +13,10 @@ class FakeRunner implements Runner {
   readonly batches: { token: number; position: number; seqId: number; output: boolean }[][] = [];
   #batch: { token: number; position: number; seqId: number; output: boolean }[] = [];
   samplersFreed = 0;
+  /** The adapter set's key at each decode, and each set applied. */
+  readonly batchLoras: string[] = [];
+  readonly loraSets: string[] = [];
+  #lora = "";
 
   constructor(readonly nBatch: number, readonly nSeqMax: number, readonly nCtxSeq = 1000) {
     this.cached = Array.from({ length: nSeqMax }, () => []);
@@ -32,7 +36,16 @@ class FakeRunner implements Runner {
     return this.#batch.length - 1;
   }
 
+  setLoras(loras: readonly LoraScale[]): void {
+    const key = loraKey(loras);
+    if (key === this.#lora) return;
+    this.#lora = key;
+    this.loraSets.push(key);
+    for (const cache of this.cached) cache.length = 0;
+  }
+
   decode(): void {
+    this.batchLoras.push(this.#lora);
     this.batches.push(this.#batch);
     for (const entry of this.#batch) this.cached[entry.seqId].push(entry.token);
   }
@@ -300,4 +313,46 @@ Deno.test("Scheduler with a shared KV pool (kvCells) frees idle caches, then end
   const [ra, rb] = await Promise.all([a.result, b.result]);
   assertEquals([ra.finishReason, rb.finishReason], ["length", "length"]);
   assertEquals(runner.cached.reduce((total, cache) => total + cache.length, 0) <= 20, true);
+});
+
+Deno.test("Scheduler never decodes two adapter sets in one batch, and serves them first come first served", async () => {
+  const runner = new FakeRunner(64, 3);
+  const scheduler = new Scheduler(runner);
+  const withLoras = (prompt: number[], loras: LoraScale[]) => ({
+    ...request(prompt, 4),
+    loras,
+  });
+  const a = scheduler.submit(withLoras([10, 11], [{ loraId: 1, scale: 1 }]));
+  const b = scheduler.submit(withLoras([20, 21], [{ loraId: 2, scale: 0.5 }]));
+  // Same key as a's: a zero scale is no adapter.
+  const c = scheduler.submit(
+    withLoras([30, 31], [{ loraId: 1, scale: 1 }, { loraId: 3, scale: 0 }]),
+  );
+  scheduler.step();
+  // b heads the queue with another set: it waits for a, and c waits behind it.
+  assertEquals(scheduler.load(), { queued: 2, slotsBusy: 1, slotsTotal: 3 });
+  drain(scheduler);
+  const results = await Promise.all([a.result, b.result, c.result]);
+  assertEquals(results.map((r) => r.text), ["12 13 14 15 ", "22 23 24 25 ", "32 33 34 35 "]);
+  assertEquals(runner.loraSets, ["1:1", "2:0.5", "1:1"]);
+  // Each batch ran under one set, and b's tokens only under its own.
+  runner.batches.forEach((batch, i) => {
+    for (const entry of batch) {
+      const expected = entry.token >= 20 && entry.token < 30 ? "2:0.5" : "1:1";
+      assertEquals(runner.batchLoras[i], expected);
+    }
+  });
+});
+
+Deno.test("Scheduler rejects a request whose adapter set cannot be applied", async () => {
+  const runner = new FakeRunner(64, 2);
+  runner.setLoras = () => {
+    throw new RangeError("gone");
+  };
+  const scheduler = new Scheduler(runner);
+  const failed = scheduler.submit({ ...request([1, 2], 2), loras: [{ loraId: 9, scale: 1 }] });
+  const plain = scheduler.submit(request([5, 6], 2));
+  drain(scheduler);
+  await assertRejects(() => failed.result, RangeError, "gone");
+  assertEquals((await plain.result).text, "7 8 ");
 });

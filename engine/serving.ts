@@ -15,8 +15,19 @@ import { resolveGenerateOptions } from "./generate_options.ts";
 import { Generation } from "./generation.ts";
 import { HeartbeatReader } from "./heartbeat.ts";
 import type { Model } from "./model.ts";
+import { type LoraEntry, resolveLoras } from "./lora.ts";
 import type { PromptInput } from "./protocol.ts";
 import type { GenerationResult } from "./types.ts";
+
+/** Per-request options of a serving context: a call's options plus its adapters. */
+export interface ServeCallOptions {
+  /**
+   * LoRA adapters (loaded on the served model) to run this request with; scale 0 = off.
+   * Requests with different sets never share a decode: they take turns, first come
+   * first served. Default none.
+   */
+  loras?: readonly LoraEntry[];
+}
 
 /** Options of {@link createServingContext}. */
 export interface ServingOptions {
@@ -213,7 +224,7 @@ export class ServingContext {
    * console.log(await serving.chat(messages, { temperature: 0, maxTokens: 8 }).text());
    * ```
    */
-  chat(messages: readonly ChatMessage[], options: ChatOptions = {}): Generation {
+  chat(messages: readonly ChatMessage[], options: ChatOptions & ServeCallOptions = {}): Generation {
     const { overflow = "error", templateVars, chatTemplate, ...rest } = options;
     return this.#submit(
       { messages: validateMessages(messages), overflow, templateVars, chatTemplate },
@@ -236,15 +247,20 @@ export class ServingContext {
    * console.log(result.finishReason, result.text); // "length" and 8 tokens of story
    * ```
    */
-  generate(prompt: string | readonly number[], options: GenerateOptions = {}): Generation {
+  generate(
+    prompt: string | readonly number[],
+    options: GenerateOptions & ServeCallOptions = {},
+  ): Generation {
     const input: PromptInput = typeof prompt === "string"
       ? { text: prompt, addSpecial: options.addSpecial ?? true }
       : { tokens: [...prompt] };
     return this.#submit(input, options);
   }
 
-  #submit(prompt: PromptInput, options: GenerateOptions): Generation {
+  #submit(prompt: PromptInput, callOptions: GenerateOptions & ServeCallOptions): Generation {
     if (this.context.disposed) throw new DisposedError("Context");
+    const { loras = [], ...options } = callOptions;
+    const loraIds = resolveLoras(loras, this.model);
     if (options.sampler) {
       throw new TypeError("A serving context takes sampling options, not a sampler");
     }
@@ -268,6 +284,7 @@ export class ServingContext {
         maxTokens: resolved.maxTokens,
         stop: resolved.stop,
         special: resolved.special,
+        loras: loraIds,
       }, { pieces: push }) as Promise<GenerationResult>).finally(() => {
         this.#inFlight--;
         signal?.removeEventListener("abort", onAbort);

@@ -42,6 +42,15 @@ export const LLAMA_SYMBOLS = {
   llama_attach_threadpool: { parameters: [p, p, p], result: "void" },
   llama_detach_threadpool: { parameters: [p], result: "void" },
 
+  // LoRA adapter: owned by its model (freed with it) unless freed first with
+  // llama_adapter_lora_free, which a context still using it must not outlive; NULL on
+  // failure (reason logged)
+  llama_adapter_lora_init: { parameters: [p, buf], result: p },
+  llama_adapter_lora_free: { parameters: [p], result: "void" },
+  // (ctx, llama_adapter_lora ** adapters, size_t n, float * scales): replaces the
+  // context's set; zero scales are dropped; both arrays may be NULL when n is 0
+  llama_set_adapters_lora: { parameters: [p, buf, "usize", buf], result: "i32" },
+
   llama_n_ctx: { parameters: [p], result: "u32" },
   llama_n_ctx_seq: { parameters: [p], result: "u32" },
   llama_n_batch: { parameters: [p], result: "u32" },

@@ -17,6 +17,7 @@ import {
   EngineError,
   GgufError,
   GrammarError,
+  LoraAdapterError,
   ModelCrashError,
   ModelLoadError,
   ModelNotFoundError,
@@ -103,6 +104,7 @@ export const ERROR_TABLE: ReadonlyMap<ErrorClass, Row> = new Map<ErrorClass, Row
   [ModelNotFoundError, row(404, "not_found")],
   [GgufError, row(422, "invalid_model")],
   [ModelLoadError, row(422, "model_load_failed")],
+  [LoraAdapterError, row(422, "invalid_lora_adapter")],
   [ContextOverflowError, (e: ContextOverflowError) => ({
     status: 400,
     type: "exceed_context_size",

@@ -26,3 +26,9 @@ export const VOCAB_PHI3: string = join(MODELS_DIR, "vocab-only", "ggml-vocab-phi
 
 /** GPT-2 byte-level BPE tokenizer, 0 tensors. */
 export const VOCAB_GPT2: string = join(MODELS_DIR, "vocab-only", "ggml-vocab-gpt-2.gguf");
+
+/** A LoRA adapter for stories260K (rank 4, alpha 4) whose B matrices are 0: no effect. */
+export const STORIES_260K_LORA_ZERO: string = join(MODELS_DIR, "stories260K-lora-zero.gguf");
+
+/** The same adapter shape with random B: changes greedy output at scale 1. */
+export const STORIES_260K_LORA_RANDOM: string = join(MODELS_DIR, "stories260K-lora-random.gguf");

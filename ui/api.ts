@@ -157,6 +157,11 @@ export function createApi(base = "") {
     loadModel: (path: string, nCtx?: number) =>
       json<unknown>("POST", "/api/models/load", nCtx ? { path, n_ctx: nCtx } : { path }),
     unloadModel: () => json<void>("POST", "/api/models/unload"),
+    addLora: (path: string, scale = 1) =>
+      json<LoadedModel>("POST", "/api/models/loras", { path, scale }),
+    setLoraScale: (loraId: number, scale: number) =>
+      json<LoadedModel>("PATCH", `/api/models/loras/${loraId}`, { scale }),
+    removeLora: (loraId: number) => json<LoadedModel>("DELETE", `/api/models/loras/${loraId}`),
     getSettings: () => json<Settings>("GET", "/api/settings"),
     patchSettings: (patch: SettingsPatch) => json<Settings>("PATCH", "/api/settings", patch),
     openAiServer: () => json<OpenAiServerStatus>("GET", "/api/openai-server"),

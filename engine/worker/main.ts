@@ -35,6 +35,8 @@ interface State {
   models: Map<number, NativeModel>;
   contexts: Map<number, { ctx: NativeContext; modelId: number; serve?: ServeLoop }>;
   samplers: Map<number, { sampler: NativeSampler; modelId: number }>;
+  /** The model of each adapter (the model holds its handle). */
+  loras: Map<number, number>;
   nextId: number;
 }
 
@@ -70,6 +72,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
       models: new Map(),
       contexts: new Map(),
       samplers: new Map(),
+      loras: new Map(),
       nextId: 1,
     };
     return {
@@ -105,6 +108,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     for (const [samplerId, entry] of s.samplers) {
       if (entry.modelId === modelId) handlers.freeSampler({ samplerId }, 0);
     }
+    for (const [loraId, owner] of s.loras) if (owner === modelId) s.loras.delete(loraId);
     found.free();
     s.models.delete(modelId);
   },
@@ -129,6 +133,41 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     // A serving context frees only after its loop stops touching it.
     await entry.serve?.close();
     entry.ctx.free();
+  },
+
+  loadLora({ modelId, path }) {
+    const s = live();
+    const loraId = s.nextId++;
+    model(modelId).loadLora(loraId, path);
+    s.loras.set(loraId, modelId);
+    return loraId;
+  },
+
+  freeLora({ loraId }) {
+    const s = live();
+    const modelId = s.loras.get(loraId);
+    if (modelId === undefined) return;
+    // A context must not keep a pointer to a freed adapter.
+    for (const { ctx, serve } of s.contexts.values()) {
+      if (!ctx.loras.some((l) => l.loraId === loraId)) continue;
+      // Requests running with it cannot go on without it.
+      serve?.scheduler.failAll(
+        new EngineError(`Cannot go on: LoRA adapter ${loraId} was freed while in use`),
+      );
+      ctx.setLoras(ctx.loras.filter((l) => l.loraId !== loraId));
+      serve?.scheduler.lorasChanged();
+    }
+    s.loras.delete(loraId);
+    model(modelId).freeLora(loraId);
+  },
+
+  setLoras({ ctxId, loras }) {
+    const entry = live().contexts.get(ctxId);
+    if (!entry) throw new EngineError(`Cannot find context ${ctxId}: it was freed`);
+    if (entry.serve) {
+      throw new EngineError("Cannot set adapters on a serving context: give them per request");
+    }
+    entry.ctx.setLoras(loras);
   },
 
   serveOpen({ ctxId, queueLimit, heartbeat, heartbeatBase }) {
@@ -159,6 +198,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
       maxTokens: args.maxTokens,
       stop: args.stop,
       special: args.special,
+      loras: args.loras,
       onPieces: (pieces) => post({ id, pieces }),
     });
     result.droppedMessages = prompt.droppedMessages;

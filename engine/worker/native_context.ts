@@ -47,6 +47,9 @@ export class NativeContext {
   #abortValue = 0;
   #abortable = false;
   #ctx: Deno.PointerObject | null;
+  #loraKey = "";
+  /** The adapters applied, by Worker id, with their (non-zero) scales. */
+  loras: { loraId: number; scale: number }[] = [];
   #threadpool: Deno.PointerObject | null;
 
   /**
@@ -188,6 +191,37 @@ export class NativeContext {
     }
     cache.length = Math.min(cache.length, from);
     return cache.length;
+  }
+
+  /**
+   * Applies LoRA adapters loaded on this context's model (by Worker id) in place of
+   * the current set. A different set empties the KV cache: what it holds was computed
+   * with the old weights, so no prefix of it may be reused. Returns whether the set
+   * changed.
+   *
+   * @throws {EngineError} for an adapter the model does not hold (freed).
+   */
+  setLoras(loras: readonly { loraId: number; scale: number }[]): boolean {
+    const on = loras.filter((l) => Math.fround(l.scale) !== 0);
+    const key = on.map((l) => `${l.loraId}:${Math.fround(l.scale)}`).sort().join(",");
+    if (key === this.#loraKey) return false;
+    const pointers = new BigUint64Array(on.length);
+    const scales = new Float32Array(on.length);
+    on.forEach((l, i) => {
+      pointers[i] = BigInt(Deno.UnsafePointer.value(this.model.lora(l.loraId)));
+      scales[i] = l.scale;
+    });
+    const n = on.length;
+    this.model.libs.llama.llama_set_adapters_lora(
+      this.pointer,
+      n ? pointers : null,
+      BigInt(n),
+      n ? scales : null,
+    );
+    this.#loraKey = key;
+    this.loras = on.map(({ loraId, scale }) => ({ loraId, scale }));
+    this.clear();
+    return true;
   }
 
   /** Empties the whole KV cache (`data`: also zero its buffers). */

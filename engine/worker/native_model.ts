@@ -9,7 +9,7 @@ import type { NativeLibraries } from "../../ffi/library.ts";
 import { StructBuffer } from "../../ffi/layout.ts";
 import { llama_chat_message, llama_model_params } from "../../ffi/structs.ts";
 import { cString, decodeBytes, readCString } from "../../ffi/strings.ts";
-import { EngineError, ModelLoadError } from "../errors.ts";
+import { EngineError, LoraAdapterError, ModelLoadError } from "../errors.ts";
 import type { ModelInfo } from "../types.ts";
 
 /** Load-time options, validated by the caller. */
@@ -29,6 +29,8 @@ export class NativeModel {
   readonly vocab: Deno.PointerObject;
   readonly info: ModelInfo;
   #model: Deno.PointerObject | null;
+  /** LoRA adapters by Worker id; llama_model_free frees those still here. */
+  readonly #loras = new Map<number, Deno.PointerObject>();
 
   private constructor(libs: NativeLibraries, model: Deno.PointerObject, info: ModelInfo) {
     this.libs = libs;
@@ -198,9 +200,38 @@ export class NativeModel {
     return decodeBytes(out, n);
   }
 
+  /**
+   * Loads a LoRA adapter file (checked on the main thread first) under `id`.
+   *
+   * @throws {LoraAdapterError} with llama.cpp's logged reason when it refuses the file.
+   */
+  loadLora(id: number, path: string): void {
+    const { llama, log } = this.libs;
+    const mark = log.mark();
+    const adapter = llama.llama_adapter_lora_init(this.pointer, cString(path));
+    if (adapter === null) throw new LoraAdapterError(path, log.reason(mark));
+    this.#loras.set(id, adapter);
+  }
+
+  /** The handle of adapter `id`. @throws {EngineError} when it was freed. */
+  lora(id: number): Deno.PointerObject {
+    const adapter = this.#loras.get(id);
+    if (!adapter) throw new EngineError(`Cannot apply LoRA adapter ${id}: it was freed`);
+    return adapter;
+  }
+
+  /** Frees adapter `id`; the caller takes it off every context first. */
+  freeLora(id: number): void {
+    const adapter = this.#loras.get(id);
+    if (!adapter) return;
+    this.#loras.delete(id);
+    this.libs.llama.llama_adapter_lora_free(adapter);
+  }
+
   /** Frees the model; the caller frees its contexts first. Later calls do nothing. */
   free(): void {
     if (this.#model === null) return;
+    this.#loras.clear();
     this.libs.llama.llama_model_free(this.#model);
     this.#model = null;
   }

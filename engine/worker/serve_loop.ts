@@ -7,6 +7,7 @@
  * @module
  */
 import {
+  type LoraScale,
   type Runner,
   Scheduler,
   type ServeHandle,
@@ -75,6 +76,10 @@ class NativeRunner implements Runner {
 
   isEog(token: number): boolean {
     return this.#ctx.model.libs.llama.llama_vocab_is_eog(this.#ctx.model.vocab, token);
+  }
+
+  setLoras(loras: readonly LoraScale[]): void {
+    this.#ctx.setLoras(loras);
   }
 
   readonly #scratch = new Uint8Array(256);

@@ -21,6 +21,7 @@ import { chatCompletionsRoute } from "./routes/chat_completions.ts";
 import { completionsRoute } from "./routes/completions.ts";
 import { embeddingsRoute } from "./routes/embeddings.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { loraAdaptersRoute } from "./routes/lora_adapters.ts";
 import { modelsRoute } from "./routes/models.ts";
 
 /** Options of {@link createOpenAiApp}. */
@@ -52,7 +53,7 @@ export const DEFAULT_STALL_AFTER_MS = 30_000;
 /**
  * Builds the OpenAI-compatible API over `backend`: `GET /v1/models`,
  * `POST /v1/chat/completions`, `POST /v1/completions`, `POST /v1/embeddings`,
- * `GET /health`, `GET /metrics`.
+ * `GET /health`, `GET /metrics`, `GET`/`POST /lora-adapters`.
  *
  * @example
  * ```ts ignore
@@ -87,6 +88,7 @@ export function createOpenAiApp(backend: CompletionBackend, options: OpenAiAppOp
   app.route("/v1/chat/completions", chatCompletionsRoute(deps));
   app.route("/v1/completions", completionsRoute(deps));
   app.route("/v1/embeddings", embeddingsRoute(deps));
+  app.route("/lora-adapters", loraAdaptersRoute(deps));
   // Callers get a plain Hono: the variables belong to the middleware chain inside.
   return app as unknown as Hono;
 }

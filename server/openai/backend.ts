@@ -9,8 +9,16 @@ import type { ChatMessage } from "../../engine/chat_template.ts";
 import type { Context } from "../../engine/context.ts";
 import type { ChatOptions, GenerateOptions } from "../../engine/generate_options.ts";
 import type { Generation } from "../../engine/generation.ts";
+import type { LoraEntry } from "../../engine/lora.ts";
+import type { ServedLoras } from "./loras.ts";
 import type { Model } from "../../engine/model.ts";
 import type { ModelInfo } from "../../engine/types.ts";
+
+/** What a request adds to the engine's call options: the adapters it runs with. */
+export interface BackendCallOptions {
+  /** LoRA adapters with their scales (every served adapter, 0 = off). Default none. */
+  loras?: readonly LoraEntry[];
+}
 
 /** A model served to API clients. */
 export interface CompletionBackend {
@@ -20,14 +28,19 @@ export interface CompletionBackend {
   readonly info: ModelInfo;
   /** Tokens one request can hold (prompt plus completion). */
   readonly nCtx: number;
+  /** The served LoRA adapters (`/lora-adapters`); none when absent. */
+  readonly loras?: ServedLoras;
   /**
    * Starts a chat completion. Metrics carry `cachedTokens` (prompt tokens reused from
    * a slot's KV cache). Throws ContextOverflowError (in `result`) when the prompt does
    * not fit, QueueFullError (synchronously) when too many requests wait.
    */
-  chat(messages: readonly ChatMessage[], options: ChatOptions): Generation;
+  chat(messages: readonly ChatMessage[], options: ChatOptions & BackendCallOptions): Generation;
   /** Starts a completion of a raw prompt (text, or token ids). */
-  generate(prompt: string | readonly number[], options: GenerateOptions): Generation;
+  generate(
+    prompt: string | readonly number[],
+    options: GenerateOptions & BackendCallOptions,
+  ): Generation;
   /** Tokenizes text (for usage counts and logit_bias validation). */
   tokenize(text: string): Promise<number[]>;
   /** Embeds texts (mean pooling where the model defines none), L2-normalized. */
@@ -59,12 +72,26 @@ export class ContextBackend implements CompletionBackend {
     this.#context = context;
   }
 
-  chat(messages: readonly ChatMessage[], options: ChatOptions): Generation {
-    return this.#track(this.#context.chat(messages, options));
+  chat(messages: readonly ChatMessage[], options: ChatOptions & BackendCallOptions): Generation {
+    const { loras, ...rest } = options;
+    this.#setLoras(loras);
+    return this.#track(this.#context.chat(messages, rest));
   }
 
-  generate(prompt: string | readonly number[], options: GenerateOptions): Generation {
-    return this.#track(this.#context.generate(prompt, options));
+  generate(
+    prompt: string | readonly number[],
+    options: GenerateOptions & BackendCallOptions,
+  ): Generation {
+    const { loras, ...rest } = options;
+    this.#setLoras(loras);
+    return this.#track(this.#context.generate(prompt, rest));
+  }
+
+  // The Worker runs requests in order: the set applies to the call posted next. A
+  // wrong set throws here, synchronously; later it can only fail with a dead engine,
+  // which the generation reports.
+  #setLoras(loras: readonly LoraEntry[] | undefined): void {
+    if (loras?.length) this.#context.setLoras(loras).catch(() => {});
   }
 
   tokenize(text: string): Promise<number[]> {

@@ -11,7 +11,8 @@
  */
 import { type ChatMessage, DEFAULT_CHAT_TEMPLATE } from "../../engine/chat_template.ts";
 import type { ChatOptions } from "../../engine/generate_options.ts";
-import type { CompletionBackend } from "./backend.ts";
+import type { BackendCallOptions, CompletionBackend } from "./backend.ts";
+import { ServedLoras } from "./loras.ts";
 import { readMessages } from "./chat_messages.ts";
 import { invalidRequest } from "./errors.ts";
 import {
@@ -55,7 +56,7 @@ export interface ChatRequest {
   /** The conversation as the engine takes it. */
   messages: ChatMessage[];
   /** Options for `backend.chat` (the route adds the signal). */
-  options: ChatOptions;
+  options: ChatOptions & BackendCallOptions;
   /** Answer with server-sent events. */
   stream: boolean;
   /** Send a usage chunk before `[DONE]`. */
@@ -98,7 +99,10 @@ export function readChatRequest(
     );
   }
   const grammar = formatGrammar ?? setup?.grammar;
-  const options: ChatOptions = { ...sampling.options };
+  const options: ChatOptions & BackendCallOptions = {
+    ...sampling.options,
+    loras: (backend.loras ?? new ServedLoras()).forRequest(local.lora),
+  };
   if (grammar !== undefined) options.grammar = grammar;
   if (chatTemplate !== undefined) options.chatTemplate = chatTemplate;
   if (setup !== undefined) options.templateVars = { tools: setup.templateTools };

@@ -13,6 +13,8 @@ export interface OpenAiEnv {
   Variables: {
     /** The parsed JSON body of a POST (`{}` for other methods). */
     body: JsonObject;
+    /** The parsed JSON array body of the few routes that take one (`POST /lora-adapters`). */
+    bodyList: unknown[] | undefined;
     /** Aborted when the client disconnects or cancels a stream. */
     abort: AbortController;
   };

@@ -23,6 +23,7 @@ export const LOCAL_SERVER_FIELDS: readonly string[] = [
   "n_keep",
   "keep_alive",
   "options",
+  "lora",
 ];
 
 /** What the route acts on from these fields. */
@@ -39,6 +40,11 @@ export interface LocalServerRequest {
    * finish_reason "length". Undefined when absent or 0 (off).
    */
   tMaxPredictMs: number | undefined;
+  /**
+   * llama-server's per-request `lora: [{id, scale}]`, as sent (checked against the
+   * served adapters by ServedLoras.forRequest). Undefined when absent.
+   */
+  lora: unknown;
 }
 
 /**
@@ -74,6 +80,7 @@ export function readLocalServerFields(fields: RequestFields): LocalServerRequest
   return {
     nPredict: nPredict === undefined ? undefined : Math.max(nPredict, -1),
     tMaxPredictMs: tMaxPredictMs === 0 ? undefined : tMaxPredictMs,
+    lora: fields.get("lora") ?? undefined,
   };
 }
 

@@ -9,28 +9,34 @@ import type { ChatOptions, GenerateOptions } from "../../engine/generate_options
 import type { Generation } from "../../engine/generation.ts";
 import type { ServingContext } from "../../engine/serving.ts";
 import type { ModelInfo } from "../../engine/types.ts";
-import type { CompletionBackend } from "./backend.ts";
+import type { BackendCallOptions, CompletionBackend } from "./backend.ts";
+import { ServedLoras } from "./loras.ts";
 
 /** Serves a model's slots to API clients. */
 export class ServingBackend implements CompletionBackend {
   readonly id: string;
   readonly info: ModelInfo;
   readonly nCtx: number;
+  readonly loras: ServedLoras;
   readonly #serving: ServingContext;
 
-  /** Serves `serving` under the model id `id`. */
-  constructor(id: string, serving: ServingContext) {
+  /** Serves `serving` under the model id `id`, with its LoRA adapters (default none). */
+  constructor(id: string, serving: ServingContext, loras: ServedLoras = new ServedLoras()) {
     this.id = id;
+    this.loras = loras;
     this.info = serving.model.info;
     this.nCtx = serving.context.info.nCtxSeq;
     this.#serving = serving;
   }
 
-  chat(messages: readonly ChatMessage[], options: ChatOptions): Generation {
+  chat(messages: readonly ChatMessage[], options: ChatOptions & BackendCallOptions): Generation {
     return this.#serving.chat(messages, options);
   }
 
-  generate(prompt: string | readonly number[], options: GenerateOptions): Generation {
+  generate(
+    prompt: string | readonly number[],
+    options: GenerateOptions & BackendCallOptions,
+  ): Generation {
     return this.#serving.generate(prompt, options);
   }
 

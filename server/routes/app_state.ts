@@ -57,6 +57,25 @@ export function appStateRoutes(deps: AppDeps): Hono {
     return c.body(null, 204);
   });
 
+  app.post("/models/loras", async (c) => {
+    const { path, scale = 1 } = await readJson(c);
+    if (typeof path !== "string" || path === "") {
+      throw badRequest("path must name a LoRA adapter file");
+    }
+    if (typeof scale !== "number") throw badRequest("scale must be a number");
+    return c.json(await host.addLora(path, scale));
+  });
+
+  app.patch("/models/loras/:id", async (c) => {
+    const { scale } = await readJson(c);
+    if (typeof scale !== "number") throw badRequest("scale must be a number");
+    return c.json(await host.setLoraScale(Number(c.req.param("id")), scale));
+  });
+
+  app.delete("/models/loras/:id", async (c) => {
+    return c.json(await host.removeLora(Number(c.req.param("id"))));
+  });
+
   app.get("/resources", (c) => c.json(readResources(host.loaded, deps.rate)));
 
   app.get("/events", (c) =>

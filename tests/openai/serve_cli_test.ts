@@ -44,8 +44,13 @@ Deno.test("parseServeArgs() reads flags with defaults and refuses bad values", (
     apiKey: undefined,
     cors: ["http://a.test", "http://b.test:81"],
     chatTemplateFile: undefined,
+    loras: [],
   });
   assertEquals(parseServeArgs(["-h"]), undefined);
+  assertEquals(
+    parseServeArgs(["-m", "x.gguf", "--lora", "a.gguf", "--lora-scaled", "b.gguf", "0.5"])!.loras,
+    [{ path: "a.gguf", scale: 1 }, { path: "b.gguf", scale: 0.5 }],
+  );
   assertEquals(
     parseServeArgs(["-m", "x.gguf"], { apiKey: "from-env-key" })!.apiKey,
     "from-env-key",

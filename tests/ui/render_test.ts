@@ -12,7 +12,7 @@ import { chromium, type Page } from "playwright-core";
 import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
 import { buildUi } from "../../ui/build.ts";
-import type { Chat, LibraryEntry, Message, Settings } from "../../api/types.ts";
+import type { Chat, LibraryEntry, LoadedModel, Message, Settings } from "../../api/types.ts";
 import {
   CHROMIUM,
   fits,
@@ -135,7 +135,7 @@ function openAiServerStatus() {
     }
     : { state: "stopped", url: null, model: null, message: "Turned off" };
 }
-const loaded = {
+let loaded: LoadedModel = {
   path: "/home/me/models/qwen2.5-1.5b-instruct-q4_k_m.gguf",
   description: "qwen2 1.5B Q4_K - Medium",
   n_params: 1_543_714_304,
@@ -144,6 +144,7 @@ const loaded = {
   n_ctx: 4096,
   kv_cache_bytes: 117_440_512,
   n_layers_offloaded: 0,
+  loras: [],
 };
 /** A library file as `GET /api/models` lists it. */
 function entry(id: string, path: string, extra: Partial<LibraryEntry>): LibraryEntry {
@@ -203,6 +204,9 @@ const STREAM_PIECES = [
   "```",
 ];
 
+/** Scales the UI sent for the LoRA adapter, in order. */
+const loraScales: number[] = [];
+
 /** The in-test server: dist files plus fixed answers; `gate` holds the stream back. */
 function serve(
   dist: string,
@@ -214,6 +218,17 @@ function serve(
     const bundle = await serveBundle(dist, p);
     if (bundle) return bundle;
     if (p === "/api/state") return json({ loaded, loading: null, settings });
+    if (p === "/api/models/loras" && req.method === "POST") {
+      const { path, scale } = await req.json();
+      const lora = { id: 1, path, name: "shakespeare", scale, effective_scale: scale * 2 };
+      return json(loaded = { ...loaded, loras: [lora] });
+    }
+    if (p === "/api/models/loras/1" && req.method === "PATCH") {
+      const { scale } = await req.json();
+      loraScales.push(scale);
+      const lora = { ...loaded.loras[0], scale, effective_scale: scale * 2 };
+      return json(loaded = { ...loaded, loras: [lora] });
+    }
     if (p === "/api/settings" && req.method === "PATCH") {
       const { openai_server: { api_key, ...server } = {}, ...rest } = await req.json();
       const api_key_set = api_key === undefined ? settings.openai_server.api_key_set : !!api_key;
@@ -469,6 +484,22 @@ Deno.test({
       await page.setViewportSize({ width: 800, height: 600 });
       assert(await fits(page, 800), "settings dialog");
       await page.setViewportSize({ width: 1024, height: 700 });
+      await page.keyboard.press("Escape");
+      await page.waitForSelector(".dialog", { state: "detached" });
+    });
+
+    await t.step("the loaded model card adds a LoRA adapter and sends its scale", async () => {
+      await page.click('.sidebar-link:has-text("Models")');
+      const card = page.locator(".loaded-card");
+      await card.getByLabel("LoRA adapter file").fill("/home/me/loras/shakespeare.gguf");
+      await card.getByRole("button", { name: "Add" }).click();
+      const slider = card.getByLabel("Scale of shakespeare");
+      await slider.waitFor();
+      assertEquals(await card.locator(".lora-scale").textContent(), "1.00");
+      if (shots) await card.screenshot({ path: join(shots, "lora.png") });
+      await slider.fill("0");
+      await card.locator(".lora-scale").getByText("off").waitFor();
+      assertEquals(loraScales, [0]);
       await page.keyboard.press("Escape");
       await page.waitForSelector(".dialog", { state: "detached" });
     });

@@ -6,10 +6,15 @@
 import type { JSX } from "preact";
 import { formatBytes, formatCount, formatParams } from "../lib/format.ts";
 import type { LoadedModel } from "../../api/types.ts";
+import { LoraList, type LoraListProps } from "./LoraList.tsx";
 
-/** The loaded model card. */
+/** The loaded model card, with its LoRA adapters when `lora` is given. */
 export function LoadedModelCard(
-  { model, onUnload }: { model: LoadedModel; onUnload(): void },
+  { model, onUnload, lora }: {
+    model: LoadedModel;
+    onUnload(): void;
+    lora?: Omit<LoraListProps, "loras">;
+  },
 ): JSX.Element {
   return (
     <section class="loaded-card" aria-label="Loaded model">
@@ -32,6 +37,7 @@ export function LoadedModelCard(
         <dt>GPU layers</dt>
         <dd>{model.n_layers_offloaded}</dd>
       </dl>
+      {lora && <LoraList loras={model.loras ?? []} {...lora} />}
     </section>
   );
 }

@@ -29,7 +29,18 @@ export function LocalModels({ stores }: { stores: Stores }): JSX.Element {
     });
   return (
     <div class="local-models">
-      {loaded && <LoadedModelCard model={loaded} onUnload={models.unload} />}
+      {loaded && (
+        <LoadedModelCard
+          model={loaded}
+          onUnload={models.unload}
+          lora={{
+            suggestions: models.list.value.map((m) => m.path).filter((p) => p !== loaded.path),
+            onAdd: models.addLora,
+            onScale: models.setLoraScale,
+            onRemove: models.removeLora,
+          }}
+        />
+      )}
       <LibraryFilters library={library} />
       {rows.length === 0 && (
         <p class="muted list-empty-note">

@@ -96,9 +96,28 @@ export const ModelsModel = createModel((api: Api, toasts: Toasts, settings: Sett
       toasts.error(error);
     }
   };
+  /** Runs a LoRA change; the answer is the loaded model with its new adapter list. */
+  const lora = async (change: () => Promise<LoadedModel>): Promise<boolean> => {
+    try {
+      loaded.value = await change();
+      return true;
+    } catch (error) {
+      toasts.error(error);
+      return false;
+    }
+  };
+  /** Adds a LoRA adapter file to the loaded model at scale 1; the next reply uses it. */
+  const addLora = (path: string) => lora(() => api.addLora(path));
+  /** Sets an adapter's scale (0 = off) for the next reply. */
+  const setLoraScale = (id: number, scale: number) => lora(() => api.setLoraScale(id, scale));
+  /** Takes an adapter off the model. */
+  const removeLora = (id: number) => lora(() => api.removeLora(id));
   return {
     list,
     loaded,
+    addLora,
+    setLoraScale,
+    removeLora,
     loading,
     loadError,
     loadedName,

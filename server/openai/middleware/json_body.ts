@@ -13,6 +13,9 @@ import { invalidRequest, OpenAiError } from "../errors.ts";
 /** The default body limit: 4 MiB, in bytes. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
+/** Routes whose body is a JSON array (llama-server's `POST /lora-adapters`): into `c.var.bodyList`. */
+const ARRAY_BODY_PATHS: ReadonlySet<string> = new Set(["/lora-adapters"]);
+
 /** Parses JSON bodies of at most `maxBytes` bytes into `c.var.body`. */
 export function jsonBody(maxBytes: number): MiddlewareHandler<OpenAiEnv> {
   return async function jsonBody(c, next) {
@@ -30,6 +33,11 @@ export function jsonBody(maxBytes: number): MiddlewareHandler<OpenAiEnv> {
         null,
         "invalid_json",
       );
+    }
+    if (Array.isArray(value) && ARRAY_BODY_PATHS.has(c.req.path)) {
+      c.set("body", {});
+      c.set("bodyList", value);
+      return await next();
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw invalidRequest("The request body must be a JSON object.", null, "invalid_json");

@@ -9,6 +9,7 @@
 import { Hono } from "hono";
 import type { GenerationResult } from "../../../engine/types.ts";
 import type { OpenAiEnv, RouteDeps } from "../env.ts";
+import { ServedLoras } from "../loras.ts";
 import { invalidRequest } from "../errors.ts";
 import {
   invalidValue,
@@ -58,9 +59,10 @@ export function completionsRoute(deps: RouteDeps): Hono<OpenAiEnv> {
     if (echo && typeof prompt !== "string") {
       throw invalidRequest("Invalid 'echo': only text prompts can be echoed.", "echo");
     }
+    const loras = (deps.backend.loras ?? new ServedLoras()).forRequest(local.lora);
     const abort = c.var.abort;
     const generate = (signal: AbortSignal) =>
-      deps.backend.generate(prompt, { ...sampling.options, signal });
+      deps.backend.generate(prompt, { ...sampling.options, loras, signal });
     const started = await startGeneration(
       () => limitPredictTime(generate, abort.signal, local.tMaxPredictMs),
       deps.metrics,
