@@ -22,6 +22,7 @@ import { RemoteFit } from "./remote_fit.ts";
 import { DownloadSaver, restoreDownloads } from "./saved_downloads.ts";
 import { ReplyRunner } from "./replies.ts";
 import { TokenRate } from "./resources.ts";
+import { ProviderRegistry, type ProviderRegistryOptions } from "./providers/registry.ts";
 
 /** The Hugging Face endpoint, token and cache folder the app downloads with. */
 export interface AppHub {
@@ -51,6 +52,11 @@ export interface AppOptions {
   loadDefaultModel?: boolean;
   /** Where problems that have no caller go, one line each. Default: stderr. */
   log?: (line: string) => void;
+  /**
+   * Remote providers: the config folder of `providers.json` and the key file, and the
+   * environment the keys' variables are read from. Default: `dataDir` and no variables.
+   */
+  providers?: Partial<ProviderRegistryOptions>;
 }
 
 /** The application core: every service, and the one way to stop them. */
@@ -73,6 +79,8 @@ export interface App {
   readonly hub: HubOptions;
   /** Memory fit of hub files before download. */
   readonly remoteFit: RemoteFit;
+  /** Remote OpenAI-compatible providers, their keys and backends. */
+  readonly providers: ProviderRegistry;
   /** The bundled model's path. */
   readonly bundledModel: string;
   /** Stops replies and downloads, unloads the model, closes the library and the database. Idempotent. */
@@ -101,7 +109,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     // that crashed llama.cpp shows as broken in the model list.
     onCrash: (path, error) => void markCrashed(library, path, error),
   });
-  const replies = new ReplyRunner(storage, host, rate, () => options.bundledModel);
+  const providers = new ProviderRegistry({
+    configDir: options.dataDir,
+    env: () => undefined,
+    ...options.providers,
+  });
+  const replies = new ReplyRunner(storage, host, rate, () => options.bundledModel, providers);
   const hub = { endpoint: options.hub.endpoint, token: options.hub.token };
   const downloads = openDownloads(options.hub, events, library, storage, log);
   // Downloads an earlier run left unfinished come back paused, with their bytes so far.
@@ -124,6 +137,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     downloads,
     hub,
     remoteFit: new RemoteFit(hub, () => host.engine()),
+    providers,
     bundledModel: options.bundledModel,
     close: () =>
       closing ??= (async () => {

@@ -8,10 +8,16 @@
  * @module
  */
 import type { Config } from "../config/config.ts";
-import { BUNDLED_MODEL, type HubEnv, hubEnv, libraryRoots } from "../config/config.ts";
+import {
+  BUNDLED_MODEL,
+  configDirFromEnv,
+  type HubEnv,
+  hubEnv,
+  libraryRoots,
+} from "../config/config.ts";
 import type { Storage } from "../storage/mod.ts";
 import type { Root } from "../library/mod.ts";
-import { type App, createApp } from "../app/create_app.ts";
+import { type App, type AppOptions as CreateAppOptions, createApp } from "../app/create_app.ts";
 import type { ModelHost } from "../app/model_host.ts";
 import { newSecret } from "../server/auth.ts";
 import { startServer } from "../server/app.ts";
@@ -43,6 +49,11 @@ export interface StartAppOptions {
   libraryRoots?: Root[];
   /** Deadlines of the UI server's connections. Default 10 s for a head, 60 s idle. */
   http?: HttpTimeouts;
+  /**
+   * Remote providers: their config folder (default `dataDir`, so tests stay in their temp
+   * folder), the environment their key variables come from (default none), timeouts.
+   */
+  providers?: CreateAppOptions["providers"];
 }
 
 /** A running app: its core, its server, and the one way to stop them. */
@@ -72,6 +83,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     engine: options.engine,
     loadDefaultModel: options.loadDefaultModel,
     log: say,
+    providers: options.providers,
   });
   const openAiServer = new AppOpenAiServer({
     model: () => app.host.model,
@@ -112,6 +124,7 @@ export async function appCommand(config: Config): Promise<number> {
     dataDir: config.dataDir,
     port: config.port,
     engine: { libDir: config.libDir, variant: config.variant, logLevel: config.logLevel },
+    providers: { configDir: configDirFromEnv(), env: (name) => Deno.env.get(name) },
   });
   const stopped = Promise.withResolvers<void>();
   const onSignal = () => stopped.resolve();

@@ -10,6 +10,7 @@ import { requireSameOrigin } from "./same_origin.ts";
 import type { AppDeps } from "./deps.ts";
 import { errorResponse, notFound } from "./http_error.ts";
 import { appStateRoutes } from "./routes/app_state.ts";
+import { providerRoutes } from "./routes/providers.ts";
 import { chatRoutes, importRoute } from "./routes/chats.ts";
 import { messageRoutes, sendRoute } from "./routes/messages.ts";
 import { serveUi } from "./static.ts";
@@ -37,6 +38,7 @@ export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
   app.route("/api/downloads", downloadRoutes(hub));
   app.use("/api/settings", followSettings(deps.openAiServer));
   app.route("/api/openai-server", openAiServerRoutes(deps));
+  app.route("/api/providers", providerRoutes(deps));
   app.route("/api", appStateRoutes(deps));
   app.all("/api/*", (c) => {
     throw notFound(`No route ${c.req.method} ${new URL(c.req.url).pathname}`);
