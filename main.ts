@@ -67,7 +67,7 @@ export async function main(args: readonly string[]): Promise<number> {
       return 0;
     }
     if (command === "generate") return await generateCommand(config, providerRegistry());
-    if (command === "chat") return await chatCommand(config);
+    if (command === "chat") return await chatCommand(config, providerRegistry());
     return await appCommand(config);
   } catch (error) {
     return reportError(error, { stack });

@@ -96,9 +96,31 @@ Deno.test("hearth generate on a provider that refuses the key: one line, no key"
     }).output();
     const stderr = new TextDecoder().decode(child.stderr);
     assertEquals(child.code, 1, stderr);
+    assertEquals(stderr.trim().split("\n").length, 1, stderr);
     includes(stderr, "refused the API key");
     assert(!stderr.includes(wrong), stderr);
     assertEquals(fake.requests[0].authorization, `Bearer ${wrong}`);
+  } finally {
+    await fake.close();
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("hearth chat -m NAME:MODEL chats on the provider, keeping the conversation", async () => {
+  const home = await Deno.makeTempDir();
+  const fake = startFakeProvider();
+  try {
+    const added = await hearth(home, ["providers", "add", "fake", "--base-url", fake.baseUrl]);
+    assertEquals(added.code, 0, added.stderr);
+    const run = await hearth(home, ["chat", "-m", "fake:fake-large"], "Hello\nAgain\n/quit\n");
+    assertEquals(run.code, 0, run.stderr);
+    includes(run.stdout, "cloud");
+    assertEquals(run.stdout.split(fake.reply("fake-large")).length, 3, run.stdout);
+    assertEquals(fake.requests[1].body.messages, [
+      { role: "user", content: "Hello" },
+      { role: "assistant", content: fake.reply("fake-large") },
+      { role: "user", content: "Again" },
+    ]);
   } finally {
     await fake.close();
     await Deno.remove(home, { recursive: true });
