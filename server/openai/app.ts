@@ -22,6 +22,8 @@ import { completionsRoute } from "./routes/completions.ts";
 import { embeddingsRoute } from "./routes/embeddings.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { modelsRoute } from "./routes/models.ts";
+import { remoteChat } from "./routes/remote_chat.ts";
+import type { ProviderRegistry } from "../../app/providers/registry.ts";
 
 /** Options of {@link createOpenAiApp}. */
 export interface OpenAiAppOptions {
@@ -37,6 +39,11 @@ export interface OpenAiAppOptions {
   chatTemplate?: string;
   /** Aborting it stops every running generation (the server is shutting down). */
   shutdownSignal?: AbortSignal;
+  /**
+   * Remote providers to front beside the local model: `NAME:MODEL` requests go to them
+   * and `GET /v1/models` lists their models. Default none.
+   */
+  providers?: ProviderRegistry;
 }
 
 /**
@@ -57,6 +64,7 @@ export function createOpenAiApp(backend: CompletionBackend, options: OpenAiAppOp
     metrics,
     chatTemplate: options.chatTemplate,
     startedAt: nowSeconds(),
+    providers: options.providers,
   };
   const app = new Hono<OpenAiEnv>();
   app.onError((error) => openAiErrorResponse(error));
@@ -73,6 +81,7 @@ export function createOpenAiApp(backend: CompletionBackend, options: OpenAiAppOp
   app.use("*", jsonBody(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
   app.route("/", healthRoutes(deps));
   app.route("/v1/models", modelsRoute(deps));
+  if (options.providers) app.use("/v1/chat/completions", remoteChat(options.providers));
   app.route("/v1/chat/completions", chatCompletionsRoute(deps));
   app.route("/v1/completions", completionsRoute(deps));
   app.route("/v1/embeddings", embeddingsRoute(deps));

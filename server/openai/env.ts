@@ -6,6 +6,7 @@
 import type { CompletionBackend } from "./backend.ts";
 import type { JsonObject } from "./fields.ts";
 import type { ServerMetrics } from "./metrics.ts";
+import type { ProviderRegistry } from "../../app/providers/registry.ts";
 
 /** Hono environment of the OpenAI app. */
 export interface OpenAiEnv {
@@ -28,4 +29,6 @@ export interface RouteDeps {
   chatTemplate: string | undefined;
   /** When the server started, in Unix seconds (the model's `created`). */
   startedAt: number;
+  /** Remote providers fronted beside the local model, if any. */
+  providers?: ProviderRegistry;
 }
