@@ -23,6 +23,8 @@ import { DownloadSaver, restoreDownloads } from "./saved_downloads.ts";
 import { ReplyRunner } from "./replies.ts";
 import { TokenRate } from "./resources.ts";
 import { ProviderRegistry, type ProviderRegistryOptions } from "./providers/registry.ts";
+import type { Backend } from "./providers/backend.ts";
+import { LocalBackend } from "./providers/local_backend.ts";
 
 /** The Hugging Face endpoint, token and cache folder the app downloads with. */
 export interface AppHub {
@@ -81,6 +83,11 @@ export interface App {
   readonly remoteFit: RemoteFit;
   /** Remote OpenAI-compatible providers, their keys and backends. */
   readonly providers: ProviderRegistry;
+  /**
+   * The backend a model string runs on: `NAME:MODEL` of a configured provider is that
+   * provider's RemoteBackend and MODEL; anything else is a model file on the local engine.
+   */
+  backend(model: string): { backend: Backend; model: string };
   /** The bundled model's path. */
   readonly bundledModel: string;
   /** Stops replies and downloads, unloads the model, closes the library and the database. Idempotent. */
@@ -114,6 +121,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     env: () => undefined,
     ...options.providers,
   });
+  const local = new LocalBackend(host, () => storage.settings.get().n_ctx);
   const replies = new ReplyRunner(storage, host, rate, () => options.bundledModel, providers);
   const hub = { endpoint: options.hub.endpoint, token: options.hub.token };
   const downloads = openDownloads(options.hub, events, library, storage, log);
@@ -138,6 +146,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     hub,
     remoteFit: new RemoteFit(hub, () => host.engine()),
     providers,
+    backend: (model) => {
+      const remote = providers.resolve(model);
+      return remote
+        ? { backend: providers.backend(remote.provider), model: remote.model }
+        : { backend: local, model };
+    },
     bundledModel: options.bundledModel,
     close: () =>
       closing ??= (async () => {
