@@ -49,6 +49,18 @@ export function ChatSettingsPanel({ stores }: { stores: Stores }): JSX.Element {
           })}
         </select>
       </Field>
+      {providers.list.value.length > 0 && (
+        // Providers without a model list take typed ids.
+        <Field label="Or a provider's model id">
+          <input
+            value={providers.list.value.some((p) => chat.model?.startsWith(`${p.name}:`))
+              ? chat.model ?? ""
+              : ""}
+            placeholder={`${providers.list.value[0].name}:MODEL`}
+            onChange={(e) => patch({ model: e.currentTarget.value.trim() || null })}
+          />
+        </Field>
+      )}
       <Field label="System prompt">
         <textarea
           rows={4}
