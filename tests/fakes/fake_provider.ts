@@ -21,7 +21,9 @@ export type ProviderFault =
   /** Sends `pieces` words of the reply, then breaks the connection. */
   | { kind: "drop"; pieces: number }
   /** Sends no response until the server closes (a first byte that never comes). */
-  | { kind: "hang" };
+  | { kind: "hang" }
+  /** Waits for `until`, then answers as if no fault were queued (a slow first byte). */
+  | { kind: "hold"; until: Promise<void> };
 
 /** What the fake provider serves. */
 export interface FakeProviderConfig {
@@ -104,8 +106,12 @@ export function startFakeProvider(config: FakeProviderConfig = {}): FakeProvider
       record.status = response.status;
       return response;
     };
+    let fault = state.faults.shift();
+    if (fault?.kind === "hold") {
+      await Promise.race([fault.until, closing.promise]);
+      fault = undefined;
+    }
     if (!authorized(req)) return answer(refuse(req));
-    const fault = state.faults.shift();
     if (fault?.kind === "status") {
       const response = error(fault.status, `Injected HTTP ${fault.status}`, "injected");
       if (fault.retryAfter !== undefined) response.headers.set("retry-after", fault.retryAfter);

@@ -128,9 +128,21 @@ Deno.test("chat on a provider: a refused key is in no error, log or export", asy
         base_url: fake.baseUrl,
         api_key: wrong,
       });
-      const { chat, events, reply } = await turn(api, "fake:fake-small");
-      // The stream may have ended before it was followed: then it ends with the stored reply.
-      assertEquals(reply.state, "error");
+      // The provider answers once the stream is followed, so the error event is seen live.
+      const release = Promise.withResolvers<void>();
+      fake.faults.push({ kind: "hold", until: release.promise });
+      const chat = await api.json("POST", "/api/chats", { model: "fake:fake-small" });
+      const sent = await api.json("POST", `/api/chats/${chat.id}/messages`, {
+        content: "Hi there",
+        parent_id: null,
+      });
+      const stream = await api.request("GET", `/api/messages/${sent.assistant.id}/stream`);
+      release.resolve();
+      const events = await stream.text();
+      assert(events.includes("event: error"), events);
+      assert(events.includes("refused the API key"), events);
+      const { messages } = await api.json("GET", `/api/chats/${chat.id}`);
+      assertEquals(messages.find((m: Json) => m.id === sent.assistant.id).state, "error");
       assertEquals(fake.requests.length, 1, "a refused key is not retried");
       assert(fake.requests[0].authorization?.includes(wrong), "the key was sent");
       const exported: string[] = [];
@@ -138,7 +150,7 @@ Deno.test("chat on a provider: a refused key is in no error, log or export", asy
         const response = await api.request("GET", `/api/chats/${chat.id}/export?format=${format}`);
         exported.push(await response.text());
       }
-      const everything = JSON.stringify(events) + exported.join("\n") + logged.join("\n");
+      const everything = events + exported.join("\n") + logged.join("\n");
       assert(!everything.includes(wrong), "the key leaked");
     });
   } finally {
