@@ -173,6 +173,8 @@ export class RemoteBackend implements Backend {
             text += piece;
             yield { text: piece };
           }
+          // An abort by the watchdog may end the SDK's iteration quietly.
+          if (watchdog.fired) throw this.#mapError(undefined, request.model, watchdog.fired);
           if (finish === null) {
             throw new ProviderUpstreamError(
               this.provider,

@@ -184,3 +184,20 @@ Deno.test("RemoteBackend.models() is empty for a provider without /v1/models", a
     await fake.close();
   }
 });
+
+Deno.test("RemoteBackend.complete() fails an idle stream after its text, without retrying", async () => {
+  await withProvider(async (fake, backend) => {
+    fake.faults.push({ kind: "stall", pieces: 1 });
+    let text = "";
+    const completion = backend({ idleTimeoutMs: 200 }).complete({
+      model: "fake-small",
+      messages: MESSAGES,
+    });
+    const error = await assertRejects(async () => {
+      for await (const piece of completion) text += piece.text;
+    }, ProviderUpstreamError);
+    assert(error.message.includes("idle timeout"), error.message);
+    assertEquals(text, "Hello ");
+    assertEquals(fake.requests.length, 1);
+  });
+});

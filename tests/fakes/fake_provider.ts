@@ -20,6 +20,8 @@ export type ProviderFault =
   | { kind: "status"; status: number; retryAfter?: string }
   /** Sends `pieces` words of the reply, then breaks the connection. */
   | { kind: "drop"; pieces: number }
+  /** Sends `pieces` words of the reply, then nothing until the server closes (an idle stream). */
+  | { kind: "stall"; pieces: number }
   /** Sends no response until the server closes (a first byte that never comes). */
   | { kind: "hang" }
   /** Waits for `until`, then answers as if no fault were queued (a slow first byte). */
@@ -152,7 +154,8 @@ export function startFakeProvider(config: FakeProviderConfig = {}): FakeProvider
         model,
         choices: [{ index: 0, delta, finish_reason: finish }],
       });
-    const drop = fault?.kind === "drop" ? fault.pieces : undefined;
+    const drop = fault?.kind === "drop" || fault?.kind === "stall" ? fault.pieces : undefined;
+    const stall = fault?.kind === "stall";
     const parts: (Uint8Array | "drop")[] = [chunk({ role: "assistant", content: "" }, null)];
     for (const [i, word] of words.entries()) {
       parts.push(i === drop ? "drop" : chunk({ content: word }, null));
@@ -173,7 +176,11 @@ export function startFakeProvider(config: FakeProviderConfig = {}): FakeProvider
     parts.push(new TextEncoder().encode("data: [DONE]\n\n"));
     // One part per pull: what came before a drop has been handed to the connection.
     const stream = new ReadableStream<Uint8Array>({
-      pull(controller) {
+      async pull(controller) {
+        if (stall && parts[0] === "drop") {
+          await closing.promise;
+          return controller.close();
+        }
         const part = parts.shift();
         if (part === undefined) controller.close();
         // Breaks the connection mid-body, as a crashed upstream would.
