@@ -70,6 +70,7 @@ function ProviderForm(
   const [preset, setPreset] = useState<PresetId>(editing?.preset ?? "openrouter");
   const [baseUrl, setBaseUrl] = useState(editing?.base_url ?? "");
   const [key, setKey] = useState("");
+  const [concurrency, setConcurrency] = useState(editing?.concurrency ?? 5);
   const presets = store.presets.value;
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -78,6 +79,7 @@ function ProviderForm(
       preset,
       ...(baseUrl ? { base_url: baseUrl } : {}),
       ...(key ? { api_key: key } : {}),
+      concurrency,
     });
     if (saved) {
       setKey("");
@@ -130,6 +132,16 @@ function ProviderForm(
             ? `or set $${presets[preset]?.apiKeyEnv}`
             : "none needed"}
           onInput={(e) => setKey(e.currentTarget.value)}
+        />
+      </Field>
+      <Field label="Requests at once">
+        <input
+          type="number"
+          min={1}
+          max={32}
+          step={1}
+          value={concurrency}
+          onInput={(e) => setConcurrency(Number(e.currentTarget.value) || 5)}
         />
       </Field>
       <div class="form-actions">
