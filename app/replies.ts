@@ -13,8 +13,8 @@ import type { GenerationResult } from "../engine/types.ts";
 import type { Chat, Message, Sampling, Settings, Storage } from "../storage/mod.ts";
 import { ReplyBusyError } from "./errors.ts";
 import type { ModelHost } from "./model_host.ts";
-import type { CompletionResult } from "./providers/backend.ts";
 import { ProviderError } from "./providers/errors.ts";
+import { runRemoteReply } from "./providers/remote_reply.ts";
 import type { ProviderRegistry } from "./providers/registry.ts";
 import type { TokenRate } from "./resources.ts";
 
@@ -163,7 +163,10 @@ export class ReplyRunner {
       const sampling = { ...settings.sampling, ...chat.sampling, ...message.sampling };
       const prompt = this.#prompt(chat.system_prompt || settings.system_prompt, message);
       if (message.backend === "remote") {
-        await this.#runRemote(message, job, prompt, sampling, emit);
+        if (!this.#providers) {
+          throw new TypeError("Cannot generate on a provider: none are configured");
+        }
+        await runRemoteReply(this.#storage, this.#providers, message, job, prompt, sampling, emit);
         return;
       }
       const path = message.model ?? this.#modelPath(chat, settings);
@@ -204,43 +207,6 @@ export class ReplyRunner {
     }
   }
 
-  /** Generates `message` on its remote provider, streaming into `job`. */
-  async #runRemote(
-    message: Message,
-    job: Job,
-    prompt: ChatMessage[],
-    sampling: Required<Sampling>,
-    emit: (event: ReplyEvent) => void,
-  ): Promise<void> {
-    if (!this.#providers) throw new TypeError("Cannot generate on a provider: none are configured");
-    const backend = this.#providers.backend(message.provider ?? "");
-    const completion = backend.complete({
-      model: message.model ?? "",
-      messages: prompt,
-      sampling: {
-        temperature: sampling.temperature,
-        topP: sampling.top_p,
-        maxTokens: sampling.max_tokens,
-        ...(sampling.seed === -1 ? {} : { seed: sampling.seed }),
-      },
-      signal: job.abort.signal,
-    });
-    let lastSave = performance.now();
-    for await (const piece of completion) {
-      job.content += piece.text;
-      emit({ type: "delta", text: piece.text });
-      if (performance.now() - lastSave >= SAVE_INTERVAL_MS) {
-        this.#storage.messages.updateContent(message.id, job.content);
-        lastSave = performance.now();
-      }
-    }
-    const result = await completion.result;
-    emit({
-      type: "done",
-      message: this.#storage.messages.finish(message.id, remoteFinished(job.content, result)),
-    });
-  }
-
   /** The chat's model, else the settings' default model, else the bundled one. */
   #modelPath(chat: Chat, settings: Settings): string {
     return chat.model ?? settings.default_model ?? this.#defaultModel();
@@ -275,23 +241,6 @@ function finished(content: string, result: GenerationResult) {
       ttft_ms: m.ttftMs,
       prompt_tok_per_sec: m.promptTokPerSec,
       gen_tok_per_sec: m.genTokPerSec,
-    },
-  };
-}
-
-function remoteFinished(content: string, result: CompletionResult) {
-  const m = result.metrics;
-  return {
-    state: result.finishReason === "abort" ? "incomplete" as const : "complete" as const,
-    finish_reason: result.finishReason,
-    content,
-    metrics: {
-      prompt_tokens: m.promptTokens ?? 0,
-      cached_tokens: m.cachedTokens ?? 0,
-      completion_tokens: m.completionTokens ?? 0,
-      ttft_ms: m.ttftMs ?? 0,
-      prompt_tok_per_sec: 0,
-      gen_tok_per_sec: m.genTokPerSec ?? 0,
     },
   };
 }
