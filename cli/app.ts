@@ -89,6 +89,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     model: () => app.host.model,
     events: app.events,
     config: () => openAiServerConfig(app.storage.settings),
+    providers: app.providers,
   });
   void openAiServer.apply(); // enabled: "starts when a model is loaded" until one is
   const secret = newSecret();
