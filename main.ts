@@ -11,8 +11,10 @@ import { appCommand } from "./cli/app.ts";
 import { chatCommand } from "./cli/chat.ts";
 import { reportError, writeAllSync } from "./cli/errors.ts";
 import { generateCommand } from "./cli/generate.ts";
+import { ProviderRegistry } from "./app/providers/registry.ts";
 import {
   apiKeyEnv,
+  configDirFromEnv,
   dataDirFromEnv,
   engineEnv,
   helpText,
@@ -47,6 +49,13 @@ export async function main(args: readonly string[]): Promise<number> {
       const { pullCommand } = await import("./cli/pull.ts");
       return await pullCommand(rest, hubEnv());
     }
+    if (command === "providers") {
+      const { providersCommand } = await import("./cli/providers.ts");
+      return await providersCommand(rest, {
+        configDir: configDirFromEnv(),
+        env: (name) => Deno.env.get(name),
+      });
+    }
     if (command === "models") {
       const { modelsCommand } = await import("./cli/models.ts");
       return await modelsCommand(rest, { dataDir: dataDirFromEnv(), roots: libraryRoots() });
@@ -57,12 +66,20 @@ export async function main(args: readonly string[]): Promise<number> {
       writeAllSync(Deno.stdout, helpText(command));
       return 0;
     }
-    if (command === "generate") return await generateCommand(config);
-    if (command === "chat") return await chatCommand(config);
+    if (command === "generate") return await generateCommand(config, providerRegistry());
+    if (command === "chat") return await chatCommand(config, providerRegistry());
     return await appCommand(config);
   } catch (error) {
     return reportError(error, { stack });
   }
+}
+
+/** The providers `-m NAME:MODEL` can name, from the config folder and the environment. */
+function providerRegistry(): ProviderRegistry {
+  return new ProviderRegistry({
+    configDir: configDirFromEnv(),
+    env: (name) => Deno.env.get(name),
+  });
 }
 
 if (import.meta.main) {

@@ -201,3 +201,21 @@ export interface OpenAiServerStatus {
   /** Why it is stopped or failed; null while running. */
   message: string | null;
 }
+
+/** A remote provider as the UI sees it (docs/ui-api.md `Provider`): never its key. */
+export type { ProviderInfo as Provider } from "../app/providers/registry.ts";
+/** The provider presets: OpenAI, OpenRouter, Hugging Face, custom. */
+export type { Preset, PresetId } from "../app/providers/presets.ts";
+
+/** What a provider is added or changed with; `api_key` is write-only ("" removes it). */
+export type ProviderPatch = {
+  name?: string;
+  preset?: "openai" | "openrouter" | "huggingface" | "custom";
+  base_url?: string;
+  api_key_env?: string | null;
+  concurrency?: number;
+  api_key?: string;
+};
+
+/** `POST /api/providers/:name/test`: round-trip time in milliseconds and the models. */
+export type ProviderTest = { rtt_ms: number; model_count: number; models: string[] };

@@ -22,6 +22,9 @@ import { RemoteFit } from "./remote_fit.ts";
 import { DownloadSaver, restoreDownloads } from "./saved_downloads.ts";
 import { ReplyRunner } from "./replies.ts";
 import { TokenRate } from "./resources.ts";
+import { ProviderRegistry, type ProviderRegistryOptions } from "./providers/registry.ts";
+import type { Backend } from "./providers/backend.ts";
+import { LocalBackend } from "./providers/local_backend.ts";
 
 /** The Hugging Face endpoint, token and cache folder the app downloads with. */
 export interface AppHub {
@@ -51,6 +54,11 @@ export interface AppOptions {
   loadDefaultModel?: boolean;
   /** Where problems that have no caller go, one line each. Default: stderr. */
   log?: (line: string) => void;
+  /**
+   * Remote providers: the config folder of `providers.json` and the key file, and the
+   * environment the keys' variables are read from. Default: `dataDir` and no variables.
+   */
+  providers?: Partial<ProviderRegistryOptions>;
 }
 
 /** The application core: every service, and the one way to stop them. */
@@ -73,6 +81,13 @@ export interface App {
   readonly hub: HubOptions;
   /** Memory fit of hub files before download. */
   readonly remoteFit: RemoteFit;
+  /** Remote OpenAI-compatible providers, their keys and backends. */
+  readonly providers: ProviderRegistry;
+  /**
+   * The backend a model string runs on: `NAME:MODEL` of a configured provider is that
+   * provider's RemoteBackend and MODEL; anything else is a model file on the local engine.
+   */
+  backend(model: string): { backend: Backend; model: string };
   /** The bundled model's path. */
   readonly bundledModel: string;
   /** Stops replies and downloads, unloads the model, closes the library and the database. Idempotent. */
@@ -101,7 +116,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     // that crashed llama.cpp shows as broken in the model list.
     onCrash: (path, error) => void markCrashed(library, path, error),
   });
-  const replies = new ReplyRunner(storage, host, rate, () => options.bundledModel);
+  const providers = new ProviderRegistry({
+    configDir: options.dataDir,
+    env: () => undefined,
+    ...options.providers,
+  });
+  const local = new LocalBackend(host, () => storage.settings.get().n_ctx);
+  const replies = new ReplyRunner(storage, host, rate, () => options.bundledModel, providers);
   const hub = { endpoint: options.hub.endpoint, token: options.hub.token };
   const downloads = openDownloads(options.hub, events, library, storage, log);
   // Downloads an earlier run left unfinished come back paused, with their bytes so far.
@@ -127,6 +148,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     downloads,
     hub,
     remoteFit: new RemoteFit(hub, () => host.engine()),
+    providers,
+    backend: (model) => {
+      const remote = providers.resolve(model);
+      return remote
+        ? { backend: providers.backend(remote.provider), model: remote.model }
+        : { backend: local, model };
+    },
     bundledModel: options.bundledModel,
     close: () =>
       closing ??= (async () => {

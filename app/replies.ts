@@ -13,6 +13,9 @@ import type { GenerationResult } from "../engine/types.ts";
 import type { Chat, Message, Sampling, Settings, Storage } from "../storage/mod.ts";
 import { ReplyBusyError } from "./errors.ts";
 import type { ModelHost } from "./model_host.ts";
+import { ProviderError } from "./providers/errors.ts";
+import { runRemoteReply } from "./providers/remote_reply.ts";
+import type { ProviderRegistry } from "./providers/registry.ts";
 import type { TokenRate } from "./resources.ts";
 
 /** How often a growing reply is written to the database, in milliseconds. */
@@ -44,10 +47,14 @@ export function engineSampling(sampling: Required<Sampling>): GenerateOptions {
   };
 }
 
-/** What a reply is generated with; stored on its message (`model`, `sampling`). */
+/** What a reply is generated with; stored on its message (`model`, `sampling`, provenance). */
 export interface ReplySettings {
-  /** Path of the model file. */
+  /** Path of the model file, or the remote provider's model id. */
   model: string;
+  /** "remote" when a provider generates it (the chat's model is `provider:model`). */
+  backend: "local" | "remote";
+  /** The provider's name, for backend "remote". */
+  provider?: string;
   /** Every sampling field; `seed` is concrete (never -1), so the reply can be reproduced. */
   sampling: Required<Sampling>;
 }
@@ -58,14 +65,25 @@ export class ReplyRunner {
   readonly #host: ModelHost;
   readonly #rate: TokenRate;
   readonly #defaultModel: () => string;
+  readonly #providers: ProviderRegistry | undefined;
   readonly #jobs = new Map<string, Job>();
 
-  /** `defaultModel` gives the model path for chats and settings that name none. */
-  constructor(storage: Storage, host: ModelHost, rate: TokenRate, defaultModel: () => string) {
+  /**
+   * `defaultModel` gives the model path for chats and settings that name none; a chat
+   * model `provider:model` of one of `providers` runs on that provider.
+   */
+  constructor(
+    storage: Storage,
+    host: ModelHost,
+    rate: TokenRate,
+    defaultModel: () => string,
+    providers?: ProviderRegistry,
+  ) {
     this.#storage = storage;
     this.#host = host;
     this.#rate = rate;
     this.#defaultModel = defaultModel;
+    this.#providers = providers;
   }
 
   /**
@@ -77,7 +95,11 @@ export class ReplyRunner {
     const settings = this.#storage.settings.get();
     const sampling = { ...settings.sampling, ...chat.sampling };
     if (sampling.seed === -1) sampling.seed = randomSeed();
-    return { model: this.#modelPath(chat, settings), sampling };
+    const model = this.#modelPath(chat, settings);
+    const remote = this.#providers?.resolve(model);
+    return remote
+      ? { model: remote.model, backend: "remote", provider: remote.provider, sampling }
+      : { model, backend: "local", sampling };
   }
 
   /** Whether a reply of `chatId` is being generated. */
@@ -139,10 +161,17 @@ export class ReplyRunner {
       const chat = this.#storage.chats.require(message.chat_id);
       const settings = this.#storage.settings.get();
       const sampling = { ...settings.sampling, ...chat.sampling, ...message.sampling };
+      const prompt = this.#prompt(chat.system_prompt || settings.system_prompt, message);
+      if (message.backend === "remote") {
+        if (!this.#providers) {
+          throw new TypeError("Cannot generate on a provider: none are configured");
+        }
+        await runRemoteReply(this.#storage, this.#providers, message, job, prompt, sampling, emit);
+        return;
+      }
       const path = message.model ?? this.#modelPath(chat, settings);
       const nCtx = chat.n_ctx ?? settings.n_ctx;
       if (!this.#host.serves(path, nCtx)) await this.#host.load(path, nCtx);
-      const prompt = this.#prompt(chat.system_prompt || settings.system_prompt, message);
       const generation = this.#host.context().chat(prompt, {
         ...engineSampling(sampling),
         overflow: chat.overflow,
@@ -164,9 +193,13 @@ export class ReplyRunner {
       const text = error instanceof Error ? error.message : String(error);
       const type = error instanceof RangeError && error.name === "ContextOverflowError"
         ? "exceed_context_size"
+        : error instanceof ProviderError
+        ? "upstream_error"
         : "server_error";
+      // A provider that failed mid-reply (a dropped stream) leaves a partial reply.
+      const state = error instanceof ProviderError && job.content ? "incomplete" : "error";
       try {
-        messages.finish(message.id, { state: "error", content: job.content });
+        messages.finish(message.id, { state, content: job.content });
       } catch {
         // The message is gone (chat deleted meanwhile): nothing to keep.
       }

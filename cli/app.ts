@@ -8,10 +8,16 @@
  * @module
  */
 import type { Config } from "../config/config.ts";
-import { BUNDLED_MODEL, type HubEnv, hubEnv, libraryRoots } from "../config/config.ts";
+import {
+  BUNDLED_MODEL,
+  configDirFromEnv,
+  type HubEnv,
+  hubEnv,
+  libraryRoots,
+} from "../config/config.ts";
 import type { Storage } from "../storage/mod.ts";
 import type { Root } from "../library/mod.ts";
-import { type App, createApp } from "../app/create_app.ts";
+import { type App, type AppOptions as CreateAppOptions, createApp } from "../app/create_app.ts";
 import type { ModelHost } from "../app/model_host.ts";
 import { newSecret } from "../server/auth.ts";
 import { startServer } from "../server/app.ts";
@@ -51,6 +57,11 @@ export interface StartAppOptions {
   http?: HttpTimeouts;
   /** Answers later starts on the same data folder (`POST /api/instance/activate`). */
   instance?: InstanceControl;
+  /**
+   * Remote providers: their config folder (default `dataDir`, so tests stay in their temp
+   * folder), the environment their key variables come from (default none), timeouts.
+   */
+  providers?: CreateAppOptions["providers"];
 }
 
 /** A running app: its core, its server, and the one way to stop them. */
@@ -80,11 +91,13 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     engine: options.engine,
     loadDefaultModel: options.loadDefaultModel,
     log: say,
+    providers: options.providers,
   });
   const openAiServer = new AppOpenAiServer({
     model: () => app.host.model,
     events: app.events,
     config: () => openAiServerConfig(app.storage.settings),
+    providers: app.providers,
   });
   void openAiServer.apply(); // enabled: "starts when a model is loaded" until one is
   const secret = newSecret();
@@ -149,6 +162,7 @@ export async function appCommand(config: Config): Promise<number> {
         return { pid: Deno.pid, url: app.launchUrl, surface, shown: show && surface !== "none" };
       },
     },
+    providers: { configDir: configDirFromEnv(), env: (name) => Deno.env.get(name) },
   });
   const stopped = Promise.withResolvers<void>();
   const onSignal = () => stopped.resolve();

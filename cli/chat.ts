@@ -16,6 +16,9 @@ import { loadLoraFlags } from "../config/lora_flags.ts";
 import type { EngineInfo, GenerationResult, ModelInfo } from "../engine/types.ts";
 import { errorLine, isExpected, writeAllSync } from "./errors.ts";
 import { callOptions, interrupted, modelOptions } from "./generate.ts";
+import type { ProviderRegistry } from "../app/providers/registry.ts";
+import { remoteModel } from "./remote.ts";
+import { remoteChat } from "./remote_chat.ts";
 
 const HELP = `Commands:
   /reset        clear the conversation, keep the system prompt
@@ -35,9 +38,15 @@ const fail = (error: unknown) => writeAllSync(Deno.stderr, `hearth: ${errorLine(
  * status. Errors of one turn (e.g. a message longer than n_ctx) are printed and the
  * chat goes on.
  *
+ * With `-m NAME:MODEL` naming a model of one of `providers`, the chat runs there
+ * (cli/remote_chat.ts).
+ *
  * @throws what loading the model throws (ModelNotFoundError, GgufError, ...).
  */
-export async function chatCommand(config: Config): Promise<number> {
+export async function chatCommand(config: Config, providers?: ProviderRegistry): Promise<number> {
+  // -m NAME:MODEL of a configured provider: chat there instead.
+  const remote = remoteModel(config, providers);
+  if (remote) return await remoteChat(config, remote);
   // Installed first, so Ctrl+C never kills the process: the engine Worker must be
   // disposed on every way out. `current` is what Ctrl+C stops; none = quit.
   let current: AbortController | undefined = new AbortController();

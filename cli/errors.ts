@@ -31,6 +31,13 @@ const EXPECTED = new Set([
   "DiskSpaceError",
   "ModelNotInLibraryError",
   "DeleteRefusedError",
+  // Remote providers: a key, a model id, a rate limit or the provider itself.
+  "ProviderError",
+  "ProviderNotFoundError",
+  "ProviderAuthError",
+  "ProviderModelNotFoundError",
+  "ProviderRateLimitError",
+  "ProviderUpstreamError",
 ]);
 
 /** Whether `error` is one the user caused or can fix, so its message is enough. */

@@ -22,6 +22,8 @@ import type { LoadModelOptions } from "../engine/model.ts";
 import { writeAllSync } from "./errors.ts";
 import { join } from "node:path";
 import { LOAD_VERDICTS_FILE, LoadVerdicts } from "../engine/load_verdicts.ts";
+import type { ProviderRegistry } from "../app/providers/registry.ts";
+import { type RemoteModel, remoteModel, remoteSampling } from "./remote.ts";
 
 /** The abort reason of Ctrl+C; cli/errors.ts prints it as one line. */
 export function interrupted(): DOMException {
@@ -58,14 +60,24 @@ export function callOptions(config: Config): GenerateOptions {
  * Runs `generate`; resolves with the exit status. Ctrl+C stops the generation: what
  * was generated is still printed, and the status is 1.
  *
+ * With `-m NAME:MODEL` naming a model of one of `providers`, the prompt goes to that
+ * provider as one user message (chat completions: what every OpenAI-compatible server
+ * has); `metrics` then holds what the provider reported (promptTokens, completionTokens,
+ * ttftMs, genTokPerSec).
+ *
  * @throws what loading or generating throws (ModelNotFoundError, GgufError,
- *   ContextOverflowError, ...); main.ts reports it.
+ *   ContextOverflowError, ProviderError, ...); main.ts reports it.
  */
-export async function generateCommand(config: Config): Promise<number> {
+export async function generateCommand(
+  config: Config,
+  providers?: ProviderRegistry,
+): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort(interrupted());
   Deno.addSignalListener("SIGINT", onSigint);
   try {
+    const remote = remoteModel(config, providers);
+    if (remote) return await generateRemote(config, remote, controller.signal);
     // Disposing the model stops its engine Worker; without that the process never exits.
     using model = await loadModel(config.model, {
       ...modelOptions(config),
@@ -98,4 +110,32 @@ export async function generateCommand(config: Config): Promise<number> {
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
   }
+}
+
+/** `generate` on a provider's model. */
+async function generateRemote(
+  config: Config,
+  remote: RemoteModel,
+  signal: AbortSignal,
+): Promise<number> {
+  const completion = remote.backend.complete({
+    model: remote.model,
+    messages: [{ role: "user", content: config.prompt ?? "" }],
+    sampling: remoteSampling(config),
+    signal,
+  });
+  for await (const piece of completion) {
+    if (!config.json) writeAllSync(Deno.stdout, piece.text);
+  }
+  const { text, finishReason, metrics } = await completion.result;
+  if (config.json) {
+    writeAllSync(
+      Deno.stdout,
+      JSON.stringify({ text, finish_reason: finishReason, metrics }) + "\n",
+    );
+  } else if (Deno.stdout.isTerminal()) {
+    writeAllSync(Deno.stdout, "\n");
+  }
+  if (finishReason === "abort") throw interrupted();
+  return 0;
 }

@@ -12,7 +12,15 @@
 import { parseArgs } from "node:util";
 
 /** The subcommands main.ts dispatches; "start" is the bare `hearth` (the desktop app). */
-export type Command = "start" | "chat" | "generate" | "bench" | "pull" | "models" | "serve";
+export type Command =
+  | "start"
+  | "chat"
+  | "generate"
+  | "bench"
+  | "pull"
+  | "models"
+  | "serve"
+  | "providers";
 
 /** Every subcommand a user can name, with its one-line summary for `--help`. */
 export const COMMANDS: Readonly<Record<Exclude<Command, "start">, string>> = Object.freeze({
@@ -22,6 +30,7 @@ export const COMMANDS: Readonly<Record<Exclude<Command, "start">, string>> = Obj
   pull: "download a GGUF model from Hugging Face: pull ORG/REPO[:QUANT|/FILE.gguf]",
   models: "list the model library (--json); models rm ID; models verify ID",
   serve: "serve a model over an OpenAI-compatible API with continuous batching",
+  providers: "remote OpenAI-compatible providers: providers add|list|test|rm",
 });
 
 /** How a flag's text becomes a value. */

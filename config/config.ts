@@ -7,6 +7,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { isAbsolute, join } from "node:path";
 import { type Command, COMMANDS, formatOptions, type OptionSpec, readOptions } from "./args.ts";
 import { extractLoraFlags, LORA_HELP, type LoraFlag } from "./lora_flags.ts";
 import { LIB_VARIANTS, type LibVariant } from "../ffi/lib_dir.ts";
@@ -318,4 +319,17 @@ export function dataDirFromEnv(env: EnvReader = denoEnv): string {
 /** `HEARTH_API_KEY`: the key `hearth serve` requires when no --api-key is given. */
 export function apiKeyEnv(env: EnvReader = denoEnv): string | undefined {
   return env("HEARTH_API_KEY") || undefined;
+}
+
+/**
+ * Hearth's config folder (provider settings and their keys): `$HEARTH_HOME` if set (one
+ * folder for everything), else `$XDG_CONFIG_HOME/hearth`, else `~/.config/hearth`. Empty
+ * variables count as unset; a relative `XDG_CONFIG_HOME` is ignored, as the XDG spec asks.
+ */
+export function configDirFromEnv(env: EnvReader = denoEnv): string {
+  const hearthHome = env("HEARTH_HOME");
+  if (hearthHome) return hearthHome;
+  const xdg = env("XDG_CONFIG_HOME");
+  if (xdg && isAbsolute(xdg)) return join(xdg, "hearth");
+  return join(home(env), ".config", "hearth");
 }

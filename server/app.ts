@@ -11,6 +11,7 @@ import type { AppDeps } from "./deps.ts";
 import { errorResponse, notFound } from "./http_error.ts";
 import { appStateRoutes } from "./routes/app_state.ts";
 import { instanceRoutes } from "./routes/instance.ts";
+import { providerRoutes } from "./routes/providers.ts";
 import { chatRoutes, importRoute } from "./routes/chats.ts";
 import { messageRoutes, sendRoute } from "./routes/messages.ts";
 import { serveUi } from "./static.ts";
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
   app.route("/api/downloads", downloadRoutes(hub));
   app.use("/api/settings", followSettings(deps.openAiServer));
   app.route("/api/openai-server", openAiServerRoutes(deps));
+  app.route("/api/providers", providerRoutes(deps));
   app.route("/api", appStateRoutes(deps));
   app.all("/api/*", (c) => {
     throw notFound(`No route ${c.req.method} ${new URL(c.req.url).pathname}`);

@@ -19,6 +19,7 @@ import type { EventHub } from "../app/events.ts";
 import type { OpenAiServerStatus } from "../api/types.ts";
 import { ServingBackend } from "./openai/serving_backend.ts";
 import { isLoopback, type OpenAiServer, startOpenAiServer } from "./openai/server.ts";
+import type { ProviderRegistry } from "../app/providers/registry.ts";
 
 /** What the server should be, read from the settings on every {@link AppOpenAiServer.apply}. */
 export interface AppOpenAiServerConfig {
@@ -44,6 +45,8 @@ export interface AppOpenAiServerOptions {
   events: EventHub;
   /** The wanted server, read on every {@link AppOpenAiServer.apply}. */
   config: () => AppOpenAiServerConfig;
+  /** Remote providers the server fronts beside the loaded model (`NAME:MODEL`). Default none. */
+  providers?: ProviderRegistry;
 }
 
 interface Running {
@@ -58,6 +61,7 @@ export class AppOpenAiServer {
   readonly #model: () => Model | null;
   readonly #config: () => AppOpenAiServerConfig;
   readonly #events: EventHub;
+  readonly #providers: ProviderRegistry | undefined;
   readonly #unsubscribe: () => void;
   #status: OpenAiServerStatus = stopped("Turned off");
   #running: Running | undefined;
@@ -72,6 +76,7 @@ export class AppOpenAiServer {
     this.#model = options.model;
     this.#config = options.config;
     this.#events = options.events;
+    this.#providers = options.providers;
     this.#unsubscribe = options.events.subscribe(({ event }) => {
       if (event !== "model") return;
       // The old model is disposed by now: stop before another request reaches it.
@@ -138,6 +143,7 @@ export class AppOpenAiServer {
         host: config.host,
         port: config.port,
         apiKey: config.apiKey,
+        providers: this.#providers,
       });
       this.#running = { key, serving, server };
       const port = new URL(server.url).port;

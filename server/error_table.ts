@@ -38,6 +38,14 @@ import {
   NoModelLoadedError,
   ReplyBusyError,
 } from "../app/errors.ts";
+import {
+  ProviderAuthError,
+  ProviderError,
+  ProviderModelNotFoundError,
+  ProviderNotFoundError,
+  ProviderRateLimitError,
+  ProviderUpstreamError,
+} from "../app/providers/errors.ts";
 
 /** How one error is answered over HTTP. */
 export interface HttpFailure {
@@ -160,6 +168,26 @@ export const ERROR_TABLE: ReadonlyMap<ErrorClass, Row> = new Map<ErrorClass, Row
     extra: { broken_reason: e.reason },
     headers: {},
   })],
+  // app/providers/: a remote provider's answer, as the gateway Hearth is for it.
+  [ProviderNotFoundError, row(404, "not_found")],
+  // 401 would tell the UI its own launch secret failed: the provider's key is at fault.
+  [ProviderAuthError, row(502, "provider_auth")],
+  [ProviderModelNotFoundError, row(404, "model_not_found")],
+  [ProviderRateLimitError, (e: ProviderRateLimitError) => ({
+    status: 429,
+    type: "rate_limited",
+    extra: { provider: e.provider },
+    headers: e.retryAfterMs === undefined
+      ? {}
+      : { "retry-after": String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))) },
+  })],
+  [ProviderUpstreamError, (e: ProviderUpstreamError) => ({
+    status: e.status === 0 ? 504 : 502,
+    type: e.status === 0 ? "upstream_unreachable" : "upstream_error",
+    extra: { provider: e.provider, ...(e.status === 0 ? {} : { upstream_status: e.status }) },
+    headers: {},
+  })],
+  [ProviderError, row(502, "upstream_error")],
   // Wrong shapes and values that reached a service from a request: the client's fault.
   [SyntaxError, row(400, "invalid_request")],
   [TypeError, row(400, "invalid_request")],

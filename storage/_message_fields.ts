@@ -21,6 +21,8 @@ import {
 import type { FinishedMessage, NewMessage } from "./messages.ts";
 import type { FinishReason, Message, MessageState } from "./types.ts";
 
+const BACKENDS = ["local", "remote"] as const;
+
 const NEW_MESSAGE_KEYS = [
   "parent_id",
   "role",
@@ -31,12 +33,14 @@ const NEW_MESSAGE_KEYS = [
   "state",
   "finish_reason",
   "dropped_messages",
+  "backend",
+  "provider",
 ];
 const FINISH_KEYS = ["state", "finish_reason", "metrics", "content", "dropped_messages"];
 /** The message columns, in the order of {@link Message}. */
 export const MESSAGE_COLUMNS =
   "id, chat_id, parent_id, role, content, model, sampling, metrics, created_at, state, " +
-  "finish_reason, dropped_messages";
+  "finish_reason, dropped_messages, backend, provider";
 
 /** Turns a row of {@link MESSAGE_COLUMNS} into a {@link Message}. */
 export function rowToMessage(row: Row): Message {
@@ -54,6 +58,8 @@ export function rowToMessage(row: Row): Message {
     finish_reason: row.finish_reason as FinishReason | null,
   };
   if (row.dropped_messages !== null) message.dropped_messages = Number(row.dropped_messages);
+  if (row.backend !== null) message.backend = row.backend as Message["backend"];
+  if (row.provider !== null) message.provider = row.provider as string;
   return message;
 }
 
@@ -81,6 +87,8 @@ export function checkNewMessage(value: unknown): NewMessage {
       2 ** 31,
     );
   }
+  if (fields.backend != null) message.backend = checkOneOf(fields.backend, "backend", BACKENDS);
+  if (fields.provider != null) message.provider = checkString(fields.provider, "provider");
   return message;
 }
 

@@ -76,6 +76,9 @@ export function exportMarkdown(chat: Chat, branch: readonly Message[]): string {
     parts.push(`## ${HEADINGS[message.role]}\n\n${message.content}`);
     const notes: string[] = [];
     if (message.model) notes.push(`Model: \`${message.model}\``);
+    if (message.backend === "remote") {
+      notes.push(`Provider: ${message.provider ?? "remote"} (cloud)`);
+    }
     if (message.metrics) notes.push(metricsLine(message.metrics));
     if (message.state !== "complete") {
       notes.push(`${message.state}${message.finish_reason ? ` (${message.finish_reason})` : ""}`);

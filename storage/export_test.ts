@@ -118,3 +118,25 @@ Deno.test("exportBranch() dispatches on the format and refuses unknown ones", ()
   assertEquals(exportBranch(CHAT, BRANCH, "md"), exportMarkdown(CHAT, BRANCH));
   assertThrows(() => exportBranch(CHAT, BRANCH, "pdf" as never), TypeError, '"pdf"');
 });
+
+Deno.test("exportChat() and importChat() keep a reply's backend and provider", async () => {
+  const { TempDatabase } = await import("./_testing.ts");
+  using temp = new TempDatabase();
+  const storage = temp.open();
+  const chat = storage.chats.create({ title: "Cloud" });
+  const user = storage.messages.add(chat.id, { parent_id: null, role: "user", content: "hi" });
+  storage.messages.add(chat.id, {
+    parent_id: user.id,
+    role: "assistant",
+    content: "yo",
+    model: "gpt-x",
+    backend: "remote",
+    provider: "openrouter",
+  });
+  const jsonl = storage.exportChat(chat.id, "jsonl");
+  const copy = storage.importChat(jsonl, "jsonl");
+  const reply = storage.messages.list(copy.id).find((m) => m.role === "assistant")!;
+  assertEquals([reply.backend, reply.provider, reply.model], ["remote", "openrouter", "gpt-x"]);
+  const markdown = storage.exportChat(chat.id, "md");
+  assertEquals(markdown.includes("Provider: openrouter (cloud)"), true, markdown);
+});

@@ -38,6 +38,10 @@ export interface NewMessage {
   finish_reason?: FinishReason | null;
   /** Messages dropped by overflow "truncate-oldest". @default {undefined} none */
   dropped_messages?: number;
+  /** Where the reply is generated (assistant). @default {undefined} none */
+  backend?: Message["backend"];
+  /** The remote provider's name (backend "remote"). @default {undefined} none */
+  provider?: string;
 }
 
 /** How a streaming reply ended; see {@link MessageStore.finish}. */
@@ -111,8 +115,8 @@ export class MessageStore {
     const id = this.#ctx.newId();
     this.#ctx.sql.get(
       `INSERT INTO messages (id, chat_id, parent_id, role, content, model, sampling, metrics,
-         created_at, state, finish_reason, dropped_messages)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         created_at, state, finish_reason, dropped_messages, backend, provider)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
       chatId,
@@ -126,6 +130,8 @@ export class MessageStore {
       fields.state ?? "complete",
       fields.finish_reason ?? null,
       fields.dropped_messages ?? null,
+      fields.backend ?? null,
+      fields.provider ?? null,
     );
     const activeLeaf = activate ? ", active_leaf_id = ?" : "";
     this.#ctx.sql.get(`UPDATE chats SET updated_at = ?${activeLeaf} WHERE id = ?`)

@@ -244,12 +244,27 @@ function allowNullMessageJson(db: DatabaseSync): void {
   `);
 }
 
+/**
+ * Version 5: where each reply was generated. `backend` is "local" (this machine's engine)
+ * or "remote" (the text left the machine), `provider` the remote provider's name; `model`
+ * stays the model (a file path, or the provider's model id). Replies written before are
+ * marked local: remote providers did not exist then.
+ */
+function addProvenance(db: DatabaseSync): void {
+  db.exec(`
+    ALTER TABLE messages ADD COLUMN backend TEXT CHECK (backend IN ('local', 'remote'));
+    ALTER TABLE messages ADD COLUMN provider TEXT;
+    UPDATE messages SET backend = 'local' WHERE role = 'assistant' AND model IS NOT NULL;
+  `);
+}
+
 /** Every migration, oldest first; the schema version is this array's length. */
 export const MIGRATIONS: readonly Migration[] = [
   createSchema,
   addModels,
   addDownloads,
   allowNullMessageJson,
+  addProvenance,
 ];
 
 /** Reads `PRAGMA user_version`. */

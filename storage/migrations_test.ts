@@ -95,7 +95,8 @@ Deno.test("migrate() from version 3 keeps messages, NULL JSON, links and the FTS
   db.exec("UPDATE chats SET active_leaf_id = 'm2'");
   const before = db.prepare("SELECT * FROM messages ORDER BY seq").all().map((r) => ({ ...r }));
 
-  assertEquals(migrate(db), MIGRATIONS.length);
+  // Version 4 is the rebuild; version 5 adds columns (tested below).
+  assertEquals(migrate(db, MIGRATIONS.slice(0, 4)), 4);
   assertEquals(
     db.prepare("SELECT * FROM messages ORDER BY seq").all().map((r) => ({ ...r })),
     before,
@@ -144,4 +145,22 @@ Deno.test("migrate() refuses a migration that leaves a dangling foreign key", ()
   assertThrows(() => migrate(db, [one, dangling]), Error, "version 2 (dangle)");
   assertEquals(schemaVersion(db), 1);
   assertEquals(Number(db.prepare("PRAGMA foreign_keys").get()?.foreign_keys), 1);
+});
+
+Deno.test("migrate() to version 5 marks earlier replies local and takes remote provenance", () => {
+  using db = new DatabaseSync(":memory:");
+  migrate(db, MIGRATIONS.slice(0, 4));
+  insertChat(db);
+  insertMessage(db, "m1", null, "hi");
+  insertMessage(db, "m2", "m1", "reply");
+  db.exec("UPDATE messages SET role = 'assistant', model = '/m.gguf' WHERE id = 'm2'");
+  assertEquals(migrate(db, MIGRATIONS.slice(0, 5)), 5);
+  const rows = db.prepare("SELECT id, backend, provider FROM messages ORDER BY seq").all()
+    .map((r) => ({ ...r }));
+  assertEquals(rows, [
+    { id: "m1", backend: null, provider: null },
+    { id: "m2", backend: "local", provider: null },
+  ]);
+  db.exec("UPDATE messages SET backend = 'remote', provider = 'openrouter' WHERE id = 'm2'");
+  assertThrows(() => db.exec("UPDATE messages SET backend = 'cloud'"), Error, "CHECK");
 });

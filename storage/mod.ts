@@ -60,6 +60,7 @@ export type {
   Chat,
   FinishReason,
   Message,
+  MessageBackend,
   MessageState,
   Metrics,
   ModelFolder,

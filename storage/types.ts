@@ -107,7 +107,17 @@ export interface Message {
   finish_reason: FinishReason | null;
   /** Messages dropped from the prompt by overflow "truncate-oldest"; absent when none. */
   dropped_messages?: number;
+  /**
+   * Where a reply was generated: "local" (this machine) or "remote" (a provider: the
+   * conversation left the machine); absent for user and system messages.
+   */
+  backend?: MessageBackend;
+  /** The remote provider's name (backend "remote"); absent otherwise. */
+  provider?: string;
 }
+
+/** Where a reply was generated. */
+export type MessageBackend = "local" | "remote";
 
 /** UI theme. */
 export type Theme = "light" | "dark" | "system";

@@ -26,6 +26,11 @@ import type {
   Message,
   NewChat,
   OpenAiServerStatus,
+  Preset,
+  PresetId,
+  Provider,
+  ProviderPatch,
+  ProviderTest,
   Resources,
   Settings,
   SettingsPatch,
@@ -166,6 +171,15 @@ export function createApi(base = "") {
     patchSettings: (patch: SettingsPatch) => json<Settings>("PATCH", "/api/settings", patch),
     openAiServer: () => json<OpenAiServerStatus>("GET", "/api/openai-server"),
     resources: () => json<Resources>("GET", "/api/resources"),
+    listProviders: () =>
+      json<{ providers: Provider[]; presets: Record<PresetId, Preset> }>("GET", "/api/providers"),
+    addProvider: (fields: ProviderPatch) => json<Provider>("POST", "/api/providers", fields),
+    patchProvider: (name: string, fields: ProviderPatch) =>
+      json<Provider>("PATCH", `/api/providers/${id(name)}`, fields),
+    removeProvider: (name: string) => json<void>("DELETE", `/api/providers/${id(name)}`),
+    testProvider: (name: string) => json<ProviderTest>("POST", `/api/providers/${id(name)}/test`),
+    providerModels: (name: string) =>
+      json<{ models: string[] }>("GET", `/api/providers/${id(name)}/models`),
     events: (on: AppEventHandlers): Close => appEvents(`${base}/api/events`, on),
   };
 }

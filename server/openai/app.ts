@@ -23,6 +23,8 @@ import { embeddingsRoute } from "./routes/embeddings.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { loraAdaptersRoute } from "./routes/lora_adapters.ts";
 import { modelsRoute } from "./routes/models.ts";
+import { remoteChat } from "./routes/remote_chat.ts";
+import type { ProviderRegistry } from "../../app/providers/registry.ts";
 
 /** Options of {@link createOpenAiApp}. */
 export interface OpenAiAppOptions {
@@ -45,6 +47,10 @@ export interface OpenAiAppOptions {
    * stall).
    */
   stallAfterMs?: number;
+   * Remote providers to front beside the local model: `NAME:MODEL` requests go to them
+   * and `GET /v1/models` lists their models. Default none.
+   */
+  providers?: ProviderRegistry;
 }
 
 /** Default of {@link OpenAiAppOptions.stallAfterMs}, in milliseconds. */
@@ -69,6 +75,7 @@ export function createOpenAiApp(backend: CompletionBackend, options: OpenAiAppOp
     chatTemplate: options.chatTemplate,
     startedAt: nowSeconds(),
     stallAfterMs: options.stallAfterMs ?? DEFAULT_STALL_AFTER_MS,
+    providers: options.providers,
   };
   const app = new Hono<OpenAiEnv>();
   app.onError((error) => openAiErrorResponse(error));
@@ -85,6 +92,7 @@ export function createOpenAiApp(backend: CompletionBackend, options: OpenAiAppOp
   app.use("*", jsonBody(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
   app.route("/", healthRoutes(deps));
   app.route("/v1/models", modelsRoute(deps));
+  if (options.providers) app.use("/v1/chat/completions", remoteChat(options.providers));
   app.route("/v1/chat/completions", chatCompletionsRoute(deps));
   app.route("/v1/completions", completionsRoute(deps));
   app.route("/v1/embeddings", embeddingsRoute(deps));

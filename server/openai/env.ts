@@ -6,6 +6,7 @@
 import type { CompletionBackend } from "./backend.ts";
 import type { JsonObject } from "./fields.ts";
 import type { ServerMetrics } from "./metrics.ts";
+import type { ProviderRegistry } from "../../app/providers/registry.ts";
 
 /** Hono environment of the OpenAI app. */
 export interface OpenAiEnv {
@@ -32,4 +33,6 @@ export interface RouteDeps {
   startedAt: number;
   /** `/health` answers 503 once the scheduler has gone this long without a step, in ms. */
   stallAfterMs: number;
+  /** Remote providers fronted beside the local model, if any. */
+  providers?: ProviderRegistry;
 }

@@ -6,6 +6,7 @@
  */
 import type { CompletionBackend } from "./backend.ts";
 import { createOpenAiApp } from "./app.ts";
+import type { ProviderRegistry } from "../../app/providers/registry.ts";
 import { OpenAiError } from "./errors.ts";
 import { serveWithDeadlines } from "../serve_with_deadlines.ts";
 
@@ -23,6 +24,8 @@ export interface OpenAiServerOptions {
   chatTemplate?: string;
   /** Largest request body, in bytes. Default 4 MiB. */
   maxBodyBytes?: number;
+  /** Remote providers fronted beside the local model (`NAME:MODEL`). Default none. */
+  providers?: ProviderRegistry;
   /** Time a client has to send a request head, in milliseconds. Default 10 s. */
   headerTimeoutMs?: number;
   /**
@@ -84,6 +87,7 @@ export function startOpenAiServer(
     maxBodyBytes: options.maxBodyBytes,
     shutdownSignal: closing.signal,
     stallAfterMs: options.stallAfterMs,
+    providers: options.providers,
   });
   const hostname = host.replace(/^\[|\]$/g, "");
   const server = serveWithDeadlines({

@@ -120,3 +120,19 @@ Deno.test("UI API: a gated hub repo is 403 gated, not a logged 500", async () =>
     await Deno.remove(temp, { recursive: true });
   }
 });
+
+Deno.test("httpFailure() answers provider errors: 429 with Retry-After, 502/504 upstream", async () => {
+  const errors = await import("../../app/providers/errors.ts");
+  const limited = httpFailure(new errors.ProviderRateLimitError("or", 1500, "slow down"));
+  assertEquals([limited.status, limited.type, limited.headers], [429, "rate_limited", {
+    "retry-after": "2",
+  }]);
+  const auth = httpFailure(new errors.ProviderAuthError("or", 401, "bad key"));
+  assertEquals([auth.status, auth.type], [502, "provider_auth"]);
+  const model = httpFailure(new errors.ProviderModelNotFoundError("or", "m", "gone"));
+  assertEquals([model.status, model.type], [404, "model_not_found"]);
+  const down = httpFailure(new errors.ProviderUpstreamError("or", 503, "down"));
+  assertEquals([down.status, down.type, down.extra.upstream_status], [502, "upstream_error", 503]);
+  const gone = httpFailure(new errors.ProviderUpstreamError("or", 0, "unreachable"));
+  assertEquals([gone.status, gone.type], [504, "upstream_unreachable"]);
+});

@@ -103,7 +103,12 @@ const messages: Record<string, Message[]> = {
       "What's the difference between a mutex and a semaphore? Keep it short.",
     ),
     msg("d2", "demo", "d1", "assistant", "A mutex is a lock; a semaphore is a counter."),
-    msg("d3", "demo", "d1", "assistant", DEMO_REPLY, { dropped_messages: 2 }),
+    msg("d3", "demo", "d1", "assistant", DEMO_REPLY, {
+      dropped_messages: 2,
+      model: "meta-llama/llama-3.1-8b-instruct",
+      backend: "remote",
+      provider: "openrouter",
+    }),
   ],
   xss: [
     msg("x1", "xss", null, "user", XSS),
@@ -236,6 +241,29 @@ function serve(
       return json(settings = { ...settings, ...rest, openai_server });
     }
     if (p === "/api/openai-server") return json(openAiServerStatus());
+    if (p === "/api/providers") {
+      return json({
+        providers: [{
+          name: "openrouter",
+          preset: "openrouter",
+          base_url: "https://openrouter.ai/api/v1",
+          api_key_env: "OPENROUTER_API_KEY",
+          concurrency: 5,
+          key_source: "file",
+        }],
+        presets: {
+          openrouter: {
+            label: "OpenRouter",
+            baseUrl: "https://openrouter.ai/api/v1",
+            apiKeyEnv: "",
+          },
+          custom: { label: "Custom", baseUrl: "", apiKeyEnv: "" },
+        },
+      });
+    }
+    if (p === "/api/providers/openrouter/models") {
+      return json({ models: ["meta-llama/llama-3.1-8b-instruct"] });
+    }
     if (p === "/api/models") return json({ models: LIBRARY });
     if (p === "/api/downloads") return json({ downloads: [] });
     if (/^\/api\/models\/[^/]+\/fit$/.test(p)) {
@@ -406,6 +434,11 @@ Deno.test({
       await page.click('.chat-open:has-text("Mutex vs semaphore")');
       await page.waitForSelector('[data-id="d3"] .code-block');
       assertEquals(await page.locator('[data-id="d3"] .branch-count').textContent(), "2/2");
+      // A reply from a remote provider says so: its conversation left the machine.
+      assertEquals(
+        await page.locator('[data-id="d3"] .badge.cloud').textContent(),
+        "cloud · openrouter",
+      );
       assert(
         (await page.locator('[data-id="d3"] .notice').textContent())?.includes("2 older messages"),
       );
@@ -504,6 +537,19 @@ Deno.test({
       await page.waitForSelector(".dialog", { state: "detached" });
     });
 
+    await t.step(
+      "Settings lists providers with where their key comes from, never the key",
+      async () => {
+        await page.click('.sidebar-link:has-text("Settings")');
+        const section = page.locator(".providers");
+        await section.locator(".provider-row .provider-name").getByText("openrouter").waitFor();
+        assert((await section.locator(".provider-row").textContent())?.includes("key saved"));
+        assertEquals(await section.locator('input[type="password"]').inputValue(), "");
+        await page.keyboard.press("Escape");
+        await page.waitForSelector(".dialog", { state: "detached" });
+      },
+    );
+
     await t.step("nothing overflows horizontally at 800x600", async () => {
       await page.setViewportSize({ width: 800, height: 600 });
       assert(await fits(page, 800), "main screen");
@@ -512,6 +558,16 @@ Deno.test({
       assert(await fits(page, 800), "resources panel");
       await page.click('button[aria-label="Chat settings"]');
       await page.waitForSelector(".side-panel select");
+      // The model picker groups each provider's models after the local ones.
+      await page.waitForSelector('.side-panel optgroup[label="openrouter (cloud)"] option', {
+        state: "attached",
+      });
+      assertEquals(
+        await page.locator('.side-panel optgroup[label="openrouter (cloud)"] option').getAttribute(
+          "value",
+        ),
+        "openrouter:meta-llama/llama-3.1-8b-instruct",
+      );
       assert(await fits(page, 800), "chat settings panel");
       await page.keyboard.press("Escape");
       await page.click('.sidebar-link:has-text("Models")');

@@ -6,6 +6,7 @@
  * @module
  */
 import type { JSX } from "preact";
+import { useEffect } from "preact/hooks";
 import { DEFAULT_OVERFLOW } from "../../api/types.ts";
 import type { Stores } from "../stores/app.ts";
 import { isChatModel } from "../stores/library.ts";
@@ -15,7 +16,8 @@ import { SamplingFields } from "./SamplingFields.tsx";
 
 /** The chat settings form. */
 export function ChatSettingsPanel({ stores }: { stores: Stores }): JSX.Element {
-  const { conversation, settings, models } = stores;
+  const { conversation, settings, models, providers } = stores;
+  useEffect(() => void providers.refresh(), [providers]);
   const chat = conversation.chat.value ?? conversation.draft.value;
   const defaults = settings.settings.value;
   const patch = conversation.patch;
@@ -27,11 +29,38 @@ export function ChatSettingsPanel({ stores }: { stores: Stores }): JSX.Element {
           onChange={(e) => patch({ model: e.currentTarget.value || null })}
         >
           <option value="">Default model</option>
-          {models.list.value.filter(isChatModel).map((m) => (
-            <option key={m.path} value={m.path}>{m.name}</option>
-          ))}
+          <optgroup label="On this machine">
+            {models.list.value.filter(isChatModel).map((m) => (
+              <option key={m.path} value={m.path}>{m.name}</option>
+            ))}
+          </optgroup>
+          {providers.list.value.map((p) => {
+            const ids = providers.models.value[p.name] ?? [];
+            const current = chat.model?.startsWith(`${p.name}:`) ? chat.model : null;
+            // A typed model id the provider does not list stays selectable.
+            const all = current && !ids.includes(current.slice(p.name.length + 1))
+              ? [current.slice(p.name.length + 1), ...ids]
+              : ids;
+            return (
+              <optgroup key={p.name} label={`${p.name} (cloud)`}>
+                {all.map((id) => <option key={id} value={`${p.name}:${id}`}>{id}</option>)}
+              </optgroup>
+            );
+          })}
         </select>
       </Field>
+      {providers.list.value.length > 0 && (
+        // Providers without a model list take typed ids.
+        <Field label="Or a provider's model id">
+          <input
+            value={providers.list.value.some((p) => chat.model?.startsWith(`${p.name}:`))
+              ? chat.model ?? ""
+              : ""}
+            placeholder={`${providers.list.value[0].name}:MODEL`}
+            onChange={(e) => patch({ model: e.currentTarget.value.trim() || null })}
+          />
+        </Field>
+      )}
       <Field label="System prompt">
         <textarea
           rows={4}

@@ -13,6 +13,7 @@ import { Dialog } from "./Dialog.tsx";
 import { Field, NumberField } from "./fields.tsx";
 import { ModelFolders } from "./ModelFolders.tsx";
 import { OpenAiServerSettings } from "./OpenAiServerSettings.tsx";
+import { ProvidersSettings } from "./ProvidersSettings.tsx";
 import { SamplingFields } from "./SamplingFields.tsx";
 
 const THEMES: [Settings["theme"], string][] = [["system", "System"], ["light", "Light"], [
@@ -87,6 +88,8 @@ export function SettingsDialog({ stores }: { stores: Stores }): JSX.Element {
           />
           <h3>Local API server</h3>
           <OpenAiServerSettings store={stores.openAiServer} value={value.openai_server} />
+          <h3>Providers</h3>
+          <ProvidersSettings store={stores.providers} />
         </div>
       )}
     </Dialog>

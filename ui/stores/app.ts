@@ -18,6 +18,7 @@ import { ResourcesModel, type ResourcesStore } from "./resources.ts";
 import { SettingsModel, type SettingsStore } from "./settings.ts";
 import { type Toasts, ToastsModel } from "./toasts.ts";
 import { ViewModel, type ViewStore } from "./view.ts";
+import { ProvidersModel, type ProvidersStore } from "./providers.ts";
 
 /** All stores of the app. */
 export type Stores = {
@@ -33,6 +34,7 @@ export type Stores = {
   generation: GenerationStore;
   resources: ResourcesStore;
   openAiServer: OpenAiServerStore;
+  providers: ProvidersStore;
 };
 
 /**
@@ -73,6 +75,7 @@ export function createStores(api: Api): Stores {
     generation,
     resources: new ResourcesModel(api, watched),
     openAiServer: new OpenAiServerModel(api, toasts, settings),
+    providers: new ProvidersModel(api, toasts),
   };
 }
 

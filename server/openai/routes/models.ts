@@ -1,11 +1,13 @@
 /**
- * `GET /v1/models` and `GET /v1/models/{model}`: the one served model.
+ * `GET /v1/models` and `GET /v1/models/{model}`: the served model, then each remote
+ * provider's models as `NAME:MODEL` when providers are fronted.
  *
  * @module
  */
 import { Hono } from "hono";
 import type { OpenAiEnv, RouteDeps } from "../env.ts";
 import { checkModel } from "../model_field.ts";
+import type { ProviderRegistry } from "../../../app/providers/registry.ts";
 
 /** The models route, mounted at `/v1/models`. */
 export function modelsRoute(deps: RouteDeps): Hono<OpenAiEnv> {
@@ -16,10 +18,31 @@ export function modelsRoute(deps: RouteDeps): Hono<OpenAiEnv> {
     created: deps.startedAt,
     owned_by: "hearth",
   });
-  route.get("/", (c) => c.json({ object: "list", data: [model()] }));
+  route.get("/", async (c) => {
+    const remote = deps.providers ? await remoteModels(deps.providers, c.var.abort.signal) : [];
+    const data = [model(), ...remote.map((id) => ({ ...model(), id, owned_by: id.split(":")[0] }))];
+    return c.json({ object: "list", data });
+  });
   route.get("/:model{.+}", (c) => {
+    const id = c.req.param("model");
+    const remote = deps.providers?.resolve(id);
+    if (remote) return c.json({ ...model(), id, owned_by: remote.provider });
     checkModel(c.req.param("model"), deps.backend.id);
     return c.json(model());
   });
   return route;
+}
+
+/** Every provider's models as `NAME:MODEL`; a provider that fails to list adds none. */
+async function remoteModels(providers: ProviderRegistry, signal: AbortSignal): Promise<string[]> {
+  const lists = await Promise.all(
+    providers.list().map(async ({ name }) => {
+      try {
+        return (await providers.backend(name).models(signal)).map((id) => `${name}:${id}`);
+      } catch {
+        return [];
+      }
+    }),
+  );
+  return lists.flat();
 }
