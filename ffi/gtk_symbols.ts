@@ -7,6 +7,14 @@
  * run synchronously inside `gtk_main_iteration_do` (or inside `gtk_widget_destroy`
  * for "destroy"), on that same thread. Pointer-returning symbols say who owns the
  * result and what frees it. `gboolean` is an `int` (i32), `gulong` a u64 on LP64.
+ *
+ * Deno makes every symbol without a struct parameter or result a V8 fast API call, and
+ * V8 forbids running JS inside one: JS that invalidates the optimised caller there (the
+ * "destroy" handler does, by writing a field the pump reads) aborts the process with
+ * "Lazy deopt after a fast API call with return value is unsupported". So a symbol that
+ * runs our handlers and returns a value is declared with {@link SLOW_I32}, a one-int
+ * struct result: the same registers as `int` in the C ABIs Deno runs on, but never a
+ * fast call. (V8 supports a lazy deopt after a fast call returning void.)
 
  * Opening them and initialising GTK is desktop/gtk_init.ts's work.
  *
@@ -26,6 +34,12 @@ export const GTK_LIBRARY_NAMES = {
   gtk: "libgtk-3.so.0",
   webkit: "libwebkit2gtk-4.1.so.0",
 } as const;
+
+/**
+ * An `int` result read through a one-field struct, which keeps Deno off the fast API
+ * path (see the module doc); the call returns a 4-byte Uint8Array.
+ */
+export const SLOW_I32 = { struct: ["i32"] } as const;
 
 /** `GtkWindowType`: a normal top-level window managed by the window manager. */
 export const GTK_WINDOW_TOPLEVEL = 0;
@@ -76,7 +90,8 @@ export const GTK_SYMBOLS = {
   gtk_init_check: { parameters: [p, p], result: "i32" },
   gtk_events_pending: { parameters: [], result: "i32" },
   // one iteration; blocking = FALSE returns at once when nothing is pending
-  gtk_main_iteration_do: { parameters: ["i32"], result: "i32" },
+  // runs signal handlers and GAsyncReadyCallbacks: never a fast call (SLOW_I32)
+  gtk_main_iteration_do: { parameters: ["i32"], result: SLOW_I32 },
 
   // window: owned by GTK's list of top-levels (not floating); gtk_widget_destroy (ours,
   // or the default "delete-event" handler when the user closes it) drops that reference
