@@ -66,6 +66,9 @@ export function initGtk(): GtkLibs {
       { cause: error },
     );
   }
+  // WM_CLASS "hearth" (not "deno"), so desktops match the window to hearth.desktop's
+  // StartupWMClass; no effect once GTK is initialised.
+  gtkLibs.glib.g_set_prgname(cString("hearth"));
   // Safe to call again after success (it returns TRUE at once) or after a failure.
   if (!gtkLibs.gtk.gtk_init_check(null, null)) {
     const display = Deno.env.get("DISPLAY") ?? Deno.env.get("WAYLAND_DISPLAY");

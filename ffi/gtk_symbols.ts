@@ -57,9 +57,11 @@ export const CAIRO_STATUS_SUCCESS = 0;
 /** Byte offset of `gchar *message` in `struct _GError { GQuark domain; gint code; ... }`. */
 export const GERROR_MESSAGE_OFFSET = 8;
 
-/** libglib-2.0: error freeing. */
+/** libglib-2.0: error freeing, the program name. */
 export const GLIB_SYMBOLS = {
   g_error_free: { parameters: [p], result: "void" },
+  // the name is copied; GTK makes it the windows' WM_CLASS (set it before gtk_init)
+  g_set_prgname: { parameters: [buf], result: "void" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** libgobject-2.0: signals. */
