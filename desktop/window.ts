@@ -11,6 +11,8 @@
  */
 import {
   ASYNC_READY_CALLBACK,
+  GDK_CONTROL_MASK,
+  GDK_EVENT_KEY_OFFSETS,
   GTK_WINDOW_TOPLEVEL,
   type GtkLibs,
   WEBKIT_HARDWARE_ACCELERATION_POLICY_NEVER,
@@ -28,6 +30,10 @@ import {
 } from "./gtk_init.ts";
 import { cString } from "../ffi/strings.ts";
 import { hasRenderNode } from "../ffi/render_node.ts";
+import { Signals } from "./signals.ts";
+import { attachViewPolicy } from "./view_policy.ts";
+import { attachDownloads, type SaveOutcome } from "./save_dialog.ts";
+import { openBrowser } from "./open_browser.ts";
 
 export { webviewAvailable, WindowUnavailableError };
 
@@ -37,6 +43,14 @@ const PUMP_INTERVAL_MS = 8;
 const MAX_ITERATIONS_PER_PUMP = 64;
 /** Quiet time after the last move or resize before `onGeometry` runs, in milliseconds. */
 const GEOMETRY_DEBOUNCE_MS = 250;
+/** GDK key values of q and w, either case (gdk/gdkkeysyms.h). */
+const QUIT_KEYS = new Set([0x071, 0x051, 0x077, 0x057]);
+
+/**
+ * The DOM event the page receives when a download it started has ended:
+ * `CustomEvent<{ saved: string } | { failed: string }>` on `window`.
+ */
+export const SAVE_EVENT = "hearth-saved";
 
 /**
  * A window's position and size in GTK's logical pixels (device pixels divided by the
@@ -74,6 +88,16 @@ export interface WebviewWindowOptions {
   minHeight?: number;
   /** Enables WebKit's inspector (right click → Inspect Element). @default false */
   devtools?: boolean;
+  /**
+   * The colour shown before the page paints and behind it, `#rrggbb`: the theme's
+   * background, so the window does not flash white at start. @default "#ffffff"
+   */
+  background?: string;
+  /**
+   * Opens a link the page may not navigate to (any other origin; http, https or
+   * mailto) outside the app. @default the system browser (desktop/open_browser.ts)
+   */
+  openExternal?: (url: string) => void;
 }
 
 /**
@@ -107,7 +131,7 @@ export class WebviewWindow {
   readonly #view: Deno.PointerObject;
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #resolveClosed: () => void;
-  readonly #signalCallbacks: Deno.UnsafeCallback[] = [];
+  readonly #signals: Signals;
   /** The `reject` of each snapshot not settled yet. */
   readonly #snapshots = new Set<(error: Error) => void>();
   #geometry: WindowGeometry;
@@ -128,6 +152,11 @@ export class WebviewWindow {
     if (typeof options.title !== "string" || typeof options.url !== "string") {
       throw new TypeError("Cannot open a window: title and url must be strings");
     }
+    if (options.background !== undefined && !/^#[0-9a-f]{6}$/i.test(options.background)) {
+      throw new RangeError(
+        `Cannot open a window: background "${options.background}" is not #rrggbb`,
+      );
+    }
     for (const key of ["width", "height", "x", "y", "minWidth", "minHeight"] as const) {
       const value = options[key];
       const min = key === "width" || key === "height" ? 1 : key.startsWith("min") ? 0 : -1e6;
@@ -140,6 +169,7 @@ export class WebviewWindow {
 
   private constructor(libs: GtkLibs, options: WebviewWindowOptions) {
     this.#libs = libs;
+    this.#signals = new Signals(libs);
     const { gtk, webkit } = libs;
     const width = options.width ?? 1024;
     const height = options.height ?? 768;
@@ -177,12 +207,50 @@ export class WebviewWindow {
     if (options.x !== undefined && options.y !== undefined) {
       gtk.gtk_window_move(window, options.x, options.y);
     }
+    // Painted by the view before the page's first frame, and by GTK around it (GTK's
+    // theme grey otherwise shows until WebKit's first frame).
+    const background = options.background ?? "#ffffff";
+    const css = gtk.gtk_css_provider_new()!;
+    gtk.gtk_css_provider_load_from_data(
+      css,
+      cString(`window { background-color: ${background}; }`),
+      -1n,
+      null,
+    );
+    gtk.gtk_style_context_add_provider(gtk.gtk_widget_get_style_context(window), css, 600);
+    libs.gobject.g_object_unref(css);
+    const rgb = background.slice(1).match(/../g)!;
+    webkit.webkit_web_view_set_background_color(
+      this.#view,
+      new Float64Array([...rgb.map((hex) => parseInt(hex, 16) / 255), 1]), // GdkRGBA
+    );
     gtk.gtk_container_add(window, this.#view);
 
-    this.#connect("destroy", WIDGET_CALLBACK, () => {
+    const signals = this.#signals;
+    signals.connect(window, "destroy", WIDGET_CALLBACK, () => {
       this.#destroyed = true;
     });
-    this.#connect("configure-event", WIDGET_EVENT_CALLBACK, () => {
+    // Ctrl+Q and Ctrl+W close the window (the app quits with it). Connected handlers
+    // run before GtkWindow's own, which would hand the keys to the page.
+    signals.connect(window, "key-press-event", WIDGET_EVENT_CALLBACK, (_widget, event) => {
+      const view = new Deno.UnsafePointerView(event!);
+      const state = view.getUint32(GDK_EVENT_KEY_OFFSETS.state);
+      if (!(state & GDK_CONTROL_MASK)) return 0;
+      if (!QUIT_KEYS.has(view.getUint32(GDK_EVENT_KEY_OFFSETS.keyval))) return 0;
+      // Not here: close() frees the callbacks, and this one is running.
+      setTimeout(() => this.close(), 0);
+      return 1; // handled
+    });
+    attachViewPolicy(libs, signals, this.#view, {
+      appUrl: options.url,
+      openExternal: options.openExternal ??
+        ((url) => void openBrowser(url).catch((e) => console.error(`Cannot open ${url}:`, e))),
+      devtools: options.devtools ?? false,
+    });
+    attachDownloads(libs, signals, window, this.#view, () => !this.#destroyed, (outcome) => {
+      this.#announce(outcome);
+    });
+    signals.connect(window, "configure-event", WIDGET_EVENT_CALLBACK, () => {
       this.#geometry = this.#queryGeometry();
       clearTimeout(this.#geometryTimer);
       this.#geometryTimer = setTimeout(() => this.#reportGeometry(), GEOMETRY_DEBOUNCE_MS);
@@ -282,20 +350,12 @@ export class WebviewWindow {
     this.close();
   }
 
-  #connect<D extends Deno.UnsafeCallbackDefinition>(
-    signal: string,
-    definition: D,
-    handler: Deno.UnsafeCallbackFunction<D["parameters"], D["result"]>,
-  ): void {
-    const callback = new Deno.UnsafeCallback(definition, handler);
-    this.#signalCallbacks.push(callback as unknown as Deno.UnsafeCallback);
-    this.#libs.gobject.g_signal_connect_data(
-      this.#window,
-      cString(signal),
-      callback.pointer,
-      null,
-      null,
-      0, // G_CONNECT_DEFAULT
+  /** Tells the page how a download ended (see {@link SAVE_EVENT}). */
+  #announce(outcome: SaveOutcome): void {
+    this.eval(
+      `dispatchEvent(new CustomEvent(${JSON.stringify(SAVE_EVENT)}, { detail: ${
+        JSON.stringify(outcome)
+      } }))`,
     );
   }
 
@@ -338,9 +398,9 @@ export class WebviewWindow {
     // comes once the pump stops: without this the closed window stays on screen.
     const display = this.#libs.gdk.gdk_display_get_default();
     if (display !== null) this.#libs.gdk.gdk_display_flush(display);
-    // No g_signal_handler_disconnect: destroying the window ran its dispose, which
-    // already dropped every handler, so no GTK code can reach these callbacks now.
-    for (const callback of this.#signalCallbacks) callback.close();
+    // Destroying the window ran its dispose, which dropped the handlers on it and on
+    // the view; those on WebKit's shared context and downloads are disconnected here.
+    this.#signals.close();
     for (const reject of this.#snapshots) {
       reject(new Error("Cannot snapshot the window: it closed first"));
     }
