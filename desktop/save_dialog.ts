@@ -7,13 +7,13 @@
  * and the dialog's response sets the destination or cancels the download, so the
  * dialog never blocks Deno's event loop (no nested `gtk_dialog_run` loop).
  *
- * Tests set HEARTH_SAVE_DIALOG_ANSWER to a path: the dialog, once shown, is filled with
- * that path and answered with Save through `gtk_dialog_response`, the call the Save
- * button makes; only the user's typing and clicking are skipped.
+ * Tests set HEARTH_SAVE_DIALOG_ANSWER to a path: the dialog, once shown, gets that path
+ * in its name field (as a user may type it) and is answered with Save through
+ * `gtk_dialog_response`, the call its Save button makes; only the typing and the click
+ * are skipped.
  *
  * @module
  */
-import { basename, dirname } from "node:path";
 import {
   DECIDE_DESTINATION_CALLBACK,
   GERROR_MESSAGE_OFFSET,
@@ -103,8 +103,9 @@ export function showSaveDialog(
   if (answer) {
     setTimeout(() => {
       if (answered) return;
-      gtk.gtk_file_chooser_set_current_folder(chooser, cString(dirname(answer)));
-      gtk.gtk_file_chooser_set_current_name(chooser, cString(basename(answer)));
+      // A whole path in the name field, as a user may type it (changing the folder
+      // first would finish asynchronously).
+      gtk.gtk_file_chooser_set_current_name(chooser, cString(answer));
       gtk.gtk_dialog_response(dialog, GTK_RESPONSE_ACCEPT);
     }, 0);
   }

@@ -36,6 +36,7 @@ import { attachDownloads, type SaveOutcome } from "./save_dialog.ts";
 import { openBrowser } from "./open_browser.ts";
 
 export { webviewAvailable, WindowUnavailableError };
+export type { SaveOutcome };
 
 /** How often the GTK loop is pumped, in milliseconds (8 ms ≈ 120 Hz, under one frame). */
 const PUMP_INTERVAL_MS = 8;
@@ -98,6 +99,12 @@ export interface WebviewWindowOptions {
    * mailto) outside the app. @default the system browser (desktop/open_browser.ts)
    */
   openExternal?: (url: string) => void;
+  /**
+   * Called when a download the page started (an export) has ended, after the page got
+   * its {@link SAVE_EVENT}; a download the user cancelled in the save dialog reports
+   * nothing.
+   */
+  onDownload?: (outcome: SaveOutcome) => void;
 }
 
 /**
@@ -249,6 +256,7 @@ export class WebviewWindow {
     });
     attachDownloads(libs, signals, window, this.#view, () => !this.#destroyed, (outcome) => {
       this.#announce(outcome);
+      options.onDownload?.(outcome);
     });
     signals.connect(window, "configure-event", WIDGET_EVENT_CALLBACK, () => {
       this.#geometry = this.#queryGeometry();
