@@ -119,7 +119,8 @@ export async function appCommand(config: Config): Promise<number> {
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", onSignal);
   let window: WebviewWindow | undefined;
   try {
-    window = openSurface(config, app.launchUrl, app.storage.settings.get().window);
+    const { window: geometry, theme } = app.storage.settings.get();
+    window = openSurface(config, app.launchUrl, geometry, theme === "dark");
     if (window) {
       window.onGeometry = (geometry) => app.storage.settings.patch({ window: geometry });
       window.closed.then(() => stopped.resolve());
@@ -140,6 +141,7 @@ function openSurface(
   config: Config,
   url: string,
   geometry: { x: number; y: number; width: number; height: number } | undefined,
+  dark: boolean,
 ): WebviewWindow | undefined {
   if (config.headless) {
     say(`Hearth is serving on ${url}`);
@@ -156,6 +158,9 @@ function openSurface(
       y: geometry?.y,
       minWidth: 800,
       minHeight: 600,
+      // ui/styles/base.css's --bg, shown until the UI paints ("system" reads as light:
+      // the OS preference is not known here)
+      background: dark ? "#1d1c1b" : "#ffffff",
     });
   }
   say(`No native window (${available.reason}): opening ${url} in the default browser`);

@@ -80,16 +80,32 @@ export function attachViewPolicy(
   });
 
   signals.connect(view, "context-menu", CONTEXT_MENU_CALLBACK, (_view, menu) => {
-    // Backwards, so removing an item does not shift the ones still to visit.
-    for (let i = webkit.webkit_context_menu_get_n_items(menu!) - 1; i >= 0; i--) {
-      const item = webkit.webkit_context_menu_get_item_at_position(menu!, i)!;
-      const action = webkit.webkit_context_menu_item_get_stock_action(item);
-      const keep = !webkit.webkit_context_menu_item_is_separator(item) &&
-        WEBKIT_CONTEXT_MENU_KEPT_ACTIONS.has(action) &&
-        (action !== 31 || options.devtools); // 31: INSPECT_ELEMENT
-      if (!keep) webkit.webkit_context_menu_remove(menu!, item);
-    }
     // TRUE: no menu at all when nothing is left (a right click on plain text).
-    return webkit.webkit_context_menu_get_n_items(menu!) === 0 ? 1 : 0;
+    return filterContextMenu(libs, menu!, options.devtools) === 0 ? 1 : 0;
   });
+}
+
+/**
+ * Removes from a WebKitContextMenu every item but the editing actions (Copy, Cut, Paste,
+ * Delete, Select all, Copy link, spelling; Inspect Element with `devtools`) and every
+ * separator.
+ *
+ * @returns how many items are left.
+ */
+export function filterContextMenu(
+  libs: GtkLibs,
+  menu: Deno.PointerObject,
+  devtools: boolean,
+): number {
+  const { webkit } = libs;
+  // Backwards, so removing an item does not shift the ones still to visit.
+  for (let i = webkit.webkit_context_menu_get_n_items(menu) - 1; i >= 0; i--) {
+    const item = webkit.webkit_context_menu_get_item_at_position(menu, i)!;
+    const action = webkit.webkit_context_menu_item_get_stock_action(item);
+    const keep = !webkit.webkit_context_menu_item_is_separator(item) &&
+      WEBKIT_CONTEXT_MENU_KEPT_ACTIONS.has(action) &&
+      (action !== 31 || devtools); // 31: INSPECT_ELEMENT
+    if (!keep) webkit.webkit_context_menu_remove(menu, item);
+  }
+  return webkit.webkit_context_menu_get_n_items(menu);
 }

@@ -91,6 +91,16 @@ export const CAIRO_STATUS_SUCCESS = 0;
 /** Byte offset of `gchar *message` in `struct _GError { GQuark domain; gint code; ... }`. */
 export const GERROR_MESSAGE_OFFSET = 8;
 
+/**
+ * libc's dlopen, to pin the GTK stack in memory: `RTLD_NOW | RTLD_NODELETE` (glibc:
+ * 0x2 | 0x1000). The returned handle is never closed.
+ */
+export const DL_SYMBOLS = {
+  dlopen: { parameters: [buf, "i32"], result: p },
+} as const satisfies Deno.ForeignLibraryInterface;
+/** `RTLD_NOW | RTLD_NODELETE` on glibc. */
+export const RTLD_NOW_NODELETE = 0x2 | 0x1000;
+
 /** libglib-2.0: error freeing, the program name. */
 export const GLIB_SYMBOLS = {
   g_error_free: { parameters: [p], result: "void" },

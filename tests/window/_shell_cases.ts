@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
 import { WebviewWindow } from "../../desktop/window.ts";
 import { pixelAt, readPng } from "./_png.ts";
-import { captureScreen, startXvfb, waitFor } from "./_xvfb.ts";
+import { captureScreen, waitFor } from "./_xvfb.ts";
+import { xvfb } from "./_display.ts";
 import { click, KEYSYM, pressKeys } from "./_xtest.ts";
 
 const EXTERNAL = "https://example.invalid/page";
@@ -45,12 +46,9 @@ function serve() {
 }
 
 Deno.test("the window acts as an app (Xvfb)", async (t) => {
-  const xvfb = await startXvfb("800x600x24");
   const page = serve();
   const dir = await Deno.makeTempDir({ prefix: "hearth_shell_" });
   try {
-    Deno.env.set("DISPLAY", xvfb.display);
-
     await t.step("links open in the system browser; the view stays on the app", async () => {
       page.posted.length = 0;
       const opened: string[] = [];
@@ -123,8 +121,6 @@ Deno.test("the window acts as an app (Xvfb)", async (t) => {
   } finally {
     page.release();
     await page.server.shutdown();
-    await xvfb.stop();
-    Deno.env.delete("DISPLAY");
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -15,7 +15,8 @@ import { assert, assertEquals } from "../assert.ts";
 import { type SaveOutcome, WebviewWindow } from "../../desktop/window.ts";
 import { startApp } from "../../cli/app.ts";
 import { SAVE_DIALOG_ANSWER_ENV } from "../../desktop/save_dialog.ts";
-import { startXvfb, waitFor } from "./_xvfb.ts";
+import { waitFor } from "./_xvfb.ts";
+import "./_display.ts";
 
 const CHAT = JSON.stringify({
   messages: [
@@ -25,7 +26,6 @@ const CHAT = JSON.stringify({
 });
 
 Deno.test("an export from the window is saved where the save dialog says", async () => {
-  const xvfb = await startXvfb("1024x768x24");
   const dir = await Deno.makeTempDir({ prefix: "hearth_export_" });
   const target = join(dir, "saved", "my export.jsonl");
   await Deno.mkdir(join(dir, "saved"));
@@ -35,7 +35,6 @@ Deno.test("an export from the window is saved where the save dialog says", async
     libraryRoots: [],
   });
   try {
-    Deno.env.set("DISPLAY", xvfb.display);
     Deno.env.set(SAVE_DIALOG_ANSWER_ENV, target);
     const chat = app.storage.importChat(CHAT, "openai");
     const outcomes: SaveOutcome[] = [];
@@ -66,9 +65,7 @@ Deno.test("an export from the window is saved where the save dialog says", async
     assert(!(await exists(join(Deno.env.get("HOME") ?? "/root", "true.jsonl"))));
   } finally {
     Deno.env.delete(SAVE_DIALOG_ANSWER_ENV);
-    Deno.env.delete("DISPLAY");
     await app.close();
-    await xvfb.stop();
     await Deno.remove(dir, { recursive: true });
   }
 });
