@@ -11,8 +11,6 @@
  */
 import {
   ASYNC_READY_CALLBACK,
-  GDK_CONTROL_MASK,
-  GDK_EVENT_KEY_OFFSETS,
   GTK_WINDOW_TOPLEVEL,
   type GtkLibs,
   WEBKIT_HARDWARE_ACCELERATION_POLICY_NEVER,
@@ -34,6 +32,7 @@ import { Signals } from "./signals.ts";
 import { attachViewPolicy } from "./view_policy.ts";
 import { attachDownloads, type SaveOutcome } from "./save_dialog.ts";
 import { openBrowser } from "./open_browser.ts";
+import { applyBackground, attachQuitKeys } from "./window_chrome.ts";
 
 export { webviewAvailable, WindowUnavailableError };
 export type { SaveOutcome };
@@ -44,8 +43,6 @@ const PUMP_INTERVAL_MS = 8;
 const MAX_ITERATIONS_PER_PUMP = 64;
 /** Quiet time after the last move or resize before `onGeometry` runs, in milliseconds. */
 const GEOMETRY_DEBOUNCE_MS = 250;
-/** GDK key values of q and w, either case (gdk/gdkkeysyms.h). */
-const QUIT_KEYS = new Set([0x071, 0x051, 0x077, 0x057]);
 
 /**
  * The DOM event the page receives when a download it started has ended:
@@ -214,40 +211,15 @@ export class WebviewWindow {
     if (options.x !== undefined && options.y !== undefined) {
       gtk.gtk_window_move(window, options.x, options.y);
     }
-    // Painted by the view before the page's first frame, and by GTK around it (GTK's
-    // theme grey otherwise shows until WebKit's first frame).
-    const background = options.background ?? "#ffffff";
-    const css = gtk.gtk_css_provider_new()!;
-    gtk.gtk_css_provider_load_from_data(
-      css,
-      cString(`window { background-color: ${background}; }`),
-      -1n,
-      null,
-    );
-    gtk.gtk_style_context_add_provider(gtk.gtk_widget_get_style_context(window), css, 600);
-    libs.gobject.g_object_unref(css);
-    const rgb = background.slice(1).match(/../g)!;
-    webkit.webkit_web_view_set_background_color(
-      this.#view,
-      new Float64Array([...rgb.map((hex) => parseInt(hex, 16) / 255), 1]), // GdkRGBA
-    );
+    applyBackground(libs, window, this.#view, options.background ?? "#ffffff");
     gtk.gtk_container_add(window, this.#view);
 
     const signals = this.#signals;
     signals.connect(window, "destroy", WIDGET_CALLBACK, () => {
       this.#destroyed = true;
     });
-    // Ctrl+Q and Ctrl+W close the window (the app quits with it). Connected handlers
-    // run before GtkWindow's own, which would hand the keys to the page.
-    signals.connect(window, "key-press-event", WIDGET_EVENT_CALLBACK, (_widget, event) => {
-      const view = new Deno.UnsafePointerView(event!);
-      const state = view.getUint32(GDK_EVENT_KEY_OFFSETS.state);
-      if (!(state & GDK_CONTROL_MASK)) return 0;
-      if (!QUIT_KEYS.has(view.getUint32(GDK_EVENT_KEY_OFFSETS.keyval))) return 0;
-      // Not here: close() frees the callbacks, and this one is running.
-      setTimeout(() => this.close(), 0);
-      return 1; // handled
-    });
+    // Ctrl+Q and Ctrl+W close the window (the app quits with it).
+    attachQuitKeys(signals, window, () => this.close());
     attachViewPolicy(libs, signals, this.#view, {
       appUrl: options.url,
       openExternal: options.openExternal ??
