@@ -169,7 +169,8 @@ export async function appCommand(config: Config): Promise<number> {
   Deno.addSignalListener("SIGINT", onSignal);
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", onSignal);
   try {
-    window = openSurface(config, app.launchUrl, app.storage.settings.get().window);
+    const { window: geometry, theme } = app.storage.settings.get();
+    window = openSurface(config, app.launchUrl, geometry, theme === "dark");
     if (window) {
       window.onGeometry = (geometry) => app.storage.settings.patch({ window: geometry });
       window.closed.then(() => stopped.resolve());
@@ -192,6 +193,7 @@ function openSurface(
   config: Config,
   url: string,
   geometry: { x: number; y: number; width: number; height: number } | undefined,
+  dark: boolean,
 ): WebviewWindow | undefined {
   if (config.headless) {
     say(`Hearth is serving on ${url}`);
@@ -208,6 +210,9 @@ function openSurface(
       y: geometry?.y,
       minWidth: 800,
       minHeight: 600,
+      // ui/styles/base.css's --bg, shown until the UI paints ("system" reads as light:
+      // the OS preference is not known here)
+      background: dark ? "#1d1c1b" : "#ffffff",
     });
   }
   say(`No native window (${available.reason}): opening ${url} in the default browser`);

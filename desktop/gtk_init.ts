@@ -9,6 +9,7 @@ import { cString, readCString } from "../ffi/strings.ts";
 import {
   CAIRO_STATUS_SUCCESS,
   CAIRO_SYMBOLS,
+  DL_SYMBOLS,
   GDK_SYMBOLS,
   GERROR_MESSAGE_OFFSET,
   GLIB_SYMBOLS,
@@ -16,6 +17,7 @@ import {
   GTK_LIBRARY_NAMES,
   GTK_SYMBOLS,
   type GtkLibs,
+  RTLD_NOW_NODELETE,
   WEBKIT_SYMBOLS,
 } from "../ffi/gtk_symbols.ts";
 
@@ -66,6 +68,9 @@ export function initGtk(): GtkLibs {
       { cause: error },
     );
   }
+  // WM_CLASS "hearth" (not "deno"), so desktops match the window to hearth.desktop's
+  // StartupWMClass; no effect once GTK is initialised.
+  gtkLibs.glib.g_set_prgname(cString("hearth"));
   // Safe to call again after success (it returns TRUE at once) or after a failure.
   if (!gtkLibs.gtk.gtk_init_check(null, null)) {
     const display = Deno.env.get("DISPLAY") ?? Deno.env.get("WAYLAND_DISPLAY");
@@ -135,6 +140,15 @@ function openLibraries(): GtkLibs {
       throw new Error(`Cannot open ${name}: ${(error as Error).message}`, { cause: error });
     }
   };
+  // Deno closes a DynamicLibrary when its isolate ends (a Worker, or a test file under
+  // `deno test`, which runs each file in its own isolate in one process); unloading
+  // GTK under its live display crashes the next user. A never-closed RTLD_NODELETE
+  // handle keeps each library loaded for the life of the process.
+  const libc = Deno.dlopen("libc.so.6", DL_SYMBOLS);
+  for (const name of Object.values(GTK_LIBRARY_NAMES)) {
+    libc.symbols.dlopen(cString(name), RTLD_NOW_NODELETE);
+  }
+  libc.close();
   return {
     glib: open(GTK_LIBRARY_NAMES.glib, GLIB_SYMBOLS),
     gobject: open(GTK_LIBRARY_NAMES.gobject, GOBJECT_SYMBOLS),

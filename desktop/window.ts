@@ -28,8 +28,14 @@ import {
 } from "./gtk_init.ts";
 import { cString } from "../ffi/strings.ts";
 import { hasRenderNode } from "../ffi/render_node.ts";
+import { Signals } from "./signals.ts";
+import { attachViewPolicy } from "./view_policy.ts";
+import { attachDownloads, type SaveOutcome } from "./save_dialog.ts";
+import { openBrowser } from "./open_browser.ts";
+import { applyBackground, attachQuitKeys } from "./window_chrome.ts";
 
 export { webviewAvailable, WindowUnavailableError };
+export type { SaveOutcome };
 
 /** How often the GTK loop is pumped, in milliseconds (8 ms ≈ 120 Hz, under one frame). */
 const PUMP_INTERVAL_MS = 8;
@@ -37,6 +43,12 @@ const PUMP_INTERVAL_MS = 8;
 const MAX_ITERATIONS_PER_PUMP = 64;
 /** Quiet time after the last move or resize before `onGeometry` runs, in milliseconds. */
 const GEOMETRY_DEBOUNCE_MS = 250;
+
+/**
+ * The DOM event the page receives when a download it started has ended:
+ * `CustomEvent<{ saved: string } | { failed: string }>` on `window`.
+ */
+export const SAVE_EVENT = "hearth-saved";
 
 /**
  * A window's position and size in GTK's logical pixels (device pixels divided by the
@@ -74,6 +86,22 @@ export interface WebviewWindowOptions {
   minHeight?: number;
   /** Enables WebKit's inspector (right click → Inspect Element). @default false */
   devtools?: boolean;
+  /**
+   * The colour shown before the page paints and behind it, `#rrggbb`: the theme's
+   * background, so the window does not flash white at start. @default "#ffffff"
+   */
+  background?: string;
+  /**
+   * Opens a link the page may not navigate to (any other origin; http, https or
+   * mailto) outside the app. @default the system browser (desktop/open_browser.ts)
+   */
+  openExternal?: (url: string) => void;
+  /**
+   * Called when a download the page started (an export) has ended, after the page got
+   * its {@link SAVE_EVENT}; a download the user cancelled in the save dialog reports
+   * nothing.
+   */
+  onDownload?: (outcome: SaveOutcome) => void;
 }
 
 /**
@@ -107,7 +135,7 @@ export class WebviewWindow {
   readonly #view: Deno.PointerObject;
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #resolveClosed: () => void;
-  readonly #signalCallbacks: Deno.UnsafeCallback[] = [];
+  readonly #signals: Signals;
   /** The `reject` of each snapshot not settled yet. */
   readonly #snapshots = new Set<(error: Error) => void>();
   #geometry: WindowGeometry;
@@ -128,6 +156,11 @@ export class WebviewWindow {
     if (typeof options.title !== "string" || typeof options.url !== "string") {
       throw new TypeError("Cannot open a window: title and url must be strings");
     }
+    if (options.background !== undefined && !/^#[0-9a-f]{6}$/i.test(options.background)) {
+      throw new RangeError(
+        `Cannot open a window: background "${options.background}" is not #rrggbb`,
+      );
+    }
     for (const key of ["width", "height", "x", "y", "minWidth", "minHeight"] as const) {
       const value = options[key];
       const min = key === "width" || key === "height" ? 1 : key.startsWith("min") ? 0 : -1e6;
@@ -140,6 +173,7 @@ export class WebviewWindow {
 
   private constructor(libs: GtkLibs, options: WebviewWindowOptions) {
     this.#libs = libs;
+    this.#signals = new Signals(libs);
     const { gtk, webkit } = libs;
     const width = options.width ?? 1024;
     const height = options.height ?? 768;
@@ -177,12 +211,26 @@ export class WebviewWindow {
     if (options.x !== undefined && options.y !== undefined) {
       gtk.gtk_window_move(window, options.x, options.y);
     }
+    applyBackground(libs, window, this.#view, options.background ?? "#ffffff");
     gtk.gtk_container_add(window, this.#view);
 
-    this.#connect("destroy", WIDGET_CALLBACK, () => {
+    const signals = this.#signals;
+    signals.connect(window, "destroy", WIDGET_CALLBACK, () => {
       this.#destroyed = true;
     });
-    this.#connect("configure-event", WIDGET_EVENT_CALLBACK, () => {
+    // Ctrl+Q and Ctrl+W close the window (the app quits with it).
+    attachQuitKeys(signals, window, () => this.close());
+    attachViewPolicy(libs, signals, this.#view, {
+      appUrl: options.url,
+      openExternal: options.openExternal ??
+        ((url) => void openBrowser(url).catch((e) => console.error(`Cannot open ${url}:`, e))),
+      devtools: options.devtools ?? false,
+    });
+    attachDownloads(libs, signals, window, this.#view, () => !this.#destroyed, (outcome) => {
+      this.#announce(outcome);
+      options.onDownload?.(outcome);
+    });
+    signals.connect(window, "configure-event", WIDGET_EVENT_CALLBACK, () => {
       this.#geometry = this.#queryGeometry();
       clearTimeout(this.#geometryTimer);
       this.#geometryTimer = setTimeout(() => this.#reportGeometry(), GEOMETRY_DEBOUNCE_MS);
@@ -292,20 +340,12 @@ export class WebviewWindow {
     this.close();
   }
 
-  #connect<D extends Deno.UnsafeCallbackDefinition>(
-    signal: string,
-    definition: D,
-    handler: Deno.UnsafeCallbackFunction<D["parameters"], D["result"]>,
-  ): void {
-    const callback = new Deno.UnsafeCallback(definition, handler);
-    this.#signalCallbacks.push(callback as unknown as Deno.UnsafeCallback);
-    this.#libs.gobject.g_signal_connect_data(
-      this.#window,
-      cString(signal),
-      callback.pointer,
-      null,
-      null,
-      0, // G_CONNECT_DEFAULT
+  /** Tells the page how a download ended (see {@link SAVE_EVENT}). */
+  #announce(outcome: SaveOutcome): void {
+    this.eval(
+      `dispatchEvent(new CustomEvent(${JSON.stringify(SAVE_EVENT)}, { detail: ${
+        JSON.stringify(outcome)
+      } }))`,
     );
   }
 
@@ -348,9 +388,9 @@ export class WebviewWindow {
     // comes once the pump stops: without this the closed window stays on screen.
     const display = this.#libs.gdk.gdk_display_get_default();
     if (display !== null) this.#libs.gdk.gdk_display_flush(display);
-    // No g_signal_handler_disconnect: destroying the window ran its dispose, which
-    // already dropped every handler, so no GTK code can reach these callbacks now.
-    for (const callback of this.#signalCallbacks) callback.close();
+    // Destroying the window ran its dispose, which dropped the handlers on it and on
+    // the view; those on WebKit's shared context and downloads are disconnected here.
+    this.#signals.close();
     for (const reject of this.#snapshots) {
       reject(new Error("Cannot snapshot the window: it closed first"));
     }

@@ -148,12 +148,13 @@ export class Storage {
    * changes nothing.
    *
    * @param text The file's text.
-   * @param format "jsonl" (our format) or "openai" (`{"messages": [...]}`).
+   * @param format "jsonl" (our format), "openai" (`{"messages": [...]}`), or "auto"
+   *   (default): told from the content.
    * @returns The new chat.
    * @throws {ChatImportError} If the file is invalid, naming the line or index and field.
    * @throws {TypeError} On an unknown format.
    */
-  importChat(text: string, format: ImportFormat): Chat {
+  importChat(text: string, format: ImportFormat | "auto" = "auto"): Chat {
     const parsed = parseImport(text, format);
     return this.transaction(() => {
       const now = this.#ctx.now();

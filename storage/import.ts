@@ -251,16 +251,45 @@ export function parseOpenAI(text: string): ParsedChat {
 }
 
 /**
+ * Tells the format of an import file from its content, never its name: a JSON array, or
+ * an object with a "messages" field, is OpenAI messages; a first line that is an object
+ * with "type": "chat" (our header) is JSONL. Anything else is read as JSONL when it has
+ * several lines, else as OpenAI JSON, so the parser names the problem.
+ *
+ * @param text The file's text.
+ */
+export function detectImportFormat(text: string): ImportFormat {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith("[")) return "openai";
+  const firstLine = trimmed.split(/\r?\n/u, 1)[0];
+  try {
+    const header = JSON.parse(firstLine);
+    if (isObject(header) && header.type === "chat") return "jsonl";
+    if (isObject(header) && header.messages !== undefined) return "openai"; // one line
+  } catch {
+    // not one JSON value per line: a pretty-printed document, or not JSON at all
+  }
+  try {
+    const whole = JSON.parse(trimmed);
+    if (isObject(whole) || Array.isArray(whole)) return "openai";
+  } catch {
+    // several JSON lines, or invalid
+  }
+  return trimmed.trimEnd().includes("\n") ? "jsonl" : "openai";
+}
+
+/**
  * Parses a file of one of the import formats.
  *
  * @param text The file's text.
- * @param format Its format.
+ * @param format Its format; "auto" tells it from the content ({@link detectImportFormat}).
  * @returns The validated chat.
  * @throws {ChatImportError} If the file is invalid.
  * @throws {TypeError} On an unknown format.
  */
-export function parseImport(text: string, format: ImportFormat): ParsedChat {
+export function parseImport(text: string, format: ImportFormat | "auto"): ParsedChat {
   if (typeof text !== "string") throw new TypeError("Cannot import chat: text must be a string");
+  if (format === "auto") format = detectImportFormat(text);
   if (format === "jsonl") return parseJsonl(text);
   if (format === "openai") return parseOpenAI(text);
   throw new TypeError(`Cannot import chat: unknown format "${format}"; use "jsonl" or "openai"`);

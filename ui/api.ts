@@ -128,8 +128,9 @@ export function createApi(base = "") {
       streamMessage(`${base}/api/messages/${id(messageId)}/stream`, on),
     exportUrl: (chatId: string, format: ExportFormat) =>
       `${base}/api/chats/${id(chatId)}/export?format=${format}`,
-    importChat: (format: ImportFormat, text: string) =>
-      request<Chat>(base, "POST", `/api/import?format=${format}`, text),
+    /** Imports a chat file; without a format the server tells it from the content. */
+    importChat: (format: ImportFormat | undefined, text: string) =>
+      request<Chat>(base, "POST", `/api/import${format ? `?format=${format}` : ""}`, text),
     listModels: () => json<{ models: LibraryEntry[] }>("GET", "/api/models"),
     modelFit: (modelId: string, nCtx: number) =>
       json<MemoryFit>("GET", `/api/models/${id(modelId)}/fit?n_ctx=${nCtx}`),

@@ -21,6 +21,13 @@ const root = document.getElementById("app");
 if (!root) throw new Error("index.html has no #app element");
 
 effect(() => applyTheme(stores.settings.theme.value));
+// The native window saves exports through a save dialog and says where (or why not):
+// desktop/window.ts's SAVE_EVENT.
+addEventListener("hearth-saved", (event) => {
+  const detail = (event as CustomEvent<{ saved: string } | { failed: string }>).detail;
+  if ("saved" in detail) stores.toasts.show({ text: `Saved ${detail.saved}`, kind: "info" });
+  else stores.toasts.error(new Error(detail.failed));
+});
 document.addEventListener("visibilitychange", () => {
   stores.resources.setPageVisible(document.visibilityState === "visible");
 });

@@ -6,6 +6,7 @@
  */
 import { Hono } from "hono";
 import { EXPORT_FORMATS } from "../../storage/mod.ts";
+import { exportFileName } from "../../api/export_name.ts";
 import type { ChatPatch, NewChat } from "../../storage/mod.ts";
 import { readJson, readText } from "../body.ts";
 import type { AppDeps } from "../deps.ts";
@@ -70,8 +71,8 @@ export function chatRoutes(deps: AppDeps): Hono {
     const format = c.req.query("format") ?? "md";
     if (!(format in EXPORT_FORMATS)) throw badRequest(`Unknown export format "${format}"`);
     const chat = storage.chats.require(c.req.param("id"));
-    const { extension, mediaType } = EXPORT_FORMATS[format as keyof typeof EXPORT_FORMATS];
-    const name = (chat.title.replace(/[^\p{L}\p{N} _-]+/gu, "").trim() || "chat") + extension;
+    const { mediaType } = EXPORT_FORMATS[format as keyof typeof EXPORT_FORMATS];
+    const name = exportFileName(chat.title, format as keyof typeof EXPORT_FORMATS);
     return c.body(storage.exportChat(chat.id, format as keyof typeof EXPORT_FORMATS), 200, {
       "content-type": mediaType,
       "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
@@ -81,12 +82,12 @@ export function chatRoutes(deps: AppDeps): Hono {
   return app;
 }
 
-/** `POST /api/import?format=jsonl|openai`. */
+/** `POST /api/import[?format=jsonl|openai]`; without a format, it is told from the content. */
 export function importRoute(deps: AppDeps): Hono {
   const app = new Hono();
   app.post("/", async (c) => {
-    const format = c.req.query("format");
-    if (format !== "jsonl" && format !== "openai") {
+    const format = c.req.query("format") ?? "auto";
+    if (format !== "jsonl" && format !== "openai" && format !== "auto") {
       throw badRequest(`format must be "jsonl" or "openai", got "${format}"`);
     }
     const chat = deps.storage.importChat(await readText(c, MAX_IMPORT_BYTES), format);

@@ -193,6 +193,12 @@ Deno.test("app server: the secret and Host are required; bad bodies get 400", as
     assertEquals(badImport.status, 400);
     await badImport.body?.cancel();
     assertEquals((await api.json("GET", "/api/chats")).chats.length, chats);
+    // Without a format, the server tells it from the content (a file's name may lie).
+    const jsonl =
+      '{"type":"chat","title":"From JSONL"}\n{"type":"message","role":"user","content":"hi"}\n';
+    const auto = await api.request("POST", "/api/import", jsonl);
+    assertEquals(auto.status, 201);
+    assertEquals((await auto.json()).title, "From JSONL");
   });
 });
 

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { ChatImportError, type Message, type Storage } from "../../storage/mod.ts";
 import { TempDatabase } from "../../storage/_testing.ts";
+import { detectImportFormat } from "../../storage/import.ts";
 
 /** A chat with a system prompt, an edited question (two branches) and a metrics reply. */
 function sampleChat(temp: TempDatabase, storage: Storage) {
@@ -161,4 +162,28 @@ Deno.test("exportChat() writes the settings' system prompt for a chat without it
   assertEquals(JSON.parse(storage.exportChat(chat.id, "jsonl").split("\n")[0]).system_prompt, "");
   const own = storage.chats.create({ title: "Own", system_prompt: "You rhyme." });
   assert(storage.exportChat(own.id, "md").includes("## System\n\nYou rhyme."));
+});
+
+Deno.test("importChat() without a format tells it from the content, never the name", () => {
+  using temp = new TempDatabase();
+  const storage = temp.open();
+  const chat = sampleChat(temp, storage);
+  const jsonl = storage.exportChat(chat.id, "jsonl");
+  const openai = storage.exportChat(chat.id, "openai");
+  const compact = JSON.stringify(JSON.parse(openai));
+  const bare = JSON.stringify(JSON.parse(openai).messages);
+  assertEquals(
+    [jsonl, openai, compact, bare, `\n  ${openai}`].map(detectImportFormat),
+    ["jsonl", "openai", "openai", "openai", "openai"],
+  );
+  for (const text of [jsonl, openai, compact, bare]) {
+    const imported = storage.importChat(text);
+    assertEquals(
+      portable(storage.messages.activeBranch(imported.id)).map((m) => [m.role, m.content]),
+      portable(storage.messages.activeBranch(chat.id)).map((m) => [m.role, m.content]),
+    );
+  }
+  // Invalid files still get the parser's message, for the format they look like.
+  assertThrows(() => storage.importChat('{"type":"chat"}\n{oops'), ChatImportError, "JSONL");
+  assertThrows(() => storage.importChat("{oops"), ChatImportError, "OpenAI");
 });

@@ -391,6 +391,17 @@ Deno.test({
       );
     });
 
+    await t.step("the export links name their files after the chat", async () => {
+      // A bare `download` rendered as download="true", which browsers and WebKitGTK
+      // took as the file name.
+      await page.getByLabel("Export or import").click();
+      const names = await page.locator("a[role=menuitem][download]").evaluateAll((links) =>
+        links.map((a) => a.getAttribute("download"))
+      );
+      assertEquals(names, ["Security check.md", "Security check.jsonl", "Security check.json"]);
+      await page.getByLabel("Export or import").click();
+    });
+
     await t.step("HTML in messages stays inert text; Markdown becomes markup", async () => {
       await page.waitForSelector('[data-id="x2"] .markdown strong');
       await page.waitForTimeout(300); // a broken <img> would fire onerror by now

@@ -12,6 +12,8 @@ export interface Xvfb {
   /** The DISPLAY value, e.g. ":93". */
   display: string;
   stop(): Promise<void>;
+  /** The Xvfb process id. */
+  pid: number;
 }
 
 /**
@@ -93,7 +95,7 @@ export async function startXvfb(screen = "1024x768x24"): Promise<Xvfb> {
     await stop();
     throw new Error(`${(error as Error).message}: ${(await stderr).trim()}`, { cause: error });
   }
-  return { display: `:${n}`, stop };
+  return { display: `:${n}`, stop, pid: child.pid };
 }
 
 /** Captures the whole X screen of `display` as an 8-bit RGB PNG at `path`. */

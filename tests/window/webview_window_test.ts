@@ -12,7 +12,14 @@ import {
   WindowUnavailableError,
 } from "../../desktop/window.ts";
 import { colourShare, pixelAt, readPng } from "./_png.ts";
-import { captureScreen, startXvfb, waitFor } from "./_xvfb.ts";
+import { captureScreen, waitFor } from "./_xvfb.ts";
+import { xvfb } from "./_display.ts";
+// Every test that opens GTK in this process lives in this one test file: `deno test`
+// runs each file in its own isolate, and a GTK stack that outlives the isolate whose
+// callbacks it holds crashes the process. These modules register their tests here.
+import "./_shell_cases.ts";
+import "./_export_cases.ts";
+import "./_context_menu_cases.ts";
 import { requestClose, topLevelTitles } from "./_x11.ts";
 
 const PAGE_RED = [0xe2, 0x57, 0x4c] as const; // #e2574c
@@ -41,10 +48,8 @@ function servePage() {
   return { server, posted, url: `http://127.0.0.1:${server.addr.port}/` };
 }
 
-// GTK opens its display once per process (at the first open()) and exits the process
-// if that X server goes away while it is in use, so every window here shares one Xvfb.
+// Every window here is on the process's shared Xvfb (see _display.ts).
 Deno.test("WebviewWindow on a real X server (Xvfb)", async (t) => {
-  const xvfb = await startXvfb();
   const page = servePage();
   // HEARTH_TEST_SCREENSHOTS=DIR keeps the PNGs there for a look; else a temp dir.
   const keep = Deno.env.get("HEARTH_TEST_SCREENSHOTS");
@@ -55,8 +60,6 @@ Deno.test("WebviewWindow on a real X server (Xvfb)", async (t) => {
     return colourShare(await readPng(file), rgb);
   };
   try {
-    Deno.env.set("DISPLAY", xvfb.display);
-
     await t.step("shows the page, snapshots it, runs eval and close() frees it", async () => {
       page.posted.clear();
       using win = WebviewWindow.open({
@@ -161,8 +164,6 @@ Deno.test("WebviewWindow on a real X server (Xvfb)", async (t) => {
     });
   } finally {
     await page.server.shutdown();
-    await xvfb.stop();
-    Deno.env.delete("DISPLAY");
     if (!keep) await Deno.remove(dir, { recursive: true });
   }
 });

@@ -7,8 +7,9 @@
 import type { JSX } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import type { Stores } from "../stores/app.ts";
-import type { ExportFormat, ImportFormat } from "../../api/types.ts";
+import type { ExportFormat } from "../../api/types.ts";
 import { Icon } from "./icons.tsx";
+import { exportFileName } from "../../api/export_name.ts";
 
 const FORMATS: [ExportFormat, string][] = [
   ["md", "Markdown (.md)"],
@@ -35,8 +36,8 @@ export function ExportMenu({ stores }: { stores: Stores }): JSX.Element {
     input.value = "";
     close();
     if (!picked) return;
-    const format: ImportFormat = picked.name.endsWith(".jsonl") ? "jsonl" : "openai";
-    await stores.chats.importFile(format, await picked.text(), stores.conversation.open);
+    // The server tells the format from the content: a file's name may say nothing.
+    await stores.chats.importFile(undefined, await picked.text(), stores.conversation.open);
   };
   return (
     <details class="menu" ref={details}>
@@ -51,7 +52,7 @@ export function ExportMenu({ stores }: { stores: Stores }): JSX.Element {
                 key={format}
                 role="menuitem"
                 href={stores.chats.exportUrl(chat.id, format)}
-                download
+                download={exportFileName(chat.title, format)}
                 onClick={close}
               >
                 Export as {label}

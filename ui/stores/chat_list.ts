@@ -83,7 +83,11 @@ export const ChatListModel = createModel(
     /** The download URL of a chat's active branch (a plain link: the server names the file). */
     const exportUrl = (id: string, format: ExportFormat): string => api.exportUrl(id, format);
     /** Imports a chat file, then hands the new chat to `open`. */
-    const importFile = async (format: ImportFormat, text: string, open: (id: string) => void) => {
+    const importFile = async (
+      format: ImportFormat | undefined,
+      text: string,
+      open: (id: string) => void,
+    ) => {
       try {
         const chat = await api.importChat(format, text);
         upsert(chat);
