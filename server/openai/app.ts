@@ -47,6 +47,7 @@ export interface OpenAiAppOptions {
    * stall).
    */
   stallAfterMs?: number;
+  /**
    * Remote providers to front beside the local model: `NAME:MODEL` requests go to them
    * and `GET /v1/models` lists their models. Default none.
    */
