@@ -10,11 +10,20 @@
 import { parseArgs } from "node:util";
 
 /** The subcommands main.ts dispatches; "start" is the bare `hearth` (the desktop app). */
-export type Command = "start" | "chat" | "generate" | "bench" | "pull" | "models" | "serve";
+export type Command =
+  | "start"
+  | "chat"
+  | "tui"
+  | "generate"
+  | "bench"
+  | "pull"
+  | "models"
+  | "serve";
 
 /** Every subcommand a user can name, with its one-line summary for `--help`. */
 export const COMMANDS: Readonly<Record<Exclude<Command, "start">, string>> = Object.freeze({
-  chat: "chat with a model in the terminal",
+  chat: "chat with a model in the terminal, line by line (for pipes and scripts)",
+  tui: "the full-screen terminal app: chats, models, metrics, on the desktop app's database",
   generate: "complete a prompt and print the completion",
   bench: "measure prompt and generation speed, llama-bench style",
   pull: "download a GGUF model from Hugging Face: pull ORG/REPO[:QUANT|/FILE.gguf]",
