@@ -73,7 +73,16 @@ export function composerKey(
 export function ChatPane(props: ChatPaneProps): React.ReactElement {
   const { store, state, composer, setComposer } = props;
   const theme = useTheme();
+  // Keys can arrive faster than frames: each one edits the newest composer, not this
+  // frame's.
+  const latest = React.useRef(composer);
+  latest.current = composer;
+  const update = (next: Composer) => {
+    latest.current = next;
+    setComposer(next);
+  };
   useInput((input, key) => {
+    const composer = latest.current;
     if (key.ctrl && input === "r") return store.regenerate();
     const lastReply = state.branch.findLast((m) => m.role === "assistant");
     if (key.meta && (key.leftArrow || key.rightArrow) && lastReply) {
@@ -84,18 +93,18 @@ export function ChatPane(props: ChatPaneProps): React.ReactElement {
     if (!next) return;
     if (next.action === "send") {
       if (state.streaming) {
-        setComposer(next.composer);
+        update(next.composer);
         return store.notify("A reply is streaming: Esc stops it", "error");
       }
       store.send(next.composer.draft.text, next.composer.editOf);
-      return setComposer({ draft: EMPTY_DRAFT });
+      return update({ draft: EMPTY_DRAFT });
     }
     if (next.action === "edit-last") {
       const last = state.branch.findLast((m) => m.role === "user");
-      if (last) setComposer({ draft: draftOf(last.content), editOf: last.id });
+      if (last) update({ draft: draftOf(last.content), editOf: last.id });
       return;
     }
-    setComposer(next.composer);
+    update(next.composer);
   }, { isActive: props.active });
 
   const chat = state.chat;

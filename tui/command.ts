@@ -12,6 +12,7 @@
 import React from "react";
 import { render } from "ink";
 import { resolve } from "node:path";
+import process from "node:process";
 import type { Config } from "../config/config.ts";
 import { BUNDLED_MODEL, hubEnv, libraryRoots } from "../config/config.ts";
 import { type App, createApp } from "../app/create_app.ts";
@@ -80,7 +81,9 @@ export async function tuiCommand(config: Config): Promise<number> {
     {
       exitOnCtrlC: false,
       alternateScreen: true,
-      incrementalRendering: true,
+      // Not incrementalRendering: after a resize its line diff drew stale rows (a palette
+      // item went missing at 60x20 in the tmux test). React re-renders only what changed,
+      // and the store hands a streaming reply over once a frame.
       // ink turns itself non-interactive in CI; this is a terminal, tests run it in tmux.
       interactive: true,
       maxFps: 60,
@@ -89,21 +92,28 @@ export async function tuiCommand(config: Config): Promise<number> {
   );
   const how = await quit.promise;
   if (how === "hangup") {
-    // The terminal is gone: drawing may fail from now on, which must not stop the save.
-    addEventListener("error", (event) => event.preventDefault());
-    addEventListener("unhandledrejection", (event) => event.preventDefault());
+    // The terminal is gone: nothing can be drawn, and a write's error must not end the
+    // process before the replies are saved.
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.on("error", () => {});
+      stream.write = () => true;
+    }
+  }
+  for (const signal of signals) Deno.removeSignalListener(signal, onHangup);
+  store.close();
+  if (how === "hangup") {
+    // Only the save matters now; ink's teardown would wait on the dead terminal.
+    await stopReplies(app);
+    await Promise.race([app.close(), new Promise((resolve) => setTimeout(resolve, SAVE_WAIT_MS))]);
+    // The runtime's own exit can hang on the dead terminal too (measured: Deno.exit() did
+    // not return after a tmux kill-session); everything is saved, so end outright.
+    Deno.kill(Deno.pid, "SIGKILL");
   }
   try {
     await stopReplies(app);
   } finally {
-    for (const signal of signals) Deno.removeSignalListener(signal, onHangup);
-    store.close();
-    try {
-      instance.unmount();
-      await instance.waitUntilExit();
-    } catch {
-      // A closed terminal cannot be restored.
-    }
+    instance.unmount();
+    await instance.waitUntilExit();
     await app.close();
   }
   if (config.frameStats) {

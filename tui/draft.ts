@@ -19,9 +19,13 @@ export function draftOf(text: string): Draft {
   return { text, cursor: text.length };
 }
 
-/** Inserts `input` at the cursor; a pasted `\r` becomes a newline. */
+// Control characters but tab and newline: keys the panes did not take are not text.
+// deno-lint-ignore no-control-regex
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+
+/** Inserts `input` at the cursor; a pasted `\r` becomes a newline, other controls go. */
 export function insert(draft: Draft, input: string): Draft {
-  const clean = input.replace(/\r\n?/g, "\n");
+  const clean = input.replace(/\r\n?/g, "\n").replace(CONTROLS, "");
   const text = draft.text.slice(0, draft.cursor) + clean + draft.text.slice(draft.cursor);
   return { text, cursor: draft.cursor + clean.length };
 }
@@ -44,4 +48,13 @@ export function lineEdge(draft: Draft, side: -1 | 1): Draft {
   if (side < 0) return { text, cursor: text.lastIndexOf("\n", cursor - 1) + 1 };
   const end = text.indexOf("\n", cursor);
   return { text, cursor: end === -1 ? text.length : end };
+}
+
+/**
+ * Splits a chunk of typed input into its text and whether it ended with Enter: keys sent
+ * faster than they are read arrive together ("max tokens\r").
+ */
+export function splitEnter(input: string): { text: string; enter: boolean } {
+  const enter = input.length > 1 && input.endsWith("\r");
+  return { text: (enter ? input.slice(0, -1) : input).replace(CONTROLS, ""), enter };
 }

@@ -65,8 +65,8 @@ export function ModelsPane(props: ModelsPaneProps): React.ReactElement {
   useInput((input, key) => {
     if (typing) {
       if (key.return || key.escape) return setTyping(false);
-      if (key.backspace || key.delete) return setFilter(filter.slice(0, -1));
-      if (input && !key.ctrl && !key.meta && !key.tab) setFilter(filter + input);
+      if (key.backspace || key.delete) return setFilter((f) => f.slice(0, -1));
+      if (input && !key.ctrl && !key.meta && !key.tab) setFilter((f) => f + input);
       return;
     }
     if (key.upArrow || input === "k") setSelected(Math.max(0, index - 1));
@@ -110,7 +110,9 @@ export function ModelsPane(props: ModelsPaneProps): React.ReactElement {
           inverse: start + i === index && props.focused,
           bold: loaded,
         },
-        `${loaded ? "●" : " "} ${m.displayName}${m.broken ? " (broken)" : ""}`,
+        `${start + i === index && props.focused ? "▸" : " "}${loaded ? "●" : " "} ${m.displayName}${
+          m.broken ? " (broken)" : ""
+        }`,
       );
     }),
     model

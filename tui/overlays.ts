@@ -8,7 +8,7 @@
 // @ts-types="@types/react"
 import React from "react";
 import { Box, Text, useInput } from "ink";
-import { backspace, draftOf, insert } from "./draft.ts";
+import { backspace, draftOf, insert, splitEnter } from "./draft.ts";
 import { useTheme } from "./theme.ts";
 
 const h = React.createElement;
@@ -67,18 +67,26 @@ export function Palette(
   const theme = useTheme();
   const [filter, setFilter] = React.useState("");
   const [selected, setSelected] = React.useState(0);
-  const shown = commands.filter((c) => c.title.toLowerCase().includes(filter.toLowerCase()));
+  const latest = React.useRef(filter);
+  latest.current = filter;
+  const matching = (f: string) =>
+    commands.filter((c) => c.title.toLowerCase().includes(f.toLowerCase()));
+  const shown = matching(filter);
   const index = Math.min(selected, Math.max(0, shown.length - 1));
   useInput((input, key) => {
     if (key.escape) return onClose();
-    if (key.return) {
-      onClose();
-      return shown[index]?.run();
-    }
     if (key.upArrow) return setSelected(Math.max(0, index - 1));
     if (key.downArrow) return setSelected(Math.min(shown.length - 1, index + 1));
-    if (key.backspace || key.delete) return setFilter(filter.slice(0, -1));
-    if (input && !key.ctrl && !key.meta && !key.tab) setFilter(filter + input);
+    // Keys can arrive faster than frames: each edits the newest filter, not this frame's.
+    const { text, enter } = splitEnter(key.ctrl || key.meta || key.tab ? "" : input);
+    const next = key.backspace || key.delete ? latest.current.slice(0, -1) : latest.current + text;
+    latest.current = next;
+    setFilter(next);
+    if (key.return || enter) {
+      onClose();
+      const list = matching(next);
+      list[Math.min(index, Math.max(0, list.length - 1))]?.run();
+    }
   });
   return h(
     Box,
@@ -100,14 +108,25 @@ export function PromptOverlay(
   },
 ): React.ReactElement {
   const [draft, setDraft] = React.useState(draftOf(initial));
+  const latest = React.useRef(draft);
+  latest.current = draft;
   useInput((input, key) => {
     if (key.escape) return onClose();
-    if (key.return) {
+    // Text and Enter typed faster than they are read arrive as one chunk ending in "\r".
+    if (key.return || (input.length > 1 && input.endsWith("\r"))) {
+      const text = key.return
+        ? latest.current.text
+        : insert(latest.current, input.slice(0, -1)).text;
       onClose();
-      return onSubmit(draft.text);
+      return onSubmit(text);
     }
-    if (key.backspace || key.delete) return setDraft(backspace(draft));
-    if (input && !key.ctrl && !key.meta && !key.tab) setDraft(insert(draft, input));
+    const next = key.backspace || key.delete
+      ? backspace(latest.current)
+      : input && !key.ctrl && !key.meta && !key.tab
+      ? insert(latest.current, input)
+      : latest.current;
+    latest.current = next;
+    setDraft(next);
   });
   return h(
     Box,

@@ -41,8 +41,9 @@ export function SessionsPane(props: SessionsPaneProps): React.ReactElement {
   useInput((input, key) => {
     if (searching) {
       if (key.return || key.escape) return setSearching(false);
-      if (key.backspace || key.delete) return store.search(state.query.slice(0, -1));
-      if (input && !key.ctrl && !key.meta && !key.tab) store.search(state.query + input);
+      const query = store.state.query; // the store's, newer than this frame's
+      if (key.backspace || key.delete) return store.search(query.slice(0, -1));
+      if (input && !key.ctrl && !key.meta && !key.tab) store.search(query + input);
       return;
     }
     const chat = chats[index];
@@ -86,7 +87,7 @@ export function SessionsPane(props: SessionsPaneProps): React.ReactElement {
       return h(
         Text,
         { key: chat.id, wrap: "truncate-end", inverse: isSelected && props.focused, bold: isOpen },
-        `${isOpen ? "●" : " "} ${chat.title}`,
+        `${isSelected && props.focused ? "▸" : " "}${isOpen ? "●" : " "} ${chat.title}`,
       );
     }),
     chats.length === 0
