@@ -56,17 +56,11 @@ export function Root(props: RootProps): React.ReactElement {
   const { columns, rows } = useWindowSize();
   const theme = useTheme();
   const [focus, setFocus] = React.useState<Pane>("chat");
-  const [side, setSide] = React.useState<"sessions" | "models">(
-    props.layout === "inspector" ? "models" : "sessions",
-  );
   const [layout, setLayout] = React.useState<TuiLayout>(props.layout);
   const [overlay, setOverlay] = React.useState<Overlay | null>(null);
   const [composer, setComposer] = React.useState<Composer>({ draft: EMPTY_DRAFT });
 
-  const focusPane = (pane: Pane) => {
-    setFocus(pane);
-    if (pane !== "chat") setSide(pane);
-  };
+  const focusPane = (pane: Pane) => setFocus(pane);
   const ask = (label: string, initial: string, onSubmit: (text: string) => void) =>
     setOverlay({ kind: "prompt", label, initial, onSubmit });
   const commands: PaletteCommand[] = paletteCommands({
@@ -108,6 +102,8 @@ export function Root(props: RootProps): React.ReactElement {
   });
 
   const active = overlay === null;
+  // The side pane: the focused one, else the layout's own (sessions beside, models inspected).
+  const side = focus !== "chat" ? focus : layout === "inspector" ? "models" : "sessions";
   const height = Math.max(3, rows - 1);
   const narrow = columns < 70;
   const effective: TuiLayout = narrow ? "single" : layout;
