@@ -16,7 +16,6 @@ import process from "node:process";
 import type { Config } from "../config/config.ts";
 import { BUNDLED_MODEL, hubEnv, libraryRoots } from "../config/config.ts";
 import { type App, createApp } from "../app/create_app.ts";
-import { writeAllSync } from "../cli/errors.ts";
 import { TuiStore } from "./store.ts";
 import { Root } from "./root.ts";
 import { createTheme, ThemeContext } from "./theme.ts";
@@ -35,7 +34,7 @@ const SAVE_WAIT_MS = 5000;
  * @throws {TypeError} when stdin or stdout is not a terminal (use `hearth chat` there).
  */
 export async function tuiCommand(config: Config): Promise<number> {
-  if (config.dryRun) return dryRun(config, (text) => writeAllSync(Deno.stdout, text));
+  if (config.dryRun) return dryRun(config, writeStdout);
   if (!Deno.stdin.isTerminal() || !Deno.stdout.isTerminal()) {
     throw new TypeError(
       "Cannot start the terminal UI: stdin and stdout must be a terminal; use `hearth chat` in pipes and scripts",
@@ -120,6 +119,12 @@ export async function tuiCommand(config: Config): Promise<number> {
     await Deno.writeTextFile(config.frameStats, JSON.stringify(stats.summary()));
   }
   return 0;
+}
+
+/** Writes all of `text` to stdout. */
+function writeStdout(text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  for (let at = 0; at < bytes.length;) at += Deno.stdout.writeSync(bytes.subarray(at));
 }
 
 /** Stops every reply and waits until each has been saved (marked incomplete). */
