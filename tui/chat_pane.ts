@@ -2,8 +2,8 @@
  * The chat pane: the open chat's branch (newest at the bottom, cut at the top when it
  * does not fit), the streaming reply, and the input box. Its keys: Enter sends,
  * Shift+Enter or Alt+Enter adds a line, Up (empty box) or Ctrl+E edits the last message,
- * Ctrl+R regenerates, Alt+Left/Right switch versions of the last reply, `?` (empty box)
- * shows the keys.
+ * Ctrl+R regenerates, Alt+Left/Right switch versions of the last reply, PageUp/PageDown
+ * scroll by a message, `?` (empty box) shows the keys.
  *
  * @module
  */
@@ -81,8 +81,13 @@ export function ChatPane(props: ChatPaneProps): React.ReactElement {
     latest.current = next;
     setComposer(next);
   };
+  // Messages hidden below the pane's bottom (PageUp scrolls back); 0 = follow the newest.
+  const [scroll, setScroll] = React.useState(0);
+  React.useEffect(() => setScroll(0), [state.chat?.id]);
   useInput((input, key) => {
     const composer = latest.current;
+    if (key.pageUp) return setScroll((n) => Math.min(n + 1, Math.max(0, state.branch.length - 1)));
+    if (key.pageDown) return setScroll((n) => Math.max(0, n - 1));
     if (key.ctrl && input === "r") return store.regenerate();
     const lastReply = state.branch.findLast((m) => m.role === "assistant");
     if (key.meta && (key.leftArrow || key.rightArrow) && lastReply) {
@@ -109,7 +114,8 @@ export function ChatPane(props: ChatPaneProps): React.ReactElement {
 
   const chat = state.chat;
   const model = state.loaded ? basename(state.loaded.path) : "no model";
-  const shown = state.branch.slice(-SHOWN_MESSAGES);
+  const below = Math.min(scroll, Math.max(0, state.branch.length - 1));
+  const shown = state.branch.slice(0, state.branch.length - below).slice(-SHOWN_MESSAGES);
   return h(
     Box,
     {
@@ -150,6 +156,9 @@ export function ChatPane(props: ChatPaneProps): React.ReactElement {
         ? h(Text, { dimColor: true }, "Type a message and press Enter. ? lists the keys.")
         : null,
     ),
+    below > 0
+      ? h(Text, { dimColor: true, wrap: "truncate-end" }, `↓ ${below} newer (PageDown)`)
+      : null,
     h(InputBox, { composer, focused: props.focused }),
   );
 }

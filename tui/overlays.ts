@@ -21,6 +21,7 @@ export const KEYS: readonly (readonly [string, string])[] = [
   ["Esc", "stop the reply"],
   ["Up (empty), Ctrl+E", "edit the last message and resend"],
   ["Ctrl+R", "regenerate the last reply"],
+  ["PageUp / PageDown", "scroll the chat by a message"],
   ["Alt+Left / Alt+Right", "previous / next version of the reply"],
   ["Ctrl+N", "new chat"],
   ["Ctrl+L", "next layout (single, sidebar, inspector)"],

@@ -65,6 +65,9 @@ Deno.test("Root lists the database's chats and opens one with Markdown rendered"
       screen,
     );
     assert(!screen.includes("**"), screen);
+    ui.stdin.write("\x1b[5~"); // PageUp: the reply goes below the bottom
+    await waitFor("the scrolled chat", () => frame(ui).includes("↓ 1 newer"));
+    assert(!frame(ui).includes("code line"));
   });
 });
 
