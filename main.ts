@@ -1,5 +1,5 @@
 /**
- * Hearth's command line: `hearth [chat | generate | bench] [FLAGS]`. Without a
+ * Hearth's command line: `hearth [chat | tui | generate | bench | ...] [FLAGS]`. Without a
  * subcommand it starts the desktop app. This file only wires: config/config.ts reads
  * flags and environment, cli/ runs the commands, cli/errors.ts reports failures.
  * Exit status: 0 ok, 1 any error.
@@ -68,6 +68,11 @@ export async function main(args: readonly string[]): Promise<number> {
     }
     if (command === "generate") return await generateCommand(config, providerRegistry());
     if (command === "chat") return await chatCommand(config, providerRegistry());
+    if (command === "tui") {
+      // Loaded on demand: ink and React cost the other commands nothing.
+      const { tuiCommand } = await import("./tui/command.ts");
+      return await tuiCommand(config);
+    }
     return await appCommand(config);
   } catch (error) {
     return reportError(error, { stack });

@@ -40,6 +40,8 @@ export interface AppHub {
 export interface AppOptions {
   /** Folder of the database and the load verdicts. */
   dataDir: string;
+  /** The database file; default `hearth.db` in {@link AppOptions.dataDir}. */
+  databasePath?: string;
   /** The bundled model: the default for chats and settings that name none. */
   bundledModel: string;
   /** Hugging Face endpoint, token and cache. */
@@ -103,7 +105,7 @@ export interface App {
  */
 export async function createApp(options: AppOptions): Promise<App> {
   const log = options.log ?? ((line) => console.error(line));
-  const storage = openDatabase(join(options.dataDir, DATABASE_FILE));
+  const storage = openDatabase(options.databasePath ?? join(options.dataDir, DATABASE_FILE));
   // Deleted chats can be restored until the app exits; then they are gone.
   storage.chats.purgeDeleted();
   const events = new EventHub();

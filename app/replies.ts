@@ -102,6 +102,11 @@ export class ReplyRunner {
       : { model, backend: "local", sampling };
   }
 
+  /** How many replies are being generated now, in every chat (the queue depth). */
+  get running(): number {
+    return this.#jobs.size;
+  }
+
   /** Whether a reply of `chatId` is being generated. */
   busy(chatId: string): boolean {
     return [...this.#jobs.values()].some((job) => job.chatId === chatId);

@@ -30,6 +30,9 @@ const HELP = `Commands:
 Ctrl+C during a reply stops it.
 `;
 
+/** Lines kept for Up/Down at the prompt. */
+const HISTORY_SIZE = 200;
+
 const out = (text: string) => writeAllSync(Deno.stdout, text);
 const fail = (error: unknown) => writeAllSync(Deno.stderr, `hearth: ${errorLine(error)}\n`);
 
@@ -64,12 +67,24 @@ export async function chatCommand(config: Config, providers?: ProviderRegistry):
     const session = new ChatSession(context, config);
     out(session.banner());
     out(`${devicesLine(model)}\n`);
-    const lines = createInterface({ input: process.stdin, terminal: false });
+    // In a terminal, readline edits the line (arrows, Home/End, Ctrl+W) and keeps a
+    // history (Up/Down); piped input is read as plain lines.
+    const tty = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+    const lines = createInterface({
+      input: process.stdin,
+      output: tty ? process.stdout : undefined,
+      terminal: tty,
+      historySize: HISTORY_SIZE,
+      prompt: "> ",
+    });
+    // In raw mode Ctrl+C is a key, not a signal: readline reports it here.
+    lines.on("SIGINT", onSigint);
     quit = () => lines.close(); // ends the line iterator below
     try {
       const input = lines[Symbol.asyncIterator]();
       for (;;) {
-        out("> ");
+        if (tty) lines.prompt();
+        else out("> ");
         const next = await input.next();
         if (next.done) { // EOF or Ctrl+C: end the prompt's line
           out("\n");

@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 export type Command =
   | "start"
   | "chat"
+  | "tui"
   | "generate"
   | "bench"
   | "pull"
@@ -24,7 +25,8 @@ export type Command =
 
 /** Every subcommand a user can name, with its one-line summary for `--help`. */
 export const COMMANDS: Readonly<Record<Exclude<Command, "start">, string>> = Object.freeze({
-  chat: "chat with a model in the terminal",
+  chat: "chat with a model in the terminal, line by line (for pipes and scripts)",
+  tui: "the full-screen terminal app: chats, models, metrics, on the desktop app's database",
   generate: "complete a prompt and print the completion",
   bench: "measure prompt and generation speed, llama-bench style",
   pull: "download a GGUF model from Hugging Face: pull ORG/REPO[:QUANT|/FILE.gguf]",

@@ -82,10 +82,28 @@ export interface Config {
    * `~/.local/share/hearth`.
    */
   readonly dataDir: string;
+  /** tui: check the configuration and the database, print counts, open no screen. */
+  readonly dryRun?: boolean;
+  /** tui: a JSON file of options (long flag names without dashes); flags beat it. */
+  readonly config?: string;
+  /** tui: the database file; default `hearth.db` in {@link Config.dataDir}. */
+  readonly database?: string;
+  /** tui: the layout at start. */
+  readonly layout?: TuiLayout;
+  /** tui: write frame and input latency figures (JSON) to this file on exit. */
+  readonly frameStats?: string;
+  /** tui: `NO_COLOR` is set (https://no-color.org): draw without colours. */
+  readonly noColor?: boolean;
 }
 
-const RUN: readonly Command[] = ["start", "chat", "generate"];
+/** The terminal UI's layouts: one pane, chat with a sidebar, chat with an inspector. */
+export const TUI_LAYOUTS = ["single", "sidebar", "inspector"] as const;
+/** A terminal UI layout. */
+export type TuiLayout = typeof TUI_LAYOUTS[number];
+
+const RUN: readonly Command[] = ["start", "chat", "tui", "generate"];
 const SESSION: readonly Command[] = ["chat", "generate"];
+const TUI: readonly Command[] = ["tui"];
 const CHAT: readonly Command[] = ["chat"];
 const APP: readonly Command[] = ["start"];
 const GEN: readonly Command[] = ["generate"];
@@ -139,6 +157,24 @@ export const OPTIONS: readonly OptionSpec[] = Object.freeze([
   }),
   row("model", "-m, --model", "string FILE", BUNDLED_MODEL, "GGUF model file", {
     defaultText: "models/stories260K.gguf (bundled)",
+    commands: [...SESSION, "tui"],
+  }),
+  row("dryRun", "--dry-run", "boolean", false, "check the config and database, print counts", {
+    commands: TUI,
+  }),
+  row("config", "--config", "string FILE", undefined, 'JSON file of options ({"layout": ...})', {
+    commands: TUI,
+  }),
+  row("database", "--database", "string FILE", undefined, "the database file", {
+    commands: TUI,
+    defaultText: "hearth.db in the data folder",
+  }),
+  row("frameStats", "--frame-stats", "string FILE", undefined, "write frame times (JSON) on exit", {
+    commands: TUI,
+  }),
+  row("layout", "--layout", "string NAME", "sidebar", "layout at start (the L key cycles)", {
+    commands: TUI,
+    choices: TUI_LAYOUTS,
   }),
   row("prompt", "-p, --prompt", "string TEXT", undefined, "prompt to complete (required)", {
     commands: GEN,
@@ -227,6 +263,7 @@ export function loadConfig(
   argv: readonly string[],
   env: EnvReader = denoEnv,
 ): Config {
+  if (command === "tui") argv = [...configFileArgs(optionsOf(command), argv), ...argv];
   const specs = optionsOf(command);
   const hint = command === "start" ? "hearth --help" : `hearth ${command} --help`;
   const { loras, rest } = extractLoraFlags(argv);
@@ -234,10 +271,46 @@ export function loadConfig(
   const values: Record<string, unknown> = { command, loras, ...read.values };
   if (read.help) return Object.freeze({ ...values, help: true }) as Config;
   values.dataDir = dataDir(env, env("HOME") ?? env("USERPROFILE") ?? ".");
+  if (command === "tui") values.noColor = (env("NO_COLOR") ?? "") !== "";
   if (command === "generate" && values.prompt === undefined) {
     throw new TypeError(`Cannot generate without a prompt: pass -p TEXT (see ${hint})`);
   }
   return Object.freeze(values) as unknown as Config;
+}
+
+/**
+ * The flags a `--config FILE` in `argv` stands for: the file is a JSON object whose keys
+ * are long flag names without dashes (`{"layout": "single", "model": "a.gguf"}`); they
+ * go before `argv`, so a flag given on the command line wins.
+ *
+ * @throws {TypeError} when the file cannot be read, is not a JSON object, or names an
+ *   unknown option.
+ */
+function configFileArgs(specs: readonly OptionSpec[], argv: readonly string[]): string[] {
+  const at = argv.findIndex((arg) => arg === "--config" || arg.startsWith("--config="));
+  if (at === -1) return [];
+  const path = argv[at].includes("=") ? argv[at].slice("--config=".length) : argv[at + 1];
+  if (!path) return [];
+  let values: unknown;
+  try {
+    values = JSON.parse(Deno.readTextFileSync(path));
+  } catch (error) {
+    throw new TypeError(`Cannot read config file "${path}": ${(error as Error).message}`);
+  }
+  if (typeof values !== "object" || values === null || Array.isArray(values)) {
+    throw new TypeError(`Cannot read config file "${path}": expected a JSON object of options`);
+  }
+  const known = new Set(specs.flatMap((spec) => spec.flags));
+  const args: string[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    const flag = `--${name}`;
+    if (!known.has(flag) || name === "config") {
+      throw new TypeError(`Cannot read config file "${path}": unknown option "${name}"`);
+    }
+    if (value === true) args.push(flag);
+    else if (value !== false && value !== null) args.push(flag, String(value));
+  }
+  return args;
 }
 
 /** Marks an option that only some commands take, for the overview. */
@@ -253,6 +326,12 @@ export function helpText(command: Exclude<Command, "bench" | "pull" | "models" |
     return `Usage: hearth generate -p PROMPT [-m FILE] [FLAGS]\n\n` +
       `Streams the completion of PROMPT (not the prompt itself) to stdout.\n\n` +
       `Flags:\n${formatOptions(optionsOf("generate"))}\n${LORA_HELP}\n`;
+  }
+  if (command === "tui") {
+    return `Usage: hearth tui [-m FILE] [--layout NAME] [--dry-run] [FLAGS]\n\n` +
+      `The full-screen terminal app on the desktop app's database. Tab moves between\n` +
+      `panes, Enter sends, Esc stops a reply, Ctrl+P opens the command palette, ? lists\n` +
+      `the keys, Ctrl+C quits.\n\nFlags:\n${formatOptions(optionsOf("tui"))}\n`;
   }
   if (command === "chat") {
     return `Usage: hearth chat [-m FILE] [--system TEXT] [FLAGS]\n\n` +
