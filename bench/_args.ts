@@ -5,7 +5,13 @@
  *
  * @module
  */
-import { type Command, formatOptions, type OptionSpec, readOptions } from "../config/args.ts";
+import {
+  type Command,
+  formatOptions,
+  optionRow,
+  type OptionSpec,
+  readOptions,
+} from "../config/args.ts";
 import { LIB_VARIANTS } from "../ffi/lib_dir.ts";
 import type { BenchFormat } from "./report.ts";
 
@@ -25,27 +31,8 @@ function intList(min: number) {
 
 const atLeast = (min: number) => ({ ok: (v: number) => v >= min, expect: `an integer >= ${min}` });
 
-/** One row; `kind` is "TYPE VALUE_NAME" as in config.ts. */
-function row(
-  key: string,
-  flags: string,
-  kind: string,
-  fallback: OptionSpec["default"],
-  description: string,
-  more: Partial<OptionSpec> = {},
-): OptionSpec {
-  const [type, valueName] = kind.split(" ") as [OptionSpec["type"], string | undefined];
-  return {
-    key,
-    flags: flags.split(", "),
-    type,
-    valueName,
-    default: fallback,
-    description,
-    commands: BENCH,
-    ...more,
-  };
-}
+/** A row of bench's table (config/args.ts `optionRow`). */
+const row = optionRow(BENCH);
 
 /** bench's options, in `--help` order; flags and defaults are llama-bench's. */
 export const BENCH_OPTIONS: readonly OptionSpec[] = Object.freeze([

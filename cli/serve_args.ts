@@ -9,7 +9,13 @@ import { basename } from "node:path";
 import { KV_CACHE_TYPES, type KvCacheType } from "../engine/context_options.ts";
 import type { LoadModelOptions } from "../engine/model.ts";
 import { isLoopback } from "../server/openai/server.ts";
-import { type Command, formatOptions, type OptionSpec, readOptions } from "../config/args.ts";
+import {
+  type Command,
+  formatOptions,
+  optionRow,
+  type OptionSpec,
+  readOptions,
+} from "../config/args.ts";
 import { extractLoraFlags, LORA_HELP, type LoraFlag } from "../config/lora_flags.ts";
 
 /** What `serve` takes from the environment (read once by config.ts). */
@@ -98,27 +104,8 @@ function gpuLayers(text: string): number | undefined {
   return value < 0 ? -1 : value;
 }
 
-/** One row of serve's table; `kind` is "TYPE VALUE_NAME" as in config.ts. */
-function row(
-  key: string,
-  flags: string,
-  kind: string,
-  fallback: OptionSpec["default"],
-  description: string,
-  more: Partial<OptionSpec> = {},
-): OptionSpec {
-  const [type, valueName] = kind.split(" ") as [OptionSpec["type"], string | undefined];
-  return {
-    key,
-    flags: flags.split(", "),
-    type,
-    valueName,
-    default: fallback,
-    description,
-    commands: SERVE,
-    ...more,
-  };
-}
+/** A row of serve's table (config/args.ts `optionRow`). */
+const row = optionRow(SERVE);
 
 /**
  * `serve`'s options, in `--help` order, with llama-server's flags (common/arg.cpp);

@@ -78,6 +78,42 @@ export interface OptionSpec {
 }
 
 /**
+ * A maker of table rows for `commands`: `row(key, flags, kind, default, description,
+ * more)`, with `flags` as `--help` shows them ("-n, --n-predict") and `kind` as
+ * "TYPE VALUE_NAME" ("int N"; plain "boolean" for a switch); `more` overrides any field.
+ *
+ * @example
+ * ```ts ignore
+ * const row = optionRow(["serve"]);
+ * const spec = row("port", "--port", "int PORT", 8080, "port to bind");
+ * ```
+ */
+export function optionRow(
+  commands: readonly Command[],
+): (
+  key: string,
+  flags: string,
+  kind: string,
+  fallback: OptionSpec["default"],
+  description: string,
+  more?: Partial<OptionSpec>,
+) => OptionSpec {
+  return (key, flags, kind, fallback, description, more = {}) => {
+    const [type, valueName] = kind.split(" ") as [OptionSpec["type"], string | undefined];
+    return {
+      key,
+      flags: flags.split(", "),
+      type,
+      valueName,
+      default: fallback,
+      description,
+      commands,
+      ...more,
+    };
+  };
+}
+
+/**
  * A flag value or an environment value: a raw string (or true for a boolean flag, or
  * every string given for a `multiple` option).
  */

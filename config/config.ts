@@ -8,7 +8,14 @@
  */
 import { fileURLToPath } from "node:url";
 import { isAbsolute, join } from "node:path";
-import { type Command, COMMANDS, formatOptions, type OptionSpec, readOptions } from "./args.ts";
+import {
+  type Command,
+  COMMANDS,
+  formatOptions,
+  optionRow,
+  type OptionSpec,
+  readOptions,
+} from "./args.ts";
 import { extractLoraFlags, LORA_HELP, type LoraFlag } from "./lora_flags.ts";
 import { LIB_VARIANTS, type LibVariant } from "../ffi/lib_dir.ts";
 import type { EngineOptions } from "../engine/engine.ts";
@@ -113,31 +120,8 @@ const intAtLeast = (min: number) => ({
   expect: `an integer >= ${min}`,
 });
 
-/**
- * A table row: `flags` as in `--help` ("-n, --n-predict"), `kind` as "TYPE VALUE_NAME"
- * ("int N"; plain "boolean" for a switch). Every run command takes it unless `more`
- * says otherwise.
- */
-function row(
-  key: string,
-  flags: string,
-  kind: string,
-  fallback: OptionSpec["default"],
-  description: string,
-  more: Partial<OptionSpec> = {},
-): OptionSpec {
-  const [type, valueName] = kind.split(" ") as [OptionSpec["type"], string | undefined];
-  return {
-    key,
-    flags: flags.split(", "),
-    type,
-    valueName,
-    default: fallback,
-    description,
-    commands: SESSION,
-    ...more,
-  };
-}
+/** A table row (config/args.ts `optionRow`); every run command takes it unless `more` says otherwise. */
+const row = optionRow(SESSION);
 
 /**
  * Every option, in `--help` order. Flag names and meanings are llama.cpp's
