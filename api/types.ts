@@ -66,7 +66,7 @@ export type LibraryEntry = {
   id: string;
   path: string;
   name: string;
-  kind: "model" | "vocab-only" | "mmproj";
+  kind: "model" | "vocab-only" | "mmproj" | "adapter";
   size_bytes: number;
   architecture: string | null;
   quantization: string | null;

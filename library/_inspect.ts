@@ -90,10 +90,11 @@ async function readParts(
 
 /**
  * Vision projectors (`general.type` "mmproj", the `clip` architecture or "mmproj" in the
- * file name) pair with a model and never load alone; a file with no tensors holds only a
- * tokenizer.
+ * file name) pair with a model and never load alone, nor do LoRA adapters (`general.type`
+ * "adapter"); a file with no tensors holds only a tokenizer.
  */
 function modelKind(path: string, info: GgufFileInfo | null): ModelKind {
+  if (info?.metadata["general.type"] === "adapter") return "adapter";
   if (info?.metadata["general.type"] === "mmproj" || info?.architecture === "clip") {
     return "mmproj";
   }

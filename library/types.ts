@@ -27,7 +27,10 @@ export interface LibraryModel {
   id: string;
   /** The file to load; for a split model its first part (llama.cpp finds the others). */
   path: string;
-  /** A runnable model, a tokenizer only ("vocab-only"), or a vision projector ("mmproj"). */
+  /**
+   * A runnable model, a tokenizer only ("vocab-only"), a vision projector ("mmproj"), or a
+   * LoRA adapter ("adapter").
+   */
   kind: ModelKind;
   /** What to show: `general.name` when it says more than the architecture, else the file name. */
   displayName: string;

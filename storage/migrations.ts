@@ -258,6 +258,31 @@ function addProvenance(db: DatabaseSync): void {
   `);
 }
 
+/**
+ * Version 6: the library knows LoRA adapters (`general.type` "adapter") as kind
+ * "adapter", so they are offered as adapters and never as models to load or fit. SQLite
+ * cannot alter a CHECK: the table is rebuilt with its rows (sqlite.org/lang_altertable.html,
+ * the 12-step procedure); no other table refers to it.
+ */
+function addAdapterKind(db: DatabaseSync): void {
+  const sql = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'models'")
+    .get()?.sql as string;
+  const old = "CHECK (kind IN ('model', 'vocab-only', 'mmproj'))";
+  if (!sql.includes(old)) throw new Error("the models table has an unexpected kind CHECK");
+  db.exec(`
+    ${
+    sql.replace("CREATE TABLE models", "CREATE TABLE models_new").replace(
+      old,
+      "CHECK (kind IN ('model', 'vocab-only', 'mmproj', 'adapter'))",
+    )
+  };
+    INSERT INTO models_new SELECT * FROM models;
+    DROP TABLE models;
+    ALTER TABLE models_new RENAME TO models;
+    CREATE INDEX models_root ON models(root_path);
+  `);
+}
+
 /** Every migration, oldest first; the schema version is this array's length. */
 export const MIGRATIONS: readonly Migration[] = [
   createSchema,
@@ -265,6 +290,7 @@ export const MIGRATIONS: readonly Migration[] = [
   addDownloads,
   allowNullMessageJson,
   addProvenance,
+  addAdapterKind,
 ];
 
 /** Reads `PRAGMA user_version`. */

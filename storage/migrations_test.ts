@@ -164,3 +164,26 @@ Deno.test("migrate() to version 5 marks earlier replies local and takes remote p
   db.exec("UPDATE messages SET backend = 'remote', provider = 'openrouter' WHERE id = 'm2'");
   assertThrows(() => db.exec("UPDATE messages SET backend = 'cloud'"), Error, "CHECK");
 });
+
+Deno.test("migrate() to version 6 keeps the model index and takes kind 'adapter'", () => {
+  using db = new DatabaseSync(":memory:");
+  migrate(db, MIGRATIONS.slice(0, 5));
+  const insert = (id: string, kind: string) =>
+    db.prepare(
+      `INSERT INTO models (id, path, kind, size_bytes, mtime_ms, has_chat_template, root_kind,
+        root_path, indexed_at, verified_at) VALUES (?, ?, ?, 1, 1, 0, 'folder', '/r', 1, 7)`,
+    ).run(id, `/r/${id}.gguf`, kind);
+  insert("a", "model");
+  assertThrows(() => insert("b", "adapter"), Error, "CHECK");
+  assertEquals(migrate(db, MIGRATIONS.slice(0, 6)), 6);
+  insert("b", "adapter");
+  const rows = db.prepare("SELECT id, kind, verified_at FROM models ORDER BY seq").all()
+    .map((r) => ({ ...r }));
+  assertEquals(rows, [
+    { id: "a", kind: "model", verified_at: 7 },
+    { id: "b", kind: "adapter", verified_at: 7 },
+  ]);
+  assertThrows(() => insert("c", "lora"), Error, "CHECK");
+  const index = db.prepare("SELECT name FROM sqlite_master WHERE name = 'models_root'").get();
+  assertEquals(index?.name, "models_root");
+});

@@ -9,7 +9,7 @@ import type { Row } from "./_sql.ts";
 import { transaction } from "./transaction.ts";
 
 /** What a GGUF file holds: a runnable model, a tokenizer only, or a vision projector. */
-export type ModelKind = "model" | "vocab-only" | "mmproj";
+export type ModelKind = "model" | "vocab-only" | "mmproj" | "adapter";
 
 /** Where a model was found: a user folder, the Hugging Face cache, LM Studio or llama.cpp. */
 export type ModelRootKind = "folder" | "hf-cache" | "lmstudio" | "llama.cpp";

@@ -1,5 +1,11 @@
 import { assert, assertEquals } from "../assert.ts";
-import { STORIES_260K, STORIES_260K_CHATML, VOCAB_GPT2, VOCAB_PHI3 } from "../models.ts";
+import {
+  STORIES_260K,
+  STORIES_260K_CHATML,
+  STORIES_260K_LORA_RANDOM,
+  VOCAB_GPT2,
+  VOCAB_PHI3,
+} from "../models.ts";
 import type { LibraryModel } from "../../library/mod.ts";
 import { writeGguf } from "./_gguf.ts";
 import { TempTree, TestLibrary } from "./_tree.ts";
@@ -174,4 +180,13 @@ Deno.test("ModelLibrary.scan() reads the roots' layouts and skips absent roots",
     ["folder", "/user/nested/lmstudio-copy.gguf"],
   ]);
   assertEquals(t.library.list({ rootKind: "lmstudio" }).length, 1);
+});
+
+Deno.test("ModelLibrary.scan() lists a LoRA adapter as kind 'adapter', never as a model", async () => {
+  using tree = new TempTree();
+  tree.copy(STORIES_260K_LORA_RANDOM, "loras/stories-lora.gguf");
+  await using t = new TestLibrary([{ kind: "folder", path: tree.dir }]);
+  await t.library.scan();
+  const [adapter] = t.library.list();
+  assertEquals([adapter.kind, adapter.broken], ["adapter", false]);
 });

@@ -19,6 +19,7 @@ export const KIND_LABELS: Readonly<Record<LibraryEntry["kind"], string>> = {
   model: "Model",
   "vocab-only": "Vocabulary only",
   mmproj: "Vision projector",
+  adapter: "LoRA adapter",
 };
 
 /** The fit badge's word per verdict. */
