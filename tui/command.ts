@@ -62,6 +62,9 @@ export async function tuiCommand(config: Config): Promise<number> {
   }
   const quit = Promise.withResolvers<"quit" | "hangup">();
   const onHangup = () => quit.resolve("hangup");
+  // A closed terminal can show first as a failed write (EPIPE) rather than as SIGHUP;
+  // unhandled, that error ends the process before the replies are saved.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", onHangup);
   const signals: Deno.Signal[] = ["SIGHUP", "SIGTERM", "SIGINT"];
   for (const signal of signals) Deno.addSignalListener(signal, onHangup);
   const stats = new FrameStats();
