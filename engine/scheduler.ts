@@ -60,6 +60,8 @@ export interface ServeRequest {
   special: boolean;
   /** Receives coalesced pieces. */
   onPieces(pieces: Piece[]): void;
+  /** Called once when the request gets a slot, before any of its tokens is decoded. */
+  onStart?(): void;
 }
 
 /** A request's handle: its result, and cancellation. */
@@ -366,6 +368,11 @@ export class Scheduler {
         output: -1,
         lastToken: -1,
       };
+      try {
+        job.request.onStart?.();
+      } catch {
+        // A watcher's failure must not stop the step loop.
+      }
     }
   }
 

@@ -285,3 +285,18 @@ Deno.test("Scheduler with a shared KV pool (kvCells) frees idle caches, then end
   assertEquals([ra.finishReason, rb.finishReason], ["length", "length"]);
   assertEquals(runner.cached.reduce((total, cache) => total + cache.length, 0) <= 20, true);
 });
+
+Deno.test("Scheduler calls onStart once, when a queued request gets a slot", async () => {
+  const runner = new FakeRunner(8, 1);
+  const scheduler = new Scheduler(runner);
+  const started: string[] = [];
+  const a = scheduler.submit({ ...request([10, 11], 3), onStart: () => started.push("a") });
+  const b = scheduler.submit({ ...request([20, 21], 2), onStart: () => started.push("b") });
+  scheduler.step();
+  assertEquals(started, ["a"]); // b waits for the one slot
+  while (started.length < 2) assert(scheduler.step(), "b never started");
+  assertEquals((await a.result).finishReason, "length");
+  drain(scheduler);
+  assertEquals(started, ["a", "b"]);
+  assertEquals((await b.result).text, "22 23 ");
+});

@@ -52,6 +52,15 @@ export interface ServingOptions {
   queueLimit?: number;
 }
 
+/** Events of one served request, besides its pieces. */
+export interface ServeListeners {
+  /**
+   * Called once when the request gets a slot (at once when one is free); until then it
+   * waits in the queue. Errors thrown by it are ignored.
+   */
+  onStart?: () => void;
+}
+
 /**
  * Creates a serving context on `model`: one llama_context with `nParallel`
  * sequences, each `nCtxPerSlot` tokens, or `nCtx` tokens in all as llama-server's
@@ -184,7 +193,10 @@ export class ServingContext {
    * console.log(await serving.chat(messages, { temperature: 0, maxTokens: 8 }).text());
    * ```
    */
-  chat(messages: readonly ChatMessage[], options: ChatOptions = {}): Generation {
+  chat(
+    messages: readonly ChatMessage[],
+    options: ChatOptions & ServeListeners = {},
+  ): Generation {
     const { overflow = "error", templateVars, chatTemplate, ...rest } = options;
     return this.#submit(
       { messages: validateMessages(messages), overflow, templateVars, chatTemplate },
@@ -207,19 +219,41 @@ export class ServingContext {
    * console.log(result.finishReason, result.text); // "length" and 8 tokens of story
    * ```
    */
-  generate(prompt: string | readonly number[], options: GenerateOptions = {}): Generation {
+  generate(
+    prompt: string | readonly number[],
+    options: GenerateOptions & ServeListeners = {},
+  ): Generation {
     const input: PromptInput = typeof prompt === "string"
       ? { text: prompt, addSpecial: options.addSpecial ?? true }
       : { tokens: [...prompt] };
     return this.#submit(input, options);
   }
 
-  #submit(prompt: PromptInput, options: GenerateOptions): Generation {
+  /**
+   * Whether a request submitted now would wait for a slot: every slot is taken.
+   *
+   * @example
+   * ```ts
+   * import { createServingContext, loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * using serving = await createServingContext(model, { nParallel: 1, nCtxPerSlot: 256 });
+   * const generation = serving.generate("Once upon a time", { maxTokens: 4 });
+   * console.log(serving.full); // true: the next request waits for the slot
+   * await generation.result;
+   * ```
+   */
+  get full(): boolean {
+    return this.#inFlight >= this.context.info.nSeqMax;
+  }
+
+  #submit(prompt: PromptInput, options: GenerateOptions & ServeListeners): Generation {
     if (this.context.disposed) throw new DisposedError("Context");
-    if (options.sampler) {
+    const { onStart, ...generateOptions } = options;
+    if (generateOptions.sampler) {
       throw new TypeError("A serving context takes sampling options, not a sampler");
     }
-    const resolved = resolveGenerateOptions(options, this.model.info.nVocab, 1);
+    const resolved = resolveGenerateOptions(generateOptions, this.model.info.nVocab, 1);
     const waiting = this.#inFlight - this.context.info.nSeqMax;
     if (waiting >= this.#queueLimit) throw new QueueFullError(waiting, 1);
     const key = this.#nextKey++;
@@ -239,7 +273,9 @@ export class ServingContext {
         maxTokens: resolved.maxTokens,
         stop: resolved.stop,
         special: resolved.special,
-      }, { pieces: push }) as Promise<GenerationResult>).finally(() => {
+      }, { pieces: push, started: onStart && (() => ignoreErrors(onStart)) }) as Promise<
+        GenerationResult
+      >).finally(() => {
         this.#inFlight--;
         signal?.removeEventListener("abort", onAbort);
       })
@@ -267,5 +303,13 @@ export class ServingContext {
   /** Same as {@link dispose}; for `using`. */
   [Symbol.dispose](): void {
     this.dispose();
+  }
+}
+
+function ignoreErrors(callback: () => void): void {
+  try {
+    callback();
+  } catch {
+    // A listener's failure is its own; the request goes on.
   }
 }

@@ -158,6 +158,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
       stop: args.stop,
       special: args.special,
       onPieces: (pieces) => post({ id, pieces }),
+      onStart: () => post({ id, started: true }),
     });
     result.droppedMessages = prompt.droppedMessages;
     if (prompt.truncation) result.truncation = prompt.truncation;
