@@ -1,12 +1,12 @@
 /**
- * The app's one loaded model: the engine, the model, one context for chats, and the
- * load in progress. Loading a model unloads the previous one; every change is
- * published on the event hub for the UI.
+ * The app's one loaded model: the engine, the model, its serving context (the slots
+ * chats and the app's OpenAI server share), and the load in progress. Loading a model
+ * unloads the previous one; every change is published on the event hub for the UI.
  *
  * @module
  */
 import { resolve } from "node:path";
-import type { Context } from "../engine/context.ts";
+import { createServingContext, type ServingContext } from "../engine/serving.ts";
 import { Engine, type EngineOptions } from "../engine/engine.ts";
 import { loadModel, type Model } from "../engine/model.ts";
 import { NoModelLoadedError } from "./errors.ts";
@@ -22,7 +22,11 @@ export interface LoadedModel {
   n_params: number;
   size_bytes: number;
   n_ctx_train: number;
+  /** Tokens of each slot. */
   n_ctx: number;
+  /** Slots: replies generated at once. */
+  n_parallel: number;
+  /** KV cache of all slots. */
   kv_cache_bytes: number;
   n_layers_offloaded: number;
 }
@@ -53,10 +57,11 @@ export class ModelHost {
   readonly verdicts: LoadVerdicts | undefined;
   #engine: Engine | undefined;
   #model: Model | undefined;
-  #context: Context | undefined;
+  #serving: ServingContext | undefined;
   #loading: (Loading & { abort: AbortController }) | undefined;
   /** What the loaded model was asked for; llama.cpp may round n_ctx up. */
-  #request: { path: string; nCtx: number } | undefined;
+  #request: { path: string; nCtx: number; nParallel: number } | undefined;
+  readonly #slots: () => number;
   /** Kept until the next load starts, so a UI that connects later still sees it. */
   #loadError: LoadError | undefined;
 
@@ -71,6 +76,8 @@ export class ModelHost {
    *   (the app marks the file broken in the library); exceptions are ignored.
    * @param options.startEngine Starts the engine; default `Engine.start`. Tests may pass
    *   another.
+   * @param options.slots The slots a load makes (read at each load and by {@link serves});
+   *   default 4.
    */
   constructor(
     events: EventHub,
@@ -79,6 +86,7 @@ export class ModelHost {
       verdicts?: LoadVerdicts;
       onCrash?: (path: string, error: ModelCrashError) => void;
       startEngine?: (options: EngineOptions) => Promise<Engine>;
+      slots?: () => number;
     } = {},
   ) {
     this.#events = events;
@@ -86,12 +94,13 @@ export class ModelHost {
     this.verdicts = options.verdicts;
     this.#onCrash = options.onCrash;
     this.#startEngine = options.startEngine ?? ((engineOptions) => Engine.start(engineOptions));
+    this.#slots = options.slots ?? (() => 4);
   }
 
   /** The loaded model, or null. */
   get loaded(): LoadedModel | null {
     const model = this.#model;
-    const ctx = this.#context;
+    const ctx = this.#serving?.context;
     if (!model || !ctx || ctx.disposed) return null;
     return {
       path: model.info.path,
@@ -100,6 +109,7 @@ export class ModelHost {
       size_bytes: model.info.sizeBytes,
       n_ctx_train: model.info.nCtxTrain,
       n_ctx: ctx.info.nCtxSeq,
+      n_parallel: ctx.info.nSeqMax,
       kv_cache_bytes: ctx.info.kvCacheBytes,
       n_layers_offloaded: model.info.nLayersOffloaded,
     };
@@ -129,21 +139,31 @@ export class ModelHost {
     return this.#engine;
   }
 
-  /** Whether the loaded model is `path` with a context made for `nCtx` tokens. */
+  /**
+   * Whether the loaded model is `path` with slots made for `nCtx` tokens each, as many
+   * as the slots setting asks for now.
+   */
   serves(path: string, nCtx: number): boolean {
-    return this.loaded !== null && this.#request?.path === path && this.#request.nCtx === nCtx;
-  }
-
-  /** The chat context. @throws {NoModelLoadedError} when no model is loaded. */
-  context(): Context {
-    if (!this.#context || this.#context.disposed) {
-      throw new NoModelLoadedError();
-    }
-    return this.#context;
+    const request = this.#request;
+    return this.loaded !== null && request?.path === path && request.nCtx === nCtx &&
+      request.nParallel === this.#slots();
   }
 
   /**
-   * Loads `path` with a context of `nCtx` tokens, replacing the loaded model; a load
+   * The serving context whose slots chats and the OpenAI server share.
+   *
+   * @throws {NoModelLoadedError} when no model is loaded.
+   */
+  serving(): ServingContext {
+    if (!this.#serving || this.#serving.context.disposed) {
+      throw new NoModelLoadedError();
+    }
+    return this.#serving;
+  }
+
+  /**
+   * Loads `path` with slots of `nCtx` tokens each (as many as the slots setting says),
+   * replacing the loaded model; a load
    * already running is cancelled. Resolves when loaded; rejects with the load error, which
    * is also kept in {@link loadError} and published as `load_error` (unless the load was
    * cancelled: that is no failure to report).
@@ -165,9 +185,13 @@ export class ModelHost {
           this.#events.publish({ event: "loading", data: this.loading });
         },
       });
-      let context: Context;
+      const nParallel = this.#slots();
+      let serving: ServingContext;
       try {
-        context = await model.createContext({ nCtx: Math.min(nCtx, model.info.nCtxTrain || nCtx) });
+        serving = await createServingContext(model, {
+          nParallel,
+          nCtxPerSlot: Math.min(nCtx, model.info.nCtxTrain || nCtx),
+        });
       } catch (error) {
         model.dispose();
         throw error;
@@ -178,8 +202,8 @@ export class ModelHost {
       }
       this.unload();
       this.#model = model;
-      this.#context = context;
-      this.#request = { path, nCtx };
+      this.#serving = serving;
+      this.#request = { path, nCtx, nParallel };
       this.#events.publish({ event: "model", data: this.loaded });
       return this.loaded!;
     } catch (error) {
@@ -206,7 +230,7 @@ export class ModelHost {
     if (!this.#model) return;
     this.#model.dispose();
     this.#model = undefined;
-    this.#context = undefined;
+    this.#serving = undefined;
     this.#request = undefined;
     this.#events.publish({ event: "model", data: null });
   }

@@ -74,7 +74,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     log: say,
   });
   const openAiServer = new AppOpenAiServer({
-    model: () => app.host.model,
+    serving: () => app.host.loaded ? app.host.serving() : null,
     events: app.events,
     config: () => openAiServerConfig(app.storage.settings),
   });
