@@ -58,7 +58,9 @@ export class ModelHost {
   #engine: Engine | undefined;
   #model: Model | undefined;
   #serving: ServingContext | undefined;
-  #loading: (Loading & { abort: AbortController }) | undefined;
+  #loading:
+    | (Loading & { abort: AbortController; key: string; done?: Promise<LoadedModel> })
+    | undefined;
   /** What the loaded model was asked for; llama.cpp may round n_ctx up. */
   #request: { path: string; nCtx: number; nParallel: number } | undefined;
   readonly #slots: () => number;
@@ -163,16 +165,32 @@ export class ModelHost {
 
   /**
    * Loads `path` with slots of `nCtx` tokens each (as many as the slots setting says),
-   * replacing the loaded model; a load
-   * already running is cancelled. Resolves when loaded; rejects with the load error, which
+   * replacing the loaded model; another load already running is cancelled. Resolves when loaded; rejects with the load error, which
    * is also kept in {@link loadError} and published as `load_error` (unless the load was
-   * cancelled: that is no failure to report).
+   * cancelled: that is no failure to report). The same load asked for again while it runs
+   * (two chats sending at once) joins it rather than restarting it.
    */
-  async load(path: string, nCtx: number): Promise<LoadedModel> {
+  load(path: string, nCtx: number): Promise<LoadedModel> {
+    const key = JSON.stringify([path, nCtx, this.#slots()]);
+    if (this.#loading?.key === key && this.#loading.done) return this.#loading.done;
     this.#loading?.abort.abort();
-    const abort = new AbortController();
-    const loading = { path, progress: 0, abort };
+    const loading: NonNullable<typeof this.#loading> = {
+      path,
+      progress: 0,
+      abort: new AbortController(),
+      key,
+    };
     this.#loading = loading;
+    loading.done = this.#load(path, nCtx, loading);
+    return loading.done;
+  }
+
+  async #load(
+    path: string,
+    nCtx: number,
+    loading: NonNullable<typeof this.#loading>,
+  ): Promise<LoadedModel> {
+    const { abort } = loading;
     this.#loadError = undefined;
     this.#events.publish({ event: "loading", data: this.loading });
     try {
