@@ -43,6 +43,14 @@ export interface LoadError {
   message: string;
 }
 
+/** A load in progress, and what it was asked for. */
+interface LoadJob extends Loading {
+  abort: AbortController;
+  /** Path, n_ctx and slots, as JSON: the same key joins this load. */
+  key: string;
+  done?: Promise<LoadedModel>;
+}
+
 /**
  * Owns the engine and the loaded model; one load at a time. A load ends with a `model`
  * event (success) or a `load_error` event (failure), then `loading: null`.
@@ -58,9 +66,7 @@ export class ModelHost {
   #engine: Engine | undefined;
   #model: Model | undefined;
   #serving: ServingContext | undefined;
-  #loading:
-    | (Loading & { abort: AbortController; key: string; done?: Promise<LoadedModel> })
-    | undefined;
+  #loading: LoadJob | undefined;
   /** What the loaded model was asked for; llama.cpp may round n_ctx up. */
   #request: { path: string; nCtx: number; nParallel: number } | undefined;
   readonly #slots: () => number;
@@ -174,7 +180,7 @@ export class ModelHost {
     const key = JSON.stringify([path, nCtx, this.#slots()]);
     if (this.#loading?.key === key && this.#loading.done) return this.#loading.done;
     this.#loading?.abort.abort();
-    const loading: NonNullable<typeof this.#loading> = {
+    const loading: LoadJob = {
       path,
       progress: 0,
       abort: new AbortController(),
@@ -188,7 +194,7 @@ export class ModelHost {
   async #load(
     path: string,
     nCtx: number,
-    loading: NonNullable<typeof this.#loading>,
+    loading: LoadJob,
   ): Promise<LoadedModel> {
     const { abort } = loading;
     this.#loadError = undefined;
