@@ -3,8 +3,9 @@
  * (tools/server/server-context.cpp): every step decodes one batch holding the next
  * token of every generating slot plus prompt chunks of newly admitted requests, at
  * most n_batch tokens, generation first so prompts never starve it. A request takes
- * the free slot whose KV cache shares the longest prefix with its prompt and decodes
- * only the rest.
+ * the free slot where its prompt keeps the most of the KV cache (shared prefix minus the
+ * cached tokens it would throw away) and decodes only the rest: a chat's next turn finds
+ * its own slot, and another chat takes an empty slot rather than evict it.
  *
  * The scheduler never touches FFI: it drives a {@link Runner}, which the engine Worker
  * implements over a llama_context and tests implement with a fake.
@@ -313,18 +314,25 @@ export class Scheduler {
       if (free.length === 0) return;
       const job = this.#queue.shift()!;
       const prompt = Array.from(job.request.prompt);
-      // The free slot whose cache shares the longest prefix; ties go to the least
-      // recently used, so hot prefixes (system prompts) stay cached.
+      // The free slot where the prompt reuses the most and discards the least: the
+      // shared prefix counts for, the cached tokens after it against (a chat's turns
+      // stay in its slot; another chat sharing only the template's first tokens takes
+      // an empty slot instead of evicting it). Ties go to the least recently used, so
+      // hot prefixes (system prompts) stay cached.
       let best = free[0];
       let bestLength = -1;
+      let bestScore = -Infinity;
       for (const seqId of free) {
-        const length = commonPrefix(this.#runner.cached[seqId], prompt);
+        const cached = this.#runner.cached[seqId];
+        const length = commonPrefix(cached, prompt);
+        const score = length - (cached.length - length);
         if (
-          length > bestLength ||
-          (length === bestLength && this.#lastUsed[seqId] < this.#lastUsed[best])
+          score > bestScore ||
+          (score === bestScore && this.#lastUsed[seqId] < this.#lastUsed[best])
         ) {
           best = seqId;
           bestLength = length;
+          bestScore = score;
         }
       }
       if (prompt.length >= this.#runner.nCtxSeq) {
