@@ -98,13 +98,15 @@ Deno.test({
 
     assert(
       await t.step("with one slot, the second chat shows that it waits, then streams", async () => {
-        const settings = await fetch(`${app!.origin}/api/settings`, {
-          method: "PATCH",
-          headers: { authorization: `Bearer ${app!.secret}`, "content-type": "application/json" },
-          body: JSON.stringify({ n_parallel: 1 }),
-        });
-        assert(settings.ok, await settings.text());
-        await settings.body?.cancel();
+        // The Settings dialog's slots field, saved on change.
+        await first.getByRole("button", { name: "Settings" }).click();
+        const slots = first.getByLabel("Replies at once", { exact: true });
+        await slots.fill("1");
+        await slots.blur();
+        await first.getByRole("button", { name: "Close" }).click();
+        await first.waitForFunction(
+          async () => (await (await fetch("/api/settings")).json()).n_parallel === 1,
+        );
         await startChat(first, "Lily went to the park");
         await streamedLength(first); // the app reloaded with one slot, which this reply holds
         await startChat(second, "The cat sat");
