@@ -99,7 +99,7 @@ Deno.test({
     assert(
       await t.step("with one slot, the second chat shows that it waits, then streams", async () => {
         // The Settings dialog's slots field, saved on change.
-        await first.getByRole("button", { name: "Settings" }).click();
+        await first.getByRole("button", { name: "Settings", exact: true }).click();
         const slots = first.getByLabel("Replies at once", { exact: true });
         await slots.fill("1");
         await slots.blur();
