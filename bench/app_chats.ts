@@ -1,12 +1,13 @@
 /**
  * Chats on the app's slots, measured through the UI API of a real app (`startApp`, headless,
  * temp data folder): 4 chats replying at once against the same 4 one after another
- * (aggregate generated tokens per second, one run), and one chat's turn-10 TTFT against its
- * turn-1 TTFT (a chat that keeps its slot decodes only its new tokens). TTFT and token
- * counts are the metrics the app stores on each reply.
+ * (aggregate generated tokens per second), and one chat's turn-10 TTFT against its turn-1
+ * TTFT (a chat that keeps its slot decodes only its new tokens). TTFT and token counts are
+ * the metrics the app stores on each reply. Each round measures both modes, in turns
+ * first, and a fresh chat's turns; ratios are per round, then their median.
  *
  * ```
- * deno run -A bench/app_chats.ts [--model PATH] [--tokens 64] [--turns 10] [--chats 4]
+ * deno run -A bench/app_chats.ts [--model PATH] [--tokens 64] [--turns 10] [--chats 4] [--rounds 3]
  * ```
  *
  * @module
@@ -20,11 +21,13 @@ const { values } = parseArgs({
     tokens: { type: "string", default: "64" },
     turns: { type: "string", default: "10" },
     chats: { type: "string", default: "4" },
+    rounds: { type: "string", default: "3" },
   },
 });
 const tokens = Number(values.tokens);
 const turns = Number(values.turns);
 const chats = Number(values.chats);
+const rounds = Number(values.rounds);
 const PROMPTS = [
   "Once upon a time",
   "Tom had a red ball",
@@ -79,61 +82,66 @@ try {
   // The first reply loads the model; a warm-up keeps that out of the figures.
   await turn(await newChat(), "Hello", null);
 
-  const sequentialStart = performance.now();
-  let sequentialTokens = 0;
-  for (let i = 0; i < chats; i++) {
-    const reply = await turn(await newChat(), PROMPTS[i % PROMPTS.length], null);
-    sequentialTokens += reply.metrics.completion_tokens;
+  let prompt = 0;
+  const nextPrompt = () => `${PROMPTS[prompt % PROMPTS.length]} ${prompt++}`;
+  /** Replies of `chats` fresh chats, at once or one after another: tokens and wall time. */
+  const replies = async (atOnce: boolean) => {
+    const ids = await Promise.all(Array.from({ length: chats }, newChat));
+    const start = performance.now();
+    const done = atOnce
+      ? await Promise.all(ids.map((id) => turn(id, nextPrompt(), null)))
+      : await ids.reduce<Promise<Json[]>>(
+        async (all, id) => [...await all, await turn(id, nextPrompt(), null)],
+        Promise.resolve([]),
+      );
+    const ms = performance.now() - start;
+    const generated = done.reduce((n, r) => n + r.metrics.completion_tokens, 0);
+    return { generated, ms, rate: generated / (ms / 1000) };
+  };
+  const fmt = (m: { generated: number; ms: number; rate: number }) =>
+    `${m.generated} tokens in ${(m.ms / 1000).toFixed(2)} s = ${m.rate.toFixed(1)} tok/s`;
+  const rows: string[] = [];
+  const speedups: number[] = [];
+  const ttftRatios: number[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    // Alternate which mode goes first, so a drift in machine load favours neither.
+    const first = await replies(round % 2 === 0);
+    const second = await replies(round % 2 !== 0);
+    const [atOnce, oneByOne] = round % 2 === 0 ? [first, second] : [second, first];
+    speedups.push(atOnce.rate / oneByOne.rate);
+    rows.push(`| ${round} | ${chats} one after another | ${fmt(oneByOne)} |`);
+    rows.push(`| ${round} | ${chats} at once | ${fmt(atOnce)} |`);
+    rows.push(`| ${round} | at once / one after another | ${speedups.at(-1)!.toFixed(2)} |`);
+
+    const chatId = await newChat();
+    const metrics: Json[] = [];
+    let parent: string | null = null;
+    for (let i = 0; i < turns; i++) {
+      const reply = await turn(chatId, nextPrompt(), parent);
+      metrics.push(reply.metrics);
+      parent = reply.id;
+    }
+    const [t1, tn] = [metrics[0], metrics.at(-1)];
+    ttftRatios.push(tn.ttft_ms / t1.ttft_ms);
+    const ttft = (m: Json) =>
+      `${m.ttft_ms.toFixed(1)} ms (prompt ${m.prompt_tokens}, cached ${m.cached_tokens})`;
+    rows.push(`| ${round} | turn 1 TTFT | ${ttft(t1)} |`);
+    rows.push(`| ${round} | turn ${turns} TTFT | ${ttft(tn)} |`);
+    rows.push(`| ${round} | turn ${turns} / turn 1 TTFT | ${ttftRatios.at(-1)!.toFixed(2)} |`);
   }
-  const sequentialMs = performance.now() - sequentialStart;
-
-  const ids = await Promise.all(Array.from({ length: chats }, newChat));
-  const parallelStart = performance.now();
-  const replies = await Promise.all(
-    ids.map((id, i) => turn(id, PROMPTS[(i + chats) % PROMPTS.length], null)),
-  );
-  const parallelMs = performance.now() - parallelStart;
-  const parallelTokens = replies.reduce((n, r) => n + r.metrics.completion_tokens, 0);
-
-  const chatId = await newChat();
-  const metrics: Json[] = [];
-  let parent: string | null = null;
-  for (let i = 0; i < turns; i++) {
-    const reply = await turn(chatId, PROMPTS[i % PROMPTS.length], parent);
-    metrics.push(reply.metrics);
-    parent = reply.id;
-  }
-
-  const sequentialRate = sequentialTokens / (sequentialMs / 1000);
-  const parallelRate = parallelTokens / (parallelMs / 1000);
-  const first = metrics[0];
-  const last = metrics.at(-1);
   const loaded = (await api("GET", "/api/state")).loaded;
   console.log(`model ${loaded.path}, ${loaded.n_parallel} slots of ${loaded.n_ctx} tokens`);
-  console.log(`| measure | value |\n| --- | ---: |`);
-  console.log(
-    `| ${chats} chats one after another | ${sequentialTokens} tokens in ${
-      (sequentialMs / 1000).toFixed(2)
-    } s = ${sequentialRate.toFixed(1)} tok/s |`,
-  );
-  console.log(
-    `| ${chats} chats at once | ${parallelTokens} tokens in ${(parallelMs / 1000).toFixed(2)} s = ${
-      parallelRate.toFixed(1)
-    } tok/s |`,
-  );
-  console.log(`| at once / one after another | ${(parallelRate / sequentialRate).toFixed(2)} |`);
-  console.log(
-    `| turn 1 TTFT | ${
-      first.ttft_ms.toFixed(1)
-    } ms (prompt ${first.prompt_tokens}, cached ${first.cached_tokens}) |`,
-  );
-  console.log(
-    `| turn ${turns} TTFT | ${
-      last.ttft_ms.toFixed(1)
-    } ms (prompt ${last.prompt_tokens}, cached ${last.cached_tokens}) |`,
-  );
-  console.log(`| turn ${turns} / turn 1 TTFT | ${(last.ttft_ms / first.ttft_ms).toFixed(2)} |`);
+  console.log(`| round | measure | value |\n| --- | --- | ---: |`);
+  console.log(rows.join("\n"));
+  console.log(`| median | at once / one after another | ${median(speedups).toFixed(2)} |`);
+  console.log(`| median | turn ${turns} / turn 1 TTFT | ${median(ttftRatios).toFixed(2)} |`);
 } finally {
   await app.close();
   await Deno.remove(dataDir, { recursive: true });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
