@@ -30,7 +30,7 @@ export { Generation } from "./engine/generation.ts";
 export type { ChatOptions, GenerateOptions } from "./engine/generate_options.ts";
 export { Sampler } from "./engine/sampler.ts";
 export { createServingContext, ServingContext } from "./engine/serving.ts";
-export type { ServeCallOptions, ServingOptions } from "./engine/serving.ts";
+export type { ServeCallOptions, ServeListeners, ServingOptions } from "./engine/serving.ts";
 export { LLAMA_DEFAULT_SEED } from "./engine/sampling.ts";
 export type { LogitBias, ResolvedSampling, SamplingOptions } from "./engine/sampling.ts";
 export { Engine } from "./engine/engine.ts";

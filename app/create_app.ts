@@ -114,6 +114,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const host = new ModelHost(events, options.engine, {
     verdicts: new LoadVerdicts(join(options.dataDir, LOAD_VERDICTS_FILE)),
     startEngine: options.startEngine,
+    slots: () => storage.settings.get().n_parallel,
     // Whoever asked for the load (the UI, a reply, the default model at start), a file
     // that crashed llama.cpp shows as broken in the model list.
     onCrash: (path, error) => void markCrashed(library, path, error),

@@ -1,12 +1,12 @@
 /**
- * The app's one loaded model: the engine, the model, one context for chats, and the
- * load in progress. Loading a model unloads the previous one; every change is
- * published on the event hub for the UI.
+ * The app's one loaded model: the engine, the model, its serving context (the slots
+ * chats and the app's OpenAI server share), and the load in progress. Loading a model
+ * unloads the previous one; every change is published on the event hub for the UI.
  *
  * @module
  */
 import { resolve } from "node:path";
-import type { Context } from "../engine/context.ts";
+import { createServingContext, type ServingContext } from "../engine/serving.ts";
 import { Engine, type EngineOptions } from "../engine/engine.ts";
 import { loadModel, type Model } from "../engine/model.ts";
 import { NoModelLoadedError } from "./errors.ts";
@@ -14,7 +14,7 @@ import { DisposedError, ModelCrashError } from "../engine/errors.ts";
 import { LoadVerdicts } from "../engine/load_verdicts.ts";
 import type { ModelLibrary } from "../library/mod.ts";
 import type { EventHub } from "./events.ts";
-import type { LoraAdapter } from "../engine/lora.ts";
+import type { LoraAdapter, LoraEntry } from "../engine/lora.ts";
 
 /** The loaded model as the UI API shows it (docs/ui-api.md `LoadedModel`). */
 export interface LoadedModel {
@@ -23,7 +23,11 @@ export interface LoadedModel {
   n_params: number;
   size_bytes: number;
   n_ctx_train: number;
+  /** Tokens of each slot. */
   n_ctx: number;
+  /** Slots: replies generated at once. */
+  n_parallel: number;
+  /** KV cache of all slots. */
   kv_cache_bytes: number;
   n_layers_offloaded: number;
   /** LoRA adapters on the chat context, in the order they were added. */
@@ -55,6 +59,14 @@ export interface LoadError {
   message: string;
 }
 
+/** A load in progress, and what it was asked for. */
+interface LoadJob extends Loading {
+  abort: AbortController;
+  /** Path, n_ctx and slots, as JSON: the same key joins this load. */
+  key: string;
+  done?: Promise<LoadedModel>;
+}
+
 /**
  * Owns the engine and the loaded model; one load at a time. A load ends with a `model`
  * event (success) or a `load_error` event (failure), then `loading: null`.
@@ -70,10 +82,11 @@ export class ModelHost {
   #engine: Promise<Engine> | undefined;
   #closed = false;
   #model: Model | undefined;
-  #context: Context | undefined;
-  #loading: (Loading & { abort: AbortController }) | undefined;
+  #serving: ServingContext | undefined;
+  #loading: LoadJob | undefined;
   /** What the loaded model was asked for; llama.cpp may round n_ctx up. */
-  #request: { path: string; nCtx: number } | undefined;
+  #request: { path: string; nCtx: number; nParallel: number } | undefined;
+  readonly #slots: () => number;
   #loras: { id: number; adapter: LoraAdapter; scale: number }[] = [];
   #nextLoraId = 1;
   /** Kept until the next load starts, so a UI that connects later still sees it. */
@@ -90,6 +103,8 @@ export class ModelHost {
    *   (the app marks the file broken in the library); exceptions are ignored.
    * @param options.startEngine Starts the engine; default `Engine.start`. Tests may pass
    *   another.
+   * @param options.slots The slots a load makes (read at each load and by {@link serves});
+   *   default 4.
    */
   constructor(
     events: EventHub,
@@ -98,6 +113,7 @@ export class ModelHost {
       verdicts?: LoadVerdicts;
       onCrash?: (path: string, error: ModelCrashError) => void;
       startEngine?: (options: EngineOptions) => Promise<Engine>;
+      slots?: () => number;
     } = {},
   ) {
     this.#events = events;
@@ -105,12 +121,13 @@ export class ModelHost {
     this.verdicts = options.verdicts;
     this.#onCrash = options.onCrash;
     this.#startEngine = options.startEngine ?? ((engineOptions) => Engine.start(engineOptions));
+    this.#slots = options.slots ?? (() => 4);
   }
 
   /** The loaded model, or null. */
   get loaded(): LoadedModel | null {
     const model = this.#model;
-    const ctx = this.#context;
+    const ctx = this.#serving?.context;
     if (!model || !ctx || ctx.disposed) return null;
     return {
       path: model.info.path,
@@ -119,6 +136,7 @@ export class ModelHost {
       size_bytes: model.info.sizeBytes,
       n_ctx_train: model.info.nCtxTrain,
       n_ctx: ctx.info.nCtxSeq,
+      n_parallel: ctx.info.nSeqMax,
       kv_cache_bytes: ctx.info.kvCacheBytes,
       n_layers_offloaded: model.info.nLayersOffloaded,
       loras: this.#loras.map(({ id, adapter, scale }) => ({
@@ -184,10 +202,17 @@ export class ModelHost {
     return entry;
   }
 
-  // The Worker runs requests in order: a reply running now keeps its set, the next one
-  // gets this.
+  /**
+   * The adapters and scales replies run with: passed per request to the serving
+   * context, whose scheduler never batches two different sets in one decode.
+   */
+  get activeLoras(): LoraEntry[] {
+    return this.#loras.map(({ adapter, scale }) => ({ adapter, scale }));
+  }
+
+  // Replies take the set per request: one running now keeps its set, the next gets this.
+  // deno-lint-ignore require-await
   async #applyLoras(): Promise<LoadedModel> {
-    await this.context().setLoras(this.#loras.map(({ adapter, scale }) => ({ adapter, scale })));
     const loaded = this.loaded!;
     this.#events.publish({ event: "model", data: loaded });
     return loaded;
@@ -227,30 +252,56 @@ export class ModelHost {
     return await this.#engine;
   }
 
-  /** Whether the loaded model is `path` with a context made for `nCtx` tokens. */
+  /**
+   * Whether the loaded model is `path` with slots made for `nCtx` tokens each, as many
+   * as the slots setting asks for now.
+   */
   serves(path: string, nCtx: number): boolean {
-    return this.loaded !== null && this.#request?.path === path && this.#request.nCtx === nCtx;
-  }
-
-  /** The chat context. @throws {NoModelLoadedError} when no model is loaded. */
-  context(): Context {
-    if (!this.#context || this.#context.disposed) {
-      throw new NoModelLoadedError();
-    }
-    return this.#context;
+    const request = this.#request;
+    return this.loaded !== null && request?.path === path && request.nCtx === nCtx &&
+      request.nParallel === this.#slots();
   }
 
   /**
-   * Loads `path` with a context of `nCtx` tokens, replacing the loaded model; a load
-   * already running is cancelled. Resolves when loaded; rejects with the load error, which
-   * is also kept in {@link loadError} and published as `load_error` (unless the load was
-   * cancelled: that is no failure to report).
+   * The serving context whose slots chats and the OpenAI server share.
+   *
+   * @throws {NoModelLoadedError} when no model is loaded.
    */
-  async load(path: string, nCtx: number): Promise<LoadedModel> {
+  serving(): ServingContext {
+    if (!this.#serving || this.#serving.context.disposed) {
+      throw new NoModelLoadedError();
+    }
+    return this.#serving;
+  }
+
+  /**
+   * Loads `path` with slots of `nCtx` tokens each (as many as the slots setting says),
+   * replacing the loaded model; another load already running is cancelled. Resolves when loaded; rejects with the load error, which
+   * is also kept in {@link loadError} and published as `load_error` (unless the load was
+   * cancelled: that is no failure to report). The same load asked for again while it runs
+   * (two chats sending at once) joins it rather than restarting it.
+   */
+  load(path: string, nCtx: number): Promise<LoadedModel> {
+    const key = JSON.stringify([path, nCtx, this.#slots()]);
+    if (this.#loading?.key === key && this.#loading.done) return this.#loading.done;
     this.#loading?.abort.abort();
-    const abort = new AbortController();
-    const loading = { path, progress: 0, abort };
+    const loading: LoadJob = {
+      path,
+      progress: 0,
+      abort: new AbortController(),
+      key,
+    };
     this.#loading = loading;
+    loading.done = this.#load(path, nCtx, loading);
+    return loading.done;
+  }
+
+  async #load(
+    path: string,
+    nCtx: number,
+    loading: LoadJob,
+  ): Promise<LoadedModel> {
+    const { abort } = loading;
     this.#loadError = undefined;
     this.#events.publish({ event: "loading", data: this.loading });
     try {
@@ -263,9 +314,13 @@ export class ModelHost {
           this.#events.publish({ event: "loading", data: this.loading });
         },
       });
-      let context: Context;
+      const nParallel = this.#slots();
+      let serving: ServingContext;
       try {
-        context = await model.createContext({ nCtx: Math.min(nCtx, model.info.nCtxTrain || nCtx) });
+        serving = await createServingContext(model, {
+          nParallel,
+          nCtxPerSlot: Math.min(nCtx, model.info.nCtxTrain || nCtx),
+        });
       } catch (error) {
         model.dispose();
         throw error;
@@ -276,8 +331,8 @@ export class ModelHost {
       }
       this.unload();
       this.#model = model;
-      this.#context = context;
-      this.#request = { path, nCtx };
+      this.#serving = serving;
+      this.#request = { path, nCtx, nParallel };
       this.#events.publish({ event: "model", data: this.loaded });
       return this.loaded!;
     } catch (error) {
@@ -304,7 +359,7 @@ export class ModelHost {
     if (!this.#model) return;
     this.#model.dispose();
     this.#model = undefined;
-    this.#context = undefined;
+    this.#serving = undefined;
     this.#loras = [];
     this.#request = undefined;
     this.#events.publish({ event: "model", data: null });

@@ -21,8 +21,13 @@ import type { TokenRate } from "./resources.ts";
 /** How often a growing reply is written to the database, in milliseconds. */
 export const SAVE_INTERVAL_MS = 200;
 
-/** What a watcher of a reply receives. */
+/**
+ * What a watcher of a reply receives. `waiting`: every slot is busy with other replies
+ * (or OpenAI server requests), so this one waits for a slot; `started`: it got one.
+ */
 export type ReplyEvent =
+  | { type: "waiting" }
+  | { type: "started" }
   | { type: "delta"; text: string }
   | { type: "done"; message: Message }
   | { type: "error"; message: string; errorType: string };
@@ -30,6 +35,8 @@ export type ReplyEvent =
 interface Job {
   chatId: string;
   content: string;
+  /** Waiting for a slot. */
+  waiting: boolean;
   abort: AbortController;
   watchers: Set<(event: ReplyEvent) => void>;
 }
@@ -123,6 +130,7 @@ export class ReplyRunner {
     const job: Job = {
       chatId: message.chat_id,
       content: message.content,
+      waiting: false,
       abort: new AbortController(),
       watchers: new Set(),
     };
@@ -143,17 +151,21 @@ export class ReplyRunner {
   }
 
   /**
-   * Follows a running reply: returns the text so far and a function that stops
-   * watching, or null when the reply is not running.
+   * Follows a running reply: returns the text so far, whether it waits for a slot, and a
+   * function that stops watching; null when the reply is not running.
    */
   watch(
     messageId: string,
     watcher: (event: ReplyEvent) => void,
-  ): { content: string; unwatch: () => void } | null {
+  ): { content: string; waiting: boolean; unwatch: () => void } | null {
     const job = this.#jobs.get(messageId);
     if (!job) return null;
     job.watchers.add(watcher);
-    return { content: job.content, unwatch: () => job.watchers.delete(watcher) };
+    return {
+      content: job.content,
+      waiting: job.waiting,
+      unwatch: () => job.watchers.delete(watcher),
+    };
   }
 
   async #run(message: Message, job: Job): Promise<void> {
@@ -177,10 +189,22 @@ export class ReplyRunner {
       const path = message.model ?? this.#modelPath(chat, settings);
       const nCtx = chat.n_ctx ?? settings.n_ctx;
       if (!this.#host.serves(path, nCtx)) await this.#host.load(path, nCtx);
-      const generation = this.#host.context().chat(prompt, {
+      const serving = this.#host.serving();
+      // Every slot taken: say so until the scheduler admits this reply.
+      if (serving.full) {
+        job.waiting = true;
+        emit({ type: "waiting" });
+      }
+      const generation = serving.chat(prompt, {
         ...engineSampling(sampling),
         overflow: chat.overflow,
         signal: job.abort.signal,
+        loras: this.#host.activeLoras,
+        onStart: () => {
+          if (!job.waiting) return;
+          job.waiting = false;
+          emit({ type: "started" });
+        },
       });
       for await (const piece of generation) {
         this.#rate.add(1);

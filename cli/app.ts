@@ -94,7 +94,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     providers: options.providers,
   });
   const openAiServer = new AppOpenAiServer({
-    model: () => app.host.model,
+    serving: () => app.host.loaded ? app.host.serving() : null,
     events: app.events,
     config: () => openAiServerConfig(app.storage.settings),
     providers: app.providers,

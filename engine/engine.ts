@@ -35,6 +35,7 @@ interface Listeners {
   reject(error: unknown): void;
   progress?(fraction: number): void;
   pieces?(pieces: Piece[]): void;
+  started?(): void;
 }
 
 /**
@@ -130,7 +131,7 @@ export class Engine {
   _call<K extends keyof Requests>(
     op: K,
     args: Requests[K],
-    events: Pick<Listeners, "progress" | "pieces"> = {},
+    events: Pick<Listeners, "progress" | "pieces" | "started"> = {},
   ): Promise<unknown> {
     if (this.#disposed) return Promise.reject(new DisposedError("Engine"));
     const id = this.#nextId++;
@@ -180,6 +181,8 @@ export class Engine {
       listeners.pieces?.(reply.pieces);
     } else if ("progress" in reply) {
       listeners.progress?.(reply.progress);
+    } else if ("started" in reply) {
+      listeners.started?.();
     } else {
       this.#pending.delete(reply.id);
       if ("error" in reply) listeners.reject(reviveError(reply.error));

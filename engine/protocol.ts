@@ -181,4 +181,6 @@ export type Reply =
   | { id: number; result: unknown }
   | { id: number; error: SerializedError }
   | { id: number; progress: number }
-  | { id: number; pieces: Piece[] };
+  | { id: number; pieces: Piece[] }
+  /** A served request got a slot (it may have waited in the queue). One per request. */
+  | { id: number; started: true };

@@ -3,8 +3,9 @@
  * (tools/server/server-context.cpp): every step decodes one batch holding the next
  * token of every generating slot plus prompt chunks of newly admitted requests, at
  * most n_batch tokens, generation first so prompts never starve it. A request takes
- * the free slot whose KV cache shares the longest prefix with its prompt and decodes
- * only the rest.
+ * the free slot where its prompt keeps the most of the KV cache (shared prefix minus the
+ * cached tokens it would throw away) and decodes only the rest: a chat's next turn finds
+ * its own slot, and another chat takes an empty slot rather than evict it.
  *
  * LoRA adapters apply to a whole context, so one decode never mixes two adapter sets:
  * requests run in groups of one set. A request for another set waits until the running
@@ -92,6 +93,8 @@ export interface ServeRequest {
   loras?: readonly LoraScale[];
   /** Receives coalesced pieces. */
   onPieces(pieces: Piece[]): void;
+  /** Called once when the request gets a slot, before any of its tokens is decoded. */
+  onStart?(): void;
 }
 
 /** A request's handle: its result, and cancellation. */
@@ -371,18 +374,25 @@ export class Scheduler {
       }
       const job = this.#queue.shift()!;
       const prompt = Array.from(job.request.prompt);
-      // The free slot whose cache shares the longest prefix; ties go to the least
-      // recently used, so hot prefixes (system prompts) stay cached.
+      // The free slot where the prompt reuses the most and discards the least: the
+      // shared prefix counts for, the cached tokens after it against (a chat's turns
+      // stay in its slot; another chat sharing only the template's first tokens takes
+      // an empty slot instead of evicting it). Ties go to the least recently used, so
+      // hot prefixes (system prompts) stay cached.
       let best = free[0];
       let bestLength = -1;
+      let bestScore = -Infinity;
       for (const seqId of free) {
-        const length = commonPrefix(this.#runner.cached[seqId], prompt);
+        const cached = this.#runner.cached[seqId];
+        const length = commonPrefix(cached, prompt);
+        const score = length - (cached.length - length);
         if (
-          length > bestLength ||
-          (length === bestLength && this.#lastUsed[seqId] < this.#lastUsed[best])
+          score > bestScore ||
+          (score === bestScore && this.#lastUsed[seqId] < this.#lastUsed[best])
         ) {
           best = seqId;
           bestLength = length;
+          bestScore = score;
         }
       }
       if (prompt.length >= this.#runner.nCtxSeq) {
@@ -426,6 +436,11 @@ export class Scheduler {
         outputIndex: -1,
         lastToken: -1,
       };
+      try {
+        job.request.onStart?.();
+      } catch {
+        // A watcher's failure must not stop the step loop.
+      }
     }
   }
 

@@ -356,3 +356,36 @@ Deno.test("Scheduler rejects a request whose adapter set cannot be applied", asy
   await assertRejects(() => failed.result, RangeError, "gone");
   assertEquals((await plain.result).text, "7 8 ");
 });
+
+Deno.test("Scheduler calls onStart once, when a queued request gets a slot", async () => {
+  const runner = new FakeRunner(8, 1);
+  const scheduler = new Scheduler(runner);
+  const started: string[] = [];
+  const a = scheduler.submit({ ...request([10, 11], 3), onStart: () => started.push("a") });
+  const b = scheduler.submit({ ...request([20, 21], 2), onStart: () => started.push("b") });
+  scheduler.step();
+  assertEquals(started, ["a"]); // b waits for the one slot
+  while (started.length < 2) assert(scheduler.step(), "b never started");
+  assertEquals((await a.result).finishReason, "length");
+  drain(scheduler);
+  assertEquals(started, ["a", "b"]);
+  assertEquals((await b.result).text, "22 23 ");
+});
+
+Deno.test("Scheduler gives another chat an empty slot rather than evict a chat's cache", async () => {
+  const runner = new FakeRunner(64, 2);
+  const scheduler = new Scheduler(runner);
+  const template = [1, 2];
+  const a1 = scheduler.submit(request([...template, 10, 11, 12, 13], 3));
+  drain(scheduler);
+  await a1.result;
+  const aCache = [...runner.cached[0]];
+  // Shares only the template's tokens with A's cache: it must not take A's slot.
+  const b = scheduler.submit(request([...template, 50, 51], 2));
+  drain(scheduler);
+  assertEquals((await b.result).metrics.cachedTokens, 0);
+  assertEquals(runner.cached[0], aCache);
+  const a2 = scheduler.submit(request([...aCache, 70, 71], 2));
+  drain(scheduler);
+  assertEquals((await a2.result).metrics.cachedTokens, aCache.length);
+});

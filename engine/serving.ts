@@ -64,6 +64,15 @@ export interface ServingOptions {
   queueLimit?: number;
 }
 
+/** Events of one served request, besides its pieces. */
+export interface ServeListeners {
+  /**
+   * Called once when the request gets a slot (at once when one is free); until then it
+   * waits in the queue. Errors thrown by it are ignored.
+   */
+  onStart?: () => void;
+}
+
 /**
  * Creates a serving context on `model`: one llama_context with `nParallel`
  * sequences, each `nCtxPerSlot` tokens, or `nCtx` tokens in all as llama-server's
@@ -224,7 +233,10 @@ export class ServingContext {
    * console.log(await serving.chat(messages, { temperature: 0, maxTokens: 8 }).text());
    * ```
    */
-  chat(messages: readonly ChatMessage[], options: ChatOptions & ServeCallOptions = {}): Generation {
+  chat(
+    messages: readonly ChatMessage[],
+    options: ChatOptions & ServeCallOptions & ServeListeners = {},
+  ): Generation {
     const { overflow = "error", templateVars, chatTemplate, ...rest } = options;
     return this.#submit(
       { messages: validateMessages(messages), overflow, templateVars, chatTemplate },
@@ -249,7 +261,7 @@ export class ServingContext {
    */
   generate(
     prompt: string | readonly number[],
-    options: GenerateOptions & ServeCallOptions = {},
+    options: GenerateOptions & ServeCallOptions & ServeListeners = {},
   ): Generation {
     const input: PromptInput = typeof prompt === "string"
       ? { text: prompt, addSpecial: options.addSpecial ?? true }
@@ -257,20 +269,41 @@ export class ServingContext {
     return this.#submit(input, options);
   }
 
-  #submit(prompt: PromptInput, callOptions: GenerateOptions & ServeCallOptions): Generation {
+  /**
+   * Whether a request submitted now would wait for a slot: every slot is taken.
+   *
+   * @example
+   * ```ts
+   * import { createServingContext, loadModel } from "@hearth/hearth";
+   *
+   * using model = await loadModel("models/stories260K.gguf");
+   * using serving = await createServingContext(model, { nParallel: 1, nCtxPerSlot: 256 });
+   * const generation = serving.generate("Once upon a time", { maxTokens: 4 });
+   * console.log(serving.full); // true: the next request waits for the slot
+   * await generation.result;
+   * ```
+   */
+  get full(): boolean {
+    return this.#inFlight >= this.context.info.nSeqMax;
+  }
+
+  #submit(
+    prompt: PromptInput,
+    callOptions: GenerateOptions & ServeCallOptions & ServeListeners,
+  ): Generation {
     if (this.context.disposed) throw new DisposedError("Context");
-    const { loras = [], ...options } = callOptions;
+    const { loras = [], onStart, ...generateOptions } = callOptions;
     const loraIds = resolveLoras(loras, this.model);
-    if (options.sampler) {
+    if (generateOptions.sampler) {
       throw new TypeError("A serving context takes sampling options, not a sampler");
     }
-    const resolved = resolveGenerateOptions(options, this.model.info.nVocab, 1);
+    const resolved = resolveGenerateOptions(generateOptions, this.model.info.nVocab, 1);
     const waiting = this.#inFlight - this.context.info.nSeqMax;
     if (waiting >= this.#queueLimit) throw new QueueFullError(waiting, 1);
     const key = this.#nextKey++;
     const ctxId = this.context._id;
     const engine = this.model.engine;
-    const { signal } = options;
+    const { signal } = generateOptions;
     const onAbort = () => engine._send("serveCancel", { ctxId, key });
     if (signal?.aborted) queueMicrotask(onAbort);
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -285,7 +318,9 @@ export class ServingContext {
         stop: resolved.stop,
         special: resolved.special,
         loras: loraIds,
-      }, { pieces: push }) as Promise<GenerationResult>).finally(() => {
+      }, { pieces: push, started: onStart && (() => ignoreErrors(onStart)) }) as Promise<
+        GenerationResult
+      >).finally(() => {
         this.#inFlight--;
         signal?.removeEventListener("abort", onAbort);
       })
@@ -313,5 +348,13 @@ export class ServingContext {
   /** Same as {@link dispose}; for `using`. */
   [Symbol.dispose](): void {
     this.dispose();
+  }
+}
+
+function ignoreErrors(callback: () => void): void {
+  try {
+    callback();
+  } catch {
+    // A listener's failure is its own; the request goes on.
   }
 }

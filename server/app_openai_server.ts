@@ -1,19 +1,19 @@
 /**
  * The desktop app's OpenAI-compatible server (the "Local API server" toggle): while it
  * is enabled and a model is loaded, the loaded model is served over the same API as
- * `hearth serve`, in a serving context of its own beside the chat context.
+ * `hearth serve`, on the model host's serving context: its requests and the chats share
+ * the same slots (the slots setting), so they generate at the same time.
  *
- * Ownership: the model host owns the model, and the model its contexts (disposing it
- * frees them all); this owns the serving context it makes and the HTTP server. On the
- * host's `model` event, published synchronously as a model goes, it drops both before
- * any request can reach them again, then restarts on the next model. It catches up
- * with the settings whenever {@link AppOpenAiServer.apply} runs.
+ * Ownership: the model host owns the model and its serving context; this owns only the
+ * HTTP server. On the host's `model` event, published synchronously as a model (or its
+ * serving context) goes, it stops the server before any request can reach the old
+ * context, then restarts on the next one. It catches up with the settings whenever
+ * {@link AppOpenAiServer.apply} runs.
  *
  * @module
  */
 import { basename } from "node:path";
-import type { Model } from "../engine/model.ts";
-import { createServingContext, type ServingContext } from "../engine/serving.ts";
+import type { ServingContext } from "../engine/serving.ts";
 import type { SettingsStore } from "../storage/mod.ts";
 import type { EventHub } from "../app/events.ts";
 import type { OpenAiServerStatus } from "../api/types.ts";
@@ -29,18 +29,14 @@ export interface AppOpenAiServerConfig {
   host: string;
   /** Port; 0 = any free port. */
   port: number;
-  /** Slots: requests decoded together. */
-  nParallel: number;
-  /** Tokens per slot; 0 = the model's training context. Capped at it. */
-  nCtx: number;
   /** The Bearer key clients must send; required off loopback. */
   apiKey: string | undefined;
 }
 
 /** Options of {@link AppOpenAiServer}. */
 export interface AppOpenAiServerOptions {
-  /** The loaded model, or null. Owned by the caller: never disposed here. */
-  model: () => Model | null;
+  /** The loaded model's serving context, or null. Owned by the caller: never disposed here. */
+  serving: () => ServingContext | null;
   /** The app's events: `model` ones are followed, `openai_server` ones published. */
   events: EventHub;
   /** The wanted server, read on every {@link AppOpenAiServer.apply}. */
@@ -50,7 +46,7 @@ export interface AppOpenAiServerOptions {
 }
 
 interface Running {
-  /** The model and config it was started for. */
+  /** The config it was started for. */
   key: string;
   serving: ServingContext;
   server: OpenAiServer;
@@ -58,7 +54,7 @@ interface Running {
 
 /** Runs the OpenAI server on the app's loaded model when the settings say so. */
 export class AppOpenAiServer {
-  readonly #model: () => Model | null;
+  readonly #serving: () => ServingContext | null;
   readonly #config: () => AppOpenAiServerConfig;
   readonly #events: EventHub;
   readonly #providers: ProviderRegistry | undefined;
@@ -73,14 +69,14 @@ export class AppOpenAiServer {
 
   /** Follows the model events; nothing starts until {@link apply} or a model loads. */
   constructor(options: AppOpenAiServerOptions) {
-    this.#model = options.model;
+    this.#serving = options.serving;
     this.#config = options.config;
     this.#events = options.events;
     this.#providers = options.providers;
     this.#unsubscribe = options.events.subscribe(({ event }) => {
       if (event !== "model") return;
-      // The old model is disposed by now: stop before another request reaches it.
-      if (this.#running && this.#running.serving.model !== this.#model()) this.#stop();
+      // The old context is disposed by now: stop before another request reaches it.
+      if (this.#running && this.#running.serving !== this.#serving()) this.#stop();
       void this.apply();
     });
   }
@@ -113,13 +109,16 @@ export class AppOpenAiServer {
 
   async #reconcile(): Promise<void> {
     const config = this.#config();
-    const model = this.#model();
-    const key = model ? JSON.stringify([model.info.path, config]) : "";
-    if (this.#running?.key === key && !this.#closed && config.enabled) return;
+    const serving = this.#serving();
+    const key = JSON.stringify(config);
+    if (
+      this.#running?.key === key && this.#running.serving === serving && !this.#closed &&
+      config.enabled
+    ) return;
     this.#stop();
     await this.#shutdown;
     if (this.#closed || !config.enabled) return this.#set(stopped("Turned off"));
-    if (!model) return this.#set(stopped("Starts when a model is loaded"));
+    if (!serving) return this.#set(stopped("Starts when a model is loaded"));
     if (!isLoopback(config.host) && !config.apiKey) {
       return this.#set({
         ...stopped(null),
@@ -129,16 +128,8 @@ export class AppOpenAiServer {
       });
     }
     this.#set({ ...stopped(null), state: "starting" });
-    let serving: ServingContext | undefined;
     try {
-      const nCtxTrain = model.info.nCtxTrain || 4096;
-      serving = await createServingContext(model, {
-        nParallel: config.nParallel,
-        nCtxPerSlot: config.nCtx === 0 ? nCtxTrain : Math.min(config.nCtx, nCtxTrain),
-      });
-      // The model was unloaded meanwhile; the unload queued another apply.
-      if (this.#model() !== model) return serving.dispose();
-      const alias = basename(model.info.path).replace(/\.gguf$/i, "");
+      const alias = basename(serving.model.info.path).replace(/\.gguf$/i, "");
       const server = startOpenAiServer(new ServingBackend(alias, serving), {
         host: config.host,
         port: config.port,
@@ -151,21 +142,19 @@ export class AppOpenAiServer {
       const url = config.host === "0.0.0.0" ? `http://127.0.0.1:${port}` : server.url;
       this.#set({ state: "running", url: `${url}/v1`, model: alias, message: null });
     } catch (error) {
-      serving?.dispose();
       this.#set({ ...stopped(null), state: "error", message: startError(error, config) });
     }
   }
 
   /**
-   * Stops at once: running generations end and the serving context is freed before
-   * this returns; the HTTP server finishes closing in {@link #shutdown}.
+   * Stops at once: no new request reaches the serving context after this returns; the
+   * HTTP server finishes closing (its requests end) in {@link #shutdown}.
    */
   #stop(): void {
     const running = this.#running;
     if (!running) return;
     this.#running = undefined;
     const closed = running.server.shutdown();
-    running.serving.dispose();
     this.#shutdown = this.#shutdown.then(() => closed).catch(() => {});
     this.#set(stopped("Stopped"));
   }
@@ -185,8 +174,6 @@ export function openAiServerConfig(settings: SettingsStore): AppOpenAiServerConf
     enabled: s.enabled,
     host: s.all_interfaces ? "0.0.0.0" : "127.0.0.1",
     port: s.port,
-    nParallel: s.n_parallel,
-    nCtx: s.n_ctx,
     apiKey: s.api_key_set ? settings.openAiApiKey() ?? undefined : undefined,
   };
 }

@@ -57,6 +57,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
     seed: -1,
   }),
   n_ctx: 2048,
+  n_parallel: 4,
   system_prompt: "",
   openai_server: Object.freeze({
     enabled: false,
@@ -85,6 +86,7 @@ const CHECKS = {
   theme: (value: unknown) => checkOneOf(value, "theme", THEMES),
   sampling: (value: unknown) => checkSampling(value, "sampling"),
   n_ctx: (value: unknown) => checkInteger(value, "n_ctx", 1, 2 ** 31 - 1),
+  n_parallel: (value: unknown) => checkInteger(value, "n_parallel", 1, 256),
   system_prompt: (value: unknown) => checkString(value, "system_prompt"),
   window: checkWindow,
   openai_server: checkOpenAiServer,

@@ -20,6 +20,7 @@ Deno.test("SettingsStore.get() returns the defaults on a fresh database", () => 
       seed: -1,
     },
     n_ctx: 2048,
+    n_parallel: 4,
     system_prompt: "",
     openai_server: {
       enabled: false,
@@ -43,6 +44,7 @@ Deno.test("SettingsStore.patch() merges sampling and persists across reopening",
     theme: "dark",
     sampling: { temperature: 0.2 },
     n_ctx: 4096,
+    n_parallel: 2,
     default_model: "/m/a.gguf",
     system_prompt: "Be kind.",
     window: { x: 10, y: 20, width: 800, height: 600 },
@@ -64,6 +66,8 @@ Deno.test("SettingsStore.patch() validates everything before writing anything", 
   const { settings } = temp.open();
   assertThrows(() => settings.patch({ theme: "pink" as never }), TypeError, '"theme"');
   assertThrows(() => settings.patch({ n_ctx: -1 }), RangeError, '"n_ctx"');
+  assertThrows(() => settings.patch({ n_parallel: 0 }), RangeError, '"n_parallel"');
+  assertThrows(() => settings.patch({ n_parallel: 257 }), RangeError, '"n_parallel"');
   assertThrows(() => settings.patch({ sampling: { min_p: 3 } }), RangeError, "sampling.min_p");
   assertThrows(() => settings.patch({ colour: "red" } as never), TypeError, "unknown field");
   assertThrows(

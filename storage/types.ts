@@ -144,8 +144,15 @@ export interface Settings {
   theme: Theme;
   /** Default sampling for every chat. */
   sampling: Required<Sampling>;
-  /** Default context size in tokens. @default {2048} */
+  /** Default context size in tokens: each slot holds this much. @default {2048} */
   n_ctx: number;
+  /**
+   * Slots: chat replies (and the OpenAI server's requests) generated at once, integer
+   * 1..256; more wait for a slot. Each slot keeps a chat's KV cache, so a chat that keeps
+   * its slot decodes only its new tokens; the KV cache holds `n_parallel` x `n_ctx`
+   * tokens. @default {4}
+   */
+  n_parallel: number;
   /** System prompt of chats whose own is ""; "" = none. @default {""} */
   system_prompt: string;
   /** Saved window geometry; absent until the window first closes. */
@@ -156,8 +163,8 @@ export interface Settings {
 
 /**
  * The app's OpenAI-compatible server ("Local API server" in Settings). It serves the
- * model the app has loaded, in a context of its own next to the chat context, so its
- * KV cache (`n_parallel` x `n_ctx` tokens) comes on top of the chat's.
+ * model the app has loaded on the chats' slots (`Settings.n_parallel` of `Settings.n_ctx`
+ * tokens): its requests and chat replies share them.
  */
 export interface OpenAiServerSettings {
   /** Serve while a model is loaded. @default {false} */
@@ -165,14 +172,15 @@ export interface OpenAiServerSettings {
   /** TCP port; 0 = any free port (a new one on every restart). @default {8080} */
   port: number;
   /**
-   * Slots: requests decoded together, integer 1..256; more wait in a queue. Two keep
-   * the extra KV cache small on a desktop while an editor and a script can both call
-   * at once. @default {2}
+   * Unused since the server shares the chats' slots (`Settings.n_parallel`); kept so
+   * databases that store it still read. @default {2}
+   * @deprecated
    */
   n_parallel: number;
   /**
-   * Tokens each request holds (prompt plus completion); 0 = the model's training
-   * context. Capped at the training context. @default {4096}
+   * Unused since the server shares the chats' slots (`Settings.n_ctx` tokens each);
+   * kept so databases that store it still read. @default {4096}
+   * @deprecated
    */
   n_ctx: number;
   /** Bind 0.0.0.0 (every interface) instead of 127.0.0.1; needs an API key. @default {false} */

@@ -63,8 +63,15 @@ export class ApiError extends Error {
 
 /** Callbacks of a message stream; `done` and `error` end it. */
 export type MessageStreamHandlers = {
-  /** Everything generated so far (first event, and again after a reconnect). */
-  snapshot(content: string): void;
+  /**
+   * Everything generated so far (first event, and again after a reconnect), and whether
+   * the reply waits for a slot (every slot busy with other replies).
+   */
+  snapshot(content: string, waiting: boolean): void;
+  /** The reply waits for a slot. */
+  waiting?(): void;
+  /** The reply got a slot after waiting. */
+  started?(): void;
   /** The next piece of text. */
   delta(text: string): void;
   /** The final message, with metrics. */
@@ -217,7 +224,12 @@ function streamMessage(url: string, on: MessageStreamHandlers): Close {
   const source = new EventSource(url);
   const close = () => source.close();
   const data = (event: Event) => JSON.parse((event as MessageEvent).data);
-  source.addEventListener("snapshot", (e) => on.snapshot(data(e).content));
+  source.addEventListener("snapshot", (e) => {
+    const { content, waiting } = data(e);
+    on.snapshot(content, waiting === true);
+  });
+  source.addEventListener("waiting", () => on.waiting?.());
+  source.addEventListener("started", () => on.started?.());
   source.addEventListener("delta", (e) => on.delta(data(e).text));
   source.addEventListener("done", (e) => {
     close();

@@ -51,13 +51,14 @@ export class LocalBackend implements Backend {
     const nCtx = this.#nCtx();
     if (!this.#host.serves(request.model, nCtx)) await this.#host.load(request.model, nCtx);
     const s = request.sampling ?? {};
-    const generation = this.#host.context().chat(request.messages, {
+    const generation = this.#host.serving().chat(request.messages, {
       ...(s.temperature === undefined ? {} : { temperature: s.temperature }),
       ...(s.topP === undefined ? {} : { topP: s.topP }),
       ...(s.maxTokens === undefined ? {} : { maxTokens: s.maxTokens }),
       ...(s.seed === undefined ? {} : { seed: s.seed }),
       ...(s.stop === undefined ? {} : { stop: s.stop }),
       signal: request.signal,
+      loras: this.#host.activeLoras,
     });
     for await (const piece of generation) {
       if (piece.text) yield { text: piece.text };

@@ -200,6 +200,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
       special: args.special,
       loras: args.loras,
       onPieces: (pieces) => post({ id, pieces }),
+      onStart: () => post({ id, started: true }),
     });
     result.droppedMessages = prompt.droppedMessages;
     if (prompt.truncation) result.truncation = prompt.truncation;

@@ -65,11 +65,11 @@ export function messageRoutes(deps: AppDeps): Hono {
       const send = (event: string, data: unknown) =>
         stream.writeSSE({ event, data: JSON.stringify(data) });
       if (!watch) {
-        await send("snapshot", { content: stored!.content });
+        await send("snapshot", { content: stored!.content, waiting: false });
         await send("done", { message: stored as Message });
         return;
       }
-      await send("snapshot", { content: watch.content });
+      await send("snapshot", { content: watch.content, waiting: watch.waiting });
       while (!stream.aborted) {
         if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
         // Deltas that piled up while the client read go out as one event.
@@ -80,6 +80,10 @@ export function messageRoutes(deps: AppDeps): Hono {
           continue; // more deltas may have come while this one was written
         }
         const last = queue.shift();
+        if (last?.type === "waiting" || last?.type === "started") {
+          await send(last.type, {});
+          continue;
+        }
         if (last?.type === "done") return void await send("done", { message: last.message });
         if (last?.type === "error") {
           return void await send("error", { message: last.message, type: last.errorType });

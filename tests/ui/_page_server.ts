@@ -90,6 +90,7 @@ export function testSettings(): Settings {
       seed: -1,
     },
     n_ctx: 4096,
+    n_parallel: 4,
     system_prompt: "",
     openai_server: {
       enabled: false,

@@ -149,6 +149,7 @@ let loaded: LoadedModel = {
   n_ctx: 4096,
   kv_cache_bytes: 117_440_512,
   n_layers_offloaded: 0,
+  n_parallel: 4,
   loras: [],
 };
 /** A library file as `GET /api/models` lists it. */

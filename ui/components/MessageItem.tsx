@@ -21,6 +21,8 @@ export type MessageItemProps = {
   message: Message;
   /** The text so far while this message streams. */
   stream?: ReadonlySignal<string>;
+  /** While streaming: it waits for a slot (other replies hold them all). */
+  waiting?: boolean;
   /** 0-based position among its siblings, and how many there are. */
   index: number;
   count: number;
@@ -71,6 +73,9 @@ function MessageItemView(props: MessageItemProps): JSX.Element {
           {message.dropped_messages} older message{message.dropped_messages > 1 ? "s" : ""}{" "}
           did not fit the context and were left out of this reply.
         </p>
+      )}
+      {state === "streaming" && props.waiting && (
+        <p class="notice waiting" role="status">Waiting for another reply to finish…</p>
       )}
       {state === "incomplete" && <p class="notice">Stopped before the end.</p>}
       {state === "error" && <p class="notice error">The reply failed.</p>}

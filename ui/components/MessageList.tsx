@@ -26,6 +26,7 @@ export function MessageList(props: MessageListProps): JSX.Element {
   const path = conversation.path.value;
   const children = conversation.children.value;
   const streams = props.generation.streams.value;
+  const waiting = props.generation.waiting.value;
   // The system prompt is a chat setting, shown in the settings panel, not as a bubble.
   const shown = path.filter((m) => m.role !== "system");
   return (
@@ -37,6 +38,7 @@ export function MessageList(props: MessageListProps): JSX.Element {
             key={message.id}
             message={message}
             stream={streams.get(message.id)}
+            waiting={waiting.has(message.id)}
             index={index}
             count={count}
             last={i === shown.length - 1}

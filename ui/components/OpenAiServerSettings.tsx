@@ -1,6 +1,6 @@
 /**
  * The "Local API server" part of Settings: a toggle that serves the loaded model over the
- * OpenAI API (like `hearth serve`), its port, slots and context, whether other machines may
+ * OpenAI API (like `hearth serve`) on the chats' slots, its port, whether other machines may
  * call it, its API key, and its status. Every change is saved and applied at once.
  *
  * @module
@@ -17,7 +17,7 @@ export function OpenAiServerSettings(
   { store, value }: { store: OpenAiServerStore; value: Values },
 ): JSX.Element {
   useEffect(() => void store.refresh(), [store]);
-  const integer = (key: "port" | "n_parallel" | "n_ctx") => (n: number | undefined) =>
+  const integer = (key: "port") => (n: number | undefined) =>
     n !== undefined && Number.isInteger(n) && store.configure({ [key]: n });
   const check = (key: "enabled" | "all_interfaces") => (e: { currentTarget: HTMLInputElement }) =>
     store.configure({ [key]: e.currentTarget.checked });
@@ -37,23 +37,6 @@ export function OpenAiServerSettings(
           step={1}
           hint="0 = any free port"
           onCommit={integer("port")}
-        />
-        <NumberField
-          label="Parallel requests"
-          value={value.n_parallel}
-          min={1}
-          max={256}
-          step={1}
-          hint="Slots decoded together; more requests wait in a queue"
-          onCommit={integer("n_parallel")}
-        />
-        <NumberField
-          label="Context per request"
-          value={value.n_ctx}
-          min={0}
-          step={256}
-          hint="n_ctx per slot in tokens; 0 = the model's training context"
-          onCommit={integer("n_ctx")}
         />
       </div>
       <label class="check">

@@ -74,8 +74,19 @@ export function SettingsDialog({ stores }: { stores: Stores }): JSX.Element {
               value={value.n_ctx}
               min={256}
               step={256}
-              hint="n_ctx in tokens"
+              hint="n_ctx in tokens, per slot"
               onCommit={(n) => n && settings.update({ n_ctx: n })}
+            />
+            <NumberField
+              label="Replies at once"
+              value={value.n_parallel}
+              min={1}
+              max={256}
+              step={1}
+              hint="Slots: chats (and API requests) generating together; each keeps a chat's cache"
+              onCommit={(n) =>
+                n !== undefined && Number.isInteger(n) && n >= 1 &&
+                settings.update({ n_parallel: n })}
             />
           </div>
           <h3>Model folders</h3>

@@ -20,7 +20,7 @@ Deno.test("ConversationModel.send() creates the chat on the first message and st
   const reply = conversation.path.value.at(-1)!;
   assert(conversation.busy.value);
   const stream = streams.get(reply.id)!;
-  stream.snapshot("");
+  stream.snapshot("", false);
   stream.delta("Hi");
   stream.delta("!");
   assertEquals(generation.streams.value.get(reply.id)?.value, "Hi!");

@@ -1,6 +1,7 @@
 /**
  * Replies being generated: one text signal per streaming message, fed by the message's SSE
  * stream. Components bind that signal directly, so a token updates only its own message.
+ * `waiting` holds the replies that wait for a slot (every slot busy with other replies).
  *
  * @module
  */
@@ -19,14 +20,26 @@ export type StreamEnd = {
 export const GenerationModel = createModel((api: Api, end: StreamEnd) => {
   /** Text so far of each message being streamed, by message id. */
   const streams = signal<ReadonlyMap<string, ReadonlySignal<string>>>(new Map());
+  /** Ids of the streaming messages that wait for a slot. */
+  const waiting = signal<ReadonlySet<string>>(new Set());
   const closers = new Map<string, Close>();
 
+  const setWaiting = (id: string, wait: boolean) => {
+    if (waiting.value.has(id) === wait) return;
+    const next = new Set(waiting.value);
+    if (wait) next.add(id);
+    else next.delete(id);
+    waiting.value = next;
+  };
   const without = (id: string) => {
     closers.get(id)?.();
     closers.delete(id);
     const next = new Map(streams.value);
     next.delete(id);
-    streams.value = next;
+    batch(() => {
+      streams.value = next;
+      setWaiting(id, false);
+    });
   };
   /** Starts following message `id` (a no-op if already followed). */
   const attach = (id: string) => {
@@ -34,7 +47,9 @@ export const GenerationModel = createModel((api: Api, end: StreamEnd) => {
     const text = signal("");
     streams.value = new Map(streams.value).set(id, text);
     const close = api.streamMessage(id, {
-      snapshot: (content) => (text.value = content),
+      snapshot: (content, wait) => batch(() => (text.value = content, setWaiting(id, wait))),
+      waiting: () => setWaiting(id, true),
+      started: () => setWaiting(id, false),
       delta: (piece) => (text.value += piece),
       // One batch: the message gets its final content and loses its stream in one render.
       done: (message) => batch(() => (without(id), end.finished(message))),
@@ -47,7 +62,7 @@ export const GenerationModel = createModel((api: Api, end: StreamEnd) => {
   const detachAll = () => {
     for (const id of [...closers.keys()]) without(id);
   };
-  return { streams, attach, detach, detachAll };
+  return { streams, waiting, attach, detach, detachAll };
 });
 
 /** An instance of {@link GenerationModel}. */
