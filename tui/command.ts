@@ -101,9 +101,11 @@ export async function tuiCommand(config: Config): Promise<number> {
       stream.write = () => true;
     }
   }
-  for (const signal of signals) Deno.removeSignalListener(signal, onHangup);
   store.close();
   if (how === "hangup") {
+    // The listeners stay: a closing terminal sends more than one signal (SIGHUP, then
+    // SIGTERM or another SIGHUP), and one without a listener would end the process
+    // before the replies are saved.
     // Only the save matters now; ink's teardown would wait on the dead terminal.
     await stopReplies(app);
     await Promise.race([app.close(), new Promise((resolve) => setTimeout(resolve, SAVE_WAIT_MS))]);
@@ -111,6 +113,7 @@ export async function tuiCommand(config: Config): Promise<number> {
     // not return after a tmux kill-session); everything is saved, so end outright.
     Deno.kill(Deno.pid, "SIGKILL");
   }
+  for (const signal of signals) Deno.removeSignalListener(signal, onHangup);
   try {
     await stopReplies(app);
   } finally {
