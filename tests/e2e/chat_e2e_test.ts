@@ -16,17 +16,8 @@ import { chromium, type Locator, type Page } from "playwright-core";
 import { assert, assertEquals } from "../assert.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
 import type { Chat, Message } from "../../api/types.ts";
+import { CHROMIUM, LAUNCH_ARGS } from "../ui/_page_server.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const LAUNCH_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const PROMPT = "Once upon a time";
 const FOLLOW_UP = "Tell me a very long story about the dragon";
 const EDITED = "Once upon a time there was a brave little dragon";

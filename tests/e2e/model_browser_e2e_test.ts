@@ -18,17 +18,8 @@ import { type FakeHub, startFakeHub } from "../fakes/fake_hub.ts";
 import { STORIES_260K_CHATML } from "../models.ts";
 import type { LibraryEntry } from "../../api/types.ts";
 import { formatBytes } from "../../ui/lib/format.ts";
+import { CHROMIUM, LAUNCH_ARGS } from "../ui/_page_server.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const LAUNCH_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const REPO = "tiny/stories";
 const FILE = "stories-Q4_K_M.gguf";
 /** Body speed of the fake hub while downloading: the 1.2 MB file takes about 3 s. */

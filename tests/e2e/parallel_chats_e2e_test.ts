@@ -8,17 +8,8 @@
 import { chromium, type Page } from "playwright-core";
 import { assert, assertEquals } from "../assert.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
+import { CHROMIUM, LAUNCH_ARGS } from "../ui/_page_server.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const LAUNCH_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 /** Longest any one wait may take. */
 const WAIT_MS = 60_000;
 const WAITING = "Waiting for another reply";

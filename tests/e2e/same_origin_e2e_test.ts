@@ -8,17 +8,7 @@ import { chromium } from "playwright-core";
 import { assertEquals } from "../assert.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
 import { waitFor } from "../server/_app_api.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const LAUNCH_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+import { CHROMIUM, LAUNCH_ARGS } from "../ui/_page_server.ts";
 
 /** A page on another local port that posts to `target` both ways a page can without CORS. */
 function attackerPage(target: string): string {
