@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { formatOptions, optionRow, type OptionSpec, readOptions } from "../config/args.ts";
 import {
   pickKind,
   seededRandom,
@@ -30,6 +30,27 @@ import {
 
 const RSS_EVERY_MS = 10_000;
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+const atLeast = (min: number) => ({ ok: (v: number) => v >= min, expect: `an integer >= ${min}` });
+/** A row of soak's table (config/args.ts `optionRow`); soak is a bench tool. */
+const row = optionRow(["bench"]);
+
+/** soak's options, in `--help` order. */
+const SOAK_OPTIONS: readonly OptionSpec[] = Object.freeze([
+  row("model", "-m, --model", "string FILE", undefined, "GGUF model with a chat template"),
+  row("n", "-n, --requests", "int N", 100000, "requests in all", { check: atLeast(1) }),
+  row("concurrency", "--concurrency", "int N", 8, "requests in flight at most", {
+    check: atLeast(1),
+  }),
+  row("parallel", "--parallel", "int N", 4, "serve's slots (-c 1024 in all)", {
+    check: atLeast(1),
+  }),
+  row("timeoutMs", "--timeout-ms", "int MS", 30000, "a request past this counts as hung", {
+    check: atLeast(1),
+  }),
+  row("seed", "--seed", "int N", 1, "seed of the request mix"),
+  row("help", "-h, --help", "boolean", false, "show this help"),
+]);
 
 /** The server's resident set size in MiB, from /proc (Linux). */
 async function rssMib(pid: number): Promise<number> {
@@ -44,23 +65,25 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      model: { type: "string", short: "m" },
-      n: { type: "string", short: "n", default: "100000" },
-      concurrency: { type: "string", default: "8" },
-      parallel: { type: "string", default: "4" },
-      "timeout-ms": { type: "string", default: "30000" },
-      seed: { type: "string", default: "1" },
-    },
-  });
+  const read = readOptions(SOAK_OPTIONS, args, { helpHint: "deno task soak --help" });
+  if (read.help) {
+    console.log(`usage: deno task soak -m MODEL [options]\n${formatOptions(SOAK_OPTIONS)}`);
+    return 0;
+  }
+  const values = read.values as {
+    model?: string;
+    n: number;
+    concurrency: number;
+    parallel: number;
+    timeoutMs: number;
+    seed: number;
+  };
   if (!values.model) throw new TypeError("Cannot soak: no model given; pass -m MODEL.gguf");
-  const total = Number(values.n);
-  const concurrency = Number(values.concurrency);
-  const timeoutMs = Number(values["timeout-ms"]);
+  const total = values.n;
+  const concurrency = values.concurrency;
+  const timeoutMs = values.timeoutMs;
   const serveArgs = ["serve", "-m", values.model, "--alias", "soak", "--port", "0"]
-    .concat(["--parallel", values.parallel, "-c", "1024", "-t", "1"]);
+    .concat(["--parallel", String(values.parallel), "-c", "1024", "-t", "1"]);
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN, ...serveArgs],
     stdout: "piped",
@@ -90,7 +113,7 @@ async function main(args: string[]): Promise<number> {
     });
   await sample();
   const sampler = setInterval(sample, RSS_EVERY_MS);
-  const random = seededRandom(Number(values.seed));
+  const random = seededRandom(values.seed);
   const kinds = Array.from({ length: total }, () => pickKind(random()));
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
