@@ -42,7 +42,7 @@ const SOAK_OPTIONS: readonly OptionSpec[] = Object.freeze([
   row("concurrency", "--concurrency", "int N", 8, "requests in flight at most", {
     check: atLeast(1),
   }),
-  row("parallel", "--parallel", "int N", 4, "serve's slots (-c 1024 in all)", {
+  row("parallel", "--parallel", "int N", 4, "serve's slots (1024 tokens each)", {
     check: atLeast(1),
   }),
   row("timeoutMs", "--timeout-ms", "int MS", 30000, "a request past this counts as hung", {
@@ -83,7 +83,9 @@ async function main(args: string[]): Promise<number> {
   const concurrency = values.concurrency;
   const timeoutMs = values.timeoutMs;
   const serveArgs = ["serve", "-m", values.model, "--alias", "soak", "--port", "0"]
-    .concat(["--parallel", String(values.parallel), "-c", "1024", "-t", "1"]);
+    // 1024 tokens per slot: serve's -c is the KV cache of all slots together.
+    .concat(["--parallel", String(values.parallel), "-c", String(1024 * values.parallel)])
+    .concat(["-t", "1"]);
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN, ...serveArgs],
     stdout: "piped",
