@@ -20,13 +20,8 @@
  * @module
  */
 import { formatOptions, optionRow, type OptionSpec, readOptions } from "../config/args.ts";
-import {
-  pickKind,
-  seededRandom,
-  sendSoakRequest,
-  type SoakKind,
-  type SoakOutcome,
-} from "./soak_requests.ts";
+import { pickKind, sendSoakRequest, type SoakKind, type SoakOutcome } from "./soak_requests.ts";
+import { seededRandom } from "../tests/hub/_helpers.ts";
 
 const RSS_EVERY_MS = 10_000;
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
