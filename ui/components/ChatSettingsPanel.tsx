@@ -11,7 +11,7 @@ import { DEFAULT_OVERFLOW } from "../../api/types.ts";
 import type { Stores } from "../stores/app.ts";
 import { isChatModel } from "../stores/library.ts";
 import type { OverflowPolicy } from "../../api/types.ts";
-import { Field, NumberField } from "./fields.tsx";
+import { Field, NumberField, useTyping } from "./fields.tsx";
 import { SamplingFields } from "./SamplingFields.tsx";
 
 /** The chat settings form. */
@@ -21,6 +21,7 @@ export function ChatSettingsPanel({ stores }: { stores: Stores }): JSX.Element {
   const chat = conversation.chat.value ?? conversation.draft.value;
   const defaults = settings.settings.value;
   const patch = conversation.patch;
+  const systemPrompt = useTyping(chat.system_prompt ?? "");
   return (
     <div class="settings-form">
       <Field label="Model">
@@ -64,9 +65,14 @@ export function ChatSettingsPanel({ stores }: { stores: Stores }): JSX.Element {
       <Field label="System prompt">
         <textarea
           rows={4}
-          value={chat.system_prompt ?? ""}
+          value={systemPrompt.value}
           placeholder={defaults?.system_prompt || "You are a helpful assistant."}
-          onChange={(e) => patch({ system_prompt: e.currentTarget.value })}
+          onInput={systemPrompt.onInput}
+          onChange={(e) => {
+            patch({ system_prompt: e.currentTarget.value });
+            systemPrompt.done();
+          }}
+          onBlur={systemPrompt.done}
         />
       </Field>
       <h3>Sampling</h3>

@@ -4,7 +4,26 @@
  *
  * @module
  */
-import type { ComponentChildren, JSX } from "preact";
+import type { ComponentChildren, JSX, TargetedEvent } from "preact";
+import { useState } from "preact/hooks";
+
+/**
+ * The text being typed into a field, held until the field commits. A save that lands while
+ * the user types in another field re-renders the whole form; without this, Preact would reset
+ * the half-typed field to the stored value and the edit would be lost (no change event fires).
+ */
+export function useTyping(stored: string): {
+  value: string;
+  onInput(e: TargetedEvent<HTMLInputElement | HTMLTextAreaElement>): void;
+  done(): void;
+} {
+  const [typed, setTyped] = useState<string | null>(null);
+  return {
+    value: typed ?? stored,
+    onInput: (e) => setTyped(e.currentTarget.value),
+    done: () => setTyped(null),
+  };
+}
 
 /** Props of {@link NumberField}. */
 export type NumberFieldProps = {
@@ -22,23 +41,27 @@ export type NumberFieldProps = {
 
 /** A labelled number input. */
 export function NumberField(props: NumberFieldProps): JSX.Element {
+  const typing = useTyping(props.value == null ? "" : String(props.value));
   return (
     <label class="field">
       <span class="field-label" title={props.hint}>{props.label}</span>
       <input
         type="number"
         inputMode="decimal"
-        value={props.value ?? ""}
+        value={typing.value}
         placeholder={props.placeholder}
         min={props.min}
         max={props.max}
         step={props.step ?? "any"}
+        onInput={typing.onInput}
         onChange={(e) => {
           const text = e.currentTarget.value.trim();
           const n = Number(text);
           if (text === "") props.onCommit(undefined);
           else if (Number.isFinite(n)) props.onCommit(n);
+          typing.done();
         }}
+        onBlur={typing.done}
       />
     </label>
   );

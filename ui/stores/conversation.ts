@@ -133,13 +133,17 @@ export const ConversationModel = createModel((api: Api, deps: ConversationDeps) 
     const target = siblings[siblings.findIndex((m) => m.id === message.id) + step];
     if (target) setLeaf(deepestLeaf(children.value, target.id));
   };
+  // Saves can finish out of order; only the newest one's answer replaces the shown chat, so an
+  // older answer never undoes a newer change on screen.
+  let patchesSent = 0;
   const patch = async (change: ChatPatch) => {
     const current = chat.value;
     if (!current) return void (draft.value = { ...draft.value, ...change });
     chat.value = { ...current, ...change };
+    const sent = ++patchesSent;
     try {
       const saved = await api.patchChat(current.id, change);
-      if (chat.value?.id === saved.id) chat.value = saved;
+      if (chat.value?.id === saved.id && sent === patchesSent) chat.value = saved;
       deps.chats().upsert(saved);
     } catch (error) {
       if (chat.value?.id === current.id) chat.value = current;

@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { createStores } from "./app.ts";
 import { fakeApi, fakeChat, fakeMessage } from "./_fake_api.ts";
+import type { Chat } from "../../api/types.ts";
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -79,4 +80,20 @@ Deno.test("ChatListModel.remove() deletes, closes the open chat and offers Undo"
   await tick();
   assert(calls.includes("restoreChat c1"));
   toasts.clear();
+});
+
+Deno.test("ConversationModel.patch(): an older save answering last does not undo a newer change", async () => {
+  const { api } = fakeApi([fakeChat("c1")]);
+  const answers: Array<() => void> = [];
+  api.patchChat = (id: string, patch: Partial<Chat>) =>
+    new Promise((resolve) => answers.push(() => resolve(fakeChat(id, patch))));
+  const { conversation } = createStores(api);
+  await conversation.open("c1");
+  const first = conversation.patch({ n_ctx: 2048 });
+  const second = conversation.patch({ system_prompt: "Be brief" });
+  answers[1]();
+  await second;
+  answers[0]();
+  await first;
+  assertEquals(conversation.chat.value?.system_prompt, "Be brief");
 });
