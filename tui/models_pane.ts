@@ -71,7 +71,11 @@ export function ModelsPane(props: ModelsPaneProps): React.ReactElement {
     }
     if (key.upArrow || input === "k") setSelected(Math.max(0, index - 1));
     else if (key.downArrow || input === "j") setSelected(Math.min(models.length - 1, index + 1));
-    else if (input === "/") setTyping(true);
+    else if (input.startsWith("/")) {
+      // A fast typist's (or a paste's) "/name" arrives as one read: the rest is the filter.
+      setTyping(true);
+      setFilter(input.slice(1));
+    }
     else if (key.return && model) {
       if (model.broken) {
         store.notify(`Cannot load ${model.displayName}: ${model.brokenReason}`, "error");
