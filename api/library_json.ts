@@ -8,8 +8,14 @@ import type { MemoryFit as EngineMemoryFit } from "../engine/memory_fit.ts";
 import type { LibraryModel } from "../library/mod.ts";
 import type { LibraryEntry, MemoryFit } from "./types.ts";
 
-/** A memory fit as the UI API shows it. */
-export function fitJson(fit: EngineMemoryFit): MemoryFit {
+/**
+ * A memory fit as the UI API shows it.
+ *
+ * @param fit The estimate, for all `nParallel` sequences together.
+ * @param nParallel The slots the estimate is for; `n_ctx` in the JSON is one slot's.
+ *   Default 1.
+ */
+export function fitJson(fit: EngineMemoryFit, nParallel = 1): MemoryFit {
   return {
     devices: fit.devices.map((d) => ({
       device: d.device,
@@ -21,7 +27,8 @@ export function fitJson(fit: EngineMemoryFit): MemoryFit {
     })),
     total_bytes: fit.totalBytes,
     verdict: fit.verdict,
-    n_ctx: fit.nCtx,
+    n_ctx: Math.floor(fit.nCtx / nParallel),
+    n_parallel: nParallel,
     max_n_ctx: fit.maxNCtx,
     method: fit.method,
     simulation_error: fit.simulationError,

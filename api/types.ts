@@ -101,8 +101,11 @@ export type MemoryFit = {
   }[];
   total_bytes: number;
   verdict: "fits" | "tight" | "does-not-fit";
+  /** Tokens of KV cache per slot the estimate is for. */
   n_ctx: number;
-  /** The largest n_ctx that fits in free memory. */
+  /** Slots (sequences) the estimate counts, each with `n_ctx` tokens of KV cache. */
+  n_parallel: number;
+  /** The largest n_ctx per slot that fits in free memory. */
   max_n_ctx: number;
   /** What produced the estimate. */
   method: "simulation" | "formula";

@@ -67,9 +67,10 @@ export interface MemoryFit {
   /** The n_ctx the estimate is for (as llama.cpp would round it). */
   nCtx: number;
   /**
-   * The largest n_ctx (a multiple of 256, at most the training context) whose KV cache
-   * still fits in free memory; 0 when even the weights do not fit. Compute buffers are
-   * taken as they are at `nCtx`.
+   * The largest n_ctx of one sequence (a multiple of 256, at most the training context)
+   * whose KV cache still fits in free memory; 0 when even the weights do not fit. With
+   * `nSeqMax` sequences in separate KV streams every sequence gets that much, so the cache
+   * holds `nSeqMax` times it. Compute buffers are taken as they are at `nCtx`.
    */
   maxNCtx: number;
   /** Which estimate this is. */
@@ -151,12 +152,14 @@ export async function estimateMemory(
     typeK: resolved.typeK,
     typeV: resolved.typeV,
   };
+  // Separate KV streams split the cache between sequences; a unified one is shared.
+  const streams = resolved.kvUnified ? 1 : resolved.nSeqMax;
   const ramAvailableBytes = Deno.systemMemoryInfo().available;
   let failure: unknown = new Error("no engine is running to simulate the load");
   if (engine) {
     try {
       const { probe, devices } = await simulate(engine, path, probeOptions, loadVerdicts);
-      return planMemory(probe, tensors, devices, nCtxTrain, ramAvailableBytes);
+      return planMemory(probe, tensors, devices, nCtxTrain, ramAvailableBytes, undefined, streams);
     } catch (error) {
       if (error instanceof ModelCrashError) throw error;
       failure = error;
@@ -171,7 +174,7 @@ export async function estimateMemory(
     throw engine ? failure : error;
   }
   return {
-    ...planMemory(probe, tensors, devices, nCtxTrain, ramAvailableBytes, "formula"),
+    ...planMemory(probe, tensors, devices, nCtxTrain, ramAvailableBytes, "formula", streams),
     simulationError: failure instanceof Error ? failure.message : String(failure),
   };
 }
@@ -241,6 +244,8 @@ async function splitTensors(file: GgufFileInfo): Promise<GgufTensor[]> {
  * @param nCtxTrain The training context in tokens: the ceiling of `maxNCtx`.
  * @param ramAvailableBytes Available RAM: the CPU's free memory.
  * @param method What produced `probe`. Default "simulation".
+ * @param kvStreams Sequences with a KV stream each (n_seq_max without kv_unified): the
+ *   cache's tokens are shared out among them, so `maxNCtx` is per stream. Default 1.
  * @returns The fit; `simulationError` is null (the caller fills it in).
  * @example
  * ```ts
@@ -264,6 +269,7 @@ export function planMemory(
   nCtxTrain: number,
   ramAvailableBytes: number,
   method: FitMethod = "simulation",
+  kvStreams = 1,
 ): MemoryFit {
   const rows = new Map<string, DeviceMemory>();
   const row = (name: string) => {
@@ -313,7 +319,7 @@ export function planMemory(
     if (d.kvCacheBytes === 0) continue;
     const perToken = kvPerToken * (d.kvCacheBytes / probe.kvBytes);
     const room = d.freeBytes - d.weightsBytes - d.computeBytes;
-    maxNCtx = Math.min(maxNCtx, Math.max(0, Math.floor(room / perToken)));
+    maxNCtx = Math.min(maxNCtx, Math.max(0, Math.floor(room / perToken / kvStreams)));
   }
   return {
     devices: list,

@@ -35,7 +35,8 @@ export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
   const defaultNCtx = () => deps.storage.settings.get().n_ctx;
   const engine = () => deps.host.engine();
   const loadVerdicts = deps.host.verdicts;
-  app.route("/api/models", libraryRoutes({ ...deps, engine, defaultNCtx, loadVerdicts }));
+  const slots = () => deps.storage.settings.get().n_parallel;
+  app.route("/api/models", libraryRoutes({ ...deps, engine, defaultNCtx, slots, loadVerdicts }));
   const hub = { hub: deps.hub, downloads: deps.downloads, remoteFit: deps.remoteFit, defaultNCtx };
   app.route("/api/hub", hubRoutes(hub));
   app.route("/api/downloads", downloadRoutes(hub));

@@ -75,8 +75,7 @@ export function ModelsPane(props: ModelsPaneProps): React.ReactElement {
       // A fast typist's (or a paste's) "/name" arrives as one read: the rest is the filter.
       setTyping(true);
       setFilter(input.slice(1));
-    }
-    else if (key.return && model) {
+    } else if (key.return && model) {
       if (model.broken) {
         store.notify(`Cannot load ${model.displayName}: ${model.brokenReason}`, "error");
       } else store.load(model.path);

@@ -24,6 +24,8 @@ export interface LibraryDeps {
   bundledModel: string;
   /** The settings' n_ctx, the default for fit estimates. */
   defaultNCtx: () => number;
+  /** The settings' n_parallel: the app's slots, each with the chat's n_ctx of KV cache. */
+  slots: () => number;
   /** Verdicts of child-process loads; a fit of a file not known to load runs in a child. */
   loadVerdicts?: LoadVerdicts;
 }
@@ -50,6 +52,7 @@ export function libraryRoutes(deps: LibraryDeps): Hono {
     if (model.broken) throw badRequest(`Cannot estimate a broken model: ${model.brokenReason}`);
     const nCtx = Number(c.req.query("n_ctx") ?? deps.defaultNCtx());
     const nGpuLayers = Number(c.req.query("n_gpu_layers") ?? -1);
+    const slots = deps.slots();
     if (!Number.isInteger(nCtx) || nCtx < 16) throw badRequest("n_ctx must be an integer >= 16");
     if (!Number.isInteger(nGpuLayers) || nGpuLayers < -1) {
       throw badRequest("n_gpu_layers must be an integer >= -1");
@@ -59,7 +62,14 @@ export function libraryRoutes(deps: LibraryDeps): Hono {
     try {
       const loadVerdicts = deps.loadVerdicts;
       return c.json(fitJson(
-        await estimateMemory(engine, model.path, { nCtx, nGpuLayers, loadVerdicts }),
+        // As the app loads it: n_parallel slots with n_ctx tokens each (engine/serving.ts).
+        await estimateMemory(engine, model.path, {
+          nCtx: nCtx * slots,
+          nSeqMax: slots,
+          nGpuLayers,
+          loadVerdicts,
+        }),
+        slots,
       ));
     } catch (error) {
       // The simulation crashed llama.cpp (in a child process): the model is broken.

@@ -80,6 +80,9 @@ Deno.test("planMemory() calls a load that exceeds free memory a misfit and finds
   assertEquals(tight.verdict, "tight");
   // 400 - 300 weights - 16 compute = 84 MiB of KV at 16 KiB a token = 5376 tokens.
   assertEquals(tight.maxNCtx, 5376);
+  // Two KV streams (n_seq_max 2, not unified) share those 5376 tokens: 2688 each, to 2560.
+  const twoSlots = planMemory(probe, tensors, devices, 32768, 400 * MiB, "simulation", 2);
+  assertEquals(twoSlots.maxNCtx, 2560);
   const short = planMemory(probe, tensors, devices, 32768, 300 * MiB);
   assertEquals(short.verdict, "does-not-fit");
   assertEquals(short.maxNCtx, 0);

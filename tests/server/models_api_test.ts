@@ -40,6 +40,14 @@ Deno.test("model browser API: library, fit, hub search, fit before download, dow
     assertEquals(fit.verdict, "fits");
     assertEquals(fit.devices[0].device, "CPU");
     assertEquals(fit.devices[0].weights_bytes, 1171200);
+    // The estimate is for the app's slots: n_parallel KV caches of n_ctx tokens each.
+    assertEquals(fit.n_ctx, 2048);
+    const slots = fit.n_parallel;
+    assert(slots > 1, "the default settings have several slots");
+    await api("PATCH", "/api/settings", { n_parallel: 1 });
+    const one = await api("GET", `/api/models/${bundled.id}/fit?n_ctx=2048`);
+    assertEquals(one.n_parallel, 1);
+    assertEquals(fit.devices[0].kv_cache_bytes, one.devices[0].kv_cache_bytes * slots);
 
     const search = await api("GET", "/api/hub/search?q=stories&sort=downloads");
     assertEquals(search.models.map((m: { id: string }) => m.id), ["tiny/stories"]);

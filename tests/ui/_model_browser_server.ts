@@ -108,6 +108,7 @@ function fit(verdict: MemoryFit["verdict"], nCtx: number, weights: number): Memo
     total_bytes: cpu.total_bytes,
     verdict,
     n_ctx: nCtx,
+    n_parallel: 1,
     max_n_ctx: verdict === "does-not-fit" ? 0 : 8192,
     method: "simulation",
     simulation_error: null,

@@ -31,7 +31,9 @@ export function FitBadge({ state }: { state: FitState | undefined }): JSX.Elemen
       </summary>
       <div class="fit-details">
         <p>
-          n_ctx {formatCount(fit.n_ctx)} needs <strong>{formatBytes(fit.total_bytes)}</strong>
+          n_ctx {formatCount(fit.n_ctx)}
+          {fit.n_parallel > 1 ? ` × ${fit.n_parallel} slots` : ""} needs{" "}
+          <strong>{formatBytes(fit.total_bytes)}</strong>
         </p>
         <table>
           <thead>
@@ -73,9 +75,9 @@ const FORMULA_NOTE = "Estimated from the file's metadata; compute buffers are ap
  */
 export function fitSummary(fit: MemoryFit): string {
   const lines = [
-    `${FIT_LABELS[fit.verdict]} at n_ctx ${formatCount(fit.n_ctx)}: ${
-      formatBytes(fit.total_bytes)
-    }`,
+    `${FIT_LABELS[fit.verdict]} at n_ctx ${formatCount(fit.n_ctx)}${
+      fit.n_parallel > 1 ? ` × ${fit.n_parallel} slots` : ""
+    }: ${formatBytes(fit.total_bytes)}`,
     ...fit.devices.map((d) =>
       `${d.device}: weights ${formatBytes(d.weights_bytes)}, KV ${
         formatBytes(d.kv_cache_bytes)

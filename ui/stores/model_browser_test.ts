@@ -44,6 +44,7 @@ const FIT: MemoryFit = {
   total_bytes: 1,
   verdict: "fits",
   n_ctx: 2048,
+  n_parallel: 1,
   max_n_ctx: 8192,
   method: "simulation",
   simulation_error: null,
