@@ -10,10 +10,10 @@
 import type { Config } from "../config/config.ts";
 import {
   BUNDLED_MODEL,
-  configDirFromEnv,
   type HubEnv,
   hubEnv,
   libraryRoots,
+  providersEnv,
 } from "../config/config.ts";
 import type { Storage } from "../storage/mod.ts";
 import type { Root } from "../library/mod.ts";
@@ -162,7 +162,7 @@ export async function appCommand(config: Config): Promise<number> {
         return { pid: Deno.pid, url: app.launchUrl, surface, shown: show && surface !== "none" };
       },
     },
-    providers: { configDir: configDirFromEnv(), env: (name) => Deno.env.get(name) },
+    providers: providersEnv(),
   });
   const stopped = Promise.withResolvers<void>();
   const onSignal = () => stopped.resolve();

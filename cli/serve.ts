@@ -25,7 +25,7 @@ import { ServedLoras } from "../server/openai/loras.ts";
 import { loadLoraFlags } from "../config/lora_flags.ts";
 import { startOpenAiServer } from "../server/openai/server.ts";
 import { ProviderRegistry } from "../app/providers/registry.ts";
-import { configDirFromEnv } from "../config/config.ts";
+import { providersEnv } from "../config/config.ts";
 import { reportError, writeAllSync } from "./errors.ts";
 import { parseServeArgs, SERVE_HELP, type ServeEnv, type ServeOptions } from "./serve_args.ts";
 import { exitIfStillRunning, serveUntilSignal } from "./serve_drain.ts";
@@ -84,10 +84,7 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
       cors: options.cors,
       chatTemplate,
       // One local endpoint for local and remote models: NAME:MODEL goes to provider NAME.
-      providers: new ProviderRegistry({
-        configDir: configDirFromEnv(),
-        env: (name) => Deno.env.get(name),
-      }),
+      providers: new ProviderRegistry(providersEnv()),
     });
     const { nSeqMax, nCtxSeq, nThreads } = context.info;
     const pool = options.kvUnified && nSeqMax > 1

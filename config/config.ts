@@ -385,6 +385,17 @@ export function apiKeyEnv(env: EnvReader = denoEnv): string | undefined {
 }
 
 /**
+ * Where provider settings live and how their `api_key_env` variables are read: the config
+ * folder ({@link configDirFromEnv}) and a reader of the process environment. The one place
+ * front ends get provider keys from the environment.
+ */
+export function providersEnv(
+  env: EnvReader = denoEnv,
+): { configDir: string; env: EnvReader } {
+  return { configDir: configDirFromEnv(env), env };
+}
+
+/**
  * Hearth's config folder (provider settings and their keys): `$HEARTH_HOME` if set (one
  * folder for everything), else `$XDG_CONFIG_HOME/hearth`, else `~/.config/hearth`. Empty
  * variables count as unset; a relative `XDG_CONFIG_HOME` is ignored, as the XDG spec asks.
