@@ -3,8 +3,7 @@ import React from "react";
 import { render } from "ink-testing-library";
 import { assert, assertEquals } from "../tests/assert.ts";
 import { waitFor } from "../tests/server/_app_api.ts";
-import { createApp } from "../app/create_app.ts";
-import { BUNDLED_MODEL } from "../config/config.ts";
+import { offlineApp } from "../tests/app/_offline_app.ts";
 import { Root } from "./root.ts";
 import { TuiStore } from "./store.ts";
 import { createTheme, ThemeContext } from "./theme.ts";
@@ -13,15 +12,8 @@ const h = React.createElement;
 
 /** A real app core on a temp database, without a model, and the UI rendered over it. */
 async function withRoot(fn: (ui: ReturnType<typeof render>, store: TuiStore) => Promise<void>) {
-  const dataDir = await Deno.makeTempDir();
-  const app = await createApp({
-    dataDir,
-    bundledModel: BUNDLED_MODEL,
-    hub: { endpoint: "http://127.0.0.1:9", token: undefined, cacheDir: dataDir },
-    libraryRoots: [],
-    loadDefaultModel: false,
-    log: () => {},
-  });
+  const offline = await offlineApp();
+  const { app } = offline;
   const chat = app.storage.chats.create({ title: "Lists" });
   const user = app.storage.messages.add(chat.id, { parent_id: null, role: "user", content: "hi" });
   app.storage.messages.add(chat.id, {
@@ -42,8 +34,7 @@ async function withRoot(fn: (ui: ReturnType<typeof render>, store: TuiStore) => 
   } finally {
     ui.unmount();
     store.close();
-    await app.close();
-    await Deno.remove(dataDir, { recursive: true });
+    await offline.close();
   }
 }
 

@@ -1,28 +1,19 @@
 import { assert, assertEquals } from "../tests/assert.ts";
 import { waitFor } from "../tests/server/_app_api.ts";
-import { createApp } from "../app/create_app.ts";
-import { BUNDLED_MODEL } from "../config/config.ts";
+import { offlineApp } from "../tests/app/_offline_app.ts";
 import { TuiStore } from "./store.ts";
 
 /** A real app core on a temp database with the bundled model, and a store over it. */
 async function withStore(fn: (store: TuiStore, dir: string) => Promise<void>) {
-  const dataDir = await Deno.makeTempDir();
-  const app = await createApp({
-    dataDir,
-    bundledModel: BUNDLED_MODEL,
-    hub: { endpoint: "http://127.0.0.1:9", token: undefined, cacheDir: dataDir },
-    libraryRoots: [],
-    loadDefaultModel: false,
-    log: () => {},
-  });
+  const offline = await offlineApp();
+  const { app, dataDir } = offline;
   app.storage.settings.patch({ sampling: { max_tokens: 8 } });
   const store = new TuiStore(app);
   try {
     await fn(store, dataDir);
   } finally {
     store.close();
-    await app.close();
-    await Deno.remove(dataDir, { recursive: true });
+    await offline.close();
   }
 }
 

@@ -3,20 +3,13 @@
  * asked for, streams, and reports the engine's metrics under the Backend interface.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { createApp } from "../../app/create_app.ts";
+import { offlineApp } from "./_offline_app.ts";
 import { LocalBackend } from "../../app/providers/local_backend.ts";
 import { STORIES_260K } from "../models.ts";
 
 Deno.test("LocalBackend.complete() loads the model and streams a completion", async () => {
-  const dataDir = await Deno.makeTempDir();
-  const app = await createApp({
-    dataDir,
-    bundledModel: STORIES_260K,
-    hub: { endpoint: "http://127.0.0.1:9", token: undefined, cacheDir: dataDir },
-    libraryRoots: [],
-    loadDefaultModel: false,
-    log: () => {},
-  });
+  const offline = await offlineApp(STORIES_260K);
+  const { app } = offline;
   try {
     const local = new LocalBackend(app.host, () => 512);
     assertEquals([local.kind, local.provider], ["local", null]);
@@ -34,7 +27,6 @@ Deno.test("LocalBackend.complete() loads the model and streams a completion", as
     assertEquals(await local.models(), [STORIES_260K]);
     assertEquals(app.backend(STORIES_260K).backend.kind, "local");
   } finally {
-    await app.close();
-    await Deno.remove(dataDir, { recursive: true });
+    await offline.close();
   }
 });
