@@ -1,6 +1,6 @@
 /**
- * The open chat's title in the header, renamed in place: click (or Enter on it) turns it into
- * a field; Enter or leaving the field saves, Esc cancels. The sidebar shows the new title too
+ * The open chat's title in the header, renamed in place: a click on it or on its Rename button
+ * turns it into a field; Enter or leaving the field saves, Esc cancels. The sidebar shows the new title too
  * (the conversation store saves it through the chat list).
  *
  * @module
@@ -8,24 +8,22 @@
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import type { ConversationStore } from "../stores/conversation.ts";
+import { IconButton } from "./IconButton.tsx";
 
 /** The header's title. */
 export function ChatTitle({ conversation }: { conversation: ConversationStore }): JSX.Element {
   const [editing, setEditing] = useState(false);
   const chat = conversation.chat.value;
-  const title = chat?.title || conversation.draft.value.title || "New chat";
-  if (!editing) {
+  const title = chat?.title || "New chat";
+  // A draft (no chat yet) takes its title from its first message: nothing to rename.
+  if (!editing || !chat) {
+    const start = () => chat && setEditing(true);
     return (
       <h2 class="chat-title">
-        <button
-          type="button"
-          class="chat-title-button"
-          title={`${title} (click to rename)`}
-          aria-label={`Rename chat “${title}”`}
-          onClick={() => setEditing(true)}
-        >
-          {title}
-        </button>
+        <span class="chat-title-text" title={title} onClick={start}>{title}</span>
+        {chat && (
+          <IconButton icon="edit" label="Rename chat" class="chat-title-rename" onClick={start} />
+        )}
       </h2>
     );
   }
@@ -35,14 +33,14 @@ export function ChatTitle({ conversation }: { conversation: ConversationStore })
     done = true;
     setEditing(false);
     const next = value?.trim();
-    if (next && next !== chat?.title) conversation.patch({ title: next });
+    if (next && next !== chat.title) conversation.patch({ title: next });
   };
   return (
     <h2 class="chat-title">
       <input
         class="rename chat-title-input"
         aria-label="Chat title"
-        defaultValue={chat?.title ?? ""}
+        defaultValue={chat.title}
         ref={(el) => {
           if (el && document.activeElement !== el) {
             el.focus();
