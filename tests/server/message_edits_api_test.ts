@@ -116,3 +116,29 @@ Deno.test("app server: fork copies the branch into a new chat; JSONL carries eve
     assertEquals([leaf.content, leaf.parent_id], [second.content, roots[0].id], "the branch shown");
   });
 });
+
+Deno.test("app server: a streaming reply cannot be edited, deleted or continued (409) until it stops", async () => {
+  await withApp(async (_app, api) => {
+    // Unbounded: it streams until stopped.
+    const chat = await api.json("POST", "/api/chats", { sampling: { max_tokens: -1 } });
+    const sent = await api.json("POST", `/api/chats/${chat.id}/messages`, {
+      content: "Once upon a time",
+      parent_id: null,
+    });
+    const id = sent.assistant.id;
+    const refused = [
+      await api.request("PATCH", `/api/messages/${id}`, { content: "x" }),
+      await api.request("DELETE", `/api/messages/${sent.user.id}`),
+      await api.request("POST", `/api/messages/${id}/continue`),
+    ];
+    for (const response of refused) {
+      assertEquals(response.status, 409);
+      assertEquals((await response.json()).error.type, "conflict");
+    }
+    const stream = api.events(`/api/messages/${id}/stream`);
+    await api.json("POST", `/api/messages/${id}/stop`);
+    await stream;
+    const deleted = await api.json("DELETE", `/api/messages/${sent.user.id}`);
+    assertEquals(deleted.deleted, 2);
+  });
+});
