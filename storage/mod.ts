@@ -6,7 +6,8 @@
  *
  * The file lives in {@link dataDir}; {@link openDatabase} opens it, migrates it and
  * returns a {@link Storage} with one store per table: `chats`, `messages`, `settings`,
- * `modelFolders`, `models`, `downloads`, plus search, export and import.
+ * `modelFolders`, `models`, `downloads`, plus `edits` (edit in place, continue, remove and
+ * restore, fork), search, export and import.
  *
  * @example
  * ```ts
