@@ -18,6 +18,7 @@ export type { Chat, Message, Metrics, Sampling, Settings } from "../storage/type
 export { DEFAULT_OVERFLOW } from "../storage/chat_defaults.ts";
 export type { LoadedLora, LoadedModel, LoadError, Loading } from "../app/model_host.ts";
 export type { Resources } from "../app/resources.ts";
+export type { DeletedMessages } from "../app/message_ops.ts";
 export type { OpenAiServerSettings } from "../storage/types.ts";
 export type { OpenAiServerPatch, SettingsPatch } from "../storage/settings.ts";
 import type { LoadedModel, LoadError, Loading } from "../app/model_host.ts";

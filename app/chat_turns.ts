@@ -1,5 +1,6 @@
 /**
- * A chat's turns: sending a user message with its streaming reply, regenerating a reply.
+ * A chat's turns: sending a user message with its streaming reply, regenerating a reply,
+ * continuing a reply where it ended.
  * The storage writes happen in one transaction; the reply then runs in the background
  * (app/replies.ts), and front ends follow it with `ReplyRunner.watch`.
  *
@@ -7,7 +8,7 @@
  */
 import { DEFAULT_TITLE, type Message, type Storage } from "../storage/mod.ts";
 import type { EventHub } from "./events.ts";
-import { ReplyBusyError } from "./errors.ts";
+import { CannotContinueError, ReplyBusyError } from "./errors.ts";
 import type { ReplyRunner } from "./replies.ts";
 
 /** Longest chat title taken from a first message, in characters. */
@@ -82,4 +83,28 @@ export function regenerate(deps: ChatTurnDeps, messageId: string): Message {
   });
   replies.start(assistant);
   return assistant;
+}
+
+/**
+ * Generates more of assistant message `messageId`, appending to its text ("Continue"): the
+ * reply streams again (follow it like a new one) with the model and sampling stored on it.
+ * Its metrics become those of the continuation.
+ *
+ * @throws {NotFoundError} when the message does not exist.
+ * @throws {TypeError} when it is not an assistant message.
+ * @throws {ReplyBusyError} while a reply of the chat is being generated.
+ * @throws {CannotContinueError} for a remote provider's reply (providers take no partial
+ *   assistant turn to go on from).
+ */
+export function continueReply(deps: ChatTurnDeps, messageId: string): Message {
+  const { storage, replies } = deps;
+  const old = storage.messages.require(messageId);
+  if (old.role !== "assistant") throw new TypeError("Only an assistant reply can be continued");
+  if (replies.busy(old.chat_id)) throw new ReplyBusyError(old.chat_id);
+  if (old.backend === "remote") {
+    throw new CannotContinueError(old.id, "it came from a remote provider; regenerate it instead");
+  }
+  const reply = storage.edits.reopen(old.id);
+  replies.start(reply, { continuation: true });
+  return reply;
 }

@@ -21,6 +21,7 @@ import { markCrashed, ModelHost } from "./model_host.ts";
 import { RemoteFit } from "./remote_fit.ts";
 import { DownloadSaver, restoreDownloads } from "./saved_downloads.ts";
 import { ReplyRunner } from "./replies.ts";
+import { MessageTrash } from "./message_trash.ts";
 import { TokenRate } from "./resources.ts";
 import { ProviderRegistry, type ProviderRegistryOptions } from "./providers/registry.ts";
 import type { Backend } from "./providers/backend.ts";
@@ -73,6 +74,8 @@ export interface App {
   readonly host: ModelHost;
   /** Assistant replies that stream, save as they grow and survive crashes. */
   readonly replies: ReplyRunner;
+  /** What "Delete message" removed, for Undo. */
+  readonly trash: MessageTrash;
   /** Generated tokens per second, for the resource panel. */
   readonly rate: TokenRate;
   /** The model files on this machine, indexed in place. */
@@ -146,6 +149,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     events,
     host,
     replies,
+    trash: new MessageTrash(),
     rate,
     library,
     downloads,

@@ -86,3 +86,38 @@ export class ModelBrokenError extends Error {
     this.reason = reason;
   }
 }
+
+/** Thrown when an Undo names a deletion that is not kept (any more): undone, expired, or unknown. */
+export class UndoExpiredError extends Error {
+  /** The undo id. */
+  readonly id: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param id The undo id.
+   */
+  constructor(id: string, options?: ErrorOptions) {
+    super("This deletion can no longer be undone", options);
+    this.name = "UndoExpiredError";
+    this.id = id;
+  }
+}
+
+/** Thrown when a reply cannot be continued where it ended (a remote provider's reply). */
+export class CannotContinueError extends Error {
+  /** The reply. */
+  readonly id: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param id The reply's message id.
+   * @param reason Why, as the user reads it.
+   */
+  constructor(id: string, reason: string, options?: ErrorOptions) {
+    super(`Cannot continue this reply: ${reason}`, options);
+    this.name = "CannotContinueError";
+    this.id = id;
+  }
+}

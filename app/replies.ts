@@ -12,6 +12,7 @@ import { LLAMA_DEFAULT_SEED } from "../engine/sampling.ts";
 import type { GenerationResult } from "../engine/types.ts";
 import type { Chat, Message, Sampling, Settings, Storage } from "../storage/mod.ts";
 import { ReplyBusyError } from "./errors.ts";
+import { continuationPrompt } from "./continuation_prompt.ts";
 import type { ModelHost } from "./model_host.ts";
 import { ProviderError } from "./providers/errors.ts";
 import { runRemoteReply } from "./providers/remote_reply.ts";
@@ -34,6 +35,8 @@ export type ReplyEvent =
 
 interface Job {
   chatId: string;
+  /** Appends to the reply's stored text ("Continue") instead of answering anew. */
+  continuation: boolean;
   content: string;
   /** Waiting for a slot. */
   waiting: boolean;
@@ -122,13 +125,16 @@ export class ReplyRunner {
   /**
    * Starts generating the streaming assistant message `message`, with its stored `model` and
    * `sampling` (from {@link replySettings}); missing ones come from the chat and settings.
+   * With `continuation` the reply goes on from its stored text (local models only): the
+   * prompt ends inside the reply's turn (app/continuation_prompt.ts).
    */
-  start(message: Message): void {
+  start(message: Message, options: { continuation?: boolean } = {}): void {
     if (this.#jobs.has(message.id)) {
       throw new ReplyBusyError(message.id, "This reply is already being generated");
     }
     const job: Job = {
       chatId: message.chat_id,
+      continuation: options.continuation ?? false,
       content: message.content,
       waiting: false,
       abort: new AbortController(),
@@ -195,9 +201,8 @@ export class ReplyRunner {
         job.waiting = true;
         emit({ type: "waiting" });
       }
-      const generation = serving.chat(prompt, {
+      const callOptions = {
         ...engineSampling(sampling),
-        overflow: chat.overflow,
         signal: job.abort.signal,
         loras: this.#host.activeLoras,
         onStart: () => {
@@ -205,7 +210,14 @@ export class ReplyRunner {
           job.waiting = false;
           emit({ type: "started" });
         },
-      });
+      };
+      // A continuation is a text prompt: "drop the oldest turns" does not apply to it.
+      const generation = job.continuation
+        ? serving.generate(
+          await continuationPrompt(serving.model, prompt, job.content),
+          callOptions,
+        )
+        : serving.chat(prompt, { ...callOptions, overflow: chat.overflow });
       for await (const piece of generation) {
         this.#rate.add(1);
         if (!piece.text) continue;

@@ -33,10 +33,12 @@ import {
 } from "../storage/errors.ts";
 import { DeleteRefusedError, ModelNotInLibraryError } from "../library/errors.ts";
 import {
+  CannotContinueError,
   HubFileNotFoundError,
   ModelBrokenError,
   NoModelLoadedError,
   ReplyBusyError,
+  UndoExpiredError,
 } from "../app/errors.ts";
 import {
   ProviderAuthError,
@@ -161,6 +163,9 @@ export const ERROR_TABLE: ReadonlyMap<ErrorClass, Row> = new Map<ErrorClass, Row
   // app/
   [NoModelLoadedError, row(409, "no_model_loaded")],
   [ReplyBusyError, row(409, "conflict")],
+  // The deletion was undone already or forgotten (app restart, UNDO_MS): gone for good.
+  [UndoExpiredError, row(410, "gone")],
+  [CannotContinueError, row(422, "cannot_continue")],
   [HubFileNotFoundError, row(404, "not_found")],
   [ModelBrokenError, (e: ModelBrokenError) => ({
     status: 422,

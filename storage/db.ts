@@ -11,9 +11,10 @@ import type { StoreContext } from "./_context.ts";
 import { Statements } from "./_sql.ts";
 import { ChatStore } from "./chats.ts";
 import { DatabaseVersionError } from "./errors.ts";
-import { exportBranch, type ExportFormat } from "./export.ts";
+import { exportBranch, type ExportFormat, exportJsonl } from "./export.ts";
 import { type ImportFormat, parseImport } from "./import.ts";
 import { MessageStore } from "./messages.ts";
+import { MessageEdits } from "./message_edits.ts";
 import { migrate, MIGRATIONS, schemaVersion } from "./migrations.ts";
 import { ModelFolderStore } from "./model_folders.ts";
 import { ModelStore } from "./models.ts";
@@ -51,6 +52,8 @@ export class Storage {
   readonly chats: ChatStore;
   /** Message trees and streaming replies. */
   readonly messages: MessageStore;
+  /** Edits of finished messages: text in place, continue, remove and restore, fork. */
+  readonly edits: MessageEdits;
   /** App-wide settings. */
   readonly settings: SettingsStore;
   /** Folders scanned for GGUF files. */
@@ -74,6 +77,7 @@ export class Storage {
     };
     this.chats = new ChatStore(this.#ctx);
     this.messages = new MessageStore(this.#ctx, this.chats);
+    this.edits = new MessageEdits(this.#ctx, this.chats, this.messages);
     this.modelFolders = new ModelFolderStore(this.#ctx);
     this.models = new ModelStore(this.#ctx);
     this.downloads = new DownloadStore(this.#ctx);
@@ -123,7 +127,8 @@ export class Storage {
   }
 
   /**
-   * Exports a chat's active branch. Markdown and OpenAI messages carry the system prompt
+   * Exports a chat: JSONL holds its whole message tree (every branch), Markdown and OpenAI
+   * messages its active branch. Markdown and OpenAI messages carry the system prompt
    * the chat's replies were generated with: its own, else the settings' default (as
    * app/replies.ts falls back); JSONL keeps the chat as stored, so an import falls
    * back the same way.
@@ -136,8 +141,9 @@ export class Storage {
    */
   exportChat(chatId: string, format: ExportFormat): string {
     const chat = this.chats.require(chatId);
+    if (format === "jsonl") return exportJsonl(chat, this.messages.list(chatId));
     const branch = this.messages.activeBranch(chatId);
-    if (format === "jsonl" || chat.system_prompt) return exportBranch(chat, branch, format);
+    if (chat.system_prompt) return exportBranch(chat, branch, format);
     const { system_prompt } = this.settings.get();
     return exportBranch({ ...chat, system_prompt }, branch, format);
   }

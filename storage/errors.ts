@@ -30,8 +30,9 @@ export class NotFoundError extends Error {
 }
 
 /**
- * Thrown when a streaming write targets a message that is not streaming: it finished,
- * was stopped, or was recovered as "incomplete" after a crash.
+ * Thrown when a streaming write targets a message that is not streaming (it finished,
+ * was stopped, or was recovered as "incomplete" after a crash), or an edit targets one
+ * that still streams.
  */
 export class MessageStateError extends Error {
   /** The message id. */
@@ -45,9 +46,16 @@ export class MessageStateError extends Error {
    * @param action What was attempted, e.g. "append to".
    * @param id The message id.
    * @param state Its current state.
+   * @param expected The state the action needs, as the message words it.
    */
-  constructor(action: string, id: string, state: MessageState, options?: ErrorOptions) {
-    super(`Cannot ${action} message "${id}": it is "${state}", not "streaming"`, options);
+  constructor(
+    action: string,
+    id: string,
+    state: MessageState,
+    expected = '"streaming"',
+    options?: ErrorOptions,
+  ) {
+    super(`Cannot ${action} message "${id}": it is "${state}", not ${expected}`, options);
     this.name = "MessageStateError";
     this.id = id;
     this.state = state;

@@ -11,8 +11,9 @@
  *  "n_ctx":null,"overflow":"error","active_leaf_id":"…"}
  * ```
  *
- * Every other line is one message, parents before children (an export holds the
- * active branch, root first):
+ * Every other line is one message, parents before children. An export holds the chat's
+ * whole message tree, every branch (`parent_id` links them; `active_leaf_id` names the
+ * branch shown); a file with one branch is a tree too:
  *
  * ```json
  * {"type":"message","id":"…","parent_id":null,"role":"user","content":"Hi",
@@ -89,13 +90,14 @@ export function exportMarkdown(chat: Chat, branch: readonly Message[]): string {
 }
 
 /**
- * Renders a branch as JSONL (see the module documentation for the format).
+ * Renders a chat's messages as JSONL (see the module documentation for the format): a
+ * branch (root first), or the whole tree in any order, written parents first.
  *
  * @param chat The chat.
- * @param branch Its messages, root first.
+ * @param messages Its messages: a branch or the whole tree.
  * @returns The JSONL text, ending in a newline.
  */
-export function exportJsonl(chat: Chat, branch: readonly Message[]): string {
+export function exportJsonl(chat: Chat, messages: readonly Message[]): string {
   const { id, title, created_at, updated_at, model, system_prompt, sampling, n_ctx, overflow } =
     chat;
   const header = {
@@ -110,12 +112,44 @@ export function exportJsonl(chat: Chat, branch: readonly Message[]): string {
     sampling,
     n_ctx,
     overflow,
-    active_leaf_id: branch.at(-1)?.id ?? null,
+    active_leaf_id: activeLeaf(chat, messages),
   };
   // chat_id is left out: every message line belongs to the header's chat.
-  const messages = branch.map(({ chat_id: _, ...message }) => ({ type: "message", ...message }));
-  const lines = [header, ...messages];
+  const lines = [
+    header,
+    ...parentsFirst(messages).map(({ chat_id: _, ...message }) => ({
+      type: "message",
+      ...message,
+    })),
+  ];
   return lines.map((line) => `${JSON.stringify(line)}\n`).join("");
+}
+
+/** The chat's active leaf if it is among `messages`, else the last message (a branch's end). */
+function activeLeaf(chat: Chat, messages: readonly Message[]): string | null {
+  const leaf = chat.active_leaf_id;
+  return leaf !== null && messages.some((m) => m.id === leaf) ? leaf : messages.at(-1)?.id ?? null;
+}
+
+/**
+ * Orders messages so each comes after its parent (import needs that), keeping the given
+ * order otherwise; a message whose parent is not in the list counts as a root.
+ */
+function parentsFirst(messages: readonly Message[]): Message[] {
+  const ids = new Set(messages.map((m) => m.id));
+  const children = new Map<string | null, Message[]>();
+  for (const m of messages) {
+    const parent = m.parent_id !== null && ids.has(m.parent_id) ? m.parent_id : null;
+    children.set(parent, [...(children.get(parent) ?? []), m]);
+  }
+  const out: Message[] = [];
+  const stack = [...(children.get(null) ?? [])].reverse();
+  while (stack.length > 0) {
+    const m = stack.pop()!;
+    out.push(m);
+    stack.push(...[...(children.get(m.id) ?? [])].reverse());
+  }
+  return out;
 }
 
 /**

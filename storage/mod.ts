@@ -6,7 +6,8 @@
  *
  * The file lives in {@link dataDir}; {@link openDatabase} opens it, migrates it and
  * returns a {@link Storage} with one store per table: `chats`, `messages`, `settings`,
- * `modelFolders`, `models`, `downloads`, plus search, export and import.
+ * `modelFolders`, `models`, `downloads`, plus `edits` (edit in place, continue, remove and
+ * restore, fork), search, export and import.
  *
  * @example
  * ```ts
@@ -35,6 +36,8 @@ export { ChatStore, DEFAULT_OVERFLOW, DEFAULT_TITLE } from "./chats.ts";
 export type { ChatPatch, ListChatsOptions, NewChat } from "./chats.ts";
 export { MessageStore } from "./messages.ts";
 export type { AddMessageOptions, FinishedMessage, NewMessage } from "./messages.ts";
+export { MessageEdits } from "./message_edits.ts";
+export type { RemovedSubtree } from "./message_edits.ts";
 export { DEFAULT_SETTINGS, SettingsStore } from "./settings.ts";
 export type { OpenAiServerPatch, SettingsPatch } from "./settings.ts";
 export { ModelFolderStore } from "./model_folders.ts";

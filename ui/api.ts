@@ -10,6 +10,7 @@ import type {
   Chat,
   ChatPatch,
   ChatSummary,
+  DeletedMessages,
   Download,
   ExportFormat,
   HubFileMetadata,
@@ -131,6 +132,19 @@ export function createApi(base = "") {
     regenerate: (messageId: string) =>
       json<{ assistant: Message }>("POST", `/api/messages/${id(messageId)}/regenerate`),
     stop: (messageId: string) => json<void>("POST", `/api/messages/${id(messageId)}/stop`),
+    /** Replaces a message's text in place (no resend, no regeneration). */
+    editMessage: (messageId: string, content: string) =>
+      json<Message>("PATCH", `/api/messages/${id(messageId)}`, { content }),
+    /** Deletes a message and its replies; `undo_id` restores them. */
+    deleteMessage: (messageId: string) =>
+      json<DeletedMessages>("DELETE", `/api/messages/${id(messageId)}`),
+    restoreMessages: (undoId: string) =>
+      json<Chat>("POST", "/api/messages/restore", { undo_id: undoId }),
+    /** Generates more of a reply, appending to it; follow it with `streamMessage`. */
+    continueReply: (messageId: string) =>
+      json<{ assistant: Message }>("POST", `/api/messages/${id(messageId)}/continue`),
+    /** Copies the branch up to a message into a new chat. */
+    forkChat: (messageId: string) => json<Chat>("POST", `/api/messages/${id(messageId)}/fork`),
     streamMessage: (messageId: string, on: MessageStreamHandlers): Close =>
       streamMessage(`${base}/api/messages/${id(messageId)}/stream`, on),
     exportUrl: (chatId: string, format: ExportFormat) =>

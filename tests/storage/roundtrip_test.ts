@@ -45,7 +45,7 @@ function sampleChat(temp: TempDatabase, storage: Storage) {
 const portable = (messages: Message[]) =>
   messages.map(({ id: _id, chat_id: _chat, parent_id: _parent, ...rest }) => rest);
 
-Deno.test("importChat(exportChat(jsonl)) gives the same chat and active branch", () => {
+Deno.test("importChat(exportChat(jsonl)) gives the same chat, whole tree and active branch", () => {
   using temp = new TempDatabase();
   const storage = temp.open();
   const chat = sampleChat(temp, storage);
@@ -63,8 +63,15 @@ Deno.test("importChat(exportChat(jsonl)) gives the same chat and active branch",
   const copy = storage.messages.activeBranch(imported.id);
   assertEquals(portable(copy), portable(original));
   assertEquals(copy.map((m) => m.parent_id), [null, ...copy.slice(0, -1).map((m) => m.id)]);
-  assertEquals(storage.messages.list(imported.id).length, 3, "only the active branch");
-  assertEquals(storage.exportChat(imported.id, "jsonl").split("\n").length, 5);
+  // Every branch: the first question and its reply come back too, under their parent.
+  const tree = (id: string) =>
+    storage.messages.list(id).map((m) => {
+      const parent = m.parent_id && storage.messages.require(m.parent_id).content;
+      return [parent, m.role, m.content];
+    });
+  assertEquals(storage.messages.list(imported.id).length, 5, "every branch");
+  assertEquals(tree(imported.id), tree(chat.id));
+  assertEquals(storage.exportChat(imported.id, "jsonl").split("\n").length, 7);
 });
 
 Deno.test("importChat(exportChat(openai)) gives the same roles, contents and system prompt", () => {
@@ -91,7 +98,8 @@ Deno.test("importChat() of an invalid file changes nothing", () => {
   sampleChat(temp, storage);
   const valid = storage.exportChat(storage.chats.list()[0].id, "jsonl").split("\n");
   const withLine = (n: number, line: string) => valid.toSpliced(n - 1, 1, line).join("\n");
-  // valid: the chat header, then user q2, assistant a, system (lines 2-4).
+  // valid: the chat header, then the whole tree, parents first: user q1, its reply, user q2,
+  // assistant a, system (lines 2-6).
   const cases: [string, "jsonl" | "openai", string][] = [
     [withLine(3, "{not json"), "jsonl", "line 3: invalid JSON"],
     [

@@ -1,5 +1,5 @@
 /**
- * The bar above the chat: the chat's title, the model button (what answers; opens the model
+ * The bar above the chat: the chat's title (click to rename), the model button (what answers; opens the model
  * picker; shows load progress, or that the last load failed), export/import, and the side
  * panel toggles.
  *
@@ -7,6 +7,7 @@
  */
 import type { JSX } from "preact";
 import type { Stores } from "../stores/app.ts";
+import { ChatTitle } from "./ChatTitle.tsx";
 import { ExportMenu } from "./ExportMenu.tsx";
 import { IconButton } from "./IconButton.tsx";
 import { Icon } from "./icons.tsx";
@@ -14,7 +15,6 @@ import { Icon } from "./icons.tsx";
 /** The header. */
 export function ChatHeader({ stores }: { stores: Stores }): JSX.Element {
   const { view, conversation, models } = stores;
-  const chat = conversation.chat.value;
   const loading = models.loading.value;
   const name = models.loadedName.value;
   const failed = models.loadError.value;
@@ -28,7 +28,7 @@ export function ChatHeader({ stores }: { stores: Stores }): JSX.Element {
         pressed={view.sidebarOpen.value}
         onClick={view.toggleSidebar}
       />
-      <h2 class="chat-title" title={chat?.title}>{chat?.title || "New chat"}</h2>
+      <ChatTitle conversation={conversation} />
       <button
         type="button"
         class={`model-button ${loading ? "loading" : name ? "" : "none"}`}

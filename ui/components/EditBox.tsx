@@ -1,15 +1,22 @@
 /**
- * Editing a sent user message: saving sends the new text as a sibling, so the old branch
- * stays one arrow away.
+ * Editing a message's text. "Edit and resend" sends the new text as a sibling, so the old
+ * branch stays one arrow away; "Edit" (a user message or a reply) saves it in place. The
+ * caller decides which; `submitLabel` names it.
  *
  * @module
  */
 import type { JSX } from "preact";
 import { useRef } from "preact/hooks";
 
-/** The edit box of a user message. */
+/** The edit box of a message; Enter submits, Shift+Enter is a new line, Esc cancels. */
 export function EditBox(
-  props: { initial: string; onSubmit(text: string): void; onCancel(): void },
+  props: {
+    initial: string;
+    /** The submit button's text. @default {"Send"} */
+    submitLabel?: string;
+    onSubmit(text: string): void;
+    onCancel(): void;
+  },
 ): JSX.Element {
   const area = useRef<HTMLTextAreaElement>(null);
   const submit = () => {
@@ -38,7 +45,9 @@ export function EditBox(
       />
       <div class="edit-actions">
         <button type="button" class="button" onClick={props.onCancel}>Cancel</button>
-        <button type="button" class="button primary" onClick={submit}>Send</button>
+        <button type="button" class="button primary" onClick={submit}>
+          {props.submitLabel ?? "Send"}
+        </button>
       </div>
     </div>
   );

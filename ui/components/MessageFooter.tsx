@@ -1,6 +1,7 @@
 /**
- * The row under a message: branch arrows (`‹ 1/2 ›`), Copy, Edit (user) or Regenerate (last
- * reply), and the reply's metrics.
+ * The row under a message: branch arrows (`‹ 1/2 ›`), Copy, Edit (in place), Edit and resend
+ * (user), Continue and Regenerate (last reply), Fork into a new chat, Delete (with its replies;
+ * the toast offers Undo), and the reply's metrics.
  *
  * @module
  */
@@ -11,12 +12,16 @@ import type { MessageItemProps } from "./MessageItem.tsx";
 import { IconButton } from "./IconButton.tsx";
 import { MessageStats } from "./MessageStats.tsx";
 
-/** The footer of a message. */
-export function MessageFooter(props: MessageItemProps & { onEdit(): void }): JSX.Element {
+/** The footer of a message; `onEdit` opens the edit box ("resend": as a new branch). */
+export function MessageFooter(
+  props: MessageItemProps & { onEdit(mode: "resend" | "save"): void },
+): JSX.Element {
   const { message, conversation } = props;
   const [copied, setCopied] = useState(false);
   // Read here, not in MessageItem: only this small row updates when a reply starts or ends.
   const busy = conversation.busy.value;
+  const user = message.role === "user";
+  const reply = message.role === "assistant";
   const copy = async () => {
     if (await copyText(message.content)) {
       setCopied(true);
@@ -43,10 +48,28 @@ export function MessageFooter(props: MessageItemProps & { onEdit(): void }): JSX
         </span>
       )}
       <IconButton icon={copied ? "check" : "copy"} label="Copy message" onClick={copy} />
-      {message.role === "user" && (
-        <IconButton icon="edit" label="Edit and resend" disabled={busy} onClick={props.onEdit} />
+      {user && (
+        <IconButton
+          icon="send"
+          label="Edit and resend"
+          disabled={busy}
+          onClick={() => props.onEdit("resend")}
+        />
       )}
-      {message.role === "assistant" && props.last && (
+      <IconButton
+        icon="edit"
+        label={reply ? "Edit reply" : "Edit message"}
+        onClick={() => props.onEdit("save")}
+      />
+      {reply && props.last && (
+        <IconButton
+          icon="forward"
+          label="Continue reply"
+          disabled={busy}
+          onClick={() => conversation.continueReply(message)}
+        />
+      )}
+      {reply && props.last && (
         <IconButton
           icon="refresh"
           label="Regenerate"
@@ -54,6 +77,17 @@ export function MessageFooter(props: MessageItemProps & { onEdit(): void }): JSX
           onClick={() => conversation.regenerate(message.id)}
         />
       )}
+      <IconButton
+        icon="fork"
+        label="Fork into a new chat"
+        onClick={() => conversation.fork(message)}
+      />
+      <IconButton
+        icon="trash"
+        label={props.last ? "Delete message" : "Delete message and replies"}
+        disabled={busy}
+        onClick={() => conversation.remove(message)}
+      />
       {message.backend === "remote" && (
         <span
           class="badge cloud"

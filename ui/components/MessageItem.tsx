@@ -37,7 +37,8 @@ function MessageItemView(props: MessageItemProps): JSX.Element {
   const { message, stream } = props;
   const renders = useRef(0);
   renders.current++;
-  const [editing, setEditing] = useState(false);
+  // "resend": a new sibling branch; "save": the text replaced in place.
+  const [editing, setEditing] = useState<"resend" | "save" | null>(null);
   const user = message.role === "user";
   const state = stream ? "streaming" : message.state;
   return (
@@ -52,10 +53,12 @@ function MessageItemView(props: MessageItemProps): JSX.Element {
         ? (
           <EditBox
             initial={message.content}
-            onCancel={() => setEditing(false)}
+            submitLabel={editing === "resend" ? "Send" : "Save"}
+            onCancel={() => setEditing(null)}
             onSubmit={(text) => {
-              setEditing(false);
-              props.conversation.editAndResend(message, text);
+              setEditing(null);
+              if (editing === "resend") props.conversation.editAndResend(message, text);
+              else props.conversation.editInPlace(message, text);
             }}
           />
         )
@@ -83,7 +86,7 @@ function MessageItemView(props: MessageItemProps): JSX.Element {
       {!editing && state !== "streaming" && (
         <MessageFooter
           {...props}
-          onEdit={() => setEditing(true)}
+          onEdit={(mode) => setEditing(mode)}
         />
       )}
     </article>

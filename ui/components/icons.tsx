@@ -28,6 +28,10 @@ const PATHS = {
   right: "M9 6l6 6-6 6",
   check: "M5 12l5 5 9-10",
   box: "M4 8l8-4 8 4v8l-8 4-8-4zM4 8l8 4 8-4M12 12v8",
+  /** Continue a reply: two chevrons, "go on". */
+  forward: "M5 6l6 6-6 6M13 6l6 6-6 6",
+  /** Fork into a new chat: a branch splitting off. */
+  fork: "M6 4v16M6 14c0-4 12-2 12-8M18 4v2",
 } as const;
 
 /** The icon names. */

@@ -57,7 +57,10 @@ export function fakeApi(chats: Chat[] = [], messages: Message[] = []) {
       calls.push(`createChat ${JSON.stringify(body)}`);
       return Promise.resolve(fakeChat("c1", body));
     },
-    getChat: (id: string) => Promise.resolve({ chat: chats.find((c) => c.id === id)!, messages }),
+    getChat: (id: string) => {
+      calls.push(`getChat ${id}`);
+      return Promise.resolve({ chat: chats.find((c) => c.id === id) ?? fakeChat(id), messages });
+    },
     patchChat: (id: string, patch: Partial<Chat>) => {
       calls.push(`patchChat ${id} ${JSON.stringify(patch)}`);
       return Promise.resolve(fakeChat(id, patch));
@@ -85,6 +88,34 @@ export function fakeApi(chats: Chat[] = [], messages: Message[] = []) {
       return Promise.resolve({ assistant });
     },
     stop: (id: string) => (calls.push(`stop ${id}`), Promise.resolve()),
+    editMessage: (id: string, content: string) => {
+      calls.push(`editMessage ${id} ${content}`);
+      const old = messages.find((m) => m.id === id);
+      return Promise.resolve({ ...(old ?? fakeMessage(id, null)), content });
+    },
+    deleteMessage: (id: string) => {
+      calls.push(`deleteMessage ${id}`);
+      const old = messages.find((m) => m.id === id);
+      const chat = chats.find((c) => c.id === (old?.chat_id ?? "c1")) ?? fakeChat("c1");
+      return Promise.resolve({
+        undo_id: `undo-${id}`,
+        deleted: 2,
+        chat: { ...chat, active_leaf_id: old?.parent_id ?? null },
+      });
+    },
+    restoreMessages: (undoId: string) => {
+      calls.push(`restoreMessages ${undoId}`);
+      return Promise.resolve(chats[0] ?? fakeChat("c1"));
+    },
+    continueReply: (id: string) => {
+      calls.push(`continueReply ${id}`);
+      const old = messages.find((m) => m.id === id) ?? fakeMessage(id, null);
+      return Promise.resolve({ assistant: { ...old, state: "streaming" as const } });
+    },
+    forkChat: (id: string) => {
+      calls.push(`forkChat ${id}`);
+      return Promise.resolve(fakeChat("f1", { title: "Plans (fork)" }));
+    },
     streamMessage: (id: string, on: MessageStreamHandlers) => {
       calls.push(`stream ${id}`);
       streams.set(id, on);

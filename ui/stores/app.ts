@@ -52,7 +52,12 @@ export function createStores(api: Api): Stores {
     generation: () => generation,
     toasts,
   });
-  const chats = new ChatListModel(api, toasts, (id) => conversation.removed(id));
+  const chats = new ChatListModel(
+    api,
+    toasts,
+    (id) => conversation.removed(id),
+    (chat) => conversation.changed(chat),
+  );
   const generation = new GenerationModel(api, {
     finished: (message) => conversation.finished(message),
     failed: (id, error, text) => conversation.failed(id, error, text),

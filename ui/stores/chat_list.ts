@@ -11,9 +11,17 @@ import type { Toasts } from "./toasts.ts";
 /** Wait after the last keystroke before searching, in milliseconds. */
 const SEARCH_DEBOUNCE_MS = 200;
 
-/** The chat list store; `onRemoved` runs after a chat is deleted (to close it if open). */
+/**
+ * The chat list store; `onRemoved` runs after a chat is deleted (to close it if open),
+ * `onRenamed` after a rename is saved (so the open chat's header shows the new title).
+ */
 export const ChatListModel = createModel(
-  (api: Api, toasts: Toasts, onRemoved: (id: string) => void) => {
+  (
+    api: Api,
+    toasts: Toasts,
+    onRemoved: (id: string) => void,
+    onRenamed: (chat: Chat) => void = () => {},
+  ) => {
     const chats = signal<readonly ChatSummary[]>([]);
     const query = signal("");
     /** Search hits with snippets; null when the search box is empty. */
@@ -53,7 +61,9 @@ export const ChatListModel = createModel(
       if (!old || !title.trim() || title === old.title) return;
       chats.value = chats.value.map((c) => (c.id === id ? { ...c, title } : c));
       try {
-        upsert(await api.patchChat(id, { title: title.trim() }));
+        const saved = await api.patchChat(id, { title: title.trim() });
+        upsert(saved);
+        onRenamed(saved);
       } catch (error) {
         chats.value = chats.value.map((c) => (c.id === id ? old : c));
         toasts.error(error);

@@ -1,6 +1,7 @@
 /**
  * The open chat: its settings, its message tree, the branch shown, and the actions that add to
- * it (send, edit and resend, regenerate, stop, switch branch). A chat that does not exist yet
+ * it (send, edit and resend, regenerate, stop, switch branch; the others are in
+ * message_actions.ts: edit in place, delete with Undo, continue, fork). A chat that does not exist yet
  * (after "New chat") is a draft: it is created on the first message, as in ChatGPT, so empty
  * chats never pile up in the list.
  *
@@ -12,6 +13,7 @@ import { activePath, deepestLeaf, indexChildren } from "../lib/tree.ts";
 import type { Chat, ChatPatch, Message } from "../../api/types.ts";
 import type { ChatListStore } from "./chat_list.ts";
 import type { GenerationStore } from "./generation.ts";
+import { messageActions } from "./message_actions.ts";
 import type { Toasts } from "./toasts.ts";
 
 /** What the conversation needs from its sibling stores. */
@@ -68,8 +70,8 @@ export const ConversationModel = createModel((api: Api, deps: ConversationDeps) 
     for (const m of list) if (m.state === "streaming") deps.generation().attach(m.id);
   };
 
-  const open = async (id: string) => {
-    if (chat.value?.id === id) return;
+  /** Loads chat `id` and shows it, even if it is the open one (after a restore). */
+  const reload = async (id: string) => {
     opening.value = true;
     try {
       const loaded = await api.getChat(id);
@@ -79,6 +81,9 @@ export const ConversationModel = createModel((api: Api, deps: ConversationDeps) 
     } finally {
       opening.value = false;
     }
+  };
+  const open = async (id: string) => {
+    if (chat.value?.id !== id) await reload(id);
   };
   const startNew = () => {
     reset(null, []);
@@ -162,6 +167,11 @@ export const ConversationModel = createModel((api: Api, deps: ConversationDeps) 
   const removed = (id: string) => {
     if (chat.value?.id === id) startNew();
   };
+  /** Shows a change made elsewhere (a rename in the sidebar) if it is the open chat. */
+  const changed = (saved: Chat) => {
+    if (chat.value?.id === saved.id) chat.value = { ...chat.value, title: saved.title };
+  };
+  const actions = messageActions(api, { chat, messages, put, follow, reload, deps });
   return {
     chat,
     draft,
@@ -183,6 +193,8 @@ export const ConversationModel = createModel((api: Api, deps: ConversationDeps) 
     finished,
     failed,
     removed,
+    changed,
+    ...actions,
   };
 });
 
