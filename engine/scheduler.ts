@@ -525,13 +525,12 @@ export class Scheduler {
         const n = Math.min(commonPrefix(active.prompt, prompt), limit);
         if (n > pending) [leader, pending] = [active, n];
       }
-      const cachedBest = Math.max(own, otherLength);
-      if (leader && pending >= cachedBest + MIN_COPY_TOKENS) {
+      if (otherLength >= own + MIN_COPY_TOKENS) [source, length] = [other, otherLength];
+      if (leader && pending >= length + MIN_COPY_TOKENS) {
         slot.waitFor = leader;
         slot.waitLength = pending;
         return;
       }
-      if (otherLength >= own + MIN_COPY_TOKENS) [source, length] = [other, otherLength];
     }
     let kept: number;
     if (source === seqId) {
