@@ -93,6 +93,16 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = Object.freeze([
       "generated tokens at once (--compare then names llama-batched-bench)",
     { read: intList(1) },
   ),
+  row(
+    "sharedPrefix",
+    "--shared-prefix",
+    "int N",
+    undefined,
+    "rows sharing an N-token prompt prefix (--parallel B rows at once, default 16), each " +
+      "with 20 own tokens and -n generated: prompt tokens decoded per row and rows/s, prefix " +
+      "sharing off and on, per-slot and unified KV",
+    { check: atLeast(1) },
+  ),
   row("libDir", "--lib-dir", "string DIR", undefined, "libllama folder (HEARTH_LIB_DIR)"),
   row("variant", "--variant", "string NAME", undefined, "prebuilt @node-llama-cpp variant", {
     choices: LIB_VARIANTS,
@@ -123,6 +133,8 @@ export interface BenchArgs {
   serveCompare: string | undefined;
   http: boolean;
   parallel: number[] | undefined;
+  /** Tokens of the shared prompt prefix of the --shared-prefix test; undefined = not run. */
+  sharedPrefix: number | undefined;
   libDir: string | undefined;
   variant: string | undefined;
 }

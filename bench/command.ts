@@ -25,6 +25,7 @@ import { measureStreaming } from "./streaming.ts";
 import { benchHttp } from "./http.ts";
 import { benchServers, formatServeBench } from "./serve_compare.ts";
 import { parseBatchedBenchJsonl, runBatchedBench } from "./batched.ts";
+import { formatSharedPrefixBench, runSharedPrefixBench } from "./shared_prefix.ts";
 import type { EngineOptions } from "../engine/engine.ts";
 import { reportError } from "../cli/errors.ts";
 
@@ -89,6 +90,19 @@ export async function benchCommand(
         } |\n` +
         `\nratio HTTP / engine: ${(http / engine).toFixed(3)}\n`;
       await Deno.stdout.write(new TextEncoder().encode(out));
+      return 0;
+    }
+    if (values.sharedPrefix !== undefined) {
+      const rows = await runSharedPrefixBench(model, {
+        prefixTokens: values.sharedPrefix,
+        rows: parallel?.[0] ?? 16,
+        nGen: tests.find((t) => t.nGen > 0)?.nGen ?? 32,
+        repetitions: settings.repetitions,
+        nThreads: settings.nThreads,
+        nBatch: settings.nBatch,
+        nUbatch: settings.nUbatch,
+      });
+      await Deno.stdout.write(new TextEncoder().encode(formatSharedPrefixBench(rows)));
       return 0;
     }
     if (parallel) {

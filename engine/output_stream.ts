@@ -81,6 +81,7 @@ export class OutputStream {
   #promptDoneAt: number | undefined;
   #firstTokenAt = 0;
   #stop: string | undefined;
+  #cachedTokens: number;
 
   /**
    * Starts the output of one generation.
@@ -92,6 +93,16 @@ export class OutputStream {
     this.#options = options;
     this.#flushMs = options.flushIntervalMs ?? FLUSH_INTERVAL_MS;
     this.#matcher = new StopMatcher(options.stop);
+    this.#cachedTokens = options.cachedTokens;
+  }
+
+  /**
+   * Sets the prompt tokens reused from the KV cache (not decoded), in place of the
+   * `cachedTokens` option, for a generation that learns it after it started: one that
+   * waited for another sequence to decode the prompt prefix it then copies.
+   */
+  reused(cachedTokens: number): void {
+    this.#cachedTokens = cachedTokens;
   }
 
   /** Tokens sampled so far, end-of-generation tokens included. */
@@ -166,7 +177,8 @@ export class OutputStream {
   }
 
   #metrics(end: number): GenerationMetrics {
-    const { promptTokens, cachedTokens, startedAt } = this.#options;
+    const { promptTokens, startedAt } = this.#options;
+    const cachedTokens = this.#cachedTokens;
     const generated = this.#generated;
     const promptEvalTokens = promptTokens - cachedTokens;
     // A request that ends before its prompt is decoded spent all its time on it.

@@ -123,6 +123,8 @@ export interface Requests {
     queueLimit: number;
     heartbeat: SharedArrayBuffer;
     heartbeatBase: number;
+    /** Whether requests copy a prompt prefix another sequence holds; default true. */
+    prefixSharing?: boolean;
   };
   /** Queues a request on a serving context; answers when it ends. */
   serveSubmit: {

@@ -7,6 +7,16 @@
  * cached tokens it would throw away) and decodes only the rest: a chat's next turn finds
  * its own slot, and another chat takes an empty slot rather than evict it.
  *
+ * Prompt prefixes are shared across slots: a request whose prompt begins with tokens
+ * that another sequence holds (a busy slot, or an idle one that kept its last prompt)
+ * copies them into its own sequence (`llama_memory_seq_cp`) and decodes only the rest.
+ * Requests admitted while another still decodes a prompt with the same beginning (a
+ * sheet's rows, all sharing instructions and examples) wait for it, then copy: the
+ * shared prefix is decoded once. A copy is taken only when it saves at least
+ * {@link MIN_COPY_TOKENS} tokens, is never longer than the prompt minus its last token
+ * (whose logits are needed) nor than a sequence holds, and falls back to decoding when
+ * the memory cannot copy (recurrent and hybrid models; see `Runner.copy`).
+ *
  * LoRA adapters apply to a whole context, so one decode never mixes two adapter sets:
  * requests run in groups of one set. A request for another set waits until the running
  * group finishes, and requests behind it wait too (first come, first served, so no set
@@ -48,6 +58,18 @@ export interface Runner {
   decode(): void;
   /** Drops the KV cache of `seqId` from `from` on; returns the tokens kept. */
   truncate(seqId: number, from: number): number;
+  /**
+   * Whether {@link Runner.copy} can work on this context's memory; absent or false, no
+   * prefix is shared between sequences.
+   */
+  readonly canCopy?: boolean;
+  /**
+   * Makes `dst` hold the first `length` tokens of `src`'s cache (same positions),
+   * dropping what `dst` held, with `cached` kept in step. Returns the tokens `dst` now
+   * holds: `length`, or 0 when the memory could not copy (the prompt is then decoded).
+   * The copy reflects `src` as it is at the call, whatever later steps decode into it.
+   */
+  copy?(src: number, dst: number, length: number): number;
   /** Makes a sampler chain. @throws for a grammar that does not parse. */
   createSampler(sampling: ResolvedSampling): SlotSampler;
   /** Whether `token` ends a generation. */
@@ -124,7 +146,20 @@ export interface SchedulerOptions {
    * its own `nCtxSeq` cells and cannot crowd the others out.
    */
   kvCells?: number;
+  /**
+   * Whether requests copy prompt prefixes other sequences hold instead of decoding them
+   * (when the runner can copy). Outputs are the same either way. Default true.
+   */
+  prefixSharing?: boolean;
 }
+
+/**
+ * Fewest prompt tokens a copy from another sequence (or waiting for one to decode
+ * them) must save over what the target sequence already holds. Across KV streams a
+ * copy moves the whole stream buffer (n_ctx_seq cells of every layer), so a copy of a
+ * few tokens would cost more than decoding them.
+ */
+export const MIN_COPY_TOKENS = 16;
 
 interface Job {
   request: ServeRequest;
@@ -147,6 +182,13 @@ interface Active {
   outputIndex: number;
   /** The last sampled token, decoded in the next step. */
   lastToken: number;
+  /**
+   * The slot that is decoding a longer prefix of this prompt than any sequence holds:
+   * this one decodes nothing until that one has decoded `waitLength` tokens (or ended),
+   * then copies them.
+   */
+  waitFor: Active | undefined;
+  waitLength: number;
 }
 
 /** Serves requests on the sequences of one context. */
@@ -158,6 +200,9 @@ export class Scheduler {
   readonly #queueLimit: number;
   readonly #now: () => number;
   readonly #flushMs: number;
+  readonly #sharing: boolean;
+  /** Sequences copied from in this step: no request is admitted into them meanwhile. */
+  readonly #copiedFrom = new Set<number>();
   #tick = 0;
   /** The key of the adapter set the runner has applied. */
   #loraKey = "";
@@ -187,6 +232,8 @@ export class Scheduler {
     this.#now = options.now ?? (() => performance.now());
     this.#flushMs = options.flushIntervalMs ?? FLUSH_INTERVAL_MS;
     this.kvCells = options.kvCells ?? Infinity;
+    this.#sharing = (options.prefixSharing ?? true) && runner.canCopy === true &&
+      runner.copy !== undefined;
   }
 
   /** Requests waiting for a slot, and slots in use. */
@@ -262,7 +309,9 @@ export class Scheduler {
   }
 
   #step(): boolean {
+    this.#copiedFrom.clear();
     this.#dropCancelled();
+    this.#resumeWaiting();
     this.#admit();
     const runner = this.#runner;
     runner.clearBatch();
@@ -284,7 +333,7 @@ export class Scheduler {
       }
     }
     for (const slot of this.#slots) {
-      if (!slot || slot.position >= slot.prompt.length) continue;
+      if (!slot || slot.waitFor || slot.position >= slot.prompt.length) continue;
       const n = Math.min(runner.nBatch - size, slot.prompt.length - slot.position, room);
       if (n <= 0) break;
       room -= n;
@@ -378,11 +427,13 @@ export class Scheduler {
       // shared prefix counts for, the cached tokens after it against (a chat's turns
       // stay in its slot; another chat sharing only the template's first tokens takes
       // an empty slot instead of evicting it). Ties go to the least recently used, so
-      // hot prefixes (system prompts) stay cached.
-      let best = free[0];
-      let bestLength = -1;
+      // hot prefixes (system prompts) stay cached. Sequences copied from in this step
+      // are left alone while another slot is free.
+      const untouched = free.filter((seqId) => !this.#copiedFrom.has(seqId));
+      const candidates = untouched.length > 0 ? untouched : free;
+      let best = candidates[0];
       let bestScore = -Infinity;
-      for (const seqId of free) {
+      for (const seqId of candidates) {
         const cached = this.#runner.cached[seqId];
         const length = commonPrefix(cached, prompt);
         const score = length - (cached.length - length);
@@ -391,7 +442,6 @@ export class Scheduler {
           (score === bestScore && this.#lastUsed[seqId] < this.#lastUsed[best])
         ) {
           best = seqId;
-          bestLength = length;
           bestScore = score;
         }
       }
@@ -400,33 +450,24 @@ export class Scheduler {
         continue;
       }
       let sampler: SlotSampler;
-      let kept: number;
       try {
         sampler = this.#runner.createSampler(job.request.sampling);
       } catch (error) {
         job.reject(error);
         continue;
       }
-      try {
-        // The last prompt token is decoded again: its logits are needed.
-        kept = this.#runner.truncate(best, Math.min(bestLength, prompt.length - 1));
-      } catch (error) {
-        sampler.free();
-        job.reject(error);
-        continue;
-      }
       const now = this.#now();
       this.#lastUsed[best] = ++this.#tick;
-      this.#slots[best] = {
+      const slot: Active = {
         job,
         seqId: best,
         prompt,
-        position: kept,
+        position: 0,
         sampler,
         output: new OutputStream({
           stop: job.request.stop,
           promptTokens: prompt.length,
-          cachedTokens: kept,
+          cachedTokens: 0,
           startedAt: job.submittedAt,
           now: this.#now,
           flushIntervalMs: this.#flushMs,
@@ -435,11 +476,89 @@ export class Scheduler {
         admittedAt: now,
         outputIndex: -1,
         lastToken: -1,
+        waitFor: undefined,
+        waitLength: 0,
       };
+      try {
+        this.#place(slot);
+      } catch (error) {
+        sampler.free();
+        job.reject(error);
+        continue;
+      }
+      this.#slots[best] = slot;
       try {
         job.request.onStart?.();
       } catch {
         // A watcher's failure must not stop the step loop.
+      }
+    }
+  }
+
+  /**
+   * Where `slot`'s prompt starts: the longest prefix its own sequence holds (cut back to
+   * it), or a longer one copied from another sequence, or, when a slot still decoding
+   * its prompt will hold a longer one still, nothing yet: `slot` waits for it. Sets
+   * `position` and the reused-token count. The last prompt token is always decoded
+   * (its logits are needed), so at most `prompt.length - 1` tokens are reused.
+   */
+  #place(slot: Active): void {
+    const runner = this.#runner;
+    const { prompt, seqId } = slot;
+    const limit = Math.min(prompt.length - 1, runner.nCtxSeq - 1);
+    const own = Math.min(commonPrefix(runner.cached[seqId], prompt), limit);
+    let source = seqId;
+    let length = own;
+    if (this.#sharing) {
+      let other = -1;
+      let otherLength = 0;
+      for (let s = 0; s < runner.cached.length; s++) {
+        if (s === seqId) continue;
+        const n = Math.min(commonPrefix(runner.cached[s], prompt), limit);
+        if (n > otherLength) [other, otherLength] = [s, n];
+      }
+      let leader: Active | undefined;
+      let pending = 0;
+      for (const active of this.#slots) {
+        if (!active || active === slot || active.waitFor) continue;
+        if (active.position >= active.prompt.length) continue; // its prompt is cached
+        const n = Math.min(commonPrefix(active.prompt, prompt), limit);
+        if (n > pending) [leader, pending] = [active, n];
+      }
+      if (otherLength >= own + MIN_COPY_TOKENS) [source, length] = [other, otherLength];
+      if (leader && pending >= length + MIN_COPY_TOKENS) {
+        slot.waitFor = leader;
+        slot.waitLength = pending;
+        return;
+      }
+    }
+    let kept: number;
+    if (source === seqId) {
+      kept = runner.truncate(seqId, length);
+    } else {
+      kept = runner.copy!(source, seqId, length);
+      this.#copiedFrom.add(source);
+    }
+    slot.position = kept;
+    slot.output.reused(kept);
+  }
+
+  /**
+   * Places every waiting slot whose leader has decoded the prefix it waits for, or
+   * has ended (cancelled, failed: then the slot takes what the caches hold, or waits
+   * for another slot decoding the same prefix). Runs before admission, so the
+   * sequence a finished leader left its prefix in is still intact.
+   */
+  #resumeWaiting(): void {
+    for (const slot of this.#slots) {
+      if (!slot?.waitFor) continue;
+      const leader = slot.waitFor;
+      if (this.#slots[leader.seqId] === leader && leader.position < slot.waitLength) continue;
+      slot.waitFor = undefined;
+      try {
+        this.#place(slot);
+      } catch (error) {
+        this.#fail(slot, error);
       }
     }
   }

@@ -389,3 +389,99 @@ Deno.test("Scheduler gives another chat an empty slot rather than evict a chat's
   drain(scheduler);
   assertEquals((await a2.result).metrics.cachedTokens, aCache.length);
 });
+
+/** A {@link FakeRunner} that copies prefixes between sequences, recording each copy. */
+class CopyingRunner extends FakeRunner {
+  readonly canCopy = true;
+  readonly copies: { src: number; dst: number; length: number }[] = [];
+  /** What copy() returns in place of a copy; undefined copies. */
+  refuse = false;
+
+  copy(src: number, dst: number, length: number): number {
+    assert(length <= this.cached[src].length, "copy past what the source holds");
+    assert(src !== dst);
+    this.copies.push({ src, dst, length });
+    this.cached[dst] = this.refuse ? [] : this.cached[src].slice(0, length);
+    return this.cached[dst].length;
+  }
+}
+
+const PREFIX = Array.from({ length: 20 }, (_, i) => 40 + i);
+
+/** Prompt tokens decoded at positions below `below`, over all batches. */
+function prefixDecodes(runner: FakeRunner, below: number): number {
+  return runner.batches.flat().filter((e) => e.position < below).length;
+}
+
+Deno.test("Scheduler decodes a prefix shared by requests admitted together once", async () => {
+  const runner = new CopyingRunner(64, 4);
+  const scheduler = new Scheduler(runner);
+  const prompts = [0, 1, 2, 3].map((i) => [...PREFIX, 70 + i, 80 + i]);
+  const handles = prompts.map((p) => scheduler.submit(request(p, 3)));
+  scheduler.step();
+  // Only the first request's prompt: the others wait for its prefix.
+  assertEquals(runner.batches[0].map((e) => e.seqId), new Array(22).fill(0));
+  drain(scheduler);
+  const results = await Promise.all(handles.map((h) => h.result));
+  assertEquals(results.map((r) => r.metrics.cachedTokens), [0, 20, 20, 20]);
+  assertEquals(results.map((r) => r.metrics.promptEvalTokens), [22, 2, 2, 2]);
+  assertEquals(results.map((r) => r.text), ["81 82 83 ", "82 83 84 ", "83 84 85 ", "84 85 86 "]);
+  assertEquals(prefixDecodes(runner, 20), 20);
+  assertEquals(runner.copies.map((c) => c.length), [20, 20, 20]);
+  prompts.forEach((p, seqId) => assertEquals(runner.cached[seqId].slice(0, 22), p));
+});
+
+Deno.test("Scheduler copies a prefix an idle or busy slot holds, at most the prompt minus one token", async () => {
+  const runner = new CopyingRunner(64, 3);
+  const scheduler = new Scheduler(runner);
+  const first = scheduler.submit(request([...PREFIX, 1], 50));
+  scheduler.step();
+  // The first still generates; the same prompt copies all of it but the last token.
+  const same = scheduler.submit(request([...PREFIX, 1], 2));
+  const other = scheduler.submit(request([...PREFIX, 2, 3], 2));
+  drain(scheduler);
+  const [a, b, c] = await Promise.all([first.result, same.result, other.result]);
+  assertEquals(a.metrics.cachedTokens, 0);
+  assertEquals(b.metrics.cachedTokens, 20);
+  assertEquals(b.metrics.promptEvalTokens, 1);
+  assertEquals(b.text, "2 3 ");
+  assertEquals(c.metrics.cachedTokens, 20);
+  assertEquals(c.text, "4 5 ");
+  assertEquals(prefixDecodes(runner, 20), 20);
+});
+
+Deno.test("Scheduler: when the slot decoding a shared prefix is cancelled, a waiting request decodes it", async () => {
+  // n_batch 8: the 20-token prefix takes three steps.
+  const runner = new CopyingRunner(8, 3);
+  const scheduler = new Scheduler(runner);
+  const leader = scheduler.submit(request([...PREFIX, 1], 4));
+  const b = scheduler.submit(request([...PREFIX, 2], 2));
+  const c = scheduler.submit(request([...PREFIX, 3], 2));
+  scheduler.step(); // the leader's first 8 tokens; b and c wait
+  leader.cancel();
+  drain(scheduler);
+  assertEquals((await leader.result).finishReason, "abort");
+  const [rb, rc] = await Promise.all([b.result, c.result]);
+  // 8 cached tokens are too few to copy (MIN_COPY_TOKENS): b decodes the prefix, c copies it.
+  assertEquals(rb.metrics.cachedTokens, 0);
+  assertEquals(rc.metrics.cachedTokens, 20);
+  assertEquals([rb.text, rc.text], ["3 4 ", "4 5 "]);
+  assertEquals(prefixDecodes(runner, 20), 8 + 20);
+});
+
+Deno.test("Scheduler decodes the whole prompt when the runner refuses a copy or sharing is off", async () => {
+  for (const mode of ["refuse", "off"] as const) {
+    const runner = new CopyingRunner(64, 2);
+    runner.refuse = mode === "refuse";
+    const scheduler = new Scheduler(runner, { prefixSharing: mode !== "off" });
+    const a = scheduler.submit(request([...PREFIX, 1], 2));
+    scheduler.step();
+    const b = scheduler.submit(request([...PREFIX, 2], 2));
+    drain(scheduler);
+    assertEquals((await a.result).text, "2 3 ");
+    const rb = await b.result;
+    assertEquals([rb.text, rb.metrics.cachedTokens], ["3 4 ", 0]);
+    assertEquals(runner.copies.length, mode === "refuse" ? 1 : 0);
+    assertEquals(runner.cached[1].slice(0, 21), [...PREFIX, 2]);
+  }
+});

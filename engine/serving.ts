@@ -62,6 +62,14 @@ export interface ServingOptions {
   nThreads?: number;
   /** Requests that may wait for a slot; more are refused with QueueFullError. Default 64. */
   queueLimit?: number;
+  /**
+   * Whether a request admitted to a slot copies the longest prompt prefix that any
+   * other sequence holds in the KV cache (`llama_memory_seq_cp`) instead of decoding it
+   * again, and requests admitted together that share a prefix decode it once (see
+   * engine/scheduler.ts). Outputs are the same either way; off only to measure or
+   * compare. Default true.
+   */
+  prefixSharing?: boolean;
 }
 
 /** Events of one served request, besides its pieces. */
@@ -131,6 +139,7 @@ export async function createServingContext(
       queueLimit,
       heartbeat: heartbeat.buffer,
       heartbeatBase: heartbeat.base,
+      prefixSharing: options.prefixSharing ?? true,
     });
   } catch (error) {
     context.dispose();

@@ -90,7 +90,11 @@ export type FinishReason = "stop" | "length" | "abort";
 export interface GenerationMetrics {
   /** Tokens in the prompt, cached or not. */
   promptTokens: number;
-  /** Prompt tokens reused from the sequence's KV cache (not decoded again). */
+  /**
+   * Prompt tokens reused from the KV cache, not decoded again: held by the sequence, or
+   * (serving contexts) copied from another slot's sequence that held or had just decoded
+   * the same prefix. OpenAI's `usage.prompt_tokens_details.cached_tokens`.
+   */
   cachedTokens: number;
   /** Prompt tokens decoded by this call (`promptTokens - cachedTokens`). */
   promptEvalTokens: number;

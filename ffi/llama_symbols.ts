@@ -73,6 +73,8 @@ export const LLAMA_SYMBOLS = {
   llama_model_chat_template: { parameters: [p, buf], result: p }, // owned by the model; NULL if none
   llama_model_has_encoder: { parameters: [p], result: "bool" },
   llama_model_has_decoder: { parameters: [p], result: "bool" },
+  llama_model_is_recurrent: { parameters: [p], result: "bool" },
+  llama_model_is_hybrid: { parameters: [p], result: "bool" },
 
   llama_vocab_type: { parameters: [p], result: "i32" },
   llama_vocab_n_tokens: { parameters: [p], result: "i32" },
@@ -100,6 +102,7 @@ export const LLAMA_SYMBOLS = {
   llama_memory_clear: { parameters: [p, "bool"], result: "void" },
   llama_memory_seq_rm: { parameters: [p, "i32", "i32", "i32"], result: "bool" },
   llama_memory_seq_cp: { parameters: [p, "i32", "i32", "i32", "i32"], result: "void" },
+  llama_memory_seq_pos_min: { parameters: [p, "i32"], result: "i32" },
   llama_memory_seq_pos_max: { parameters: [p, "i32"], result: "i32" },
 
   llama_decode: { parameters: [p, llama_batch.ffi], result: "i32" },

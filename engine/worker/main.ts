@@ -170,7 +170,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     entry.ctx.setLoras(loras);
   },
 
-  serveOpen({ ctxId, queueLimit, heartbeat, heartbeatBase }) {
+  serveOpen({ ctxId, queueLimit, heartbeat, heartbeatBase, prefixSharing }) {
     const entry = live().contexts.get(ctxId);
     if (!entry) throw new EngineError(`Cannot find context ${ctxId}: it was freed`);
     const flags = live().abortFlags;
@@ -180,6 +180,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
       queueLimit,
       () => Atomics.load(flags, POSTED_INDEX) !== received,
       new HeartbeatWriter(heartbeat, heartbeatBase),
+      prefixSharing ?? true,
     );
     // A unified KV cache (kv_unified) gives every sequence all n_ctx cells, shared.
     const { nCtx, nCtxSeq, nSeqMax } = entry.ctx.info;

@@ -122,6 +122,8 @@ export class NativeContext {
       if (compute) this.info.computeBytes += Math.round(Number(compute[1]) * 1024 * 1024);
     }
     this.batch = new Batch(this.info.nBatch);
+    this.canCopy = !llama.llama_model_is_recurrent(model.pointer) &&
+      !llama.llama_model_is_hybrid(model.pointer);
     this.cached = Array.from({ length: this.info.nSeqMax }, () => []);
   }
 
@@ -191,6 +193,47 @@ export class NativeContext {
     }
     cache.length = Math.min(cache.length, from);
     return cache.length;
+  }
+
+  /**
+   * Whether {@link copy} can share a prefix between sequences: not for recurrent or
+   * hybrid models, whose memory holds one state per sequence at its last position and
+   * cannot be cut back to a prefix.
+   */
+  readonly canCopy: boolean;
+
+  /**
+   * Makes sequence `dst` hold the first `length` tokens of sequence `src`'s KV cache
+   * (positions 0 to length - 1, as they are in `src`), dropping what `dst` held;
+   * `cached` is kept in step. Returns the tokens `dst` now holds: `length`, or 0 when
+   * the memory could not give exactly that prefix (then `dst` is empty and its prompt
+   * is decoded instead).
+   *
+   * llama.cpp (src/llama-kv-cache.cpp, `seq_cp`): in one KV stream (kv_unified) the copy
+   * only tags `src`'s cells with `dst`; across streams (one per sequence) it copies the
+   * whole stream buffer at the start of the next `llama_decode`, before that batch is
+   * written, and takes only whole-range copies (p0, p1 = -1). So the whole sequence is
+   * copied and `dst` is then cut back to `length`. A sliding-window cache that dropped
+   * early positions fails the position check below and is decoded instead.
+   */
+  copy(src: number, dst: number, length: number): number {
+    const { llama } = this.model.libs;
+    const memory = llama.llama_get_memory(this.pointer);
+    llama.llama_memory_seq_rm(memory, dst, -1, -1);
+    this.cached[dst].length = 0;
+    if (src === dst || length <= 0 || length > this.cached[src].length || !this.canCopy) return 0;
+    llama.llama_memory_seq_cp(memory, src, dst, -1, -1);
+    if (
+      !llama.llama_memory_seq_rm(memory, dst, length, -1) ||
+      llama.llama_memory_seq_pos_min(memory, dst) !== 0 ||
+      llama.llama_memory_seq_pos_max(memory, dst) !== length - 1
+    ) {
+      llama.llama_memory_seq_rm(memory, dst, -1, -1);
+      return 0;
+    }
+    const source = this.cached[src];
+    for (let i = 0; i < length; i++) this.cached[dst].push(source[i]);
+    return length;
   }
 
   /**

@@ -58,6 +58,14 @@ class NativeRunner implements Runner {
     return this.#ctx.truncate(seqId, from);
   }
 
+  get canCopy(): boolean {
+    return this.#ctx.canCopy;
+  }
+
+  copy(src: number, dst: number, length: number): number {
+    return this.#ctx.copy(src, dst, length);
+  }
+
   createSampler(sampling: ResolvedSampling): SlotSampler {
     const { model } = this.#ctx;
     const sampler = new NativeSampler(
@@ -116,6 +124,8 @@ export class ServeLoop {
    *   cancel) has been posted but not yet received: the loop then yields at once, in
    *   a way that lets it in.
    * @param heartbeat marked at every step, for the main thread's stall check.
+   * @param prefixSharing whether a request copies the longest prompt prefix any other
+   *   sequence holds instead of decoding it (SchedulerOptions.prefixSharing).
    * @throws {RangeError} when the context has more sequences than n_batch.
    */
   constructor(
@@ -123,10 +133,11 @@ export class ServeLoop {
     queueLimit: number,
     messageWaiting: () => boolean,
     heartbeat?: HeartbeatWriter,
+    prefixSharing = true,
   ) {
     // Steps are single tokens per slot: stop between steps, never inside one.
     ctx.setAbortable(false);
-    this.scheduler = new Scheduler(new NativeRunner(ctx), { queueLimit });
+    this.scheduler = new Scheduler(new NativeRunner(ctx), { queueLimit, prefixSharing });
     this.#messageWaiting = messageWaiting;
     this.#heartbeat = heartbeat;
     this.#channel.port1.onmessage = () => this.#wake?.();

@@ -127,6 +127,40 @@ Deno.test("a repeated system prompt is served from a slot's cache", async () => 
   );
 });
 
+Deno.test("a system prompt another slot holds is copied, and cached_tokens counts it", async () => {
+  await using s = await serve(2);
+  const system = "You are a storyteller who writes about a little girl named Lily and her dog.";
+  const messages = (content: string) => [
+    { role: "system" as const, content: system },
+    { role: "user" as const, content },
+  ];
+  // The first stays in its slot (EOS banned, long max_tokens) while the second runs.
+  const controller = new AbortController();
+  const busy = await s.client.chat.completions.create({
+    model: "stories",
+    messages: messages("Once upon a time"),
+    temperature: 0,
+    max_tokens: 400,
+    logit_bias: { [String(s.serving.model.info.eos)]: -100 },
+    stream: true,
+  }, { signal: controller.signal });
+  const iterator = busy[Symbol.asyncIterator]();
+  await iterator.next(); // its prompt is decoded: its slot holds the system prompt
+  const second = await s.client.chat.completions.create({
+    model: "stories",
+    messages: messages("The dog ran"),
+    temperature: 0,
+    max_tokens: 4,
+  });
+  assert(
+    (second.usage?.prompt_tokens_details?.cached_tokens ?? 0) > 20,
+    JSON.stringify(second.usage),
+  );
+  assertEquals(s.serving.load().slotsBusy, 1); // the first still ran: a copy, not its slot
+  controller.abort();
+  await waitIdle(s.serving);
+});
+
 Deno.test("clients that disconnect abort their generations and free their slots; a full queue answers 503", async () => {
   await using s = await serve(2, 1, 2048);
   // EOS banned and a long max_tokens: only the disconnect can end these streams early.
