@@ -81,6 +81,7 @@ export class OutputStream {
   #promptDoneAt: number | undefined;
   #firstTokenAt = 0;
   #stop: string | undefined;
+  #draft: { drafted: number; accepted: number } | undefined;
 
   /**
    * Starts the output of one generation.
@@ -126,6 +127,15 @@ export class OutputStream {
     }
     if (this.#generated === 1 || now - this.#lastFlush >= this.#flushMs) this.#flush(now);
     return false;
+  }
+
+  /**
+   * Records a speculative generation's draft counts: tokens the draft proposed and the
+   * target verified, and those it accepted. The result's metrics then carry
+   * draftTokens, draftAcceptedTokens and draftAcceptanceRate.
+   */
+  recordDraft(drafted: number, accepted: number): void {
+    this.#draft = { drafted, accepted };
   }
 
   /**
@@ -182,6 +192,13 @@ export class OutputStream {
       genMs,
       promptTokPerSec: promptMs > 0 ? (promptEvalTokens * 1000) / promptMs : 0,
       genTokPerSec: genMs > 0 && generated > 1 ? ((generated - 1) * 1000) / genMs : 0,
+      ...(this.#draft === undefined ? {} : {
+        draftTokens: this.#draft.drafted,
+        draftAcceptedTokens: this.#draft.accepted,
+        draftAcceptanceRate: this.#draft.drafted > 0
+          ? this.#draft.accepted / this.#draft.drafted
+          : 0,
+      }),
     };
   }
 }
