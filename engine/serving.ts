@@ -62,6 +62,12 @@ export interface ServingOptions {
   nThreads?: number;
   /** Requests that may wait for a slot; more are refused with QueueFullError. Default 64. */
   queueLimit?: number;
+  /**
+   * Speculative decoding with a draft model in every slot (llama-server's `-md`); see
+   * `ContextOptions.draft`. Results then carry draftTokens, draftAcceptedTokens and
+   * draftAcceptanceRate. Default none.
+   */
+  draft?: ContextOptions["draft"];
 }
 
 /** Events of one served request, besides its pieces. */
@@ -123,6 +129,7 @@ export async function createServingContext(
     flashAttn: options.flashAttn,
     typeK: options.typeK,
     typeV: options.typeV,
+    ...(options.draft ? { draft: options.draft } : {}),
   });
   const heartbeat = new HeartbeatReader();
   try {

@@ -208,16 +208,12 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     if (!entry) throw new EngineError(`Cannot find context ${ctxId}: it was freed`);
     const flags = live().abortFlags;
     if (entry.serve) return;
-    if (entry.draft) {
-      throw new EngineError(
-        "Cannot serve a context that has a draft model: the scheduler's slots do not decode speculatively",
-      );
-    }
     entry.serve = new ServeLoop(
       entry.ctx,
       queueLimit,
       () => Atomics.load(flags, POSTED_INDEX) !== received,
       new HeartbeatWriter(heartbeat, heartbeatBase),
+      entry.draft ? () => entry.draft : undefined,
     );
     // A unified KV cache (kv_unified) gives every sequence all n_ctx cells, shared.
     const { nCtx, nCtxSeq, nSeqMax } = entry.ctx.info;

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { loadModel, type Model } from "../../engine/model.ts";
 import { DraftModelError } from "../../engine/errors.ts";
+import { createServingContext } from "../../engine/serving.ts";
 import type { GenerationResult } from "../../engine/types.ts";
 import {
   STORIES_260K,
@@ -201,4 +202,42 @@ Deno.test("the draft context is freed once: with its context, or when the draft 
     await on(model, undefined, (ctx) => ctx.generate(PROMPT, greedy).result).then((r) => r.text),
     base.text,
   );
+});
+
+Deno.test("serving slots decode speculatively: each request's greedy text is its lone run's", async () => {
+  using model = await loadModel(STORIES_260K);
+  using draft = await loadModel(STORIES_260K_DRAFT4, { engine: model.engine });
+  const prompts = ["Once upon a time", "Lily went", "The cat", "One day"];
+  const greedy = { temperature: 0, maxTokens: 48 } as const;
+  const expected: string[] = [];
+  for (const prompt of prompts) {
+    expected.push(
+      await on(model, undefined, (ctx) => ctx.generate(prompt, greedy).result).then((r) => r.text),
+    );
+  }
+  for (const kvUnified of [false, true]) {
+    using serving = await createServingContext(model, {
+      nParallel: 3,
+      nCtxPerSlot: 256,
+      nThreads: 1,
+      kvUnified,
+      draft: { model: draft, pMin: 0 },
+    });
+    const results = await Promise.all(
+      [...prompts, ...prompts].map((prompt) => serving.generate(prompt, greedy).result),
+    );
+    assertEquals(results.map((r) => r.text), [...expected, ...expected], `kvUnified ${kvUnified}`);
+    for (const result of results) checkStats(result);
+    assert(results.some((r) => r.metrics.draftAcceptedTokens! > 0));
+  }
+  // The draft model goes while the serving context lives: the slots go on alone.
+  using serving = await createServingContext(model, {
+    nParallel: 2,
+    nCtxPerSlot: 256,
+    nThreads: 1,
+    draft: { model: draft },
+  });
+  draft.dispose();
+  const alone = await serving.generate(prompts[0], greedy).result;
+  assertEquals(alone.text, expected[0]);
 });
