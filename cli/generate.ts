@@ -10,7 +10,8 @@
  * `finish_reason` is OpenAI's spelling ("stop", "length", or "abort" after Ctrl+C);
  * `metrics` is the engine's GenerationMetrics as is (camelCase, units in the names:
  * promptTokens, cachedTokens, promptEvalTokens, generatedTokens, ttftMs, promptMs,
- * genMs, promptTokPerSec, genTokPerSec).
+ * genMs, promptTokPerSec, genTokPerSec; with `-md DRAFT` also draftTokens,
+ * draftAcceptedTokens and draftAcceptanceRate).
  *
  * @module
  */
