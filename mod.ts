@@ -46,6 +46,8 @@ export type { ChatMessage, ChatRole, RenderOptions } from "./engine/chat_templat
 export { checkGgufFile } from "./engine/gguf_check.ts";
 export { LoraAdapter } from "./engine/lora.ts";
 export type { LoraEntry, LoraOwner } from "./engine/lora.ts";
+export { DEFAULT_DRAFT_MAX, DEFAULT_DRAFT_MIN, DEFAULT_DRAFT_P_MIN } from "./engine/speculative.ts";
+export type { DraftOptions, DraftOwner } from "./engine/speculative.ts";
 export { checkLoraFile, effectiveLoraScale } from "./engine/lora_check.ts";
 export type { LoraAdapterInfo } from "./engine/lora_check.ts";
 export { checkGrammar } from "./engine/grammar_check.ts";
@@ -63,6 +65,7 @@ export { type FileStamp, type LoadVerdict, LoadVerdicts } from "./engine/load_ve
 export {
   ContextOverflowError,
   DisposedError,
+  DraftModelError,
   EngineError,
   GgufError,
   GrammarError,

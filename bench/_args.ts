@@ -13,6 +13,7 @@ import {
   readOptions,
 } from "../config/args.ts";
 import { LIB_VARIANTS } from "../ffi/lib_dir.ts";
+import { type DraftFlags, draftOptionRows } from "../config/draft_flags.ts";
 import type { BenchFormat } from "./report.ts";
 
 const BENCH: readonly Command[] = ["bench"];
@@ -103,6 +104,8 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = Object.freeze([
       "sharing off and on, per-slot and unified KV",
     { check: atLeast(1) },
   ),
+  // With -md: tg through greedy generate() with and without the draft (bench/speculative.ts).
+  ...draftOptionRows(BENCH),
   row("libDir", "--lib-dir", "string DIR", undefined, "libllama folder (HEARTH_LIB_DIR)"),
   row("variant", "--variant", "string NAME", undefined, "prebuilt @node-llama-cpp variant", {
     choices: LIB_VARIANTS,
@@ -117,7 +120,7 @@ export const BENCH_HELP = `Usage: deno task bench -m MODEL [options]\n\n${
 }`;
 
 /** bench's arguments after {@link parseBenchArgs}. */
-export interface BenchArgs {
+export interface BenchArgs extends DraftFlags {
   model: string;
   nPrompt: number[];
   nGen: number[];

@@ -25,7 +25,16 @@ Deno.test("parseBenchArgs() takes llama-bench's spellings, lists and defaults", 
       sharedPrefix: undefined,
       libDir: undefined,
       variant: undefined,
+      modelDraft: undefined,
+      draftMax: 16,
+      draftMin: 0,
+      draftPMin: 0.75,
+      nGpuLayersDraft: -1,
     },
+  );
+  assertEquals(
+    parseBenchArgs(["-m", "x.gguf", "-md", "d.gguf", "--draft-p-min", "0"])!.modelDraft,
+    "d.gguf",
   );
   const defaults = parseBenchArgs(["-m", "x.gguf"])!;
   assertEquals(

@@ -4,7 +4,9 @@
  * runs llama-bench on the same model and settings, one repetition at a time
  * interleaved with Hearth's, and prints the ratio per test. In markdown output a last
  * line reports the streamed generation path: tok/s through `generate()` with sampling,
- * and the event-loop lag meanwhile.
+ * and the event-loop lag meanwhile. `-md DRAFT` measures speculative decoding instead:
+ * greedy tg through `generate()` without and with the draft, interleaved, with the
+ * draft's acceptance (bench/speculative.ts).
  *
  * @module
  */
@@ -28,6 +30,8 @@ import { parseBatchedBenchJsonl, runBatchedBench } from "./batched.ts";
 import { formatSharedPrefixBench, runSharedPrefixBench } from "./shared_prefix.ts";
 import type { EngineOptions } from "../engine/engine.ts";
 import { reportError } from "../cli/errors.ts";
+import { loadDraftFlags } from "../config/draft_flags.ts";
+import { formatSpeculative, measureSpeculative } from "./speculative.ts";
 
 /**
  * Runs the bench command with its arguments (after `bench`); `defaults` carries the
@@ -77,6 +81,22 @@ export async function benchCommand(
         env: values.libDir ? { HEARTH_LIB_DIR: values.libDir } : undefined,
       });
       await Deno.stdout.write(new TextEncoder().encode(formatServeBench(rows)));
+      return 0;
+    }
+    if (values.modelDraft !== undefined) {
+      using draft = await loadDraftFlags(model, values);
+      const rows = await measureSpeculative({
+        target: model,
+        drafts: [draft!.model],
+        nGen: tests.find((t) => t.nGen > 0)?.nGen ?? 128,
+        repetitions: settings.repetitions,
+        nThreads: settings.nThreads,
+        nMax: draft!.options.nMax,
+        nMin: draft!.options.nMin,
+        pMin: draft!.options.pMin,
+      });
+      const name = values.model.split(/[\\/]/).pop()!;
+      await Deno.stdout.write(new TextEncoder().encode(formatSpeculative(rows, name)));
       return 0;
     }
     if (values.http) {

@@ -13,6 +13,7 @@ import type { ChatMessage } from "../engine/chat_template.ts";
 import type { Context } from "../engine/context.ts";
 import { loadModel } from "../engine/model.ts";
 import { loadLoraFlags } from "../config/lora_flags.ts";
+import { loadDraftFlags } from "../config/draft_flags.ts";
 import type { EngineInfo, GenerationResult, ModelInfo } from "../engine/types.ts";
 import { errorLine, isExpected, writeAllSync } from "./errors.ts";
 import { callOptions, interrupted, modelOptions } from "./generate.ts";
@@ -61,7 +62,13 @@ export async function chatCommand(config: Config, providers?: ProviderRegistry):
       ...modelOptions(config),
       signal: current.signal,
     });
-    using context = await model.createContext({ nCtx: config.nCtx, nThreads: config.nThreads });
+    // Disposed after the context (declared first): the context's draft runs on it.
+    using draftModel = await loadDraftFlags(model, config, modelOptions(config));
+    using context = await model.createContext({
+      nCtx: config.nCtx,
+      nThreads: config.nThreads,
+      ...(draftModel ? { draft: draftModel.options } : {}),
+    });
     await loadLoraFlags(model, config.loras, context);
     current = undefined;
     const session = new ChatSession(context, config);
@@ -223,7 +230,7 @@ class ChatSession {
     return `last reply: ${m.promptTokens} prompt tokens (${m.cachedTokens} cached), ` +
       `${m.generatedTokens} generated, finish_reason ${this.#last.finishReason}\n` +
       `TTFT ${f(m.ttftMs)} ms, prompt ${f(m.promptTokPerSec)} tok/s, ` +
-      `generation ${f(m.genTokPerSec)} tok/s\n${context}`;
+      `generation ${f(m.genTokPerSec)} tok/s${draftStats(m)}\n${context}`;
   }
 
   async #save(path: string): Promise<void> {
@@ -253,4 +260,11 @@ function devicesLine(model: { engine: { info: EngineInfo }; info: ModelInfo }): 
   const devices = model.engine.info.devices.map((d) => `${d.name} (${d.description})`);
   return `Devices: ${devices.join(", ")}; ${model.info.nLayersOffloaded} of ` +
     `${model.info.nLayer + 1} layers on GPU; libllama from ${model.engine.info.variant}.`;
+}
+
+/** ", draft: A of D accepted (R %)" for a speculative reply; "" otherwise. */
+function draftStats(m: GenerationResult["metrics"]): string {
+  if (m.draftTokens === undefined) return "";
+  const rate = ((m.draftAcceptanceRate ?? 0) * 100).toFixed(1);
+  return `, draft: ${m.draftAcceptedTokens} of ${m.draftTokens} accepted (${rate} %)`;
 }

@@ -19,6 +19,7 @@ const EXPECTED = new Set([
   "ModelLoadError",
   "ModelCrashError",
   "ContextOverflowError",
+  "DraftModelError",
   "LibraryLoadError",
   "EngineError",
   "ChatTemplateError",

@@ -10,13 +10,15 @@
  * `finish_reason` is OpenAI's spelling ("stop", "length", or "abort" after Ctrl+C);
  * `metrics` is the engine's GenerationMetrics as is (camelCase, units in the names:
  * promptTokens, cachedTokens, promptEvalTokens, generatedTokens, ttftMs, promptMs,
- * genMs, promptTokPerSec, genTokPerSec).
+ * genMs, promptTokPerSec, genTokPerSec; with `-md DRAFT` also draftTokens,
+ * draftAcceptedTokens and draftAcceptanceRate).
  *
  * @module
  */
 import type { Config } from "../config/config.ts";
 import { loadModel } from "../engine/model.ts";
 import { loadLoraFlags } from "../config/lora_flags.ts";
+import { loadDraftFlags } from "../config/draft_flags.ts";
 import type { GenerateOptions } from "../engine/generate_options.ts";
 import type { LoadModelOptions } from "../engine/model.ts";
 import { writeAllSync } from "./errors.ts";
@@ -83,7 +85,13 @@ export async function generateCommand(
       ...modelOptions(config),
       signal: controller.signal,
     });
-    using context = await model.createContext({ nCtx: config.nCtx, nThreads: config.nThreads });
+    // Disposed after the context (declared first): the context's draft runs on it.
+    using draftModel = await loadDraftFlags(model, config, modelOptions(config));
+    using context = await model.createContext({
+      nCtx: config.nCtx,
+      nThreads: config.nThreads,
+      ...(draftModel ? { draft: draftModel.options } : {}),
+    });
     await loadLoraFlags(model, config.loras, context);
     const generation = context.generate(config.prompt ?? "", {
       ...callOptions(config),

@@ -23,6 +23,7 @@ import { createServingContext } from "../engine/serving.ts";
 import { ServingBackend } from "../server/openai/serving_backend.ts";
 import { ServedLoras } from "../server/openai/loras.ts";
 import { loadLoraFlags } from "../config/lora_flags.ts";
+import { loadDraftFlags } from "../config/draft_flags.ts";
 import { startOpenAiServer } from "../server/openai/server.ts";
 import { ProviderRegistry } from "../app/providers/registry.ts";
 import { providersEnv } from "../config/config.ts";
@@ -63,6 +64,8 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
     });
     const nCtx = await fittingNCtx(engine, options);
     using model = await loadModel(options.model, { engine, nGpuLayers: options.nGpuLayers });
+    // Disposed after the serving context (declared first): its slots draft with it.
+    using draft = await loadDraftFlags(model, options);
     using serving = await createServingContext(model, {
       nParallel: options.parallel,
       nCtx,
@@ -73,6 +76,7 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
       typeK: options.typeK,
       typeV: options.typeV,
       nThreads: options.nThreads,
+      ...(draft ? { draft: draft.options } : {}),
     });
     const loras = new ServedLoras(await loadLoraFlags(model, options.loras));
     const backend = new ServingBackend(options.alias, serving, loras);

@@ -17,6 +17,7 @@ import {
   readOptions,
 } from "../config/args.ts";
 import { extractLoraFlags, LORA_HELP, type LoraFlag } from "../config/lora_flags.ts";
+import { checkDraftFlags, type DraftFlags, draftOptionRows } from "../config/draft_flags.ts";
 
 /** What `serve` takes from the environment (read once by config.ts). */
 export interface ServeEnv {
@@ -31,7 +32,7 @@ export interface ServeEnv {
 }
 
 /** `serve`'s options after validation. */
-export interface ServeOptions {
+export interface ServeOptions extends DraftFlags {
   /** The GGUF file. */
   model: string;
   /** The id clients name the model by: `--alias`'s first name, else the file name without `.gguf`. */
@@ -233,6 +234,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = Object.freeze([
     "allow browser calls from ORIGIN (repeat or comma-separate)",
     { multiple: true },
   ),
+  ...draftOptionRows(SERVE),
   row("help", "-h, --help", "boolean", false, "show this help"),
 ]);
 
@@ -265,7 +267,7 @@ export function parseServeArgs(
   const { loras, rest } = extractLoraFlags(args);
   const read = readOptions(SERVE_OPTIONS, rest, { helpHint: "hearth serve --help" });
   if (read.help) return undefined;
-  const values = read.values as {
+  const values = read.values as unknown as {
     model?: string;
     nCtx?: number;
     parallel: number;
@@ -285,7 +287,7 @@ export function parseServeArgs(
     port: number;
     apiKey?: string;
     cors?: string[];
-  };
+  } & DraftFlags;
   if (values.model === undefined) {
     throw new TypeError("Cannot serve: no model given; pass -m MODEL.gguf");
   }
@@ -318,6 +320,7 @@ export function parseServeArgs(
       `Cannot use --ubatch-size "${values.nUbatch}": n_ubatch must be an integer in [1, ${nBatch}] (n_batch)`,
     );
   }
+  checkDraftFlags(values);
   const aliases = (values.alias ?? "").split(",").map((a) => a.trim()).filter(Boolean);
   return {
     model: values.model,
@@ -338,5 +341,10 @@ export function parseServeArgs(
     cors,
     chatTemplateFile: values.chatTemplateFile,
     loras,
+    modelDraft: values.modelDraft,
+    draftMax: values.draftMax,
+    draftMin: values.draftMin,
+    draftPMin: values.draftPMin,
+    nGpuLayersDraft: values.nGpuLayersDraft,
   };
 }

@@ -17,6 +17,7 @@ import {
   readOptions,
 } from "./args.ts";
 import { extractLoraFlags, LORA_HELP, type LoraFlag } from "./lora_flags.ts";
+import { checkDraftFlags, type DraftFlags, draftOptionRows } from "./draft_flags.ts";
 import { LIB_VARIANTS, type LibVariant } from "../ffi/lib_dir.ts";
 import type { EngineOptions } from "../engine/engine.ts";
 import { dataDir } from "../storage/mod.ts";
@@ -37,7 +38,7 @@ export const LOG_LEVELS = ["none", "error", "warn", "info", "debug"] as const;
 export type LogLevel = typeof LOG_LEVELS[number];
 
 /** The validated configuration of one `chat` or `generate` run. */
-export interface Config {
+export interface Config extends DraftFlags {
   /** The subcommand; "start" is the bare command (the desktop app). */
   readonly command: Exclude<Command, "bench" | "pull" | "models" | "serve">;
   /** `-h`/`--help` was given: print usage, run nothing. */
@@ -201,6 +202,7 @@ export const OPTIONS: readonly OptionSpec[] = Object.freeze([
   row("nGpuLayers", "-ngl, --n-gpu-layers, --gpu-layers", "int N", -1, "GPU layers; -1 = all", {
     check: intAtLeast(-1),
   }),
+  ...draftOptionRows(SESSION),
   row("libDir", "--lib-dir", "string DIR", undefined, "libllama folder (native/build.sh output)", {
     commands: RUN,
     env: "HEARTH_LIB_DIR",
@@ -256,6 +258,7 @@ export function loadConfig(
   if (read.help) return Object.freeze({ ...values, help: true }) as Config;
   values.dataDir = dataDir(env, env("HOME") ?? env("USERPROFILE") ?? ".");
   if (command === "tui") values.noColor = (env("NO_COLOR") ?? "") !== "";
+  if (SESSION.includes(command)) checkDraftFlags(values as unknown as DraftFlags);
   if (command === "generate" && values.prompt === undefined) {
     throw new TypeError(`Cannot generate without a prompt: pass -p TEXT (see ${hint})`);
   }

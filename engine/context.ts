@@ -13,6 +13,7 @@ import { type LoraEntry, type LoraOwner, resolveLoras } from "./lora.ts";
 import { resolveGenerateOptions } from "./generate_options.ts";
 import type { ChatOptions, GenerateOptions } from "./generate_options.ts";
 import type { OverflowPolicy, PromptInput } from "./protocol.ts";
+import type { DraftOwner, ResolvedDraft } from "./speculative.ts";
 import type { ContextInfo, GenerationResult, ModelInfo } from "./types.ts";
 
 /** The owner a context reports to (its Model), kept abstract to avoid a cycle. */
@@ -52,16 +53,36 @@ export class Context {
   readonly #engine: Engine;
   readonly #id: number;
   readonly #slot: number;
+  readonly #draft: (ResolvedDraft & { model: DraftOwner }) | undefined;
   #running = new Set<number>();
   #disposed = false;
 
   /** @internal Made by Model.createContext. */
-  constructor(engine: Engine, model: ContextOwner, id: number, slot: number, info: ContextInfo) {
+  constructor(
+    engine: Engine,
+    model: ContextOwner,
+    id: number,
+    slot: number,
+    info: ContextInfo,
+    draft?: ResolvedDraft & { model: DraftOwner },
+  ) {
     this.#engine = engine;
     this.model = model;
     this.#id = id;
     this.#slot = slot;
     this.info = info;
+    this.#draft = draft;
+  }
+
+  /**
+   * The draft model and its limits when this context decodes speculatively
+   * (`createContext({ draft })`); undefined without one, or once the draft model was
+   * disposed (drafting then stops; the context goes on alone).
+   */
+  get draft(): { model: DraftOwner; nMax: number; nMin: number; pMin: number } | undefined {
+    const draft = this.#draft;
+    if (!draft || draft.model.disposed) return undefined;
+    return { model: draft.model, nMax: draft.nMax, nMin: draft.nMin, pMin: draft.pMin };
   }
 
   /** Whether the context was disposed, directly or with its model or engine. */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { DraftOptions } from "./speculative.ts";
 import type { ModelInfo } from "./types.ts";
 
 /**
@@ -62,6 +63,14 @@ export interface ContextOptions {
   typeK?: KvCacheType;
   /** V cache type. Default "f16". */
   typeV?: KvCacheType;
+  /**
+   * Speculative decoding with a draft model (llama.cpp's `-md`): the draft proposes up
+   * to `nMax` tokens greedily, the target verifies them in one batch. Output is the
+   * target's, token for token (greedy: identical; sampled: the same distribution). A
+   * second context of the same sizes is made on the draft model and freed with this
+   * one. Only `generate`/`chat` use it. Default: none.
+   */
+  draft?: DraftOptions;
 }
 
 /** Options as the Worker takes them. */

@@ -169,6 +169,39 @@ export class LoraAdapterError extends Error {
 }
 
 /**
+ * Thrown when a model cannot draft for another: its vocabulary differs from the
+ * target's in type, BOS or EOS, size (by more than 128 tokens) or the text of a token
+ * (llama.cpp's `common_speculative_are_compatible`, common/speculative.cpp); or it is
+ * loaded vocab-only.
+ *
+ * @example
+ * ```ts
+ * import { rejects } from "node:assert/strict";
+ * import { DraftModelError, loadModel } from "@hearth/hearth";
+ *
+ * using model = await loadModel("models/stories260K.gguf");
+ * // A tokenizer without weights cannot draft.
+ * using vocab = await loadModel("models/stories260K.gguf", { engine: model.engine, vocabOnly: true });
+ * await rejects(model.createContext({ nCtx: 256, draft: { model: vocab } }), DraftModelError);
+ * ```
+ */
+export class DraftModelError extends Error {
+  /** The draft model file. */
+  readonly path: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param reason Why the model cannot draft, e.g. "its vocabulary type is BPE, the target's SPM".
+   */
+  constructor(path: string, reason: string, options?: ErrorOptions) {
+    super(`Cannot use "${path}" as the draft model: ${reason}`, options);
+    this.name = "DraftModelError";
+    this.path = path;
+  }
+}
+
+/**
  * Thrown when loading a model killed the child process that tried it first
  * (engine/load_probe.ts): llama.cpp aborted on the file (a `GGML_ASSERT`) or crashed.
  * The file is never loaded in the app's process; the verdict is kept until the file

@@ -6,6 +6,7 @@
  */
 import { Context } from "./context.ts";
 import { type ContextOptions, resolveContextOptions } from "./context_options.ts";
+import { resolveDraft } from "./speculative.ts";
 import { Engine, type EngineOptions } from "./engine.ts";
 import { DisposedError } from "./errors.ts";
 import { checkGgufFile } from "./gguf_check.ts";
@@ -198,6 +199,12 @@ export class Model {
     if (this.disposed) throw new DisposedError("Model");
   }
 
+  /** @internal The Worker's id of this model. @throws {DisposedError} after dispose. */
+  get _modelId(): number {
+    this.#check();
+    return this.#id;
+  }
+
   /**
    * Creates a context; see {@link ContextOptions} for sizes and defaults. Read
    * `context.info` for the sizes llama.cpp actually made.
@@ -205,6 +212,8 @@ export class Model {
    * @throws {RangeError} for invalid options, naming the option.
    * @throws {EngineError} with llama.cpp's reason when it cannot make the context
    *   (e.g. out of memory), or for a vocabOnly model.
+   * @throws {DraftModelError} when `draft.model`'s vocabulary does not match this
+   *   model's (llama.cpp's check: type, BOS/EOS, size within 128, token texts).
    * @example
    * ```ts
    * import { strictEqual } from "node:assert/strict";
@@ -217,15 +226,25 @@ export class Model {
    */
   async createContext(options: ContextOptions = {}): Promise<Context> {
     this.#check();
-    const resolved = resolveContextOptions(options, this.info);
+    const { draft: draftOptions, ...rest } = options;
+    const resolved = resolveContextOptions(rest, this.info);
+    const draft = draftOptions === undefined ? undefined : resolveDraft(draftOptions, this.engine);
     const slot = this.engine._takeSlot();
     try {
       const { ctxId, info } = await this.engine._call("createContext", {
         modelId: this.#id,
         abortSlot: slot,
         ...resolved,
+        ...(draft ? { draft } : {}),
       }) as { ctxId: number; info: ContextInfo };
-      const context = new Context(this.engine, this, ctxId, slot, info);
+      const context = new Context(
+        this.engine,
+        this,
+        ctxId,
+        slot,
+        info,
+        draft && draftOptions ? { ...draft, model: draftOptions.model } : undefined,
+      );
       this.#contexts.add(context);
       return context;
     } catch (error) {

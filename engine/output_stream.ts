@@ -82,6 +82,7 @@ export class OutputStream {
   #firstTokenAt = 0;
   #stop: string | undefined;
   #cachedTokens: number;
+  #draft: { drafted: number; accepted: number } | undefined;
 
   /**
    * Starts the output of one generation.
@@ -140,6 +141,15 @@ export class OutputStream {
   }
 
   /**
+   * Records a speculative generation's draft counts: tokens the draft proposed and the
+   * target verified, and those it accepted. The result's metrics then carry
+   * draftTokens, draftAcceptedTokens and draftAcceptanceRate.
+   */
+  recordDraft(drafted: number, accepted: number): void {
+    this.#draft = { drafted, accepted };
+  }
+
+  /**
    * Ends the output: unless a stop string matched, held-back text (a possible stop
    * string that was not, an incomplete character) rides on the last piece; every
    * pending piece is posted.
@@ -194,6 +204,13 @@ export class OutputStream {
       genMs,
       promptTokPerSec: promptMs > 0 ? (promptEvalTokens * 1000) / promptMs : 0,
       genTokPerSec: genMs > 0 && generated > 1 ? ((generated - 1) * 1000) / genMs : 0,
+      ...(this.#draft === undefined ? {} : {
+        draftTokens: this.#draft.drafted,
+        draftAcceptedTokens: this.#draft.accepted,
+        draftAcceptanceRate: this.#draft.drafted > 0
+          ? this.#draft.accepted / this.#draft.drafted
+          : 0,
+      }),
     };
   }
 }

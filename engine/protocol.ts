@@ -80,6 +80,8 @@ export interface Requests {
     typeK: number;
     typeV: number;
     embeddings: boolean;
+    /** A draft model and its limits: speculative decoding (engine/speculative.ts). */
+    draft?: { modelId: number; nMax: number; nMin: number; pMin: number };
   };
   freeContext: { ctxId: number };
   /** Loads an adapter file already checked on the main thread; answers its id. */

@@ -7,6 +7,7 @@
 import {
   ContextOverflowError,
   DisposedError,
+  DraftModelError,
   EngineError,
   GgufError,
   GrammarError,
@@ -35,6 +36,9 @@ export function reviveError(data: SerializedError): Error {
       break;
     case "GgufError":
       error = new GgufError(f.path, "");
+      break;
+    case "DraftModelError":
+      error = new DraftModelError(f.path, "");
       break;
     case "LoraAdapterError":
       error = new LoraAdapterError(f.path, "");

@@ -22,6 +22,12 @@
  * group finishes, and requests behind it wait too (first come, first served, so no set
  * starves); then the scheduler switches the context's set and admits it.
  *
+ * With a draft model (speculative decoding), a generating slot's step holds its last
+ * token and up to n_max drafted tokens, all with logits; its sampler keeps the draft up
+ * to the first token it did not sample itself, plus that token, and the rejected cells
+ * are dropped (as llama-server's slots do). Emitted tokens are the target's samples, so
+ * greedy output is the same with or without the draft.
+ *
  * The scheduler never touches FFI: it drives a {@link Runner}, which the engine Worker
  * implements over a llama_context and tests implement with a fake.
  *
@@ -82,6 +88,12 @@ export interface Runner {
    * @throws for an adapter that is gone.
    */
   setLoras(loras: readonly LoraScale[]): void;
+  /**
+   * Drafts up to `limit` tokens to follow what `seqId` holds plus `last` (speculative
+   * decoding), within the draft's own nMax, nMin and pMin. Absent without a draft model.
+   * @throws when the draft cannot decode.
+   */
+  draft?(seqId: number, last: number, limit: number): number[];
 }
 
 /** An adapter (by the runner's id) and its scale; scale 0 = off. */
@@ -189,7 +201,14 @@ interface Active {
    */
   waitFor: Active | undefined;
   waitLength: number;
+  /** Drafted tokens in the current batch, after lastToken. */
+  proposal: number[];
+  /** Tokens drafted and accepted over the request. */
+  drafted: number;
+  accepted: number;
 }
+
+const NO_DRAFT: number[] = [];
 
 /** Serves requests on the sequences of one context. */
 export class Scheduler {
@@ -317,10 +336,15 @@ export class Scheduler {
     runner.clearBatch();
     let size = 0;
     let room = this.#poolRoom();
+    const generating = (slot: Active | undefined): slot is Active =>
+      slot !== undefined && slot.position >= slot.prompt.length && slot.output.generated > 0;
+    let waiting = this.#slots.filter(generating).length;
     for (const slot of this.#slots) {
       if (!slot) continue;
       slot.outputIndex = -1;
-      if (slot.position >= slot.prompt.length && slot.output.generated > 0) {
+      slot.proposal = NO_DRAFT;
+      if (generating(slot)) {
+        waiting--;
         // A full shared pool ends a generation as a full sequence would.
         if (room <= 0) {
           this.#finish(slot, "length");
@@ -328,8 +352,31 @@ export class Scheduler {
         }
         room--;
         const cache = runner.cached[slot.seqId];
+        if (runner.draft) {
+          // Room for one token of every slot after this one; positions within the
+          // sequence; no more than maxTokens can use (the last token is the target's).
+          const { maxTokens } = slot.job.request;
+          let limit = Math.min(
+            runner.nBatch - size - 1 - waiting,
+            runner.nCtxSeq - 2 - cache.length,
+            room,
+          );
+          if (maxTokens >= 0) limit = Math.min(limit, maxTokens - slot.output.generated - 1);
+          if (limit > 0) {
+            try {
+              slot.proposal = runner.draft(slot.seqId, slot.lastToken, limit);
+            } catch (error) {
+              this.#fail(slot, error);
+              continue;
+            }
+          }
+        }
         slot.outputIndex = runner.addToBatch(slot.lastToken, cache.length, slot.seqId, true);
-        size++;
+        slot.proposal.forEach((token, i) =>
+          runner.addToBatch(token, cache.length + 1 + i, slot.seqId, true)
+        );
+        room -= slot.proposal.length;
+        size += 1 + slot.proposal.length;
       }
     }
     for (const slot of this.#slots) {
@@ -478,6 +525,9 @@ export class Scheduler {
         lastToken: -1,
         waitFor: undefined,
         waitLength: 0,
+        proposal: NO_DRAFT,
+        drafted: 0,
+        accepted: 0,
       };
       try {
         this.#place(slot);
@@ -563,27 +613,53 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Samples the slot's outputs of this step: one token, or with a draft the target's
+   * tokens up to the first that differs from the draft (inclusive). Rejected cells go
+   * from the cache; the last emitted token is decoded in the next step.
+   */
   #sampleNext(slot: Active): void {
     const runner = this.#runner;
-    const { output } = slot;
+    const { output, proposal } = slot;
     if (output.generated === 0) output.promptDone();
     const { maxTokens } = slot.job.request;
     // Checked after each token below; maxTokens 0 must sample none.
     if (maxTokens === 0) return this.#finish(slot, "length");
-    const token = slot.sampler.sample(slot.outputIndex);
-    if (runner.isEog(token)) {
-      output.push(token);
-      return this.#finish(slot, "stop");
+    const cache = runner.cached[slot.seqId];
+    // The cache's length without the draft: what it holds before token i is start + i.
+    const start = cache.length - proposal.length;
+    slot.drafted += proposal.length;
+    for (let i = 0; i <= proposal.length; i++) {
+      const token = slot.sampler.sample(slot.outputIndex + i);
+      const matched = i < proposal.length && token === proposal[i];
+      if (matched) slot.accepted++;
+      // Cells after the tokens emitted so far (whatever else the draft proposed) go.
+      const cut = () => proposal.length > 0 && runner.truncate(slot.seqId, start + i);
+      if (runner.isEog(token)) {
+        output.push(token);
+        cut();
+        return this.#finish(slot, "stop");
+      }
+      if (output.push(token, runner.tokenBytes(token, slot.job.request.special))) {
+        cut();
+        return this.#finish(slot, "stop");
+      }
+      if (
+        (maxTokens >= 0 && output.generated >= maxTokens) || start + i + 1 >= runner.nCtxSeq
+      ) {
+        cut();
+        return this.#finish(slot, "length");
+      }
+      slot.lastToken = token;
+      if (!matched) {
+        cut();
+        return;
+      }
     }
-    if (output.push(token, runner.tokenBytes(token, slot.job.request.special))) {
-      return this.#finish(slot, "stop");
-    }
-    if (maxTokens >= 0 && output.generated >= maxTokens) return this.#finish(slot, "length");
-    if (runner.cached[slot.seqId].length + 1 >= runner.nCtxSeq) return this.#finish(slot, "length");
-    slot.lastToken = token;
   }
 
   #finish(slot: Active, reason: FinishReason): void {
+    if (this.#runner.draft) slot.output.recordDraft(slot.drafted, slot.accepted);
     const result = slot.output.finish(reason);
     slot.sampler.free();
     this.#slots[slot.seqId] = undefined;

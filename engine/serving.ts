@@ -70,6 +70,12 @@ export interface ServingOptions {
    * compare. Default true.
    */
   prefixSharing?: boolean;
+  /**
+   * Speculative decoding with a draft model in every slot (llama-server's `-md`); see
+   * `ContextOptions.draft`. Results then carry draftTokens, draftAcceptedTokens and
+   * draftAcceptanceRate. Default none.
+   */
+  draft?: ContextOptions["draft"];
 }
 
 /** Events of one served request, besides its pieces. */
@@ -131,6 +137,7 @@ export async function createServingContext(
     flashAttn: options.flashAttn,
     typeK: options.typeK,
     typeV: options.typeV,
+    ...(options.draft ? { draft: options.draft } : {}),
   });
   const heartbeat = new HeartbeatReader();
   try {

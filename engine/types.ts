@@ -110,6 +110,15 @@ export interface GenerationMetrics {
   promptTokPerSec: number;
   /** Generated tokens per second after the first ((generatedTokens - 1) / genMs). */
   genTokPerSec: number;
+  /**
+   * Tokens the draft model proposed and the target verified (llama-server's
+   * `timings.draft_n`); present only when a draft ran.
+   */
+  draftTokens?: number;
+  /** Drafted tokens the target accepted (llama-server's `draft_n_accepted`); with draftTokens. */
+  draftAcceptedTokens?: number;
+  /** draftAcceptedTokens / draftTokens, in [0, 1] (0 when nothing was drafted); with draftTokens. */
+  draftAcceptanceRate?: number;
 }
 
 /** How a generation ended. */

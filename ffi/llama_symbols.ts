@@ -85,6 +85,7 @@ export const LLAMA_SYMBOLS = {
   llama_vocab_get_add_eos: { parameters: [p], result: "bool" },
   llama_vocab_is_eog: { parameters: [p, "i32"], result: "bool" },
   llama_vocab_is_control: { parameters: [p, "i32"], result: "bool" },
+  llama_vocab_get_text: { parameters: [p, "i32"], result: p }, // owned by the vocab
   llama_tokenize: {
     parameters: [p, buf, "i32", buf, "i32", "bool", "bool"],
     result: "i32",

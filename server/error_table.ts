@@ -14,6 +14,7 @@ import { LibraryLoadError } from "../ffi/errors.ts";
 import {
   ContextOverflowError,
   DisposedError,
+  DraftModelError,
   EngineError,
   GgufError,
   GrammarError,
@@ -115,6 +116,7 @@ export const ERROR_TABLE: ReadonlyMap<ErrorClass, Row> = new Map<ErrorClass, Row
   [GgufError, row(422, "invalid_model")],
   [ModelLoadError, row(422, "model_load_failed")],
   [LoraAdapterError, row(422, "invalid_lora_adapter")],
+  [DraftModelError, row(422, "invalid_draft_model")],
   [ContextOverflowError, (e: ContextOverflowError) => ({
     status: 400,
     type: "exceed_context_size",

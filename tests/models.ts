@@ -32,3 +32,9 @@ export const STORIES_260K_LORA_ZERO: string = join(MODELS_DIR, "stories260K-lora
 
 /** The same adapter shape with random B: changes greedy output at scale 1. */
 export const STORIES_260K_LORA_RANDOM: string = join(MODELS_DIR, "stories260K-lora-random.gguf");
+
+/** stories260K cut to its first 4 of 5 blocks, same vocab: a draft model (greedy agreement ~56 %). */
+export const STORIES_260K_DRAFT4: string = join(MODELS_DIR, "stories260K-draft4.gguf");
+
+/** stories260K cut to its first 2 blocks: a poor draft model (agreement ~7.5 %). */
+export const STORIES_260K_DRAFT2: string = join(MODELS_DIR, "stories260K-draft2.gguf");

@@ -2,7 +2,9 @@
  * The tokenize/decode/sample loop, in the engine Worker. It reuses the longest
  * cached prefix of the sequence, decodes the rest of the prompt in n_batch chunks,
  * then samples and decodes one token at a time until an end-of-generation token, a
- * stop string, maxTokens, a full context or an abort.
+ * stop string, maxTokens, a full context or an abort. With a draft model it verifies
+ * drafted tokens in batches instead (engine/worker/speculative_loop.ts); the tokens
+ * emitted are the same.
  *
  * Pieces reach the main thread in coalesced messages ({@link OutputStream}): the first
  * piece at once (for TTFT), then at most one message per 33 ms, because a message per
@@ -10,11 +12,12 @@
  *
  * @module
  */
-import { ContextOverflowError } from "../errors.ts";
+import { ContextOverflowError, EngineError } from "../errors.ts";
 import { OutputStream } from "../output_stream.ts";
 import type { FinishReason, GenerationResult, Piece } from "../types.ts";
 import type { NativeContext } from "./native_context.ts";
 import type { NativeSampler } from "./native_sampler.ts";
+import { type DraftRunner, makeDraft, syncDraft } from "./speculative_loop.ts";
 
 /** One generation call on one sequence. */
 export interface GenerationJob {
@@ -31,6 +34,8 @@ export interface GenerationJob {
   serial: number;
   /** Render special tokens (e.g. `<|im_end|>`) into the text. */
   special: boolean;
+  /** A draft model's context: decode speculatively (engine/worker/speculative_loop.ts). */
+  draft?: DraftRunner;
 }
 
 /**
@@ -100,28 +105,37 @@ function generate(
     now: () => performance.now(),
     onPieces: emit,
   });
-  out.promptDone();
   // One token at a time from here: stop between tokens, not inside them.
   ctx.setAbortable(false);
   // The loop checks maxTokens after each token; 0 must sample none.
   if (!finish && job.maxTokens === 0) finish = "length";
   const scratch = new Uint8Array(256);
+  const { nCtxSeq } = ctx.info;
 
+  /** Emits a sampled token (not yet decoded); returns why generation ends, if it does. */
+  const take = (token: number): FinishReason | undefined => {
+    if (llama.llama_vocab_is_eog(vocab, token)) {
+      out.push(token);
+      return "stop";
+    }
+    if (out.push(token, ctx.model.tokenBytes(token, job.special, scratch))) return "stop";
+    if (job.maxTokens >= 0 && out.generated >= job.maxTokens) return "length";
+    if (cache.length >= nCtxSeq) return "length";
+    if (ctx.abortRequested()) return "abort";
+    return undefined;
+  };
+
+  if (job.draft && !finish) {
+    // The draft reads the prompt as part of prompt processing.
+    syncDraft(job.draft.ctx, seqId, cache);
+    out.promptDone();
+    return speculate(ctx, job, job.draft, out, take);
+  }
+  out.promptDone();
   while (!finish) {
     // -1: the last output of the last decode (llama.h, llama_get_logits_ith).
     const token = sampler.sample(ctx.pointer, -1);
-    if (llama.llama_vocab_is_eog(vocab, token)) {
-      out.push(token);
-      finish = "stop";
-      break;
-    }
-    if (out.push(token, ctx.model.tokenBytes(token, job.special, scratch))) {
-      finish = "stop";
-      break;
-    }
-    if (job.maxTokens >= 0 && out.generated >= job.maxTokens) finish = "length";
-    else if (cache.length >= ctx.info.nCtxSeq) finish = "length";
-    else if (ctx.abortRequested()) finish = "abort";
+    finish = take(token);
     if (finish) break;
     let outcome;
     if (seqId === 0 && ctx.info.nSeqMax === 1) outcome = ctx.decode(token);
@@ -137,5 +151,64 @@ function generate(
     }
     cache.push(token);
   }
+  if (job.draft) out.recordDraft(0, 0);
   return out.finish(finish ?? "stop");
+}
+
+/**
+ * The generation loop with a draft: each step drafts after the last sampled token,
+ * decodes that token and the draft on the target in one batch, and emits the target's
+ * samples up to the first that differs from the draft (inclusive).
+ */
+function speculate(
+  ctx: NativeContext,
+  job: GenerationJob,
+  draft: DraftRunner,
+  out: OutputStream,
+  take: (token: number) => FinishReason | undefined,
+): GenerationResult {
+  const { seqId, sampler } = job;
+  const cache = ctx.cached[seqId];
+  const batch = ctx.batch;
+  const nCtxSeq = Math.min(ctx.info.nCtxSeq, draft.ctx.info.nCtxSeq);
+  let drafted = 0;
+  let accepted = 0;
+  let token = sampler.sample(ctx.pointer, -1);
+  let finish = take(token);
+  while (!finish) {
+    const n = cache.length;
+    // The verify batch holds token and draft at positions n .. n + k: all must fit the
+    // batch and the sequence, and more than maxTokens would be wasted (the last
+    // emitted token of a step is the target's own).
+    let limit = Math.min(draft.nMax, batch.capacity - 1, nCtxSeq - 1 - n);
+    if (job.maxTokens >= 0) limit = Math.min(limit, job.maxTokens - out.generated - 1);
+    const proposal = limit >= Math.max(1, draft.nMin)
+      ? makeDraft(draft, seqId, cache, token, limit)
+      : [];
+    batch.clear();
+    batch.add(token, n, seqId, true);
+    proposal.forEach((t, i) => batch.add(t, n + 1 + i, seqId, true));
+    ctx.decode();
+    cache.push(token);
+    drafted += proposal.length;
+    for (let i = 0; i <= proposal.length; i++) {
+      const sampled = sampler.sample(ctx.pointer, i);
+      finish = take(sampled);
+      const matched = i < proposal.length && sampled === proposal[i];
+      if (matched) accepted++;
+      token = sampled;
+      if (finish || !matched) break;
+      cache.push(sampled);
+    }
+    // Cells past the emitted tokens (rejected or unused drafts) go; the last emitted
+    // token is decoded with the next step, as without a draft.
+    const keep = cache.length;
+    if (proposal.length > 0 && ctx.truncate(seqId, keep) < keep) {
+      throw new EngineError(
+        "Cannot decode speculatively: this model's memory cannot drop rejected tokens",
+      );
+    }
+  }
+  out.recordDraft(drafted, accepted);
+  return out.finish(finish);
 }

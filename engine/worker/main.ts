@@ -20,6 +20,8 @@ import { NativeModel } from "./native_model.ts";
 import { NativeContext } from "./native_context.ts";
 import { NativeSampler } from "./native_sampler.ts";
 import { runGeneration } from "./generate_loop.ts";
+import { checkDraftVocab } from "./draft_check.ts";
+import type { DraftRunner } from "./speculative_loop.ts";
 import { samplerChain } from "../sampling.ts";
 import { preparePrompt } from "./prompt.ts";
 import { embedTexts } from "./embed.ts";
@@ -29,11 +31,19 @@ import { ServeLoop } from "./serve_loop.ts";
 import type { EngineInfo } from "../types.ts";
 import { HeartbeatWriter } from "../heartbeat.ts";
 
+/** A context, its model, its serve loop and its draft (a context on the draft model). */
+interface ContextEntry {
+  ctx: NativeContext;
+  modelId: number;
+  serve?: ServeLoop;
+  draft?: DraftRunner & { modelId: number };
+}
+
 interface State {
   libs: NativeLibraries;
   abortFlags: Int32Array;
   models: Map<number, NativeModel>;
-  contexts: Map<number, { ctx: NativeContext; modelId: number; serve?: ServeLoop }>;
+  contexts: Map<number, ContextEntry>;
   samplers: Map<number, { sampler: NativeSampler; modelId: number }>;
   /** The model of each adapter (the model holds its handle). */
   loras: Map<number, number>;
@@ -104,6 +114,11 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     if (!found) return;
     for (const [ctxId, entry] of s.contexts) {
       if (entry.modelId === modelId) await handlers.freeContext({ ctxId }, 0);
+      else if (entry.draft?.modelId === modelId) {
+        // A context whose draft model goes on alone.
+        entry.draft.ctx.free();
+        entry.draft = undefined;
+      }
     }
     for (const [samplerId, entry] of s.samplers) {
       if (entry.modelId === modelId) handlers.freeSampler({ samplerId }, 0);
@@ -119,9 +134,25 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     if (m.info.vocabOnly) {
       throw new EngineError("Cannot create a context: the model was loaded with vocabOnly");
     }
+    const d = args.draft ? model(args.draft.modelId) : undefined;
+    if (d) checkDraftVocab(m, d);
     const ctx = new NativeContext(m, args, s.abortFlags, args.abortSlot);
+    let draft: ContextEntry["draft"];
+    if (args.draft && d) {
+      try {
+        // Same sizes as the target (the draft holds the same tokens at the same
+        // positions) and the target's threadpool.
+        const dctx = new NativeContext(d, args, s.abortFlags, args.abortSlot, ctx);
+        // Draft steps are single tokens; the target's abort check between steps suffices.
+        dctx.setAbortable(false);
+        draft = { ...args.draft, ctx: dctx };
+      } catch (error) {
+        ctx.free();
+        throw error;
+      }
+    }
     const ctxId = s.nextId++;
-    s.contexts.set(ctxId, { ctx, modelId: args.modelId });
+    s.contexts.set(ctxId, { ctx, modelId: args.modelId, draft });
     return { ctxId, info: ctx.info };
   },
 
@@ -132,6 +163,8 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     s.contexts.delete(ctxId);
     // A serving context frees only after its loop stops touching it.
     await entry.serve?.close();
+    // The draft first: it runs on the target's threadpool.
+    entry.draft?.ctx.free();
     entry.ctx.free();
   },
 
@@ -181,6 +214,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
       () => Atomics.load(flags, POSTED_INDEX) !== received,
       new HeartbeatWriter(heartbeat, heartbeatBase),
       prefixSharing ?? true,
+      entry.draft ? () => entry.draft : undefined,
     );
     // A unified KV cache (kv_unified) gives every sequence all n_ctx cells, shared.
     const { nCtx, nCtxSeq, nSeqMax } = entry.ctx.info;
@@ -262,6 +296,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
   generate(args, id) {
     const s = live();
     const ctx = context(args.ctxId);
+    const draft = s.contexts.get(args.ctxId)?.draft;
     if (s.contexts.get(args.ctxId)?.serve) {
       throw new EngineError("Cannot generate directly on a serving context: submit to it");
     }
@@ -297,6 +332,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
         stop: args.stop,
         serial: args.serial,
         special: args.special,
+        draft,
       }, (pieces) => post({ id, pieces }));
       result.droppedMessages = prompt.droppedMessages;
       if (prompt.truncation) result.truncation = prompt.truncation;

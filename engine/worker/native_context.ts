@@ -51,10 +51,14 @@ export class NativeContext {
   /** The adapters applied, by Worker id, with their (non-zero) scales. */
   loras: { loraId: number; scale: number }[] = [];
   #threadpool: Deno.PointerObject | null;
+  readonly #ownsThreadpool: boolean;
 
   /**
    * @param abortFlags shared with the main thread: the generation whose serial is
    *   stored at `abortIndex` stops at the next graph node.
+   * @param shareWith a context whose threadpool this one uses instead of its own (a
+   *   draft beside its target: two pools would spin against each other for the same
+   *   cores). It must be freed before that context.
    * @throws {EngineError} with llama.cpp's reason when the context cannot be made.
    */
   constructor(
@@ -62,6 +66,7 @@ export class NativeContext {
     options: NativeContextOptions,
     abortFlags: Int32Array,
     abortIndex: number,
+    shareWith?: NativeContext,
   ) {
     const { llama, log } = model.libs;
     this.model = model;
@@ -95,8 +100,14 @@ export class NativeContext {
       () => isAborted(Atomics.load(this.#abortFlags, this.#abortIndex), this.#abortValue),
     );
     this.#setAbortable(true);
+    this.#ownsThreadpool = shareWith === undefined;
     try {
-      this.#threadpool = model.libs.newThreadpool(options.nThreads);
+      this.#threadpool = shareWith
+        ? shareWith.#threadpool
+        : model.libs.newThreadpool(options.nThreads);
+      if (this.#threadpool === null) {
+        throw new EngineError("Cannot share the threadpool of a freed context");
+      }
     } catch (error) {
       llama.llama_free(ctx);
       this.#abortCallback.close();
@@ -280,7 +291,9 @@ export class NativeContext {
     const { llama } = this.model.libs;
     llama.llama_free(this.#ctx);
     this.#ctx = null;
-    if (this.#threadpool !== null) this.model.libs.freeThreadpool(this.#threadpool);
+    if (this.#threadpool !== null && this.#ownsThreadpool) {
+      this.model.libs.freeThreadpool(this.#threadpool);
+    }
     this.#threadpool = null;
     this.#abortCallback.close();
   }

@@ -20,6 +20,7 @@ import type { HeartbeatWriter } from "../heartbeat.ts";
 import type { GenerationResult } from "../types.ts";
 import type { NativeContext } from "./native_context.ts";
 import { NativeSampler } from "./native_sampler.ts";
+import { type DraftRunner, makeDraft } from "./speculative_loop.ts";
 
 /** Longest run of steps between two yields to the event loop, in milliseconds. */
 const YIELD_EVERY_MS = 1;
@@ -31,13 +32,22 @@ class NativeRunner implements Runner {
   readonly nSeqMax: number;
   readonly nCtxSeq: number;
   readonly cached: number[][];
+  readonly #draft: (() => DraftRunner | undefined) | undefined;
 
-  constructor(ctx: NativeContext) {
+  constructor(ctx: NativeContext, draft?: () => DraftRunner | undefined) {
     this.#ctx = ctx;
     this.nBatch = ctx.info.nBatch;
     this.nSeqMax = ctx.info.nSeqMax;
-    this.nCtxSeq = ctx.info.nCtxSeq;
+    this.nCtxSeq = Math.min(ctx.info.nCtxSeq, draft?.()?.ctx.info.nCtxSeq ?? Infinity);
     this.cached = ctx.cached;
+    this.#draft = draft;
+    if (!draft?.()) this.draft = undefined;
+  }
+
+  draft?(seqId: number, last: number, limit: number): number[] {
+    // The draft model may have been freed since: the slots go on without drafts.
+    const draft = this.#draft?.();
+    return draft ? makeDraft(draft, seqId, this.cached[seqId], last, limit) : [];
   }
 
   clearBatch(): void {
@@ -55,6 +65,9 @@ class NativeRunner implements Runner {
   }
 
   truncate(seqId: number, from: number): number {
+    // The draft holds at most the target's tokens (and a draft): what goes here goes
+    // there too, so a shared KV pool frees cells in both.
+    this.#draft?.()?.ctx.truncate(seqId, from);
     return this.#ctx.truncate(seqId, from);
   }
 
@@ -126,6 +139,8 @@ export class ServeLoop {
    * @param heartbeat marked at every step, for the main thread's stall check.
    * @param prefixSharing whether a request copies the longest prompt prefix any other
    *   sequence holds instead of decoding it (SchedulerOptions.prefixSharing).
+   * @param draft the draft model's context of the same sizes (speculative decoding), while
+   *   it lives.
    * @throws {RangeError} when the context has more sequences than n_batch.
    */
   constructor(
@@ -134,10 +149,11 @@ export class ServeLoop {
     messageWaiting: () => boolean,
     heartbeat?: HeartbeatWriter,
     prefixSharing = true,
+    draft?: () => DraftRunner | undefined,
   ) {
     // Steps are single tokens per slot: stop between steps, never inside one.
     ctx.setAbortable(false);
-    this.scheduler = new Scheduler(new NativeRunner(ctx), { queueLimit, prefixSharing });
+    this.scheduler = new Scheduler(new NativeRunner(ctx, draft), { queueLimit, prefixSharing });
     this.#messageWaiting = messageWaiting;
     this.#heartbeat = heartbeat;
     this.#channel.port1.onmessage = () => this.#wake?.();

@@ -10,7 +10,7 @@ import type { StartedGeneration } from "./generation_run.ts";
 import { newId } from "./ids.ts";
 import type { ToolCall } from "./tool_formats.ts";
 import type { ToolSetup } from "./tools_request.ts";
-import { openAiFinish, type ResponseMeta, usageOf } from "./response_shapes.ts";
+import { openAiFinish, type ResponseMeta, timingsOf, usageOf } from "./response_shapes.ts";
 
 /** The `chat.completion` object of a finished generation. */
 export function chatCompletion(
@@ -38,6 +38,7 @@ export function chatCompletion(
       finish_reason: calls.length > 0 ? "tool_calls" : openAiFinish(result.finishReason),
     }],
     usage: usageOf(result.metrics),
+    timings: timingsOf(result.metrics),
   };
 }
 
@@ -75,7 +76,13 @@ export async function* chatChunks(
   }
   yield chunk({}, calls.length > 0 ? "tool_calls" : openAiFinish(result.finishReason));
   if (includeUsage) {
-    yield { ...meta, object: "chat.completion.chunk", choices: [], usage: usageOf(result.metrics) };
+    yield {
+      ...meta,
+      object: "chat.completion.chunk",
+      choices: [],
+      usage: usageOf(result.metrics),
+      timings: timingsOf(result.metrics),
+    };
   }
 }
 

@@ -16,6 +16,8 @@ export class ServerMetrics {
   #generatedTokens = 0;
   #promptMs = 0;
   #genMs = 0;
+  #draftTokens = 0;
+  #draftAccepted = 0;
 
   /** Counts one answered request; `endpoint` is the route, never the raw path. */
   countRequest(endpoint: string, status: number): void {
@@ -31,6 +33,8 @@ export class ServerMetrics {
     this.#generatedTokens += metrics.generatedTokens;
     this.#promptMs += metrics.promptMs;
     this.#genMs += metrics.genMs;
+    this.#draftTokens += metrics.draftTokens ?? 0;
+    this.#draftAccepted += metrics.draftAcceptedTokens ?? 0;
   }
 
   /** The Prometheus text format (version 0.0.4). */
@@ -70,6 +74,19 @@ export class ServerMetrics {
         "gauge",
         "Tokens generated per second, over all generations.",
         perSecond(this.#generatedTokens, this.#genMs),
+      ],
+      // llama-server's spec_decode_num_draft_tokens_total and _accepted_tokens_total.
+      [
+        "hearth_spec_decode_num_draft_tokens_total",
+        "counter",
+        "Speculative decoding: tokens drafted by the draft model.",
+        this.#draftTokens,
+      ],
+      [
+        "hearth_spec_decode_num_accepted_tokens_total",
+        "counter",
+        "Speculative decoding: drafted tokens the model accepted.",
+        this.#draftAccepted,
       ],
       ["hearth_requests_queued", "gauge", "Requests waiting for a slot.", load.queued],
       ["hearth_slots_busy", "gauge", "Slots generating.", load.slotsBusy],

@@ -42,3 +42,49 @@ export function usageOf(metrics: GenerationMetrics): Usage {
     prompt_tokens_details: { cached_tokens: metrics.cachedTokens },
   };
 }
+
+/**
+ * llama-server's `timings` of a completion (tools/server/server-common.cpp): prompt and
+ * predicted token counts, milliseconds and rates, and with a draft model `draft_n`
+ * (tokens drafted) and `draft_n_accepted`.
+ */
+export interface Timings {
+  /** Prompt tokens decoded (not cached). */
+  prompt_n: number;
+  /** Milliseconds spent on the prompt. */
+  prompt_ms: number;
+  /** prompt_ms / prompt_n. */
+  prompt_per_token_ms: number;
+  /** Prompt tokens per second. */
+  prompt_per_second: number;
+  /** Tokens generated. */
+  predicted_n: number;
+  /** Milliseconds from the first generated token to the last. */
+  predicted_ms: number;
+  /** predicted_ms / predicted_n. */
+  predicted_per_token_ms: number;
+  /** Generated tokens per second after the first. */
+  predicted_per_second: number;
+  /** Tokens the draft model proposed (speculative decoding only). */
+  draft_n?: number;
+  /** Drafted tokens the model accepted (speculative decoding only). */
+  draft_n_accepted?: number;
+}
+
+/** The timings of a generation, as llama-server reports them. */
+export function timingsOf(metrics: GenerationMetrics): Timings {
+  const per = (ms: number, n: number) => n > 0 ? ms / n : 0;
+  return {
+    prompt_n: metrics.promptEvalTokens,
+    prompt_ms: metrics.promptMs,
+    prompt_per_token_ms: per(metrics.promptMs, metrics.promptEvalTokens),
+    prompt_per_second: metrics.promptTokPerSec,
+    predicted_n: metrics.generatedTokens,
+    predicted_ms: metrics.genMs,
+    predicted_per_token_ms: per(metrics.genMs, metrics.generatedTokens),
+    predicted_per_second: metrics.genTokPerSec,
+    ...(metrics.draftTokens
+      ? { draft_n: metrics.draftTokens, draft_n_accepted: metrics.draftAcceptedTokens ?? 0 }
+      : {}),
+  };
+}

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "../assert.ts";
-import { STORIES_260K } from "../models.ts";
+import { STORIES_260K, STORIES_260K_DRAFT4, SYNTHETIC_135M } from "../models.ts";
 import { writeCraftedModels } from "../crafted_models.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -167,4 +167,19 @@ Deno.test("hearth --help prints usage from the option table", async () => {
   for (const text of ["generate", "chat", "bench", "-ngl", "HEARTH_LIB_DIR", "HEARTH_VARIANT"]) {
     assert(run.stdout.includes(text), `help lacks ${text}`);
   }
+});
+
+Deno.test("hearth generate -md DRAFT prints the same greedy text, with the draft's counts", async () => {
+  const args = ["generate", "-m", STORIES_260K, "-p", "Once upon a time", "-n", "24"];
+  const common = [...args, "--temp", "0", "-t", "1", "--json"];
+  const plain = await hearth(...common);
+  const drafted = await hearth(...common, "-md", STORIES_260K_DRAFT4, "--draft-max", "4");
+  assertEquals([plain.code, drafted.code], [0, 0], drafted.stderr);
+  const [a, b] = [JSON.parse(plain.stdout), JSON.parse(drafted.stdout)];
+  assertEquals(b.text, a.text);
+  assertEquals(a.metrics.draftTokens, undefined);
+  assert(b.metrics.draftAcceptedTokens <= b.metrics.draftTokens, drafted.stdout);
+  // Another vocabulary: one clear line.
+  const line = assertOneLineError(await hearth(...args, "-md", SYNTHETIC_135M));
+  assert(line.includes("as the draft model: its vocabulary type is BPE, the target's SPM"), line);
 });

@@ -45,8 +45,20 @@ Deno.test("parseServeArgs() reads flags with defaults and refuses bad values", (
     cors: ["http://a.test", "http://b.test:81"],
     chatTemplateFile: undefined,
     loras: [],
+    modelDraft: undefined,
+    draftMax: 16,
+    draftMin: 0,
+    draftPMin: 0.75,
+    nGpuLayersDraft: -1,
   });
   assertEquals(parseServeArgs(["-h"]), undefined);
+  const draft = parseServeArgs(["-m", "x.gguf", "-md", "d.gguf", "--draft-max", "4"])!;
+  assertEquals([draft.modelDraft, draft.draftMax], ["d.gguf", 4]);
+  assertThrows(
+    () => parseServeArgs(["-m", "x.gguf", "--draft-max", "2", "--draft-min", "3"]),
+    RangeError,
+    "--draft-min",
+  );
   assertEquals(
     parseServeArgs(["-m", "x.gguf", "--lora", "a.gguf", "--lora-scaled", "b.gguf", "0.5"])!.loras,
     [{ path: "a.gguf", scale: 1 }, { path: "b.gguf", scale: 0.5 }],

@@ -26,7 +26,7 @@ import { limitPredictTime } from "../predict_time_limit.ts";
 import { RequestFields, withIgnoredFields } from "../request_fields.ts";
 import { readMaxTokens, readSampling, SAMPLING_FIELDS } from "../sampling_fields.ts";
 import { sseResponse } from "../sse.ts";
-import { openAiFinish, type ResponseMeta, usageOf } from "../response_shapes.ts";
+import { openAiFinish, type ResponseMeta, timingsOf, usageOf } from "../response_shapes.ts";
 
 const FIELDS: ReadonlySet<string> = new Set([
   ...SAMPLING_FIELDS,
@@ -80,6 +80,7 @@ export function completionsRoute(deps: RouteDeps): Hono<OpenAiEnv> {
         object: "text_completion",
         choices: [choice(prefix + result.text, openAiFinish(result.finishReason))],
         usage: usageOf(result.metrics),
+        timings: timingsOf(result.metrics),
       }),
       fields.ignored,
     );
@@ -108,7 +109,13 @@ async function* completionChunks(
   const result: GenerationResult = await started.result;
   yield chunk("", openAiFinish(result.finishReason));
   if (includeUsage) {
-    yield { ...meta, object: "text_completion", choices: [], usage: usageOf(result.metrics) };
+    yield {
+      ...meta,
+      object: "text_completion",
+      choices: [],
+      usage: usageOf(result.metrics),
+      timings: timingsOf(result.metrics),
+    };
   }
 }
 
