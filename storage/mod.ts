@@ -38,6 +38,7 @@ export type { AddMessageOptions, FinishedMessage, NewMessage } from "./messages.
 export { DEFAULT_SETTINGS, SettingsStore } from "./settings.ts";
 export type { OpenAiServerPatch, SettingsPatch } from "./settings.ts";
 export { ModelFolderStore } from "./model_folders.ts";
+export { WorkspaceFolderStore } from "./workspace_folders.ts";
 export { ModelStore } from "./models.ts";
 export type { ModelKind, ModelRecord, ModelRootKind } from "./models.ts";
 export { DownloadStore } from "./downloads.ts";
@@ -71,4 +72,5 @@ export type {
   Settings,
   Theme,
   WindowGeometry,
+  WorkspaceFolder,
 } from "./types.ts";
