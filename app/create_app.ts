@@ -25,6 +25,7 @@ import { TokenRate } from "./resources.ts";
 import { ProviderRegistry, type ProviderRegistryOptions } from "./providers/registry.ts";
 import type { Backend } from "./providers/backend.ts";
 import { LocalBackend } from "./providers/local_backend.ts";
+import { WorkspaceFiles } from "./workspace/files.ts";
 
 /** The Hugging Face endpoint, token and cache folder the app downloads with. */
 export interface AppHub {
@@ -90,6 +91,8 @@ export interface App {
    * provider's RemoteBackend and MODEL; anything else is a model file on the local engine.
    */
   backend(model: string): { backend: Backend; model: string };
+  /** The workspace folders and handle-based file I/O in them (the UI's only way to files). */
+  readonly workspace: WorkspaceFiles;
   /** The bundled model's path. */
   readonly bundledModel: string;
   /** Stops replies and downloads, unloads the model, closes the library and the database. Idempotent. */
@@ -140,6 +143,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       }
     });
   }
+  const workspace = new WorkspaceFiles(storage.workspaceFolders, { log });
   let closing: Promise<void> | undefined;
   return {
     storage,
@@ -158,6 +162,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         ? { backend: providers.backend(remote.provider), model: remote.model }
         : { backend: local, model };
     },
+    workspace,
     bundledModel: options.bundledModel,
     close: () =>
       closing ??= (async () => {
@@ -169,6 +174,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         rate.close();
         await library.close();
         await downloadsClosed;
+        // Open files write out their buffers.
+        await workspace.closeAll();
         storage.close();
       })(),
   };
