@@ -25,7 +25,7 @@ import { TokenRate } from "./resources.ts";
 import { ProviderRegistry, type ProviderRegistryOptions } from "./providers/registry.ts";
 import type { Backend } from "./providers/backend.ts";
 import { LocalBackend } from "./providers/local_backend.ts";
-import { WorkspaceFiles } from "./workspace/files.ts";
+import { WorkspaceFiles, type WorkspaceFilesOptions } from "./workspace/files.ts";
 
 /** The Hugging Face endpoint, token and cache folder the app downloads with. */
 export interface AppHub {
@@ -62,6 +62,8 @@ export interface AppOptions {
    * environment the keys' variables are read from. Default: `dataDir` and no variables.
    */
   providers?: Partial<ProviderRegistryOptions>;
+  /** The workspace file layer's limits (open files, write-behind threshold). Default its defaults. */
+  workspaceFiles?: Omit<WorkspaceFilesOptions, "log">;
 }
 
 /** The application core: every service, and the one way to stop them. */
@@ -143,7 +145,10 @@ export async function createApp(options: AppOptions): Promise<App> {
       }
     });
   }
-  const workspace = new WorkspaceFiles(storage.workspaceFolders, { log });
+  const workspace = new WorkspaceFiles(storage.workspaceFolders, {
+    ...options.workspaceFiles,
+    log,
+  });
   let closing: Promise<void> | undefined;
   return {
     storage,

@@ -210,7 +210,8 @@ async function request<T>(base: string, method: string, path: string, body?: str
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-function errorOf(status: number, text: string): ApiError {
+/** The {@link ApiError} of a non-2xx answer, from its status and body text. */
+export function errorOf(status: number, text: string): ApiError {
   try {
     const { error } = JSON.parse(text) as { error: Record<string, unknown> };
     const { message, type, ...details } = error;

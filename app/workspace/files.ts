@@ -196,7 +196,7 @@ export class WorkspaceFiles {
    * @throws {RangeError} For a negative or non-integer offset or length, or a length over
    *   {@link MAX_CHUNK_BYTES}.
    */
-  read(handle: string, offset: number, length: number): Promise<Uint8Array> {
+  read(handle: string, offset: number, length: number): Promise<Uint8Array<ArrayBuffer>> {
     checkRange(offset, length);
     return this.#file(handle).read(offset, length);
   }

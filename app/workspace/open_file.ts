@@ -88,7 +88,7 @@ export class OpenFile {
    * Reads up to `length` bytes at `offset`; fewer only at the end of the file (none past it).
    * Buffered writes that touch the range are written out first.
    */
-  read(offset: number, length: number): Promise<Uint8Array> {
+  read(offset: number, length: number): Promise<Uint8Array<ArrayBuffer>> {
     return this.#track(async () => {
       if (this.#overlaps(offset, length)) this.#flush();
       await this.#flushing;
