@@ -202,6 +202,19 @@ export class WorkspaceFiles {
   }
 
   /**
+   * Reads into `target` at `offset`, as many bytes as fit (fewer only at the end of the
+   * file): for callers in this process that reuse one buffer.
+   *
+   * @returns the bytes read.
+   * @throws {FileHandleError} For an unknown, closed or evicted handle.
+   * @throws {RangeError} For a bad offset or a target over {@link MAX_CHUNK_BYTES}.
+   */
+  readInto(handle: string, offset: number, target: Uint8Array): Promise<number> {
+    checkRange(offset, target.length);
+    return this.#file(handle).readInto(offset, target);
+  }
+
+  /**
    * Writes `data` at `offset`, buffered (write-behind). The layer keeps `data` until it is
    * written out: do not change it afterwards. A failed write-out (disk full) is thrown by
    * a later call on the handle, at the latest by `close`.

@@ -88,16 +88,28 @@ export class OpenFile {
    * Reads up to `length` bytes at `offset`; fewer only at the end of the file (none past it).
    * Buffered writes that touch the range are written out first.
    */
-  read(offset: number, length: number): Promise<Uint8Array<ArrayBuffer>> {
+  async read(offset: number, length: number): Promise<Uint8Array<ArrayBuffer>> {
+    const buffer = new Uint8Array(length);
+    const filled = await this.readInto(offset, buffer);
+    return filled === length ? buffer : buffer.subarray(0, filled);
+  }
+
+  /**
+   * Reads into `target` from `offset`, as many bytes as fit (fewer only at the end of the
+   * file). A caller that reuses one buffer saves the page faults of a fresh one per read.
+   *
+   * @returns the bytes read.
+   */
+  readInto(offset: number, target: Uint8Array): Promise<number> {
     return this.#track(async () => {
+      const length = target.length;
       if (this.#overlaps(offset, length)) this.#flush();
       await this.#flushing;
       this.#throwFailed();
-      const buffer = new Uint8Array(length);
       let filled = 0;
       while (filled < length) {
         const { bytesRead } = await this.#file.read(
-          buffer,
+          target,
           filled,
           length - filled,
           offset + filled,
@@ -108,7 +120,7 @@ export class OpenFile {
         if (bytesRead === 0) break;
         filled += bytesRead;
       }
-      return filled === length ? buffer : buffer.subarray(0, filled);
+      return filled;
     });
   }
 
