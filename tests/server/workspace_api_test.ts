@@ -131,19 +131,19 @@ Deno.test("workspace API: paths that leave the workspace are refused with 403", 
   await withWorkspace(async ({ api, root, outside, workspace }) => {
     await Deno.symlink(outside, join(root, "escape"));
     await Deno.symlink(join(outside, "secret.txt"), join(root, "link.txt"));
-    const attempts: [Promise<unknown>, string][] = [
-      [api.open(workspace, "../outside/secret.txt", "r"), "parent"],
-      [api.open(workspace, "x/../../outside/secret.txt", "r"), "parent"],
-      [api.open(workspace, join(outside, "secret.txt"), "r"), "absolute"],
-      [api.open(workspace, "/etc/passwd", "r"), "absolute"],
-      [api.open(workspace, "escape/secret.txt", "r"), "symlink"],
-      [api.open(workspace, "link.txt", "r"), "symlink"],
-      [api.open(workspace, "escape/planted.txt", "w"), "symlink"],
-      [api.list(workspace, "escape"), "symlink"],
-      [api.stat(workspace, "../outside"), "parent"],
+    const attempts: [() => Promise<unknown>, string][] = [
+      [() => api.open(workspace, "../outside/secret.txt", "r"), "parent"],
+      [() => api.open(workspace, "x/../../outside/secret.txt", "r"), "parent"],
+      [() => api.open(workspace, join(outside, "secret.txt"), "r"), "absolute"],
+      [() => api.open(workspace, "/etc/passwd", "r"), "absolute"],
+      [() => api.open(workspace, "escape/secret.txt", "r"), "symlink"],
+      [() => api.open(workspace, "link.txt", "r"), "symlink"],
+      [() => api.open(workspace, "escape/planted.txt", "w"), "symlink"],
+      [() => api.list(workspace, "escape"), "symlink"],
+      [() => api.stat(workspace, "../outside"), "parent"],
     ];
     for (const [attempt, reason] of attempts) {
-      const error = await failure(attempt);
+      const error = await failure(attempt());
       assertEquals([error.status, error.type, error.details.reason], [
         403,
         "path_outside_workspace",
