@@ -170,6 +170,11 @@ export async function appCommand(config: Config): Promise<number> {
       },
     },
     providers: { configDir: configDirFromEnv(), env: (name) => Deno.env.get(name) },
+    // Workspace folders come from the window's folder dialog while it is open.
+    chooseFolder: {
+      available: () => window?.isOpen ?? false,
+      choose: () => window?.chooseFolder() ?? Promise.resolve(null),
+    },
   });
   const stopped = Promise.withResolvers<void>();
   const onSignal = () => stopped.resolve();
