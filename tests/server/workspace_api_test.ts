@@ -198,3 +198,43 @@ Deno.test("workspace API: needs the launch secret, the same origin and a binary 
     assertEquals(await read.text(), "HELLO");
   });
 });
+
+Deno.test("chat attachments: a workspace text file goes into the message through the file layer", async () => {
+  await withWorkspace(async ({ app, api, root, workspace }) => {
+    await Deno.writeTextFile(join(root, "notes.txt"), "Ticket 7: the printer is on fire.\n");
+    await Deno.writeFile(join(root, "blob.bin"), new Uint8Array([0xff, 0xfe, 0x00, 0x80]));
+    const headers = {
+      authorization: `Bearer ${app.secret}`,
+      "content-type": "application/json",
+    };
+    const post = (path: string, body: unknown) =>
+      fetch(app.origin + path, { method: "POST", headers, body: JSON.stringify(body) });
+    const chat = await (await post("/api/chats", {})).json();
+    const send = (attachments: unknown) =>
+      post(`/api/chats/${chat.id}/messages`, {
+        content: "Summarize",
+        parent_id: null,
+        attachments,
+      });
+    const sent = await send([{ workspace, path: "notes.txt" }]);
+    assertEquals(sent.status, 201);
+    const { user } = await sent.json();
+    assertEquals(
+      user.content,
+      'Summarize\n\n<file name="notes.txt">\nTicket 7: the printer is on fire.\n\n</file>',
+    );
+    const refused: [unknown, number, string][] = [
+      [[{ workspace, path: "../outside/secret.txt" }], 403, "path_outside_workspace"],
+      [[{ workspace, path: "blob.bin" }], 400, "invalid_request"],
+      [[{ workspace, path: "missing.txt" }], 404, "not_found"],
+      ["notes.txt", 400, "invalid_request"],
+    ];
+    for (const [attachments, status, type] of refused) {
+      const response = await send(attachments);
+      const { error } = await response.json();
+      assertEquals([response.status, error.type], [status, type], error.message);
+    }
+    // Every attachment's handle was closed again.
+    assertEquals(app.app.workspace.openFiles, 0);
+  });
+});
