@@ -3,9 +3,11 @@
  * in chunks over real HTTP on 127.0.0.1 (the UI's own client, ui/workspace_api.ts, against
  * a headless app started in this process with a temp data folder), against a plain
  * sequential Deno write and read of the same file with the same chunk size, in the same
- * run. The app service's own calls (app/workspace/files.ts, no HTTP) are measured too, to
- * tell the file layer's cost from the transport's. Each round measures all six; ratios
- * are per round, then their median. The file
+ * run. Two more paths tell the file layer's cost from the transport's: the app service's
+ * own calls (app/workspace/files.ts, no HTTP), and a bare `Deno.serve` on another port
+ * (no relay, no app, no disk: 8 MiB answered from memory, PUT bodies drained), the
+ * ceiling of HTTP through Deno's server and fetch on this machine. Each round measures
+ * all eight; ratios are per round, then their median. The file
  * lives in a temp folder and is deleted at the end. No fsync on either side: both measure
  * the path to the page cache.
  *
@@ -80,21 +82,36 @@ async function plainRead(): Promise<void> {
   if (total !== totalBytes) throw new Error(`plain read got ${total} bytes`);
 }
 
+/** Runs `request(i)` for every chunk, `inFlight` at a time. */
+async function inFlightLoop(request: (i: number) => Promise<unknown>): Promise<void> {
+  const running = new Set<Promise<unknown>>();
+  for (let i = 0; i < chunks; i++) {
+    const one = request(i);
+    running.add(one);
+    one.finally(() => running.delete(one));
+    if (running.size >= inFlight) await Promise.race(running);
+  }
+  await Promise.all(running);
+}
+
+/** The HTTP ceiling: Deno.serve alone, bytes from memory, bodies drained. */
+const bareServer = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (r) => {
+  if (r.method === "PUT") {
+    for await (const _ of r.body!);
+    return Response.json({ bytes_written: chunkBytes });
+  }
+  return new Response(data, { headers: { "content-type": "application/octet-stream" } });
+});
+const bare = { url: `http://127.0.0.1:${bareServer.addr.port}/` };
+
 try {
   const api = createWorkspaceApi(app.origin, { authorization: `Bearer ${app.secret}` });
   const { id } = await api.addWorkspace(workspaceDir);
 
   async function apiWrite(): Promise<void> {
     const { handle } = await api.open(id, "bench.bin", "w");
-    const running = new Set<Promise<unknown>>();
-    for (let i = 0; i < chunks; i++) {
-      // Each request gets its own copy: the next chunk's stamp must not change it in flight.
-      const write = api.write(handle, i * chunkBytes, stamped(i).slice());
-      running.add(write);
-      write.finally(() => running.delete(write));
-      if (running.size >= inFlight) await Promise.race(running);
-    }
-    await Promise.all(running);
+    // Each request gets its own copy: the next chunk's stamp must not change it in flight.
+    await inFlightLoop((i) => api.write(handle, i * chunkBytes, stamped(i).slice()));
     await api.close(handle);
   }
 
@@ -119,6 +136,21 @@ try {
     await app.app.workspace.close(handle);
   }
 
+  async function bareWrite(): Promise<void> {
+    await inFlightLoop((i) =>
+      fetch(`${bare.url}?offset=${i * chunkBytes}`, { method: "PUT", body: stamped(i).slice() })
+        .then((r) => r.arrayBuffer())
+    );
+  }
+
+  async function bareRead(): Promise<void> {
+    await inFlightLoop((i) =>
+      fetch(`${bare.url}?offset=${i * chunkBytes}`).then(async (r) => {
+        if ((await r.arrayBuffer()).byteLength !== chunkBytes) throw new Error("bare read");
+      })
+    );
+  }
+
   async function apiRead(): Promise<void> {
     let seen = 0;
     const size = await api.readFile(id, "bench.bin", (bytes, offset) => {
@@ -131,7 +163,16 @@ try {
   }
 
   const mib = totalBytes / (1 << 20);
-  const steps = [plainWrite, serviceWrite, apiWrite, plainRead, serviceRead, apiRead];
+  const steps = [
+    plainWrite,
+    serviceWrite,
+    apiWrite,
+    bareWrite,
+    plainRead,
+    serviceRead,
+    apiRead,
+    bareRead,
+  ];
   const rows: number[][] = [];
   for (let round = 1; round <= rounds; round++) {
     const row: number[] = [];
@@ -154,12 +195,17 @@ try {
   console.log(
     `${mib} MiB, ${chunkBytes >> 20} MiB chunks, ${inFlight} HTTP requests in flight, ` +
       `${rounds} rounds (medians)\n\n` +
-      `| path  | plain Deno MiB/s | app service MiB/s | UI API MiB/s | service / plain | API / plain |\n` +
-      `| ----- | ---------------: | ----------------: | -----------: | --------------: | ----------: |\n` +
-      `| write | ${rate(0)} | ${rate(1)} | ${rate(2)} | ${ratio(1, 0)} | ${ratio(2, 0)} |\n` +
-      `| read  | ${rate(3)} | ${rate(4)} | ${rate(5)} | ${ratio(4, 3)} | ${ratio(5, 3)} |`,
+      `| path  | plain Deno MiB/s | app service MiB/s | UI API MiB/s | bare Deno.serve MiB/s | service / plain | API / plain | API / bare |\n` +
+      `| ----- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n` +
+      `| write | ${rate(0)} | ${rate(1)} | ${rate(2)} | ${rate(3)} | ${ratio(1, 0)} | ${
+        ratio(2, 0)
+      } | ${ratio(2, 3)} |\n` +
+      `| read  | ${rate(4)} | ${rate(5)} | ${rate(6)} | ${rate(7)} | ${ratio(5, 4)} | ${
+        ratio(6, 4)
+      } | ${ratio(6, 7)} |`,
   );
 } finally {
+  await bareServer.shutdown();
   await app.close();
   await Deno.remove(dir, { recursive: true });
 }
