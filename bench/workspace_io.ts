@@ -104,64 +104,66 @@ const bareServer = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => 
 });
 const bare = { url: `http://127.0.0.1:${bareServer.addr.port}/` };
 
+const api = createWorkspaceApi(app.origin, { authorization: `Bearer ${app.secret}` });
+/** The bench's workspace id, set once it is added. */
+let id = "";
+
+async function apiWrite(): Promise<void> {
+  const { handle } = await api.open(id, "bench.bin", "w");
+  // Each request gets its own copy: the next chunk's stamp must not change it in flight.
+  await inFlightLoop((i) => api.write(handle, i * chunkBytes, stamped(i).slice()));
+  await api.close(handle);
+}
+
+/** The same writes through the app service, no HTTP. */
+async function serviceWrite(): Promise<void> {
+  const { handle } = await app.app.workspace.open(id, "bench.bin", "w");
+  for (let i = 0; i < chunks; i++) {
+    await app.app.workspace.write(handle, i * chunkBytes, stamped(i).slice());
+  }
+  await app.app.workspace.close(handle);
+}
+
+/** The same reads through the app service, no HTTP. */
+async function serviceRead(): Promise<void> {
+  const { handle } = await app.app.workspace.open(id, "bench.bin", "r");
+  // One buffer for every chunk, as the plain read has.
+  const buffer = new Uint8Array(chunkBytes);
+  for (let i = 0; i < chunks; i++) {
+    const n = await app.app.workspace.readInto(handle, i * chunkBytes, buffer);
+    if (n !== chunkBytes || buffer[0] !== (i & 0xff)) throw new Error("service read");
+  }
+  await app.app.workspace.close(handle);
+}
+
+async function bareWrite(): Promise<void> {
+  await inFlightLoop((i) =>
+    fetch(`${bare.url}?offset=${i * chunkBytes}`, { method: "PUT", body: stamped(i).slice() })
+      .then((r) => r.arrayBuffer())
+  );
+}
+
+async function bareRead(): Promise<void> {
+  await inFlightLoop((i) =>
+    fetch(`${bare.url}?offset=${i * chunkBytes}`).then(async (r) => {
+      if ((await r.arrayBuffer()).byteLength !== chunkBytes) throw new Error("bare read");
+    })
+  );
+}
+
+async function apiRead(): Promise<void> {
+  let seen = 0;
+  const size = await api.readFile(id, "bench.bin", (bytes, offset) => {
+    if (bytes[0] !== ((offset / chunkBytes) & 0xff)) {
+      throw new Error(`chunk at ${offset} differs`);
+    }
+    seen += bytes.length;
+  }, { chunkBytes, inFlight });
+  if (size !== totalBytes || seen !== totalBytes) throw new Error(`API read got ${seen} bytes`);
+}
+
 try {
-  const api = createWorkspaceApi(app.origin, { authorization: `Bearer ${app.secret}` });
-  const { id } = await api.addWorkspace(workspaceDir);
-
-  async function apiWrite(): Promise<void> {
-    const { handle } = await api.open(id, "bench.bin", "w");
-    // Each request gets its own copy: the next chunk's stamp must not change it in flight.
-    await inFlightLoop((i) => api.write(handle, i * chunkBytes, stamped(i).slice()));
-    await api.close(handle);
-  }
-
-  /** The same writes through the app service, no HTTP. */
-  async function serviceWrite(): Promise<void> {
-    const { handle } = await app.app.workspace.open(id, "bench.bin", "w");
-    for (let i = 0; i < chunks; i++) {
-      await app.app.workspace.write(handle, i * chunkBytes, stamped(i).slice());
-    }
-    await app.app.workspace.close(handle);
-  }
-
-  /** The same reads through the app service, no HTTP. */
-  async function serviceRead(): Promise<void> {
-    const { handle } = await app.app.workspace.open(id, "bench.bin", "r");
-    // One buffer for every chunk, as the plain read has.
-    const buffer = new Uint8Array(chunkBytes);
-    for (let i = 0; i < chunks; i++) {
-      const n = await app.app.workspace.readInto(handle, i * chunkBytes, buffer);
-      if (n !== chunkBytes || buffer[0] !== (i & 0xff)) throw new Error("service read");
-    }
-    await app.app.workspace.close(handle);
-  }
-
-  async function bareWrite(): Promise<void> {
-    await inFlightLoop((i) =>
-      fetch(`${bare.url}?offset=${i * chunkBytes}`, { method: "PUT", body: stamped(i).slice() })
-        .then((r) => r.arrayBuffer())
-    );
-  }
-
-  async function bareRead(): Promise<void> {
-    await inFlightLoop((i) =>
-      fetch(`${bare.url}?offset=${i * chunkBytes}`).then(async (r) => {
-        if ((await r.arrayBuffer()).byteLength !== chunkBytes) throw new Error("bare read");
-      })
-    );
-  }
-
-  async function apiRead(): Promise<void> {
-    let seen = 0;
-    const size = await api.readFile(id, "bench.bin", (bytes, offset) => {
-      if (bytes[0] !== ((offset / chunkBytes) & 0xff)) {
-        throw new Error(`chunk at ${offset} differs`);
-      }
-      seen += bytes.length;
-    }, { chunkBytes, inFlight });
-    if (size !== totalBytes || seen !== totalBytes) throw new Error(`API read got ${seen} bytes`);
-  }
-
+  id = (await api.addWorkspace(workspaceDir)).id;
   const mib = totalBytes / (1 << 20);
   const steps = [
     plainWrite,

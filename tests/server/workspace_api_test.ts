@@ -200,7 +200,7 @@ Deno.test("workspace API: needs the launch secret, the same origin and a binary 
 });
 
 Deno.test("chat attachments: a workspace text file goes into the message through the file layer", async () => {
-  await withWorkspace(async ({ app, api, root, workspace }) => {
+  await withWorkspace(async ({ app, root, workspace }) => {
     await Deno.writeTextFile(join(root, "notes.txt"), "Ticket 7: the printer is on fire.\n");
     await Deno.writeFile(join(root, "blob.bin"), new Uint8Array([0xff, 0xfe, 0x00, 0x80]));
     const headers = {
