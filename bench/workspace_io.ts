@@ -1,7 +1,7 @@
 /**
  * The workspace file layer's throughput through the UI API: a 1 GiB file written and read
- * in chunks over real HTTP on 127.0.0.1 (the UI's own client, ui/workspace_api.ts, against
- * a headless app started in this process with a temp data folder), against a plain
+ * in chunks over real HTTP on 127.0.0.1 (the routes ui/workspace_api.ts calls, with the same
+ * requests, against a headless app started in this process with a temp data folder), against a plain
  * sequential Deno write and read of the same file with the same chunk size, in the same
  * run. Two more paths tell the file layer's cost from the transport's: the app service's
  * own calls (app/workspace/files.ts, no HTTP), and a bare `Deno.serve` on another port
@@ -20,7 +20,6 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { startApp } from "../cli/app.ts";
-import { createWorkspaceApi } from "../ui/workspace_api.ts";
 
 const { values } = parseArgs({
   options: {
@@ -104,7 +103,47 @@ const bareServer = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => 
 });
 const bare = { url: `http://127.0.0.1:${bareServer.addr.port}/` };
 
-const api = createWorkspaceApi(app.origin, { authorization: `Bearer ${app.secret}` });
+/**
+ * The UI API calls the bench makes, as ui/workspace_api.ts makes them (the bench may not
+ * import ui/): JSON for open and close, raw bytes for read and write.
+ */
+const api = (() => {
+  const auth = { authorization: `Bearer ${app.secret}` };
+  const call = async (method: string, path: string, init: RequestInit = {}) => {
+    const response = await fetch(app.origin + path, {
+      method,
+      ...init,
+      headers: { ...auth, ...init.headers as Record<string, string> },
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${await response.text()}`);
+    return response;
+  };
+  const json = async (method: string, path: string, body?: unknown) => {
+    const init = body === undefined ? {} : {
+      body: JSON.stringify(body),
+      headers: { "content-type": "application/json" },
+    };
+    const text = await (await call(method, path, init)).text();
+    return text ? JSON.parse(text) : undefined;
+  };
+  return {
+    addWorkspace: (path: string): Promise<{ id: string }> =>
+      json("POST", "/api/workspaces", { path }),
+    open: (workspace: string, path: string, mode: string): Promise<{ handle: string }> =>
+      json("POST", "/api/files", { workspace, path, mode }),
+    write: async (handle: string, offset: number, bytes: Uint8Array) =>
+      await (await call("PUT", `/api/files/${handle}?offset=${offset}`, {
+        body: bytes as BodyInit,
+        headers: { "content-type": "application/octet-stream" },
+      })).json(),
+    read: async (handle: string, offset: number, length: number) =>
+      new Uint8Array(
+        await (await call("GET", `/api/files/${handle}?offset=${offset}&length=${length}`))
+          .arrayBuffer(),
+      ),
+    close: (handle: string) => json("DELETE", `/api/files/${handle}`),
+  };
+})();
 /** The bench's workspace id, set once it is added. */
 let id = "";
 
@@ -152,14 +191,14 @@ async function bareRead(): Promise<void> {
 }
 
 async function apiRead(): Promise<void> {
-  let seen = 0;
-  const size = await api.readFile(id, "bench.bin", (bytes, offset) => {
-    if (bytes[0] !== ((offset / chunkBytes) & 0xff)) {
-      throw new Error(`chunk at ${offset} differs`);
+  const { handle } = await api.open(id, "bench.bin", "r");
+  await inFlightLoop(async (i) => {
+    const bytes = await api.read(handle, i * chunkBytes, chunkBytes);
+    if (bytes.length !== chunkBytes || bytes[0] !== (i & 0xff)) {
+      throw new Error(`chunk ${i} differs`);
     }
-    seen += bytes.length;
-  }, { chunkBytes, inFlight });
-  if (size !== totalBytes || seen !== totalBytes) throw new Error(`API read got ${seen} bytes`);
+  });
+  await api.close(handle);
 }
 
 try {
