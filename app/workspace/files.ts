@@ -93,6 +93,8 @@ export class WorkspaceFiles {
   readonly #open = new Map<string, OpenFile>();
   /** Evicted handles, oldest first, with their failed flush if any. */
   readonly #evicted = new Map<string, string>();
+  /** Closes of evicted files still writing out their buffers. */
+  readonly #closing = new Set<Promise<void>>();
   #closed = false;
 
   /** Creates the service over the stored folders. */
@@ -161,6 +163,8 @@ export class WorkspaceFiles {
     }
     const root = this.#folder(workspace);
     if (pathParts(path).length === 0) throw new WorkspaceFileError(path, "is_directory");
+    // An evicted file may still be writing out: a new handle must see those bytes.
+    await this.#evictionsDone();
     const realPath = await resolveInside(root.path, path, mode === "w" || mode === "wx");
     let handle: Awaited<ReturnType<typeof openFile>>;
     try {
@@ -254,6 +258,7 @@ export class WorkspaceFiles {
   async stat(workspace: string, path: string): Promise<FileInfo> {
     const root = this.#folder(workspace);
     const real = await resolveInside(root.path, path);
+    await this.#evictionsDone();
     await Promise.all(
       [...this.#open.values()].filter((f) => f.realPath === real).map((f) => f.flush()),
     );
@@ -307,6 +312,7 @@ export class WorkspaceFiles {
   /** Closes every open file (their buffers written out). Idempotent. */
   async closeAll(): Promise<void> {
     this.#closed = true;
+    await this.#evictionsDone();
     const files = [...this.#open.values()];
     this.#open.clear();
     for (const result of await Promise.allSettled(files.map((file) => file.close()))) {
@@ -345,11 +351,17 @@ export class WorkspaceFiles {
     if (this.#evicted.size > REMEMBERED_EVICTIONS) {
       this.#evicted.delete(this.#evicted.keys().next().value!);
     }
-    file.close().catch((error) => {
+    const closing = file.close().catch((error) => {
       const message = `writing out its last writes failed: ${error.message}`;
       if (this.#evicted.has(handle)) this.#evicted.set(handle, message);
       this.#log(`hearth: evicted ${file.path}: ${message}`);
     });
+    this.#closing.add(closing);
+    closing.finally(() => this.#closing.delete(closing));
+  }
+
+  async #evictionsDone(): Promise<void> {
+    if (this.#closing.size > 0) await Promise.all([...this.#closing]);
   }
 }
 
