@@ -26,6 +26,7 @@ import { TokenRate } from "./resources.ts";
 import { ProviderRegistry, type ProviderRegistryOptions } from "./providers/registry.ts";
 import type { Backend } from "./providers/backend.ts";
 import { LocalBackend } from "./providers/local_backend.ts";
+import { WorkspaceFiles, type WorkspaceFilesOptions } from "./workspace/files.ts";
 
 /** The Hugging Face endpoint, token and cache folder the app downloads with. */
 export interface AppHub {
@@ -62,6 +63,8 @@ export interface AppOptions {
    * environment the keys' variables are read from. Default: `dataDir` and no variables.
    */
   providers?: Partial<ProviderRegistryOptions>;
+  /** The workspace file layer's limits (open files, write-behind threshold). Default its defaults. */
+  workspaceFiles?: Omit<WorkspaceFilesOptions, "log">;
 }
 
 /** The application core: every service, and the one way to stop them. */
@@ -93,6 +96,8 @@ export interface App {
    * provider's RemoteBackend and MODEL; anything else is a model file on the local engine.
    */
   backend(model: string): { backend: Backend; model: string };
+  /** The workspace folders and handle-based file I/O in them (the UI's only way to files). */
+  readonly workspace: WorkspaceFiles;
   /** The bundled model's path. */
   readonly bundledModel: string;
   /** Stops replies and downloads, unloads the model, closes the library and the database. Idempotent. */
@@ -143,6 +148,10 @@ export async function createApp(options: AppOptions): Promise<App> {
       }
     });
   }
+  const workspace = new WorkspaceFiles(storage.workspaceFolders, {
+    ...options.workspaceFiles,
+    log,
+  });
   let closing: Promise<void> | undefined;
   return {
     storage,
@@ -162,6 +171,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         ? { backend: providers.backend(remote.provider), model: remote.model }
         : { backend: local, model };
     },
+    workspace,
     bundledModel: options.bundledModel,
     close: () =>
       closing ??= (async () => {
@@ -173,6 +183,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         rate.close();
         await library.close();
         await downloadsClosed;
+        // Open files write out their buffers.
+        await workspace.closeAll();
         storage.close();
       })(),
   };

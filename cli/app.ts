@@ -22,6 +22,7 @@ import type { ModelHost } from "../app/model_host.ts";
 import { newSecret } from "../server/auth.ts";
 import { startServer } from "../server/app.ts";
 import type { HttpTimeouts } from "../server/serve_with_deadlines.ts";
+import type { FolderChooser } from "../server/deps.ts";
 import { AppOpenAiServer, openAiServerConfig } from "../server/app_openai_server.ts";
 import { buildUi, DEFAULT_OUT_DIR, uiIsStale } from "../ui/build.ts";
 import { webviewAvailable, WebviewWindow } from "../desktop/window.ts";
@@ -62,6 +63,10 @@ export interface StartAppOptions {
    * folder), the environment their key variables come from (default none), timeouts.
    */
   providers?: CreateAppOptions["providers"];
+  /** The workspace file layer's limits. Default its defaults. */
+  workspaceFiles?: CreateAppOptions["workspaceFiles"];
+  /** The native folder dialog for workspace folders (the window's). Default none. */
+  chooseFolder?: FolderChooser;
 }
 
 /** A running app: its core, its server, and the one way to stop them. */
@@ -92,6 +97,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     loadDefaultModel: options.loadDefaultModel,
     log: say,
     providers: options.providers,
+    workspaceFiles: options.workspaceFiles,
   });
   const openAiServer = new AppOpenAiServer({
     serving: () => app.host.loaded ? app.host.serving() : null,
@@ -109,6 +115,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
       uiDir: DEFAULT_OUT_DIR,
       openPath: openBrowser,
       instance: options.instance,
+      chooseFolder: options.chooseFolder,
     },
     options.port ?? 0,
     options.http,
@@ -163,6 +170,11 @@ export async function appCommand(config: Config): Promise<number> {
       },
     },
     providers: providersEnv(),
+    // Workspace folders come from the window's folder dialog while it is open.
+    chooseFolder: {
+      available: () => window?.isOpen ?? false,
+      choose: () => window?.chooseFolder() ?? Promise.resolve(null),
+    },
   });
   const stopped = Promise.withResolvers<void>();
   const onSignal = () => stopped.resolve();

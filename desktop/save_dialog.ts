@@ -44,21 +44,68 @@ export function showSaveDialog(
   parent: Deno.PointerObject,
   suggestedName: string,
 ): Promise<string | null> {
+  return showFileDialog(libs, parent, {
+    action: GTK_FILE_CHOOSER_ACTION_SAVE,
+    title: "Save export",
+    accept: "_Save",
+    setUp: (chooser) => {
+      libs.gtk.gtk_file_chooser_set_do_overwrite_confirmation(chooser, 1);
+      libs.gtk.gtk_file_chooser_set_current_name(chooser, cString(suggestedName));
+    },
+    // A whole path in the name field, as a user may type it (changing the folder
+    // first would finish asynchronously).
+    answer: Deno.env.get(SAVE_DIALOG_ANSWER_ENV) && ((chooser) => {
+      libs.gtk.gtk_file_chooser_set_current_name(
+        chooser,
+        cString(Deno.env.get(SAVE_DIALOG_ANSWER_ENV)!),
+      );
+      return undefined;
+    }),
+  });
+}
+
+/** What {@link showFileDialog} shows. */
+export interface FileDialogOptions {
+  /** `GtkFileChooserAction` (save a file, select a folder). */
+  action: number;
+  /** The dialog's title. */
+  title: string;
+  /** The accept button's label, with its mnemonic ("_Save"). */
+  accept: string;
+  /** Sets the chooser up after its folder is the home folder. */
+  setUp?: (chooser: Deno.PointerObject) => void;
+  /**
+   * Tests only: answers the dialog once shown, as the accept button would. It may put a
+   * path in the chooser (returning undefined) or return the path to resolve with.
+   */
+  answer?: ((chooser: Deno.PointerObject) => string | undefined) | "" | undefined;
+}
+
+/**
+ * Shows a modal file chooser dialog over `parent`, starting in the home folder, with
+ * Cancel and an accept button.
+ *
+ * @returns the chosen absolute path, or null when the user cancels or closes it.
+ */
+export function showFileDialog(
+  libs: GtkLibs,
+  parent: Deno.PointerObject,
+  options: FileDialogOptions,
+): Promise<string | null> {
   const { gtk, glib } = libs;
   const { promise, resolve } = Promise.withResolvers<string | null>();
   const dialog = gtk.gtk_dialog_new()!;
-  gtk.gtk_window_set_title(dialog, cString("Save export"));
+  gtk.gtk_window_set_title(dialog, cString(options.title));
   gtk.gtk_window_set_transient_for(dialog, parent);
   gtk.gtk_window_set_modal(dialog, 1);
   gtk.gtk_window_set_default_size(dialog, 760, 520);
   gtk.gtk_dialog_add_button(dialog, cString("_Cancel"), GTK_RESPONSE_CANCEL);
-  gtk.gtk_dialog_add_button(dialog, cString("_Save"), GTK_RESPONSE_ACCEPT);
+  gtk.gtk_dialog_add_button(dialog, cString(options.accept), GTK_RESPONSE_ACCEPT);
   gtk.gtk_dialog_set_default_response(dialog, GTK_RESPONSE_ACCEPT);
-  const chooser = gtk.gtk_file_chooser_widget_new(GTK_FILE_CHOOSER_ACTION_SAVE)!;
-  gtk.gtk_file_chooser_set_do_overwrite_confirmation(chooser, 1);
+  const chooser = gtk.gtk_file_chooser_widget_new(options.action)!;
   const home = Deno.env.get("HOME");
   if (home) gtk.gtk_file_chooser_set_current_folder(chooser, cString(home));
-  gtk.gtk_file_chooser_set_current_name(chooser, cString(suggestedName));
+  options.setUp?.(chooser);
   gtk.gtk_box_pack_start(gtk.gtk_dialog_get_content_area(dialog)!, chooser, 1, 1, 0);
 
   // The dialog's own signals: it is destroyed below, which drops them, and their
@@ -80,16 +127,17 @@ export function showSaveDialog(
     libs.gobject.g_signal_connect_data(instance, cString(signal), callback.pointer, null, null, 0);
   };
   let answered = false;
+  let answeredPath: string | undefined;
   connect(dialog, "response", RESPONSE_CALLBACK, (_dialog, response) => {
     if (answered) return;
     answered = true;
     let path: string | null = null;
     if (response === GTK_RESPONSE_ACCEPT) {
-      const chosen = gtk.gtk_file_chooser_get_filename(chooser);
+      const chosen = answeredPath === undefined ? gtk.gtk_file_chooser_get_filename(chooser) : null;
       if (chosen !== null) {
         path = readCString(chosen);
         glib.g_free(chosen);
-      }
+      } else if (answeredPath !== undefined) path = answeredPath;
     }
     finish(path);
   });
@@ -99,13 +147,11 @@ export function showSaveDialog(
   });
   gtk.gtk_widget_show_all(dialog);
 
-  const answer = Deno.env.get(SAVE_DIALOG_ANSWER_ENV);
+  const answer = options.answer;
   if (answer) {
     setTimeout(() => {
       if (answered) return;
-      // A whole path in the name field, as a user may type it (changing the folder
-      // first would finish asynchronously).
-      gtk.gtk_file_chooser_set_current_name(chooser, cString(answer));
+      answeredPath = answer(chooser);
       gtk.gtk_dialog_response(dialog, GTK_RESPONSE_ACCEPT);
     }, 0);
   }

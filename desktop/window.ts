@@ -31,6 +31,7 @@ import { hasRenderNode } from "../ffi/render_node.ts";
 import { Signals } from "./signals.ts";
 import { attachViewPolicy } from "./view_policy.ts";
 import { attachDownloads, type SaveOutcome } from "./save_dialog.ts";
+import { showFolderDialog } from "./folder_dialog.ts";
 import { openBrowser } from "./open_browser.ts";
 import { applyBackground, attachQuitKeys } from "./window_chrome.ts";
 
@@ -322,6 +323,22 @@ export class WebviewWindow {
       null,
     );
     return promise;
+  }
+
+  /** Whether the window is still open (the user may close it at any moment). */
+  get isOpen(): boolean {
+    return !this.#destroyed;
+  }
+
+  /**
+   * Asks the user for a folder in a modal folder chooser over the window (a workspace
+   * folder for the file layer).
+   *
+   * @returns the folder's absolute path, or null when the user cancels, or the window is closed.
+   */
+  chooseFolder(): Promise<string | null> {
+    if (this.#destroyed) return Promise.resolve(null);
+    return showFolderDialog(this.#libs, this.#window);
   }
 
   /** Closes the window and stops pumping GTK; idempotent. */

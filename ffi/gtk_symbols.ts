@@ -78,6 +78,8 @@ export const WEBKIT_CONTEXT_MENU_KEPT_ACTIONS: ReadonlySet<number> = new Set([
 ]);
 /** `GtkFileChooserAction`: save a file. */
 export const GTK_FILE_CHOOSER_ACTION_SAVE = 1;
+/** `GtkFileChooserAction`: choose a folder. */
+export const GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER = 2;
 /** `GtkResponseType` of the Save button and of Enter in the file name. */
 export const GTK_RESPONSE_ACCEPT = -3;
 /** `GtkResponseType` of the Cancel button. */

@@ -20,6 +20,7 @@ import { type HttpTimeouts, serveWithDeadlines } from "./serve_with_deadlines.ts
 import { libraryRoutes } from "./routes/library.ts";
 import { downloadRoutes, hubRoutes } from "./routes/hub.ts";
 import { followSettings, openAiServerRoutes } from "./routes/openai_server.ts";
+import { fileRoutes, workspaceRoutes } from "./routes/workspaces.ts";
 
 /** Builds the app's request handler; `hosts` are the Host values the server answers to. */
 export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
@@ -45,6 +46,8 @@ export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
   app.use("/api/settings", followSettings(deps.openAiServer));
   app.route("/api/openai-server", openAiServerRoutes(deps));
   app.route("/api/providers", providerRoutes(deps));
+  app.route("/api/workspaces", workspaceRoutes(deps));
+  app.route("/api/files", fileRoutes(deps));
   app.route("/api", appStateRoutes(deps));
   app.all("/api/*", (c) => {
     throw notFound(`No route ${c.req.method} ${new URL(c.req.url).pathname}`);

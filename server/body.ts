@@ -35,6 +35,41 @@ export async function readText(c: Context, maxBytes: number): Promise<string> {
   return new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer());
 }
 
+/**
+ * Reads a binary body whole, refusing more than `maxBytes` (413). With a Content-Length
+ * the bytes land in one buffer of that size, without a second copy.
+ */
+export async function readBytes(c: Context, maxBytes: number): Promise<Uint8Array> {
+  const declared = c.req.header("content-length");
+  const size = declared === undefined ? undefined : Number(declared);
+  if (size !== undefined && size > maxBytes) throw tooLarge(maxBytes);
+  const reader = c.req.raw.body?.getReader();
+  if (!reader) return new Uint8Array(0);
+  let buffer = new Uint8Array(size ?? 64 << 10);
+  let filled = 0;
+  for (;;) {
+    const { done, value } = await reader.read().catch((error) => {
+      throw clientClosed(c, error);
+    });
+    if (done) break;
+    if (filled + value.byteLength > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    if (filled + value.byteLength > buffer.length) {
+      // No length given (chunked): grow by doubling.
+      const grown = new Uint8Array(
+        Math.min(maxBytes, Math.max(buffer.length * 2, filled + value.byteLength)),
+      );
+      grown.set(buffer.subarray(0, filled));
+      buffer = grown;
+    }
+    buffer.set(value, filled);
+    filled += value.byteLength;
+  }
+  return filled === buffer.length ? buffer : buffer.subarray(0, filled);
+}
+
 /** Reads a JSON object body (an empty body reads as `{}`). */
 export async function readJson(
   c: Context,

@@ -42,6 +42,14 @@ import {
   UndoExpiredError,
 } from "../app/errors.ts";
 import {
+  FileHandleError,
+  type FileHandleProblem,
+  type FileProblem,
+  PathOutsideWorkspaceError,
+  WorkspaceFileError,
+  WorkspaceNotFoundError,
+} from "../app/workspace/errors.ts";
+import {
   ProviderAuthError,
   ProviderError,
   ProviderModelNotFoundError,
@@ -100,6 +108,26 @@ const HUB_CODES: Record<HubErrorCode, { status: number; type: string }> = {
   integrity: { status: 502, type: "integrity_error" },
   protocol: { status: 502, type: "upstream_error" },
   http: { status: 502, type: "upstream_error" },
+};
+
+/** What each file handle problem means for the caller. */
+const HANDLE_PROBLEMS: Record<FileHandleProblem, { status: number; type: string }> = {
+  unknown: { status: 404, type: "unknown_handle" },
+  // Gone: it was open, and the LRU closed it; opening the file again is the cure.
+  evicted: { status: 410, type: "handle_evicted" },
+  closed: { status: 409, type: "handle_closed" },
+  read_only: { status: 409, type: "read_only" },
+};
+
+/** What each file system problem of a workspace file means for the caller. */
+const FILE_PROBLEMS: Record<FileProblem, { status: number; type: string }> = {
+  not_found: { status: 404, type: "not_found" },
+  exists: { status: 409, type: "exists" },
+  permission_denied: { status: 403, type: "permission_denied" },
+  disk_full: { status: 507, type: "insufficient_storage" },
+  is_directory: { status: 400, type: "is_directory" },
+  not_directory: { status: 400, type: "not_directory" },
+  io: { status: 500, type: "io_error" },
 };
 
 /**
@@ -175,6 +203,16 @@ export const ERROR_TABLE: ReadonlyMap<ErrorClass, Row> = new Map<ErrorClass, Row
     extra: { broken_reason: e.reason },
     headers: {},
   })],
+  // app/workspace/: the UI's files; a path that leaves the workspace is forbidden.
+  [PathOutsideWorkspaceError, (e: PathOutsideWorkspaceError) => ({
+    status: 403,
+    type: "path_outside_workspace",
+    extra: { reason: e.reason },
+    headers: {},
+  })],
+  [WorkspaceNotFoundError, row(404, "not_found")],
+  [FileHandleError, (e: FileHandleError) => HANDLE_PROBLEMS[e.problem]],
+  [WorkspaceFileError, (e: WorkspaceFileError) => FILE_PROBLEMS[e.problem]],
   // app/providers/: a remote provider's answer, as the gateway Hearth is for it.
   [ProviderNotFoundError, row(404, "not_found")],
   // 401 would tell the UI its own launch secret failed: the provider's key is at fault.

@@ -5,13 +5,17 @@
  * send: `Origin` on anything but GET/HEAD, `Sec-Fetch-Site` on all of them. A
  * state-changing request (any method but GET, HEAD and OPTIONS) is refused with 403
  * when either names another origin, or when it carries a body that is not
- * `application/json` (the bodies a page can send without a CORS preflight are
- * text/plain, form-urlencoded and multipart).
+ * `application/json` or `application/octet-stream` (the workspace files' bytes). The
+ * bodies a page can send without a CORS preflight are text/plain, form-urlencoded and
+ * multipart; both allowed types need a preflight, which this server never grants.
  *
  * @module
  */
 import type { MiddlewareHandler } from "hono";
 import { HttpError } from "./http_error.ts";
+
+/** Body types a state-changing request may carry. */
+const BODY_TYPES = new Set(["application/json", "application/octet-stream"]);
 
 /** Methods that only read: no Origin or Content-Type check. */
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -22,9 +26,9 @@ const SAME_ORIGIN_SITES = new Set(["same-origin", "none"]);
 /**
  * Middleware: refuses (403, type "forbidden") a state-changing request whose `Origin`
  * is not `http://` + one of `hosts()` (e.g. "127.0.0.1:8123"), whose `Sec-Fetch-Site`
- * is "same-site" or "cross-site", or whose body is not `application/json`. Requests
- * without Origin and Sec-Fetch-Site (curl, scripts holding the secret) pass the
- * origin checks; they still need the JSON Content-Type for a body.
+ * is "same-site" or "cross-site", or whose body is not `application/json` or
+ * `application/octet-stream`. Requests without Origin and Sec-Fetch-Site (curl, scripts
+ * holding the secret) pass the origin checks; they still need one of those types for a body.
  */
 export function requireSameOrigin(hosts: () => readonly string[]): MiddlewareHandler {
   return async function requireSameOrigin(c, next) {
@@ -49,11 +53,13 @@ export function requireSameOrigin(hosts: () => readonly string[]): MiddlewareHan
     // Deno hands a (empty) body stream even for "content-length: 0", so ask the headers.
     const hasBody = type !== undefined || c.req.header("transfer-encoding") !== undefined ||
       Number(c.req.header("content-length") ?? 0) > 0;
-    if (hasBody && mediaType(type) !== "application/json") {
+    if (hasBody && !BODY_TYPES.has(mediaType(type))) {
       throw new HttpError(
         403,
         "forbidden",
-        `Cannot accept a ${c.req.method} body of type "${type ?? ""}": send it as application/json`,
+        `Cannot accept a ${c.req.method} body of type "${
+          type ?? ""
+        }": send it as application/json (or application/octet-stream for file bytes)`,
       );
     }
     await next();

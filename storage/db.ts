@@ -17,6 +17,7 @@ import { MessageStore } from "./messages.ts";
 import { MessageEdits } from "./message_edits.ts";
 import { migrate, MIGRATIONS, schemaVersion } from "./migrations.ts";
 import { ModelFolderStore } from "./model_folders.ts";
+import { WorkspaceFolderStore } from "./workspace_folders.ts";
 import { ModelStore } from "./models.ts";
 import { DownloadStore } from "./downloads.ts";
 import { searchChats, type SearchOptions, type SearchResult } from "./search.ts";
@@ -58,6 +59,8 @@ export class Storage {
   readonly settings: SettingsStore;
   /** Folders scanned for GGUF files. */
   readonly modelFolders: ModelFolderStore;
+  /** Folders the user chose whose files the UI reaches through the app. */
+  readonly workspaceFolders: WorkspaceFolderStore;
   /** The model library's index of GGUF files found on disk. */
   readonly models: ModelStore;
   /** Hugging Face downloads not finished yet, restored after a restart. */
@@ -79,6 +82,7 @@ export class Storage {
     this.messages = new MessageStore(this.#ctx, this.chats);
     this.edits = new MessageEdits(this.#ctx, this.chats, this.messages);
     this.modelFolders = new ModelFolderStore(this.#ctx);
+    this.workspaceFolders = new WorkspaceFolderStore(this.#ctx);
     this.models = new ModelStore(this.#ctx);
     this.downloads = new DownloadStore(this.#ctx);
     this.settings = new SettingsStore(this.#ctx, this.modelFolders);

@@ -286,6 +286,21 @@ function addAdapterKind(db: DatabaseSync): void {
   `);
 }
 
+/**
+ * Version 7: workspace folders, the folders the user chose whose files the UI may read
+ * and write through the app (app/workspace/). `path` is the folder's real path (symlinks
+ * resolved when it was added); `seq` is its id on the wire.
+ */
+function addWorkspaceFolders(db: DatabaseSync): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS workspace_folders (
+      seq INTEGER PRIMARY KEY,
+      path TEXT NOT NULL UNIQUE,
+      added_at INTEGER NOT NULL
+    );
+  `);
+}
+
 /** Every migration, oldest first; the schema version is this array's length. */
 export const MIGRATIONS: readonly Migration[] = [
   createSchema,
@@ -294,6 +309,7 @@ export const MIGRATIONS: readonly Migration[] = [
   allowNullMessageJson,
   addProvenance,
   addAdapterKind,
+  addWorkspaceFolders,
 ];
 
 /** Reads `PRAGMA user_version`. */

@@ -41,6 +41,7 @@ export type { RemovedSubtree } from "./message_edits.ts";
 export { DEFAULT_SETTINGS, SettingsStore } from "./settings.ts";
 export type { OpenAiServerPatch, SettingsPatch } from "./settings.ts";
 export { ModelFolderStore } from "./model_folders.ts";
+export { WorkspaceFolderStore } from "./workspace_folders.ts";
 export { ModelStore } from "./models.ts";
 export type { ModelKind, ModelRecord, ModelRootKind } from "./models.ts";
 export { DownloadStore } from "./downloads.ts";
@@ -74,4 +75,5 @@ export type {
   Settings,
   Theme,
   WindowGeometry,
+  WorkspaceFolder,
 } from "./types.ts";

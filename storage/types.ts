@@ -196,3 +196,13 @@ export interface ModelFolder {
   /** When it was added, ms since the epoch. */
   added_at: number;
 }
+
+/** A workspace folder: a folder the user chose, whose files the UI may reach through the app. */
+export interface WorkspaceFolder {
+  /** Its id: the row's integer key, as a decimal string. */
+  id: string;
+  /** Absolute, normalized real path (no symlinks, no trailing slash). */
+  path: string;
+  /** When it was added, ms since the epoch. */
+  added_at: number;
+}

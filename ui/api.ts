@@ -124,10 +124,17 @@ export function createApi(base = "") {
       json<Chat>("PATCH", `/api/chats/${id(chatId)}`, patch),
     deleteChat: (chatId: string) => json<void>("DELETE", `/api/chats/${id(chatId)}`),
     restoreChat: (chatId: string) => json<unknown>("POST", `/api/chats/${id(chatId)}/restore`),
-    sendMessage: (chatId: string, content: string, parentId: string | null) =>
+    /** `attachments`: workspace text files put into the message (docs/ui-api.md). */
+    sendMessage: (
+      chatId: string,
+      content: string,
+      parentId: string | null,
+      attachments?: { workspace: string; path: string }[],
+    ) =>
       json<{ user: Message; assistant: Message }>("POST", `/api/chats/${id(chatId)}/messages`, {
         content,
         parent_id: parentId,
+        ...(attachments?.length ? { attachments } : {}),
       }),
     regenerate: (messageId: string) =>
       json<{ assistant: Message }>("POST", `/api/messages/${id(messageId)}/regenerate`),
@@ -224,7 +231,8 @@ async function request<T>(base: string, method: string, path: string, body?: str
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-function errorOf(status: number, text: string): ApiError {
+/** The {@link ApiError} of a non-2xx answer, from its status and body text. */
+export function errorOf(status: number, text: string): ApiError {
   try {
     const { error } = JSON.parse(text) as { error: Record<string, unknown> };
     const { message, type, ...details } = error;

@@ -12,6 +12,7 @@ import { readJson } from "../body.ts";
 import type { AppDeps } from "../deps.ts";
 import { badRequest, notFound } from "../http_error.ts";
 import type { ReplyEvent } from "../../app/replies.ts";
+import { withAttachments } from "../../app/workspace/attachments.ts";
 
 /** `POST /api/chats/:id/messages`. */
 export function sendRoute(deps: AppDeps): Hono {
@@ -20,14 +21,16 @@ export function sendRoute(deps: AppDeps): Hono {
   app.post("/:id/messages", async (c) => {
     const chatId = c.req.param("id");
     storage.chats.require(chatId); // 404 before the body is read
-    const { content, parent_id: parentId = null } = await readJson(c);
+    const { content, parent_id: parentId = null, attachments } = await readJson(c);
     if (typeof content !== "string" || content.trim() === "") {
       throw badRequest("content must be a non-empty string");
     }
     if (parentId !== null && typeof parentId !== "string") {
       throw badRequest("parent_id must be a message id or null");
     }
-    return c.json(sendMessage(deps, chatId, content, parentId), 201);
+    // Workspace text files, read through the file layer into the message.
+    const full = await withAttachments(deps.workspace, content, attachments);
+    return c.json(sendMessage(deps, chatId, full, parentId), 201);
   });
   return app;
 }
