@@ -60,6 +60,7 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
       libDir: env.libDir,
       variant: env.variant,
       logLevel: env.logLevel,
+      rpc: options.rpc,
     });
     const nCtx = await fittingNCtx(engine, options);
     using model = await loadModel(options.model, { engine, nGpuLayers: options.nGpuLayers });

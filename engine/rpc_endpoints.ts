@@ -93,8 +93,12 @@ export async function probeRpcServer(
       } catch {
         // Already closed.
       }
-      reject(new Error(`no answer within ${timeoutMs / 1000} s (a worker serves one client ` +
-        "at a time: is another process using it?)"));
+      reject(
+        new Error(
+          `no answer within ${timeoutMs / 1000} s (a worker serves one client ` +
+            "at a time: is another process using it?)",
+        ),
+      );
     }, timeoutMs);
   });
   try {

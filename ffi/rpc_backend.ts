@@ -66,7 +66,9 @@ export function addRpcServers(
     cString("ggml_backend_rpc_add_server"),
   );
   if (address === null) {
-    throw new LibraryLoadError("Cannot use --rpc: the RPC backend lacks ggml_backend_rpc_add_server");
+    throw new LibraryLoadError(
+      "Cannot use --rpc: the RPC backend lacks ggml_backend_rpc_add_server",
+    );
   }
   const addServer = new Deno.UnsafeFnPointer(
     address as Deno.PointerObject<never>,

@@ -356,16 +356,18 @@ function serialize(error: unknown): SerializedError {
     return { name: "Error", message: String(error), fields: {} };
   }
   const fields: Record<string, unknown> = {};
-  for (const key of [
-    "nPromptTokens",
-    "nCtx",
-    "path",
-    "resource",
-    "queued",
-    "retryAfterSeconds",
-    "endpoint",
-    "failure",
-  ]) {
+  for (
+    const key of [
+      "nPromptTokens",
+      "nCtx",
+      "path",
+      "resource",
+      "queued",
+      "retryAfterSeconds",
+      "endpoint",
+      "failure",
+    ]
+  ) {
     if (key in error) fields[key] = (error as unknown as Record<string, unknown>)[key];
   }
   return { name: error.name, message: error.message, fields };
