@@ -172,6 +172,14 @@ export class Engine {
     }
   }
 
+  /**
+   * @internal Whether the engine runs in a child process (it uses RPC workers), so a
+   * native abort ends that process, not this one.
+   */
+  get _isolated(): boolean {
+    return this.#worker instanceof EngineProcess;
+  }
+
   /** Whether {@link dispose} has run. */
   get disposed(): boolean {
     return this.#disposed;

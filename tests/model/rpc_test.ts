@@ -11,6 +11,7 @@ import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { Engine } from "../../engine/engine.ts";
 import { loadModel } from "../../engine/model.ts";
 import { RpcWorkerError } from "../../engine/errors.ts";
+import { estimateMemory } from "../../engine/memory_fit.ts";
 import { STORIES_260K, SYNTHETIC_135M } from "../models.ts";
 import { RPC_SKIP_REASON, startRpcWorker } from "./_rpc_workers.ts";
 
@@ -43,6 +44,14 @@ rpcTest("two RPC workers: their devices, and greedy text identical to the local 
   assertEquals(remote.map((d) => d.description), [a.endpoint, b.endpoint]);
   // llama.cpp asks each worker for its memory: memory fit sees remote devices.
   for (const device of remote) assert(device.memoryTotalBytes > 0, JSON.stringify(device));
+  const fit = await estimateMemory(engine, SYNTHETIC_135M, { nCtx: 256 });
+  assertEquals(fit.method, "simulation");
+  const rows = fit.devices.filter((d) => d.device.startsWith("RPC"));
+  assertEquals(rows.map((d) => d.device).sort(), remote.map((d) => d.name).sort());
+  for (const row of rows) {
+    assert(row.weightsBytes > 0 && row.kvCacheBytes > 0, JSON.stringify(row));
+    assert(row.freeBytes > 0, JSON.stringify(row));
+  }
 
   for (const [path, n] of [[STORIES_260K, 32], [SYNTHETIC_135M, 12]] as const) {
     const local = await greedy(path, n, { nGpuLayers: 0 });
