@@ -100,6 +100,7 @@ export class Engine {
   #nextId = 1;
   #nextSerial = 1;
   #disposed = false;
+  readonly #failed = Promise.withResolvers<Error>();
 
   private constructor(
     worker: Worker | EngineProcess,
@@ -180,6 +181,15 @@ export class Engine {
     return this.#worker instanceof EngineProcess;
   }
 
+  /**
+   * Resolves with the error that ended the engine on its own: its child process died
+   * (an RPC worker went away, see {@link EngineOptions.rpc}) or its Worker failed. Never
+   * resolves for an engine that is only disposed.
+   */
+  get failed(): Promise<Error> {
+    return this.#failed.promise;
+  }
+
   /** Whether {@link dispose} has run. */
   get disposed(): boolean {
     return this.#disposed;
@@ -255,6 +265,8 @@ export class Engine {
     this.#pending.clear();
     this.#disposed = true;
     this.#worker.terminate();
+    // After the requests' own errors have had their turn (serve answers them, then stops).
+    setTimeout(() => this.#failed.resolve(error), 100);
   }
 
   /**
