@@ -105,3 +105,23 @@ Deno.test("Engine.start() refuses an unreachable --rpc address before loading an
   assertEquals(httpFailure(error).status, 502);
   assertEquals(httpFailure(error).type, "rpc_worker_unreachable");
 });
+
+Deno.test({
+  name: "Engine.start() says how to build the RPC backend when no libggml-rpc is found",
+  // The engine's child process may still be ending when the test returns.
+  sanitizeOps: false,
+  fn: async () => {
+    const worker = fakeWorker(helloAnswer(6, 0));
+    try {
+      const error = await assertRejects(
+        () => Engine.start({ rpc: `127.0.0.1:${worker.port}`, rpcLibDirs: [] }),
+        RpcWorkerError,
+      );
+      assertEquals(error.failure, "unsupported");
+      assert(error.message.includes("native/build.sh rpc"), error.message);
+      assertEquals(httpFailure(error).status, 500);
+    } finally {
+      await worker.close();
+    }
+  },
+});
