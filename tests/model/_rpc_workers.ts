@@ -36,13 +36,13 @@ export function freePort(): number {
 }
 
 /**
- * Starts a worker with one thread and waits until it answers the protocol hello.
+ * Starts a worker with one thread on `port` (default: a free one) and waits until it
+ * answers the protocol hello.
  *
  * @throws {Error} when none is built or it does not answer within 20 s.
  */
-export async function startRpcWorker(): Promise<RpcWorker> {
+export async function startRpcWorker(port: number = freePort()): Promise<RpcWorker> {
   if (!RPC_SERVER_BIN) throw new Error(RPC_SKIP_REASON);
-  const port = freePort();
   const child = new Deno.Command(RPC_SERVER_BIN, {
     args: ["--host", "127.0.0.1", "--port", String(port), "--threads", "1"],
     stdin: "null",

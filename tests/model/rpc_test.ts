@@ -12,6 +12,8 @@ import { Engine } from "../../engine/engine.ts";
 import { loadModel } from "../../engine/model.ts";
 import { RpcWorkerError } from "../../engine/errors.ts";
 import { estimateMemory } from "../../engine/memory_fit.ts";
+import { ModelHost } from "../../app/model_host.ts";
+import { EventHub } from "../../app/events.ts";
 import { STORIES_260K, SYNTHETIC_135M } from "../models.ts";
 import { RPC_SKIP_REASON, startRpcWorker } from "./_rpc_workers.ts";
 
@@ -101,6 +103,30 @@ rpcTest(
     assert((await greedy(STORIES_260K, 8, { engine: again })).length > 0);
   },
 );
+
+rpcTest("the app's model host starts a new engine once its RPC worker went away", async () => {
+  const first = await startRpcWorker();
+  const host = new ModelHost(new EventHub(), { rpc: first.endpoint });
+  try {
+    await host.load(STORIES_260K, 256);
+    const dead = await host.engine();
+    await first.kill();
+    // The next use of the model (here a context's buffers on the worker) finds it gone.
+    const error = await assertRejects(async () => {
+      using ctx = await host.model!.createContext({ nCtx: 256 });
+      await ctx.generate(PROMPT, { temperature: 0, maxTokens: 8 }).text();
+    }, RpcWorkerError);
+    assertEquals(error.endpoint, first.endpoint);
+    assertEquals(host.loaded, null);
+    // The worker is back (a supervisor restarted it): the next load just works.
+    await using second = await startRpcWorker(first.port);
+    const loaded = await host.load(STORIES_260K, 256);
+    assertEquals(loaded.path, STORIES_260K);
+    assert((await host.engine()) !== dead, "a new engine");
+  } finally {
+    host.close();
+  }
+});
 
 rpcTest("hearth generate --rpc prints what the local run prints", async () => {
   await using worker = await startRpcWorker();
