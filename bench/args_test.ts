@@ -24,6 +24,7 @@ Deno.test("parseBenchArgs() takes llama-bench's spellings, lists and defaults", 
       parallel: [1, 4],
       libDir: undefined,
       variant: undefined,
+      rpc: undefined,
     },
   );
   const defaults = parseBenchArgs(["-m", "x.gguf"])!;

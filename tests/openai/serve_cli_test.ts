@@ -45,8 +45,12 @@ Deno.test("parseServeArgs() reads flags with defaults and refuses bad values", (
     cors: ["http://a.test", "http://b.test:81"],
     chatTemplateFile: undefined,
     loras: [],
+    rpc: undefined,
   });
   assertEquals(parseServeArgs(["-h"]), undefined);
+  assertEquals(parseServeArgs(["-m", "x.gguf", "--rpc", "10.0.0.7:50052"])!.rpc, "10.0.0.7:50052");
+  assertEquals(parseServeArgs(["-m", "x.gguf"], { rpc: "h:1" })!.rpc, "h:1");
+  assertThrows(() => parseServeArgs(["-m", "x.gguf", "--rpc", "10.0.0.7"]), RangeError, "--rpc");
   assertEquals(
     parseServeArgs(["-m", "x.gguf", "--lora", "a.gguf", "--lora-scaled", "b.gguf", "0.5"])!.loras,
     [{ path: "a.gguf", scale: 1 }, { path: "b.gguf", scale: 0.5 }],
