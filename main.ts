@@ -45,6 +45,10 @@ export async function main(args: readonly string[]): Promise<number> {
       const { serveCommand } = await import("./cli/serve.ts");
       return await serveCommand(rest, { ...engineEnv(), apiKey: apiKeyEnv() });
     }
+    if (command === "rpc-server") {
+      const { rpcServerCommand } = await import("./cli/rpc_server.ts");
+      return await rpcServerCommand(rest);
+    }
     if (command === "pull") {
       const { pullCommand } = await import("./cli/pull.ts");
       return await pullCommand(rest, hubEnv());

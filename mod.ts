@@ -75,6 +75,8 @@ export {
   ModelLoadError,
   ModelNotFoundError,
   QueueFullError,
+  RpcWorkerError,
+  type RpcWorkerFailure,
 } from "./engine/errors.ts";
 export type {
   BackendDevice,

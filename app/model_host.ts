@@ -239,6 +239,10 @@ export class ModelHost {
   /** The engine, started on first use (memory-fit estimates need one before any load). */
   async engine(): Promise<Engine> {
     if (this.#closed) throw new DisposedError("Engine");
+    // An engine that ended on its own (its RPC child process died with a worker) is
+    // replaced: the next load starts a fresh one, and the app lives on.
+    const current = await this.#engine?.catch(() => undefined);
+    if (current?.disposed && !this.#closed) this.#engine = undefined;
     // One start shared by every caller; one that finishes after close() is stopped at
     // once, or its Worker would keep the process alive after the app closed.
     this.#engine ??= this.#startEngine(this.#engineOptions).then((engine) => {

@@ -111,6 +111,9 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = Object.freeze([
     choices: LIB_VARIANTS,
     defaultText: "HEARTH_VARIANT, else chosen from OS, CPU and GPU",
   }),
+  row("rpc", "--rpc", "string SERVERS", undefined, "llama.cpp RPC workers HOST:PORT[,...]", {
+    defaultText: "HEARTH_RPC, else none",
+  }),
   row("help", "-h, --help", "boolean", false, "show this help"),
 ]);
 
@@ -140,6 +143,8 @@ export interface BenchArgs extends DraftFlags {
   sharedPrefix: number | undefined;
   libDir: string | undefined;
   variant: string | undefined;
+  /** llama.cpp RPC workers, "HOST:PORT[,HOST:PORT...]". */
+  rpc: string | undefined;
 }
 
 /**

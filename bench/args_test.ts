@@ -30,6 +30,7 @@ Deno.test("parseBenchArgs() takes llama-bench's spellings, lists and defaults", 
       draftMin: 0,
       draftPMin: 0.75,
       nGpuLayersDraft: -1,
+      rpc: undefined,
     },
   );
   assertEquals(

@@ -65,6 +65,7 @@ export async function benchCommand(
       ...defaults,
       libDir: values.libDir ?? defaults.libDir,
       variant: (values.variant ?? defaults.variant) as EngineOptions["variant"],
+      rpc: values.rpc ?? defaults.rpc,
       nGpuLayers: settings.nGpuLayers,
     });
     settings.loras = await loadLoraFlags(model, loras);

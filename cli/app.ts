@@ -44,7 +44,12 @@ export interface StartAppOptions {
   /** UI server port on 127.0.0.1; 0 = a free one. */
   port?: number;
   /** Engine settings. */
-  engine?: { libDir?: string; variant?: Config["variant"]; logLevel?: Config["logLevel"] };
+  engine?: {
+    libDir?: string;
+    variant?: Config["variant"];
+    logLevel?: Config["logLevel"];
+    rpc?: string;
+  };
   /** Load the default model right away (in the background). Default true. */
   loadDefaultModel?: boolean;
   /** Hugging Face endpoint, token and cache. Default: the real hub and cache from the environment. */
@@ -154,7 +159,12 @@ export async function appCommand(config: Config): Promise<number> {
   const app = await startApp({
     dataDir: config.dataDir,
     port: config.port,
-    engine: { libDir: config.libDir, variant: config.variant, logLevel: config.logLevel },
+    engine: {
+      libDir: config.libDir,
+      variant: config.variant,
+      logLevel: config.logLevel,
+      rpc: config.rpc,
+    },
     instance: {
       token: lock.token,
       activate: (show) => {

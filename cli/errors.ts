@@ -32,6 +32,7 @@ const EXPECTED = new Set([
   "DiskSpaceError",
   "ModelNotInLibraryError",
   "DeleteRefusedError",
+  "RpcWorkerError", // an RPC worker unreachable, incompatible or gone, or no libggml-rpc
   // Remote providers: a key, a model id, a rate limit or the provider itself.
   "ProviderError",
   "ProviderNotFoundError",

@@ -40,6 +40,7 @@ export function modelOptions(config: Config): LoadModelOptions {
     libDir: config.libDir,
     variant: config.variant,
     logLevel: config.logLevel,
+    rpc: config.rpc,
     nGpuLayers: config.nGpuLayers,
   };
 }

@@ -61,6 +61,7 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
       libDir: env.libDir,
       variant: env.variant,
       logLevel: env.logLevel,
+      rpc: options.rpc,
     });
     const nCtx = await fittingNCtx(engine, options);
     using model = await loadModel(options.model, { engine, nGpuLayers: options.nGpuLayers });
@@ -99,7 +100,7 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
       `hearth: serving "${options.alias}" at ${server.url}/v1 (${pool}, ` +
         `${nThreads} thread${nThreads === 1 ? "" : "s"}); Ctrl+C to stop\n`,
     );
-    const status = await serveUntilSignal(server);
+    const status = await serveUntilSignal(server, undefined, engine.failed);
     exitIfStillRunning(status);
     return status;
   } catch (error) {

@@ -9,6 +9,7 @@ import { basename } from "node:path";
 import { KV_CACHE_TYPES, type KvCacheType } from "../engine/context_options.ts";
 import type { LoadModelOptions } from "../engine/model.ts";
 import { isLoopback } from "../server/openai/server.ts";
+import { parseRpcServers } from "../engine/rpc_endpoints.ts";
 import {
   type Command,
   formatOptions,
@@ -29,6 +30,8 @@ export interface ServeEnv {
   variant?: LoadModelOptions["variant"];
   /** llama.cpp log level. Default "none". */
   logLevel?: LoadModelOptions["logLevel"];
+  /** `HEARTH_RPC`: llama.cpp RPC workers; `--rpc` wins over it. */
+  rpc?: LoadModelOptions["rpc"];
 }
 
 /** `serve`'s options after validation. */
@@ -80,6 +83,8 @@ export interface ServeOptions extends DraftFlags {
    * `/lora-adapters`; their scales are the global ones at start. Default none.
    */
   loras: LoraFlag[];
+  /** llama.cpp RPC workers, "HOST:PORT[,HOST:PORT...]" (`--rpc`). Default none. */
+  rpc?: LoadModelOptions["rpc"];
 }
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -235,6 +240,9 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = Object.freeze([
     { multiple: true },
   ),
   ...draftOptionRows(SERVE),
+  row("rpc", "--rpc", "string SERVERS", undefined, "llama.cpp RPC workers HOST:PORT[,...]", {
+    defaultText: "$HEARTH_RPC, else none (docs/rpc.md)",
+  }),
   row("help", "-h, --help", "boolean", false, "show this help"),
 ]);
 
@@ -287,7 +295,10 @@ export function parseServeArgs(
     port: number;
     apiKey?: string;
     cors?: string[];
+    rpc?: string;
   } & DraftFlags;
+  const rpc = values.rpc ?? (env.rpc?.length ? env.rpc : undefined);
+  if (rpc !== undefined) parseRpcServers(rpc);
   if (values.model === undefined) {
     throw new TypeError("Cannot serve: no model given; pass -m MODEL.gguf");
   }
@@ -325,6 +336,7 @@ export function parseServeArgs(
   return {
     model: values.model,
     alias: aliases[0] ?? basename(values.model).replace(/\.gguf$/i, ""),
+    rpc,
     parallel: parallel === -1 ? 4 : parallel,
     kvUnified,
     nCtx: values.nCtx,

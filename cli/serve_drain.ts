@@ -24,13 +24,22 @@ export interface Drainable {
 }
 
 /**
- * Waits for SIGINT or SIGTERM, then drains `server` for at most `drainMs`
- * milliseconds (default {@link DRAIN_MS}); a second signal cuts it short.
+ * Waits for SIGINT or SIGTERM, or for `failure` (the engine ended on its own: an RPC
+ * worker went away), then drains `server` for at most `drainMs` milliseconds (default
+ * {@link DRAIN_MS}); a second signal cuts it short.
  *
- * @returns 0 when every response finished within the drain; 1 when it was cut short.
+ * @returns 0 when every response finished within the drain after a signal; 1 when it
+ *   was cut short, or when `failure` ended serving (a supervisor then restarts it).
  */
-export async function serveUntilSignal(server: Drainable, drainMs = DRAIN_MS): Promise<number> {
-  await nextSignal().promise;
+export async function serveUntilSignal(
+  server: Drainable,
+  drainMs = DRAIN_MS,
+  failure: Promise<Error> = new Promise<never>(() => {}),
+): Promise<number> {
+  const first = nextSignal();
+  const failed = await Promise.race([first.promise.then(() => undefined), failure]);
+  first.cancel();
+  if (failed) writeAllSync(Deno.stderr, `hearth: ${failed.message}; stopping\n`);
   const second = nextSignal();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<"expired">((resolve) => {
@@ -43,7 +52,7 @@ export async function serveUntilSignal(server: Drainable, drainMs = DRAIN_MS): P
   ]);
   clearTimeout(timer);
   second.cancel();
-  const status = outcome === "drained" ? 0 : 1;
+  const status = outcome === "drained" && !failed ? 0 : 1;
   if (outcome !== "drained") {
     writeAllSync(
       Deno.stderr,

@@ -53,3 +53,11 @@ Deno.test("serveUntilSignal() stops at once on a second signal during the drain"
   await signalUntil(status); // the first starts the drain, the next ends it
   assertEquals(await status, 1);
 });
+
+Deno.test("serveUntilSignal() drains and returns 1 when the engine ends on its own", async () => {
+  const s = server();
+  const status = serveUntilSignal(s, 60_000, Promise.resolve(new Error("RPC worker x went away")));
+  while (s.shutdowns === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  s.finish();
+  assertEquals(await status, 1);
+});

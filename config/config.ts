@@ -20,6 +20,7 @@ import { extractLoraFlags, LORA_HELP, type LoraFlag } from "./lora_flags.ts";
 import { checkDraftFlags, type DraftFlags, draftOptionRows } from "./draft_flags.ts";
 import { LIB_VARIANTS, type LibVariant } from "../ffi/lib_dir.ts";
 import type { EngineOptions } from "../engine/engine.ts";
+import { parseRpcServers } from "../engine/rpc_endpoints.ts";
 import { dataDir } from "../storage/mod.ts";
 import { DEFAULT_ENDPOINT, hubCacheDir } from "../hub/mod.ts";
 import { defaultRoots, type Root } from "../library/mod.ts";
@@ -77,6 +78,8 @@ export interface Config extends DraftFlags {
   readonly libDir: string | undefined;
   /** Prebuilt package variant to force. */
   readonly variant: LibVariant | undefined;
+  /** llama.cpp RPC workers, "HOST:PORT[,HOST:PORT...]", whose devices models use. */
+  readonly rpc: string | undefined;
   /** llama.cpp log lines at or above this level go to stderr. */
   readonly logLevel: LogLevel;
   /** start: open the UI in the default browser instead of a native window. */
@@ -214,6 +217,11 @@ export const OPTIONS: readonly OptionSpec[] = Object.freeze([
     choices: LIB_VARIANTS,
     defaultText: "chosen from OS, CPU and GPU",
   }),
+  row("rpc", "--rpc", "string SERVERS", undefined, "llama.cpp RPC workers HOST:PORT[,...]", {
+    commands: RUN,
+    env: "HEARTH_RPC",
+    defaultText: "none (docs/rpc.md)",
+  }),
   row("logLevel", "--log-level", "string LEVEL", "none", "llama.cpp log lines to stderr", {
     commands: RUN,
     env: "HEARTH_LOG_LEVEL",
@@ -259,6 +267,8 @@ export function loadConfig(
   values.dataDir = dataDir(env, env("HOME") ?? env("USERPROFILE") ?? ".");
   if (command === "tui") values.noColor = (env("NO_COLOR") ?? "") !== "";
   if (SESSION.includes(command)) checkDraftFlags(values as unknown as DraftFlags);
+  // Malformed worker lists fail here, with the flag's name, before anything starts.
+  if (typeof values.rpc === "string") parseRpcServers(values.rpc);
   if (command === "generate" && values.prompt === undefined) {
     throw new TypeError(`Cannot generate without a prompt: pass -p TEXT (see ${hint})`);
   }
@@ -334,14 +344,14 @@ export function helpText(command: Exclude<Command, "bench" | "pull" | "models" |
 
 /**
  * The engine settings the environment gives (HEARTH_LIB_DIR, HEARTH_VARIANT,
- * HEARTH_LOG_LEVEL), validated like their flags; for commands that parse their own
+ * HEARTH_LOG_LEVEL, HEARTH_RPC), validated like their flags; for commands that parse their own
  * flags (bench).
  *
  * @throws {RangeError} for a bad value, naming the variable.
  */
 export function engineEnv(env: EnvReader = denoEnv): EngineOptions {
-  const { libDir, variant, logLevel } = loadConfig("chat", [], env);
-  return { libDir, variant, logLevel };
+  const { libDir, variant, logLevel, rpc } = loadConfig("chat", [], env);
+  return { libDir, variant, logLevel, rpc };
 }
 
 /** Hugging Face settings from the environment, as huggingface_hub reads them. */

@@ -8,9 +8,19 @@
  */
 import { type LibLocation, type LibVariant, locateLibraries } from "../ffi/lib_dir.ts";
 import { GGML_LOG_LEVEL } from "../ffi/log_capture.ts";
+import { fileURLToPath } from "node:url";
 import { DisposedError } from "./errors.ts";
+import { EngineProcess } from "./engine_process.ts";
+import { parseRpcServers, probeRpcServers } from "./rpc_endpoints.ts";
 import { reviveError } from "./revive_error.ts";
-import { ABORT_ALL, ABORT_SLOTS, POSTED_INDEX, type Reply, type Requests } from "./protocol.ts";
+import {
+  ABORT_ALL,
+  ABORT_SLOTS,
+  POSTED_INDEX,
+  type Reply,
+  type Request,
+  type Requests,
+} from "./protocol.ts";
 import type { EngineInfo, Piece } from "./types.ts";
 
 /** Options of {@link Engine.start}. */
@@ -27,6 +37,31 @@ export interface EngineOptions {
   variant?: LibVariant;
   /** llama.cpp log lines at or above this level go to stderr. Default "none". */
   logLevel?: "debug" | "info" | "warn" | "error" | "none";
+  /**
+   * llama.cpp RPC workers (`ggml-rpc-server`) whose devices models of this engine use,
+   * as llama.cpp's `--rpc` spells them: "HOST:PORT[,HOST:PORT...]". Each is probed
+   * (connect and protocol hello) before anything loads, and the engine then runs in a
+   * child process (engine/engine_process.ts), so a worker that goes away ends that
+   * process, not this one. Default: none.
+   */
+  rpc?: string | readonly string[];
+  /**
+   * Folders to look for the RPC backend library (`libggml-rpc`) in after the libllama
+   * folder; default {@link defaultRpcLibDirs}.
+   */
+  rpcLibDirs?: readonly string[];
+}
+
+/**
+ * Where native/build.sh puts the RPC backend by default: `$HEARTH_RPC_LIB_DIR` if set,
+ * then `dist/llama/cpu` of this checkout.
+ */
+export function defaultRpcLibDirs(): string[] {
+  const fromEnv = Deno.env.get("HEARTH_RPC_LIB_DIR");
+  return [
+    ...(fromEnv ? [fromEnv] : []),
+    fileURLToPath(new URL("../dist/llama/cpu", import.meta.url)),
+  ];
 }
 
 /** Callbacks for the events of one request. */
@@ -58,16 +93,17 @@ export class Engine {
   readonly info: EngineInfo;
   /** @internal Where the libraries are: child-process loads use the same ones. */
   readonly _location: LibLocation;
-  readonly #worker: Worker;
+  readonly #worker: Worker | EngineProcess;
   readonly #pending = new Map<number, Listeners>();
   readonly #abortFlags: Int32Array;
   readonly #freeSlots: number[];
   #nextId = 1;
   #nextSerial = 1;
   #disposed = false;
+  readonly #failed = Promise.withResolvers<Error>();
 
   private constructor(
-    worker: Worker,
+    worker: Worker | EngineProcess,
     abortFlags: Int32Array,
     info: EngineInfo,
     location: LibLocation,
@@ -83,6 +119,9 @@ export class Engine {
    * Starts the engine Worker and loads libllama and every ggml backend in its folder.
    *
    * @throws {LibraryLoadError} when the libraries cannot be found, fetched or opened.
+   * @throws {RangeError} for a malformed `rpc` list.
+   * @throws {RpcWorkerError} when an RPC worker does not answer the probe, speaks another
+   *   protocol version, or no RPC backend library is found ("unsupported").
    * @example
    * ```ts
    * import { Engine } from "@hearth/hearth";
@@ -93,7 +132,14 @@ export class Engine {
    */
   static async start(options: EngineOptions = {}): Promise<Engine> {
     const location = await locateLibraries(options);
-    const worker = new Worker(new URL("./worker/main.ts", import.meta.url), { type: "module" });
+    const rpc = options.rpc === undefined || options.rpc.length === 0
+      ? []
+      : parseRpcServers(options.rpc);
+    // ggml aborts the process on an address it cannot reach: none gets there unprobed.
+    if (rpc.length > 0) await probeRpcServers(rpc);
+    const worker = rpc.length > 0
+      ? new EngineProcess(rpc, (options.logLevel ?? "none") !== "none")
+      : new Worker(new URL("./worker/main.ts", import.meta.url), { type: "module" });
     // The abort slots, then the count of posted requests (POSTED_INDEX).
     const abortFlags = new Int32Array(new SharedArrayBuffer((ABORT_SLOTS + 1) * 4));
     const echoLevel = options.logLevel && options.logLevel !== "none"
@@ -102,10 +148,13 @@ export class Engine {
     // The instance exists before init so that init's reply goes through #receive.
     const engine = new Engine(worker, abortFlags, undefined as unknown as EngineInfo, location);
     worker.onmessage = (event: MessageEvent<Reply>) => engine.#receive(event.data);
-    worker.onerror = (event) => {
-      event.preventDefault();
-      engine.#fail(new Error(`Engine worker failed: ${event.message}`));
-    };
+    if (worker instanceof EngineProcess) worker.onexit = (error) => engine.#fail(error);
+    else {
+      worker.onerror = (event) => {
+        event.preventDefault();
+        engine.#fail(new Error(`Engine worker failed: ${event.message}`));
+      };
+    }
     try {
       const info = await engine._call("init", {
         dir: location.dir,
@@ -113,6 +162,8 @@ export class Engine {
         variant: location.variant,
         echoLevel,
         abortFlags: abortFlags.buffer as SharedArrayBuffer,
+        rpcServers: rpc.map((endpoint) => endpoint.text),
+        rpcLibDirs: [...(options.rpcLibDirs ?? defaultRpcLibDirs())],
       }) as EngineInfo;
       (engine as { info: EngineInfo }).info = info;
       return engine;
@@ -120,6 +171,23 @@ export class Engine {
       worker.terminate();
       throw error;
     }
+  }
+
+  /**
+   * @internal Whether the engine runs in a child process (it uses RPC workers), so a
+   * native abort ends that process, not this one.
+   */
+  get _isolated(): boolean {
+    return this.#worker instanceof EngineProcess;
+  }
+
+  /**
+   * Resolves with the error that ended the engine on its own: its child process died
+   * (an RPC worker went away, see {@link EngineOptions.rpc}) or its Worker failed. Never
+   * resolves for an engine that is only disposed.
+   */
+  get failed(): Promise<Error> {
+    return this.#failed.promise;
   }
 
   /** Whether {@link dispose} has run. */
@@ -138,7 +206,7 @@ export class Engine {
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
     this.#pending.set(id, { resolve, reject, ...events });
     Atomics.add(this.#abortFlags, POSTED_INDEX, 1);
-    this.#worker.postMessage({ id, op, args });
+    this.#worker.postMessage({ id, op, args } as Request);
     return promise;
   }
 
@@ -156,6 +224,7 @@ export class Engine {
   /** @internal Stops job `serial` running in abort slot `slot`. */
   _abort(slot: number, serial: number): void {
     Atomics.store(this.#abortFlags, slot, serial);
+    if (this.#worker instanceof EngineProcess) this.#worker.abort(slot, serial);
   }
 
   /** @internal Takes an abort slot for a context. */
@@ -196,6 +265,8 @@ export class Engine {
     this.#pending.clear();
     this.#disposed = true;
     this.#worker.terminate();
+    // After the requests' own errors have had their turn (serve answers them, then stops).
+    setTimeout(() => this.#failed.resolve(error), 100);
   }
 
   /**

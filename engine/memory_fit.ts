@@ -181,7 +181,8 @@ export async function estimateMemory(
 
 /**
  * llama.cpp's `no_alloc` simulation: in the engine for a file known to load (a child
- * process loaded it), else in a child process, whose crash is kept as the file's verdict.
+ * process loaded it) or an engine that is itself a child process (RPC workers), else in
+ * a child process, whose crash is kept as the file's verdict.
  */
 async function simulate(
   engine: Engine,
@@ -193,7 +194,9 @@ async function simulate(
   const stamp = await LoadVerdicts.stamp(path);
   const known = await verdicts.get(stamp);
   if (known?.ok === false) throw crashError(path, known);
-  if (known?.ok) {
+  // An engine in a child process (RPC workers) risks only itself, and only it has the
+  // remote devices: a worker serves one client at a time, so a probe child could not.
+  if (known?.ok || engine._isolated) {
     return await engine._call("probeMemory", { path, ...options }) as {
       probe: MemoryProbe;
       devices: BackendDevice[];
@@ -340,10 +343,17 @@ function sum(a: Record<string, number>, b: Record<string, number>): Record<strin
 
 /**
  * Maps a buffer name llama.cpp logs to the device whose memory it uses: "CPU_REPACK",
- * "CPU_Mapped" and "<backend>_Host" (pinned host memory) are RAM.
+ * "CPU_Mapped" and "<backend>_Host" (pinned host memory) are RAM; an RPC worker's
+ * buffers are "RPC<device on the worker>[HOST:PORT]" (ggml-rpc.cpp), its devices
+ * "RPC<n>" in registration order with the endpoint as description.
  */
 function canonicalDevice(name: string, devices: readonly BackendDevice[]): string {
   if (devices.some((d) => d.name === name)) return name;
+  const rpc = /^RPC(\d+)\[(.+)\]$/.exec(name);
+  if (rpc) {
+    const ofWorker = devices.filter((d) => d.backend === "RPC" && d.description === rpc[2]);
+    return ofWorker[Number(rpc[1])]?.name ?? name;
+  }
   if (name.startsWith("CPU") || name.endsWith("_Host")) return "CPU";
   return name;
 }

@@ -84,7 +84,11 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
   signal?.throwIfAborted();
   await checkGgufFile(path);
   signal?.throwIfAborted();
-  if (options.isolateFirstLoad ?? true) {
+  // An engine in a child process (RPC workers) is isolated already, and a local test
+  // load of a model meant for remote devices could need more memory than this machine has.
+  const isolated = options.engine?._isolated ??
+    (options.rpc !== undefined && options.rpc.length > 0);
+  if ((options.isolateFirstLoad ?? true) && !isolated) {
     const location = options.engine?._location ?? await locateLibraries(options);
     await checkLoadInChild(location, path, {
       nGpuLayers,

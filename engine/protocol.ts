@@ -57,6 +57,10 @@ export interface Requests {
     variant: string;
     echoLevel: number;
     abortFlags: SharedArrayBuffer;
+    /** llama.cpp RPC workers to add as devices, "HOST:PORT" each, already probed. */
+    rpcServers?: string[];
+    /** Where to look for libggml-rpc after `dir`. */
+    rpcLibDirs?: string[];
   };
   loadModel: {
     path: string;

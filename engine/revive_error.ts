@@ -16,6 +16,7 @@ import {
   ModelLoadError,
   ModelNotFoundError,
   QueueFullError,
+  RpcWorkerError,
 } from "./errors.ts";
 import { ChatTemplateError } from "./chat_template.ts";
 import type { SerializedError } from "./protocol.ts";
@@ -57,6 +58,9 @@ export function reviveError(data: SerializedError): Error {
       break;
     case "ChatTemplateError":
       error = new ChatTemplateError("");
+      break;
+    case "RpcWorkerError":
+      error = new RpcWorkerError(f.endpoint, f.failure, "");
       break;
     case "RangeError":
       error = new RangeError();

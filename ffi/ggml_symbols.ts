@@ -18,6 +18,8 @@ export const GGML_SYMBOLS = {
   ggml_backend_dev_by_type: { parameters: ["i32"], result: p }, // NULL if none
   ggml_backend_reg_count: { parameters: [], result: "usize" },
   ggml_backend_reg_get: { parameters: ["usize"], result: p },
+  ggml_backend_reg_by_name: { parameters: ["buffer"], result: p }, // NULL if not loaded
+  ggml_backend_register: { parameters: [p], result: "void" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** Symbols of libggml-base: device properties, threadpool parameters. */
@@ -30,6 +32,7 @@ export const GGML_BASE_SYMBOLS = {
   ggml_backend_reg_name: { parameters: [p], result: p }, // static string
   ggml_backend_reg_get_proc_address: { parameters: [p, "buffer"], result: p },
   ggml_threadpool_params_init: { parameters: ["buffer", "i32"], result: "void" },
+  ggml_log_set: { parameters: [p, p], result: "void" }, // NULL: ggml's stderr logger
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /**
@@ -41,6 +44,17 @@ export const GGML_BASE_SYMBOLS = {
 export const GGML_CPU_PROCS = {
   ggml_threadpool_new: { parameters: ["buffer"], result: p },
   ggml_threadpool_free: { parameters: [p], result: "void" },
+} as const;
+
+/**
+ * The RPC backend's function, reached through `ggml_backend_reg_get_proc_address` of
+ * the "RPC" registry as llama.cpp's common/arg.cpp does for `--rpc`: it connects to
+ * an `ggml-rpc-server` endpoint ("HOST:PORT") and returns a registry of its devices,
+ * owned by ggml for the process lifetime. It aborts the process when it cannot
+ * connect: callers probe the endpoint first (engine/rpc_endpoints.ts).
+ */
+export const GGML_RPC_PROCS = {
+  ggml_backend_rpc_add_server: { parameters: ["buffer"], result: p },
 } as const;
 
 /** `enum ggml_backend_dev_type` (ggml-backend.h). */

@@ -23,6 +23,7 @@ import {
   ModelLoadError,
   ModelNotFoundError,
   QueueFullError,
+  RpcWorkerError,
 } from "../engine/errors.ts";
 import { ChatTemplateError } from "../engine/chat_template.ts";
 import { DiskSpaceError, HubError, type HubErrorCode } from "../hub/errors.ts";
@@ -156,6 +157,13 @@ export const ERROR_TABLE: ReadonlyMap<ErrorClass, Row> = new Map<ErrorClass, Row
     status: 422,
     type: "model_broken",
     extra: { broken_reason: e.reason },
+    headers: {},
+  })],
+  // A worker of a model split over llama.cpp RPC: an upstream machine, as a gateway says.
+  [RpcWorkerError, (e: RpcWorkerError) => ({
+    status: e.failure === "unsupported" ? 500 : 502,
+    type: `rpc_worker_${e.failure}`,
+    extra: e.endpoint === "" ? {} : { endpoint: e.endpoint },
     headers: {},
   })],
   [EngineError, row(500, "engine_error")],

@@ -49,7 +49,12 @@ export async function tuiCommand(config: Config): Promise<number> {
     bundledModel: BUNDLED_MODEL,
     hub: hubEnv(),
     libraryRoots: libraryRoots(),
-    engine: { libDir: config.libDir, variant: config.variant, logLevel: config.logLevel },
+    engine: {
+      libDir: config.libDir,
+      variant: config.variant,
+      logLevel: config.logLevel,
+      rpc: config.rpc,
+    },
     // -m replaces the default model; either way it loads in the background.
     loadDefaultModel: chosen === undefined,
     // The screen is ink's: problems go to the notification line.

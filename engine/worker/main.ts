@@ -7,7 +7,8 @@
  */
 /// <reference lib="deno.worker" />
 import { NativeLibraries } from "../../ffi/library.ts";
-import { EngineError } from "../errors.ts";
+import { EngineError, RpcWorkerError } from "../errors.ts";
+import { addRpcServers } from "../../ffi/rpc_backend.ts";
 import {
   isAborted,
   POSTED_INDEX,
@@ -76,6 +77,12 @@ type Handler<K extends keyof Requests> = (args: Requests[K], id: number) => unkn
 const handlers: { [K in keyof Requests]: Handler<K> } = {
   init(args): EngineInfo {
     const libs = new NativeLibraries(args.dir, args.preloadDirs, args.echoLevel);
+    try {
+      addRpcServers(libs, args.rpcServers ?? [], args.rpcLibDirs ?? []);
+    } catch (error) {
+      libs.close();
+      throw new RpcWorkerError("", "unsupported", (error as Error).message, { cause: error });
+    }
     state = {
       libs,
       abortFlags: new Int32Array(args.abortFlags),
@@ -386,7 +393,18 @@ function serialize(error: unknown): SerializedError {
     return { name: "Error", message: String(error), fields: {} };
   }
   const fields: Record<string, unknown> = {};
-  for (const key of ["nPromptTokens", "nCtx", "path", "resource", "queued", "retryAfterSeconds"]) {
+  for (
+    const key of [
+      "nPromptTokens",
+      "nCtx",
+      "path",
+      "resource",
+      "queued",
+      "retryAfterSeconds",
+      "endpoint",
+      "failure",
+    ]
+  ) {
     if (key in error) fields[key] = (error as unknown as Record<string, unknown>)[key];
   }
   return { name: error.name, message: error.message, fields };
