@@ -21,7 +21,8 @@ export type Command =
   | "pull"
   | "models"
   | "serve"
-  | "providers";
+  | "providers"
+  | "sheet";
 
 /** Every subcommand a user can name, with its one-line summary for `--help`. */
 export const COMMANDS: Readonly<Record<Exclude<Command, "start">, string>> = Object.freeze({
@@ -33,6 +34,7 @@ export const COMMANDS: Readonly<Record<Exclude<Command, "start">, string>> = Obj
   models: "list the model library (--json); models rm ID; models verify ID",
   serve: "serve a model over an OpenAI-compatible API with continuous batching",
   providers: "remote OpenAI-compatible providers: providers add|list|test|rm",
+  sheet: "fill new table columns with a model, row by row: sheet run IN.csv --column ...",
 });
 
 /** How a flag's text becomes a value. */

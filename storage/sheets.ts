@@ -43,8 +43,11 @@ export interface Sheet {
   state: "importing" | "ready";
   /** The format it was imported from, or null for a sheet made empty. */
   source_format: "csv" | "tsv" | "jsonl" | "parquet" | null;
-  /** CSV/TSV: BOM, line ending and header text as read (tables/ `TextLayout`). */
-  layout: { bom: boolean; eol: "\n" | "\r\n"; headerRaw: string } | null;
+  /**
+   * CSV/TSV: BOM, line ending and header text as read (tables/ `TextLayout`), and how
+   * many columns that header has (the rows' raw text stands for those).
+   */
+  layout: { bom: boolean; eol: "\n" | "\r\n"; headerRaw: string; columnCount?: number } | null;
   row_count: number;
 }
 
@@ -233,6 +236,12 @@ export class SheetStore {
   rename(id: string, name: string): void {
     this.#ctx.sql.get("UPDATE sheets SET name = ?, updated_at = ? WHERE id = ?")
       .run(name, this.#ctx.now(), id);
+  }
+
+  /** Replaces a sheet's layout (null: none). */
+  setLayout(id: string, layout: Sheet["layout"]): void {
+    this.#ctx.sql.get("UPDATE sheets SET layout = ?, updated_at = ? WHERE id = ?")
+      .run(toJson(layout), this.#ctx.now(), id);
   }
 
   /** Marks an import done with its row count. */
