@@ -48,15 +48,20 @@ export interface CellGenerator {
  * Cells on a serving context: each is a chat request on one of its slots; more wait in
  * its queue.
  *
- * @param serving The context (its slots are the parallelism).
+ * @param serving The context (its slots are the parallelism), or a function returning
+ *   the current one (the app's, which a model switch replaces).
  * @param model The name stored with the cells (the model file's path).
  */
-export function servingGenerator(serving: ServingContext, model: string): CellGenerator {
+export function servingGenerator(
+  serving: ServingContext | (() => ServingContext),
+  model: string,
+): CellGenerator {
+  const current = typeof serving === "function" ? serving : () => serving;
   return {
     model,
-    parallel: serving.context.info.nSeqMax,
+    parallel: current().context.info.nSeqMax,
     async generate(request) {
-      const generation = serving.chat(request.messages, {
+      const generation = current().chat(request.messages, {
         ...request.sampling,
         ...(request.grammar ? { grammar: request.grammar } : {}),
         maxTokens: request.maxTokens,
