@@ -237,6 +237,8 @@ export async function sheetCommand(args: string[], env: SheetEnv = {}): Promise<
       parallel: () => parallel,
       onProgress: (progress) => bar.update(progress),
     });
+    // The model loads first: a wrong -m is bad input, reported before any work is kept.
+    await generatorFor();
     const sheet = await prepareSheet(storage, service, input, columns, {
       model: modelName,
       max_tokens: values.maxTokens as number,

@@ -132,6 +132,10 @@ Deno.test("sheet run exits 1 with one line on bad input", async () => {
     assertOneLineError(await sheet("run", `${dir}/missing.csv`, "--column", "s=x", ...out), "");
     assertOneLineError(await sheet("run", `${dir}/ok.csv`, "--column", "s={{text}}"), "-o");
     assertOneLineError(
+      await sheet("run", `${dir}/ok.csv`, "--column", "s={{text}}", "-m", `${dir}/no.gguf`, ...out),
+      "no.gguf",
+    );
+    assertOneLineError(
       await sheet("run", `${dir}/ok.csv`, "--column", "s={{text}}", "-o", `${dir}/out.xlsx`),
       ".csv",
     );
