@@ -301,8 +301,9 @@ function addAdapterKind(db: DatabaseSync): void {
  * - `sheet_jobs` are generation jobs; "running" ones continue after a restart.
  */
 function addSheets(db: DatabaseSync): void {
+  // IF NOT EXISTS: a file whose version was set back after this ran (tests do) has them.
   db.exec(`
-    CREATE TABLE sheets (
+    CREATE TABLE IF NOT EXISTS sheets (
       id TEXT PRIMARY KEY,
       name TEXT NOT NULL,
       created_at INTEGER NOT NULL,
@@ -312,7 +313,7 @@ function addSheets(db: DatabaseSync): void {
       layout TEXT CHECK (json_valid(layout)),
       row_count INTEGER NOT NULL DEFAULT 0
     );
-    CREATE TABLE sheet_columns (
+    CREATE TABLE IF NOT EXISTS sheet_columns (
       id TEXT PRIMARY KEY,
       sheet_id TEXT NOT NULL REFERENCES sheets(id) ON DELETE CASCADE,
       position INTEGER NOT NULL,
@@ -323,15 +324,15 @@ function addSheets(db: DatabaseSync): void {
       ai TEXT CHECK (json_valid(ai)),
       UNIQUE (sheet_id, name)
     );
-    CREATE INDEX sheet_columns_sheet ON sheet_columns(sheet_id, position);
-    CREATE TABLE sheet_rows (
+    CREATE INDEX IF NOT EXISTS sheet_columns_sheet ON sheet_columns(sheet_id, position);
+    CREATE TABLE IF NOT EXISTS sheet_rows (
       sheet_id TEXT NOT NULL REFERENCES sheets(id) ON DELETE CASCADE,
       idx INTEGER NOT NULL,
       data TEXT NOT NULL CHECK (json_valid(data)),
       raw TEXT,
       PRIMARY KEY (sheet_id, idx)
     ) WITHOUT ROWID;
-    CREATE TABLE sheet_cells (
+    CREATE TABLE IF NOT EXISTS sheet_cells (
       column_id TEXT NOT NULL REFERENCES sheet_columns(id) ON DELETE CASCADE,
       row_idx INTEGER NOT NULL,
       value TEXT,
@@ -344,8 +345,8 @@ function addSheets(db: DatabaseSync): void {
       updated_at INTEGER NOT NULL,
       PRIMARY KEY (column_id, row_idx)
     ) WITHOUT ROWID;
-    CREATE INDEX sheet_cells_state ON sheet_cells(column_id, state, row_idx);
-    CREATE TABLE sheet_jobs (
+    CREATE INDEX IF NOT EXISTS sheet_cells_state ON sheet_cells(column_id, state, row_idx);
+    CREATE TABLE IF NOT EXISTS sheet_jobs (
       id TEXT PRIMARY KEY,
       sheet_id TEXT NOT NULL REFERENCES sheets(id) ON DELETE CASCADE,
       column_id TEXT NOT NULL REFERENCES sheet_columns(id) ON DELETE CASCADE,
@@ -357,7 +358,7 @@ function addSheets(db: DatabaseSync): void {
       updated_at INTEGER NOT NULL,
       error TEXT
     );
-    CREATE INDEX sheet_jobs_column ON sheet_jobs(column_id, state);
+    CREATE INDEX IF NOT EXISTS sheet_jobs_column ON sheet_jobs(column_id, state);
   `);
 }
 
