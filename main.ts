@@ -60,6 +60,10 @@ export async function main(args: readonly string[]): Promise<number> {
         env: (name) => Deno.env.get(name),
       });
     }
+    if (command === "sheet") {
+      const { sheetCommand } = await import("./cli/sheet.ts");
+      return await sheetCommand(rest, { ...engineEnv(), dataDir: dataDirFromEnv() });
+    }
     if (command === "models") {
       const { modelsCommand } = await import("./cli/models.ts");
       return await modelsCommand(rest, { dataDir: dataDirFromEnv(), roots: libraryRoots() });

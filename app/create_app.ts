@@ -27,6 +27,7 @@ import { ProviderRegistry, type ProviderRegistryOptions } from "./providers/regi
 import type { Backend } from "./providers/backend.ts";
 import { LocalBackend } from "./providers/local_backend.ts";
 import { WorkspaceFiles, type WorkspaceFilesOptions } from "./workspace/files.ts";
+import { backendGenerator, servingGenerator, SheetService } from "./sheets/mod.ts";
 
 /** The Hugging Face endpoint, token and cache folder the app downloads with. */
 export interface AppHub {
@@ -100,6 +101,8 @@ export interface App {
   readonly workspace: WorkspaceFiles;
   /** The bundled model's path. */
   readonly bundledModel: string;
+  /** Sheets: tables, AI columns and their generation jobs (app/sheets/). */
+  readonly sheets: SheetService;
   /** Stops replies and downloads, unloads the model, closes the library and the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -152,6 +155,22 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...options.workspaceFiles,
     log,
   });
+  const sheets = new SheetService(storage, {
+    generatorFor: async (column) => {
+      const model = column.ai?.model ?? null;
+      const remote = model ? providers.resolve(model) : null;
+      if (remote) return backendGenerator(providers.backend(remote.provider), remote.model);
+      const settings = storage.settings.get();
+      const path = model ?? host.loaded?.path ?? settings.default_model ?? options.bundledModel;
+      if (!host.serves(path, settings.n_ctx)) await host.load(path, settings.n_ctx);
+      // Asked at each cell: a model switch mid-job replaces the serving context.
+      return servingGenerator(() => host.serving(), path);
+    },
+    onProgress: (progress) => events.publish({ event: "sheets", data: progress }),
+    onError: (job, error) => log(`hearth: sheet job ${job.id}: ${(error as Error).message}`),
+  });
+  // Jobs the last run left running (closed, crashed or killed) go on.
+  sheets.resume();
   let closing: Promise<void> | undefined;
   return {
     storage,
@@ -173,9 +192,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     workspace,
     bundledModel: options.bundledModel,
+    sheets,
     close: () =>
       closing ??= (async () => {
         replies.stopAll();
+        // Running jobs stay "running" in the database and resume at the next start.
+        await sheets.close();
         events.close();
         // Running downloads pause and save their rows before the database closes.
         const downloadsClosed = downloads.close();

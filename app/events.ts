@@ -8,7 +8,15 @@
 
 /** An app event: its SSE name and JSON data. */
 export interface AppEvent {
-  event: "model" | "loading" | "load_error" | "chats" | "library" | "downloads" | "openai_server";
+  event:
+    | "model"
+    | "loading"
+    | "load_error"
+    | "chats"
+    | "library"
+    | "downloads"
+    | "openai_server"
+    | "sheets";
   data: unknown;
 }
 

@@ -40,6 +40,11 @@ const EXPECTED = new Set([
   "ProviderModelNotFoundError",
   "ProviderRateLimitError",
   "ProviderUpstreamError",
+  // Sheets: a malformed table file, a bad column, a job in the way.
+  "TableFormatError",
+  "SheetColumnError",
+  "SheetNotFoundError",
+  "SheetJobConflictError",
 ]);
 
 /** Whether `error` is one the user caused or can fix, so its message is enough. */

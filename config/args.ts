@@ -22,7 +22,8 @@ export type Command =
   | "models"
   | "serve"
   | "providers"
-  | "rpc-server";
+  | "rpc-server"
+  | "sheet";
 
 /** Every subcommand a user can name, with its one-line summary for `--help`. */
 export const COMMANDS: Readonly<Record<Exclude<Command, "start">, string>> = Object.freeze({
@@ -35,6 +36,7 @@ export const COMMANDS: Readonly<Record<Exclude<Command, "start">, string>> = Obj
   serve: "serve a model over an OpenAI-compatible API with continuous batching",
   providers: "remote OpenAI-compatible providers: providers add|list|test|rm",
   "rpc-server": "run a llama.cpp RPC worker that another machine's --rpc can use",
+  sheet: "fill new table columns with a model, row by row: sheet run IN.csv --column ...",
 });
 
 /** How a flag's text becomes a value. */

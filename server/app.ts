@@ -12,6 +12,7 @@ import { errorResponse, notFound } from "./http_error.ts";
 import { appStateRoutes } from "./routes/app_state.ts";
 import { instanceRoutes } from "./routes/instance.ts";
 import { providerRoutes } from "./routes/providers.ts";
+import { sheetRoutes } from "./routes/sheets.ts";
 import { chatRoutes, importRoute } from "./routes/chats.ts";
 import { messageRoutes, sendRoute } from "./routes/messages.ts";
 import { messageEditRoutes } from "./routes/message_edits.ts";
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
   app.route("/api/providers", providerRoutes(deps));
   app.route("/api/workspaces", workspaceRoutes(deps));
   app.route("/api/files", fileRoutes(deps));
+  app.route("/api/sheets", sheetRoutes(deps));
   app.route("/api", appStateRoutes(deps));
   app.all("/api/*", (c) => {
     throw notFound(`No route ${c.req.method} ${new URL(c.req.url).pathname}`);

@@ -11,6 +11,13 @@
  * @module
  */
 import { LibraryLoadError } from "../ffi/errors.ts";
+import { UnsupportedSchemaError } from "../engine/json_schema_grammar.ts";
+import { TableFormatError } from "../tables/errors.ts";
+import {
+  SheetColumnError,
+  SheetJobConflictError,
+  SheetNotFoundError,
+} from "../app/sheets/errors.ts";
 import {
   ContextOverflowError,
   DisposedError,
@@ -176,6 +183,8 @@ export const ERROR_TABLE: ReadonlyMap<ErrorClass, Row> = new Map<ErrorClass, Row
   [ChatTemplateError, row(400, "chat_template_error")],
   // A grammar the request implied (a schema, a tool call) that llama.cpp cannot take.
   [GrammarError, row(400, "invalid_grammar")],
+  // A JSON schema with a keyword the grammar converter does not support.
+  [UnsupportedSchemaError, row(400, "invalid_request")],
   // hub/
   [HubError, (e: HubError) => ({
     ...HUB_CODES[e.code],
@@ -195,6 +204,8 @@ export const ERROR_TABLE: ReadonlyMap<ErrorClass, Row> = new Map<ErrorClass, Row
   [MessageStateError, row(409, "conflict")],
   [DatabaseVersionError, row(500, "database_version")],
   [ChatImportError, row(400, "invalid_request")],
+  // tables/: a malformed table file (the message names the line).
+  [TableFormatError, row(400, "invalid_table_file")],
   // library/
   [ModelNotInLibraryError, row(404, "not_found")],
   [DeleteRefusedError, row(409, "delete_refused")],
@@ -221,6 +232,10 @@ export const ERROR_TABLE: ReadonlyMap<ErrorClass, Row> = new Map<ErrorClass, Row
   [WorkspaceNotFoundError, row(404, "not_found")],
   [FileHandleError, (e: FileHandleError) => HANDLE_PROBLEMS[e.problem]],
   [WorkspaceFileError, (e: WorkspaceFileError) => FILE_PROBLEMS[e.problem]],
+  // app/sheets/
+  [SheetNotFoundError, row(404, "not_found")],
+  [SheetColumnError, row(400, "invalid_request")],
+  [SheetJobConflictError, row(409, "conflict")],
   // app/providers/: a remote provider's answer, as the gateway Hearth is for it.
   [ProviderNotFoundError, row(404, "not_found")],
   // 401 would tell the UI its own launch secret failed: the provider's key is at fault.

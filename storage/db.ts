@@ -22,6 +22,7 @@ import { ModelStore } from "./models.ts";
 import { DownloadStore } from "./downloads.ts";
 import { searchChats, type SearchOptions, type SearchResult } from "./search.ts";
 import { SettingsStore } from "./settings.ts";
+import { SheetStore } from "./sheets.ts";
 import { transaction } from "./transaction.ts";
 import type { Chat } from "./types.ts";
 
@@ -65,6 +66,8 @@ export class Storage {
   readonly models: ModelStore;
   /** Hugging Face downloads not finished yet, restored after a restart. */
   readonly downloads: DownloadStore;
+  /** Sheets: rows, data and AI columns, cells and generation jobs. */
+  readonly sheets: SheetStore;
   /** How many "streaming" messages opening marked "incomplete" (0 if that was off). */
   readonly recoveredOnOpen: number;
   readonly #ctx: StoreContext;
@@ -86,6 +89,7 @@ export class Storage {
     this.models = new ModelStore(this.#ctx);
     this.downloads = new DownloadStore(this.#ctx);
     this.settings = new SettingsStore(this.#ctx, this.modelFolders);
+    this.sheets = new SheetStore(this.#ctx);
     this.recoveredOnOpen = options.recoverInterrupted === false ? 0 : this.recoverInterrupted();
   }
 

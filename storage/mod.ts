@@ -45,6 +45,20 @@ export { WorkspaceFolderStore } from "./workspace_folders.ts";
 export { ModelStore } from "./models.ts";
 export type { ModelKind, ModelRecord, ModelRootKind } from "./models.ts";
 export { DownloadStore } from "./downloads.ts";
+export { SHEET_CELL_STATES, SheetStore } from "./sheets.ts";
+export type {
+  QueueMode,
+  Sheet,
+  SheetAiSpec,
+  SheetCell,
+  SheetCellState,
+  SheetColumn,
+  SheetColumnType,
+  SheetJob,
+  SheetJobState,
+  SheetRow,
+  SheetValue,
+} from "./sheets.ts";
 export type { NewSavedDownload, SavedDownload, SavedDownloadState } from "./downloads.ts";
 export { escapeHtml, ftsQuery } from "./search.ts";
 export type { SearchOptions, SearchResult } from "./search.ts";

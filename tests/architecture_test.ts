@@ -1,6 +1,6 @@
 /**
  * The layers import only downward (README "Layout", ../shared/GUIDE.md):
- * ffi <- engine <- hub, storage, library <- config, app <- api <- server, desktop <- cli,
+ * ffi <- engine <- hub, storage, library, tables <- config, app <- api <- server, desktop <- cli,
  * bench, tui <- main.ts; ui imports only api/ and its own code. Unit tests beside their
  * files may import tests/ helpers; tests/ and the root files (main.ts, mod.ts, repl.ts)
  * may import anything.
@@ -11,7 +11,7 @@ import { assert, assertEquals } from "./assert.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
-const BASE = ["ffi", "engine", "hub", "storage", "library"];
+const BASE = ["ffi", "engine", "hub", "storage", "library", "tables"];
 const CORE = [...BASE, "config", "app"];
 const FRONT = [...CORE, "api", "server", "desktop"];
 
@@ -22,6 +22,7 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   hub: [],
   storage: [],
   library: ["engine", "ffi", "hub", "storage"],
+  tables: [],
   config: BASE,
   app: BASE,
   // Wire types and mappers: types of the layers below, typed JSON out of their values.

@@ -3,8 +3,8 @@ import { STORIES_260K } from "../../tests/models.ts";
 import { validate } from "../../tests/openai/_schema_validate.ts";
 import { loadModel } from "../../engine/model.ts";
 import { ContextBackend } from "./backend.ts";
-import { jsonObjectGrammar } from "./gbnf.ts";
-import { jsonSchemaToGrammar, UnsupportedSchemaError } from "./json_schema_grammar.ts";
+import { jsonObjectGrammar } from "../../engine/gbnf.ts";
+import { jsonSchemaToGrammar, UnsupportedSchemaError } from "../../engine/json_schema_grammar.ts";
 
 /** Schemas whose every value is short, so the grammar must close them within max_tokens. */
 const BOUNDED: Record<string, unknown> = {

@@ -14,8 +14,8 @@ import {
   requiredString,
   wrongType,
 } from "./fields.ts";
-import { jsonObjectGrammar } from "./gbnf.ts";
-import { jsonSchemaToGrammar, UnsupportedSchemaError } from "./json_schema_grammar.ts";
+import { jsonObjectGrammar } from "../../engine/gbnf.ts";
+import { jsonSchemaToGrammar, UnsupportedSchemaError } from "../../engine/json_schema_grammar.ts";
 import { GrammarError } from "../../engine/errors.ts";
 import { checkGrammar } from "../../engine/grammar_check.ts";
 

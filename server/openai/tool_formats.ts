@@ -11,8 +11,8 @@
  *
  * @module
  */
-import { gbnfLiteral, type GrammarBuilder } from "./gbnf.ts";
-import { addSchema } from "./json_schema_grammar.ts";
+import { gbnfLiteral, type GrammarBuilder } from "../../engine/gbnf.ts";
+import { addSchema } from "../../engine/json_schema_grammar.ts";
 
 /** One function call: its name and its arguments as JSON text (OpenAI's shape). */
 export interface ToolCall {

@@ -18,8 +18,8 @@ import {
   requiredString,
   wrongType,
 } from "./fields.ts";
-import { GrammarBuilder } from "./gbnf.ts";
-import { UnsupportedSchemaError } from "./json_schema_grammar.ts";
+import { GrammarBuilder } from "../../engine/gbnf.ts";
+import { UnsupportedSchemaError } from "../../engine/json_schema_grammar.ts";
 import { GrammarError } from "../../engine/errors.ts";
 import { checkGrammar } from "../../engine/grammar_check.ts";
 import { detectToolFormat, type FunctionTool, type ToolFormat } from "./tool_formats.ts";

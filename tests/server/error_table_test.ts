@@ -16,7 +16,7 @@ import { STORIES_260K } from "../models.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The layers whose errors reach the HTTP front ends. */
-const LAYERS = ["ffi", "engine", "hub", "storage", "library", "app"];
+const LAYERS = ["ffi", "engine", "hub", "storage", "library", "tables", "app"];
 
 /** Every non-test module of the layers that declares an exported error class. */
 async function* errorModules(): AsyncGenerator<string> {

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { MAX_GRAMMAR_REPETITIONS } from "../../engine/grammar_check.ts";
+import { MAX_GRAMMAR_REPETITIONS } from "./grammar_check.ts";
 import { gbnfLiteral, GrammarBuilder } from "./gbnf.ts";
 
 /** Thrown for a schema the converter does not support, naming the keyword. */

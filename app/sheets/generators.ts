@@ -1,0 +1,138 @@
+/**
+ * What generates one cell: a {@link CellGenerator} takes the cell's chat messages and
+ * options and returns its text. {@link servingGenerator} runs on a serving context's
+ * slots (the engine's continuous-batching scheduler: N rows decode together);
+ * {@link backendGenerator} runs on a remote provider, retrying failed requests.
+ *
+ * @module
+ */
+import type { ChatMessage } from "../../engine/chat_template.ts";
+import type { SamplingOptions } from "../../engine/sampling.ts";
+import type { ServingContext } from "../../engine/serving.ts";
+import type { Backend } from "../providers/backend.ts";
+
+/** One cell to generate. */
+export interface CellRequest {
+  messages: ChatMessage[];
+  /** Most tokens to generate. */
+  maxTokens: number;
+  /** Sampling options, engine names (temperature, topK, ...). */
+  sampling: SamplingOptions;
+  /** GBNF grammar the output must match ("" = none): a column's JSON schema. */
+  grammar: string;
+  signal: AbortSignal;
+}
+
+/** A generated cell. */
+export interface CellResult {
+  text: string;
+  /** Tokens generated. */
+  tokens: number;
+  /** Prompt tokens, and those of them the KV cache already held (not decoded again). */
+  promptTokens: number;
+  cachedTokens: number;
+  /** The model, as stored with the cell. */
+  model: string;
+}
+
+/** Generates cells; `parallel` is how many it runs well at once. */
+export interface CellGenerator {
+  /** The model name stored with each cell. */
+  readonly model: string;
+  /** Cells worth running at once (the slots, or the provider's concurrency limit). */
+  readonly parallel: number;
+  generate(request: CellRequest): Promise<CellResult>;
+}
+
+/**
+ * Cells on a serving context: each is a chat request on one of its slots; more wait in
+ * its queue.
+ *
+ * @param serving The context (its slots are the parallelism), or a function returning
+ *   the current one (the app's, which a model switch replaces).
+ * @param model The name stored with the cells (the model file's path).
+ */
+export function servingGenerator(
+  serving: ServingContext | (() => ServingContext),
+  model: string,
+): CellGenerator {
+  const current = typeof serving === "function" ? serving : () => serving;
+  return {
+    model,
+    parallel: current().context.info.nSeqMax,
+    async generate(request) {
+      const generation = current().chat(request.messages, {
+        ...request.sampling,
+        ...(request.grammar ? { grammar: request.grammar } : {}),
+        maxTokens: request.maxTokens,
+        signal: request.signal,
+      });
+      const result = await generation.result;
+      return {
+        text: result.text,
+        tokens: result.metrics.generatedTokens,
+        promptTokens: result.metrics.promptTokens,
+        cachedTokens: result.metrics.cachedTokens,
+        model,
+      };
+    },
+  };
+}
+
+/** Attempts per remote cell before it is an error (1 + retries). */
+const REMOTE_ATTEMPTS = 3;
+/** Cells in flight on one provider, as AI Sheets sends (5 requests at a time). */
+export const REMOTE_CONCURRENCY = 5;
+
+/**
+ * Cells on a remote provider's backend, at most `concurrency` at once, each retried
+ * with backoff (0.5 s, 1 s) before it counts as failed. A JSON schema cannot be sent
+ * (the Backend interface has no response_format yet): such a column is refused.
+ */
+export function backendGenerator(
+  backend: Backend,
+  model: string,
+  concurrency = REMOTE_CONCURRENCY,
+): CellGenerator {
+  return {
+    model: `${backend.provider}:${model}`,
+    parallel: concurrency,
+    async generate(request) {
+      if (request.grammar) {
+        throw new TypeError("A JSON schema column cannot run on a remote provider yet");
+      }
+      const s = request.sampling;
+      let lastError: unknown;
+      for (let attempt = 0; attempt < REMOTE_ATTEMPTS; attempt++) {
+        if (request.signal.aborted) break;
+        try {
+          const completion = backend.complete({
+            model,
+            messages: request.messages,
+            sampling: {
+              maxTokens: request.maxTokens,
+              ...(s.temperature === undefined ? {} : { temperature: s.temperature }),
+              ...(s.topP === undefined ? {} : { topP: s.topP }),
+              ...(s.seed === undefined ? {} : { seed: s.seed }),
+            },
+            signal: request.signal,
+          });
+          for await (const _ of completion) { /* the text comes whole in the result */ }
+          const result = await completion.result;
+          return {
+            text: result.text,
+            tokens: result.metrics.completionTokens ?? 0,
+            promptTokens: result.metrics.promptTokens ?? 0,
+            cachedTokens: result.metrics.cachedTokens ?? 0,
+            model: `${backend.provider}:${model}`,
+          };
+        } catch (error) {
+          lastError = error;
+          if (request.signal.aborted) break;
+          await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+        }
+      }
+      throw lastError ?? new DOMException("Aborted", "AbortError");
+    },
+  };
+}

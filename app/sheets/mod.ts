@@ -1,0 +1,30 @@
+/**
+ * Sheets (issue 11): tables whose AI columns a model fills, row by row, on the local
+ * engine's slots or a remote provider, in resumable jobs.
+ *
+ * @module
+ */
+export { SheetColumnError, SheetJobConflictError, SheetNotFoundError } from "./errors.ts";
+export {
+  backendGenerator,
+  type CellGenerator,
+  type CellRequest,
+  type CellResult,
+  REMOTE_CONCURRENCY,
+  servingGenerator,
+} from "./generators.ts";
+export { buildCellPrompt, type CellPrompt, templateColumns } from "./prompt.ts";
+export {
+  type ColumnProgress,
+  DEFAULT_PARALLEL,
+  MAX_EXAMPLES,
+  type RunnerOptions,
+  SheetJobRunner,
+} from "./runner.ts";
+export {
+  type AiColumnInput,
+  DEFAULT_MAX_TOKENS,
+  type SheetRowsView,
+  SheetService,
+} from "./service.ts";
+export { exportSheet, importSheet } from "./transfer.ts";

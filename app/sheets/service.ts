@@ -1,0 +1,389 @@
+/**
+ * Sheets, the app's service: create, import and export sheets, add and edit columns,
+ * edit and approve cells, and generation jobs (through {@link SheetJobRunner}). No
+ * HTTP: server/routes/sheets.ts maps these calls and their errors.
+ *
+ * @module
+ */
+import { UnsupportedSchemaError } from "../../engine/json_schema_grammar.ts";
+import { jsonSchemaToGrammar } from "../../engine/json_schema_grammar.ts";
+import type {
+  Sheet,
+  SheetAiSpec,
+  SheetCell,
+  SheetColumn,
+  SheetColumnType,
+  SheetJob,
+  SheetValue,
+  Storage,
+} from "../../storage/mod.ts";
+import type { TableFormat } from "../../tables/mod.ts";
+import { SheetColumnError, SheetNotFoundError } from "./errors.ts";
+import { type CellPrompt, templateColumns } from "./prompt.ts";
+import { type ColumnProgress, type RunnerOptions, SheetJobRunner } from "./runner.ts";
+import { exportSheet, type ImportOptions, importSheet } from "./transfer.ts";
+
+/** Tokens per cell when a column does not say (AI Sheets' default is 512 too). */
+export const DEFAULT_MAX_TOKENS = 512;
+
+/** An AI column as a caller gives it; omitted fields take their defaults. */
+export interface AiColumnInput {
+  /** Instructions with `{{column}}` references; required. */
+  prompt: string;
+  /** Model path or `provider:model`; default null (the app's loaded model). */
+  model?: string | null;
+  /** Sampling options (engine names); default {}. */
+  sampling?: Record<string, number>;
+  /** Default {@link DEFAULT_MAX_TOKENS}; integer in [1, 32768]. */
+  max_tokens?: number;
+  /** Default "". */
+  system_prompt?: string;
+  /** A JSON schema for structured output; default null. */
+  json_schema?: unknown;
+}
+
+/** A window of rows with every column's value, as the grid shows it. */
+export interface SheetRowsView {
+  columns: SheetColumn[];
+  rows: {
+    idx: number;
+    /** Data columns' values by column id. */
+    data: Record<string, SheetValue>;
+    /** AI cells by column id (absent: empty). */
+    cells: Record<string, SheetCell>;
+  }[];
+}
+
+/** The sheets of one app. */
+export class SheetService {
+  readonly #storage: Storage;
+  /** The job runner (start, pause, resume, cancel, progress). */
+  readonly jobs: SheetJobRunner;
+
+  /** Makes the service; call {@link SheetService.resume} to continue earlier jobs. */
+  constructor(storage: Storage, runner: RunnerOptions) {
+    this.#storage = storage;
+    // Sheets an import left half done when the process died.
+    storage.sheets.deleteUnfinishedImports();
+    this.jobs = new SheetJobRunner(storage, runner);
+  }
+
+  /** Continues jobs left running by an earlier process. */
+  resume(): SheetJob[] {
+    return this.jobs.resumeRunning();
+  }
+
+  /** Ready sheets, newest first. */
+  list(): Sheet[] {
+    return this.#storage.sheets.list();
+  }
+
+  /** A sheet. @throws {SheetNotFoundError} */
+  get(id: string): Sheet {
+    const sheet = this.#storage.sheets.get(id);
+    if (!sheet || sheet.state !== "ready") throw new SheetNotFoundError("sheet", id);
+    return sheet;
+  }
+
+  /** A new empty sheet with `rows` empty rows (default 0). */
+  create(name: string, rows = 0): Sheet {
+    checkName(name, "sheet");
+    const sheet = this.#storage.sheets.create(name);
+    if (rows > 0) {
+      this.#storage.sheets.insertRows(
+        sheet.id,
+        0,
+        Array.from({ length: rows }, () => ({ data: [] })),
+      );
+      this.#storage.sheets.finishImport(sheet.id, rows);
+    }
+    return this.get(sheet.id);
+  }
+
+  /**
+   * Imports a CSV, TSV, JSONL or Parquet file as a new sheet.
+   *
+   * @throws {TableFormatError} for a malformed file, naming the line; nothing is kept.
+   */
+  import(path: string, options?: ImportOptions): Promise<Sheet> {
+    return importSheet(this.#storage, path, options);
+  }
+
+  /** Exports a sheet to a file (format from the extension unless given). */
+  async export(id: string, path: string, format?: TableFormat): Promise<void> {
+    await exportSheet(this.#storage, this.get(id), path, { format });
+  }
+
+  /** Renames a sheet. */
+  rename(id: string, name: string): Sheet {
+    this.get(id);
+    checkName(name, "sheet");
+    this.#storage.sheets.rename(id, name);
+    return this.get(id);
+  }
+
+  /** Deletes a sheet, stopping its jobs first. */
+  async delete(id: string): Promise<void> {
+    this.get(id);
+    for (const job of this.#storage.sheets.jobs({ states: ["running"], sheetId: id })) {
+      await this.jobs.pause(job.id);
+    }
+    this.#storage.sheets.delete(id);
+  }
+
+  /** A sheet's columns in order. */
+  columns(id: string): SheetColumn[] {
+    this.get(id);
+    return this.#storage.sheets.columns(id);
+  }
+
+  /**
+   * Adds a data column or an AI column at the end.
+   *
+   * @throws {SheetColumnError} for a duplicate name, a template naming an unknown
+   *   column, an unsupported JSON schema or a bad max_tokens.
+   */
+  addColumn(
+    sheetId: string,
+    input: { name: string; kind: "data"; type?: SheetColumnType } | {
+      name: string;
+      kind: "ai";
+      ai: AiColumnInput;
+    },
+  ): SheetColumn {
+    const columns = this.columns(sheetId);
+    checkName(input.name, "column");
+    if (columns.some((c) => c.name === input.name)) {
+      throw new SheetColumnError(`The sheet has a column "${input.name}" already`);
+    }
+    if (input.kind === "data") {
+      return this.#storage.sheets.addColumn(sheetId, {
+        name: input.name,
+        kind: "data",
+        type: input.type ?? "string",
+      });
+    }
+    const ai = aiSpec(input.ai, input.name, columns);
+    return this.#storage.sheets.addColumn(sheetId, { name: input.name, kind: "ai", ai });
+  }
+
+  /**
+   * Changes a column's name or AI spec (fields not given stay). Renaming an imported
+   * CSV column drops the file's raw header, so exports use the new name.
+   */
+  editColumn(
+    columnId: string,
+    patch: { name?: string; type?: SheetColumnType; ai?: Partial<AiColumnInput> },
+  ): SheetColumn {
+    const column = this.#column(columnId);
+    const columns = this.#storage.sheets.columns(column.sheet_id);
+    if (patch.name !== undefined && patch.name !== column.name) {
+      checkName(patch.name, "column");
+      if (columns.some((c) => c.name === patch.name)) {
+        throw new SheetColumnError(`The sheet has a column "${patch.name}" already`);
+      }
+    }
+    const ai = column.kind === "ai" && patch.ai
+      ? aiSpec(
+        { ...column.ai!, ...patch.ai },
+        patch.name ?? column.name,
+        columns.filter((c) => c.id !== column.id),
+      )
+      : undefined;
+    return this.#storage.transaction(() => {
+      if (patch.name !== undefined && patch.name !== column.name && column.kind === "data") {
+        this.#dropRawHeader(column);
+      }
+      return this.#storage.sheets.updateColumn(columnId, {
+        name: patch.name,
+        type: patch.type,
+        ai,
+      });
+    });
+  }
+
+  /** Deletes a column (its cells and jobs too). */
+  async deleteColumn(columnId: string): Promise<void> {
+    const column = this.#column(columnId);
+    for (const job of this.#storage.sheets.jobs({ states: ["running", "paused"] })) {
+      if (job.column_id === columnId) await this.jobs.cancel(job.id);
+    }
+    this.#storage.transaction(() => {
+      if (column.kind === "data") this.#dropRawHeader(column);
+      this.#storage.sheets.deleteColumn(columnId);
+    });
+  }
+
+  /** Rows [offset, offset + limit) with every column. */
+  rows(sheetId: string, offset: number, limit: number): SheetRowsView {
+    const columns = this.columns(sheetId);
+    const to = offset + limit;
+    const rows = this.#storage.sheets.rows(sheetId, offset, to);
+    const cells = new Map(
+      columns.filter((c) => c.kind === "ai").map((c) => [
+        c.id,
+        new Map(this.#storage.sheets.cells(c.id, offset, to).map((cell) => [cell.row_idx, cell])),
+      ]),
+    );
+    return {
+      columns,
+      rows: rows.map((row) => {
+        const data: Record<string, SheetValue> = {};
+        const aiCells: Record<string, SheetCell> = {};
+        for (const c of columns) {
+          if (c.kind === "data") data[c.id] = row.data[c.slot!] ?? null;
+          else {
+            const cell = cells.get(c.id)!.get(row.idx);
+            if (cell) aiCells[c.id] = cell;
+          }
+        }
+        return { idx: row.idx, data, cells: aiCells };
+      }),
+    };
+  }
+
+  /**
+   * Sets a cell by hand: a data cell's value, or an AI cell's text (state "edited": it
+   * becomes a few-shot example, and regeneration keeps it).
+   */
+  setCell(columnId: string, rowIdx: number, value: SheetValue): void {
+    const column = this.#column(columnId);
+    this.#requireRow(column, rowIdx);
+    if (column.kind === "data") {
+      this.#storage.sheets.setData(column.sheet_id, rowIdx, column.slot!, value);
+      return;
+    }
+    this.#storage.sheets.putCell(columnId, rowIdx, {
+      value: value === null ? null : String(value),
+      state: value === null ? "empty" : "edited",
+    });
+  }
+
+  /**
+   * Approves an AI cell (thumbs-up: a few-shot example, kept by regeneration) or takes
+   * the approval back (`approved` false: it is "done" again).
+   *
+   * @throws {SheetColumnError} for a cell with no value.
+   */
+  approveCell(columnId: string, rowIdx: number, approved = true): SheetCell {
+    const column = this.#column(columnId);
+    const cell = this.#storage.sheets.cell(columnId, rowIdx);
+    if (column.kind !== "ai" || !cell || cell.value === null) {
+      throw new SheetColumnError(
+        `Row ${rowIdx} of "${column.name}" has no generated value to approve`,
+      );
+    }
+    return this.#storage.sheets.putCell(columnId, rowIdx, {
+      ...cell,
+      state: approved ? "approved" : "done",
+    });
+  }
+
+  /**
+   * Generates an AI column's cells in rows [from, to) (default all): "missing" (the
+   * default) fills empty cells, "all" regenerates all but approved and edited ones,
+   * "failed" retries cells in error.
+   */
+  generate(
+    columnId: string,
+    options: { from?: number; to?: number; mode?: "missing" | "failed" | "all" } = {},
+  ): SheetJob {
+    return this.jobs.start(columnId, options);
+  }
+
+  /** Retries an AI column's failed cells. */
+  retryFailed(columnId: string): SheetJob {
+    return this.jobs.start(columnId, { mode: "failed" });
+  }
+
+  /** Progress of a column's newest job, or null. */
+  progress(columnId: string): ColumnProgress | null {
+    this.#column(columnId);
+    return this.jobs.progressOf(columnId);
+  }
+
+  /** The prompt a cell gets now. */
+  prompt(columnId: string, rowIdx: number): CellPrompt {
+    return this.jobs.prompt(columnId, rowIdx);
+  }
+
+  /** Stops this process's jobs, leaving them to resume at the next start. */
+  close(): Promise<void> {
+    return this.jobs.stopAll();
+  }
+
+  #column(columnId: string): SheetColumn {
+    const column = this.#storage.sheets.column(columnId);
+    if (!column) throw new SheetNotFoundError("column", columnId);
+    return column;
+  }
+
+  #requireRow(column: SheetColumn, rowIdx: number): void {
+    const sheet = this.get(column.sheet_id);
+    if (!Number.isInteger(rowIdx) || rowIdx < 0 || rowIdx >= sheet.row_count) {
+      throw new SheetNotFoundError("row", rowIdx);
+    }
+  }
+
+  #dropRawHeader(column: SheetColumn): void {
+    const sheet = this.#storage.sheets.get(column.sheet_id)!;
+    const count = sheet.layout?.columnCount;
+    if (sheet.layout && count !== undefined && column.slot !== null && column.slot < count) {
+      this.#storage.sheets.setLayout(sheet.id, { ...sheet.layout, columnCount: undefined });
+    }
+  }
+}
+
+function checkName(name: unknown, what: string): void {
+  if (typeof name !== "string" || name.trim() === "") {
+    throw new SheetColumnError(`A ${what} needs a name`);
+  }
+}
+
+/** Validates an AI column's spec against the sheet's other columns. */
+function aiSpec(input: AiColumnInput, name: string, columns: readonly SheetColumn[]): SheetAiSpec {
+  if (typeof input?.prompt !== "string" || input.prompt.trim() === "") {
+    throw new SheetColumnError(`AI column "${name}" needs a prompt`);
+  }
+  for (const ref of templateColumns(input.prompt)) {
+    if (ref === name) {
+      throw new SheetColumnError(`AI column "${name}" cannot use itself ({{${ref}}})`);
+    }
+    if (!columns.some((c) => c.name === ref)) {
+      throw new SheetColumnError(
+        `The prompt of "${name}" uses {{${ref}}}, but the sheet has no column "${ref}": ` +
+          `it has ${columns.map((c) => `"${c.name}"`).join(", ") || "none"}`,
+      );
+    }
+  }
+  const maxTokens = input.max_tokens ?? DEFAULT_MAX_TOKENS;
+  if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > 32768) {
+    throw new SheetColumnError(
+      `max_tokens of "${name}" must be an integer in [1, 32768], got ${maxTokens}`,
+    );
+  }
+  const schema = input.json_schema ?? null;
+  if (schema !== null) {
+    try {
+      jsonSchemaToGrammar(schema);
+    } catch (error) {
+      if (
+        error instanceof UnsupportedSchemaError || error instanceof TypeError ||
+        error instanceof RangeError
+      ) {
+        throw new SheetColumnError(`The JSON schema of "${name}": ${error.message}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+  return {
+    prompt: input.prompt,
+    model: input.model ?? null,
+    sampling: { ...(input.sampling ?? {}) },
+    max_tokens: maxTokens,
+    system_prompt: input.system_prompt ?? "",
+    json_schema: schema,
+  };
+}
