@@ -66,11 +66,14 @@ export {
   EngineError,
   GgufError,
   GrammarError,
+  ImageInputError,
   LibraryLoadError,
   LoraAdapterError,
+  MmprojError,
   ModelCrashError,
   ModelLoadError,
   ModelNotFoundError,
+  MtmdMissingError,
   QueueFullError,
 } from "./engine/errors.ts";
 export type {

@@ -32,3 +32,9 @@ export const STORIES_260K_LORA_ZERO: string = join(MODELS_DIR, "stories260K-lora
 
 /** The same adapter shape with random B: changes greedy output at scale 1. */
 export const STORIES_260K_LORA_RANDOM: string = join(MODELS_DIR, "stories260K-lora-random.gguf");
+
+/**
+ * A LLaVA-style mmproj with random weights for stories260K (28x28 images, 14 px
+ * patches): image input plumbing only, it understands nothing.
+ */
+export const STORIES_260K_MMPROJ: string = join(MODELS_DIR, "stories260K-mmproj-random.gguf");
