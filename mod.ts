@@ -40,6 +40,7 @@ export type { LibVariant } from "./ffi/lib_dir.ts";
 export {
   ChatTemplateError,
   DEFAULT_CHAT_TEMPLATE,
+  MEDIA_MARKER,
   renderChatTemplate,
 } from "./engine/chat_template.ts";
 export type { ChatMessage, ChatRole, RenderOptions } from "./engine/chat_template.ts";
@@ -48,6 +49,8 @@ export { LoraAdapter } from "./engine/lora.ts";
 export type { LoraEntry, LoraOwner } from "./engine/lora.ts";
 export { checkLoraFile, effectiveLoraScale } from "./engine/lora_check.ts";
 export type { LoraAdapterInfo } from "./engine/lora_check.ts";
+export { checkMmprojFile, Mmproj } from "./engine/mmproj.ts";
+export type { MediaTokenization, MmprojInfo, MmprojOwner } from "./engine/mmproj.ts";
 export { checkGrammar } from "./engine/grammar_check.ts";
 export type { GgufFileInfo, GgufTensor } from "./engine/gguf_check.ts";
 export { estimateMemory, planMemory, TIGHT_SHARE } from "./engine/memory_fit.ts";

@@ -30,7 +30,8 @@ Deno.test({
     assertEquals(image.end - image.start, 4);
     assertEquals(image.nTokens, 4);
     const two = await mmproj.tokenize("<__media__> and <__media__>.", [RED_PNG, BLUE_PNG]);
-    assertEquals(two.chunks, 4);
+    // BOS, image, " and ", image, ".".
+    assertEquals(two.chunks, 5);
     assertEquals(two.images.length, 2);
     // Markers and images must agree in number.
     await assertRejects(() => mmproj.tokenize("no marker", [RED_PNG]), ImageInputError, "markers");
