@@ -79,6 +79,10 @@ export interface ServeOptions {
    * `/lora-adapters`; their scales are the global ones at start. Default none.
    */
   loras: LoraFlag[];
+  /** The mmproj GGUF that lets the model take images (`--mmproj`). Default none. */
+  mmproj: string | undefined;
+  /** Fetch http(s) `image_url`s requests name (`--allow-image-urls`). Default false. */
+  allowImageUrls: boolean;
 }
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -212,6 +216,14 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = Object.freeze([
     undefined,
     "Jinja chat template to use instead of the model's own",
   ),
+  row("mmproj", "--mmproj", "string FILE", undefined, "mmproj GGUF: the model takes images"),
+  row(
+    "allowImageUrls",
+    "--allow-image-urls",
+    "boolean",
+    false,
+    "fetch http(s) image_url parts (else only data: URLs)",
+  ),
   row(
     "host",
     "--host",
@@ -281,6 +293,8 @@ export function parseServeArgs(
     alias?: string;
     noJinja: boolean;
     chatTemplateFile?: string;
+    mmproj?: string;
+    allowImageUrls: boolean;
     host: string;
     port: number;
     apiKey?: string;
@@ -338,5 +352,7 @@ export function parseServeArgs(
     cors,
     chatTemplateFile: values.chatTemplateFile,
     loras,
+    mmproj: values.mmproj,
+    allowImageUrls: values.allowImageUrls,
   };
 }

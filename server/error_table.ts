@@ -10,14 +10,16 @@
  *
  * @module
  */
-import { LibraryLoadError } from "../ffi/errors.ts";
+import { LibraryLoadError, MtmdMissingError } from "../ffi/errors.ts";
 import {
   ContextOverflowError,
   DisposedError,
   EngineError,
   GgufError,
   GrammarError,
+  ImageInputError,
   LoraAdapterError,
+  MmprojError,
   ModelCrashError,
   ModelLoadError,
   ModelNotFoundError,
@@ -107,12 +109,17 @@ export const ERROR_TABLE: ReadonlyMap<ErrorClass, Row> = new Map<ErrorClass, Row
   [HttpError, (e: HttpError) => ({ status: e.status, type: e.type, extra: e.extra, headers: {} })],
   // ffi/
   [LibraryLoadError, row(500, "library_load_failed")],
+  // Image input needs a library this install lacks; the message says how to build it.
+  [MtmdMissingError, row(501, "mtmd_not_built")],
   // engine/
   [DisposedError, row(409, "conflict")],
   [ModelNotFoundError, row(404, "not_found")],
   [GgufError, row(422, "invalid_model")],
   [ModelLoadError, row(422, "model_load_failed")],
   [LoraAdapterError, row(422, "invalid_lora_adapter")],
+  [MmprojError, row(422, "invalid_mmproj")],
+  // An image the request sent: not an image, or a model without an mmproj.
+  [ImageInputError, row(400, "invalid_image")],
   [ContextOverflowError, (e: ContextOverflowError) => ({
     status: 400,
     type: "exceed_context_size",
