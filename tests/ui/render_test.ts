@@ -151,6 +151,8 @@ let loaded: LoadedModel = {
   n_layers_offloaded: 0,
   n_parallel: 4,
   loras: [],
+  mmproj: null,
+  vision_error: null,
 };
 /** A library file as `GET /api/models` lists it. */
 function entry(id: string, path: string, extra: Partial<LibraryEntry>): LibraryEntry {
