@@ -14,6 +14,7 @@ import { DatabaseVersionError } from "./errors.ts";
 import { exportBranch, type ExportFormat } from "./export.ts";
 import { type ImportFormat, parseImport } from "./import.ts";
 import { MessageStore } from "./messages.ts";
+import { MessageImageStore } from "./message_images.ts";
 import { migrate, MIGRATIONS, schemaVersion } from "./migrations.ts";
 import { ModelFolderStore } from "./model_folders.ts";
 import { ModelStore } from "./models.ts";
@@ -51,6 +52,8 @@ export class Storage {
   readonly chats: ChatStore;
   /** Message trees and streaming replies. */
   readonly messages: MessageStore;
+  /** Images attached to messages. */
+  readonly images: MessageImageStore;
   /** App-wide settings. */
   readonly settings: SettingsStore;
   /** Folders scanned for GGUF files. */
@@ -74,6 +77,7 @@ export class Storage {
     };
     this.chats = new ChatStore(this.#ctx);
     this.messages = new MessageStore(this.#ctx, this.chats);
+    this.images = new MessageImageStore(this.#ctx);
     this.modelFolders = new ModelFolderStore(this.#ctx);
     this.models = new ModelStore(this.#ctx);
     this.downloads = new DownloadStore(this.#ctx);

@@ -35,6 +35,8 @@ export { ChatStore, DEFAULT_OVERFLOW, DEFAULT_TITLE } from "./chats.ts";
 export type { ChatPatch, ListChatsOptions, NewChat } from "./chats.ts";
 export { MessageStore } from "./messages.ts";
 export type { AddMessageOptions, FinishedMessage, NewMessage } from "./messages.ts";
+export { IMAGE_MIME_TYPES, MAX_IMAGES_PER_MESSAGE, MessageImageStore } from "./message_images.ts";
+export type { MessageImage } from "./message_images.ts";
 export { DEFAULT_SETTINGS, SettingsStore } from "./settings.ts";
 export type { OpenAiServerPatch, SettingsPatch } from "./settings.ts";
 export { ModelFolderStore } from "./model_folders.ts";
