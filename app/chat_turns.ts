@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { DEFAULT_TITLE, type Message, type Storage } from "../storage/mod.ts";
+import { DEFAULT_TITLE, type Message, type MessageImage, type Storage } from "../storage/mod.ts";
 import type { EventHub } from "./events.ts";
 import { ReplyBusyError } from "./errors.ts";
 import type { ReplyRunner } from "./replies.ts";
@@ -25,7 +25,9 @@ export interface ChatTurnDeps {
  * starts streaming; a chat still titled "New chat" is named after the message.
  *
  * @throws {NotFoundError} when the chat does not exist.
- * @throws {TypeError} when `content` is empty.
+ * @param images Images sent with the message (PNG, JPEG, GIF, BMP), stored with it and
+ *   given to a model with an mmproj; default none.
+ * @throws {TypeError} when `content` is empty, or for an image of another type.
  * @throws {ReplyBusyError} while another reply of the chat is being generated.
  */
 export function sendMessage(
@@ -33,6 +35,7 @@ export function sendMessage(
   chatId: string,
   content: string,
   parentId: string | null,
+  images: readonly MessageImage[] = [],
 ): { user: Message; assistant: Message } {
   const { storage, replies } = deps;
   const chat = storage.chats.require(chatId);
@@ -40,6 +43,7 @@ export function sendMessage(
   if (replies.busy(chat.id)) throw new ReplyBusyError(chat.id);
   const turn = storage.transaction(() => {
     const user = storage.messages.add(chat.id, { parent_id: parentId, role: "user", content });
+    if (images.length > 0) storage.images.set(user.id, images);
     const assistant = storage.messages.add(chat.id, {
       parent_id: user.id,
       role: "assistant",

@@ -13,7 +13,7 @@ import { appStateRoutes } from "./routes/app_state.ts";
 import { instanceRoutes } from "./routes/instance.ts";
 import { providerRoutes } from "./routes/providers.ts";
 import { chatRoutes, importRoute } from "./routes/chats.ts";
-import { messageRoutes, sendRoute } from "./routes/messages.ts";
+import { messageImageRoute, messageRoutes, sendRoute } from "./routes/messages.ts";
 import { serveUi } from "./static.ts";
 import { type HttpTimeouts, serveWithDeadlines } from "./serve_with_deadlines.ts";
 import { libraryRoutes } from "./routes/library.ts";
@@ -31,6 +31,7 @@ export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
   app.route("/api/chats", sendRoute(deps));
   app.route("/api/chats", chatRoutes(deps));
   app.route("/api/messages", messageRoutes(deps));
+  app.route("/api/messages", messageImageRoute(deps));
   app.route("/api/import", importRoute(deps));
   const defaultNCtx = () => deps.storage.settings.get().n_ctx;
   const engine = () => deps.host.engine();

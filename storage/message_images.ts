@@ -43,7 +43,9 @@ export class MessageImageStore {
     images.forEach((image, i) => {
       if (!(IMAGE_MIME_TYPES as readonly string[]).includes(image.mime_type)) {
         throw new TypeError(
-          `images[${i}].mime_type must be one of ${IMAGE_MIME_TYPES.join(", ")}, got "${image.mime_type}"`,
+          `images[${i}].mime_type must be one of ${
+            IMAGE_MIME_TYPES.join(", ")
+          }, got "${image.mime_type}"`,
         );
       }
       if (!(image.data instanceof Uint8Array) || image.data.length === 0) {
