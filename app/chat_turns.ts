@@ -60,7 +60,8 @@ export function sendMessage(
   });
   replies.start(turn.assistant);
   deps.events.publish({ event: "chats", data: { id: chat.id } });
-  return turn;
+  // As a chat's message list says it (server/routes/chats.ts).
+  return images.length > 0 ? { ...turn, user: { ...turn.user, images: images.length } } : turn;
 }
 
 /**

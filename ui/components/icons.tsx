@@ -28,6 +28,7 @@ const PATHS = {
   right: "M9 6l6 6-6 6",
   check: "M5 12l5 5 9-10",
   box: "M4 8l8-4 8 4v8l-8 4-8-4zM4 8l8 4 8-4M12 12v8",
+  image: "M4 5h16v14H4zM4 16l5-5 4 4 3-3 4 4M15 9h.01",
 } as const;
 
 /** The icon names. */
