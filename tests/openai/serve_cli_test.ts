@@ -45,8 +45,14 @@ Deno.test("parseServeArgs() reads flags with defaults and refuses bad values", (
     cors: ["http://a.test", "http://b.test:81"],
     chatTemplateFile: undefined,
     loras: [],
+    mmproj: undefined,
+    allowImageUrls: false,
   });
   assertEquals(parseServeArgs(["-h"]), undefined);
+  assertEquals(
+    parseServeArgs(["-m", "x.gguf", "--mmproj", "p.gguf", "--allow-image-urls"])!.mmproj,
+    "p.gguf",
+  );
   assertEquals(
     parseServeArgs(["-m", "x.gguf", "--lora", "a.gguf", "--lora-scaled", "b.gguf", "0.5"])!.loras,
     [{ path: "a.gguf", scale: 1 }, { path: "b.gguf", scale: 0.5 }],
