@@ -244,6 +244,8 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     if ("tokens" in args.prompt) checkTokens(args.prompt.tokens, ctx.model.info.nVocab);
     const prompt = preparePrompt(ctx.model, args.prompt, ctx.info.nCtxSeq, true);
     const media = prompt.media;
+    // Freed however the request ends, a synchronous refusal (full queue) included.
+    using _chunks = { [Symbol.dispose]: () => media?.free() };
     const result = await entry.serve.submit(args.key, {
       prompt: prompt.tokens,
       images: media && {
@@ -261,7 +263,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
       loras: args.loras,
       onPieces: (pieces) => post({ id, pieces }),
       onStart: () => post({ id, started: true }),
-    }).finally(() => media?.free());
+    });
     result.droppedMessages = prompt.droppedMessages;
     if (prompt.truncation) result.truncation = prompt.truncation;
     return result;
