@@ -114,3 +114,44 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "with --allow-image-urls an http image_url is fetched; a failed fetch is a 400",
+  ignore: !MTMD_BUILT,
+  async fn() {
+    const images = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      (req) =>
+        new URL(req.url).pathname === "/red.png"
+          ? new Response(RED_PNG as Uint8Array<ArrayBuffer>, {
+            headers: { "content-type": "image/png" },
+          })
+          : new Response("gone", { status: 404 }),
+    );
+    using model = await loadModel(STORIES_260K);
+    using _mmproj = await model.loadMmproj(STORIES_260K_MMPROJ);
+    using serving = await createServingContext(model, { nParallel: 1, nCtxPerSlot: 256 });
+    const server = startOpenAiServer(new ServingBackend("stories", serving), {
+      port: 0,
+      allowImageUrls: true,
+    });
+    try {
+      const base = `http://127.0.0.1:${images.addr.port}`;
+      const ok = await post(server.url, {
+        model: "stories",
+        messages: imageMessage(`${base}/red.png`),
+        max_tokens: 2,
+      });
+      assertEquals(ok.status, 200, JSON.stringify(ok.json));
+      const gone = await post(server.url, {
+        model: "stories",
+        messages: imageMessage(`${base}/gone.png`),
+      });
+      assertEquals(gone.status, 400);
+      assert(gone.json.error.message.includes("answered 404"), gone.json.error.message);
+    } finally {
+      await server.shutdown();
+      await images.shutdown();
+    }
+  },
+});
