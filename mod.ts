@@ -40,6 +40,7 @@ export type { LibVariant } from "./ffi/lib_dir.ts";
 export {
   ChatTemplateError,
   DEFAULT_CHAT_TEMPLATE,
+  MEDIA_MARKER,
   renderChatTemplate,
 } from "./engine/chat_template.ts";
 export type { ChatMessage, ChatRole, RenderOptions } from "./engine/chat_template.ts";
@@ -50,6 +51,8 @@ export { DEFAULT_DRAFT_MAX, DEFAULT_DRAFT_MIN, DEFAULT_DRAFT_P_MIN } from "./eng
 export type { DraftOptions, DraftOwner } from "./engine/speculative.ts";
 export { checkLoraFile, effectiveLoraScale } from "./engine/lora_check.ts";
 export type { LoraAdapterInfo } from "./engine/lora_check.ts";
+export { checkMmprojFile, Mmproj } from "./engine/mmproj.ts";
+export type { MediaTokenization, MmprojInfo, MmprojOwner } from "./engine/mmproj.ts";
 export { checkGrammar } from "./engine/grammar_check.ts";
 export type { GgufFileInfo, GgufTensor } from "./engine/gguf_check.ts";
 export { estimateMemory, planMemory, TIGHT_SHARE } from "./engine/memory_fit.ts";
@@ -69,11 +72,14 @@ export {
   EngineError,
   GgufError,
   GrammarError,
+  ImageInputError,
   LibraryLoadError,
   LoraAdapterError,
+  MmprojError,
   ModelCrashError,
   ModelLoadError,
   ModelNotFoundError,
+  MtmdMissingError,
   QueueFullError,
   RpcWorkerError,
   type RpcWorkerFailure,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { DEFAULT_TITLE, type Message, type Storage } from "../storage/mod.ts";
+import { DEFAULT_TITLE, type Message, type MessageImage, type Storage } from "../storage/mod.ts";
 import type { EventHub } from "./events.ts";
 import { CannotContinueError, ReplyBusyError } from "./errors.ts";
 import type { ReplyRunner } from "./replies.ts";
@@ -26,7 +26,9 @@ export interface ChatTurnDeps {
  * starts streaming; a chat still titled "New chat" is named after the message.
  *
  * @throws {NotFoundError} when the chat does not exist.
- * @throws {TypeError} when `content` is empty.
+ * @param images Images sent with the message (PNG, JPEG, GIF, BMP), stored with it and
+ *   given to a model with an mmproj; default none.
+ * @throws {TypeError} when `content` is empty, or for an image of another type.
  * @throws {ReplyBusyError} while another reply of the chat is being generated.
  */
 export function sendMessage(
@@ -34,6 +36,7 @@ export function sendMessage(
   chatId: string,
   content: string,
   parentId: string | null,
+  images: readonly MessageImage[] = [],
 ): { user: Message; assistant: Message } {
   const { storage, replies } = deps;
   const chat = storage.chats.require(chatId);
@@ -41,6 +44,7 @@ export function sendMessage(
   if (replies.busy(chat.id)) throw new ReplyBusyError(chat.id);
   const turn = storage.transaction(() => {
     const user = storage.messages.add(chat.id, { parent_id: parentId, role: "user", content });
+    if (images.length > 0) storage.images.set(user.id, images);
     const assistant = storage.messages.add(chat.id, {
       parent_id: user.id,
       role: "assistant",
@@ -57,7 +61,8 @@ export function sendMessage(
   });
   replies.start(turn.assistant);
   deps.events.publish({ event: "chats", data: { id: chat.id } });
-  return turn;
+  // As a chat's message list says it (server/routes/chats.ts).
+  return images.length > 0 ? { ...turn, user: { ...turn.user, images: images.length } } : turn;
 }
 
 /**

@@ -12,7 +12,7 @@
 import { dirname, join } from "node:path";
 import { DATABASE_FILE, openDatabase, type Storage } from "../storage/mod.ts";
 import { DownloadManager, type DownloadStatus, type HubOptions } from "../hub/mod.ts";
-import { ModelLibrary, type Root } from "../library/mod.ts";
+import { ModelLibrary, pairedMmproj, type Root } from "../library/mod.ts";
 import { DisposedError } from "../engine/errors.ts";
 import type { Engine, EngineOptions } from "../engine/engine.ts";
 import { LOAD_VERDICTS_FILE, LoadVerdicts } from "../engine/load_verdicts.ts";
@@ -129,6 +129,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     // Whoever asked for the load (the UI, a reply, the default model at start), a file
     // that crashed llama.cpp shows as broken in the model list.
     onCrash: (path, error) => void markCrashed(library, path, error),
+    // A vision model's mmproj in its folder or repo loads with it (images in chats).
+    mmprojFor: (path) => {
+      const model = library.get(path);
+      return model ? pairedMmproj(model, library.list({ kind: "mmproj" }))?.path ?? null : null;
+    },
   });
   const providers = new ProviderRegistry({
     configDir: options.dataDir,

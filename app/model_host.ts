@@ -32,6 +32,13 @@ export interface LoadedModel {
   n_layers_offloaded: number;
   /** LoRA adapters on the chat context, in the order they were added. */
   loras: LoadedLora[];
+  /** The mmproj loaded with the model (it then takes images), or null. */
+  mmproj: string | null;
+  /**
+   * Why the model takes no images although the library pairs it with an mmproj (libmtmd
+   * not built, or the file refused), with what to do; null otherwise.
+   */
+  vision_error: string | null;
 }
 
 /** A LoRA adapter on the loaded model (docs/ui-api.md `LoadedLora`). */
@@ -87,6 +94,8 @@ export class ModelHost {
   /** What the loaded model was asked for; llama.cpp may round n_ctx up. */
   #request: { path: string; nCtx: number; nParallel: number } | undefined;
   readonly #slots: () => number;
+  readonly #mmprojFor: (path: string) => string | null;
+  #visionError: string | null = null;
   #loras: { id: number; adapter: LoraAdapter; scale: number }[] = [];
   #nextLoraId = 1;
   /** Kept until the next load starts, so a UI that connects later still sees it. */
@@ -114,6 +123,7 @@ export class ModelHost {
       onCrash?: (path: string, error: ModelCrashError) => void;
       startEngine?: (options: EngineOptions) => Promise<Engine>;
       slots?: () => number;
+      mmprojFor?: (path: string) => string | null;
     } = {},
   ) {
     this.#events = events;
@@ -122,6 +132,7 @@ export class ModelHost {
     this.#onCrash = options.onCrash;
     this.#startEngine = options.startEngine ?? ((engineOptions) => Engine.start(engineOptions));
     this.#slots = options.slots ?? (() => 4);
+    this.#mmprojFor = options.mmprojFor ?? (() => null);
   }
 
   /** The loaded model, or null. */
@@ -146,6 +157,8 @@ export class ModelHost {
         scale,
         effective_scale: adapter.effectiveScale(scale),
       })),
+      mmproj: model.mmproj?.info.path ?? null,
+      vision_error: this.#visionError,
     };
   }
 
@@ -329,11 +342,13 @@ export class ModelHost {
         model.dispose();
         throw error;
       }
+      const visionError = await loadPairedMmproj(model, this.#mmprojFor(path));
       if (abort.signal.aborted) {
         model.dispose();
         throw abort.signal.reason;
       }
       this.unload();
+      this.#visionError = visionError;
       this.#model = model;
       this.#serving = serving;
       this.#request = { path, nCtx, nParallel };
@@ -381,6 +396,20 @@ export class ModelHost {
 function checkScale(scale: number): void {
   if (typeof scale !== "number" || !Number.isFinite(scale)) {
     throw new RangeError(`Cannot set a LoRA scale of ${scale}: give a finite number such as 0.5`);
+  }
+}
+
+/**
+ * Loads the mmproj the library pairs with a model, if any; a failure leaves the model
+ * usable for text and is returned as the reason it takes no images.
+ */
+async function loadPairedMmproj(model: Model, mmproj: string | null): Promise<string | null> {
+  if (mmproj === null) return null;
+  try {
+    await model.loadMmproj(mmproj);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
   }
 }
 

@@ -257,7 +257,16 @@ export class ReplyRunner {
   #prompt(systemPrompt: string, reply: Message): ChatMessage[] {
     const branch = reply.parent_id ? this.#storage.messages.path(reply.parent_id) : [];
     const system: ChatMessage[] = systemPrompt ? [{ role: "system", content: systemPrompt }] : [];
-    return [...system, ...branch.map((m) => ({ role: m.role, content: m.content }))];
+    const images = this.#storage.images.counts(branch.map((m) => m.id));
+    return [
+      ...system,
+      ...branch.map((m): ChatMessage => {
+        const turn: ChatMessage = { role: m.role, content: m.content };
+        // Only user messages carry images; they go to the model's mmproj.
+        if (images.has(m.id)) turn.images = this.#storage.images.list(m.id).map((i) => i.data);
+        return turn;
+      }),
+    ];
   }
 }
 

@@ -26,6 +26,7 @@ const HELP = `Commands:
   /system TEXT  set the system prompt and clear the conversation (no TEXT: remove it)
   /stats        token counts, speed and context use of the last reply
   /save FILE    save the conversation as Markdown
+  /image FILE   attach an image (PNG, JPEG) to the next message (needs --mmproj)
   /quit         exit (also Ctrl+D, or Ctrl+C at the prompt)
   /help         this list
 Ctrl+C during a reply stops it.
@@ -70,6 +71,7 @@ export async function chatCommand(config: Config, providers?: ProviderRegistry):
       ...(draftModel ? { draft: draftModel.options } : {}),
     });
     await loadLoraFlags(model, config.loras, context);
+    if (config.mmproj !== undefined) await model.loadMmproj(config.mmproj);
     current = undefined;
     const session = new ChatSession(context, config);
     out(session.banner());
@@ -129,6 +131,8 @@ class ChatSession {
   /** Leading transcript messages dropped to fit n_ctx: no longer sent. */
   #dropped = 0;
   #last: GenerationResult | undefined;
+  /** Images from /image, sent with the next message. */
+  #images: Uint8Array[] = [];
 
   constructor(context: Context, config: Config) {
     this.#context = context;
@@ -152,7 +156,8 @@ class ChatSession {
 
   /** Sends `text` as the user's turn and streams the answer to stdout. */
   async reply(text: string, signal: AbortSignal): Promise<void> {
-    this.#transcript.push({ role: "user", content: text });
+    const images = this.#images.splice(0);
+    this.#transcript.push({ role: "user", content: text, ...(images.length ? { images } : {}) });
     const generation = this.#context.chat(this.#messages(), {
       ...callOptions(this.#config),
       overflow: "truncate-oldest",
@@ -208,11 +213,27 @@ class ChatSession {
       case "/save":
         await this.#save(arg);
         break;
+      case "/image":
+        await this.#attach(arg);
+        break;
       case "/help":
         out(HELP);
         break;
       default:
         out(`Unknown command ${name}: type /help for the list\n`);
+    }
+  }
+
+  async #attach(path: string): Promise<void> {
+    if (path === "") return void out("Usage: /image FILE\n");
+    if (this.#config.mmproj === undefined) {
+      return void out("(no mmproj: start the chat with --mmproj FILE to send images)\n");
+    }
+    try {
+      this.#images.push(await Deno.readFile(path));
+      out(`(${this.#images.length} image(s) attached to the next message)\n`);
+    } catch (error) {
+      fail(error);
     }
   }
 

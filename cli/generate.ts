@@ -17,6 +17,7 @@
  */
 import type { Config } from "../config/config.ts";
 import { loadModel } from "../engine/model.ts";
+import { ImageInputError } from "../engine/errors.ts";
 import { loadLoraFlags } from "../config/lora_flags.ts";
 import { loadDraftFlags } from "../config/draft_flags.ts";
 import type { GenerateOptions } from "../engine/generate_options.ts";
@@ -94,8 +95,11 @@ export async function generateCommand(
       ...(draftModel ? { draft: draftModel.options } : {}),
     });
     await loadLoraFlags(model, config.loras, context);
+    if (config.mmproj !== undefined) await model.loadMmproj(config.mmproj);
+    const images = await Promise.all(config.images.map((path) => readImage(path)));
     const generation = context.generate(config.prompt ?? "", {
       ...callOptions(config),
+      ...(images.length ? { images } : {}),
       signal: controller.signal,
     });
     if (!config.json) {
@@ -118,6 +122,18 @@ export async function generateCommand(
     return 0;
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
+  }
+}
+
+/** An image file's bytes. @throws {ImageInputError} naming `--image` when it is missing. */
+async function readImage(path: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new ImageInputError(`no file "${path}" (--image)`);
+    }
+    throw error;
   }
 }
 

@@ -80,6 +80,7 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
       ...(draft ? { draft: draft.options } : {}),
     });
     const loras = new ServedLoras(await loadLoraFlags(model, options.loras));
+    if (options.mmproj !== undefined) await model.loadMmproj(options.mmproj);
     const backend = new ServingBackend(options.alias, serving, loras);
     const context = serving.context;
     const server = startOpenAiServer(backend, {
@@ -88,6 +89,7 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
       apiKey: options.apiKey,
       cors: options.cors,
       chatTemplate,
+      allowImageUrls: options.allowImageUrls,
       // One local endpoint for local and remote models: NAME:MODEL goes to provider NAME.
       providers: new ProviderRegistry(providersEnv()),
     });

@@ -85,6 +85,10 @@ export interface ServeOptions extends DraftFlags {
   loras: LoraFlag[];
   /** llama.cpp RPC workers, "HOST:PORT[,HOST:PORT...]" (`--rpc`). Default none. */
   rpc?: LoadModelOptions["rpc"];
+  /** The mmproj GGUF that lets the model take images (`--mmproj`). Default none. */
+  mmproj: string | undefined;
+  /** Fetch http(s) `image_url`s requests name (`--allow-image-urls`). Default false. */
+  allowImageUrls: boolean;
 }
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -218,6 +222,14 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = Object.freeze([
     undefined,
     "Jinja chat template to use instead of the model's own",
   ),
+  row("mmproj", "--mmproj", "string FILE", undefined, "mmproj GGUF: the model takes images"),
+  row(
+    "allowImageUrls",
+    "--allow-image-urls",
+    "boolean",
+    false,
+    "fetch http(s) image_url parts (else only data: URLs)",
+  ),
   row(
     "host",
     "--host",
@@ -291,6 +303,8 @@ export function parseServeArgs(
     alias?: string;
     noJinja: boolean;
     chatTemplateFile?: string;
+    mmproj?: string;
+    allowImageUrls: boolean;
     host: string;
     port: number;
     apiKey?: string;
@@ -358,5 +372,7 @@ export function parseServeArgs(
     draftMin: values.draftMin,
     draftPMin: values.draftPMin,
     nGpuLayersDraft: values.nGpuLayersDraft,
+    mmproj: values.mmproj,
+    allowImageUrls: values.allowImageUrls,
   };
 }

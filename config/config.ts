@@ -56,6 +56,10 @@ export interface Config extends DraftFlags {
   readonly nPredict: number;
   /** LoRA adapters to apply (`--lora`, `--lora-scaled`), in order. Default none. */
   readonly loras: readonly LoraFlag[];
+  /** The mmproj GGUF that lets the model take images (`--mmproj`). Default none. */
+  readonly mmproj: string | undefined;
+  /** Image files for the prompt (generate `--image`, repeatable), in order. Default none. */
+  readonly images: readonly string[];
   /** KV cache size in tokens; 0 = the model's training context. */
   readonly nCtx: number;
   /** CPU threads; undefined = logical CPUs. */
@@ -170,6 +174,21 @@ export const OPTIONS: readonly OptionSpec[] = Object.freeze([
   row("system", "-sys, --system, --system-prompt", "string TEXT", undefined, "system prompt", {
     commands: CHAT,
   }),
+  row("mmproj", "--mmproj", "string FILE", undefined, "mmproj GGUF: lets the model take images", {
+    defaultText: "none",
+  }),
+  row(
+    "images",
+    "--image",
+    "string FILE",
+    undefined,
+    "image for the prompt (PNG, JPEG; repeatable)",
+    {
+      commands: GEN,
+      multiple: true,
+      defaultText: "none",
+    },
+  ),
   row("json", "--json", "boolean", false, "print one JSON object {text, finish_reason, metrics}", {
     commands: GEN,
   }),
@@ -271,6 +290,10 @@ export function loadConfig(
   if (typeof values.rpc === "string") parseRpcServers(values.rpc);
   if (command === "generate" && values.prompt === undefined) {
     throw new TypeError(`Cannot generate without a prompt: pass -p TEXT (see ${hint})`);
+  }
+  values.images ??= [];
+  if ((values.images as string[]).length > 0 && values.mmproj === undefined) {
+    throw new TypeError(`Cannot use --image without --mmproj FILE: the model needs its mmproj`);
   }
   return Object.freeze(values) as unknown as Config;
 }

@@ -17,7 +17,20 @@ export interface ChatMessage {
   role: ChatRole;
   /** The turn's text; may be empty. */
   content: string;
+  /**
+   * Images attached to the turn (encoded PNG, JPEG, BMP or GIF bytes), for a model with
+   * an mmproj. Each stands where the content has a media marker
+   * ({@linkcode MEDIA_MARKER}), in order; content without markers gets them in front.
+   * Templates never see the bytes.
+   */
+  images?: Uint8Array[];
 }
+
+/**
+ * The text that stands for one image in a prompt: libmtmd's default media marker
+ * (`mtmd_default_marker()` in tools/mtmd/mtmd.h).
+ */
+export const MEDIA_MARKER = "<__media__>";
 
 /** Per-render options of {@linkcode renderChatTemplate}. */
 export interface RenderOptions {
@@ -146,7 +159,14 @@ export function validateMessages(messages: unknown): ChatMessage[] {
         `Invalid messages[${i}].content: expected a string, got ${describe(content)}`,
       );
     }
-    return { role: role as ChatRole, content };
+    const images = (m as Record<string, unknown>).images;
+    if (images === undefined) return { role: role as ChatRole, content };
+    if (!Array.isArray(images) || !images.every((image) => image instanceof Uint8Array)) {
+      throw new TypeError(
+        `Invalid messages[${i}].images: expected an array of Uint8Array, got ${describe(images)}`,
+      );
+    }
+    return { role: role as ChatRole, content, images };
   });
 }
 
@@ -188,7 +208,8 @@ export function renderChatTemplate(
     raise_exception: raiseException,
     strftime_now: (format: string) => _strftime(new Date(), format),
     ...options.extra,
-    messages: checked,
+    // The template sees role and content only: image bytes stay out of Jinja.
+    messages: checked.map(({ role, content }) => ({ role, content })),
     add_generation_prompt: options.addGenerationPrompt ?? true,
     bos_token: options.bosToken ?? "",
     eos_token: options.eosToken ?? "",

@@ -122,8 +122,18 @@ export class Context {
   generate(prompt: string | readonly number[], options: GenerateOptions = {}): Generation {
     this.#check();
     let input: PromptInput;
+    const { images } = options;
+    if (
+      images !== undefined &&
+      (!Array.isArray(images) || !images.every((image) => image instanceof Uint8Array))
+    ) {
+      throw new TypeError("images must be an array of Uint8Array (encoded image files)");
+    }
     if (typeof prompt === "string") {
       input = { text: prompt, addSpecial: options.addSpecial ?? true };
+      if (images?.length) input.images = [...images];
+    } else if (images?.length) {
+      throw new TypeError("images go with a text prompt, not with token ids");
     } else if (Array.isArray(prompt)) {
       input = { tokens: checkTokens(prompt, this.model.info.nVocab) };
     } else throw new TypeError("prompt must be a string or an array of token ids");

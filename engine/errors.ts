@@ -287,7 +287,7 @@ export class ContextOverflowError extends RangeError {
   }
 }
 
-export { LibraryLoadError } from "../ffi/errors.ts";
+export { LibraryLoadError, MtmdMissingError } from "../ffi/errors.ts";
 
 /**
  * Thrown when llama.cpp fails an operation on a live context (decode, template, grammar).
@@ -391,5 +391,60 @@ export class RpcWorkerError extends Error {
     this.name = "RpcWorkerError";
     this.endpoint = endpoint;
     this.failure = failure;
+  }
+}
+
+/**
+ * Thrown when an mmproj (a vision projector GGUF) cannot be used with a model: not an
+ * mmproj, made for another model (its projection width differs from the model's
+ * n_embd), or refused by libmtmd (with its reason).
+ *
+ * @example
+ * ```ts ignore
+ * import { rejects } from "node:assert/strict";
+ * import { loadModel, MmprojError } from "@hearth/hearth";
+ *
+ * using model = await loadModel("models/stories260K.gguf");
+ * await rejects(model.loadMmproj("models/stories260K.gguf"), MmprojError); // a model
+ * ```
+ */
+export class MmprojError extends Error {
+  /** The mmproj file. */
+  readonly path: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param reason Why the file is refused.
+   */
+  constructor(path: string, reason: string, options?: ErrorOptions) {
+    super(`Cannot load mmproj "${path}": ${reason}`, options);
+    this.name = "MmprojError";
+    this.path = path;
+  }
+}
+
+/**
+ * Thrown for an image a prompt cannot take: the model has no mmproj loaded, the bytes
+ * are not an image libmtmd decodes (PNG, JPEG, BMP, GIF), or the prompt's media
+ * markers and images differ in number. The HTTP layer answers 400.
+ *
+ * @example
+ * ```ts
+ * import { ImageInputError } from "@hearth/hearth";
+ *
+ * const error = new ImageInputError("the model has no mmproj: load one to send images");
+ * console.log(error.message); // Cannot use the image: the model has no mmproj: ...
+ * ```
+ */
+export class ImageInputError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param reason What is wrong with the image or the prompt.
+   */
+  constructor(reason: string, options?: ErrorOptions) {
+    super(`Cannot use the image: ${reason}`, options);
+    this.name = "ImageInputError";
   }
 }

@@ -40,12 +40,18 @@ export interface GenerateOptions extends SamplingOptions {
   sampler?: Sampler;
   /** For text prompts: add BOS (and EOS) when the model's tokenizer does. Default true. */
   addSpecial?: boolean;
+  /**
+   * For text prompts: images (encoded PNG, JPEG, BMP or GIF bytes), one per
+   * `<__media__>` marker in the prompt, in order (markers go in front when the prompt has
+   * none). Needs an mmproj on the model (`model.loadMmproj`). Default none.
+   */
+  images?: readonly Uint8Array[];
   /** Render special tokens (e.g. `<|im_end|>`) into the text. Default false. */
   special?: boolean;
 }
 
 /** Options of `context.chat()`. */
-export interface ChatOptions extends Omit<GenerateOptions, "addSpecial"> {
+export interface ChatOptions extends Omit<GenerateOptions, "addSpecial" | "images"> {
   /**
    * What to do when the rendered conversation does not fit n_ctx: "error" throws
    * ContextOverflowError; "truncate-oldest" drops whole turns, oldest first (a user
@@ -71,6 +77,7 @@ export interface ResolvedGenerateOptions {
 }
 
 const CALL_KEYS = new Set([
+  "images",
   "maxTokens",
   "stop",
   "signal",

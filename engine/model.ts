@@ -12,6 +12,7 @@ import { DisposedError } from "./errors.ts";
 import { checkGgufFile } from "./gguf_check.ts";
 import { LoraAdapter } from "./lora.ts";
 import { checkLoraFile } from "./lora_check.ts";
+import { checkMmprojFile, Mmproj, type MmprojInfo } from "./mmproj.ts";
 import { locateLibraries } from "../ffi/lib_dir.ts";
 import { checkLoadInChild } from "./load_probe.ts";
 import type { LoadVerdicts } from "./load_verdicts.ts";
@@ -182,6 +183,7 @@ export class Model {
   readonly #contexts = new Set<Context>();
   readonly #samplers = new Set<Sampler>();
   readonly #loras = new Set<LoraAdapter>();
+  #mmproj: Mmproj | undefined;
   #tensorShapes: Promise<Map<string, number[]>> | undefined;
   #disposed = false;
 
@@ -324,6 +326,54 @@ export class Model {
     const adapter = new LoraAdapter(this.engine, this, loraId, info);
     this.#loras.add(adapter);
     return adapter;
+  }
+
+  /**
+   * Loads an mmproj (the vision projector GGUF that comes with a vision model, often
+   * `mmproj-*.gguf` in the same folder) so that prompts can carry images: `images` on
+   * chat messages and text prompts. Needs libmtmd next to libllama (`native/build.sh
+   * mtmd`). The model owns it; one at a time.
+   *
+   * @param path The mmproj GGUF.
+   * @param options `nThreads`: encoder threads (default: the CPU count, at most 8).
+   * @throws {ModelNotFoundError} when `path` is not a file.
+   * @throws {MmprojError} when it is not an mmproj for this model (libmtmd's reason).
+   * @throws {MtmdMissingError} when libmtmd is not built; the message says how.
+   * @throws {EngineError} when the model has an mmproj already.
+   */
+  async loadMmproj(path: string, options: { nThreads?: number } = {}): Promise<Mmproj> {
+    this.#check();
+    if (typeof path !== "string" || path === "") {
+      throw new TypeError("path must be a non-empty string");
+    }
+    const nThreads = options.nThreads ?? Math.min(8, navigator.hardwareConcurrency || 4);
+    if (!Number.isInteger(nThreads) || nThreads < 1) {
+      throw new RangeError(`nThreads must be an integer >= 1, got ${nThreads}`);
+    }
+    await checkMmprojFile(path);
+    this.#check();
+    const info = await this.engine._call("loadMmproj", {
+      modelId: this.#id,
+      path,
+      nThreads,
+    }) as MmprojInfo;
+    this.#mmproj = new Mmproj(this.engine, this, info);
+    return this.#mmproj;
+  }
+
+  /** The mmproj loaded on this model and not disposed, if any. */
+  get mmproj(): Mmproj | undefined {
+    return this.#mmproj;
+  }
+
+  /** @internal The Worker's id of this model. */
+  get _id(): number {
+    return this.#id;
+  }
+
+  /** @internal An mmproj reports its own dispose. */
+  _forgetMmproj(mmproj: Mmproj): void {
+    if (this.#mmproj === mmproj) this.#mmproj = undefined;
   }
 
   /** The adapters loaded on this model and not disposed. */
@@ -485,6 +535,7 @@ export class Model {
     this.#disposed = true;
     // The Worker frees them with the model (after its contexts).
     for (const adapter of [...this.#loras]) adapter.dispose();
+    this.#mmproj?.dispose();
     leaked.unregister(this);
     this.engine._send("freeModel", { modelId: this.#id });
     if (this.#ownsEngine) this.engine.dispose();

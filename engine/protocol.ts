@@ -36,7 +36,8 @@ export type OverflowPolicy = "error" | "truncate-oldest";
 
 /** A prompt: text to tokenize (with special tokens parsed) or token ids. */
 export type PromptInput =
-  | { text: string; addSpecial: boolean }
+  /** `images`: encoded image files, one per media marker in `text` (markers in front if none). */
+  | { text: string; addSpecial: boolean; images?: Uint8Array[] }
   | { tokens: number[] }
   | {
     messages: ChatMessage[];
@@ -92,6 +93,14 @@ export interface Requests {
   loadLora: { modelId: number; path: string };
   /** Frees an adapter, taking it off the contexts that use it first. */
   freeLora: { loraId: number };
+  /** Loads an mmproj for a model (libmtmd, opened on first use); answers its facts. */
+  loadMmproj: { modelId: number; path: string; nThreads: number };
+  /** Frees a model's mmproj. */
+  freeMmproj: { modelId: number };
+  /** Tokenizes text with images through libmtmd: chunk sizes, for tests and the UI. */
+  tokenizeMedia: { modelId: number; text: string; images: Uint8Array[]; addSpecial: boolean };
+  /** Live and freed native handles the free-once tests count. */
+  handleCounts: Record<string, never>;
   /** Sets a context's adapters (scale 0 entries are dropped, as llama.cpp does). */
   setLoras: { ctxId: number; loras: LoraIds };
   tokenize: { modelId: number; text: string; addSpecial: boolean; parseSpecial: boolean };

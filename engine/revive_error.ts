@@ -11,14 +11,17 @@ import {
   EngineError,
   GgufError,
   GrammarError,
+  ImageInputError,
   LibraryLoadError,
   LoraAdapterError,
+  MmprojError,
   ModelLoadError,
   ModelNotFoundError,
   QueueFullError,
   RpcWorkerError,
 } from "./errors.ts";
 import { ChatTemplateError } from "./chat_template.ts";
+import { MtmdMissingError } from "../ffi/errors.ts";
 import type { SerializedError } from "./protocol.ts";
 
 /** Returns an Error of the serialized class, with its message and fields. */
@@ -49,6 +52,15 @@ export function reviveError(data: SerializedError): Error {
       break;
     case "ModelNotFoundError":
       error = new ModelNotFoundError(f.path);
+      break;
+    case "MmprojError":
+      error = new MmprojError(f.path, "");
+      break;
+    case "ImageInputError":
+      error = new ImageInputError("");
+      break;
+    case "MtmdMissingError":
+      error = new MtmdMissingError(f.dir);
       break;
     case "LibraryLoadError":
       error = new LibraryLoadError("");

@@ -129,6 +129,20 @@ export interface ServeRequest {
   onPieces(pieces: Piece[]): void;
   /** Called once when the request gets a slot, before any of its tokens is decoded. */
   onStart?(): void;
+  /** The prompt's images: position spans the runner decodes itself (libmtmd). */
+  images?: PromptImages;
+}
+
+/**
+ * Images in a prompt: `prompt` holds one key per position, and each span of positions
+ * is an image that `decode` puts into the KV cache of a sequence in one go (its own
+ * batches), adding the span's keys to `cached`. A span is never the last position.
+ */
+export interface PromptImages {
+  /** `[start, end)` position spans, in order. */
+  readonly spans: readonly { start: number; end: number }[];
+  /** Decodes span `index` into sequence `seqId` at its positions. */
+  decode(seqId: number, index: number): void;
 }
 
 /** A request's handle: its result, and cancellation. */
@@ -379,9 +393,28 @@ export class Scheduler {
         size += 1 + slot.proposal.length;
       }
     }
+    let images = 0;
     for (const slot of this.#slots) {
       if (!slot || slot.waitFor || slot.position >= slot.prompt.length) continue;
-      const n = Math.min(runner.nBatch - size, slot.prompt.length - slot.position, room);
+      const spans = slot.job.request.images?.spans ?? [];
+      const image = spans.findIndex((span) => slot.position < span.end);
+      const span = spans[image];
+      if (span?.start === slot.position) {
+        // An image goes in whole, in its own decodes, before this step's shared batch.
+        if (span.end - span.start > room) break;
+        try {
+          slot.job.request.images!.decode(slot.seqId, image);
+        } catch (error) {
+          this.#fail(slot, error);
+          continue;
+        }
+        room -= span.end - span.start;
+        slot.position = span.end;
+        images++;
+        continue;
+      }
+      const end = span?.start ?? slot.prompt.length;
+      const n = Math.min(runner.nBatch - size, end - slot.position, room);
       if (n <= 0) break;
       room -= n;
       for (let i = 0; i < n; i++) {
@@ -393,6 +426,7 @@ export class Scheduler {
       slot.position += n;
       size += n;
     }
+    if (size === 0 && images > 0) return true;
     if (size === 0) {
       // Prompts alone filled the shared pool: the newest gives way, or none moves on.
       const stuck = this.#slots.filter((slot) => slot !== undefined);
@@ -555,8 +589,10 @@ export class Scheduler {
   #place(slot: Active): void {
     const runner = this.#runner;
     const { prompt, seqId } = slot;
+    // Images are reused whole: a kept or copied prefix never ends inside one.
+    const whole = (n: number) => wholeImages(slot.job.request.images, n);
     const limit = Math.min(prompt.length - 1, runner.nCtxSeq - 1);
-    const own = Math.min(commonPrefix(runner.cached[seqId], prompt), limit);
+    const own = whole(Math.min(commonPrefix(runner.cached[seqId], prompt), limit));
     let source = seqId;
     let length = own;
     if (this.#sharing) {
@@ -564,7 +600,7 @@ export class Scheduler {
       let otherLength = 0;
       for (let s = 0; s < runner.cached.length; s++) {
         if (s === seqId) continue;
-        const n = Math.min(commonPrefix(runner.cached[s], prompt), limit);
+        const n = whole(Math.min(commonPrefix(runner.cached[s], prompt), limit));
         if (n > otherLength) [other, otherLength] = [s, n];
       }
       let leader: Active | undefined;
@@ -572,7 +608,7 @@ export class Scheduler {
       for (const active of this.#slots) {
         if (!active || active === slot || active.waitFor) continue;
         if (active.position >= active.prompt.length) continue; // its prompt is cached
-        const n = Math.min(commonPrefix(active.prompt, prompt), limit);
+        const n = whole(Math.min(commonPrefix(active.prompt, prompt), limit));
         if (n > pending) [leader, pending] = [active, n];
       }
       if (otherLength >= own + MIN_COPY_TOKENS) [source, length] = [other, otherLength];
@@ -678,6 +714,12 @@ export class Scheduler {
       // The request has its error; a cache that cannot be cleared only costs reuse.
     }
   }
+}
+
+/** A cached prefix length that does not end inside an image (images are reused whole). */
+function wholeImages(images: PromptImages | undefined, length: number): number {
+  const span = images?.spans.find((span) => span.start < length && length < span.end);
+  return span ? span.start : length;
 }
 
 /** The length of the common prefix of two token lists. */

@@ -282,6 +282,14 @@ export class ServingContext {
     const input: PromptInput = typeof prompt === "string"
       ? { text: prompt, addSpecial: options.addSpecial ?? true }
       : { tokens: [...prompt] };
+    const { images } = options;
+    if (images?.length) {
+      if (!("text" in input)) throw new TypeError("images go with a text prompt, not token ids");
+      if (!images.every((image) => image instanceof Uint8Array)) {
+        throw new TypeError("images must be an array of Uint8Array (encoded image files)");
+      }
+      input.images = [...images];
+    }
     return this.#submit(input, options);
   }
 

@@ -27,3 +27,24 @@ export class LibraryLoadError extends Error {
     this.name = "LibraryLoadError";
   }
 }
+
+/**
+ * Thrown when an mmproj is used but libmtmd (llama.cpp's multimodal library, which the
+ * prebuilt packages lack) is not next to libllama; the message says how to build it.
+ */
+export class MtmdMissingError extends LibraryLoadError {
+  /** The folder that holds libllama and lacks libmtmd. */
+  readonly dir: string;
+
+  /** Creates the error for the libllama folder `dir`. */
+  constructor(dir: string, options?: ErrorOptions) {
+    super(
+      `Cannot use an mmproj (image input): libmtmd is not in "${dir}". Build it once from ` +
+        `the pinned llama.cpp source with \`native/build.sh mtmd --lib-dir ${dir}\` ` +
+        `(about 15 minutes on 2 cores; needs cmake and a C++ compiler)`,
+      options,
+    );
+    this.name = "MtmdMissingError";
+    this.dir = dir;
+  }
+}

@@ -16,7 +16,7 @@ async function run(command: string, args: string[]): Promise<string> {
   return new TextDecoder().decode(output.stdout).trim();
 }
 
-Deno.test("struct layouts match the pinned llama.h", async () => {
+Deno.test("struct layouts match the pinned llama.h and mtmd.h", async () => {
   const script = fileURLToPath(new URL("../native/fetch_source.sh", import.meta.url));
   const src = (await run("bash", [script])).split("\n").at(-1)!;
   const lines = [
@@ -24,6 +24,8 @@ Deno.test("struct layouts match the pinned llama.h", async () => {
     "#include <stddef.h>",
     '#include "llama.h"',
     '#include "ggml-cpu.h"',
+    '#include "mtmd.h"',
+    '#include "mtmd-helper.h"',
     "int main(void) {",
   ];
   for (const layout of ALL_LAYOUTS) {
@@ -45,6 +47,7 @@ Deno.test("struct layouts match the pinned llama.h", async () => {
       "-std=c11",
       `-I${join(src, "include")}`,
       `-I${join(src, "ggml", "include")}`,
+      `-I${join(src, "tools", "mtmd")}`,
       source,
       "-o",
       binary,

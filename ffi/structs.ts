@@ -121,6 +121,54 @@ export const ggml_threadpool_params = structLayout("ggml_threadpool_params", [
   ["paused", "bool"],
 ]);
 
+/** `struct mtmd_context_params` (tools/mtmd/mtmd.h). */
+export const mtmd_context_params = structLayout("mtmd_context_params", [
+  ["use_gpu", "bool"],
+  ["device", "pointer"],
+  ["print_timings", "bool"],
+  ["n_threads", "i32"],
+  ["image_marker", "pointer"],
+  ["media_marker", "pointer"],
+  ["flash_attn_type", "i32"],
+  ["warmup", "bool"],
+  ["image_min_tokens", "i32"],
+  ["image_max_tokens", "i32"],
+  ["cb_eval", "function"],
+  ["cb_eval_user_data", "pointer"],
+  ["batch_max_tokens", "i32"],
+  ["progress_callback", "function"],
+  ["progress_callback_user_data", "pointer"],
+]);
+
+/** `struct mtmd_input_text` (tools/mtmd/mtmd.h); `text` need not end in NUL. */
+export const mtmd_input_text = structLayout("mtmd_input_text", [
+  ["text", "pointer"],
+  ["text_len", "usize"],
+  ["add_special", "bool"],
+  ["parse_special", "bool"],
+]);
+
+/** `struct mtmd_helper_video_init_params` (tools/mtmd/mtmd-helper.h). */
+export const mtmd_helper_video_init_params = structLayout("mtmd_helper_video_init_params", [
+  ["fps_target", "f32"],
+  ["ffmpeg_bin_dir", "pointer"],
+  ["timestamp_interval_ms", "i64"],
+]);
+
+/**
+ * `struct mtmd_helper_init_opt` (tools/mtmd/mtmd-helper.h): one
+ * `mtmd_helper_video_init_params`, spelled out field by field.
+ */
+export const mtmd_helper_init_opt = structLayout("mtmd_helper_init_opt", [
+  ["video_params", "u64", 3],
+]);
+
+/** `struct mtmd_helper_bitmap_wrapper` (tools/mtmd/mtmd-helper.h). */
+export const mtmd_helper_bitmap_wrapper = structLayout("mtmd_helper_bitmap_wrapper", [
+  ["bitmap", "pointer"],
+  ["video_ctx", "pointer"],
+]);
+
 /** Every layout above, for the layout test. */
 export const ALL_LAYOUTS = [
   llama_model_params,
@@ -131,4 +179,9 @@ export const ALL_LAYOUTS = [
   llama_logit_bias,
   llama_perf_context_data,
   ggml_threadpool_params,
+  mtmd_context_params,
+  mtmd_input_text,
+  mtmd_helper_video_init_params,
+  mtmd_helper_init_opt,
+  mtmd_helper_bitmap_wrapper,
 ] as const;

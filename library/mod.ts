@@ -27,6 +27,7 @@
  */
 export { ModelLibrary } from "./model_library.ts";
 export { defaultRoots } from "./roots.ts";
+export { pairedMmproj } from "./mmproj_pairing.ts";
 export { mainTensorType, modelFacts } from "./model_facts.ts";
 export type { ModelFacts } from "./model_facts.ts";
 export type { Root } from "./roots.ts";

@@ -8,6 +8,7 @@
 #
 # Usage: native/build.sh [cpu|cuda|vulkan|metal] [PART...] [--out DIR] [--native]
 #                        [--jobs N] [--build-dir DIR]
+#        native/build.sh mtmd [--lib-dir DIR] [--jobs N]   (see native/build_mtmd.sh)
 #   cpu      CPU only (default)
 #   cuda     adds the CUDA backend (needs nvcc)
 #   vulkan   adds the Vulkan backend (needs the Vulkan SDK headers and glslc)
@@ -32,6 +33,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# `build.sh mtmd ...`: libmtmd only, against the libllama Hearth uses (native/build_mtmd.sh).
+if [ "${1:-}" = mtmd ]; then shift; exec "$root/native/build_mtmd.sh" "$@"; fi
 backend=cpu
 out=""
 native=0

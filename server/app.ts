@@ -14,7 +14,7 @@ import { instanceRoutes } from "./routes/instance.ts";
 import { providerRoutes } from "./routes/providers.ts";
 import { sheetRoutes } from "./routes/sheets.ts";
 import { chatRoutes, importRoute } from "./routes/chats.ts";
-import { messageRoutes, sendRoute } from "./routes/messages.ts";
+import { messageImageRoute, messageRoutes, sendRoute } from "./routes/messages.ts";
 import { messageEditRoutes } from "./routes/message_edits.ts";
 import { serveUi } from "./static.ts";
 import { type HttpTimeouts, serveWithDeadlines } from "./serve_with_deadlines.ts";
@@ -35,6 +35,7 @@ export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
   app.route("/api/chats", chatRoutes(deps));
   app.route("/api/messages", messageRoutes(deps));
   app.route("/api/messages", messageEditRoutes(deps));
+  app.route("/api/messages", messageImageRoute(deps));
   app.route("/api/import", importRoute(deps));
   const defaultNCtx = () => deps.storage.settings.get().n_ctx;
   const engine = () => deps.host.engine();

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { LibraryLoadError } from "../ffi/errors.ts";
+import { LibraryLoadError, MtmdMissingError } from "../ffi/errors.ts";
 import { UnsupportedSchemaError } from "../engine/json_schema_grammar.ts";
 import { TableFormatError } from "../tables/errors.ts";
 import {
@@ -25,7 +25,9 @@ import {
   EngineError,
   GgufError,
   GrammarError,
+  ImageInputError,
   LoraAdapterError,
+  MmprojError,
   ModelCrashError,
   ModelLoadError,
   ModelNotFoundError,
@@ -146,6 +148,8 @@ export const ERROR_TABLE: ReadonlyMap<ErrorClass, Row> = new Map<ErrorClass, Row
   [HttpError, (e: HttpError) => ({ status: e.status, type: e.type, extra: e.extra, headers: {} })],
   // ffi/
   [LibraryLoadError, row(500, "library_load_failed")],
+  // Image input needs a library this install lacks; the message says how to build it.
+  [MtmdMissingError, row(501, "mtmd_not_built")],
   // engine/
   [DisposedError, row(409, "conflict")],
   [ModelNotFoundError, row(404, "not_found")],
@@ -153,6 +157,9 @@ export const ERROR_TABLE: ReadonlyMap<ErrorClass, Row> = new Map<ErrorClass, Row
   [ModelLoadError, row(422, "model_load_failed")],
   [LoraAdapterError, row(422, "invalid_lora_adapter")],
   [DraftModelError, row(422, "invalid_draft_model")],
+  [MmprojError, row(422, "invalid_mmproj")],
+  // An image the request sent: not an image, or a model without an mmproj.
+  [ImageInputError, row(400, "invalid_image")],
   [ContextOverflowError, (e: ContextOverflowError) => ({
     status: 400,
     type: "exceed_context_size",

@@ -15,6 +15,7 @@ import { exportBranch, type ExportFormat, exportJsonl } from "./export.ts";
 import { type ImportFormat, parseImport } from "./import.ts";
 import { MessageStore } from "./messages.ts";
 import { MessageEdits } from "./message_edits.ts";
+import { MessageImageStore } from "./message_images.ts";
 import { migrate, MIGRATIONS, schemaVersion } from "./migrations.ts";
 import { ModelFolderStore } from "./model_folders.ts";
 import { WorkspaceFolderStore } from "./workspace_folders.ts";
@@ -56,6 +57,8 @@ export class Storage {
   readonly messages: MessageStore;
   /** Edits of finished messages: text in place, continue, remove and restore, fork. */
   readonly edits: MessageEdits;
+  /** Images attached to messages. */
+  readonly images: MessageImageStore;
   /** App-wide settings. */
   readonly settings: SettingsStore;
   /** Folders scanned for GGUF files. */
@@ -84,6 +87,7 @@ export class Storage {
     this.chats = new ChatStore(this.#ctx);
     this.messages = new MessageStore(this.#ctx, this.chats);
     this.edits = new MessageEdits(this.#ctx, this.chats, this.messages);
+    this.images = new MessageImageStore(this.#ctx);
     this.modelFolders = new ModelFolderStore(this.#ctx);
     this.workspaceFolders = new WorkspaceFolderStore(this.#ctx);
     this.models = new ModelStore(this.#ctx);

@@ -378,6 +378,22 @@ function addSheets(db: DatabaseSync): void {
 }
 
 /** Every migration, oldest first; the schema version is this array's length. */
+/**
+ * Version 9: images attached to messages (a user message's PNG or JPEG, for a model with
+ * an mmproj), in order; deleting the message deletes them.
+ */
+function addMessageImages(db: DatabaseSync): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS message_images (
+      message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+      position INTEGER NOT NULL CHECK (position >= 0),
+      mime_type TEXT NOT NULL,
+      data BLOB NOT NULL,
+      PRIMARY KEY (message_id, position)
+    ) WITHOUT ROWID;
+  `);
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   createSchema,
   addModels,
@@ -387,6 +403,7 @@ export const MIGRATIONS: readonly Migration[] = [
   addAdapterKind,
   addWorkspaceFolders,
   addSheets,
+  addMessageImages,
 ];
 
 /** Reads `PRAGMA user_version`. */

@@ -38,6 +38,8 @@ export { MessageStore } from "./messages.ts";
 export type { AddMessageOptions, FinishedMessage, NewMessage } from "./messages.ts";
 export { MessageEdits } from "./message_edits.ts";
 export type { RemovedSubtree } from "./message_edits.ts";
+export { IMAGE_MIME_TYPES, MAX_IMAGES_PER_MESSAGE, MessageImageStore } from "./message_images.ts";
+export type { MessageImage } from "./message_images.ts";
 export { DEFAULT_SETTINGS, SettingsStore } from "./settings.ts";
 export type { OpenAiServerPatch, SettingsPatch } from "./settings.ts";
 export { ModelFolderStore } from "./model_folders.ts";

@@ -114,6 +114,11 @@ export interface Message {
   backend?: MessageBackend;
   /** The remote provider's name (backend "remote"); absent otherwise. */
   provider?: string;
+  /**
+   * How many images the message carries (`storage.images`), as the UI API lists a
+   * chat's messages; absent when none or not filled in.
+   */
+  images?: number;
 }
 
 /** Where a reply was generated. */

@@ -38,3 +38,9 @@ export const STORIES_260K_DRAFT4: string = join(MODELS_DIR, "stories260K-draft4.
 
 /** stories260K cut to its first 2 blocks: a poor draft model (agreement ~7.5 %). */
 export const STORIES_260K_DRAFT2: string = join(MODELS_DIR, "stories260K-draft2.gguf");
+
+/**
+ * A LLaVA-style mmproj with random weights for stories260K (28x28 images, 14 px
+ * patches): image input plumbing only, it understands nothing.
+ */
+export const STORIES_260K_MMPROJ: string = join(MODELS_DIR, "stories260K-mmproj-random.gguf");

@@ -103,6 +103,13 @@ export type Close = () => void;
 /** The client: one method per route. */
 export type Api = ReturnType<typeof createApi>;
 
+/** An image sent with a message: its type and its bytes as base64. */
+export interface NewImage {
+  /** "image/png", "image/jpeg", "image/gif" or "image/bmp". */
+  mime_type: string;
+  data_base64: string;
+}
+
 /**
  * Creates the client.
  *
@@ -124,18 +131,25 @@ export function createApi(base = "") {
       json<Chat>("PATCH", `/api/chats/${id(chatId)}`, patch),
     deleteChat: (chatId: string) => json<void>("DELETE", `/api/chats/${id(chatId)}`),
     restoreChat: (chatId: string) => json<unknown>("POST", `/api/chats/${id(chatId)}/restore`),
-    /** `attachments`: workspace text files put into the message (docs/ui-api.md). */
+    /**
+     * `images` go with the message (the model needs an mmproj); `attachments` are workspace
+     * text files put into it (docs/ui-api.md).
+     */
     sendMessage: (
       chatId: string,
       content: string,
       parentId: string | null,
+      images: readonly NewImage[] = [],
       attachments?: { workspace: string; path: string }[],
     ) =>
       json<{ user: Message; assistant: Message }>("POST", `/api/chats/${id(chatId)}/messages`, {
         content,
         parent_id: parentId,
         ...(attachments?.length ? { attachments } : {}),
+        ...(images.length ? { images } : {}),
       }),
+    /** The URL of image `n` (0-based) a message carries. */
+    imageUrl: (messageId: string, n: number) => `${base}/api/messages/${id(messageId)}/images/${n}`,
     regenerate: (messageId: string) =>
       json<{ assistant: Message }>("POST", `/api/messages/${id(messageId)}/regenerate`),
     stop: (messageId: string) => json<void>("POST", `/api/messages/${id(messageId)}/stop`),

@@ -28,6 +28,7 @@ import {
   redactKey,
 } from "./errors.ts";
 import { Limiter } from "./limiter.ts";
+import { MEDIA_MARKER } from "../../engine/chat_template.ts";
 import { retryAfterMs, retryDelayMs } from "./retry.ts";
 
 /** What the SDK is given as key when the provider needs none (llama-server's convention). */
@@ -263,6 +264,35 @@ function retryable(error: ProviderError): boolean {
   return error instanceof ProviderUpstreamError && (error.status === 0 || error.status >= 500);
 }
 
+/**
+ * A user turn with images as OpenAI content parts: the text, then each image as a
+ * `data:` URL `image_url` part (its type sniffed from its first bytes).
+ */
+function withImageParts(content: string, images: readonly Uint8Array[]) {
+  const type = (b: Uint8Array) =>
+    b[0] === 0xff && b[1] === 0xd8
+      ? "image/jpeg"
+      : b[0] === 0x47 && b[1] === 0x49
+      ? "image/gif"
+      : b[0] === 0x42 && b[1] === 0x4d
+      ? "image/bmp"
+      : "image/png";
+  const base64 = (b: Uint8Array) => {
+    let binary = "";
+    for (let i = 0; i < b.length; i += 0x8000) {
+      binary += String.fromCharCode(...b.subarray(i, i + 0x8000));
+    }
+    return btoa(binary);
+  };
+  return [
+    { type: "text", text: content.replaceAll(MEDIA_MARKER, "") },
+    ...images.map((image) => ({
+      type: "image_url",
+      image_url: { url: `data:${type(image)};base64,${base64(image)}` },
+    })),
+  ];
+}
+
 /** The request body in OpenAI's spelling. */
 function body(request: CompletionRequest): OpenAI.ChatCompletionCreateParamsStreaming {
   const s = request.sampling ?? {};
@@ -270,7 +300,7 @@ function body(request: CompletionRequest): OpenAI.ChatCompletionCreateParamsStre
     model: request.model,
     messages: request.messages.map((m) => ({
       role: m.role,
-      content: m.content,
+      content: m.images?.length ? withImageParts(m.content, m.images) : m.content,
     })) as OpenAI.ChatCompletionMessageParam[],
     stream: true,
     stream_options: { include_usage: true },

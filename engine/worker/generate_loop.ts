@@ -18,6 +18,7 @@ import type { FinishReason, GenerationResult, Piece } from "../types.ts";
 import type { NativeContext } from "./native_context.ts";
 import type { NativeSampler } from "./native_sampler.ts";
 import { type DraftRunner, makeDraft, syncDraft } from "./speculative_loop.ts";
+import { imageAt, keepWholeImages, type MediaSpan, type MtmdPrompt } from "./native_mtmd.ts";
 
 /** One generation call on one sequence. */
 export interface GenerationJob {
@@ -36,6 +37,8 @@ export interface GenerationJob {
   special: boolean;
   /** A draft model's context: decode speculatively (engine/worker/speculative_loop.ts). */
   draft?: DraftRunner;
+  /** The prompt's image chunks (`prompt` then holds one key per position). */
+  media?: MtmdPrompt;
 }
 
 /**
@@ -61,6 +64,16 @@ export function runGeneration(
   }
 }
 
+/** Decodes one image span; on failure its cells are dropped before the error goes on. */
+function evalImage(ctx: NativeContext, media: MtmdPrompt, span: MediaSpan, seqId: number) {
+  try {
+    return media.evalSpan(ctx, span, seqId);
+  } catch (error) {
+    ctx.truncate(seqId, span.start);
+    throw error;
+  }
+}
+
 function generate(
   ctx: NativeContext,
   job: GenerationJob,
@@ -77,7 +90,7 @@ function generate(
   let common = 0;
   const limit = Math.min(cache.length, prompt.length - 1);
   while (common < limit && cache[common] === prompt[common]) common++;
-  const kept = ctx.truncate(seqId, common);
+  const kept = ctx.truncate(seqId, keepWholeImages(job.media, common));
   // Every call starts afresh, a reused Sampler too (as llama-server per request):
   // penalties see this call's tokens only and the seed gives the same stream.
   sampler.reset();
@@ -85,8 +98,20 @@ function generate(
   let finish: FinishReason | undefined;
   ctx.setAbortable(true);
   for (let i = kept; i < prompt.length && !finish;) {
+    const image = imageAt(job.media, i);
+    if (image?.start === i) {
+      // An image decodes in its own batches (libmtmd's); it is never the last position.
+      if (ctx.abortRequested() || !evalImage(ctx, job.media!, image, seqId)) {
+        finish = "abort";
+        ctx.truncate(seqId, i);
+        break;
+      }
+      for (let j = i; j < image.end; j++) cache.push(prompt[j]);
+      i = image.end;
+      continue;
+    }
     batch.clear();
-    const end = Math.min(prompt.length, i + batch.capacity);
+    const end = Math.min(image?.start ?? prompt.length, i + batch.capacity);
     for (let j = i; j < end; j++) batch.add(prompt[j], j, seqId, j === prompt.length - 1);
     if (ctx.abortRequested() || ctx.decode() === "aborted") {
       finish = "abort";

@@ -31,6 +31,9 @@ import { probeMemory } from "./memory_probe.ts";
 import { ServeLoop } from "./serve_loop.ts";
 import type { EngineInfo } from "../types.ts";
 import { HeartbeatWriter } from "../heartbeat.ts";
+import { MtmdLibrary } from "../../ffi/mtmd_library.ts";
+import { mtmdCounts, NativeMtmd } from "./native_mtmd.ts";
+import type { PreparedPrompt } from "./prompt.ts";
 
 /** A context, its model, its serve loop and its draft (a context on the draft model). */
 interface ContextEntry {
@@ -48,6 +51,8 @@ interface State {
   samplers: Map<number, { sampler: NativeSampler; modelId: number }>;
   /** The model of each adapter (the model holds its handle). */
   loras: Map<number, number>;
+  /** libmtmd, opened at the first mmproj load. */
+  mtmd?: MtmdLibrary;
   nextId: number;
 }
 
@@ -201,6 +206,52 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     model(modelId).freeLora(loraId);
   },
 
+  loadMmproj({ modelId, path, nThreads }) {
+    const s = live();
+    const m = model(modelId);
+    if (m.mtmd) throw new EngineError("Cannot load an mmproj: the model has one; free it first");
+    s.mtmd ??= new MtmdLibrary(s.libs);
+    m.mtmd = new NativeMtmd(s.mtmd, m, path, nThreads);
+    return m.mtmd.info;
+  },
+
+  async freeMmproj({ modelId }) {
+    const s = live();
+    const m = s.models.get(modelId);
+    if (!m?.mtmd) return;
+    // A served request may be between image chunks: stop what runs on this model first.
+    for (const entry of s.contexts.values()) {
+      if (entry.modelId !== modelId || !entry.serve) continue;
+      entry.serve.scheduler.failAll(new EngineError("Cannot go on: the mmproj was freed"));
+      await Promise.resolve();
+    }
+    m.mtmd.free();
+    m.mtmd = undefined;
+  },
+
+  tokenizeMedia({ modelId, text, images, addSpecial }) {
+    const m = model(modelId);
+    if (!m.mtmd) throw new EngineError("Cannot tokenize images: the model has no mmproj");
+    const media = m.mtmd.tokenize(text, images, addSpecial);
+    try {
+      return {
+        chunks: media.chunkCount,
+        positions: media.keys.length,
+        images: media.spans.map((span) => ({
+          start: span.start,
+          end: span.end,
+          nTokens: span.nTokens,
+        })),
+      };
+    } finally {
+      media.free();
+    }
+  },
+
+  handleCounts() {
+    return { mtmdLive: mtmdCounts.live, mtmdFreed: mtmdCounts.freed };
+  },
+
   setLoras({ ctxId, loras }) {
     const entry = live().contexts.get(ctxId);
     if (!entry) throw new EngineError(`Cannot find context ${ctxId}: it was freed`);
@@ -234,8 +285,19 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     const ctx = entry.ctx;
     if ("tokens" in args.prompt) checkTokens(args.prompt.tokens, ctx.model.info.nVocab);
     const prompt = preparePrompt(ctx.model, args.prompt, ctx.info.nCtxSeq, true);
+    const media = prompt.media;
+    // Freed however the request ends, a synchronous refusal (full queue) included.
+    using _chunks = { [Symbol.dispose]: () => media?.free() };
     const result = await entry.serve.submit(args.key, {
       prompt: prompt.tokens,
+      images: media && {
+        spans: media.spans,
+        decode(seqId, index) {
+          const span = media.spans[index];
+          if (!media.evalSpan(ctx, span, seqId)) throw new EngineError("Cannot decode: aborted");
+          ctx.cached[seqId].push(...media.keys.subarray(span.start, span.end));
+        },
+      },
       sampling: args.sampling,
       maxTokens: args.maxTokens,
       stop: args.stop,
@@ -312,7 +374,6 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
       throw new RangeError(`seqId must be in [0, ${ctx.info.nSeqMax}), got ${args.seqId}`);
     }
     if ("tokens" in args.prompt) checkTokens(args.prompt.tokens, m.info.nVocab);
-    const prompt = preparePrompt(m, args.prompt, ctx.info.nCtxSeq, true);
     let sampler: NativeSampler;
     let owned = false;
     if ("samplerId" in args.sampling) {
@@ -330,7 +391,9 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
       );
       owned = true;
     }
+    let prompt: PreparedPrompt | undefined;
     try {
+      prompt = preparePrompt(m, args.prompt, ctx.info.nCtxSeq, true);
       const result = runGeneration(ctx, {
         seqId: args.seqId,
         prompt: prompt.tokens,
@@ -340,11 +403,13 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
         serial: args.serial,
         special: args.special,
         draft,
+        media: prompt.media,
       }, (pieces) => post({ id, pieces }));
       result.droppedMessages = prompt.droppedMessages;
       if (prompt.truncation) result.truncation = prompt.truncation;
       return result;
     } finally {
+      prompt?.media?.free();
       if (owned) sampler.free();
     }
   },
@@ -374,6 +439,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     const s = state;
     if (!s) return;
     for (const modelId of [...s.models.keys()]) await handlers.freeModel({ modelId }, 0);
+    s.mtmd?.close();
     s.libs.close();
     state = undefined;
   },
@@ -403,6 +469,7 @@ function serialize(error: unknown): SerializedError {
       "retryAfterSeconds",
       "endpoint",
       "failure",
+      "dir",
     ]
   ) {
     if (key in error) fields[key] = (error as unknown as Record<string, unknown>)[key];

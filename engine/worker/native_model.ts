@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { NativeMtmd } from "./native_mtmd.ts";
 import type { NativeLibraries } from "../../ffi/library.ts";
 import { StructBuffer } from "../../ffi/layout.ts";
 import { llama_chat_message, llama_model_params } from "../../ffi/structs.ts";
@@ -31,6 +32,8 @@ export class NativeModel {
   #model: Deno.PointerObject | null;
   /** LoRA adapters by Worker id; llama_model_free frees those still here. */
   readonly #loras = new Map<number, Deno.PointerObject>();
+  /** The mmproj loaded for this model (image input), freed before the model. */
+  mtmd: NativeMtmd | undefined;
 
   private constructor(libs: NativeLibraries, model: Deno.PointerObject, info: ModelInfo) {
     this.libs = libs;
@@ -232,6 +235,8 @@ export class NativeModel {
   free(): void {
     if (this.#model === null) return;
     this.#loras.clear();
+    this.mtmd?.free();
+    this.mtmd = undefined;
     this.libs.llama.llama_model_free(this.#model);
     this.#model = null;
   }

@@ -38,6 +38,11 @@ export interface OpenAiAppOptions {
   maxBodyBytes?: number;
   /** A Jinja chat template to use instead of the model's own (llama-server's --chat-template). */
   chatTemplate?: string;
+  /**
+   * Fetch http(s) `image_url`s that requests name (`--allow-image-urls`); else only
+   * inline `data:` URLs are taken. Default false.
+   */
+  allowImageUrls?: boolean;
   /** Aborting it stops every running generation (the server is shutting down). */
   shutdownSignal?: AbortSignal;
   /**
@@ -74,6 +79,7 @@ export function createOpenAiApp(backend: CompletionBackend, options: OpenAiAppOp
     backend,
     metrics,
     chatTemplate: options.chatTemplate,
+    allowImageUrls: options.allowImageUrls ?? false,
     startedAt: nowSeconds(),
     stallAfterMs: options.stallAfterMs ?? DEFAULT_STALL_AFTER_MS,
     providers: options.providers,

@@ -31,6 +31,11 @@ export interface CompletionBackend {
   /** The served LoRA adapters (`/lora-adapters`); none when absent. */
   readonly loras?: ServedLoras;
   /**
+   * Whether the model takes images (an mmproj is loaded). False answers image parts
+   * with 400 before anything runs; absent leaves it to the engine.
+   */
+  readonly vision?: boolean;
+  /**
    * Starts a chat completion. Metrics carry `cachedTokens` (prompt tokens reused from
    * a slot's KV cache). Throws ContextOverflowError (in `result`) when the prompt does
    * not fit, QueueFullError (synchronously) when too many requests wait.
@@ -70,6 +75,11 @@ export class ContextBackend implements CompletionBackend {
     this.nCtx = context.info.nCtxSeq;
     this.#model = model;
     this.#context = context;
+  }
+
+  /** Whether the model has an mmproj loaded. */
+  get vision(): boolean {
+    return this.#model.mmproj !== undefined;
   }
 
   chat(messages: readonly ChatMessage[], options: ChatOptions & BackendCallOptions): Generation {

@@ -1,13 +1,14 @@
 /**
- * OpenAI chat messages to the engine's `{role, content}` turns. Content may be a
- * string or an array of text parts (joined with "\n", as llama-server does); an
+ * OpenAI chat messages to the engine's `{role, content, images}` turns. Content may be a
+ * string or an array of text and (in user messages) `image_url` parts (joined with "\n",
+ * as llama-server does, an image as a media marker where its part was); an
  * assistant's past `tool_calls` are written into its text in the template family's
  * own syntax, since the engine's messages carry text only; `developer` is read as
  * `system`.
  *
  * @module
  */
-import type { ChatMessage, ChatRole } from "../../engine/chat_template.ts";
+import { type ChatMessage, type ChatRole, MEDIA_MARKER } from "../../engine/chat_template.ts";
 import { invalidRequest } from "./errors.ts";
 import {
   invalidValue,
@@ -20,6 +21,15 @@ import {
   wrongType,
 } from "./fields.ts";
 import type { ToolCall, ToolFormat } from "./tool_formats.ts";
+import { readImagePart, type RemoteImage } from "./image_parts.ts";
+
+/** How `image_url` parts are read: whether http(s) URLs may be fetched, and where they go. */
+export interface ImageOptions {
+  /** http(s) image URLs are accepted (the server's `--allow-image-urls`). Default false. */
+  allowUrls: boolean;
+  /** Receives the http(s) images to fetch before the request runs. */
+  remote: RemoteImage[];
+}
 
 const ROLES = ["system", "developer", "user", "assistant", "tool"];
 const MESSAGE_FIELDS = new Set([
@@ -42,7 +52,11 @@ const MESSAGE_FIELDS = new Set([
  *   calls are then refused).
  * @throws {OpenAiError} 400 naming the message field at fault.
  */
-export function readMessages(value: unknown, tools: ToolFormat | undefined): ChatMessage[] {
+export function readMessages(
+  value: unknown,
+  tools: ToolFormat | undefined,
+  imageOptions: ImageOptions = { allowUrls: false, remote: [] },
+): ChatMessage[] {
   const list = optionalArray(value, "messages");
   if (list === undefined) {
     throw invalidRequest("Missing required parameter: 'messages'.", "messages");
@@ -53,10 +67,15 @@ export function readMessages(value: unknown, tools: ToolFormat | undefined): Cha
       "empty array. Expected an array with minimum length 1, but got an empty array instead",
     );
   }
-  return list.map((raw, i) => readMessage(raw, `messages[${i}]`, tools));
+  return list.map((raw, i) => readMessage(raw, `messages[${i}]`, tools, imageOptions));
 }
 
-function readMessage(raw: unknown, path: string, tools: ToolFormat | undefined): ChatMessage {
+function readMessage(
+  raw: unknown,
+  path: string,
+  tools: ToolFormat | undefined,
+  imageOptions: ImageOptions,
+): ChatMessage {
   const message = optionalObject(raw, path);
   if (message === undefined) throw wrongType(path, "an object", raw);
   rejectUnknown(message, MESSAGE_FIELDS, path);
@@ -84,7 +103,11 @@ function readMessage(raw: unknown, path: string, tools: ToolFormat | undefined):
     );
   }
   const nullable = role === "assistant";
-  let content = readContent(message.content, `${path}.content`, nullable);
+  const images: Uint8Array[] = [];
+  let content = readContent(message.content, `${path}.content`, nullable, {
+    ...imageOptions,
+    images: role === "user" ? images : undefined,
+  });
   if (calls.length > 0) {
     if (tools === undefined) {
       throw invalidRequest(
@@ -94,20 +117,34 @@ function readMessage(raw: unknown, path: string, tools: ToolFormat | undefined):
     }
     content = tools.render(content, calls);
   }
-  return { role: (role === "developer" ? "system" : role) as ChatRole, content };
+  const turn: ChatMessage = { role: (role === "developer" ? "system" : role) as ChatRole, content };
+  if (images.length > 0) turn.images = images;
+  return turn;
 }
 
-function readContent(value: unknown, path: string, nullable: boolean): string {
+function readContent(
+  value: unknown,
+  path: string,
+  nullable: boolean,
+  imageOptions: ImageOptions & { images: Uint8Array[] | undefined },
+): string {
   if (typeof value === "string") return value;
   if ((value === null || value === undefined) && nullable) return "";
   if (!Array.isArray(value)) {
     if (value === undefined) throw invalidRequest(`Missing required parameter: '${path}'.`, path);
     throw wrongType(path, "a string or an array of content parts", value);
   }
+  // Text parts join with "\n" and each image stands where its part was, as a media
+  // marker, as llama-server builds its multimodal prompt.
   return value.map((raw, j) => {
     const part = optionalObject(raw, `${path}[${j}]`);
     if (part === undefined) throw wrongType(`${path}[${j}]`, "an object", raw);
     const type = requiredString(part.type, `${path}[${j}].type`);
+    if (type === "image_url" && imageOptions.images) {
+      const { images, allowUrls, remote } = imageOptions;
+      readImagePart(part, `${path}[${j}]`, images, remote, allowUrls);
+      return MEDIA_MARKER;
+    }
     if (type === "text") {
       rejectUnknown(part, new Set(["type", "text"]), `${path}[${j}]`);
       return requiredString(part.text, `${path}[${j}].text`);
@@ -117,7 +154,9 @@ function readContent(value: unknown, path: string, nullable: boolean): string {
       return requiredString(part.refusal, `${path}[${j}].refusal`);
     }
     throw invalidRequest(
-      `Invalid '${path}[${j}].type': '${type}' content is not supported by this server; send text parts.`,
+      `Invalid '${path}[${j}].type': '${type}' content is not supported by this server${
+        type === "image_url" ? " in this message (images go in user messages)" : ""
+      }; send text parts.`,
       `${path}[${j}].type`,
       "invalid_value",
     );

@@ -14,6 +14,7 @@ import type { ChatOptions } from "../../engine/generate_options.ts";
 import type { BackendCallOptions, CompletionBackend } from "./backend.ts";
 import { ServedLoras } from "./loras.ts";
 import { readMessages } from "./chat_messages.ts";
+import type { RemoteImage } from "./image_parts.ts";
 import { invalidRequest } from "./errors.ts";
 import {
   invalidValue,
@@ -57,6 +58,8 @@ export interface ChatRequest {
   messages: ChatMessage[];
   /** Options for `backend.chat` (the route adds the signal). */
   options: ChatOptions & BackendCallOptions;
+  /** http(s) images to fetch into `messages` before the request runs. */
+  remoteImages: RemoteImage[];
   /** Answer with server-sent events. */
   stream: boolean;
   /** Send a usage chunk before `[DONE]`. */
@@ -79,13 +82,27 @@ export function readChatRequest(
   body: JsonObject,
   backend: CompletionBackend,
   chatTemplate: string | undefined,
+  allowImageUrls = false,
 ): ChatRequest {
   const fields = new RequestFields(body);
   fields.ignoreUnknown(body, CHAT_FIELDS);
   checkModel(body.model, backend.id);
   const template = chatTemplate ?? backend.info.chatTemplate ?? DEFAULT_CHAT_TEMPLATE;
   const { setup, format } = readTools(body, template);
-  const messages = readMessages(body.messages, format);
+  const remoteImages: RemoteImage[] = [];
+  const messages = readMessages(body.messages, format, {
+    allowUrls: allowImageUrls,
+    remote: remoteImages,
+  });
+  const withImage = messages.findIndex((message) => message.images?.length);
+  if (withImage >= 0 && backend.vision === false) {
+    throw invalidRequest(
+      `Invalid 'messages[${withImage}].content': this model takes no images: it has no ` +
+        "mmproj loaded (llama-server's --mmproj FILE); send text only.",
+      `messages[${withImage}].content`,
+      "invalid_value",
+    );
+  }
   const local = readLocalServerFields(fields);
   const maxTokens = readMaxTokens(body.max_completion_tokens, "max_completion_tokens") ??
     readMaxTokens(body.max_tokens, "max_tokens") ?? local.nPredict;
@@ -108,6 +125,7 @@ export function readChatRequest(
   if (setup !== undefined) options.templateVars = { tools: setup.templateTools };
   return {
     messages,
+    remoteImages,
     options,
     stream: sampling.stream,
     includeUsage: sampling.includeUsage,

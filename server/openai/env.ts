@@ -29,6 +29,8 @@ export interface RouteDeps {
   metrics: ServerMetrics;
   /** A chat template to use instead of the model's own, if any. */
   chatTemplate: string | undefined;
+  /** http(s) `image_url`s are fetched (`--allow-image-urls`); else refused with 400. */
+  allowImageUrls: boolean;
   /** When the server started, in Unix seconds (the model's `created`). */
   startedAt: number;
   /** `/health` answers 503 once the scheduler has gone this long without a step, in ms. */

@@ -22,6 +22,8 @@ export interface OpenAiServerOptions {
   cors?: string[];
   /** A chat template to use instead of the model's own. */
   chatTemplate?: string;
+  /** Fetch http(s) `image_url`s requests name; else only `data:` URLs. Default false. */
+  allowImageUrls?: boolean;
   /** Largest request body, in bytes. Default 4 MiB. */
   maxBodyBytes?: number;
   /** Remote providers fronted beside the local model (`NAME:MODEL`). Default none. */
@@ -84,6 +86,7 @@ export function startOpenAiServer(
     cors: options.cors,
     hosts: () => hosts,
     chatTemplate: options.chatTemplate,
+    allowImageUrls: options.allowImageUrls,
     maxBodyBytes: options.maxBodyBytes,
     shutdownSignal: closing.signal,
     stallAfterMs: options.stallAfterMs,

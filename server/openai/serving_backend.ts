@@ -29,6 +29,11 @@ export class ServingBackend implements CompletionBackend {
     this.#serving = serving;
   }
 
+  /** Whether the model has an mmproj loaded. */
+  get vision(): boolean {
+    return this.#serving.model.mmproj !== undefined;
+  }
+
   chat(messages: readonly ChatMessage[], options: ChatOptions & BackendCallOptions): Generation {
     return this.#serving.chat(messages, options);
   }

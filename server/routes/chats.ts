@@ -43,7 +43,13 @@ export function chatRoutes(deps: AppDeps): Hono {
 
   app.get("/:id", (c) => {
     const chat = storage.chats.require(c.req.param("id"));
-    return c.json({ chat, messages: storage.messages.list(chat.id) });
+    const messages = storage.messages.list(chat.id);
+    const images = storage.images.counts(messages.map((m) => m.id));
+    return c.json({
+      chat,
+      // A user message with images says how many: GET /api/messages/:id/images/:n has each.
+      messages: messages.map((m) => images.has(m.id) ? { ...m, images: images.get(m.id) } : m),
+    });
   });
 
   app.patch("/:id", async (c) => {

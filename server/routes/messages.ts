@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { Message } from "../../storage/mod.ts";
+import type { Message, MessageImage } from "../../storage/mod.ts";
 import { regenerate, sendMessage } from "../../app/chat_turns.ts";
 import { readJson } from "../body.ts";
 import type { AppDeps } from "../deps.ts";
@@ -21,16 +21,54 @@ export function sendRoute(deps: AppDeps): Hono {
   app.post("/:id/messages", async (c) => {
     const chatId = c.req.param("id");
     storage.chats.require(chatId); // 404 before the body is read
-    const { content, parent_id: parentId = null, attachments } = await readJson(c);
+    const body = await readJson(c, MAX_IMAGE_BODY_BYTES);
+    const { content, parent_id: parentId = null, attachments } = body;
     if (typeof content !== "string" || content.trim() === "") {
       throw badRequest("content must be a non-empty string");
     }
     if (parentId !== null && typeof parentId !== "string") {
       throw badRequest("parent_id must be a message id or null");
     }
+    const images = readImages(body.images);
     // Workspace text files, read through the file layer into the message.
     const full = await withAttachments(deps.workspace, content, attachments);
-    return c.json(sendMessage(deps, chatId, full, parentId), 201);
+    return c.json(sendMessage(deps, chatId, full, parentId, images), 201);
+  });
+  return app;
+}
+
+/** Largest send body, in bytes: room for images as base64 (about 15 MiB of them). */
+const MAX_IMAGE_BODY_BYTES = 20 << 20;
+
+/** `images: [{ mime_type, data_base64 }]` of a send body. */
+function readImages(value: unknown): MessageImage[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    throw badRequest("images must be an array of { mime_type, data_base64 }");
+  }
+  return value.map((item, i) => {
+    const { mime_type: mimeType, data_base64: data } = (item ?? {}) as Record<string, unknown>;
+    if (typeof mimeType !== "string" || typeof data !== "string") {
+      throw badRequest(`images[${i}] must be { mime_type, data_base64 }`);
+    }
+    try {
+      return { mime_type: mimeType, data: Uint8Array.from(atob(data), (ch) => ch.charCodeAt(0)) };
+    } catch {
+      throw badRequest(`images[${i}].data_base64 is not valid base64`);
+    }
+  });
+}
+
+/** `GET /api/messages/:id/images/:n`: an image a message carries, as its file. */
+export function messageImageRoute(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.get("/:id/images/:n", (c) => {
+    const image = deps.storage.images.list(c.req.param("id"))[Number(c.req.param("n"))];
+    if (!image) throw notFound(`No image ${c.req.param("n")} on message "${c.req.param("id")}"`);
+    return c.body(image.data as Uint8Array<ArrayBuffer>, 200, {
+      "content-type": image.mime_type,
+      "cache-control": "private, max-age=86400, immutable",
+    });
   });
   return app;
 }

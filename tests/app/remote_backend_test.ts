@@ -201,3 +201,22 @@ Deno.test("RemoteBackend.complete() fails an idle stream after its text, without
     assertEquals(fake.requests.length, 1);
   });
 });
+
+Deno.test("RemoteBackend.complete() sends a turn's images as data: URL image_url parts", async () => {
+  await withProvider(async (fake, backend) => {
+    const png = Uint8Array.of(0x89, 0x50, 0x4e, 0x47);
+    const messages = [{
+      role: "user" as const,
+      content: "<__media__>\nWhat is it?",
+      images: [png],
+    }];
+    await drain(backend().complete({ model: "fake-small", messages }));
+    assertEquals(fake.requests[0].body.messages, [{
+      role: "user",
+      content: [
+        { type: "text", text: "\nWhat is it?" },
+        { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw==" } },
+      ],
+    }]);
+  });
+});

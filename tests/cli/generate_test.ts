@@ -183,3 +183,33 @@ Deno.test("hearth generate -md DRAFT prints the same greedy text, with the draft
   const line = assertOneLineError(await hearth(...args, "-md", SYNTHETIC_135M));
   assert(line.includes("as the draft model: its vocabulary type is BPE, the target's SPM"), line);
 });
+
+Deno.test("hearth generate --mmproj --image reads images; bad ones are one-line errors", async () => {
+  const { MTMD_BUILT, CORRUPT_PNG, RED_PNG } = await import("../_images.ts");
+  const { STORIES_260K_MMPROJ } = await import("../models.ts");
+  const noMmproj = await hearth("generate", "-m", STORIES_260K, "-p", "Hi", "--image", "x.png");
+  assert(assertOneLineError(noMmproj).includes("--image without --mmproj"));
+  if (!MTMD_BUILT) return;
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/red.png`, RED_PNG);
+    await Deno.writeFile(`${dir}/bad.png`, CORRUPT_PNG);
+    const args = ["generate", "-m", STORIES_260K, "--mmproj", STORIES_260K_MMPROJ, "-n", "4"];
+    const ok = await hearth(
+      ...args,
+      "--temp",
+      "0",
+      "--json",
+      "-p",
+      "Once",
+      "--image",
+      `${dir}/red.png`,
+    );
+    assertEquals(ok.code, 0, ok.stderr);
+    assertEquals(JSON.parse(ok.stdout).metrics.generatedTokens, 4);
+    const bad = await hearth(...args, "-p", "Once", "--image", `${dir}/bad.png`);
+    assert(assertOneLineError(bad).includes("image 1 of 1"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -70,10 +70,18 @@ Deno.test("invalid chat requests get 400 invalid_request_error naming the field"
   );
   assertError(
     await chat({
-      messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] }],
+      messages: [{ role: "user", content: [{ type: "input_audio", input_audio: { data: "x" } }] }],
     }),
     400,
     "messages[0].content[0].type",
+  );
+  // An image part is read now (data: URLs); another scheme is refused naming the URL.
+  assertError(
+    await chat({
+      messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] }],
+    }),
+    400,
+    "messages[0].content[0].image_url.url",
   );
   assertError(
     await chat({ messages: [{ role: "tool", content: "x" }] }),

@@ -51,6 +51,8 @@ Deno.test("parseServeArgs() reads flags with defaults and refuses bad values", (
     draftPMin: 0.75,
     nGpuLayersDraft: -1,
     rpc: undefined,
+    mmproj: undefined,
+    allowImageUrls: false,
   });
   assertEquals(parseServeArgs(["-h"]), undefined);
   const draft = parseServeArgs(["-m", "x.gguf", "-md", "d.gguf", "--draft-max", "4"])!;
@@ -63,6 +65,10 @@ Deno.test("parseServeArgs() reads flags with defaults and refuses bad values", (
   assertEquals(parseServeArgs(["-m", "x.gguf", "--rpc", "10.0.0.7:50052"])!.rpc, "10.0.0.7:50052");
   assertEquals(parseServeArgs(["-m", "x.gguf"], { rpc: "h:1" })!.rpc, "h:1");
   assertThrows(() => parseServeArgs(["-m", "x.gguf", "--rpc", "10.0.0.7"]), RangeError, "--rpc");
+  assertEquals(
+    parseServeArgs(["-m", "x.gguf", "--mmproj", "p.gguf", "--allow-image-urls"])!.mmproj,
+    "p.gguf",
+  );
   assertEquals(
     parseServeArgs(["-m", "x.gguf", "--lora", "a.gguf", "--lora-scaled", "b.gguf", "0.5"])!.loras,
     [{ path: "a.gguf", scale: 1 }, { path: "b.gguf", scale: 0.5 }],

@@ -8,10 +8,12 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { chromium, type Page } from "playwright-core";
 import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
 import { buildUi } from "../../ui/build.ts";
+import { RED_PNG } from "../_images.ts";
 import type { Chat, LibraryEntry, LoadedModel, Message, Settings } from "../../api/types.ts";
 import {
   CHROMIUM,
@@ -101,6 +103,7 @@ const messages: Record<string, Message[]> = {
       null,
       "user",
       "What's the difference between a mutex and a semaphore? Keep it short.",
+      { images: 1 },
     ),
     msg("d2", "demo", "d1", "assistant", "A mutex is a lock; a semaphore is a counter."),
     msg("d3", "demo", "d1", "assistant", DEMO_REPLY, {
@@ -151,6 +154,8 @@ let loaded: LoadedModel = {
   n_layers_offloaded: 0,
   n_parallel: 4,
   loras: [],
+  mmproj: null,
+  vision_error: null,
 };
 /** A library file as `GET /api/models` lists it. */
 function entry(id: string, path: string, extra: Partial<LibraryEntry>): LibraryEntry {
@@ -266,6 +271,11 @@ function serve(
       return json({ models: ["meta-llama/llama-3.1-8b-instruct"] });
     }
     if (p === "/api/models") return json({ models: LIBRARY });
+    if (/^\/api\/messages\/[^/]+\/images\/0$/.test(p)) {
+      return new Response(RED_PNG as Uint8Array<ArrayBuffer>, {
+        headers: { "content-type": "image/png" },
+      });
+    }
     if (p === "/api/downloads") return json({ downloads: [] });
     if (/^\/api\/models\/[^/]+\/fit$/.test(p)) {
       const n_ctx = Number(url.searchParams.get("n_ctx"));
@@ -547,6 +557,26 @@ Deno.test({
       assertEquals(loraScales, [0]);
       await page.keyboard.press("Escape");
       await page.waitForSelector(".dialog", { state: "detached" });
+    });
+
+    await t.step("a sent image shows in its message; with an mmproj, images attach", async () => {
+      await page.goto(`${base}/#/chat/demo`);
+      const shown = page.locator('.message.user .message-images img[alt="Image 1"]');
+      await shown.waitFor();
+      assert(await shown.evaluate((img: HTMLImageElement) => img.naturalWidth === 28));
+      assertEquals(await page.getByLabel("Attach an image").count(), 0);
+      loaded = { ...loaded, mmproj: "/home/me/models/mmproj-qwen.gguf" };
+      await page.reload();
+      await page.getByLabel("Attach an image").waitFor();
+      await page.locator('.composer input[type="file"]').setInputFiles({
+        name: "red.png",
+        mimeType: "image/png",
+        buffer: Buffer.from(RED_PNG),
+      });
+      await page.locator('.attachments img[alt="red.png"]').waitFor();
+      await page.getByLabel("Remove red.png").click();
+      await page.locator(".attachments").waitFor({ state: "detached" });
+      loaded = { ...loaded, mmproj: null };
     });
 
     await t.step(

@@ -1,11 +1,13 @@
 /**
  * The message box: Enter sends, Shift+Enter adds a line, the button turns into Stop while a
- * reply streams. The context bar sits under it.
+ * reply streams. Images (PNG, JPEG, GIF, BMP) are attached with the image button or pasted,
+ * when the loaded model has an mmproj. The context bar sits under it.
  *
  * @module
  */
 import type { JSX } from "preact";
-import { useRef } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
+import type { NewImage } from "../api.ts";
 import type { Stores } from "../stores/app.ts";
 import { ContextBar } from "./ContextBar.tsx";
 import { Icon } from "./icons.tsx";
@@ -13,11 +15,49 @@ import { Icon } from "./icons.tsx";
 /** Tallest the box grows before it scrolls, in pixels. */
 const MAX_HEIGHT_PX = 200;
 
+/** Image types the server stores and libmtmd decodes. */
+const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/bmp"];
+
+/** An attached image: what is sent, and a preview URL. */
+interface Attachment {
+  image: NewImage;
+  url: string;
+  name: string;
+}
+
+async function attachment(file: File): Promise<Attachment> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return {
+    image: { mime_type: file.type, data_base64: btoa(binary) },
+    url: URL.createObjectURL(file),
+    name: file.name || "pasted image",
+  };
+}
+
 /** The composer. */
 export function Composer({ stores }: { stores: Stores }): JSX.Element {
   const { conversation } = stores;
   const area = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
+  const [attached, setAttached] = useState<Attachment[]>([]);
   const busy = conversation.busy.value;
+  const loaded = stores.models.loaded.value;
+  const vision = !!loaded?.mmproj;
+  const attach = async (files: Iterable<File>) => {
+    const images = [...files].filter((file) => IMAGE_TYPES.includes(file.type));
+    if (images.length === 0) return;
+    const added = await Promise.all(images.map(attachment));
+    setAttached((list) => [...list, ...added]);
+  };
+  const detach = (index: number) =>
+    setAttached((list) => {
+      URL.revokeObjectURL(list[index].url);
+      return list.filter((_, i) => i !== index);
+    });
   const grow = (el: HTMLTextAreaElement) => {
     el.style.height = "auto";
     el.style.height = `${Math.min(el.scrollHeight, MAX_HEIGHT_PX)}px`;
@@ -26,17 +66,61 @@ export function Composer({ stores }: { stores: Stores }): JSX.Element {
     const el = area.current;
     if (!el || busy || !el.value.trim()) return;
     const text = el.value;
+    const images = attached;
     el.value = "";
     grow(el);
+    setAttached([]);
     // A failed send gives the text back, unless the user has started typing something new.
-    if (!(await conversation.send(text)) && !el.value) {
+    if (!(await conversation.send(text, undefined, images.map((a) => a.image))) && !el.value) {
       el.value = text;
       grow(el);
-    }
+      setAttached(images);
+    } else for (const a of images) URL.revokeObjectURL(a.url);
   };
   return (
     <form class="composer" aria-label="New message" onSubmit={(e) => (e.preventDefault(), send())}>
+      {attached.length > 0 && (
+        <ul class="attachments" aria-label="Attached images">
+          {attached.map((a, i) => (
+            <li key={a.url}>
+              <img src={a.url} alt={a.name} />
+              <button
+                type="button"
+                aria-label={`Remove ${a.name}`}
+                onClick={() => detach(i)}
+              >
+                <Icon name="close" />
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {loaded?.vision_error && <p class="notice" role="note">{loaded.vision_error}</p>}
       <div class="composer-box">
+        {vision && (
+          <>
+            <button
+              type="button"
+              class="attach"
+              aria-label="Attach an image"
+              title="Attach an image (or paste one)"
+              onClick={() => picker.current?.click()}
+            >
+              <Icon name="image" />
+            </button>
+            <input
+              ref={picker}
+              type="file"
+              accept={IMAGE_TYPES.join(",")}
+              multiple
+              hidden
+              onChange={(e) => {
+                const input = e.currentTarget;
+                void attach(input.files ?? []).finally(() => (input.value = ""));
+              }}
+            />
+          </>
+        )}
         <textarea
           id="composer-input"
           ref={area}
@@ -45,6 +129,16 @@ export function Composer({ stores }: { stores: Stores }): JSX.Element {
           aria-label="Message"
           onInput={(e) =>
             grow(e.currentTarget)}
+          onPaste={(e) => {
+            const files = [...(e.clipboardData?.files ?? [])];
+            if (
+              !vision || !files.some((file) =>
+                IMAGE_TYPES.includes(file.type)
+              )
+            ) return;
+            e.preventDefault();
+            void attach(files);
+          }}
           onKeyDown={(e) => {
             // isComposing: Enter that confirms an IME composition must not send.
             if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {

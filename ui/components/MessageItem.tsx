@@ -63,7 +63,22 @@ function MessageItemView(props: MessageItemProps): JSX.Element {
           />
         )
         : user
-        ? <div class="bubble">{message.content}</div>
+        ? (
+          <div class="bubble">
+            {!!message.images && (
+              <div class="message-images">
+                {Array.from({ length: message.images }, (_, n) => (
+                  <img
+                    key={n}
+                    src={props.conversation.imageUrl(message.id, n)}
+                    alt={`Image ${n + 1}`}
+                  />
+                ))}
+              </div>
+            )}
+            {message.content}
+          </div>
+        )
         : (
           <Markdown
             source={stream ?? message.content}

@@ -32,6 +32,7 @@ const PATHS = {
   forward: "M5 6l6 6-6 6M13 6l6 6-6 6",
   /** Fork into a new chat: a branch splitting off. */
   fork: "M6 4v16M6 14c0-4 12-2 12-8M18 4v2",
+  image: "M4 5h16v14H4zM4 16l5-5 4 4 3-3 4 4M15 9h.01",
 } as const;
 
 /** The icon names. */

@@ -67,6 +67,7 @@ export function fakeApi(chats: Chat[] = [], messages: Message[] = []) {
     },
     deleteChat: (id: string) => (calls.push(`deleteChat ${id}`), Promise.resolve()),
     restoreChat: (id: string) => (calls.push(`restoreChat ${id}`), Promise.resolve()),
+    imageUrl: (messageId: string, n: number) => `/api/messages/${messageId}/images/${n}`,
     sendMessage: (chatId: string, content: string, parentId: string | null) => {
       calls.push(`sendMessage ${chatId} ${parentId}`);
       const user = fakeMessage(`u${next++}`, parentId, { chat_id: chatId, content });

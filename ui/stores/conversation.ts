@@ -8,7 +8,7 @@
  * @module
  */
 import { computed, createModel, signal } from "@preact/signals";
-import type { Api, ApiError } from "../api.ts";
+import type { Api, ApiError, NewImage } from "../api.ts";
 import { activePath, deepestLeaf, indexChildren } from "../lib/tree.ts";
 import type { Chat, ChatPatch, Message } from "../../api/types.ts";
 import type { ChatListStore } from "./chat_list.ts";
@@ -104,12 +104,16 @@ export const ConversationModel = createModel((api: Api, deps: ConversationDeps) 
    * Sends `content` after `parentId` (default: the end of the branch shown). Resolves false
    * when it failed (the error is shown), so the composer can give the text back.
    */
-  const send = async (content: string, parentId?: string | null): Promise<boolean> => {
+  const send = async (
+    content: string,
+    parentId?: string | null,
+    images: readonly NewImage[] = [],
+  ): Promise<boolean> => {
     if (!content.trim()) return false;
     try {
       const target = await ensureChat(content);
       const parent = parentId === undefined ? path.value.at(-1)?.id ?? null : parentId;
-      const { user, assistant } = await api.sendMessage(target.id, content, parent);
+      const { user, assistant } = await api.sendMessage(target.id, content, parent, images);
       put(user, assistant);
       follow(assistant);
       return true;
@@ -185,6 +189,8 @@ export const ConversationModel = createModel((api: Api, deps: ConversationDeps) 
     open,
     startNew,
     send,
+    /** The URL of image `n` of message `messageId`. */
+    imageUrl: (messageId: string, n: number) => api.imageUrl(messageId, n),
     editAndResend,
     regenerate,
     stop,

@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { chatChunks, chatCompletion } from "../chat_response.ts";
 import { readChatRequest } from "../chat_request.ts";
+import { fetchRemoteImages } from "../image_parts.ts";
 import type { OpenAiEnv, RouteDeps } from "../env.ts";
 import { startGeneration } from "../generation_run.ts";
 import { newId, nowSeconds } from "../ids.ts";
@@ -17,8 +18,14 @@ import { sseResponse } from "../sse.ts";
 export function chatCompletionsRoute(deps: RouteDeps): Hono<OpenAiEnv> {
   const route = new Hono<OpenAiEnv>();
   route.post("/", async (c) => {
-    const request = readChatRequest(c.var.body, deps.backend, deps.chatTemplate);
+    const request = readChatRequest(
+      c.var.body,
+      deps.backend,
+      deps.chatTemplate,
+      deps.allowImageUrls,
+    );
     const abort = c.var.abort;
+    await fetchRemoteImages(request.remoteImages, abort.signal);
     const chat = (signal: AbortSignal) =>
       deps.backend.chat(request.messages, { ...request.options, signal });
     const started = await startGeneration(
