@@ -88,7 +88,22 @@ const chats = [
   chat("xss", "Security check", null, 3_600_000),
   chat("old", "Trip ideas for the weekend", null, 90_000_000),
   chat("deep", "Deeply nested replies", "q4", 180_000_000),
+  chat("math", "Math and code", "m2", 240_000_000),
 ];
+/** Math, a highlighted code block, prices that are no math and a task list. */
+const MATH_REPLY = `Euler: $e^{i\\pi} + 1 = 0$, and the sum
+
+$$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}$$
+
+It costs $5 and $10, not math. Code \`$x$\` stays code.
+Unsafe: $\\href{javascript:alert(1)}{click}$ and $\\color{red}{r}$.
+
+- [x] done
+- [ ] to do
+
+\`\`\`ts
+const answer: number = 42;
+\`\`\``;
 /** Replies nested past `MAX_MARKDOWN_NESTING`: marked's stack overflows, or it takes seconds. */
 const DEEP_QUOTE = ">".repeat(2500) + " the bottom of the quote";
 const DEEP_LIST = Array.from({ length: 800 }, (_, i) => `${"  ".repeat(i)}- level ${i}`)
@@ -126,6 +141,10 @@ const messages: Record<string, Message[]> = {
     msg("q2", "deep", "q1", "assistant", DEEP_QUOTE),
     msg("q3", "deep", "q2", "user", "Now a list."),
     msg("q4", "deep", "q3", "assistant", DEEP_LIST),
+  ],
+  math: [
+    msg("m1", "math", null, "user", "Some math, please."),
+    msg("m2", "math", "m1", "assistant", MATH_REPLY),
   ],
 };
 let settings: Settings = testSettings();
@@ -428,6 +447,33 @@ Deno.test({
       assertEquals(await quote.textContent(), DEEP_QUOTE);
       assertEquals(await list.textContent(), DEEP_LIST);
       assertEquals(await page.locator('[data-id="q4"] .markdown li').count(), 0);
+      await page.goto(`${base}/#/chat/xss`);
+      await page.waitForSelector('[data-id="x2"] .markdown strong');
+    });
+
+    await t.step("math is typeset, code highlighted, and both stay sanitized", async () => {
+      await page.goto(`${base}/#/chat/math`);
+      const md = page.locator('[data-id="m2"] .markdown');
+      await md.locator(".katex-display").waitFor();
+      assertEquals(await md.locator(".katex-mathml").count(), 4);
+      // KaTeX's inline styles apply under the CSP: a strut has the height its style gives.
+      const strut = await md.locator(".katex-html [style*=height]").first().evaluate((el) => ({
+        style: el.getAttribute("style"),
+        height: getComputedStyle(el).height,
+      }));
+      assert(strut.style?.includes("height"), "KaTeX's style attribute is kept");
+      assert(strut.height !== "0px" && strut.height !== "auto", `strut height ${strut.height}`);
+      await page.waitForFunction(() => document.fonts.check("16px KaTeX_Main"));
+      const text = await md.textContent() ?? "";
+      assert(text.includes("It costs $5 and $10, not math."), "prices are text");
+      assertEquals(await md.locator("code:not(.hljs)").first().textContent(), "$x$");
+      assertEquals(await page.locator('main a[href^="javascript"]').count(), 0);
+      assertEquals(await md.locator("[style]:not(.katex [style])").count(), 0);
+      assertEquals(await md.locator(".task-box").allTextContents(), ["\u2611", "\u2610"]);
+      assertEquals(await md.locator("input").count(), 0);
+      assertEquals(await md.locator("code.hljs .hljs-keyword").first().textContent(), "const");
+      assertEquals(await md.locator("code.hljs .hljs-number").textContent(), "42");
+      await md.locator("button.copy-code").waitFor();
       await page.goto(`${base}/#/chat/xss`);
       await page.waitForSelector('[data-id="x2"] .markdown strong');
     });
