@@ -18,6 +18,7 @@ export type { Chat, Message, Metrics, Sampling, Settings } from "../storage/type
 export { DEFAULT_OVERFLOW } from "../storage/chat_defaults.ts";
 export type { LoadedLora, LoadedModel, LoadError, Loading } from "../app/model_host.ts";
 export type { Resources } from "../app/resources.ts";
+export type { ContextUsage } from "../app/context_usage.ts";
 export type { OpenAiServerSettings } from "../storage/types.ts";
 export type { OpenAiServerPatch, SettingsPatch } from "../storage/settings.ts";
 import type { LoadedModel, LoadError, Loading } from "../app/model_host.ts";
@@ -219,3 +220,17 @@ export type ProviderPatch = {
 
 /** `POST /api/providers/:name/test`: round-trip time in milliseconds and the models. */
 export type ProviderTest = { rtt_ms: number; model_count: number; models: string[] };
+
+/** `POST /api/context`'s body: the branch (and draft message) whose next prompt is measured. */
+export type ContextRequest = {
+  /** The chat; null for one not created yet. */
+  chat_id: string | null;
+  /** Last message of the branch; absent: the chat's active leaf; null: none. */
+  leaf_id?: string | null;
+  /** A message being typed, counted as the next user message. */
+  draft?: string;
+  /** System prompt of a chat not created yet. */
+  system_prompt?: string;
+  /** Overflow policy of a chat not created yet. */
+  overflow?: Overflow;
+};

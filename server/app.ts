@@ -14,6 +14,7 @@ import { instanceRoutes } from "./routes/instance.ts";
 import { providerRoutes } from "./routes/providers.ts";
 import { chatRoutes, importRoute } from "./routes/chats.ts";
 import { messageRoutes, sendRoute } from "./routes/messages.ts";
+import { contextRoutes } from "./routes/context.ts";
 import { serveUi } from "./static.ts";
 import { type HttpTimeouts, serveWithDeadlines } from "./serve_with_deadlines.ts";
 import { libraryRoutes } from "./routes/library.ts";
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
   app.route("/api/chats", chatRoutes(deps));
   app.route("/api/messages", messageRoutes(deps));
   app.route("/api/import", importRoute(deps));
+  app.route("/api/context", contextRoutes(deps));
   const defaultNCtx = () => deps.storage.settings.get().n_ctx;
   const engine = () => deps.host.engine();
   const loadVerdicts = deps.host.verdicts;

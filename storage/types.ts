@@ -107,6 +107,8 @@ export interface Message {
   finish_reason: FinishReason | null;
   /** Messages dropped from the prompt by overflow "truncate-oldest"; absent when none. */
   dropped_messages?: number;
+  /** Why the reply failed (state "error"), in the UI's words; absent otherwise. */
+  error?: string;
   /**
    * Where a reply was generated: "local" (this machine) or "remote" (a provider: the
    * conversation left the machine); absent for user and system messages.

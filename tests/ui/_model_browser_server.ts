@@ -300,6 +300,9 @@ export function serveModelBrowser(dist: string, settings: Settings) {
     }
     if (p === "/api/downloads" && req.method === "POST") return json(download, 201);
     if (p === "/api/downloads") return json({ downloads: [] });
+    if (p === "/api/context") {
+      return json({ prompt_tokens: 0, min_prompt_tokens: 0, n_ctx: 2048, overflow: "error" });
+    }
     const action = /^\/api\/downloads\/d1\/(pause|resume)$/.exec(p);
     if (action) {
       download = { ...download, state: action[1] === "pause" ? "paused" : "downloading" };

@@ -286,6 +286,17 @@ function serve(
     }
     if (p === "/api/models") return json({ models: LIBRARY });
     if (p === "/api/downloads") return json({ downloads: [] });
+    if (p === "/api/context") {
+      // 100 tokens for any branch, plus one per character of a draft.
+      const { draft = "", chat_id } = await req.json();
+      const chat = chats.find((c) => c.id === chat_id);
+      return json({
+        prompt_tokens: 100 + draft.length,
+        min_prompt_tokens: draft.length || 100,
+        n_ctx: loaded.n_ctx,
+        overflow: chat?.overflow ?? "truncate-oldest",
+      });
+    }
     if (/^\/api\/models\/[^/]+\/fit$/.test(p)) {
       const n_ctx = Number(url.searchParams.get("n_ctx"));
       const device = {
@@ -352,7 +363,7 @@ function serve(
         send("snapshot", { content: "" });
         await gate.go.promise;
         for (const text of STREAM_PIECES) {
-          send("delta", { text });
+          send("delta", { text, tokens: 1 });
           await new Promise((r) => setTimeout(r, 90));
         }
         await gate.finish.promise;
@@ -516,12 +527,25 @@ Deno.test({
         new MutationObserver(() => w.__steps.push(md.textContent ?? ""))
           .observe(md, { childList: true, subtree: true, characterData: true });
       });
+      // The context bar counts the prompt, then each streamed token as it arrives.
+      const meter = page.locator('.context [role="meter"]');
+      await page.waitForFunction(() =>
+        document.querySelector('.context [role="meter"]')?.getAttribute("aria-valuenow") === "100"
+      );
       gate.go.resolve();
       await page.waitForFunction(() =>
         document.querySelector('[data-id="a-new"] .markdown')?.textContent?.includes(
           "defer mu.Unlock()",
         )
       );
+      await page.waitForFunction(
+        (n) =>
+          document.querySelector('.context [role="meter"]')?.getAttribute("aria-valuenow") ===
+            String(100 + n),
+        STREAM_PIECES.length,
+      );
+      assert(await page.locator('[data-id="a-new"].streaming').count() === 1, "still streaming");
+      assertEquals(await meter.getAttribute("aria-valuemax"), String(loaded.n_ctx));
       const { mutations, steps } = await page.evaluate(() => {
         const w = globalThis as unknown as { __mutations: number; __steps: string[] };
         return { mutations: w.__mutations, steps: w.__steps };
@@ -536,6 +560,19 @@ Deno.test({
       await page.waitForSelector('[data-id="a-new"]:not(.streaming) .stats');
       assertEquals(await page.locator('[data-id="a-new"] strong').textContent(), "Go");
       assertEquals(await rendersOf(page, ["d1", "d3", "u-new"]), before);
+    });
+
+    await t.step("the composer counts a draft and warns when it cannot fit", async () => {
+      const input = page.locator("#composer-input");
+      await input.fill("Tell me more");
+      await page.locator(".context-draft").getByText("message +12").waitFor();
+      await input.fill("x".repeat(loaded.n_ctx + 10));
+      const notice = page.locator('.context-notice[data-level="error"]');
+      await notice.waitFor();
+      assert((await notice.textContent())?.includes("does not fit"));
+      assert(!(await notice.textContent())?.includes("n_ctx"), "the UI's words");
+      await input.fill("");
+      await notice.waitFor({ state: "detached" });
     });
 
     await t.step("light and dark themes switch", async () => {

@@ -15,7 +15,7 @@ const MAX_HEIGHT_PX = 200;
 
 /** The composer. */
 export function Composer({ stores }: { stores: Stores }): JSX.Element {
-  const { conversation } = stores;
+  const { conversation, context } = stores;
   const area = useRef<HTMLTextAreaElement>(null);
   const busy = conversation.busy.value;
   const grow = (el: HTMLTextAreaElement) => {
@@ -28,10 +28,12 @@ export function Composer({ stores }: { stores: Stores }): JSX.Element {
     const text = el.value;
     el.value = "";
     grow(el);
+    context.setDraft("");
     // A failed send gives the text back, unless the user has started typing something new.
     if (!(await conversation.send(text)) && !el.value) {
       el.value = text;
       grow(el);
+      context.setDraft(text);
     }
   };
   return (
@@ -43,8 +45,10 @@ export function Composer({ stores }: { stores: Stores }): JSX.Element {
           rows={1}
           placeholder="Message Hearth…"
           aria-label="Message"
-          onInput={(e) =>
-            grow(e.currentTarget)}
+          onInput={(e) => {
+            grow(e.currentTarget);
+            context.setDraft(e.currentTarget.value);
+          }}
           onKeyDown={(e) => {
             // isComposing: Enter that confirms an IME composition must not send.
             if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {

@@ -8,6 +8,7 @@ import { computed } from "@preact/signals";
 import type { Api, Close } from "../api.ts";
 import { ChatListModel, type ChatListStore } from "./chat_list.ts";
 import { ConversationModel, type ConversationStore } from "./conversation.ts";
+import { ContextModel, type ContextStore } from "./context.ts";
 import { DownloadsModel, type DownloadsStore } from "./downloads.ts";
 import { GenerationModel, type GenerationStore } from "./generation.ts";
 import { HubBrowserModel, type HubStore } from "./hub.ts";
@@ -32,6 +33,8 @@ export type Stores = {
   chats: ChatListStore;
   conversation: ConversationStore;
   generation: GenerationStore;
+  /** How full the open chat's context is, live. */
+  context: ContextStore;
   resources: ResourcesStore;
   openAiServer: OpenAiServerStore;
   providers: ProvidersStore;
@@ -73,6 +76,7 @@ export function createStores(api: Api): Stores {
     chats,
     conversation,
     generation,
+    context: new ContextModel(api, { conversation, generation, models }),
     resources: new ResourcesModel(api, watched),
     openAiServer: new OpenAiServerModel(api, toasts, settings),
     providers: new ProvidersModel(api, toasts),

@@ -155,7 +155,10 @@ export const ConversationModel = createModel((api: Api, deps: ConversationDeps) 
   };
   const failed = (messageId: string, error: ApiError, text: string) => {
     const message = messages.value.get(messageId);
-    if (message) put({ ...message, content: text || message.content, state: "error" });
+    if (message) {
+      // The reason stays on the message after the toast is gone (the server stores it too).
+      put({ ...message, content: text || message.content, state: "error", error: error.message });
+    }
     deps.toasts.error(error);
   };
   /** Closes the chat if it was deleted. */
