@@ -19,6 +19,7 @@ export { DEFAULT_OVERFLOW } from "../storage/chat_defaults.ts";
 export type { LoadedLora, LoadedModel, LoadError, Loading } from "../app/model_host.ts";
 export type { Resources } from "../app/resources.ts";
 export type { ContextUsage } from "../app/context_usage.ts";
+export type { HubTokenSource } from "../app/hub_token.ts";
 export type { OpenAiServerSettings } from "../storage/types.ts";
 export type { OpenAiServerPatch, SettingsPatch } from "../storage/settings.ts";
 import type { LoadedModel, LoadError, Loading } from "../app/model_host.ts";

@@ -25,6 +25,7 @@ import { TokenRate } from "./resources.ts";
 import { ProviderRegistry, type ProviderRegistryOptions } from "./providers/registry.ts";
 import type { Backend } from "./providers/backend.ts";
 import { LocalBackend } from "./providers/local_backend.ts";
+import { HubToken } from "./hub_token.ts";
 
 /** The Hugging Face endpoint, token and cache folder the app downloads with. */
 export interface AppHub {
@@ -79,8 +80,10 @@ export interface App {
   readonly library: ModelLibrary;
   /** Downloads from the hub into its cache. */
   readonly downloads: DownloadManager;
-  /** How hub calls reach the hub. */
+  /** How hub calls reach the hub (its token is read per request). */
   readonly hub: HubOptions;
+  /** The Hugging Face token: Settings' one, else `HF_TOKEN`. */
+  readonly hubToken: HubToken;
   /** Memory fit of hub files before download. */
   readonly remoteFit: RemoteFit;
   /** Remote OpenAI-compatible providers, their keys and backends. */
@@ -126,8 +129,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const local = new LocalBackend(host, () => storage.settings.get().n_ctx);
   const replies = new ReplyRunner(storage, host, rate, () => options.bundledModel, providers);
-  const hub = { endpoint: options.hub.endpoint, token: options.hub.token };
-  const downloads = openDownloads(options.hub, events, library, storage, log);
+  const hubToken = new HubToken(options.dataDir, options.hub.token);
+  // One options object whose token is read per request: a token saved in Settings applies
+  // to the next search and download.
+  const hub = hubToken.options(options.hub.endpoint);
+  const downloads = openDownloads(options.hub, hub, events, library, storage, log);
   // Downloads an earlier run left unfinished come back paused, with their bytes so far.
   await restoreDownloads(storage.downloads, downloads);
   if (options.loadDefaultModel ?? true) {
@@ -150,6 +156,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     library,
     downloads,
     hub,
+    hubToken,
     remoteFit: new RemoteFit(hub, () => host.engine()),
     providers,
     backend: (model) => {
@@ -210,6 +217,7 @@ function openLibrary(
  */
 function openDownloads(
   hub: AppHub,
+  hubOptions: HubOptions,
   events: EventHub,
   library: ModelLibrary,
   storage: Storage,
@@ -219,7 +227,7 @@ function openDownloads(
   const saver = new DownloadSaver(storage.downloads);
   return new DownloadManager({
     cacheDir: hub.cacheDir,
-    hub: { endpoint: hub.endpoint, token: hub.token },
+    hub: hubOptions,
     concurrency: 2,
     onEvent: (event) => {
       const { type, download } = event;

@@ -18,6 +18,7 @@ import type {
   HubRepo,
   HubSearchPage,
   HubSort,
+  HubTokenSource,
   ImportFormat,
   LibraryChange,
   LibraryEntry,
@@ -162,6 +163,11 @@ export function createApi(base = "") {
         "GET",
         `/api/hub/repos/${repoPath(repo)}/fit?file=${id(file)}&n_ctx=${nCtx}`,
       ),
+    /** Where the Hugging Face token in use comes from; the token itself is never sent back. */
+    hubToken: () => json<{ source: HubTokenSource }>("GET", "/api/hub-token"),
+    /** Saves the Hugging Face token (null removes it). */
+    setHubToken: (token: string | null) =>
+      json<{ source: HubTokenSource }>("PUT", "/api/hub-token", { token }),
     listDownloads: () => json<{ downloads: Download[] }>("GET", "/api/downloads"),
     startDownload: (repo: string, file: string) =>
       json<Download>("POST", "/api/downloads", { repo, file }),

@@ -229,6 +229,8 @@ const STREAM_PIECES = [
   "```",
 ];
 
+/** Tokens the UI saved with `PUT /api/hub-token`, in order. */
+const hubTokens: (string | null)[] = [];
 /** Scales the UI sent for the LoRA adapter, in order. */
 const loraScales: number[] = [];
 
@@ -286,6 +288,12 @@ function serve(
     }
     if (p === "/api/models") return json({ models: LIBRARY });
     if (p === "/api/downloads") return json({ downloads: [] });
+    if (p === "/api/hub-token" && req.method === "PUT") {
+      const { token } = await req.json();
+      hubTokens.push(token);
+      return json({ source: token ? "settings" : "env" });
+    }
+    if (p === "/api/hub-token") return json({ source: "env" });
     if (p === "/api/context") {
       // 100 tokens for any branch, plus one per character of a draft.
       const { draft = "", chat_id } = await req.json();
@@ -612,6 +620,23 @@ Deno.test({
       await page.setViewportSize({ width: 800, height: 600 });
       assert(await fits(page, 800), "settings dialog");
       await page.setViewportSize({ width: 1024, height: 700 });
+      await page.keyboard.press("Escape");
+      await page.waitForSelector(".dialog", { state: "detached" });
+    });
+
+    await t.step("Settings saves a Hugging Face token write-only", async () => {
+      await page.click('.sidebar-link:has-text("Settings")');
+      const section = page.locator(".hub-token");
+      await section.getByText("Using HF_TOKEN from the environment").waitFor();
+      const field = section.locator('input[type="password"]');
+      await field.fill("hf_abc123");
+      await field.press("Enter");
+      await section.getByRole("button", { name: "Remove" }).waitFor();
+      assertEquals(await field.inputValue(), "", "never shown again");
+      await section.getByText("A token is saved").waitFor();
+      await section.getByRole("button", { name: "Remove" }).click();
+      await section.getByText("Using HF_TOKEN").waitFor();
+      assertEquals(hubTokens, ["hf_abc123", null]);
       await page.keyboard.press("Escape");
       await page.waitForSelector(".dialog", { state: "detached" });
     });

@@ -20,6 +20,7 @@ import { SettingsModel, type SettingsStore } from "./settings.ts";
 import { type Toasts, ToastsModel } from "./toasts.ts";
 import { ViewModel, type ViewStore } from "./view.ts";
 import { ProvidersModel, type ProvidersStore } from "./providers.ts";
+import { HubTokenModel, type HubTokenStore } from "./hub_token.ts";
 
 /** All stores of the app. */
 export type Stores = {
@@ -38,6 +39,8 @@ export type Stores = {
   resources: ResourcesStore;
   openAiServer: OpenAiServerStore;
   providers: ProvidersStore;
+  /** Where the Hugging Face token comes from (write-only). */
+  hubToken: HubTokenStore;
 };
 
 /**
@@ -80,6 +83,7 @@ export function createStores(api: Api): Stores {
     resources: new ResourcesModel(api, watched),
     openAiServer: new OpenAiServerModel(api, toasts, settings),
     providers: new ProvidersModel(api, toasts),
+    hubToken: new HubTokenModel(api, toasts),
   };
 }
 
