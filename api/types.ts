@@ -29,7 +29,11 @@ import type { Settings } from "../storage/types.ts";
 export type OverflowPolicy = Overflow;
 
 /** A chat in the list; `snippet` (search results only) is HTML-escaped text with `<mark>` hits. */
-export type ChatSummary = Chat & { snippet?: string };
+export type ChatSummary = Chat & {
+  snippet?: string;
+  /** The message the snippet comes from (null: the title); search results only. */
+  message_id?: string | null;
+};
 
 /** `GET /api/state`. */
 export type AppState = {

@@ -341,6 +341,12 @@ function serve(
     if (p === "/api/chats") {
       const q = url.searchParams.get("q");
       if (!q) return json({ chats });
+      // A hit on the branch not shown (d2 is version 1/2; d3 is shown).
+      if (q === "lock") {
+        return json({
+          chats: [{ ...chats[0], snippet: "A mutex is a <mark>lock</mark>", message_id: "d2" }],
+        });
+      }
       return json({
         chats: [{ ...chats[1], snippet: `before &lt;script&gt; <mark>${q}</mark> after` }],
       });
@@ -503,6 +509,20 @@ Deno.test({
       assertEquals(await page.locator(".search-results mark").textContent(), "needle");
       assertEquals(await page.locator(".snippet").textContent(), "before <script> needle after");
       assertEquals(await page.evaluate(() => document.querySelectorAll("nav script").length), 0);
+      await page.fill("#chat-search", "");
+      await page.waitForSelector(".chat-list:not(.search-results)");
+    });
+
+    await t.step("opening a search hit shows its branch, scrolled to and highlighted", async () => {
+      await page.fill("#chat-search", "lock");
+      await page.locator(".search-results .chat-open").click();
+      const hit = page.locator('[data-id="d2"].search-hit');
+      await hit.waitFor();
+      assertEquals(await hit.locator(".branch-count").textContent(), "1/2");
+      assert(await hit.isVisible());
+      await hit.waitFor({ state: "detached" }); // the mark fades
+      await page.locator('[data-id="d2"]').getByRole("button", { name: "Next version" }).click();
+      await page.locator('[data-id="d3"]').waitFor();
       await page.fill("#chat-search", "");
       await page.waitForSelector(".chat-list:not(.search-results)");
     });

@@ -31,6 +31,8 @@ export const ConversationModel = createModel((api: Api, deps: ConversationDeps) 
   const draft = signal<ChatPatch>({});
   const messages = signal<ReadonlyMap<string, Message>>(new Map());
   const opening = signal(false);
+  /** A message to scroll to and highlight once (a search hit); the view clears it. */
+  const highlighted = signal<string | null>(null);
   const children = computed(() => indexChildren(messages.value.values()));
   /** The branch shown, root first. */
   const path = computed(() =>
@@ -161,6 +163,15 @@ export const ConversationModel = createModel((api: Api, deps: ConversationDeps) 
     }
     deps.toasts.error(error);
   };
+  /**
+   * Shows the branch that contains `messageId` (its newest descendants below it) and marks it
+   * to be scrolled to and highlighted: opening a search hit that is on another branch.
+   */
+  const reveal = (messageId: string) => {
+    if (!messages.value.has(messageId)) return;
+    setLeaf(deepestLeaf(children.value, messageId));
+    highlighted.value = messageId;
+  };
   /** Closes the chat if it was deleted. */
   const removed = (id: string) => {
     if (chat.value?.id === id) startNew();
@@ -170,6 +181,7 @@ export const ConversationModel = createModel((api: Api, deps: ConversationDeps) 
     draft,
     messages,
     opening,
+    highlighted,
     children,
     path,
     streamingIds,
@@ -182,6 +194,7 @@ export const ConversationModel = createModel((api: Api, deps: ConversationDeps) 
     regenerate,
     stop,
     switchBranch,
+    reveal,
     patch,
     finished,
     failed,
