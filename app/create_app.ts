@@ -118,6 +118,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     verdicts: new LoadVerdicts(join(options.dataDir, LOAD_VERDICTS_FILE)),
     startEngine: options.startEngine,
     slots: () => storage.settings.get().n_parallel,
+    loadOptions: (path) => storage.modelOptions.get(path),
     // Whoever asked for the load (the UI, a reply, the default model at start), a file
     // that crashed llama.cpp shows as broken in the model list.
     onCrash: (path, error) => void markCrashed(library, path, error),
@@ -139,7 +140,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   if (options.loadDefaultModel ?? true) {
     const settings = storage.settings.get();
     // A failure also reaches the UI: the host keeps it as `load_error`.
-    host.load(settings.default_model ?? options.bundledModel, settings.n_ctx).catch((error) => {
+    const model = settings.default_model ?? options.bundledModel;
+    const nCtx = storage.modelOptions.get(model).n_ctx ?? settings.n_ctx;
+    host.load(model, nCtx).catch((error) => {
       // The app closed before the load finished: nothing went wrong.
       if (!(error instanceof DisposedError) && error?.name !== "AbortError") {
         log(`hearth: ${error.message}`);

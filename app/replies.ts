@@ -202,7 +202,8 @@ export class ReplyRunner {
         return;
       }
       const path = message.model ?? this.#modelPath(chat, settings);
-      const nCtx = chat.n_ctx ?? settings.n_ctx;
+      // The chat's own n_ctx, else the model's saved one, else the settings' default.
+      const nCtx = chat.n_ctx ?? this.#storage.modelOptions.get(path).n_ctx ?? settings.n_ctx;
       if (!this.#host.serves(path, nCtx)) await this.#host.load(path, nCtx);
       const serving = this.#host.serving();
       // Every slot taken: say so until the scheduler admits this reply.

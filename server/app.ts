@@ -16,6 +16,7 @@ import { chatRoutes, importRoute } from "./routes/chats.ts";
 import { messageRoutes, sendRoute } from "./routes/messages.ts";
 import { contextRoutes } from "./routes/context.ts";
 import { hubTokenRoutes } from "./routes/hub_token.ts";
+import { modelOptionsRoutes } from "./routes/model_options.ts";
 import { serveUi } from "./static.ts";
 import { type HttpTimeouts, serveWithDeadlines } from "./serve_with_deadlines.ts";
 import { libraryRoutes } from "./routes/library.ts";
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
   app.route("/api/models", libraryRoutes({ ...deps, engine, defaultNCtx, loadVerdicts }));
   const hub = { hub: deps.hub, downloads: deps.downloads, remoteFit: deps.remoteFit, defaultNCtx };
   app.route("/api/hub-token", hubTokenRoutes(deps));
+  app.route("/api/model-options", modelOptionsRoutes(deps));
   app.route("/api/hub", hubRoutes(hub));
   app.route("/api/downloads", downloadRoutes(hub));
   app.use("/api/settings", followSettings(deps.openAiServer));

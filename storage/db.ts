@@ -16,6 +16,7 @@ import { type ImportFormat, parseImport } from "./import.ts";
 import { MessageStore } from "./messages.ts";
 import { migrate, MIGRATIONS, schemaVersion } from "./migrations.ts";
 import { ModelFolderStore } from "./model_folders.ts";
+import { ModelOptionsStore } from "./model_options.ts";
 import { ModelStore } from "./models.ts";
 import { DownloadStore } from "./downloads.ts";
 import { searchChats, type SearchOptions, type SearchResult } from "./search.ts";
@@ -57,6 +58,8 @@ export class Storage {
   readonly modelFolders: ModelFolderStore;
   /** The model library's index of GGUF files found on disk. */
   readonly models: ModelStore;
+  /** Load options saved per model file. */
+  readonly modelOptions: ModelOptionsStore;
   /** Hugging Face downloads not finished yet, restored after a restart. */
   readonly downloads: DownloadStore;
   /** How many "streaming" messages opening marked "incomplete" (0 if that was off). */
@@ -76,6 +79,7 @@ export class Storage {
     this.messages = new MessageStore(this.#ctx, this.chats);
     this.modelFolders = new ModelFolderStore(this.#ctx);
     this.models = new ModelStore(this.#ctx);
+    this.modelOptions = new ModelOptionsStore(this.#ctx);
     this.downloads = new DownloadStore(this.#ctx);
     this.settings = new SettingsStore(this.#ctx, this.modelFolders);
     this.recoveredOnOpen = options.recoverInterrupted === false ? 0 : this.recoverInterrupted();

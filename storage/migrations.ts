@@ -325,6 +325,17 @@ function defaultOverflowTruncate(db: DatabaseSync): void {
   for (const sql of extras) db.exec(sql);
 }
 
+/** Load options saved per model file (storage/model_options.ts), by path. */
+function addModelLoadOptions(db: DatabaseSync): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS model_load_options (
+      path TEXT PRIMARY KEY,
+      options TEXT NOT NULL CHECK (json_valid(options)),
+      updated_at INTEGER NOT NULL
+    );
+  `);
+}
+
 /** Every migration, oldest first; the schema version is this array's length. */
 export const MIGRATIONS: readonly Migration[] = [
   createSchema,
@@ -335,6 +346,7 @@ export const MIGRATIONS: readonly Migration[] = [
   addAdapterKind,
   addMessageError,
   defaultOverflowTruncate,
+  addModelLoadOptions,
 ];
 
 /** Reads `PRAGMA user_version`. */

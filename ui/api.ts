@@ -27,6 +27,7 @@ import type {
   Loading,
   MemoryFit,
   Message,
+  ModelLoadOptions,
   NewChat,
   OpenAiServerStatus,
   Preset,
@@ -168,6 +169,18 @@ export function createApi(base = "") {
     /** Saves the Hugging Face token (null removes it). */
     setHubToken: (token: string | null) =>
       json<{ source: HubTokenSource }>("PUT", "/api/hub-token", { token }),
+    /** The load options saved for a model file. */
+    modelOptions: (path: string) =>
+      json<{ path: string; options: ModelLoadOptions }>(
+        "GET",
+        `/api/model-options?path=${id(path)}`,
+      ),
+    /** Replaces the load options of a model file (null fields: the default). */
+    setModelOptions: (path: string, options: ModelLoadOptions) =>
+      json<{ path: string; options: ModelLoadOptions }>("PUT", "/api/model-options", {
+        path,
+        options,
+      }),
     listDownloads: () => json<{ downloads: Download[] }>("GET", "/api/downloads"),
     startDownload: (repo: string, file: string) =>
       json<Download>("POST", "/api/downloads", { repo, file }),

@@ -229,6 +229,10 @@ const STREAM_PIECES = [
   "```",
 ];
 
+/** Load options the UI saved with `PUT /api/model-options`, in order. */
+const modelOptions: unknown[] = [];
+/** Paths the UI asked `POST /api/models/load` for. */
+const loads: string[] = [];
 /** Tokens the UI saved with `PUT /api/hub-token`, in order. */
 const hubTokens: (string | null)[] = [];
 /** Scales the UI sent for the LoRA adapter, in order. */
@@ -288,6 +292,18 @@ function serve(
     }
     if (p === "/api/models") return json({ models: LIBRARY });
     if (p === "/api/downloads") return json({ downloads: [] });
+    if (p === "/api/model-options" && req.method === "PUT") {
+      const body = await req.json();
+      modelOptions.push(body.options);
+      return json(body);
+    }
+    if (p === "/api/model-options") {
+      return json({ path: url.searchParams.get("path"), options: { n_gpu_layers: 20 } });
+    }
+    if (p === "/api/models/load" && req.method === "POST") {
+      loads.push((await req.json()).path);
+      return new Response(null, { status: 202 });
+    }
     if (p === "/api/hub-token" && req.method === "PUT") {
       const { token } = await req.json();
       hubTokens.push(token);
@@ -387,6 +403,15 @@ function serve(
     }
     return json({ error: { message: `No route ${p}`, type: "not_found" } }, 404);
   });
+}
+
+/** Polls `check` every 20 ms until it holds (the in-test server sees requests in its own time). */
+async function until(what: string, check: () => boolean) {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    assert(Date.now() < deadline, `timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** `data-renders` of the given messages, by id. */
@@ -673,6 +698,17 @@ Deno.test({
       await slider.fill("0");
       await card.locator(".lora-scale").getByText("off").waitFor();
       assertEquals(loraScales, [0]);
+      // Load options, saved with the model's file; a change offers a reload.
+      await card.locator(".load-options summary").click();
+      const gpu = card.getByLabel("GPU layers");
+      assertEquals(await gpu.inputValue(), "20");
+      await gpu.fill("0");
+      await gpu.press("Enter");
+      await card.getByLabel("Flash attention").selectOption("on");
+      await card.getByRole("button", { name: "Reload now" }).click();
+      await until("the reload", () => loads.length === 1);
+      assertEquals(modelOptions, [{ n_gpu_layers: 0 }, { n_gpu_layers: 0, flash_attn: "on" }]);
+      assertEquals(loads, [loaded.path]);
       await page.keyboard.press("Escape");
       await page.waitForSelector(".dialog", { state: "detached" });
     });

@@ -102,6 +102,11 @@ export function fakeApi(chats: Chat[] = [], messages: Message[] = []) {
       streams.set(id, on);
       return () => streams.delete(id);
     },
+    modelOptions: (path: string) => Promise.resolve({ path, options: {} }),
+    setModelOptions: (path: string, options: unknown) => {
+      calls.push(`setModelOptions ${path} ${JSON.stringify(options)}`);
+      return Promise.resolve({ path, options });
+    },
     measureContext: (body: ContextRequest) => {
       measures.push(body);
       return Promise.resolve(context.answer(body));

@@ -21,6 +21,7 @@ import { type Toasts, ToastsModel } from "./toasts.ts";
 import { ViewModel, type ViewStore } from "./view.ts";
 import { ProvidersModel, type ProvidersStore } from "./providers.ts";
 import { HubTokenModel, type HubTokenStore } from "./hub_token.ts";
+import { ModelOptionsModel, type ModelOptionsStore } from "./model_options.ts";
 
 /** All stores of the app. */
 export type Stores = {
@@ -41,6 +42,8 @@ export type Stores = {
   providers: ProvidersStore;
   /** Where the Hugging Face token comes from (write-only). */
   hubToken: HubTokenStore;
+  /** The loaded model's load options, saved with its file. */
+  modelOptions: ModelOptionsStore;
 };
 
 /**
@@ -84,6 +87,7 @@ export function createStores(api: Api): Stores {
     openAiServer: new OpenAiServerModel(api, toasts, settings),
     providers: new ProvidersModel(api, toasts),
     hubToken: new HubTokenModel(api, toasts),
+    modelOptions: new ModelOptionsModel(api, toasts, models),
   };
 }
 
