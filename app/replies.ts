@@ -237,6 +237,7 @@ export class ReplyRunner {
         }
       }
       const result = await generation.result;
+      this.#rate.addReply(result.metrics.ttftMs, result.metrics.genTokPerSec);
       emit({ type: "done", message: messages.finish(message.id, finished(job.content, result)) });
     } catch (error) {
       const overflow = error instanceof ContextOverflowError;

@@ -27,6 +27,13 @@ Deno.test("app server: /api/context counts the branch, a draft and an imported c
       .reduce((sum, e) => sum + (e.data as Json).tokens, 0);
     assertEquals(streamed, done.message.metrics.completion_tokens);
 
+    // The resource panel: the process's own CPU from its CPU time, histories, reply TTFT.
+    const resources = await api.json("GET", "/api/resources");
+    assert(resources.cpu_cores >= 1 && resources.cpu_process_percent >= 0, resources);
+    assertEquals(resources.replies.at(-1).ttft_ms, done.message.metrics.ttft_ms);
+    await api.waitFor(async () =>
+      (await api.json("GET", "/api/resources")).rss_history_bytes.length > 0
+    );
     const usage = await api.json("POST", "/api/context", { chat_id: chat.id });
     const { prompt_tokens, completion_tokens } = done.message.metrics;
     // The next prompt holds this turn's prompt and reply, and opens the next reply.

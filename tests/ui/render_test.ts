@@ -347,10 +347,15 @@ function serve(
         model_size_bytes: loaded.size_bytes,
         kv_cache_bytes: loaded.kv_cache_bytes,
         cpu_load: 0.37,
+        cpu_process_percent: 296,
+        cpu_cores: 8,
         gen_tok_per_sec: Array.from(
           { length: 60 },
           (_, i) => (i > 20 && i < 50 ? 38 + 4 * Math.sin(i) : 0),
         ),
+        rss_history_bytes: Array.from({ length: 60 }, (_, i) => 1.2e9 + i * 1e6),
+        cpu_history_percent: Array.from({ length: 60 }, (_, i) => (i > 20 && i < 50 ? 290 : 3)),
+        replies: [{ at: NOW, ttft_ms: 184, gen_tok_per_sec: 41.7 }],
       });
     }
     if (p === "/api/events") return sse(() => new Promise(() => {})); // stays open, says nothing
@@ -730,7 +735,13 @@ Deno.test({
       await page.setViewportSize({ width: 800, height: 600 });
       assert(await fits(page, 800), "main screen");
       await page.click('button[aria-label="Resources"]');
-      await page.waitForSelector(".tok-chart polyline");
+      await page.waitForSelector(".live-chart canvas");
+      // uPlot charts: tok/s, memory and CPU over the last minute, TTFT per reply.
+      assertEquals(await page.locator(".live-chart canvas").count(), 4);
+      assertEquals(
+        await page.locator(".resources .meter").nth(1).locator(".muted").textContent(),
+        "296% of one core · 8 cores",
+      );
       assert(await fits(page, 800), "resources panel");
       await page.click('button[aria-label="Chat settings"]');
       await page.waitForSelector(".side-panel select");
@@ -777,7 +788,7 @@ async function screenshots(page: Page, dir: string) {
     }
     await page.setViewportSize({ width: 1024, height: 700 });
     await page.click('button[aria-label="Resources"]');
-    await page.waitForSelector(".tok-chart polyline");
+    await page.waitForSelector(".live-chart canvas");
     await page.screenshot({ path: join(dir, `resources-${theme}.png`) });
     await page.click('button[aria-label="Chat settings"]');
     await page.screenshot({ path: join(dir, `chat-settings-${theme}.png`) });
