@@ -735,9 +735,10 @@ Deno.test({
       await page.setViewportSize({ width: 800, height: 600 });
       assert(await fits(page, 800), "main screen");
       await page.click('button[aria-label="Resources"]');
-      await page.waitForSelector(".live-chart canvas");
-      // uPlot charts: tok/s, memory and CPU over the last minute, TTFT per reply.
-      assertEquals(await page.locator(".live-chart canvas").count(), 4);
+      await page.waitForSelector(".live-chart polyline");
+      // Charts: tok/s, memory and CPU over the last minute, TTFT per reply.
+      assertEquals(await page.locator(".live-chart").count(), 4);
+      assertEquals(await page.locator(".live-chart circle").count(), 1);
       assertEquals(
         await page.locator(".resources .meter").nth(1).locator(".muted").textContent(),
         "296% of one core · 8 cores",
@@ -788,7 +789,7 @@ async function screenshots(page: Page, dir: string) {
     }
     await page.setViewportSize({ width: 1024, height: 700 });
     await page.click('button[aria-label="Resources"]');
-    await page.waitForSelector(".live-chart canvas");
+    await page.waitForSelector(".live-chart polyline");
     await page.screenshot({ path: join(dir, `resources-${theme}.png`) });
     await page.click('button[aria-label="Chat settings"]');
     await page.screenshot({ path: join(dir, `chat-settings-${theme}.png`) });

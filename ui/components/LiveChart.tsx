@@ -1,86 +1,65 @@
 /**
- * A live time-series chart drawn by uPlot (about 50 KB, canvas, fast enough to redraw every
- * second): one line over the last samples, its colour taken from the theme's CSS variable, its
- * width following the panel's. The data changes by `setData`, without rebuilding the chart.
+ * A small live line chart: the last samples of one series as an inline SVG polyline scaled to
+ * its highest value, the line in the theme's accent through currentColor; or points, for a
+ * sparse series such as the latest replies. Redrawn by Preact when the samples change.
+ *
+ * Why no chart library: uPlot 1.6.32 (tried first) throws while its module loads in
+ * WebKitGTK 2.50, which left the native window blank; a few SVG lines need none.
  *
  * @module
  */
 import type { JSX } from "preact";
-import { useEffect, useRef } from "preact/hooks";
-import uPlot from "uplot";
+
+const WIDTH = 240;
+const HEIGHT = 64;
 
 /** Props of {@link LiveChart}. */
 export type LiveChartProps = {
-  /** What the line shows (the legend and the accessible name). */
+  /** What the chart shows (its accessible name, with the latest and peak values). */
   label: string;
-  /** The x values (seconds ago, or a reply's number), oldest first. */
-  xs: readonly number[];
-  /** The y values, one per x. */
-  ys: readonly number[];
-  /** Formats a y value for the axis and the legend. */
+  /** The samples, oldest first. */
+  values: readonly number[];
+  /** Formats a value for the accessible name. */
   format(value: number): string;
-  /** Height in pixels. @default 90 */
-  height?: number;
-  /** Draws points instead of a line (sparse series such as replies). @default false */
+  /** The x axis spans this many samples, so a line scrolls left as time passes. @default 60 */
+  samples?: number;
+  /** Points instead of a line. @default false */
   points?: boolean;
 };
 
 /** The chart. */
 export function LiveChart(props: LiveChartProps): JSX.Element {
-  const box = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
-  const format = useRef(props.format);
-  format.current = props.format;
-  useEffect(() => {
-    const el = box.current!;
-    const color = getComputedStyle(el).getPropertyValue("--accent").trim() || "#c8552b";
-    const muted = getComputedStyle(el).getPropertyValue("--text-muted").trim() || "#888";
-    const grid = getComputedStyle(el).getPropertyValue("--border").trim() || "#ddd";
-    const axis = {
-      stroke: muted,
-      grid: { stroke: grid, width: 1 },
-      ticks: { stroke: grid, width: 1 },
-      font: "10px system-ui, sans-serif",
-    };
-    const chart = new uPlot(
-      {
-        width: Math.max(120, el.clientWidth),
-        height: props.height ?? 90,
-        legend: { show: false },
-        cursor: { show: false },
-        scales: { x: { time: false } },
-        axes: [
-          { ...axis, size: 18 },
-          { ...axis, size: 44, values: (_u, ticks) => ticks.map((t) => format.current(t)) },
-        ],
-        series: [
-          {},
-          {
-            label: props.label,
-            stroke: color,
-            width: 1.5,
-            fill: props.points ? undefined : `${color}22`,
-            points: { show: !!props.points, size: 5, fill: color },
-            paths: props.points ? () => null : undefined,
-          },
-        ],
-      },
-      [[...props.xs], [...props.ys]],
-      el,
-    );
-    plot.current = chart;
-    const resize = new ResizeObserver(() => {
-      chart.setSize({ width: Math.max(120, el.clientWidth), height: props.height ?? 90 });
-    });
-    resize.observe(el);
-    return () => {
-      resize.disconnect();
-      chart.destroy();
-      plot.current = null;
-    };
-  }, []);
-  useEffect(() => {
-    plot.current?.setData([[...props.xs], [...props.ys]]);
-  }, [props.xs, props.ys]);
-  return <div class="live-chart" ref={box} role="img" aria-label={props.label} />;
+  const samples = props.samples ?? 60;
+  const recent = props.values.slice(-samples);
+  const peak = Math.max(...recent, 0);
+  const top = peak > 0 ? peak : 1;
+  const step = WIDTH / Math.max(1, samples - 1);
+  const offset = samples - recent.length;
+  const xy = recent.map((v, i) => [
+    (offset + i) * step,
+    HEIGHT - (v / top) * (HEIGHT - 4) - 2,
+  ]);
+  const latest = recent.at(-1);
+  const label = `${props.label}; latest ${latest === undefined ? "none" : props.format(latest)}` +
+    `, peak ${props.format(peak)}`;
+  return (
+    <svg
+      class="live-chart"
+      viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+      preserveAspectRatio="none"
+      role="img"
+      aria-label={label}
+    >
+      <line x1="0" y1={HEIGHT - 1} x2={WIDTH} y2={HEIGHT - 1} class="axis" />
+      {props.points
+        ? xy.map(([x, y], i) => <circle key={i} cx={x} cy={y} r="2.2" />)
+        : xy.length > 1 && (
+          <polyline
+            points={xy.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" ")}
+            fill="none"
+            vector-effect="non-scaling-stroke"
+          />
+        )}
+    </svg>
+  );
 }

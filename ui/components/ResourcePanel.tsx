@@ -1,21 +1,15 @@
 /**
  * Live resources, as a system monitor shows them: RAM, the app's memory, the model and its KV
- * cache, the app's own CPU use (from its CPU time), and live charts (uPlot) of generation speed,
- * memory and CPU over the last minute and of the latest replies' time to first token. Its
- * store polls only while this panel is open.
+ * cache, the app's own CPU use (from its CPU time), and live charts of generation speed, memory
+ * and CPU over the last minute and of the latest replies' time to first token. Its store polls
+ * only while this panel is open.
  *
  * @module
  */
 import type { ComponentChildren, JSX } from "preact";
-import { useMemo } from "preact/hooks";
 import { formatBytes, formatMs, formatRate } from "../lib/format.ts";
 import type { Stores } from "../stores/app.ts";
 import { LiveChart } from "./LiveChart.tsx";
-
-/** x values of a per-second history: seconds ago, oldest first (…, -2, -1, 0). */
-function secondsAgo(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i - n + 1);
-}
 
 /** The resource panel. */
 export function ResourcePanel({ stores }: { stores: Stores }): JSX.Element {
@@ -80,17 +74,20 @@ export function ResourcePanel({ stores }: { stores: Stores }): JSX.Element {
 function Series(
   props: { label: string; values: readonly number[]; format(v: number): string },
 ): JSX.Element {
-  const xs = useMemo(() => secondsAgo(props.values.length), [props.values.length]);
-  return <LiveChart label={props.label} xs={xs} ys={props.values} format={props.format} />;
+  return <LiveChart label={props.label} values={props.values} format={props.format} />;
 }
 
 /** Each recent reply's time to first token, as points. */
-function ReplyChart(
-  { replies }: { replies: readonly { ttft_ms: number }[] },
-): JSX.Element {
-  const xs = useMemo(() => replies.map((_, i) => i + 1), [replies.length]);
-  const ys = useMemo(() => replies.map((r) => r.ttft_ms), [replies]);
-  return <LiveChart label="Time to first token, ms" xs={xs} ys={ys} format={formatMs} points />;
+function ReplyChart({ replies }: { replies: readonly { ttft_ms: number }[] }): JSX.Element {
+  return (
+    <LiveChart
+      label="Time to first token"
+      values={replies.map((r) => r.ttft_ms)}
+      format={formatMs}
+      samples={Math.max(10, replies.length)}
+      points
+    />
+  );
 }
 
 function Meter(
