@@ -14,11 +14,14 @@
 import type { Chat, Overflow } from "../storage/types.ts";
 
 export type { Chat, Message, Metrics, Sampling, Settings } from "../storage/types.ts";
+export type { ModelLoadOptions } from "../storage/types.ts";
 /** The overflow policy of a chat that sets none. */
 export { DEFAULT_OVERFLOW } from "../storage/chat_defaults.ts";
 export type { LoadedLora, LoadedModel, LoadError, Loading } from "../app/model_host.ts";
 export type { Resources } from "../app/resources.ts";
 export type { DeletedMessages } from "../app/message_ops.ts";
+export type { ContextUsage } from "../app/context_usage.ts";
+export type { HubTokenSource } from "../app/hub_token.ts";
 export type { OpenAiServerSettings } from "../storage/types.ts";
 export type { OpenAiServerPatch, SettingsPatch } from "../storage/settings.ts";
 import type { LoadedModel, LoadError, Loading } from "../app/model_host.ts";
@@ -28,7 +31,11 @@ import type { Settings } from "../storage/types.ts";
 export type OverflowPolicy = Overflow;
 
 /** A chat in the list; `snippet` (search results only) is HTML-escaped text with `<mark>` hits. */
-export type ChatSummary = Chat & { snippet?: string };
+export type ChatSummary = Chat & {
+  snippet?: string;
+  /** The message the snippet comes from (null: the title); search results only. */
+  message_id?: string | null;
+};
 
 /** `GET /api/state`. */
 export type AppState = {
@@ -223,3 +230,17 @@ export type ProviderPatch = {
 
 /** `POST /api/providers/:name/test`: round-trip time in milliseconds and the models. */
 export type ProviderTest = { rtt_ms: number; model_count: number; models: string[] };
+
+/** `POST /api/context`'s body: the branch (and draft message) whose next prompt is measured. */
+export type ContextRequest = {
+  /** The chat; null for one not created yet. */
+  chat_id: string | null;
+  /** Last message of the branch; absent: the chat's active leaf; null: none. */
+  leaf_id?: string | null;
+  /** A message being typed, counted as the next user message. */
+  draft?: string;
+  /** System prompt of a chat not created yet. */
+  system_prompt?: string;
+  /** Overflow policy of a chat not created yet. */
+  overflow?: Overflow;
+};

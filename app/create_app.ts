@@ -28,6 +28,7 @@ import type { Backend } from "./providers/backend.ts";
 import { LocalBackend } from "./providers/local_backend.ts";
 import { WorkspaceFiles, type WorkspaceFilesOptions } from "./workspace/files.ts";
 import { backendGenerator, servingGenerator, SheetService } from "./sheets/mod.ts";
+import { HubToken } from "./hub_token.ts";
 
 /** The Hugging Face endpoint, token and cache folder the app downloads with. */
 export interface AppHub {
@@ -86,8 +87,10 @@ export interface App {
   readonly library: ModelLibrary;
   /** Downloads from the hub into its cache. */
   readonly downloads: DownloadManager;
-  /** How hub calls reach the hub. */
+  /** How hub calls reach the hub (its token is read per request). */
   readonly hub: HubOptions;
+  /** The Hugging Face token: Settings' one, else `HF_TOKEN`. */
+  readonly hubToken: HubToken;
   /** Memory fit of hub files before download. */
   readonly remoteFit: RemoteFit;
   /** Remote OpenAI-compatible providers, their keys and backends. */
@@ -126,6 +129,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     verdicts: new LoadVerdicts(join(options.dataDir, LOAD_VERDICTS_FILE)),
     startEngine: options.startEngine,
     slots: () => storage.settings.get().n_parallel,
+    loadOptions: (path) => storage.modelOptions.get(path),
     // Whoever asked for the load (the UI, a reply, the default model at start), a file
     // that crashed llama.cpp shows as broken in the model list.
     onCrash: (path, error) => void markCrashed(library, path, error),
@@ -142,14 +146,19 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const local = new LocalBackend(host, () => storage.settings.get().n_ctx);
   const replies = new ReplyRunner(storage, host, rate, () => options.bundledModel, providers);
-  const hub = { endpoint: options.hub.endpoint, token: options.hub.token };
-  const downloads = openDownloads(options.hub, events, library, storage, log);
+  const hubToken = new HubToken(options.dataDir, options.hub.token);
+  // One options object whose token is read per request: a token saved in Settings applies
+  // to the next search and download.
+  const hub = hubToken.options(options.hub.endpoint);
+  const downloads = openDownloads(options.hub, hub, events, library, storage, log);
   // Downloads an earlier run left unfinished come back paused, with their bytes so far.
   await restoreDownloads(storage.downloads, downloads);
   if (options.loadDefaultModel ?? true) {
     const settings = storage.settings.get();
     // A failure also reaches the UI: the host keeps it as `load_error`.
-    host.load(settings.default_model ?? options.bundledModel, settings.n_ctx).catch((error) => {
+    const model = settings.default_model ?? options.bundledModel;
+    const nCtx = storage.modelOptions.get(model).n_ctx ?? settings.n_ctx;
+    host.load(model, nCtx).catch((error) => {
       // The app closed before the load finished: nothing went wrong.
       if (!(error instanceof DisposedError) && error?.name !== "AbortError") {
         log(`hearth: ${error.message}`);
@@ -187,6 +196,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     library,
     downloads,
     hub,
+    hubToken,
     remoteFit: new RemoteFit(hub, () => host.engine()),
     providers,
     backend: (model) => {
@@ -253,6 +263,7 @@ function openLibrary(
  */
 function openDownloads(
   hub: AppHub,
+  hubOptions: HubOptions,
   events: EventHub,
   library: ModelLibrary,
   storage: Storage,
@@ -262,7 +273,7 @@ function openDownloads(
   const saver = new DownloadSaver(storage.downloads);
   return new DownloadManager({
     cacheDir: hub.cacheDir,
-    hub: { endpoint: hub.endpoint, token: hub.token },
+    hub: hubOptions,
     concurrency: 2,
     onEvent: (event) => {
       const { type, download } = event;

@@ -15,6 +15,8 @@ import { LoadVerdicts } from "../engine/load_verdicts.ts";
 import type { ModelLibrary } from "../library/mod.ts";
 import type { EventHub } from "./events.ts";
 import type { LoraAdapter, LoraEntry } from "../engine/lora.ts";
+import type { KvCacheType } from "../engine/context_options.ts";
+import type { ModelLoadOptions } from "../storage/mod.ts";
 
 /** The loaded model as the UI API shows it (docs/ui-api.md `LoadedModel`). */
 export interface LoadedModel {
@@ -52,6 +54,34 @@ export interface LoadedLora {
   scale: number;
   /** What llama.cpp multiplies with: scale * alpha / rank (alpha 0: scale). */
   effective_scale: number;
+}
+
+/** Saved load options in the engine's spelling: the model's and the context's. */
+interface EngineLoadOptions {
+  model: { nGpuLayers?: number; useMmap?: boolean };
+  context: {
+    nThreads?: number;
+    flashAttn?: boolean | "auto";
+    typeK?: KvCacheType;
+    typeV?: KvCacheType;
+  };
+}
+
+/** Maps saved load options (llama.cpp's names) to the engine's; absent ones stay absent. */
+function engineLoadOptions(o: ModelLoadOptions): EngineLoadOptions {
+  const pick = <T extends object>(value: T) =>
+    Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  return {
+    model: pick({ nGpuLayers: o.n_gpu_layers, useMmap: o.use_mmap }),
+    context: pick({
+      nThreads: o.n_threads,
+      flashAttn: o.flash_attn === undefined || o.flash_attn === "auto"
+        ? o.flash_attn
+        : o.flash_attn === "on",
+      typeK: o.cache_type_k,
+      typeV: o.cache_type_v,
+    }),
+  };
 }
 
 /** A load in progress: the file and a fraction in [0, 1]. */
@@ -92,10 +122,11 @@ export class ModelHost {
   #serving: ServingContext | undefined;
   #loading: LoadJob | undefined;
   /** What the loaded model was asked for; llama.cpp may round n_ctx up. */
-  #request: { path: string; nCtx: number; nParallel: number } | undefined;
+  #request: { path: string; nCtx: number; nParallel: number; options: string } | undefined;
   readonly #slots: () => number;
   readonly #mmprojFor: (path: string) => string | null;
   #visionError: string | null = null;
+  readonly #loadOptions: (path: string) => ModelLoadOptions;
   #loras: { id: number; adapter: LoraAdapter; scale: number }[] = [];
   #nextLoraId = 1;
   /** Kept until the next load starts, so a UI that connects later still sees it. */
@@ -114,6 +145,9 @@ export class ModelHost {
    *   another.
    * @param options.slots The slots a load makes (read at each load and by {@link serves});
    *   default 4.
+   * @param options.loadOptions The load options saved for a file (GPU layers, threads, flash
+   *   attention, KV cache types, mmap), read at each load and by {@link serves}: changed
+   *   options make the next reply reload the model. Default none.
    */
   constructor(
     events: EventHub,
@@ -124,6 +158,7 @@ export class ModelHost {
       startEngine?: (options: EngineOptions) => Promise<Engine>;
       slots?: () => number;
       mmprojFor?: (path: string) => string | null;
+      loadOptions?: (path: string) => ModelLoadOptions;
     } = {},
   ) {
     this.#events = events;
@@ -133,6 +168,7 @@ export class ModelHost {
     this.#startEngine = options.startEngine ?? ((engineOptions) => Engine.start(engineOptions));
     this.#slots = options.slots ?? (() => 4);
     this.#mmprojFor = options.mmprojFor ?? (() => null);
+    this.#loadOptions = options.loadOptions ?? (() => ({}));
   }
 
   /** The loaded model, or null. */
@@ -276,7 +312,8 @@ export class ModelHost {
   serves(path: string, nCtx: number): boolean {
     const request = this.#request;
     return this.loaded !== null && request?.path === path && request.nCtx === nCtx &&
-      request.nParallel === this.#slots();
+      request.nParallel === this.#slots() &&
+      request.options === JSON.stringify(engineLoadOptions(this.#loadOptions(path)));
   }
 
   /**
@@ -299,7 +336,8 @@ export class ModelHost {
    * (two chats sending at once) joins it rather than restarting it.
    */
   load(path: string, nCtx: number): Promise<LoadedModel> {
-    const key = JSON.stringify([path, nCtx, this.#slots()]);
+    const options = engineLoadOptions(this.#loadOptions(path));
+    const key = JSON.stringify([path, nCtx, this.#slots(), options]);
     if (this.#loading?.key === key && this.#loading.done) return this.#loading.done;
     this.#loading?.abort.abort();
     const loading: LoadJob = {
@@ -309,7 +347,7 @@ export class ModelHost {
       key,
     };
     this.#loading = loading;
-    loading.done = this.#load(path, nCtx, loading);
+    loading.done = this.#load(path, nCtx, loading, options);
     return loading.done;
   }
 
@@ -317,6 +355,7 @@ export class ModelHost {
     path: string,
     nCtx: number,
     loading: LoadJob,
+    options: EngineLoadOptions,
   ): Promise<LoadedModel> {
     const { abort } = loading;
     this.#loadError = undefined;
@@ -326,6 +365,7 @@ export class ModelHost {
         engine: await this.engine(),
         loadVerdicts: this.verdicts,
         signal: abort.signal,
+        ...options.model,
         onProgress: (progress) => {
           loading.progress = progress;
           this.#events.publish({ event: "loading", data: this.loading });
@@ -337,6 +377,7 @@ export class ModelHost {
         serving = await createServingContext(model, {
           nParallel,
           nCtxPerSlot: Math.min(nCtx, model.info.nCtxTrain || nCtx),
+          ...options.context,
         });
       } catch (error) {
         model.dispose();
@@ -351,7 +392,7 @@ export class ModelHost {
       this.#visionError = visionError;
       this.#model = model;
       this.#serving = serving;
-      this.#request = { path, nCtx, nParallel };
+      this.#request = { path, nCtx, nParallel, options: JSON.stringify(options) };
       this.#events.publish({ event: "model", data: this.loaded });
       return this.loaded!;
     } catch (error) {

@@ -10,7 +10,16 @@ import type { ChatMessage } from "../engine/chat_template.ts";
 import type { GenerateOptions } from "../engine/generate_options.ts";
 import { LLAMA_DEFAULT_SEED } from "../engine/sampling.ts";
 import type { GenerationResult } from "../engine/types.ts";
-import type { Chat, Message, Sampling, Settings, Storage } from "../storage/mod.ts";
+import { ContextOverflowError } from "../engine/errors.ts";
+import {
+  type Chat,
+  DEFAULT_OVERFLOW,
+  type Message,
+  type Overflow,
+  type Sampling,
+  type Settings,
+  type Storage,
+} from "../storage/mod.ts";
 import { ReplyBusyError } from "./errors.ts";
 import { continuationPrompt } from "./continuation_prompt.ts";
 import type { ModelHost } from "./model_host.ts";
@@ -29,7 +38,8 @@ export const SAVE_INTERVAL_MS = 200;
 export type ReplyEvent =
   | { type: "waiting" }
   | { type: "started" }
-  | { type: "delta"; text: string }
+  /** `tokens`: tokens generated with this text (a local model's; absent for a provider's). */
+  | { type: "delta"; text: string; tokens?: number }
   | { type: "done"; message: Message }
   | { type: "error"; message: string; errorType: string };
 
@@ -38,6 +48,8 @@ interface Job {
   /** Appends to the reply's stored text ("Continue") instead of answering anew. */
   continuation: boolean;
   content: string;
+  /** Tokens generated so far (local models; 0 for a provider's reply). */
+  tokens: number;
   /** Waiting for a slot. */
   waiting: boolean;
   abort: AbortController;
@@ -136,6 +148,7 @@ export class ReplyRunner {
       chatId: message.chat_id,
       continuation: options.continuation ?? false,
       content: message.content,
+      tokens: 0,
       waiting: false,
       abort: new AbortController(),
       watchers: new Set(),
@@ -157,18 +170,20 @@ export class ReplyRunner {
   }
 
   /**
-   * Follows a running reply: returns the text so far, whether it waits for a slot, and a
-   * function that stops watching; null when the reply is not running.
+   * Follows a running reply: returns the text so far, the tokens generated so far, whether
+   * it waits for a slot, and a function that stops watching; null when the reply is not
+   * running.
    */
   watch(
     messageId: string,
     watcher: (event: ReplyEvent) => void,
-  ): { content: string; waiting: boolean; unwatch: () => void } | null {
+  ): { content: string; tokens: number; waiting: boolean; unwatch: () => void } | null {
     const job = this.#jobs.get(messageId);
     if (!job) return null;
     job.watchers.add(watcher);
     return {
       content: job.content,
+      tokens: job.tokens,
       waiting: job.waiting,
       unwatch: () => job.watchers.delete(watcher),
     };
@@ -193,7 +208,8 @@ export class ReplyRunner {
         return;
       }
       const path = message.model ?? this.#modelPath(chat, settings);
-      const nCtx = chat.n_ctx ?? settings.n_ctx;
+      // The chat's own n_ctx, else the model's saved one, else the settings' default.
+      const nCtx = chat.n_ctx ?? this.#storage.modelOptions.get(path).n_ctx ?? settings.n_ctx;
       if (!this.#host.serves(path, nCtx)) await this.#host.load(path, nCtx);
       const serving = this.#host.serving();
       // Every slot taken: say so until the scheduler admits this reply.
@@ -218,21 +234,31 @@ export class ReplyRunner {
           callOptions,
         )
         : serving.chat(prompt, { ...callOptions, overflow: chat.overflow });
+      let unsent = 0; // tokens whose pieces had no text yet (a split UTF-8 character)
       for await (const piece of generation) {
         this.#rate.add(1);
+        job.tokens++;
+        unsent++;
         if (!piece.text) continue;
         job.content += piece.text;
-        emit({ type: "delta", text: piece.text });
+        emit({ type: "delta", text: piece.text, tokens: unsent });
+        unsent = 0;
         if (performance.now() - lastSave >= SAVE_INTERVAL_MS) {
           messages.updateContent(message.id, job.content);
           lastSave = performance.now();
         }
       }
       const result = await generation.result;
+      this.#rate.addReply(result.metrics.ttftMs, result.metrics.genTokPerSec);
       emit({ type: "done", message: messages.finish(message.id, finished(job.content, result)) });
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      const type = error instanceof RangeError && error.name === "ContextOverflowError"
+      const overflow = error instanceof ContextOverflowError;
+      const text = overflow
+        ? overflowMessage(error, this.#overflowOf(message.chat_id))
+        : error instanceof Error
+        ? error.message
+        : String(error);
+      const type = overflow
         ? "exceed_context_size"
         : error instanceof ProviderError
         ? "upstream_error"
@@ -240,12 +266,21 @@ export class ReplyRunner {
       // A provider that failed mid-reply (a dropped stream) leaves a partial reply.
       const state = error instanceof ProviderError && job.content ? "incomplete" : "error";
       try {
-        messages.finish(message.id, { state, content: job.content });
+        messages.finish(message.id, {
+          state,
+          content: job.content,
+          ...(state === "error" ? { error: text } : {}),
+        });
       } catch {
         // The message is gone (chat deleted meanwhile): nothing to keep.
       }
       emit({ type: "error", message: text, errorType: type });
     }
+  }
+
+  /** The chat's overflow policy; the default when the chat is gone. */
+  #overflowOf(chatId: string): Overflow {
+    return this.#storage.chats.get(chatId)?.overflow ?? DEFAULT_OVERFLOW;
   }
 
   /** The chat's model, else the settings' default model, else the bundled one. */
@@ -268,6 +303,25 @@ export class ReplyRunner {
       }),
     ];
   }
+}
+
+/**
+ * A context overflow in the UI's words (the engine's message names its options). With
+ * "drop the oldest messages" chosen, only the system prompt and the last message were left
+ * and still did not fit, so the message never suggests choosing it.
+ *
+ * @param error the engine's error, with the counts
+ * @param overflow the chat's policy
+ * @returns the message stored with the failed reply and sent to the UI
+ */
+export function overflowMessage(error: ContextOverflowError, overflow: Overflow): string {
+  const counts = `${error.nPromptTokens} tokens, and the context holds ${error.nCtx}`;
+  if (overflow === "truncate-oldest") {
+    return `The system prompt and the last message need ${counts}. Shorten them or raise ` +
+      `the context length in Chat settings.`;
+  }
+  return `This chat needs ${counts}. Raise the context length, shorten the messages, or ` +
+    `choose "Drop the oldest messages" under "When full" in Chat settings.`;
 }
 
 /** A uint32 seed other than `LLAMA_DEFAULT_SEED` (which means "draw one"). */

@@ -36,11 +36,11 @@ const NEW_MESSAGE_KEYS = [
   "backend",
   "provider",
 ];
-const FINISH_KEYS = ["state", "finish_reason", "metrics", "content", "dropped_messages"];
+const FINISH_KEYS = ["state", "finish_reason", "metrics", "content", "dropped_messages", "error"];
 /** The message columns, in the order of {@link Message}. */
 export const MESSAGE_COLUMNS =
   "id, chat_id, parent_id, role, content, model, sampling, metrics, created_at, state, " +
-  "finish_reason, dropped_messages, backend, provider";
+  "finish_reason, dropped_messages, backend, provider, error";
 
 /** Turns a row of {@link MESSAGE_COLUMNS} into a {@link Message}. */
 export function rowToMessage(row: Row): Message {
@@ -60,6 +60,7 @@ export function rowToMessage(row: Row): Message {
   if (row.dropped_messages !== null) message.dropped_messages = Number(row.dropped_messages);
   if (row.backend !== null) message.backend = row.backend as Message["backend"];
   if (row.provider !== null) message.provider = row.provider as string;
+  if (row.error != null) message.error = row.error as string;
   return message;
 }
 
@@ -112,5 +113,6 @@ export function checkFinished(value: unknown): FinishedMessage {
       2 ** 31,
     );
   }
+  if (fields.error != null) finished.error = checkString(fields.error, "error");
   return finished;
 }

@@ -10,7 +10,8 @@ import type { Overflow } from "./types.ts";
 export const DEFAULT_TITLE = "New chat";
 
 /**
- * The default overflow policy of a new chat: stop with an error rather than silently drop
- * messages. Migration 1 spells the same value as the column's SQL default.
+ * The default overflow policy of a new chat: drop the oldest turns and keep the system prompt,
+ * as ChatGPT and LM Studio do; the reply says how many messages it left out. (Migration 1's
+ * SQL column default is "error"; every insert names the policy, so that default is unused.)
  */
-export const DEFAULT_OVERFLOW: Overflow = "error";
+export const DEFAULT_OVERFLOW: Overflow = "truncate-oldest";

@@ -17,7 +17,7 @@ Deno.test("ChatStore.create() fills defaults and get() reads the chat back", () 
     system_prompt: "",
     sampling: {},
     n_ctx: null,
-    overflow: "error",
+    overflow: "truncate-oldest",
     active_leaf_id: null,
   });
   assert(/^[0-9a-f-]{36}$/.test(chat.id));

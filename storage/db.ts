@@ -19,6 +19,7 @@ import { MessageImageStore } from "./message_images.ts";
 import { migrate, MIGRATIONS, schemaVersion } from "./migrations.ts";
 import { ModelFolderStore } from "./model_folders.ts";
 import { WorkspaceFolderStore } from "./workspace_folders.ts";
+import { ModelOptionsStore } from "./model_options.ts";
 import { ModelStore } from "./models.ts";
 import { DownloadStore } from "./downloads.ts";
 import { searchChats, type SearchOptions, type SearchResult } from "./search.ts";
@@ -67,6 +68,8 @@ export class Storage {
   readonly workspaceFolders: WorkspaceFolderStore;
   /** The model library's index of GGUF files found on disk. */
   readonly models: ModelStore;
+  /** Load options saved per model file. */
+  readonly modelOptions: ModelOptionsStore;
   /** Hugging Face downloads not finished yet, restored after a restart. */
   readonly downloads: DownloadStore;
   /** Sheets: rows, data and AI columns, cells and generation jobs. */
@@ -91,6 +94,7 @@ export class Storage {
     this.modelFolders = new ModelFolderStore(this.#ctx);
     this.workspaceFolders = new WorkspaceFolderStore(this.#ctx);
     this.models = new ModelStore(this.#ctx);
+    this.modelOptions = new ModelOptionsStore(this.#ctx);
     this.downloads = new DownloadStore(this.#ctx);
     this.settings = new SettingsStore(this.#ctx, this.modelFolders);
     this.sheets = new SheetStore(this.#ctx);

@@ -56,6 +56,8 @@ export interface FinishedMessage {
   content?: string;
   /** Messages dropped by overflow "truncate-oldest". */
   dropped_messages?: number;
+  /** Why the reply failed (state "error"), in the UI's words. @default {undefined} none */
+  error?: string;
 }
 
 /** Options of {@link MessageStore.add}. */
@@ -323,11 +325,14 @@ export class MessageStore {
    * @throws {TypeError} On an unknown field or a wrong type.
    */
   finish(id: string, result: FinishedMessage): Message {
-    const { state, finish_reason, metrics, content, dropped_messages } = checkFinished(result);
+    const { state, finish_reason, metrics, content, dropped_messages, error } = checkFinished(
+      result,
+    );
     return transaction(this.#ctx.db, () => {
       const { changes } = this.#ctx.sql.get(
         `UPDATE messages SET state = ?, finish_reason = ?, metrics = ?,
-           content = coalesce(?, content), dropped_messages = coalesce(?, dropped_messages)
+           content = coalesce(?, content), dropped_messages = coalesce(?, dropped_messages),
+           error = ?
          WHERE id = ? AND state = 'streaming'`,
       ).run(
         state,
@@ -335,6 +340,7 @@ export class MessageStore {
         toJson(metrics),
         content ?? null,
         dropped_messages ?? null,
+        error ?? null,
         id,
       );
       if (changes === 0) this.#notStreaming("finish", id);

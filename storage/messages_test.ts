@@ -244,3 +244,23 @@ Deno.test("Storage.recoverInterrupted() marks streaming messages incomplete", ()
   assertEquals(reopened.recoveredOnOpen, 1);
   assertEquals(reopened.messages.get(streaming.id)?.state, "incomplete");
 });
+
+Deno.test("MessageStore.finish() keeps why a reply failed", () => {
+  using temp = new TempDatabase();
+  const storage = temp.open();
+  const chat = storage.chats.create();
+  const reply = storage.messages.add(chat.id, {
+    parent_id: null,
+    role: "assistant",
+    state: "streaming",
+  });
+  const failed = storage.messages.finish(reply.id, { state: "error", error: "It did not fit" });
+  assertEquals([failed.state, failed.error], ["error", "It did not fit"]);
+  assertEquals(storage.messages.get(reply.id)?.error, "It did not fit");
+  assertThrows(
+    () => storage.messages.finish(reply.id, { state: "error", error: 3 as never }),
+    TypeError,
+  );
+  const ok = storage.messages.add(chat.id, { parent_id: null, role: "user", content: "hi" });
+  assertEquals("error" in storage.messages.get(ok.id)!, false);
+});

@@ -377,7 +377,56 @@ function addSheets(db: DatabaseSync): void {
   `);
 }
 
-/** Every migration, oldest first; the schema version is this array's length. */
+/**
+ * Version 10: `messages.error`: why a reply failed, in the UI's words, so the reason is still
+ * there after the error's toast is gone and after a restart. Null for every other message.
+ */
+function addMessageError(db: DatabaseSync): void {
+  // A file whose version was set back after this ran (tests do) has the column already.
+  const columns = db.prepare("PRAGMA table_info(messages)").all().map((c) => c.name);
+  if (!columns.includes("error")) db.exec("ALTER TABLE messages ADD COLUMN error TEXT");
+}
+
+/**
+ * Version 11: `chats.overflow` defaults to "truncate-oldest" (drop the oldest turns, keep the system
+ * prompt), the app's default policy now (`DEFAULT_OVERFLOW`). Existing chats keep theirs.
+ * SQLite cannot change a column default in place (writing the schema is refused in defensive
+ * mode), so the table is rebuilt as {@link allowNullMessageJson} rebuilds `messages`: from its
+ * own stored SQL, whatever columns other migrations added, rows copied with their `seq` (the
+ * FTS index refers to them by it), then its indexes and triggers made again.
+ */
+function defaultOverflowTruncate(db: DatabaseSync): void {
+  const table = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'chats'")
+    .get()?.sql as string;
+  const old = "overflow TEXT NOT NULL DEFAULT 'error'";
+  // A file whose version was set back after this ran (tests do) has it already.
+  if (!table.includes(old)) return;
+  const extras = db.prepare(
+    "SELECT sql FROM sqlite_master WHERE tbl_name = 'chats' AND type IN ('index', 'trigger') " +
+      "AND sql IS NOT NULL",
+  ).all().map((row) => row.sql as string);
+  const columns = db.prepare("PRAGMA table_info(chats)").all().map((c) => `"${c.name}"`)
+    .join(", ");
+  const created = table.replace(old, "overflow TEXT NOT NULL DEFAULT 'truncate-oldest'")
+    .replace(/^CREATE TABLE "?chats"?/, "CREATE TABLE chats_new");
+  db.exec(created);
+  db.exec(`INSERT INTO chats_new (${columns}) SELECT ${columns} FROM chats`);
+  db.exec("DROP TABLE chats");
+  db.exec("ALTER TABLE chats_new RENAME TO chats");
+  for (const sql of extras) db.exec(sql);
+}
+
+/** Version 12: load options saved per model file (storage/model_options.ts), by path. */
+function addModelLoadOptions(db: DatabaseSync): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS model_load_options (
+      path TEXT PRIMARY KEY,
+      options TEXT NOT NULL CHECK (json_valid(options)),
+      updated_at INTEGER NOT NULL
+    );
+  `);
+}
+
 /**
  * Version 9: images attached to messages (a user message's PNG or JPEG, for a model with
  * an mmproj), in order; deleting the message deletes them.
@@ -394,6 +443,7 @@ function addMessageImages(db: DatabaseSync): void {
   `);
 }
 
+/** Every migration, oldest first; the schema version is this array's length. */
 export const MIGRATIONS: readonly Migration[] = [
   createSchema,
   addModels,
@@ -404,6 +454,9 @@ export const MIGRATIONS: readonly Migration[] = [
   addWorkspaceFolders,
   addSheets,
   addMessageImages,
+  addMessageError,
+  defaultOverflowTruncate,
+  addModelLoadOptions,
 ];
 
 /** Reads `PRAGMA user_version`. */

@@ -187,3 +187,40 @@ Deno.test("migrate() to version 6 keeps the model index and takes kind 'adapter'
   const index = db.prepare("SELECT name FROM sqlite_master WHERE name = 'models_root'").get();
   assertEquals(index?.name, "models_root");
 });
+
+/** The migrations up to and including the one named `name` (never the final version). */
+const through = (name: string) =>
+  MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => m.name === name) + 1);
+
+Deno.test("migrate() adds messages.error and makes 'truncate-oldest' the chats' default", () => {
+  using db = new DatabaseSync(":memory:");
+  db.exec("PRAGMA foreign_keys = ON");
+  const before = through("addAdapterKind");
+  migrate(db, before);
+  insertChat(db);
+  insertMessage(db, "m1", null, "dragon tale");
+  db.exec("UPDATE chats SET active_leaf_id = 'm1', title = 'Dragons' WHERE id = 'c'");
+  migrate(db, through("defaultOverflowTruncate"));
+  // The old chat keeps its policy, its leaf, its messages and its search index.
+  const chat = db.prepare("SELECT overflow, active_leaf_id FROM chats WHERE id = 'c'").get();
+  assertEquals({ ...chat }, { overflow: "error", active_leaf_id: "m1" });
+  const found = db.prepare("SELECT rowid FROM chats_fts WHERE chats_fts MATCH 'dragons'").all();
+  assertEquals(found.length, 1);
+  db.exec("INSERT INTO chats (id, title, created_at, updated_at) VALUES ('d', 'New', 2, 2)");
+  const fresh = db.prepare("SELECT overflow FROM chats WHERE id = 'd'").get();
+  assertEquals(fresh?.overflow, "truncate-oldest");
+  assertEquals(
+    db.prepare("SELECT count(*) AS n FROM chats_fts WHERE chats_fts MATCH 'new'").get()?.n,
+    1,
+  );
+  db.exec("UPDATE messages SET state = 'error', error = 'It did not fit' WHERE id = 'm1'");
+  assertEquals(db.prepare("SELECT error FROM messages").get()?.error, "It did not fit");
+  // Deleting a chat still cascades to its messages (the foreign key points at the new table).
+  db.exec("DELETE FROM chats WHERE id = 'c'");
+  assertEquals(db.prepare("SELECT count(*) AS n FROM messages").get()?.n, 0);
+  const indexes = db.prepare(
+    "SELECT name FROM sqlite_master WHERE tbl_name = 'chats' AND type = 'index'",
+  )
+    .all().map((r) => r.name).sort();
+  assertEquals(indexes.includes("chats_updated") && indexes.includes("chats_active_leaf"), true);
+});

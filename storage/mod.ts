@@ -44,6 +44,7 @@ export { DEFAULT_SETTINGS, SettingsStore } from "./settings.ts";
 export type { OpenAiServerPatch, SettingsPatch } from "./settings.ts";
 export { ModelFolderStore } from "./model_folders.ts";
 export { WorkspaceFolderStore } from "./workspace_folders.ts";
+export { CACHE_TYPES, checkModelLoadOptions, ModelOptionsStore } from "./model_options.ts";
 export { ModelStore } from "./models.ts";
 export type { ModelKind, ModelRecord, ModelRootKind } from "./models.ts";
 export { DownloadStore } from "./downloads.ts";
@@ -84,6 +85,7 @@ export type {
   MessageState,
   Metrics,
   ModelFolder,
+  ModelLoadOptions,
   OpenAiServerSettings,
   Overflow,
   Role,

@@ -2,7 +2,7 @@ import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals } from "../tests/assert.ts";
 import { TempDatabase } from "./_testing.ts";
 import type { Storage } from "./db.ts";
-import { escapeHtml, ftsQuery } from "./search.ts";
+import { escapeHtml, ftsQuery, stripMarkdown } from "./search.ts";
 
 function chatWith(storage: Storage, title: string, ...contents: string[]) {
   const chat = storage.chats.create({ title });
@@ -17,12 +17,12 @@ function chatWith(storage: Storage, title: string, ...contents: string[]) {
 }
 
 Deno.test("ftsQuery() quotes every term so FTS syntax is plain text", () => {
-  assertEquals(ftsQuery("hello world"), '"hello" "world"');
-  assertEquals(ftsQuery('say "hi"'), '"say" """hi"""');
+  assertEquals(ftsQuery("hello world"), '"hello"* "world"*');
+  assertEquals(ftsQuery('say "hi"'), '"say"* """hi"""*');
   assertEquals(ftsQuery("conf* *"), '"conf"*');
-  assertEquals(ftsQuery("a NEAR(b c) -d OR e:f"), '"a" "NEAR(b" "c)" "-d" "OR" "e:f"');
+  assertEquals(ftsQuery("a NEAR(b c) -d OR e:f"), '"a"* "NEAR(b"* "c)"* "-d"* "OR"* "e:f"*');
   assertEquals(ftsQuery(" \t\n"), null);
-  assertEquals(ftsQuery("a\u0000b"), '"a" "b"');
+  assertEquals(ftsQuery("a\u0000b"), '"a"* "b"*');
 });
 
 Deno.test("escapeHtml() escapes markup characters", () => {
@@ -186,4 +186,42 @@ Deno.test("Storage.search() snippets cut long messages around the hit", () => {
   assert(hit.snippet.startsWith("…") && hit.snippet.endsWith("…"), hit.snippet);
   assert(hit.snippet.includes("<mark>needle</mark>"));
   assert(hit.snippet.length < 120, hit.snippet);
+});
+
+Deno.test("Storage.search() matches prefixes and says which message the snippet is from", () => {
+  using temp = new TempDatabase();
+  const storage = temp.open();
+  const { chat, ids } = chatWith(storage, "Beasts", "Tell me a tale", "The dragon slept.");
+  const [hit] = storage.search("drag");
+  assertEquals(hit.id, chat.id);
+  assertEquals(hit.snippet, "The <mark>dragon</mark> slept.");
+  assertEquals(hit.message_id, ids[1]);
+  assertEquals(storage.search("bea")[0].message_id, null, "a title hit names no message");
+});
+
+Deno.test("Storage.search() snippets show text, not Markdown syntax", () => {
+  using temp = new TempDatabase();
+  const storage = temp.open();
+  chatWith(
+    storage,
+    "T",
+    "## The **dragon** book\n\n> about `dragon_fire()` and [a dragon](https://x.test/d)",
+  );
+  const [hit] = storage.search("dragon");
+  assert(
+    hit.snippet.startsWith("The <mark>dragon</mark> book about <mark>dragon</mark>_fire()"),
+    hit.snippet,
+  );
+  assert(!/[#*`>\[\]]|\]\(/.test(hit.snippet.replace(/<\/?mark>/g, "")), hit.snippet);
+});
+
+Deno.test("stripMarkdown() keeps text and drops syntax", () => {
+  assertEquals(stripMarkdown("## A **bold** [link](http://x) `code`"), "A bold link code");
+  assertEquals(stripMarkdown("```ts\nconst a_b = 1;\n```"), "const a_b = 1;");
+  assertEquals(stripMarkdown("x * y = z, 2*3"), "x * y = z, 2*3");
+  assertEquals(stripMarkdown("<b>not markdown</b> & co"), "<b>not markdown</b> & co");
+  assertEquals(
+    stripMarkdown("> q\n- [x] feed the *dragon*\n1. snake_case [a](https://cut…"),
+    "q feed the dragon snake_case a",
+  );
 });

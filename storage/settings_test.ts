@@ -153,3 +153,23 @@ Deno.test("SettingsStore.patch() validates openai_server without echoing the key
   // Nothing was written: the valid `enabled` went with the invalid key.
   assertEquals(settings.get().openai_server.enabled, false);
 });
+
+Deno.test("ModelOptionsStore keeps load options per model path, validated", () => {
+  using temp = new TempDatabase();
+  const storage = temp.open();
+  assertEquals(storage.modelOptions.get("/m/a.gguf"), {});
+  const saved = storage.modelOptions.set("/m/a.gguf", {
+    n_ctx: 8192,
+    n_gpu_layers: -1,
+    flash_attn: "auto",
+    cache_type_v: null,
+  });
+  assertEquals(saved, { n_ctx: 8192, n_gpu_layers: -1, flash_attn: "auto" });
+  assertEquals(storage.modelOptions.get("/m/a.gguf"), saved);
+  assertEquals(storage.modelOptions.get("/m/b.gguf"), {}, "per path");
+  assertThrows(() => storage.modelOptions.set("/m/a.gguf", { n_threads: 0 }), RangeError);
+  assertThrows(() => storage.modelOptions.set("/m/a.gguf", { use_mlock: true }), TypeError);
+  assertThrows(() => storage.modelOptions.set("/m/a.gguf", { use_mmap: "no" }), TypeError);
+  storage.modelOptions.set("/m/a.gguf", {});
+  assertEquals(storage.modelOptions.get("/m/a.gguf"), {});
+});

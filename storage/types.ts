@@ -107,6 +107,8 @@ export interface Message {
   finish_reason: FinishReason | null;
   /** Messages dropped from the prompt by overflow "truncate-oldest"; absent when none. */
   dropped_messages?: number;
+  /** Why the reply failed (state "error"), in the UI's words; absent otherwise. */
+  error?: string;
   /**
    * Where a reply was generated: "local" (this machine) or "remote" (a provider: the
    * conversation left the machine); absent for user and system messages.
@@ -210,4 +212,25 @@ export interface WorkspaceFolder {
   path: string;
   /** When it was added, ms since the epoch. */
   added_at: number;
+}
+
+/**
+ * How a model file is loaded, saved per file (llama.cpp's and llama-server's names); an
+ * absent field uses the default.
+ */
+export interface ModelLoadOptions {
+  /** Tokens per slot; a chat's own n_ctx wins, the settings' applies when absent. */
+  n_ctx?: number;
+  /** Layers offloaded to the GPU: -1 all, 0 none (CPU only). Default -1. */
+  n_gpu_layers?: number;
+  /** CPU threads. Default: logical CPUs. */
+  n_threads?: number;
+  /** Flash attention. Default "auto". */
+  flash_attn?: "on" | "off" | "auto";
+  /** K cache type (llama-server -ctk). Default "f16". */
+  cache_type_k?: "f32" | "f16" | "bf16" | "q8_0" | "q4_0" | "q4_1" | "iq4_nl" | "q5_0" | "q5_1";
+  /** V cache type (llama-server -ctv). Default "f16". */
+  cache_type_v?: ModelLoadOptions["cache_type_k"];
+  /** Memory-map the file (pages load on demand). Default true. */
+  use_mmap?: boolean;
 }

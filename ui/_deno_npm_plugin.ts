@@ -44,6 +44,8 @@ function setup(build: PluginBuild): void {
   // Bare specifiers only: not relative, not absolute, no scheme (`node:`, `npm:`).
   build.onResolve({ filter: /^[@a-zA-Z0-9_]/ }, async (args) => {
     if (/^[a-z][a-z0-9+.-]*:/i.test(args.path)) return undefined;
+    // CSS `url(fonts/x.woff2)` is relative to its stylesheet, never a package.
+    if (args.kind === "url-token") return undefined;
     const { name, subpath } = splitSpecifier(args.path);
     const key = `${dirname(args.importer)}\0${name}`;
     let pkg = packages.get(key);

@@ -10,6 +10,8 @@ import type {
   Chat,
   ChatPatch,
   ChatSummary,
+  ContextRequest,
+  ContextUsage,
   DeletedMessages,
   Download,
   ExportFormat,
@@ -17,6 +19,7 @@ import type {
   HubRepo,
   HubSearchPage,
   HubSort,
+  HubTokenSource,
   ImportFormat,
   LibraryChange,
   LibraryEntry,
@@ -25,6 +28,7 @@ import type {
   Loading,
   MemoryFit,
   Message,
+  ModelLoadOptions,
   NewChat,
   OpenAiServerStatus,
   Preset,
@@ -68,13 +72,13 @@ export type MessageStreamHandlers = {
    * Everything generated so far (first event, and again after a reconnect), and whether
    * the reply waits for a slot (every slot busy with other replies).
    */
-  snapshot(content: string, waiting: boolean): void;
+  snapshot(content: string, waiting: boolean, tokens: number): void;
   /** The reply waits for a slot. */
   waiting?(): void;
   /** The reply got a slot after waiting. */
   started?(): void;
-  /** The next piece of text. */
-  delta(text: string): void;
+  /** The next piece of text and the tokens generated with it (0 when unknown: a provider). */
+  delta(text: string, tokens: number): void;
   /** The final message, with metrics. */
   done(message: Message): void;
   /** The generation failed. */
@@ -171,6 +175,8 @@ export function createApi(base = "") {
     exportUrl: (chatId: string, format: ExportFormat) =>
       `${base}/api/chats/${id(chatId)}/export?format=${format}`,
     /** Imports a chat file; without a format the server tells it from the content. */
+    /** Tokens of a chat's next prompt with the loaded model (context bar, composer). */
+    measureContext: (body: ContextRequest) => json<ContextUsage>("POST", "/api/context", body),
     importChat: (format: ImportFormat | undefined, text: string) =>
       request<Chat>(base, "POST", `/api/import${format ? `?format=${format}` : ""}`, text),
     listModels: () => json<{ models: LibraryEntry[] }>("GET", "/api/models"),
@@ -193,6 +199,23 @@ export function createApi(base = "") {
         "GET",
         `/api/hub/repos/${repoPath(repo)}/fit?file=${id(file)}&n_ctx=${nCtx}`,
       ),
+    /** Where the Hugging Face token in use comes from; the token itself is never sent back. */
+    hubToken: () => json<{ source: HubTokenSource }>("GET", "/api/hub-token"),
+    /** Saves the Hugging Face token (null removes it). */
+    setHubToken: (token: string | null) =>
+      json<{ source: HubTokenSource }>("PUT", "/api/hub-token", { token }),
+    /** The load options saved for a model file. */
+    modelOptions: (path: string) =>
+      json<{ path: string; options: ModelLoadOptions }>(
+        "GET",
+        `/api/model-options?path=${id(path)}`,
+      ),
+    /** Replaces the load options of a model file (null fields: the default). */
+    setModelOptions: (path: string, options: ModelLoadOptions) =>
+      json<{ path: string; options: ModelLoadOptions }>("PUT", "/api/model-options", {
+        path,
+        options,
+      }),
     listDownloads: () => json<{ downloads: Download[] }>("GET", "/api/downloads"),
     startDownload: (repo: string, file: string) =>
       json<Download>("POST", "/api/downloads", { repo, file }),
@@ -261,12 +284,15 @@ function streamMessage(url: string, on: MessageStreamHandlers): Close {
   const close = () => source.close();
   const data = (event: Event) => JSON.parse((event as MessageEvent).data);
   source.addEventListener("snapshot", (e) => {
-    const { content, waiting } = data(e);
-    on.snapshot(content, waiting === true);
+    const { content, waiting, tokens } = data(e);
+    on.snapshot(content, waiting === true, typeof tokens === "number" ? tokens : 0);
   });
   source.addEventListener("waiting", () => on.waiting?.());
   source.addEventListener("started", () => on.started?.());
-  source.addEventListener("delta", (e) => on.delta(data(e).text));
+  source.addEventListener("delta", (e) => {
+    const { text, tokens } = data(e);
+    on.delta(text, typeof tokens === "number" ? tokens : 0);
+  });
   source.addEventListener("done", (e) => {
     close();
     on.done(data(e).message);

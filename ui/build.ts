@@ -65,6 +65,10 @@ export async function buildUi(options: BuildUiOptions = {}): Promise<{ outDir: s
       legalComments: "none",
       logLevel: "silent",
       plugins: [denoNpmPlugin()],
+      // KaTeX's fonts: every browser the target list names reads WOFF2, so the WOFF and
+      // TrueType fallbacks its stylesheet also lists are left out of the bundle.
+      loader: { ".woff2": "file", ".woff": "empty", ".ttf": "empty" },
+      assetNames: "fonts/[name]-[hash]",
     });
   } finally {
     await esbuild.stop();

@@ -16,9 +16,12 @@ export class KeyStore {
   /** The key file's path. */
   readonly path: string;
 
-  /** @param configDir The config folder; created on the first write. */
-  constructor(configDir: string) {
-    this.path = join(configDir, KEYS_FILE);
+  /**
+   * @param configDir The config folder; created on the first write.
+   * @param fileName The key file's name in it. @default KEYS_FILE
+   */
+  constructor(configDir: string, fileName: string = KEYS_FILE) {
+    this.path = join(configDir, fileName);
   }
 
   /** The key saved for `provider`, or undefined. */

@@ -44,8 +44,11 @@ export function appStateRoutes(deps: AppDeps): Hono {
   });
 
   app.post("/models/load", async (c) => {
-    const { path, n_ctx: nCtx = storage.settings.get().n_ctx } = await readJson(c);
+    const body = await readJson(c);
+    const path = body.path;
     if (typeof path !== "string" || path === "") throw badRequest("path must name a model file");
+    // The model's saved n_ctx, else the settings' default.
+    const nCtx = body.n_ctx ?? storage.modelOptions.get(path).n_ctx ?? storage.settings.get().n_ctx;
     if (typeof nCtx !== "number") throw badRequest("n_ctx must be an integer >= 16");
     await startLoad(host, deps.library, path, nCtx);
     return c.body(null, 202);

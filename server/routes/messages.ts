@@ -110,14 +110,23 @@ export function messageRoutes(deps: AppDeps): Hono {
         await send("done", { message: stored as Message });
         return;
       }
-      await send("snapshot", { content: watch.content, waiting: watch.waiting });
+      await send("snapshot", {
+        content: watch.content,
+        waiting: watch.waiting,
+        tokens: watch.tokens,
+      });
       while (!stream.aborted) {
         if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
         // Deltas that piled up while the client read go out as one event.
         let text = "";
-        while (queue[0]?.type === "delta") text += (queue.shift() as { text: string }).text;
+        let tokens = 0;
+        while (queue[0]?.type === "delta") {
+          const delta = queue.shift() as { text: string; tokens?: number };
+          text += delta.text;
+          tokens += delta.tokens ?? 0;
+        }
         if (text) {
-          await send("delta", { text });
+          await send("delta", tokens ? { text, tokens } : { text });
           continue; // more deltas may have come while this one was written
         }
         const last = queue.shift();

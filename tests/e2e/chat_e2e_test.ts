@@ -158,7 +158,7 @@ Deno.test({
       await setNumber(panel, "Temperature", "0");
       await setNumber(panel, "Max tokens", String(FIRST_MAX_TOKENS));
       // The draft shows the overflow policy the chat will be created with.
-      assertEquals(await panel.getByLabel("When full").inputValue(), "error");
+      assertEquals(await panel.getByLabel("When full").inputValue(), "truncate-oldest");
       // Records the reply's text length at each DOM change while it streams, and whether the
       // Stop button showed meanwhile (installed first: the reply may start at once).
       await page.evaluate(() => {
@@ -206,7 +206,7 @@ Deno.test({
       const { chat, messages } = await api.chat(chatId);
       assertEquals(chat.title, PROMPT);
       assertEquals(chat.sampling, { temperature: 0, max_tokens: FIRST_MAX_TOKENS });
-      assertEquals(chat.overflow, "error");
+      assertEquals(chat.overflow, "truncate-oldest");
       assertEquals(messages.map((m) => [m.role, m.state]), [
         ["user", "complete"],
         ["assistant", "complete"],
@@ -214,6 +214,16 @@ Deno.test({
       const reply = messages[1];
       assertEquals(reply.finish_reason, "length");
       assertEquals(reply.metrics?.completion_tokens, FIRST_MAX_TOKENS);
+      // The context bar counts the branch with the model: this turn's prompt and reply.
+      const turnTokens = reply.metrics!.prompt_tokens + reply.metrics!.completion_tokens;
+      await page.waitForFunction(
+        (min) =>
+          Number(
+            document.querySelector('.context [role="meter"]')?.getAttribute("aria-valuenow"),
+          ) >=
+            min,
+        turnTokens - 1,
+      );
       firstReply = reply.content;
       assertEquals(
         squash(await replies.first().locator(".markdown").textContent()),

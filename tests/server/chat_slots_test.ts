@@ -111,7 +111,7 @@ Deno.test("app server: with one slot, a second chat's reply waits, says so, and 
     const shortStream = await stream(api, await send(api, short.id, "Tom had a ball"));
     const snapshot = await shortStream.next();
     assertEquals(snapshot?.event, "snapshot");
-    assertEquals(snapshot?.data, { content: "", waiting: true });
+    assertEquals(snapshot?.data, { content: "", waiting: true, tokens: 0 });
     await api.json("POST", `/api/messages/${longId}/stop`);
     const started = await shortStream.until("started");
     assertEquals(started.before, []);

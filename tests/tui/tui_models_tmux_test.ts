@@ -30,6 +30,8 @@ Deno.test("hearth tui: the model pane loads another model; 40x12 stays readable"
     await tui.waitFor("the models pane", (s) => /Models \([1-9]/.test(s));
     await tui.keys("/");
     await tui.type("chatml");
+    // Enter only once the filter shows it all: sent at once, "chatml\r" is one read.
+    await tui.waitFor("the filter typed", (s) => s.includes("/chatml▌"));
     await tui.keys("Enter");
     // The filter is closed (no ▌ cursor) before the next Enter, which loads.
     const listed = await tui.waitFor(

@@ -299,8 +299,29 @@ export function serveModelBrowser(dist: string, settings: Settings) {
       const message = `Cannot read the GGUF header of "tiny/stories/${q.get("file")}": bad magic`;
       return json({ error: { message, type: "invalid_request" } }, 400);
     }
-    if (p === "/api/downloads" && req.method === "POST") return json(download, 201);
+    if (p === "/api/downloads" && req.method === "POST") {
+      const body = await req.json();
+      // A welcome-screen pick: its own download, queued.
+      if (body.repo !== DOWNLOAD.repo) {
+        return json({ ...DOWNLOAD, id: `pick-${body.file}`, ...body, total_bytes: null }, 201);
+      }
+      return json(download, 201);
+    }
     if (p === "/api/downloads") return json({ downloads: [] });
+    if (p === "/api/resources") {
+      return json({
+        ram_total_bytes: 16e9,
+        ram_free_bytes: 9e9,
+        rss_bytes: 1e8,
+        model_size_bytes: 0,
+        kv_cache_bytes: 0,
+        cpu_load: 0.1,
+        gen_tok_per_sec: [],
+      });
+    }
+    if (p === "/api/context") {
+      return json({ prompt_tokens: 0, min_prompt_tokens: 0, n_ctx: 2048, overflow: "error" });
+    }
     const action = /^\/api\/downloads\/d1\/(pause|resume)$/.exec(p);
     if (action) {
       download = { ...download, state: action[1] === "pause" ? "paused" : "downloading" };

@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import type { Settings } from "../../api/types.ts";
+import { UI_CSP } from "../../server/static.ts";
 
 /** The system Chromium Playwright drives. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -25,21 +26,26 @@ const TYPES: Record<string, string> = {
   js: "text/javascript",
   css: "text/css",
   svg: "image/svg+xml",
+  woff2: "font/woff2",
 };
 
-/** Answers `/`, `/app.js`, `/app.css` and `/favicon.svg` from `dist`; null for other paths. */
+/**
+ * Answers `/`, `/app.js`, `/app.css`, `/favicon.svg` and `/fonts/*` from `dist`, with the app
+ * server's Content-Security-Policy (so a page that needs more than it allows fails here too);
+ * null for other paths.
+ */
 export async function serveBundle(dist: string, path: string): Promise<Response | null> {
-  if (path === "/") {
-    return new Response(await Deno.readFile(join(dist, "index.html")), {
-      headers: { "content-type": "text/html" },
-    });
-  }
-  if (path === "/app.js" || path === "/app.css" || path === "/favicon.svg") {
-    return new Response(await Deno.readFile(join(dist, path)), {
-      headers: { "content-type": TYPES[path.split(".")[1]] },
-    });
-  }
-  return null;
+  const file = path === "/" ? "/index.html" : path;
+  const ext = file.split(".").pop() ?? "";
+  const known = ["/index.html", "/app.js", "/app.css", "/favicon.svg"].includes(file) ||
+    /^\/fonts\/[\w.-]+\.woff2$/.test(file);
+  if (!known) return null;
+  return new Response(await Deno.readFile(join(dist, file)), {
+    headers: {
+      "content-type": ext === "html" ? "text/html" : TYPES[ext],
+      "content-security-policy": UI_CSP,
+    },
+  });
 }
 
 /** A JSON answer. */

@@ -14,6 +14,7 @@ import { chromium, type Page } from "playwright-core";
 import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
 import { buildUi } from "../../ui/build.ts";
+import { STAFF_PICKS } from "../../ui/lib/staff_picks.ts";
 import type { Download, Settings } from "../../api/types.ts";
 import { CHROMIUM, fits, LAUNCH_ARGS, testSettings } from "./_page_server.ts";
 import { DOWNLOAD, serveModelBrowser } from "./_model_browser_server.ts";
@@ -56,10 +57,30 @@ Deno.test({
       if (r.status() >= 400 && !expected(r.url())) errors.push(`${r.status()} ${r.url()}`);
     });
 
+    await t.step("with no model, the welcome offers small models to download", async () => {
+      await page.goto(base);
+      const picks = page.locator(".staff-picks .pick");
+      await picks.first().waitFor();
+      assertEquals(await picks.count(), STAFF_PICKS.length);
+      await picks.first().locator(".fit-badge.fits").waitFor();
+      const first = STAFF_PICKS[0];
+      await page.getByRole("button", { name: `Download ${first.name}` }).click();
+      await picks.first().getByRole("status").getByText("Downloading").waitFor();
+      // The header shows it too, outside the Models dialog.
+      const indicator = page.locator(".downloads-indicator");
+      assertEquals(await indicator.locator(".downloads-count").textContent(), "1");
+      assert((await indicator.getAttribute("aria-label"))?.startsWith("1 download"));
+      await indicator.click();
+      await page.getByRole("tab", { name: /Local/ }).waitFor();
+      await page.keyboard.press("Escape");
+      await page.waitForSelector(".dialog", { state: "detached" });
+    });
+
     await t.step(
       "the Local tab lists chat models, with fit badges at the settings' n_ctx",
       async () => {
-        await page.goto(base);
+        // The page is open since the step before (a second load would leave the fake's
+        // event stream of the first one behind).
         await page.click('.sidebar-link:has-text("Models")');
         await page.getByRole("tab", { name: /Local/ }).waitFor();
         await rowOf(page, "SmolLM2 135M Instruct").waitFor();
@@ -264,7 +285,7 @@ Deno.test({
 
     await t.step("a download shows live progress from events, then done", async () => {
       await page.getByRole("button", { name: "Download stories-Q4_K_M.gguf" }).click();
-      const item = page.locator(".downloads .download");
+      const item = page.locator('.downloads .download[data-id="d1"]');
       await item.waitFor();
       assert(server.requests.includes("POST /api/downloads"));
       const step: Download = {
@@ -277,7 +298,8 @@ Deno.test({
       server.push("downloads", step);
       const bar = item.getByRole("progressbar");
       await page.waitForFunction(() =>
-        document.querySelector('.download [role="progressbar"]')?.getAttribute("aria-valuenow") ===
+        document.querySelector('.download[data-id="d1"] [role="progressbar"]')
+          ?.getAttribute("aria-valuenow") ===
           "25"
       );
       const detail = await item.locator(".download-detail").textContent();

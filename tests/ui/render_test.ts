@@ -90,7 +90,22 @@ const chats = [
   chat("xss", "Security check", null, 3_600_000),
   chat("old", "Trip ideas for the weekend", null, 90_000_000),
   chat("deep", "Deeply nested replies", "q4", 180_000_000),
+  chat("math", "Math and code", "m2", 240_000_000),
 ];
+/** Math, a highlighted code block, prices that are no math and a task list. */
+const MATH_REPLY = `Euler: $e^{i\\pi} + 1 = 0$, and the sum
+
+$$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}$$
+
+It costs $5 and $10, not math. Code \`$x$\` stays code.
+Unsafe: $\\href{javascript:alert(1)}{click}$ and $\\color{red}{r}$.
+
+- [x] done
+- [ ] to do
+
+\`\`\`ts
+const answer: number = 42;
+\`\`\``;
 /** Replies nested past `MAX_MARKDOWN_NESTING`: marked's stack overflows, or it takes seconds. */
 const DEEP_QUOTE = ">".repeat(2500) + " the bottom of the quote";
 const DEEP_LIST = Array.from({ length: 800 }, (_, i) => `${"  ".repeat(i)}- level ${i}`)
@@ -129,6 +144,10 @@ const messages: Record<string, Message[]> = {
     msg("q2", "deep", "q1", "assistant", DEEP_QUOTE),
     msg("q3", "deep", "q2", "user", "Now a list."),
     msg("q4", "deep", "q3", "assistant", DEEP_LIST),
+  ],
+  math: [
+    msg("m1", "math", null, "user", "Some math, please."),
+    msg("m2", "math", "m1", "assistant", MATH_REPLY),
   ],
 };
 let settings: Settings = testSettings();
@@ -215,6 +234,12 @@ const STREAM_PIECES = [
   "```",
 ];
 
+/** Load options the UI saved with `PUT /api/model-options`, in order. */
+const modelOptions: unknown[] = [];
+/** Paths the UI asked `POST /api/models/load` for. */
+const loads: string[] = [];
+/** Tokens the UI saved with `PUT /api/hub-token`, in order. */
+const hubTokens: (string | null)[] = [];
 /** Scales the UI sent for the LoRA adapter, in order. */
 const loraScales: number[] = [];
 
@@ -277,6 +302,35 @@ function serve(
       });
     }
     if (p === "/api/downloads") return json({ downloads: [] });
+    if (p === "/api/model-options" && req.method === "PUT") {
+      const body = await req.json();
+      modelOptions.push(body.options);
+      return json(body);
+    }
+    if (p === "/api/model-options") {
+      return json({ path: url.searchParams.get("path"), options: { n_gpu_layers: 20 } });
+    }
+    if (p === "/api/models/load" && req.method === "POST") {
+      loads.push((await req.json()).path);
+      return new Response(null, { status: 202 });
+    }
+    if (p === "/api/hub-token" && req.method === "PUT") {
+      const { token } = await req.json();
+      hubTokens.push(token);
+      return json({ source: token ? "settings" : "env" });
+    }
+    if (p === "/api/hub-token") return json({ source: "env" });
+    if (p === "/api/context") {
+      // 100 tokens for any branch, plus one per character of a draft.
+      const { draft = "", chat_id } = await req.json();
+      const chat = chats.find((c) => c.id === chat_id);
+      return json({
+        prompt_tokens: 100 + draft.length,
+        min_prompt_tokens: draft.length || 100,
+        n_ctx: loaded.n_ctx,
+        overflow: chat?.overflow ?? "truncate-oldest",
+      });
+    }
     if (/^\/api\/models\/[^/]+\/fit$/.test(p)) {
       const n_ctx = Number(url.searchParams.get("n_ctx"));
       const device = {
@@ -303,16 +357,27 @@ function serve(
         model_size_bytes: loaded.size_bytes,
         kv_cache_bytes: loaded.kv_cache_bytes,
         cpu_load: 0.37,
+        cpu_process_percent: 296,
+        cpu_cores: 8,
         gen_tok_per_sec: Array.from(
           { length: 60 },
           (_, i) => (i > 20 && i < 50 ? 38 + 4 * Math.sin(i) : 0),
         ),
+        rss_history_bytes: Array.from({ length: 60 }, (_, i) => 1.2e9 + i * 1e6),
+        cpu_history_percent: Array.from({ length: 60 }, (_, i) => (i > 20 && i < 50 ? 290 : 3)),
+        replies: [{ at: NOW, ttft_ms: 184, gen_tok_per_sec: 41.7 }],
       });
     }
     if (p === "/api/events") return sse(() => new Promise(() => {})); // stays open, says nothing
     if (p === "/api/chats") {
       const q = url.searchParams.get("q");
       if (!q) return json({ chats });
+      // A hit on the branch not shown (d2 is version 1/2; d3 is shown).
+      if (q === "lock") {
+        return json({
+          chats: [{ ...chats[0], snippet: "A mutex is a <mark>lock</mark>", message_id: "d2" }],
+        });
+      }
       return json({
         chats: [{ ...chats[1], snippet: `before &lt;script&gt; <mark>${q}</mark> after` }],
       });
@@ -343,7 +408,7 @@ function serve(
         send("snapshot", { content: "" });
         await gate.go.promise;
         for (const text of STREAM_PIECES) {
-          send("delta", { text });
+          send("delta", { text, tokens: 1 });
           await new Promise((r) => setTimeout(r, 90));
         }
         await gate.finish.promise;
@@ -353,6 +418,15 @@ function serve(
     }
     return json({ error: { message: `No route ${p}`, type: "not_found" } }, 404);
   });
+}
+
+/** Polls `check` every 20 ms until it holds (the in-test server sees requests in its own time). */
+async function until(what: string, check: () => boolean) {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    assert(Date.now() < deadline, `timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** `data-renders` of the given messages, by id. */
@@ -442,12 +516,53 @@ Deno.test({
       await page.waitForSelector('[data-id="x2"] .markdown strong');
     });
 
+    await t.step("math is typeset, code highlighted, and both stay sanitized", async () => {
+      await page.goto(`${base}/#/chat/math`);
+      const md = page.locator('[data-id="m2"] .markdown');
+      await md.locator(".katex-display").waitFor();
+      assertEquals(await md.locator(".katex-mathml").count(), 4);
+      // KaTeX's inline styles apply under the CSP: a strut has the height its style gives.
+      const strut = await md.locator(".katex-html [style*=height]").first().evaluate((el) => ({
+        style: el.getAttribute("style"),
+        height: getComputedStyle(el).height,
+      }));
+      assert(strut.style?.includes("height"), "KaTeX's style attribute is kept");
+      assert(strut.height !== "0px" && strut.height !== "auto", `strut height ${strut.height}`);
+      await page.waitForFunction(() => document.fonts.check("16px KaTeX_Main"));
+      const text = await md.textContent() ?? "";
+      assert(text.includes("It costs $5 and $10, not math."), "prices are text");
+      assertEquals(await md.locator("code:not(.hljs)").first().textContent(), "$x$");
+      assertEquals(await page.locator('main a[href^="javascript"]').count(), 0);
+      assertEquals(await md.locator("[style]:not(.katex [style])").count(), 0);
+      assertEquals(await md.locator(".task-box").allTextContents(), ["\u2611", "\u2610"]);
+      assertEquals(await md.locator("input").count(), 0);
+      assertEquals(await md.locator("code.hljs .hljs-keyword").first().textContent(), "const");
+      assertEquals(await md.locator("code.hljs .hljs-number").textContent(), "42");
+      await md.locator("button.copy-code").waitFor();
+      await page.goto(`${base}/#/chat/xss`);
+      await page.waitForSelector('[data-id="x2"] .markdown strong');
+    });
+
     await t.step("search shows snippets with only <mark> as markup", async () => {
       await page.fill("#chat-search", "needle");
       await page.waitForSelector(".search-results mark");
       assertEquals(await page.locator(".search-results mark").textContent(), "needle");
       assertEquals(await page.locator(".snippet").textContent(), "before <script> needle after");
       assertEquals(await page.evaluate(() => document.querySelectorAll("nav script").length), 0);
+      await page.fill("#chat-search", "");
+      await page.waitForSelector(".chat-list:not(.search-results)");
+    });
+
+    await t.step("opening a search hit shows its branch, scrolled to and highlighted", async () => {
+      await page.fill("#chat-search", "lock");
+      await page.locator(".search-results .chat-open").click();
+      const hit = page.locator('[data-id="d2"].search-hit');
+      await hit.waitFor();
+      assertEquals(await hit.locator(".branch-count").textContent(), "1/2");
+      assert(await hit.isVisible());
+      await hit.waitFor({ state: "detached" }); // the mark fades
+      await page.locator('[data-id="d2"]').getByRole("button", { name: "Next version" }).click();
+      await page.locator('[data-id="d3"]').waitFor();
       await page.fill("#chat-search", "");
       await page.waitForSelector(".chat-list:not(.search-results)");
     });
@@ -480,12 +595,25 @@ Deno.test({
         new MutationObserver(() => w.__steps.push(md.textContent ?? ""))
           .observe(md, { childList: true, subtree: true, characterData: true });
       });
+      // The context bar counts the prompt, then each streamed token as it arrives.
+      const meter = page.locator('.context [role="meter"]');
+      await page.waitForFunction(() =>
+        document.querySelector('.context [role="meter"]')?.getAttribute("aria-valuenow") === "100"
+      );
       gate.go.resolve();
       await page.waitForFunction(() =>
         document.querySelector('[data-id="a-new"] .markdown')?.textContent?.includes(
           "defer mu.Unlock()",
         )
       );
+      await page.waitForFunction(
+        (n) =>
+          document.querySelector('.context [role="meter"]')?.getAttribute("aria-valuenow") ===
+            String(100 + n),
+        STREAM_PIECES.length,
+      );
+      assert(await page.locator('[data-id="a-new"].streaming').count() === 1, "still streaming");
+      assertEquals(await meter.getAttribute("aria-valuemax"), String(loaded.n_ctx));
       const { mutations, steps } = await page.evaluate(() => {
         const w = globalThis as unknown as { __mutations: number; __steps: string[] };
         return { mutations: w.__mutations, steps: w.__steps };
@@ -500,6 +628,19 @@ Deno.test({
       await page.waitForSelector('[data-id="a-new"]:not(.streaming) .stats');
       assertEquals(await page.locator('[data-id="a-new"] strong').textContent(), "Go");
       assertEquals(await rendersOf(page, ["d1", "d3", "u-new"]), before);
+    });
+
+    await t.step("the composer counts a draft and warns when it cannot fit", async () => {
+      const input = page.locator("#composer-input");
+      await input.fill("Tell me more");
+      await page.locator(".context-draft").getByText("message +12").waitFor();
+      await input.fill("x".repeat(loaded.n_ctx + 10));
+      const notice = page.locator('.context-notice[data-level="error"]');
+      await notice.waitFor();
+      assert((await notice.textContent())?.includes("does not fit"));
+      assert(!(await notice.textContent())?.includes("n_ctx"), "the UI's words");
+      await input.fill("");
+      await notice.waitFor({ state: "detached" });
     });
 
     await t.step("light and dark themes switch", async () => {
@@ -543,6 +684,23 @@ Deno.test({
       await page.waitForSelector(".dialog", { state: "detached" });
     });
 
+    await t.step("Settings saves a Hugging Face token write-only", async () => {
+      await page.click('.sidebar-link:has-text("Settings")');
+      const section = page.locator(".hub-token");
+      await section.getByText("Using HF_TOKEN from the environment").waitFor();
+      const field = section.locator('input[type="password"]');
+      await field.fill("hf_abc123");
+      await field.press("Enter");
+      await section.getByRole("button", { name: "Remove" }).waitFor();
+      assertEquals(await field.inputValue(), "", "never shown again");
+      await section.getByText("A token is saved").waitFor();
+      await section.getByRole("button", { name: "Remove" }).click();
+      await section.getByText("Using HF_TOKEN").waitFor();
+      assertEquals(hubTokens, ["hf_abc123", null]);
+      await page.keyboard.press("Escape");
+      await page.waitForSelector(".dialog", { state: "detached" });
+    });
+
     await t.step("the loaded model card adds a LoRA adapter and sends its scale", async () => {
       await page.click('.sidebar-link:has-text("Models")');
       const card = page.locator(".loaded-card");
@@ -555,6 +713,17 @@ Deno.test({
       await slider.fill("0");
       await card.locator(".lora-scale").getByText("off").waitFor();
       assertEquals(loraScales, [0]);
+      // Load options, saved with the model's file; a change offers a reload.
+      await card.locator(".load-options summary").click();
+      const gpu = card.getByLabel("GPU layers");
+      assertEquals(await gpu.inputValue(), "20");
+      await gpu.fill("0");
+      await gpu.press("Enter");
+      await card.getByLabel("Flash attention").selectOption("on");
+      await card.getByRole("button", { name: "Reload now" }).click();
+      await until("the reload", () => loads.length === 1);
+      assertEquals(modelOptions, [{ n_gpu_layers: 0 }, { n_gpu_layers: 0, flash_attn: "on" }]);
+      assertEquals(loads, [loaded.path]);
       await page.keyboard.press("Escape");
       await page.waitForSelector(".dialog", { state: "detached" });
     });
@@ -596,7 +765,14 @@ Deno.test({
       await page.setViewportSize({ width: 800, height: 600 });
       assert(await fits(page, 800), "main screen");
       await page.click('button[aria-label="Resources"]');
-      await page.waitForSelector(".tok-chart polyline");
+      await page.waitForSelector(".live-chart polyline");
+      // Charts: tok/s, memory and CPU over the last minute, TTFT per reply.
+      assertEquals(await page.locator(".live-chart").count(), 4);
+      assertEquals(await page.locator(".live-chart circle").count(), 1);
+      assertEquals(
+        await page.locator(".resources .meter").nth(1).locator(".muted").textContent(),
+        "296% of one core · 8 cores",
+      );
       assert(await fits(page, 800), "resources panel");
       await page.click('button[aria-label="Chat settings"]');
       await page.waitForSelector(".side-panel select");
@@ -643,7 +819,7 @@ async function screenshots(page: Page, dir: string) {
     }
     await page.setViewportSize({ width: 1024, height: 700 });
     await page.click('button[aria-label="Resources"]');
-    await page.waitForSelector(".tok-chart polyline");
+    await page.waitForSelector(".live-chart polyline");
     await page.screenshot({ path: join(dir, `resources-${theme}.png`) });
     await page.click('button[aria-label="Chat settings"]');
     await page.screenshot({ path: join(dir, `chat-settings-${theme}.png`) });

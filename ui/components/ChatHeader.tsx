@@ -6,6 +6,7 @@
  * @module
  */
 import type { JSX } from "preact";
+import { DownloadsIndicator } from "./DownloadsIndicator.tsx";
 import type { Stores } from "../stores/app.ts";
 import { ChatTitle } from "./ChatTitle.tsx";
 import { ExportMenu } from "./ExportMenu.tsx";
@@ -43,6 +44,7 @@ export function ChatHeader({ stores }: { stores: Stores }): JSX.Element {
         {loading && <span class="model-progress" style={{ width: `${loading.progress * 100}%` }} />}
       </button>
       <span class="header-actions">
+        <DownloadsIndicator stores={stores} />
         <ExportMenu stores={stores} />
         <IconButton
           icon="sliders"

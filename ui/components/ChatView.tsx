@@ -13,6 +13,8 @@ import { Welcome } from "./Welcome.tsx";
 
 /** How close to the bottom, in pixels, still counts as "at the bottom". */
 const STICK_PX = 48;
+/** How long a search hit stays highlighted, in milliseconds. */
+const HIGHLIGHT_MS = 2500;
 
 /** The chat transcript. */
 export function ChatView(
@@ -32,6 +34,21 @@ export function ChatView(
     stick.current = true;
     toBottom();
   }, [chatId, count]);
+  // A search hit: scroll it into the middle and highlight it for a moment.
+  const highlighted = conversation.highlighted.value;
+  useEffect(() => {
+    const el = highlighted &&
+      scroller.current?.querySelector(`[data-id="${CSS.escape(highlighted)}"]`);
+    if (!el) return;
+    stick.current = false;
+    el.scrollIntoView({ block: "center" });
+    el.classList.add("search-hit");
+    const timer = setTimeout(() => {
+      el.classList.remove("search-hit");
+      conversation.highlighted.value = null;
+    }, HIGHLIGHT_MS);
+    return () => clearTimeout(timer);
+  }, [highlighted, chatId, count]);
   const empty = count === 0 && !conversation.opening.value;
   return (
     <div

@@ -40,7 +40,7 @@ async function attachment(file: File): Promise<Attachment> {
 
 /** The composer. */
 export function Composer({ stores }: { stores: Stores }): JSX.Element {
-  const { conversation } = stores;
+  const { conversation, context } = stores;
   const area = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
   const [attached, setAttached] = useState<Attachment[]>([]);
@@ -70,11 +70,13 @@ export function Composer({ stores }: { stores: Stores }): JSX.Element {
     el.value = "";
     grow(el);
     setAttached([]);
+    context.setDraft("");
     // A failed send gives the text back, unless the user has started typing something new.
     if (!(await conversation.send(text, undefined, images.map((a) => a.image))) && !el.value) {
       el.value = text;
       grow(el);
       setAttached(images);
+      context.setDraft(text);
     } else for (const a of images) URL.revokeObjectURL(a.url);
   };
   return (
@@ -127,15 +129,19 @@ export function Composer({ stores }: { stores: Stores }): JSX.Element {
           rows={1}
           placeholder="Message Hearth…"
           aria-label="Message"
-          onInput={(e) =>
-            grow(e.currentTarget)}
+          onInput={(e) => {
+            grow(e.currentTarget);
+            context.setDraft(e.currentTarget.value);
+          }}
           onPaste={(e) => {
             const files = [...(e.clipboardData?.files ?? [])];
             if (
               !vision || !files.some((file) =>
                 IMAGE_TYPES.includes(file.type)
               )
-            ) return;
+            ) {
+              return;
+            }
             e.preventDefault();
             void attach(files);
           }}

@@ -7,13 +7,19 @@ import type { JSX } from "preact";
 import { formatBytes, formatCount, formatParams } from "../lib/format.ts";
 import type { LoadedModel } from "../../api/types.ts";
 import { LoraList, type LoraListProps } from "./LoraList.tsx";
+import { LoadOptions } from "./LoadOptions.tsx";
+import type { ModelOptionsStore } from "../stores/model_options.ts";
 
-/** The loaded model card, with its LoRA adapters when `lora` is given. */
+/**
+ * The loaded model card, with its LoRA adapters when `lora` is given and its load options when
+ * `options` is.
+ */
 export function LoadedModelCard(
-  { model, onUnload, lora }: {
+  { model, onUnload, lora, options }: {
     model: LoadedModel;
     onUnload(): void;
     lora?: Omit<LoraListProps, "loras">;
+    options?: ModelOptionsStore;
   },
 ): JSX.Element {
   return (
@@ -38,6 +44,7 @@ export function LoadedModelCard(
         <dd>{model.n_layers_offloaded}</dd>
       </dl>
       {lora && <LoraList loras={model.loras ?? []} {...lora} />}
+      {options && <LoadOptions store={options} />}
     </section>
   );
 }

@@ -33,6 +33,7 @@ export function LocalModels({ stores }: { stores: Stores }): JSX.Element {
         <LoadedModelCard
           model={loaded}
           onUnload={models.unload}
+          options={stores.modelOptions}
           lora={{
             suggestions: models.list.value.map((m) => m.path).filter((p) => p !== loaded.path),
             onAdd: models.addLora,

@@ -96,7 +96,11 @@ function MessageItemView(props: MessageItemProps): JSX.Element {
         <p class="notice waiting" role="status">Waiting for another reply to finish…</p>
       )}
       {state === "incomplete" && <p class="notice">Stopped before the end.</p>}
-      {state === "error" && <p class="notice error">The reply failed.</p>}
+      {state === "error" && (
+        <p class="notice error">
+          The reply failed{message.error ? `: ${message.error}` : "."}
+        </p>
+      )}
       {message.finish_reason === "length" && <p class="notice">Cut off at the max tokens limit.</p>}
       {!editing && state !== "streaming" && (
         <MessageFooter

@@ -9,14 +9,22 @@ import type { ChatSummary } from "../../api/types.ts";
 
 /** The search results list. */
 export function SearchResults(
-  props: { results: readonly ChatSummary[]; onOpen(id: string): void },
+  props: {
+    results: readonly ChatSummary[];
+    /** Opens chat `id`; `messageId` is the hit's message, shown on its branch. */
+    onOpen(id: string, messageId: string | null): void;
+  },
 ): JSX.Element {
   if (props.results.length === 0) return <p class="list-empty" role="status">No matches</p>;
   return (
     <ul class="chat-list search-results" aria-label="Search results">
       {props.results.map((chat) => (
         <li key={chat.id} class="chat-item result">
-          <button type="button" class="chat-open" onClick={() => props.onOpen(chat.id)}>
+          <button
+            type="button"
+            class="chat-open"
+            onClick={() => props.onOpen(chat.id, chat.message_id ?? null)}
+          >
             <span class="result-title">{chat.title || "Untitled"}</span>
             {chat.snippet && <Snippet snippet={chat.snippet} />}
           </button>

@@ -1,6 +1,6 @@
 /**
- * App settings: theme, the defaults new chats start from, the folders searched for models, and
- * the local OpenAI API server.
+ * App settings: theme, the defaults new chats start from, the folders searched for models, the
+ * Hugging Face token, and the local OpenAI API server.
  * Every change is saved at once (the native-app way; there is no Save button).
  *
  * @module
@@ -14,6 +14,7 @@ import { Field, NumberField } from "./fields.tsx";
 import { ModelFolders } from "./ModelFolders.tsx";
 import { OpenAiServerSettings } from "./OpenAiServerSettings.tsx";
 import { ProvidersSettings } from "./ProvidersSettings.tsx";
+import { HubTokenSettings } from "./HubTokenSettings.tsx";
 import { SamplingFields } from "./SamplingFields.tsx";
 
 const THEMES: [Settings["theme"], string][] = [["system", "System"], ["light", "Light"], [
@@ -97,6 +98,8 @@ export function SettingsDialog({ stores }: { stores: Stores }): JSX.Element {
               await stores.models.refresh();
             }}
           />
+          <h3>Hugging Face</h3>
+          <HubTokenSettings store={stores.hubToken} />
           <h3>Local API server</h3>
           <OpenAiServerSettings store={stores.openAiServer} value={value.openai_server} />
           <h3>Providers</h3>

@@ -39,7 +39,15 @@ export function Sidebar({ stores }: { stores: Stores }): JSX.Element {
       </div>
       <div class="chat-list-scroll">
         {results
-          ? <SearchResults results={results} onOpen={(id) => conversation.open(id)} />
+          ? (
+            <SearchResults
+              results={results}
+              onOpen={async (id, messageId) => {
+                await conversation.open(id);
+                if (messageId) conversation.reveal(messageId);
+              }}
+            />
+          )
           : (
             <ul class="chat-list" aria-label="Chat history">
               {chats.chats.value.map((chat) => (

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Api, MessageStreamHandlers } from "../api.ts";
-import type { Chat, Message } from "../../api/types.ts";
+import type { Chat, ContextRequest, ContextUsage, Message } from "../../api/types.ts";
 
 /** A chat as the server would create it. */
 export function fakeChat(id: string, extra: Partial<Chat> = {}): Chat {
@@ -46,9 +46,21 @@ export function fakeMessage(
   };
 }
 
-/** The fake: `calls` lists "METHOD args" lines; `streams` holds open stream handlers by id. */
+/**
+ * The fake: `calls` lists "METHOD args" lines; `streams` holds open stream handlers by id;
+ * `measures` lists the bodies of `measureContext`, answered by `context.answer` (settable).
+ */
 export function fakeApi(chats: Chat[] = [], messages: Message[] = []) {
   const calls: string[] = [];
+  const measures: ContextRequest[] = [];
+  const context = {
+    answer: (_body: ContextRequest): ContextUsage => ({
+      prompt_tokens: null,
+      min_prompt_tokens: null,
+      n_ctx: null,
+      overflow: "truncate-oldest",
+    }),
+  };
   const streams = new Map<string, MessageStreamHandlers>();
   let next = 100;
   const api = {
@@ -122,6 +134,15 @@ export function fakeApi(chats: Chat[] = [], messages: Message[] = []) {
       streams.set(id, on);
       return () => streams.delete(id);
     },
+    modelOptions: (path: string) => Promise.resolve({ path, options: {} }),
+    setModelOptions: (path: string, options: unknown) => {
+      calls.push(`setModelOptions ${path} ${JSON.stringify(options)}`);
+      return Promise.resolve({ path, options });
+    },
+    measureContext: (body: ContextRequest) => {
+      measures.push(body);
+      return Promise.resolve(context.answer(body));
+    },
   };
-  return { api: api as unknown as Api, calls, streams };
+  return { api: api as unknown as Api, calls, streams, measures, context };
 }

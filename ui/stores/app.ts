@@ -8,6 +8,7 @@ import { computed } from "@preact/signals";
 import type { Api, Close } from "../api.ts";
 import { ChatListModel, type ChatListStore } from "./chat_list.ts";
 import { ConversationModel, type ConversationStore } from "./conversation.ts";
+import { ContextModel, type ContextStore } from "./context.ts";
 import { DownloadsModel, type DownloadsStore } from "./downloads.ts";
 import { GenerationModel, type GenerationStore } from "./generation.ts";
 import { HubBrowserModel, type HubStore } from "./hub.ts";
@@ -19,6 +20,8 @@ import { SettingsModel, type SettingsStore } from "./settings.ts";
 import { type Toasts, ToastsModel } from "./toasts.ts";
 import { ViewModel, type ViewStore } from "./view.ts";
 import { ProvidersModel, type ProvidersStore } from "./providers.ts";
+import { HubTokenModel, type HubTokenStore } from "./hub_token.ts";
+import { ModelOptionsModel, type ModelOptionsStore } from "./model_options.ts";
 
 /** All stores of the app. */
 export type Stores = {
@@ -32,9 +35,15 @@ export type Stores = {
   chats: ChatListStore;
   conversation: ConversationStore;
   generation: GenerationStore;
+  /** How full the open chat's context is, live. */
+  context: ContextStore;
   resources: ResourcesStore;
   openAiServer: OpenAiServerStore;
   providers: ProvidersStore;
+  /** Where the Hugging Face token comes from (write-only). */
+  hubToken: HubTokenStore;
+  /** The loaded model's load options, saved with its file. */
+  modelOptions: ModelOptionsStore;
 };
 
 /**
@@ -78,9 +87,12 @@ export function createStores(api: Api): Stores {
     chats,
     conversation,
     generation,
+    context: new ContextModel(api, { conversation, generation, models }),
     resources: new ResourcesModel(api, watched),
     openAiServer: new OpenAiServerModel(api, toasts, settings),
     providers: new ProvidersModel(api, toasts),
+    hubToken: new HubTokenModel(api, toasts),
+    modelOptions: new ModelOptionsModel(api, toasts, models),
   };
 }
 

@@ -33,6 +33,8 @@ export const ConversationModel = createModel((api: Api, deps: ConversationDeps) 
   const draft = signal<ChatPatch>({});
   const messages = signal<ReadonlyMap<string, Message>>(new Map());
   const opening = signal(false);
+  /** A message to scroll to and highlight once (a search hit); the view clears it. */
+  const highlighted = signal<string | null>(null);
   const children = computed(() => indexChildren(messages.value.values()));
   /** The branch shown, root first. */
   const path = computed(() =>
@@ -164,8 +166,20 @@ export const ConversationModel = createModel((api: Api, deps: ConversationDeps) 
   };
   const failed = (messageId: string, error: ApiError, text: string) => {
     const message = messages.value.get(messageId);
-    if (message) put({ ...message, content: text || message.content, state: "error" });
+    if (message) {
+      // The reason stays on the message after the toast is gone (the server stores it too).
+      put({ ...message, content: text || message.content, state: "error", error: error.message });
+    }
     deps.toasts.error(error);
+  };
+  /**
+   * Shows the branch that contains `messageId` (its newest descendants below it) and marks it
+   * to be scrolled to and highlighted: opening a search hit that is on another branch.
+   */
+  const reveal = (messageId: string) => {
+    if (!messages.value.has(messageId)) return;
+    setLeaf(deepestLeaf(children.value, messageId));
+    highlighted.value = messageId;
   };
   /** Closes the chat if it was deleted. */
   const removed = (id: string) => {
@@ -181,6 +195,7 @@ export const ConversationModel = createModel((api: Api, deps: ConversationDeps) 
     draft,
     messages,
     opening,
+    highlighted,
     children,
     path,
     streamingIds,
@@ -195,6 +210,7 @@ export const ConversationModel = createModel((api: Api, deps: ConversationDeps) 
     regenerate,
     stop,
     switchBranch,
+    reveal,
     patch,
     finished,
     failed,

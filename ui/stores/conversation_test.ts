@@ -21,9 +21,9 @@ Deno.test("ConversationModel.send() creates the chat on the first message and st
   const reply = conversation.path.value.at(-1)!;
   assert(conversation.busy.value);
   const stream = streams.get(reply.id)!;
-  stream.snapshot("", false);
-  stream.delta("Hi");
-  stream.delta("!");
+  stream.snapshot("", false, 0);
+  stream.delta("Hi", 1);
+  stream.delta("!", 1);
   assertEquals(generation.streams.value.get(reply.id)?.value, "Hi!");
   stream.done({ ...reply, content: "Hi!", state: "complete" });
   assertEquals(generation.streams.value.size, 0);

@@ -2,6 +2,7 @@
  * Replies being generated: one text signal per streaming message, fed by the message's SSE
  * stream. Components bind that signal directly, so a token updates only its own message.
  * `waiting` holds the replies that wait for a slot (every slot busy with other replies).
+ * `tokens` counts each stream's generated tokens (the live context bar adds them up).
  *
  * @module
  */
@@ -20,6 +21,8 @@ export type StreamEnd = {
 export const GenerationModel = createModel((api: Api, end: StreamEnd) => {
   /** Text so far of each message being streamed, by message id. */
   const streams = signal<ReadonlyMap<string, ReadonlySignal<string>>>(new Map());
+  /** Tokens generated so far of each message being streamed (0 for a provider's reply). */
+  const tokens = signal<ReadonlyMap<string, ReadonlySignal<number>>>(new Map());
   /** Ids of the streaming messages that wait for a slot. */
   const waiting = signal<ReadonlySet<string>>(new Set());
   const closers = new Map<string, Close>();
@@ -36,8 +39,11 @@ export const GenerationModel = createModel((api: Api, end: StreamEnd) => {
     closers.delete(id);
     const next = new Map(streams.value);
     next.delete(id);
+    const counts = new Map(tokens.value);
+    counts.delete(id);
     batch(() => {
       streams.value = next;
+      tokens.value = counts;
       setWaiting(id, false);
     });
   };
@@ -45,12 +51,17 @@ export const GenerationModel = createModel((api: Api, end: StreamEnd) => {
   const attach = (id: string) => {
     if (closers.has(id)) return;
     const text = signal("");
-    streams.value = new Map(streams.value).set(id, text);
+    const count = signal(0);
+    batch(() => {
+      streams.value = new Map(streams.value).set(id, text);
+      tokens.value = new Map(tokens.value).set(id, count);
+    });
     const close = api.streamMessage(id, {
-      snapshot: (content, wait) => batch(() => (text.value = content, setWaiting(id, wait))),
+      snapshot: (content, wait, n) =>
+        batch(() => (text.value = content, count.value = n, setWaiting(id, wait))),
       waiting: () => setWaiting(id, true),
       started: () => setWaiting(id, false),
-      delta: (piece) => (text.value += piece),
+      delta: (piece, n) => batch(() => (text.value += piece, count.value += n)),
       // One batch: the message gets its final content and loses its stream in one render.
       done: (message) => batch(() => (without(id), end.finished(message))),
       error: (error) => batch(() => (without(id), end.failed(id, error, text.value))),
@@ -62,7 +73,7 @@ export const GenerationModel = createModel((api: Api, end: StreamEnd) => {
   const detachAll = () => {
     for (const id of [...closers.keys()]) without(id);
   };
-  return { streams, waiting, attach, detach, detachAll };
+  return { streams, tokens, waiting, attach, detach, detachAll };
 });
 
 /** An instance of {@link GenerationModel}. */

@@ -9,7 +9,7 @@ Deno.test("GenerationModel.waiting holds a reply from its waiting snapshot or ev
   await conversation.send("Hello");
   const reply = conversation.path.value.at(-1)!;
   const stream = streams.get(reply.id)!;
-  stream.snapshot("", true);
+  stream.snapshot("", true, 0);
   assertEquals([...generation.waiting.value], [reply.id]);
   stream.started!();
   assertEquals(generation.waiting.value.size, 0);

@@ -36,7 +36,9 @@ export const ResourcesModel = createModel(
     const setPageVisible = (visible: boolean) => {
       pageVisible.value = visible;
     };
-    return { data, error, pageVisible, setPageVisible };
+    /** Reads the resources once now (the welcome screen's fit, without the panel open). */
+    const refresh = () => poll();
+    return { data, error, pageVisible, setPageVisible, refresh };
   },
 );
 
