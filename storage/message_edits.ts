@@ -7,6 +7,9 @@
  */
 import type { StoreContext } from "./_context.ts";
 import { MESSAGE_COLUMNS, rowToMessage } from "./_message_fields.ts";
+
+/** One `?` per column of {@link MESSAGE_COLUMNS}, so a new column cannot be missed here. */
+const PLACEHOLDERS = MESSAGE_COLUMNS.split(",").map(() => "?").join(", ");
 import { toJson } from "./_sql.ts";
 import { checkString } from "./_validate.ts";
 import type { ChatStore } from "./chats.ts";
@@ -128,7 +131,7 @@ export class MessageEdits {
     return transaction(this.#ctx.db, () => {
       this.#chats.require(removed.chat_id);
       const insert = this.#ctx.sql.get(
-        `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${PLACEHOLDERS})`,
       );
       for (const m of removed.messages) {
         if (m.parent_id !== null && this.#messages.get(m.parent_id)?.chat_id !== m.chat_id) {
@@ -150,6 +153,7 @@ export class MessageEdits {
           m.dropped_messages ?? null,
           m.backend ?? null,
           m.provider ?? null,
+          m.error ?? null,
         );
       }
       this.#ctx.sql.get("UPDATE chats SET active_leaf_id = ?, updated_at = ? WHERE id = ?")

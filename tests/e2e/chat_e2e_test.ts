@@ -17,6 +17,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
 import type { Chat, Message } from "../../api/types.ts";
 import { CHROMIUM, LAUNCH_ARGS } from "../ui/_page_server.ts";
+import { ChatApi, WAIT_MS } from "./_chat_api.ts";
 
 const PROMPT = "Once upon a time";
 const FOLLOW_UP = "Tell me a very long story about the dragon";
@@ -27,44 +28,6 @@ const XSS = `Look: <img src=x onerror="window.__xss=1"> and <script>window.__xss
  * model writes 1000+ tokens a second; the UI renders a streaming reply at most every 50 ms).
  */
 const FIRST_MAX_TOKENS = 512;
-/**
- * Longest any one wait may take. Generous: on a loaded 2-core machine the 512-token reply has
- * taken over 20 s; a quiet one finishes the whole test in under 10 s.
- */
-const WAIT_MS = 60_000;
-
-/** The app's API with the secret as a Bearer token: setup and checks only. */
-class Api {
-  constructor(readonly app: RunningApp) {}
-
-  // deno-lint-ignore no-explicit-any
-  async json(method: string, path: string, body?: unknown): Promise<any> {
-    const response = await fetch(this.app.origin + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.app.secret}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    assert(response.ok, `${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  }
-
-  chat(id: string): Promise<{ chat: Chat; messages: Message[] }> {
-    return this.json("GET", `/api/chats/${id}`);
-  }
-
-  /** Polls `condition` until it holds, failing after `timeoutMs`. */
-  async waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = WAIT_MS) {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      assert(Date.now() < deadline, `timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
 
 /** Types a number into a chat settings field and commits it (the field saves on change). */
 async function setNumber(panel: Locator, label: string, value: string) {
@@ -105,7 +68,7 @@ Deno.test({
     // One after the other, so `finally` closes whichever started even if the other fails.
     app = await startApp({ dataDir });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    const api = new Api(app);
+    const api = new ChatApi(app);
     const origin = app.origin;
     timings.push(["app and browser start", performance.now() - started]);
 
@@ -238,7 +201,7 @@ Deno.test({
     await step("3. Stop ends an unlimited reply; UI and API mark it stopped", async () => {
       await setNumber(panel, "Max tokens", "-1");
       await setNumber(panel, "Context length", "2048");
-      await api.waitFor(async () => {
+      await api.until(async () => {
         const { chat } = await api.chat(chatId);
         return chat.sampling.max_tokens === -1 && chat.n_ctx === 2048;
       }, "the chat settings to be saved");
@@ -262,7 +225,7 @@ Deno.test({
 
     await step("4. editing the first message makes a second branch", async () => {
       await setNumber(panel, "Max tokens", "32");
-      await api.waitFor(
+      await api.until(
         async () => (await api.chat(chatId)).chat.sampling.max_tokens === 32,
         "max_tokens 32 to be saved",
       );
@@ -297,7 +260,7 @@ Deno.test({
         m.parent_id === roots.find((r) => r.content === EDITED)!.id
       )!;
       assertEquals(newReply.state, "complete");
-      await api.waitFor(
+      await api.until(
         async () => (await api.chat(chatId)).chat.active_leaf_id === newReply.id,
         "the shown branch to be saved",
       );

@@ -13,6 +13,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
 import type { Chat, Message } from "../../api/types.ts";
 import { CHROMIUM, LAUNCH_ARGS } from "../ui/_page_server.ts";
+import { ChatApi, WAIT_MS } from "./_chat_api.ts";
 
 const PROMPT = "Once upon a time";
 const TITLE = "Dragon tales";
@@ -23,51 +24,6 @@ const EDITED_QUESTION = "Once upon a time, far away";
  * a shared CI box) still finishes each in seconds.
  */
 const MAX_TOKENS = 8;
-/** Longest any one wait may take. */
-const WAIT_MS = 60_000;
-
-/** The app's API with the secret as a Bearer token: setup and checks only. */
-class Api {
-  constructor(readonly app: RunningApp) {}
-
-  // deno-lint-ignore no-explicit-any
-  async json(method: string, path: string, body?: unknown): Promise<any> {
-    const response = await fetch(this.app.origin + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.app.secret}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    assert(response.ok, `${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  }
-
-  chat(id: string): Promise<{ chat: Chat; messages: Message[] }> {
-    return this.json("GET", `/api/chats/${id}`);
-  }
-
-  /** Polls until no message of chat `id` streams; returns the chat. */
-  async settled(id: string): Promise<{ chat: Chat; messages: Message[] }> {
-    let found: { chat: Chat; messages: Message[] } | undefined;
-    await this.waitFor(async () => {
-      found = await this.chat(id);
-      return found.messages.every((m) => m.state !== "streaming");
-    }, "the reply to finish");
-    return found!;
-  }
-
-  /** Polls `condition` until it holds, failing after `timeoutMs`. */
-  async waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = WAIT_MS) {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      assert(Date.now() < deadline, `timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
 
 /** The open chat's id, from the URL hash (`#/chat/ID`). */
 function chatIdOf(page: Page): string {
@@ -88,7 +44,7 @@ Deno.test({
   try {
     app = await startApp({ dataDir });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    const api = new Api(app);
+    const api = new ChatApi(app);
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } }))
       .newPage();
     page.setDefaultTimeout(WAIT_MS);
@@ -108,7 +64,7 @@ Deno.test({
       sampling: { temperature: 0, max_tokens: MAX_TOKENS },
     });
     const chatId: string = created.id;
-    await api.waitFor(async () => (await api.json("GET", "/api/state")).loaded !== null, "model");
+    await api.until(async () => (await api.json("GET", "/api/state")).loaded !== null, "model");
     await api.json("POST", `/api/chats/${chatId}/messages`, { content: PROMPT, parent_id: null });
     const setUp = await api.settled(chatId);
     const firstReply = setUp.messages[1];
@@ -131,7 +87,7 @@ Deno.test({
         await header.getByText(TITLE, { exact: true }).waitFor();
         await page.locator('.chat-item[aria-current="page"] .chat-open', { hasText: TITLE })
           .waitFor();
-        await api.waitFor(async () => (await api.chat(chatId)).chat.title === TITLE, "the title");
+        await api.until(async () => (await api.chat(chatId)).chat.title === TITLE, "the title");
         // A rename in the sidebar reaches the header too.
         await page.locator('.chat-item[aria-current="page"]').hover();
         await page.getByRole("button", { name: `Rename “${TITLE}”` }).click();
@@ -142,7 +98,7 @@ Deno.test({
         await header.getByRole("button", { name: "Rename chat" }).click();
         await header.getByRole("textbox", { name: "Chat title" }).fill(TITLE);
         await header.getByRole("textbox", { name: "Chat title" }).press("Enter");
-        await api.waitFor(async () => (await api.chat(chatId)).chat.title === TITLE, "the title");
+        await api.until(async () => (await api.chat(chatId)).chat.title === TITLE, "the title");
       },
     );
 
@@ -160,7 +116,7 @@ Deno.test({
       await question.getByRole("textbox", { name: "Edit message" }).fill(EDITED_QUESTION);
       await question.getByRole("textbox", { name: "Edit message" }).press("Enter");
       await question.getByText(EDITED_QUESTION, { exact: true }).waitFor();
-      await api.waitFor(
+      await api.until(
         async () => (await api.chat(chatId)).messages[0].content === EDITED_QUESTION,
         "the question's edit",
       );
@@ -174,7 +130,7 @@ Deno.test({
     await step("4. Continue appends to the reply it ended", async () => {
       const reply = replies.first();
       await reply.getByRole("button", { name: "Continue reply" }).click();
-      await api.waitFor(async () => {
+      await api.until(async () => {
         const [, stored] = (await api.chat(chatId)).messages;
         return stored.state === "complete" && stored.content.length > EDITED_REPLY.length;
       }, "the continuation");
@@ -195,7 +151,7 @@ Deno.test({
         await replies.first().getByRole("button", { name: "Fork into a new chat" }).click();
         await header.getByText(`${TITLE} (fork)`, { exact: true }).waitFor();
         await page.getByText(`Forked into “${TITLE} (fork)”`).waitFor();
-        await api.waitFor(async () => chatIdOf(page) !== chatId, "the fork to open");
+        await api.until(async () => chatIdOf(page) !== chatId, "the fork to open");
         forkId = chatIdOf(page);
         const fork = await api.chat(forkId);
         const source = await api.chat(chatId);
@@ -213,7 +169,7 @@ Deno.test({
       await question.hover();
       await question.getByRole("button", { name: "Delete message and replies" }).click();
       await page.locator(".toast", { hasText: "Deleted 2 messages" }).waitFor();
-      await api.waitFor(async () => (await api.chat(forkId)).messages.length === 0, "deletion");
+      await api.until(async () => (await api.chat(forkId)).messages.length === 0, "deletion");
       assertEquals(await page.locator("article.message").count(), 0);
       await page.getByRole("button", { name: "Undo" }).click();
       await userMessages.first().getByText(EDITED_QUESTION, { exact: true }).waitFor();
@@ -223,7 +179,7 @@ Deno.test({
 
     await step("7. JSONL export holds every branch; importing it restores the tree", async () => {
       await page.locator(".chat-list .chat-open", { hasText: new RegExp(`^${TITLE}$`) }).click();
-      await api.waitFor(async () => chatIdOf(page) === chatId, "the first chat to open");
+      await api.until(async () => chatIdOf(page) === chatId, "the first chat to open");
       await replies.first().getByRole("button", { name: "Regenerate" }).click();
       await replies.first().locator(".branch-count", { hasText: "2/2" }).waitFor();
       await api.settled(chatId);
@@ -244,7 +200,7 @@ Deno.test({
         buffer: Buffer.from(jsonl),
       });
       await page.getByText(`Imported “${TITLE}”`).waitFor();
-      await api.waitFor(async () => chatIdOf(page) !== chatId, "the import to open");
+      await api.until(async () => chatIdOf(page) !== chatId, "the import to open");
       const imported = await api.chat(chatIdOf(page));
       assertEquals(imported.messages.length, 3, "both versions of the reply");
       await replies.first().locator(".branch-count", { hasText: "2/2" }).waitFor();
