@@ -15,7 +15,6 @@ import { join } from "node:path";
 import { chromium, type Locator, type Page } from "playwright-core";
 import { assert, assertEquals } from "../assert.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
-import type { Chat, Message } from "../../api/types.ts";
 import { CHROMIUM, LAUNCH_ARGS } from "../ui/_page_server.ts";
 import { ChatApi, WAIT_MS } from "./_chat_api.ts";
 

@@ -11,7 +11,6 @@ import { Buffer } from "node:buffer";
 import { chromium, type Page } from "playwright-core";
 import { assert, assertEquals } from "../assert.ts";
 import { type RunningApp, startApp } from "../../cli/app.ts";
-import type { Chat, Message } from "../../api/types.ts";
 import { CHROMIUM, LAUNCH_ARGS } from "../ui/_page_server.ts";
 import { ChatApi, WAIT_MS } from "./_chat_api.ts";
 
@@ -151,7 +150,7 @@ Deno.test({
         await replies.first().getByRole("button", { name: "Fork into a new chat" }).click();
         await header.getByText(`${TITLE} (fork)`, { exact: true }).waitFor();
         await page.getByText(`Forked into “${TITLE} (fork)”`).waitFor();
-        await api.until(async () => chatIdOf(page) !== chatId, "the fork to open");
+        await api.until(() => Promise.resolve(chatIdOf(page) !== chatId), "the fork to open");
         forkId = chatIdOf(page);
         const fork = await api.chat(forkId);
         const source = await api.chat(chatId);
@@ -179,7 +178,7 @@ Deno.test({
 
     await step("7. JSONL export holds every branch; importing it restores the tree", async () => {
       await page.locator(".chat-list .chat-open", { hasText: new RegExp(`^${TITLE}$`) }).click();
-      await api.until(async () => chatIdOf(page) === chatId, "the first chat to open");
+      await api.until(() => Promise.resolve(chatIdOf(page) === chatId), "the first chat to open");
       await replies.first().getByRole("button", { name: "Regenerate" }).click();
       await replies.first().locator(".branch-count", { hasText: "2/2" }).waitFor();
       await api.settled(chatId);
@@ -200,7 +199,7 @@ Deno.test({
         buffer: Buffer.from(jsonl),
       });
       await page.getByText(`Imported “${TITLE}”`).waitFor();
-      await api.until(async () => chatIdOf(page) !== chatId, "the import to open");
+      await api.until(() => Promise.resolve(chatIdOf(page) !== chatId), "the import to open");
       const imported = await api.chat(chatIdOf(page));
       assertEquals(imported.messages.length, 3, "both versions of the reply");
       await replies.first().locator(".branch-count", { hasText: "2/2" }).waitFor();

@@ -119,7 +119,7 @@ rpcTest("the app's model host starts a new engine once its RPC worker went away"
     assertEquals(error.endpoint, first.endpoint);
     assertEquals(host.loaded, null);
     // The worker is back (a supervisor restarted it): the next load just works.
-    await using second = await startRpcWorker(first.port);
+    await using _worker = await startRpcWorker(first.port);
     const loaded = await host.load(STORIES_260K, 256);
     assertEquals(loaded.path, STORIES_260K);
     assert((await host.engine()) !== dead, "a new engine");

@@ -65,8 +65,8 @@ Deno.test("continueReply() follows the reply as it streams on from its text", as
   assert(calls.includes("continueReply a2"));
   assert(conversation.busy.value);
   const stream = streams.get("a2")!;
-  stream.snapshot("a2", false);
-  stream.delta(" and more");
+  stream.snapshot("a2", false, 1);
+  stream.delta(" and more", 2);
   assertEquals(generation.streams.value.get("a2")?.value, "a2 and more");
   stream.done({ ...messages[1], content: "a2 and more", finish_reason: "stop" });
   assertEquals(conversation.messages.value.get("a2")?.content, "a2 and more");
