@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Command, OptionSpec } from "./args.ts";
+import { type Command, optionRow, type OptionSpec } from "./args.ts";
 import { loadModel, type LoadModelOptions, type Model } from "../engine/model.ts";
 import {
   DEFAULT_DRAFT_MAX,
@@ -46,74 +46,56 @@ export interface DraftFlags {
  * ```
  */
 export function draftOptionRows(commands: readonly Command[]): OptionSpec[] {
-  const row = (
-    key: string,
-    flags: string,
-    type: OptionSpec["type"],
-    valueName: string,
-    fallback: OptionSpec["default"],
-    description: string,
-    check?: OptionSpec["check"],
-  ): OptionSpec => ({
-    key,
-    flags: flags.split(", "),
-    type,
-    valueName,
-    default: fallback,
-    description,
-    commands,
-    ...(check ? { check } : {}),
-  });
+  const row = optionRow(commands);
   return [
     row(
       "modelDraft",
       "-md, --model-draft, --spec-draft-model",
-      "string",
-      "FILE",
+      "string FILE",
       undefined,
       "draft model for speculative decoding (same vocabulary as -m)",
     ),
     row(
       "draftMax",
       "--draft-max, --draft, --draft-n, --spec-draft-n-max",
-      "int",
-      "N",
+      "int N",
       DEFAULT_DRAFT_MAX,
       "tokens to draft per step at most",
       {
-        ok: (v) => v >= 1 && v <= DRAFT_MAX_LIMIT,
-        expect: `an integer in [1, ${DRAFT_MAX_LIMIT}]`,
+        check: {
+          ok: (v) => v >= 1 && v <= DRAFT_MAX_LIMIT,
+          expect: `an integer in [1, ${DRAFT_MAX_LIMIT}]`,
+        },
       },
     ),
     row(
       "draftMin",
       "--draft-min, --draft-n-min, --spec-draft-n-min",
-      "int",
-      "N",
+      "int N",
       DEFAULT_DRAFT_MIN,
       "shorter drafts are not used",
       {
-        ok: (v) => v >= 0 && v <= DRAFT_MAX_LIMIT,
-        expect: `an integer in [0, ${DRAFT_MAX_LIMIT}]`,
+        check: {
+          ok: (v) => v >= 0 && v <= DRAFT_MAX_LIMIT,
+          expect: `an integer in [0, ${DRAFT_MAX_LIMIT}]`,
+        },
       },
     ),
     row(
       "draftPMin",
       "--draft-p-min, --spec-draft-p-min",
-      "number",
-      "P",
+      "number P",
       DEFAULT_DRAFT_P_MIN,
       "stop drafting below this top-token probability",
-      { ok: (v) => v >= 0 && v <= 1, expect: "a number in [0, 1]" },
+      { check: { ok: (v) => v >= 0 && v <= 1, expect: "a number in [0, 1]" } },
     ),
     row(
       "nGpuLayersDraft",
       "-ngld, --gpu-layers-draft, --n-gpu-layers-draft, --spec-draft-ngl",
-      "int",
-      "N",
+      "int N",
       -1,
       "draft model layers on GPU; -1 = all",
-      { ok: (v) => v >= -1, expect: "an integer >= -1" },
+      { check: { ok: (v) => v >= -1, expect: "an integer >= -1" } },
     ),
   ];
 }
