@@ -136,6 +136,7 @@ const messages: Record<string, Message[]> = {
       "x1",
       "assistant",
       `Here is **bold** text.\n\n${XSS}\n\nInline <img src=x onerror="window.__xss=3"> too.`,
+      { metrics: { ...metrics, draft_n: 40, draft_n_accepted: 30 } },
     ),
   ],
   old: [msg("o1", "old", null, "user", "Ideas?")],
@@ -175,6 +176,8 @@ let loaded: LoadedModel = {
   loras: [],
   mmproj: null,
   vision_error: null,
+  draft_model: null,
+  draft_error: null,
 };
 /** A library file as `GET /api/models` lists it. */
 function entry(id: string, path: string, extra: Partial<LibraryEntry>): LibraryEntry {
@@ -499,6 +502,11 @@ Deno.test({
         document.querySelectorAll("main img, main script").length
       );
       assertEquals(live, 0);
+    });
+
+    await t.step("a reply a draft model sped up shows the draft's acceptance", async () => {
+      const stats = page.locator('[data-id="x2"] .stats');
+      assert((await stats.textContent())!.includes("draft: 30 of 40 accepted (75 %)"));
     });
 
     await t.step("replies nested too deeply show as plain text, not Markdown", async () => {
