@@ -22,13 +22,13 @@ const TYPES: Record<string, string> = {
 /**
  * The UI's Content-Security-Policy: scripts, stylesheets and fonts from this server only, no
  * inline scripts or `<style>` elements, no plugins, no framing; images may be data: URLs
- * (icons). Inline `style` attributes are allowed because KaTeX lays formulas out with them;
+ * (icons) and blob: URLs (the composer's previews of images to send, made in the page). Inline `style` attributes are allowed because KaTeX lays formulas out with them;
  * the Markdown sanitizer keeps `style` only inside KaTeX's output and never with `url(`, and
  * nothing could load from elsewhere anyway (`img-src`, `font-src` stay 'self').
  */
 export const UI_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; " +
   "style-src-attr 'unsafe-inline'; " +
-  "img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; " +
+  "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; " +
   "base-uri 'none'";
 
 /**
