@@ -728,9 +728,20 @@ Deno.test({
       await gpu.fill("0");
       await gpu.press("Enter");
       await card.getByLabel("Flash attention").selectOption("on");
+      // A draft model: the library's other loadable models, never the loaded or a broken one.
+      const draft = card.getByLabel("Draft model");
+      assertEquals(
+        await draft.locator("option").evaluateAll((o) => o.map((e) => e.getAttribute("value"))),
+        ["", "/app/models/stories260K.gguf"],
+      );
+      await draft.selectOption("/app/models/stories260K.gguf");
       await card.getByRole("button", { name: "Reload now" }).click();
       await until("the reload", () => loads.length === 1);
-      assertEquals(modelOptions, [{ n_gpu_layers: 0 }, { n_gpu_layers: 0, flash_attn: "on" }]);
+      assertEquals(modelOptions, [
+        { n_gpu_layers: 0 },
+        { n_gpu_layers: 0, flash_attn: "on" },
+        { n_gpu_layers: 0, flash_attn: "on", draft_model: "/app/models/stories260K.gguf" },
+      ]);
       assertEquals(loads, [loaded.path]);
       await page.keyboard.press("Escape");
       await page.waitForSelector(".dialog", { state: "detached" });
