@@ -10,7 +10,7 @@ import { createServingContext, type ServingContext } from "../engine/serving.ts"
 import { Engine, type EngineOptions } from "../engine/engine.ts";
 import { loadModel, type Model } from "../engine/model.ts";
 import { NoModelLoadedError } from "./errors.ts";
-import { DisposedError, ModelCrashError } from "../engine/errors.ts";
+import { DisposedError, DraftModelError, ModelCrashError } from "../engine/errors.ts";
 import { LoadVerdicts } from "../engine/load_verdicts.ts";
 import type { ModelLibrary } from "../library/mod.ts";
 import type { EventHub } from "./events.ts";
@@ -41,6 +41,13 @@ export interface LoadedModel {
    * not built, or the file refused), with what to do; null otherwise.
    */
   vision_error: string | null;
+  /** The draft model speculative decoding runs with (load option `draft_model`), or null. */
+  draft_model: string | null;
+  /**
+   * Why the model loaded without the draft model its load options name (a vocabulary that
+   * differs, a file that does not load); null otherwise.
+   */
+  draft_error: string | null;
 }
 
 /** A LoRA adapter on the loaded model (docs/ui-api.md `LoadedLora`). */
@@ -56,9 +63,11 @@ export interface LoadedLora {
   effective_scale: number;
 }
 
-/** Saved load options in the engine's spelling: the model's and the context's. */
+/** Saved load options in the engine's spelling: the model's, the context's and the draft's. */
 interface EngineLoadOptions {
   model: { nGpuLayers?: number; useMmap?: boolean };
+  /** The draft model file and its limits (engine defaults when absent). */
+  draft?: { path: string; nMax?: number; pMin?: number };
   context: {
     nThreads?: number;
     flashAttn?: boolean | "auto";
@@ -81,6 +90,9 @@ function engineLoadOptions(o: ModelLoadOptions): EngineLoadOptions {
       typeK: o.cache_type_k,
       typeV: o.cache_type_v,
     }),
+    ...(o.draft_model === undefined
+      ? {}
+      : { draft: pick({ path: o.draft_model, nMax: o.draft_max, pMin: o.draft_p_min }) }),
   };
 }
 
@@ -119,6 +131,9 @@ export class ModelHost {
   #engine: Promise<Engine> | undefined;
   #closed = false;
   #model: Model | undefined;
+  /** The draft model on the same engine, freed with the model. */
+  #draftModel: Model | undefined;
+  #draftError: string | null = null;
   #serving: ServingContext | undefined;
   #loading: LoadJob | undefined;
   /** What the loaded model was asked for; llama.cpp may round n_ctx up. */
@@ -195,6 +210,8 @@ export class ModelHost {
       })),
       mmproj: model.mmproj?.info.path ?? null,
       vision_error: this.#visionError,
+      draft_model: this.#draftModel?.info.path ?? null,
+      draft_error: this.#draftError,
     };
   }
 
@@ -372,28 +389,38 @@ export class ModelHost {
         },
       });
       const nParallel = this.#slots();
-      let serving: ServingContext;
+      const contextOptions = {
+        nParallel,
+        nCtxPerSlot: Math.min(nCtx, model.info.nCtxTrain || nCtx),
+        ...options.context,
+      };
+      let drafted: { serving: ServingContext; draftModel: Model | undefined; error: string | null };
       try {
-        serving = await createServingContext(model, {
-          nParallel,
-          nCtxPerSlot: Math.min(nCtx, model.info.nCtxTrain || nCtx),
-          ...options.context,
-        });
+        drafted = await this.#servingWithDraft(model, contextOptions, options, abort.signal);
       } catch (error) {
         model.dispose();
         throw error;
       }
+      const { serving, draftModel } = drafted;
       const visionError = await loadPairedMmproj(model, this.#mmprojFor(path));
       if (abort.signal.aborted) {
         model.dispose();
+        draftModel?.dispose();
         throw abort.signal.reason;
       }
       this.unload();
       this.#visionError = visionError;
       this.#model = model;
+      this.#draftModel = draftModel;
+      this.#draftError = drafted.error;
       this.#serving = serving;
       this.#request = { path, nCtx, nParallel, options: JSON.stringify(options) };
       this.#events.publish({ event: "model", data: this.loaded });
+      if (drafted.error !== null) {
+        // The model serves without the draft; the reason is a load error the UI shows.
+        this.#loadError = { path, message: drafted.error };
+        this.#events.publish({ event: "load_error", data: this.loadError });
+      }
       return this.loaded!;
     } catch (error) {
       if (error instanceof ModelCrashError) {
@@ -414,10 +441,74 @@ export class ModelHost {
     }
   }
 
+  /**
+   * The serving context on `model`, with the draft model the load options name when it can
+   * draft for it. A draft that does not load or whose vocabulary differs
+   * ({@link DraftModelError}) is no failure of the load: the context is made without it and
+   * the reason returned. The caller owns the draft model returned.
+   *
+   * @throws what createServingContext throws without a draft.
+   */
+  async #servingWithDraft(
+    model: Model,
+    contextOptions: Parameters<typeof createServingContext>[1],
+    options: EngineLoadOptions,
+    signal: AbortSignal,
+  ): Promise<{ serving: ServingContext; draftModel: Model | undefined; error: string | null }> {
+    if (!options.draft) {
+      return {
+        serving: await createServingContext(model, contextOptions),
+        draftModel: undefined,
+        error: null,
+      };
+    }
+    const { path, ...limits } = options.draft;
+    let draftModel: Model;
+    try {
+      draftModel = await loadModel(path, {
+        engine: model.engine,
+        loadVerdicts: this.verdicts,
+        signal,
+        ...options.model,
+      });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const reason = `Cannot load "${path}" as the draft model: ${(error as Error).message}`;
+      return await this.#servingWithoutDraft(model, contextOptions, reason);
+    }
+    try {
+      const serving = await createServingContext(model, {
+        ...contextOptions,
+        draft: { model: draftModel, ...limits },
+      });
+      return { serving, draftModel, error: null };
+    } catch (error) {
+      draftModel.dispose();
+      if (!(error instanceof DraftModelError)) throw error;
+      return await this.#servingWithoutDraft(model, contextOptions, error.message);
+    }
+  }
+
+  async #servingWithoutDraft(
+    model: Model,
+    contextOptions: Parameters<typeof createServingContext>[1],
+    reason: string,
+  ): Promise<{ serving: ServingContext; draftModel: undefined; error: string }> {
+    const serving = await createServingContext(model, contextOptions);
+    return {
+      serving,
+      draftModel: undefined,
+      error: `${reason.replace(/\.$/, "")}. The model runs without it.`,
+    };
+  }
+
   /** Unloads the model (stopping its generations). */
   unload(): void {
     if (!this.#model) return;
     this.#model.dispose();
+    this.#draftModel?.dispose();
+    this.#draftModel = undefined;
+    this.#draftError = null;
     this.#model = undefined;
     this.#serving = undefined;
     this.#loras = [];

@@ -345,6 +345,10 @@ function finished(content: string, result: GenerationResult) {
       ttft_ms: m.ttftMs,
       prompt_tok_per_sec: m.promptTokPerSec,
       gen_tok_per_sec: m.genTokPerSec,
+      // Kept only when a draft model ran (speculative decoding), in llama-server's names.
+      ...(m.draftTokens === undefined
+        ? {}
+        : { draft_n: m.draftTokens, draft_n_accepted: m.draftAcceptedTokens ?? 0 }),
     },
   };
 }

@@ -131,12 +131,23 @@ const METRIC_KEYS: readonly (keyof Metrics)[] = [
   "gen_tok_per_sec",
 ];
 
-/** Checks a metrics object: all six fields, each a number >= 0. */
+/** Speculative decoding's counts: kept only when a draft ran (the JSON column needs no migration). */
+const DRAFT_METRIC_KEYS = ["draft_n", "draft_n_accepted"] as const;
+
+/**
+ * Checks a metrics object: all six fields, each a number >= 0, and the optional draft counts
+ * (integers >= 0).
+ */
 export function checkMetrics(value: unknown, field: string): Metrics {
   const object = checkObject(value, field);
-  checkKeys(object, field, METRIC_KEYS);
+  checkKeys(object, field, [...METRIC_KEYS, ...DRAFT_METRIC_KEYS]);
   const metrics = {} as Metrics;
   for (const key of METRIC_KEYS) metrics[key] = checkNumber(object[key], `${field}.${key}`, 0);
+  for (const key of DRAFT_METRIC_KEYS) {
+    if (object[key] !== undefined && object[key] !== null) {
+      metrics[key] = checkInteger(object[key], `${field}.${key}`, 0, Number.MAX_SAFE_INTEGER);
+    }
+  }
   return metrics;
 }
 

@@ -178,6 +178,31 @@ Deno.test("MessageStore.append() grows a streaming reply and finish() ends it", 
   assertEquals(done.metrics, METRICS);
   assertEquals(storage.chats.require(chat.id).updated_at, temp.clock.time);
 
+  // Speculative decoding's counts are kept in the metrics JSON when a draft ran.
+  const drafted = { ...METRICS, draft_n: 12, draft_n_accepted: 9 };
+  const second = storage.messages.add(chat.id, {
+    parent_id: done.id,
+    role: "assistant",
+    state: "streaming",
+  });
+  assertEquals(
+    storage.messages.finish(second.id, { state: "complete", metrics: drafted }).metrics,
+    drafted,
+  );
+  assertEquals(storage.messages.get(second.id)?.metrics, drafted);
+  const third = storage.messages.add(chat.id, {
+    parent_id: done.id,
+    role: "assistant",
+    state: "streaming",
+  });
+  assertThrows(
+    () =>
+      storage.messages.finish(third.id, {
+        state: "complete",
+        metrics: { ...METRICS, draft_n: -1 },
+      }),
+    RangeError,
+  );
   assertThrows(() => storage.messages.append(reply.id, "more"), MessageStateError, '"complete"');
   assertThrows(() => storage.messages.updateContent(reply.id, "x"), MessageStateError);
   assertThrows(

@@ -1,12 +1,20 @@
 /**
  * Load options saved per model file (LM Studio's per-model settings): context size, GPU
- * offload, threads, flash attention, KV cache types and memory mapping, in llama.cpp's names.
+ * offload, threads, flash attention, KV cache types, memory mapping and a draft model for
+ * speculative decoding, in llama.cpp's names.
  * Kept by path in their own table, so re-indexing the library never loses them.
  *
  * @module
  */
 import type { StoreContext } from "./_context.ts";
-import { checkInteger, checkKeys, checkObject, checkOneOf, checkString } from "./_validate.ts";
+import {
+  checkInteger,
+  checkKeys,
+  checkNumber,
+  checkObject,
+  checkOneOf,
+  checkString,
+} from "./_validate.ts";
 import type { ModelLoadOptions } from "./types.ts";
 
 /** KV cache types llama.cpp takes for `cache_type_k` / `cache_type_v` (llama-server's -ctk). */
@@ -30,8 +38,13 @@ const KEYS = [
   "cache_type_k",
   "cache_type_v",
   "use_mmap",
+  "draft_model",
+  "draft_max",
+  "draft_p_min",
 ];
 const INT32_MAX = 2 ** 31 - 1;
+/** Largest `draft_max`: engine/speculative.ts's DRAFT_MAX_LIMIT (storage sits beside engine/). */
+const DRAFT_MAX_LIMIT = 512;
 
 /**
  * Checks load options: known keys only, each in its range; a null value means "the default"
@@ -63,6 +76,13 @@ export function checkModelLoadOptions(value: unknown): ModelLoadOptions {
       throw new TypeError(`Cannot use "options.use_mmap": must be true or false`);
     }
     out.use_mmap = fields.use_mmap;
+  }
+  if (has("draft_model")) out.draft_model = checkString(fields.draft_model, "options.draft_model");
+  if (has("draft_max")) {
+    out.draft_max = checkInteger(fields.draft_max, "options.draft_max", 1, DRAFT_MAX_LIMIT);
+  }
+  if (has("draft_p_min")) {
+    out.draft_p_min = checkNumber(fields.draft_p_min, "options.draft_p_min", 0, 1);
   }
   return out;
 }

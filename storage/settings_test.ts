@@ -170,6 +170,11 @@ Deno.test("ModelOptionsStore keeps load options per model path, validated", () =
   assertThrows(() => storage.modelOptions.set("/m/a.gguf", { n_threads: 0 }), RangeError);
   assertThrows(() => storage.modelOptions.set("/m/a.gguf", { use_mlock: true }), TypeError);
   assertThrows(() => storage.modelOptions.set("/m/a.gguf", { use_mmap: "no" }), TypeError);
+  const draft = { draft_model: "/m/d.gguf", draft_max: 8, draft_p_min: 0.5 };
+  assertEquals(storage.modelOptions.set("/m/a.gguf", draft), draft);
+  assertThrows(() => storage.modelOptions.set("/m/a.gguf", { draft_max: 513 }), RangeError);
+  assertThrows(() => storage.modelOptions.set("/m/a.gguf", { draft_p_min: 1.5 }), RangeError);
+  assertThrows(() => storage.modelOptions.set("/m/a.gguf", { draft_model: 1 }), TypeError);
   storage.modelOptions.set("/m/a.gguf", {});
   assertEquals(storage.modelOptions.get("/m/a.gguf"), {});
 });

@@ -79,6 +79,10 @@ export interface Metrics {
   prompt_tok_per_sec: number;
   /** Generation speed, tokens per second. */
   gen_tok_per_sec: number;
+  /** Tokens a draft model proposed (speculative decoding; llama-server's `draft_n`); absent without a draft. */
+  draft_n?: number;
+  /** Of those, tokens the model accepted (llama-server's `draft_n_accepted`); absent without a draft. */
+  draft_n_accepted?: number;
 }
 
 /** One node of a chat's message tree. */
@@ -233,4 +237,13 @@ export interface ModelLoadOptions {
   cache_type_v?: ModelLoadOptions["cache_type_k"];
   /** Memory-map the file (pages load on demand). Default true. */
   use_mmap?: boolean;
+  /**
+   * Draft model file for speculative decoding (llama.cpp's `-md`), loaded on the same engine;
+   * it must share the model's vocabulary. Default none.
+   */
+  draft_model?: string;
+  /** Most tokens drafted per step (`--draft-max`), 1..512. Default 16 (engine/speculative.ts). */
+  draft_max?: number;
+  /** Least top-token probability to keep drafting (`--draft-p-min`), 0..1. Default 0.75. */
+  draft_p_min?: number;
 }

@@ -136,6 +136,7 @@ const messages: Record<string, Message[]> = {
       "x1",
       "assistant",
       `Here is **bold** text.\n\n${XSS}\n\nInline <img src=x onerror="window.__xss=3"> too.`,
+      { metrics: { ...metrics, draft_n: 40, draft_n_accepted: 30 } },
     ),
   ],
   old: [msg("o1", "old", null, "user", "Ideas?")],
@@ -175,6 +176,8 @@ let loaded: LoadedModel = {
   loras: [],
   mmproj: null,
   vision_error: null,
+  draft_model: null,
+  draft_error: null,
 };
 /** A library file as `GET /api/models` lists it. */
 function entry(id: string, path: string, extra: Partial<LibraryEntry>): LibraryEntry {
@@ -501,6 +504,11 @@ Deno.test({
       assertEquals(live, 0);
     });
 
+    await t.step("a reply a draft model sped up shows the draft's acceptance", async () => {
+      const stats = page.locator('[data-id="x2"] .stats');
+      assert((await stats.textContent())!.includes("draft: 30 of 40 accepted (75 %)"));
+    });
+
     await t.step("replies nested too deeply show as plain text, not Markdown", async () => {
       await page.goto(`${base}/#/chat/deep`);
       // Before the nesting cap the quote's bubble stayed empty (marked's stack overflowed)
@@ -720,9 +728,20 @@ Deno.test({
       await gpu.fill("0");
       await gpu.press("Enter");
       await card.getByLabel("Flash attention").selectOption("on");
+      // A draft model: the library's other loadable models, never the loaded or a broken one.
+      const draft = card.getByLabel("Draft model");
+      assertEquals(
+        await draft.locator("option").evaluateAll((o) => o.map((e) => e.getAttribute("value"))),
+        ["", "/app/models/stories260K.gguf"],
+      );
+      await draft.selectOption("/app/models/stories260K.gguf");
       await card.getByRole("button", { name: "Reload now" }).click();
       await until("the reload", () => loads.length === 1);
-      assertEquals(modelOptions, [{ n_gpu_layers: 0 }, { n_gpu_layers: 0, flash_attn: "on" }]);
+      assertEquals(modelOptions, [
+        { n_gpu_layers: 0 },
+        { n_gpu_layers: 0, flash_attn: "on" },
+        { n_gpu_layers: 0, flash_attn: "on", draft_model: "/app/models/stories260K.gguf" },
+      ]);
       assertEquals(loads, [loaded.path]);
       await page.keyboard.press("Escape");
       await page.waitForSelector(".dialog", { state: "detached" });

@@ -1,7 +1,7 @@
 /**
  * The loaded model's load options, saved with its file (LM Studio's per-model settings):
- * n_ctx, GPU offload, threads, flash attention, KV cache types and memory mapping, in
- * llama.cpp's names. Empty fields use the defaults. Changes apply at the next load; Reload
+ * n_ctx, GPU offload, threads, flash attention, KV cache types, memory mapping and a draft
+ * model for speculative decoding, in llama.cpp's names. Empty fields use the defaults. Changes apply at the next load; Reload
  * applies them now.
  *
  * @module
@@ -83,6 +83,42 @@ export function LoadOptions({ store }: { store: ModelOptionsStore }): JSX.Elemen
           />
           <span class="field-label" title="use_mmap">Memory-map the file</span>
         </label>
+        <Field label="Draft model">
+          <select
+            title="draft_model (-md): a small model with the same vocabulary proposes tokens this model verifies (speculative decoding)"
+            value={value.draft_model ?? ""}
+            onChange={(e) => set({ draft_model: e.currentTarget.value || undefined })}
+          >
+            <option value="">None</option>
+            {value.draft_model &&
+              !store.draftCandidates.value.some((m) => m.path === value.draft_model) && (
+              <option value={value.draft_model}>{value.draft_model}</option>
+            )}
+            {store.draftCandidates.value.map((m) => (
+              <option key={m.path} value={m.path}>{m.name}</option>
+            ))}
+          </select>
+        </Field>
+        <NumberField
+          label="Draft tokens"
+          value={value.draft_max}
+          placeholder="16"
+          min={1}
+          max={512}
+          step={1}
+          hint="draft_max (--draft-max): most tokens drafted per step"
+          onCommit={(n) => set({ draft_max: n })}
+        />
+        <NumberField
+          label="Draft min probability"
+          value={value.draft_p_min}
+          placeholder="0.75"
+          min={0}
+          max={1}
+          step={0.05}
+          hint="draft_p_min (--draft-p-min): drafting stops below this top-token probability"
+          onCommit={(n) => set({ draft_p_min: n })}
+        />
       </div>
       {pending && (
         <p class="load-options-pending">

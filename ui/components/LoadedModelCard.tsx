@@ -42,7 +42,14 @@ export function LoadedModelCard(
         <dd>{formatCount(model.n_ctx)} of {formatCount(model.n_ctx_train)} trained</dd>
         <dt>GPU layers</dt>
         <dd>{model.n_layers_offloaded}</dd>
+        {model.draft_model && (
+          <>
+            <dt>Draft model</dt>
+            <dd title={model.draft_model}>{model.draft_model.split(/[\\/]/).pop()}</dd>
+          </>
+        )}
       </dl>
+      {model.draft_error && <p class="notice" role="note">{model.draft_error}</p>}
       {lora && <LoraList loras={model.loras ?? []} {...lora} />}
       {options && <LoadOptions store={options} />}
     </section>

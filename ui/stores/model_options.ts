@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { createModel, effect, signal } from "@preact/signals";
+import { computed, createModel, effect, signal } from "@preact/signals";
 import type { Api } from "../api.ts";
-import type { ModelLoadOptions } from "../../api/types.ts";
+import type { LibraryEntry, ModelLoadOptions } from "../../api/types.ts";
 import type { ModelsStore } from "./models.ts";
 import type { Toasts } from "./toasts.ts";
 
@@ -45,6 +45,13 @@ export const ModelOptionsModel = createModel((api: Api, toasts: Toasts, models: 
       toasts.error(error);
     }
   };
+  /** Library models that may draft for the loaded one (same vocabulary is checked at load). */
+  const draftCandidates = computed((): readonly LibraryEntry[] => {
+    const loaded = models.loaded.value?.path;
+    return models.list.value.filter((m) =>
+      m.kind === "model" && !m.broken_reason && m.path !== loaded
+    );
+  });
   /** Loads the model again with its saved options. */
   const reload = async () => {
     if (!path) return;
@@ -52,7 +59,7 @@ export const ModelOptionsModel = createModel((api: Api, toasts: Toasts, models: 
     await models.load(target);
     if (path === target) loadedWith.value = JSON.stringify(options.value);
   };
-  return { options, loadedWith, update, reload };
+  return { options, loadedWith, draftCandidates, update, reload };
 });
 
 /** An instance of {@link ModelOptionsModel}. */
