@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
+import { spawnEngineChild } from "./_child_process.ts";
 import { RpcWorkerError } from "./errors.ts";
 import { encodeFrame, readFrames } from "./_frames.ts";
 import type { FromChild, SharedPlaceholder, ToChild } from "./_engine_child.ts";
@@ -46,21 +46,7 @@ export class EngineProcess {
   constructor(endpoints: readonly RpcEndpoint[], echoStderr: boolean) {
     this.#endpoints = endpoints;
     this.#echoStderr = echoStderr;
-    this.#child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "--quiet",
-        "--config",
-        fileURLToPath(new URL("../deno.json", import.meta.url)),
-        fileURLToPath(new URL("./_engine_child.ts", import.meta.url)),
-      ],
-      // Without it, ggml's abort runs gdb for a backtrace, which is slow and noisy.
-      env: { GGML_NO_BACKTRACE: "1" },
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    this.#child = spawnEngineChild(new URL("./_engine_child.ts", import.meta.url), [], "piped");
     this.#writer = this.#child.stdin.getWriter();
     void this.#readReplies();
     const stderr = this.#relayStderr();

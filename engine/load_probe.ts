@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
+import { spawnEngineChild } from "./_child_process.ts";
 import type { LibLocation } from "../ffi/lib_dir.ts";
 import { EngineError, ModelCrashError, ModelLoadError } from "./errors.ts";
 import type { ProbeRequest } from "./_load_probe_child.ts";
@@ -136,22 +136,11 @@ export async function probeInChild(
   signal?.throwIfAborted();
   const request: ProbeRequest = { ...job, dir: location.dir, preloadDirs: location.preloadDirs };
   const started = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--quiet",
-      "--config",
-      fileURLToPath(new URL("../deno.json", import.meta.url)),
-      fileURLToPath(new URL("./_load_probe_child.ts", import.meta.url)),
-      JSON.stringify(request),
-    ],
-    // Without it, ggml's abort runs gdb for a backtrace, which is slow and noisy.
-    env: { GGML_NO_BACKTRACE: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnEngineChild(
+    new URL("./_load_probe_child.ts", import.meta.url),
+    [JSON.stringify(request)],
+    "null",
+  );
   let timedOut = false;
   const kill = () => {
     try {
