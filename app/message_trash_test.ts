@@ -6,6 +6,7 @@ const removed = (chat: string): RemovedSubtree => ({
   chat_id: chat,
   messages: [],
   active_leaf_id: null,
+  images: {},
 });
 
 Deno.test("MessageTrash gives a deletion back once, until it expires", () => {

@@ -89,8 +89,8 @@ export class Storage {
     };
     this.chats = new ChatStore(this.#ctx);
     this.messages = new MessageStore(this.#ctx, this.chats);
-    this.edits = new MessageEdits(this.#ctx, this.chats, this.messages);
     this.images = new MessageImageStore(this.#ctx);
+    this.edits = new MessageEdits(this.#ctx, this.chats, this.messages, this.images);
     this.modelFolders = new ModelFolderStore(this.#ctx);
     this.workspaceFolders = new WorkspaceFolderStore(this.#ctx);
     this.models = new ModelStore(this.#ctx);

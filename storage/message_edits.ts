@@ -15,6 +15,7 @@ import { checkString } from "./_validate.ts";
 import type { ChatStore } from "./chats.ts";
 import { MessageStateError, NotFoundError } from "./errors.ts";
 import type { MessageStore } from "./messages.ts";
+import type { MessageImage, MessageImageStore } from "./message_images.ts";
 import { transaction } from "./transaction.ts";
 import type { Chat, Message } from "./types.ts";
 
@@ -26,6 +27,8 @@ export interface RemovedSubtree {
   messages: Message[];
   /** The chat's active leaf before the removal (it may have been inside the subtree). */
   active_leaf_id: string | null;
+  /** The attached images of the removed messages that had any, by message id. */
+  images: Record<string, MessageImage[]>;
 }
 
 /** The edits of one database; get it from `Storage.edits`. */
@@ -33,12 +36,19 @@ export class MessageEdits {
   readonly #ctx: StoreContext;
   readonly #chats: ChatStore;
   readonly #messages: MessageStore;
+  readonly #images: MessageImageStore;
 
   /** @internal Use `Storage.edits`. */
-  constructor(ctx: StoreContext, chats: ChatStore, messages: MessageStore) {
+  constructor(
+    ctx: StoreContext,
+    chats: ChatStore,
+    messages: MessageStore,
+    images: MessageImageStore,
+  ) {
     this.#ctx = ctx;
     this.#chats = chats;
     this.#messages = messages;
+    this.#images = images;
   }
 
   /**
@@ -112,8 +122,14 @@ export class MessageEdits {
          SELECT ${MESSAGE_COLUMNS} FROM messages JOIN sub USING (id)
          ORDER BY sub.depth, created_at, seq`,
       ).all(id).map(rowToMessage);
+      // Deleting the messages deletes their images (ON DELETE CASCADE): keep them for Undo.
+      const images: Record<string, MessageImage[]> = {};
+      for (const m of messages) {
+        const list = this.#images.list(m.id);
+        if (list.length > 0) images[m.id] = list;
+      }
       this.#messages.delete(id);
-      return { chat_id: root.chat_id, messages, active_leaf_id: activeLeaf };
+      return { chat_id: root.chat_id, messages, active_leaf_id: activeLeaf, images };
     });
   }
 
@@ -156,6 +172,7 @@ export class MessageEdits {
           m.error ?? null,
         );
       }
+      for (const [id, images] of Object.entries(removed.images)) this.#images.set(id, images);
       this.#ctx.sql.get("UPDATE chats SET active_leaf_id = ?, updated_at = ? WHERE id = ?")
         .run(removed.active_leaf_id, this.#ctx.now(), removed.chat_id);
       return this.#chats.require(removed.chat_id);

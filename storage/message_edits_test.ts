@@ -60,8 +60,11 @@ Deno.test("MessageEdits.remove() and restore() take a subtree out and put it bac
   using temp = new TempDatabase();
   const storage = temp.open();
   const { chat, a, q, a2 } = chatWithTree(temp, storage);
+  const png = { mime_type: "image/png", data: new Uint8Array([137, 80, 78, 71]) };
+  storage.images.set(a2.id, [png]);
   const before = storage.messages.list(chat.id);
   const removed = storage.edits.remove(a.id);
+  assertEquals(storage.images.list(a2.id), [], "the images went with the message");
   assertEquals(removed.messages.map((m) => m.content), ["a", "q2", "a2"], "parents first");
   assertEquals(removed.active_leaf_id, a2.id);
   assertEquals(storage.messages.list(chat.id).map((m) => m.content), ["q", "b"]);
@@ -71,6 +74,7 @@ Deno.test("MessageEdits.remove() and restore() take a subtree out and put it bac
   storage.edits.restore(removed);
   assertEquals(storage.messages.list(chat.id), before, "same ids, times and fields");
   assertEquals(storage.chats.require(chat.id).active_leaf_id, a2.id);
+  assertEquals(storage.images.list(a2.id), [png], "and came back with it");
   assertEquals(storage.search("q2").length, 1, "searchable again");
   assertThrows(() => storage.edits.restore(removed), TypeError, "exists already");
   assertEquals(storage.messages.list(chat.id).length, before.length, "nothing half-restored");
