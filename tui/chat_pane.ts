@@ -9,7 +9,7 @@
  */
 // @ts-types="@types/react"
 import React from "react";
-import { Box, type Key, Text, useInput } from "ink";
+import { Box, type Key, Text, useInput, useWindowSize } from "ink";
 import type { TuiState, TuiStore } from "./store.ts";
 import { basename } from "./store.ts";
 import { backspace, type Draft, draftOf, EMPTY_DRAFT, insert, lineEdge, move } from "./draft.ts";
@@ -116,6 +116,8 @@ export function ChatPane(props: ChatPaneProps): React.ReactElement {
   const model = state.loaded ? basename(state.loaded.path) : "no model";
   const below = Math.min(scroll, Math.max(0, state.branch.length - 1));
   const shown = state.branch.slice(0, state.branch.length - below).slice(-SHOWN_MESSAGES);
+  const { columns, rows } = useWindowSize();
+  const screen = React.useMemo(() => ({ columns, rows }), [columns, rows]);
   return h(
     Box,
     {
@@ -150,6 +152,10 @@ export function ChatPane(props: ChatPaneProps): React.ReactElement {
             ? "streaming… Esc stops"
             : messageStatus(message, store.versions(message.id)),
           streaming,
+          // The pane is bottom-aligned and scrolls by message, so a message taller than the
+          // terminal only ever shows its end: lay out only that (a streaming reply redraws
+          // every frame, and a long reply's last frame lays it all out at once).
+          screen,
         });
       }),
       shown.length === 0

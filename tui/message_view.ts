@@ -9,7 +9,7 @@
 import React from "react";
 import { Box, Text } from "ink";
 import type { Message } from "../storage/mod.ts";
-import { type Block, parseMarkdown, type Span } from "./markdown.ts";
+import { type Block, parseMarkdown, type Span, visibleTail } from "./markdown.ts";
 import { useTheme } from "./theme.ts";
 
 const h = React.createElement;
@@ -23,6 +23,11 @@ export interface MessageViewProps {
   status: string;
   /** Shows a cursor after the text: the reply is streaming. */
   streaming?: boolean;
+  /**
+   * The terminal's size: when given, only the blocks that can fit on it are drawn (a
+   * streaming reply grows at the bottom, so its start is off screen). Default: all.
+   */
+  screen?: { columns: number; rows: number };
 }
 
 const BADGES: Record<Message["role"], string> = {
@@ -33,9 +38,10 @@ const BADGES: Record<Message["role"], string> = {
 
 /** Draws a message. */
 export const MessageView: React.NamedExoticComponent<MessageViewProps> = React.memo(
-  function MessageView({ role, content, status, streaming }: MessageViewProps) {
+  function MessageView({ role, content, status, streaming, screen }: MessageViewProps) {
     const theme = useTheme();
-    const blocks = parseMarkdown(content + (streaming ? "▌" : ""));
+    const parsed = parseMarkdown(content + (streaming ? "▌" : ""));
+    const blocks = screen ? visibleTail(parsed, screen.columns, screen.rows) : parsed;
     return h(
       Box,
       { flexDirection: "column", marginBottom: 1, flexShrink: 0 },
