@@ -6,6 +6,7 @@
  */
 import type { ChatMessage } from "../engine/chat_template.ts";
 import type { Model } from "../engine/model.ts";
+import { DisposedError } from "../engine/errors.ts";
 import type { Message, Overflow, Storage } from "../storage/mod.ts";
 import { DEFAULT_OVERFLOW } from "../storage/mod.ts";
 import type { ModelHost } from "./model_host.ts";
@@ -72,9 +73,18 @@ export async function measureContext(
   const lastUser = turns.findLastIndex((m) => m.role === "user");
   const all = [...head, ...turns];
   const last = [...head, ...turns.slice(Math.max(0, lastUser))];
-  const prompt = await countPrompt(model, all);
-  const min = last.length === all.length ? prompt : await countPrompt(model, last);
-  return { prompt_tokens: prompt, min_prompt_tokens: min, n_ctx: nCtx, overflow };
+  try {
+    const prompt = await countPrompt(model, all);
+    const min = last.length === all.length ? prompt : await countPrompt(model, last);
+    return { prompt_tokens: prompt, min_prompt_tokens: min, n_ctx: nCtx, overflow };
+  } catch (error) {
+    // The model was unloaded while counting (a reload for new settings): nothing to count
+    // against, as when no model is loaded; the bar asks again once the next one is in.
+    if (error instanceof DisposedError) {
+      return { prompt_tokens: null, min_prompt_tokens: null, n_ctx: null, overflow };
+    }
+    throw error;
+  }
 }
 
 /** Tokens of `messages` rendered as the engine renders a chat prompt (BOS counted once). */
