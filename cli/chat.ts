@@ -11,12 +11,9 @@ import { createInterface } from "node:readline";
 import type { Config } from "../config/config.ts";
 import type { ChatMessage } from "../engine/chat_template.ts";
 import type { Context } from "../engine/context.ts";
-import { loadModel } from "../engine/model.ts";
-import { loadLoraFlags } from "../config/lora_flags.ts";
-import { loadDraftFlags } from "../config/draft_flags.ts";
 import type { EngineInfo, GenerationResult, ModelInfo } from "../engine/types.ts";
 import { errorLine, isExpected, writeAllSync } from "./errors.ts";
-import { callOptions, interrupted, modelOptions } from "./generate.ts";
+import { callOptions, interrupted, openFlaggedModel } from "./generate.ts";
 import type { ProviderRegistry } from "../app/providers/registry.ts";
 import { remoteModel } from "./remote.ts";
 import { remoteChat } from "./remote_chat.ts";
@@ -59,19 +56,8 @@ export async function chatCommand(config: Config, providers?: ProviderRegistry):
   const onSigint = () => current ? current.abort(interrupted()) : quit();
   Deno.addSignalListener("SIGINT", onSigint);
   try {
-    using model = await loadModel(config.model, {
-      ...modelOptions(config),
-      signal: current.signal,
-    });
-    // Disposed after the context (declared first): the context's draft runs on it.
-    using draftModel = await loadDraftFlags(model, config, modelOptions(config));
-    using context = await model.createContext({
-      nCtx: config.nCtx,
-      nThreads: config.nThreads,
-      ...(draftModel ? { draft: draftModel.options } : {}),
-    });
-    await loadLoraFlags(model, config.loras, context);
-    if (config.mmproj !== undefined) await model.loadMmproj(config.mmproj);
+    using opened = await openFlaggedModel(config, current.signal);
+    const { model, context } = opened;
     current = undefined;
     const session = new ChatSession(context, config);
     out(session.banner());

@@ -16,7 +16,8 @@
  * @module
  */
 import type { Config } from "../config/config.ts";
-import { loadModel } from "../engine/model.ts";
+import { loadModel, type Model } from "../engine/model.ts";
+import type { Context } from "../engine/context.ts";
 import { ImageInputError } from "../engine/errors.ts";
 import { loadLoraFlags } from "../config/lora_flags.ts";
 import { loadDraftFlags } from "../config/draft_flags.ts";
@@ -82,20 +83,8 @@ export async function generateCommand(
   try {
     const remote = remoteModel(config, providers);
     if (remote) return await generateRemote(config, remote, controller.signal);
-    // Disposing the model stops its engine Worker; without that the process never exits.
-    using model = await loadModel(config.model, {
-      ...modelOptions(config),
-      signal: controller.signal,
-    });
-    // Disposed after the context (declared first): the context's draft runs on it.
-    using draftModel = await loadDraftFlags(model, config, modelOptions(config));
-    using context = await model.createContext({
-      nCtx: config.nCtx,
-      nThreads: config.nThreads,
-      ...(draftModel ? { draft: draftModel.options } : {}),
-    });
-    await loadLoraFlags(model, config.loras, context);
-    if (config.mmproj !== undefined) await model.loadMmproj(config.mmproj);
+    using opened = await openFlaggedModel(config, controller.signal);
+    const { context } = opened;
     const images = await Promise.all(config.images.map((path) => readImage(path)));
     const generation = context.generate(config.prompt ?? "", {
       ...callOptions(config),
@@ -123,6 +112,42 @@ export async function generateCommand(
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
   }
+}
+
+/** The model, its context and what the flags add to them; disposing frees them all. */
+export interface FlaggedModel extends Disposable {
+  model: Model;
+  context: Context;
+}
+
+/**
+ * Loads `-m` with the flags `generate` and `chat` share: the draft model (`-md`), one
+ * context (`-c`, `-t`), LoRA adapters (`--lora`) and the mmproj (`--mmproj`). Disposing
+ * frees the context, then the draft (the context's draft runs on it), then the model,
+ * which stops its engine Worker (without that the process never exits); a failure on the
+ * way frees what was loaded.
+ *
+ * @param signal Aborts the model load.
+ * @throws what loading the model, draft, adapters or mmproj throws.
+ */
+export async function openFlaggedModel(
+  config: Config,
+  signal: AbortSignal,
+): Promise<FlaggedModel> {
+  using stack = new DisposableStack();
+  const model = stack.use(await loadModel(config.model, { ...modelOptions(config), signal }));
+  const draft = stack.use(await loadDraftFlags(model, config, modelOptions(config)));
+  const context = stack.use(
+    await model.createContext({
+      nCtx: config.nCtx,
+      nThreads: config.nThreads,
+      ...(draft ? { draft: draft.options } : {}),
+    }),
+  );
+  await loadLoraFlags(model, config.loras, context);
+  if (config.mmproj !== undefined) await model.loadMmproj(config.mmproj);
+  const owned = stack.move();
+  return { model, context, [Symbol.dispose]: () => owned.dispose() };
 }
 
 /** An image file's bytes. @throws {ImageInputError} naming `--image` when it is missing. */
