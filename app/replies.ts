@@ -250,7 +250,10 @@ export class ReplyRunner {
       }
       const result = await generation.result;
       this.#rate.addReply(result.metrics.ttftMs, result.metrics.genTokPerSec);
-      emit({ type: "done", message: messages.finish(message.id, finished(job.content, result)) });
+      emit({
+        type: "done",
+        message: messages.finish(message.id, finished(job.content, result, nCtx)),
+      });
     } catch (error) {
       const overflow = error instanceof ContextOverflowError;
       const text = overflow
@@ -331,7 +334,8 @@ function randomSeed(): number {
   return seed[0];
 }
 
-function finished(content: string, result: GenerationResult) {
+/** The finished reply's fields; `nCtx` is the context size it ran with, in tokens. */
+function finished(content: string, result: GenerationResult, nCtx: number) {
   const m = result.metrics;
   return {
     state: result.finishReason === "abort" ? "incomplete" as const : "complete" as const,
@@ -346,6 +350,8 @@ function finished(content: string, result: GenerationResult) {
       prompt_tok_per_sec: m.promptTokPerSec,
       gen_tok_per_sec: m.genTokPerSec,
       // Kept only when a draft model ran (speculative decoding), in llama-server's names.
+      duration_ms: m.ttftMs + m.genMs,
+      n_ctx: nCtx,
       ...(m.draftTokens === undefined
         ? {}
         : { draft_n: m.draftTokens, draft_n_accepted: m.draftAcceptedTokens ?? 0 }),

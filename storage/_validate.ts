@@ -135,18 +135,24 @@ const METRIC_KEYS: readonly (keyof Metrics)[] = [
 const DRAFT_METRIC_KEYS = ["draft_n", "draft_n_accepted"] as const;
 
 /**
- * Checks a metrics object: all six fields, each a number >= 0, and the optional draft counts
- * (integers >= 0).
+ * Checks a metrics object: all six fields, each a number >= 0, the optional draft counts
+ * (integers >= 0), `duration_ms` (>= 0) and `n_ctx` (an integer >= 1).
  */
 export function checkMetrics(value: unknown, field: string): Metrics {
   const object = checkObject(value, field);
-  checkKeys(object, field, [...METRIC_KEYS, ...DRAFT_METRIC_KEYS]);
+  checkKeys(object, field, [...METRIC_KEYS, ...DRAFT_METRIC_KEYS, "duration_ms", "n_ctx"]);
   const metrics = {} as Metrics;
   for (const key of METRIC_KEYS) metrics[key] = checkNumber(object[key], `${field}.${key}`, 0);
   for (const key of DRAFT_METRIC_KEYS) {
     if (object[key] !== undefined && object[key] !== null) {
       metrics[key] = checkInteger(object[key], `${field}.${key}`, 0, Number.MAX_SAFE_INTEGER);
     }
+  }
+  if (object.duration_ms !== undefined && object.duration_ms !== null) {
+    metrics.duration_ms = checkNumber(object.duration_ms, `${field}.duration_ms`, 0);
+  }
+  if (object.n_ctx !== undefined && object.n_ctx !== null) {
+    metrics.n_ctx = checkInteger(object.n_ctx, `${field}.n_ctx`, 1, INT32_MAX);
   }
   return metrics;
 }

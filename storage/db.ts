@@ -25,6 +25,8 @@ import { DownloadStore } from "./downloads.ts";
 import { searchChats, type SearchOptions, type SearchResult } from "./search.ts";
 import { SettingsStore } from "./settings.ts";
 import { SheetStore } from "./sheets.ts";
+import { BenchRunStore } from "./bench_runs.ts";
+import { GenerationHistory } from "./history.ts";
 import { transaction } from "./transaction.ts";
 import type { Chat } from "./types.ts";
 
@@ -74,6 +76,10 @@ export class Storage {
   readonly downloads: DownloadStore;
   /** Sheets: rows, data and AI columns, cells and generation jobs. */
   readonly sheets: SheetStore;
+  /** `deno task bench` runs: model, parameters, results. */
+  readonly benchRuns: BenchRunStore;
+  /** Every reply and sheet job with its model, settings and metrics (a view, read-only). */
+  readonly history: GenerationHistory;
   /** How many "streaming" messages opening marked "incomplete" (0 if that was off). */
   readonly recoveredOnOpen: number;
   readonly #ctx: StoreContext;
@@ -98,6 +104,8 @@ export class Storage {
     this.downloads = new DownloadStore(this.#ctx);
     this.settings = new SettingsStore(this.#ctx, this.modelFolders);
     this.sheets = new SheetStore(this.#ctx);
+    this.benchRuns = new BenchRunStore(this.#ctx);
+    this.history = new GenerationHistory(this.#ctx);
     this.recoveredOnOpen = options.recoverInterrupted === false ? 0 : this.recoverInterrupted();
   }
 

@@ -443,6 +443,33 @@ function addMessageImages(db: DatabaseSync): void {
   `);
 }
 
+/**
+ * Version 13: `deno task bench` runs (storage/bench_runs.ts), one row per run of the command:
+ * the model, llama-bench's parameters that run used (`params`, llama-bench's JSON names) and
+ * one result per test (`results`: pp/tg, mean and standard deviation of tok/s, samples).
+ */
+function addBenchRuns(db: DatabaseSync): void {
+  // IF NOT EXISTS: a file whose version was set back after this ran (tests do) has them.
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS bench_runs (
+      id TEXT PRIMARY KEY,
+      created_at INTEGER NOT NULL,
+      model_filename TEXT NOT NULL,
+      model_type TEXT NOT NULL DEFAULT '',
+      model_size INTEGER,
+      model_n_params INTEGER,
+      build_commit TEXT NOT NULL DEFAULT '',
+      backends TEXT NOT NULL DEFAULT '',
+      cpu_info TEXT NOT NULL DEFAULT '',
+      gpu_info TEXT NOT NULL DEFAULT '',
+      params TEXT NOT NULL CHECK (json_valid(params)),
+      results TEXT NOT NULL CHECK (json_valid(results))
+    );
+    CREATE INDEX IF NOT EXISTS bench_runs_model ON bench_runs(model_filename, created_at);
+    CREATE INDEX IF NOT EXISTS bench_runs_created ON bench_runs(created_at);
+  `);
+}
+
 /** Every migration, oldest first; the schema version is this array's length. */
 export const MIGRATIONS: readonly Migration[] = [
   createSchema,
@@ -457,6 +484,7 @@ export const MIGRATIONS: readonly Migration[] = [
   addMessageError,
   defaultOverflowTruncate,
   addModelLoadOptions,
+  addBenchRuns,
 ];
 
 /** Reads `PRAGMA user_version`. */

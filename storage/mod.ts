@@ -49,6 +49,22 @@ export { ModelStore } from "./models.ts";
 export type { ModelKind, ModelRecord, ModelRootKind } from "./models.ts";
 export { DownloadStore } from "./downloads.ts";
 export { SHEET_CELL_STATES, SheetStore } from "./sheets.ts";
+export { BenchRunStore, checkBenchRun } from "./bench_runs.ts";
+export type {
+  BenchParams,
+  BenchRun,
+  BenchTestResult,
+  ListBenchRunsOptions,
+  NewBenchRun,
+} from "./bench_runs.ts";
+export { GenerationHistory, HISTORY_KINDS } from "./history.ts";
+export type {
+  HistoryEntry,
+  HistoryFilter,
+  HistoryKind,
+  HistoryMetrics,
+  HistoryPage,
+} from "./history.ts";
 export type {
   QueueMode,
   Sheet,

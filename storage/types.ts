@@ -83,6 +83,16 @@ export interface Metrics {
   draft_n?: number;
   /** Of those, tokens the model accepted (llama-server's `draft_n_accepted`); absent without a draft. */
   draft_n_accepted?: number;
+  /**
+   * Wall time of the whole reply, from the request reaching the engine to its last token,
+   * in milliseconds (TTFT plus generation); absent on replies saved before it was recorded.
+   */
+  duration_ms?: number;
+  /**
+   * The context size the reply ran with, in tokens (a setting, kept here so the generation
+   * history can show it); absent for remote replies and replies saved before it was recorded.
+   */
+  n_ctx?: number;
 }
 
 /** One node of a chat's message tree. */
