@@ -114,6 +114,10 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = Object.freeze([
   row("rpc", "--rpc", "string SERVERS", undefined, "llama.cpp RPC workers HOST:PORT[,...]", {
     defaultText: "HEARTH_RPC, else none",
   }),
+  row("db", "--db", "string FILE", undefined, "SQLite file the pp/tg run is saved in", {
+    defaultText: "the app's database, $HEARTH_HOME/hearth.db",
+  }),
+  row("noDb", "--no-db", "boolean", false, "do not save the run"),
   row("help", "-h, --help", "boolean", false, "show this help"),
 ]);
 
@@ -145,6 +149,10 @@ export interface BenchArgs extends DraftFlags {
   variant: string | undefined;
   /** llama.cpp RPC workers, "HOST:PORT[,HOST:PORT...]". */
   rpc: string | undefined;
+  /** The SQLite file a pp/tg run is saved in; undefined = the app's database. */
+  db: string | undefined;
+  /** Save no run. */
+  noDb: boolean;
 }
 
 /**

@@ -31,8 +31,12 @@ Deno.test("parseBenchArgs() takes llama-bench's spellings, lists and defaults", 
       draftPMin: 0.75,
       nGpuLayersDraft: -1,
       rpc: undefined,
+      db: undefined,
+      noDb: false,
     },
   );
+  assertEquals(parseBenchArgs(["-m", "x.gguf", "--no-db"])!.noDb, true);
+  assertEquals(parseBenchArgs(["-m", "x.gguf", "--db", "/tmp/b.db"])!.db, "/tmp/b.db");
   assertEquals(
     parseBenchArgs(["-m", "x.gguf", "-md", "d.gguf", "--draft-p-min", "0"])!.modelDraft,
     "d.gguf",

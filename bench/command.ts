@@ -6,7 +6,8 @@
  * line reports the streamed generation path: tok/s through `generate()` with sampling,
  * and the event-loop lag meanwhile. `-md DRAFT` measures speculative decoding instead:
  * greedy tg through `generate()` without and with the draft, interleaved, with the
- * draft's acceptance (bench/speculative.ts).
+ * draft's acceptance (bench/speculative.ts). A pp/tg run is saved in the app's database
+ * (or `--db FILE`; `--no-db` skips it) for the desktop app's charts (bench/save_run.ts).
  *
  * @module
  */
@@ -32,6 +33,7 @@ import type { EngineOptions } from "../engine/engine.ts";
 import { reportError } from "../cli/errors.ts";
 import { loadDraftFlags } from "../config/draft_flags.ts";
 import { formatSpeculative, measureSpeculative } from "./speculative.ts";
+import { benchRunOf, defaultBenchDatabase, saveBenchRun } from "./save_run.ts";
 
 /**
  * Runs the bench command with its arguments (after `bench`); `defaults` carries the
@@ -153,6 +155,12 @@ export async function benchCommand(
       if (values.compare) out += `\n${formatComparison(compareBench(ours, theirs))}`;
     }
     await Deno.stdout.write(new TextEncoder().encode(out));
+    if (!values.noDb) {
+      const path = values.db ?? defaultBenchDatabase();
+      const saved = saveBenchRun(path, benchRunOf(ours, values));
+      // stderr: stdout stays the chosen format (JSON, CSV) only.
+      console.error(`bench run ${saved.id} saved in ${path}`);
+    }
     return 0;
   } catch (error) {
     return reportError(error);

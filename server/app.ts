@@ -13,6 +13,7 @@ import { appStateRoutes } from "./routes/app_state.ts";
 import { instanceRoutes } from "./routes/instance.ts";
 import { providerRoutes } from "./routes/providers.ts";
 import { sheetRoutes } from "./routes/sheets.ts";
+import { benchRunRoutes, historyRoutes } from "./routes/history.ts";
 import { chatRoutes, importRoute } from "./routes/chats.ts";
 import { messageImageRoute, messageRoutes, sendRoute } from "./routes/messages.ts";
 import { messageEditRoutes } from "./routes/message_edits.ts";
@@ -57,6 +58,8 @@ export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
   app.route("/api/workspaces", workspaceRoutes(deps));
   app.route("/api/files", fileRoutes(deps));
   app.route("/api/sheets", sheetRoutes(deps));
+  app.route("/api/history", historyRoutes(deps));
+  app.route("/api/bench-runs", benchRunRoutes(deps));
   app.route("/api", appStateRoutes(deps));
   app.all("/api/*", (c) => {
     throw notFound(`No route ${c.req.method} ${new URL(c.req.url).pathname}`);

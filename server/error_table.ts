@@ -18,6 +18,7 @@ import {
   SheetJobConflictError,
   SheetNotFoundError,
 } from "../app/sheets/errors.ts";
+import { BenchRunNotFoundError, HistoryQueryError } from "../app/history/errors.ts";
 import {
   ContextOverflowError,
   DisposedError,
@@ -242,6 +243,8 @@ export const ERROR_TABLE: ReadonlyMap<ErrorClass, Row> = new Map<ErrorClass, Row
   // app/sheets/
   [SheetNotFoundError, row(404, "not_found")],
   [SheetColumnError, row(400, "invalid_request")],
+  [BenchRunNotFoundError, row(404, "not_found")],
+  [HistoryQueryError, row(400, "invalid_request")],
   [SheetJobConflictError, row(409, "conflict")],
   // app/providers/: a remote provider's answer, as the gateway Hearth is for it.
   [ProviderNotFoundError, row(404, "not_found")],
