@@ -35,7 +35,15 @@ function run(model = "/m/stories260K.gguf", nThreads = 2): NewBenchRun {
         stddev_ts: 10,
         samples_ns: [2e6, 2e6],
       },
-      { test: "tg4", n_prompt: 0, n_gen: 4, n_depth: 0, avg_ts: 900, stddev_ts: 0, samples_ns: [4e6] },
+      {
+        test: "tg4",
+        n_prompt: 0,
+        n_gen: 4,
+        n_depth: 0,
+        avg_ts: 900,
+        stddev_ts: 0,
+        samples_ns: [4e6],
+      },
     ],
   };
 }

@@ -74,8 +74,10 @@ Deno.test("GenerationHistory.list() filters by model, kind, text and time, and p
   const ids: string[] = [];
   for (let i = 0; i < 5; i++) {
     temp.clock.advance(1000);
-    ids.push(reply(storage, `Chat ${i}`, i % 2 ? "/m/odd.gguf" : "/m/even.gguf", `tale ${i}`)
-      .assistant.id);
+    ids.push(
+      reply(storage, `Chat ${i}`, i % 2 ? "/m/odd.gguf" : "/m/even.gguf", `tale ${i}`)
+        .assistant.id,
+    );
   }
   const start = temp.clock.time - 4000; // the first reply's time
   assertEquals(storage.history.list({ model: "/m/odd.gguf" }).entries.map((e) => e.id), [
