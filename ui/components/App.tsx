@@ -12,6 +12,7 @@ import { ChatHeader } from "./ChatHeader.tsx";
 import { ChatView } from "./ChatView.tsx";
 import { Composer } from "./Composer.tsx";
 import { ConfirmDialog } from "./ConfirmDialog.tsx";
+import { HistoryDialog } from "./HistoryDialog.tsx";
 import { ModelBrowser } from "./ModelBrowser.tsx";
 import { SettingsDialog } from "./SettingsDialog.tsx";
 import { SidePanel } from "./SidePanel.tsx";
@@ -35,6 +36,7 @@ export function App({ stores, render }: AppProps): JSX.Element {
       <SidePanel stores={stores} />
       {dialog === "models" && <ModelBrowser stores={stores} render={render} />}
       {dialog === "settings" && <SettingsDialog stores={stores} />}
+      {dialog === "history" && <HistoryDialog stores={stores} />}
       <ConfirmDialog view={stores.view} />
       <Toasts toasts={stores.toasts} />
     </div>

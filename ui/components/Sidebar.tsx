@@ -68,6 +68,9 @@ export function Sidebar({ stores }: { stores: Stores }): JSX.Element {
         <button type="button" class="sidebar-link" onClick={() => view.openDialog("models")}>
           <Icon name="box" /> Models
         </button>
+        <button type="button" class="sidebar-link" onClick={() => view.openDialog("history")}>
+          <Icon name="gauge" /> History
+        </button>
         <button type="button" class="sidebar-link" onClick={() => view.openDialog("settings")}>
           <Icon name="gear" /> Settings
         </button>

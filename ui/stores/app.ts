@@ -22,6 +22,8 @@ import { ViewModel, type ViewStore } from "./view.ts";
 import { ProvidersModel, type ProvidersStore } from "./providers.ts";
 import { HubTokenModel, type HubTokenStore } from "./hub_token.ts";
 import { ModelOptionsModel, type ModelOptionsStore } from "./model_options.ts";
+import { HistoryModel, type HistoryStore } from "./history.ts";
+import { createHistoryApi, type HistoryApi } from "../history_api.ts";
 
 /** All stores of the app. */
 export type Stores = {
@@ -44,15 +46,19 @@ export type Stores = {
   hubToken: HubTokenStore;
   /** The loaded model's load options, saved with its file. */
   modelOptions: ModelOptionsStore;
+  /** The generation history and saved bench runs (the History dialog). */
+  history: HistoryStore;
 };
 
 /**
  * Creates the stores; nothing is fetched until {@link startStores}.
  *
  * @param api the HTTP client every store talks through
+ * @param historyApi the history's client (`/api/history`, `/api/bench-runs`); the page's own
+ *   origin by default
  * @returns the stores
  */
-export function createStores(api: Api): Stores {
+export function createStores(api: Api, historyApi: HistoryApi = createHistoryApi()): Stores {
   const toasts = new ToastsModel();
   const view = new ViewModel();
   // Conversation, chat list and generation call each other; the getters break the cycle.
@@ -93,6 +99,7 @@ export function createStores(api: Api): Stores {
     providers: new ProvidersModel(api, toasts),
     hubToken: new HubTokenModel(api, toasts),
     modelOptions: new ModelOptionsModel(api, toasts, models),
+    history: new HistoryModel(historyApi, toasts),
   };
 }
 

@@ -7,7 +7,7 @@
 import { createModel, signal } from "@preact/signals";
 
 /** Modal dialogs. */
-export type DialogName = "models" | "settings";
+export type DialogName = "models" | "settings" | "history";
 /** Side panels on the right of the chat. */
 export type PanelName = "chat" | "resources";
 /** Tabs of the model browser: the files on this computer, and Hugging Face. */
