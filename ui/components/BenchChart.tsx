@@ -9,8 +9,9 @@ import type { JSX } from "preact";
 import type { BenchChartData } from "../lib/bench_series.ts";
 import { formatDate, formatRate } from "../lib/format.ts";
 
-const WIDTH = 640;
-const LABEL = 250; // the labels' column, left of the bars
+// Drawn at 1:1 (the stylesheet caps the width), so the labels keep the UI's type sizes.
+const WIDTH = 720;
+const LABEL = 310; // the labels' column, left of the bars
 const ROW = 36;
 const TOP = 8;
 
@@ -20,7 +21,7 @@ export function BenchChart({ chart }: { chart: BenchChartData }): JSX.Element {
     1,
     ...chart.series.flatMap((s) => s.points.map((p) => p.avg_ts + p.stddev_ts)),
   );
-  const x = (value: number) => LABEL + (value / peak) * (WIDTH - LABEL - 70);
+  const x = (value: number) => LABEL + (value / peak) * (WIDTH - LABEL - 95);
   const height = TOP * 2 + chart.series.length * ROW;
   const summary = chart.series.map((s) =>
     `${s.model} (${s.settings}): ${formatRate(s.points.at(-1)!.avg_ts)}`

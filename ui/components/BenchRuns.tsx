@@ -38,7 +38,9 @@ export function BenchRuns({ history }: { history: HistoryStore }): JSX.Element {
         <tbody>
           {runs.map((run) => (
             <tr key={run.id}>
-              <td>{formatWhen(run.created_at)}</td>
+              <td title={new Date(run.created_at).toLocaleString()}>
+                {formatWhen(run.created_at)}
+              </td>
               <td title={run.model_filename}>{fileName(run.model_filename)}</td>
               <td>{settingsLabel(run.params)}</td>
               <td>

@@ -55,7 +55,7 @@ export function HistoryTable({ history }: { history: HistoryStore }): JSX.Elemen
         <tbody>
           {entries.map((e) => (
             <tr key={e.id} class="history-entry" data-kind={e.kind}>
-              <td>{formatWhen(e.created_at)}</td>
+              <td title={new Date(e.created_at).toLocaleString()}>{formatWhen(e.created_at)}</td>
               <td>{e.kind === "reply" ? "Reply" : `Sheet job (${e.rows} rows)`}</td>
               <td title={e.model ?? ""}>
                 {e.model ? fileName(e.model) : "–"}
