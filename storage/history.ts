@@ -8,6 +8,7 @@
  */
 import type { StoreContext } from "./_context.ts";
 import { parseJson, type Row } from "./_sql.ts";
+import { ftsQuery } from "./search.ts";
 import type { Metrics, Sampling } from "./types.ts";
 
 /** What a history entry records: a chat reply or a sheet job (an AI column over rows). */
@@ -22,7 +23,11 @@ export interface HistoryFilter {
   kind?: HistoryKind;
   /** Only this model (a file path, or a provider's model id), exactly. */
   model?: string;
-  /** Only entries whose text, chat title, sheet or column name contains this (any case). */
+  /**
+   * Only entries with this text: a reply whose text has every word of it as a word prefix
+   * (the sidebar search's full-text match: "drag" finds "dragon"), or whose chat title, sheet
+   * or column name or column prompt contains it (any case).
+   */
   text?: string;
   /** Only entries created at or after this time, ms since the epoch. */
   since?: number;
@@ -100,42 +105,69 @@ export interface HistoryPage {
 /** Characters of a reply kept as its preview. */
 const PREVIEW_CHARS = 240;
 
-// Both kinds in one shape, so one WHERE and ORDER BY serve both. A sheet job's model is
-// the one its cells were generated with (the column's spec may say "the loaded model").
-const ENTRIES = `
-  WITH entries AS (
-    SELECT 'reply' AS kind, m.id AS id, m.created_at AS created_at, m.model AS model,
-      m.backend AS backend, m.provider AS provider, c.title AS title, c.id AS source_id,
-      m.state AS state, m.finish_reason AS finish_reason, m.error AS error,
-      m.sampling AS sampling, coalesce(json_extract(m.metrics, '$.n_ctx'), c.n_ctx) AS n_ctx,
-      m.metrics AS metrics, NULL AS ai, NULL AS rows, NULL AS tokens, NULL AS cell_ms,
-      NULL AS updated_at, substr(m.content, 1, ${PREVIEW_CHARS}) AS preview,
-      m.content || char(10) || c.title AS haystack
-    FROM messages m JOIN chats c ON c.id = m.chat_id
-    WHERE m.role = 'assistant' AND c.deleted_at IS NULL
-    UNION ALL
-    SELECT 'sheet_job', j.id, j.created_at,
-      coalesce((SELECT max(cell.model) FROM sheet_cells cell WHERE cell.column_id = j.column_id
-        AND cell.row_idx >= j.row_start AND cell.row_idx < j.row_end),
-        json_extract(col.ai, '$.model')),
-      NULL, NULL, s.name || ' · ' || col.name, s.id, j.state, NULL, j.error, NULL, NULL, NULL,
-      col.ai, j.row_end - j.row_start,
-      (SELECT sum(cell.tokens) FROM sheet_cells cell WHERE cell.column_id = j.column_id
-        AND cell.row_idx >= j.row_start AND cell.row_idx < j.row_end),
-      (SELECT sum(cell.ms) FROM sheet_cells cell WHERE cell.column_id = j.column_id
-        AND cell.row_idx >= j.row_start AND cell.row_idx < j.row_end AND cell.tokens > 0),
-      j.updated_at, substr(json_extract(col.ai, '$.prompt'), 1, ${PREVIEW_CHARS}),
-      s.name || char(10) || col.name || char(10) || coalesce(json_extract(col.ai, '$.prompt'), '')
-    FROM sheet_jobs j
-      JOIN sheet_columns col ON col.id = j.column_id
-      JOIN sheets s ON s.id = j.sheet_id
-  )`;
+// The sheet job's model: the one its cells were generated with (the column's spec may say
+// "the loaded model"), else the spec's.
+const JOB_MODEL = `coalesce((SELECT max(cell.model) FROM sheet_cells cell
+    WHERE cell.column_id = j.column_id AND cell.row_idx >= j.row_start
+      AND cell.row_idx < j.row_end), json_extract(col.ai, '$.model'))`;
 
 // Each filter is "(? IS NULL OR ...)": one statement text, prepared once, for every filter.
-const WHERE = `
-  WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR model = ?2)
-    AND (?3 IS NULL OR haystack LIKE '%' || ?3 || '%' ESCAPE '\\')
-    AND (?4 IS NULL OR created_at >= ?4) AND (?5 IS NULL OR created_at < ?5)`;
+// ?1 kind, ?2 model, ?3 text (LIKE-escaped), ?4 since, ?5 until, ?6 text as an FTS5 query.
+// A reply's text is searched through the full-text index as the sidebar's search does (every
+// term a word prefix): a LIKE over every reply reads all their text (about 200 ms for 20,000
+// replies, bench/history_query.ts). Titles, sheets and columns are few: LIKE, any substring.
+// Soft-deleted chats by a NOT IN list (few, from the chats_deleted index) rather than a join
+// per reply, so counting reads only the messages_replies index unless the text is searched.
+const REPLY_WHERE = `
+  WHERE m.role = 'assistant' AND (?1 IS NULL OR ?1 = 'reply')
+    AND m.chat_id NOT IN (SELECT id FROM chats WHERE deleted_at IS NOT NULL)
+    AND (?2 IS NULL OR m.model = ?2)
+    AND (?3 IS NULL
+      OR (?6 IS NOT NULL AND m.seq IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?6))
+      OR m.chat_id IN (SELECT id FROM chats WHERE title LIKE '%' || ?3 || '%' ESCAPE '\\'))
+    AND (?4 IS NULL OR m.created_at >= ?4) AND (?5 IS NULL OR m.created_at < ?5)`;
+const JOB_FROM = `
+  FROM sheet_jobs j
+    JOIN sheet_columns col ON col.id = j.column_id
+    JOIN sheets s ON s.id = j.sheet_id
+  WHERE (?1 IS NULL OR ?1 = 'sheet_job') AND (?2 IS NULL OR ${JOB_MODEL} = ?2)
+    AND (?3 IS NULL OR (s.name || char(10) || col.name || char(10) ||
+      coalesce(json_extract(col.ai, '$.prompt'), '')) LIKE '%' || ?3 || '%' ESCAPE '\\')
+    AND (?4 IS NULL OR j.created_at >= ?4) AND (?5 IS NULL OR j.created_at < ?5)`;
+
+// Both kinds in one shape. A compound SELECT's ORDER BY merges its arms, each read newest
+// first from an index (migration 13's messages_replies, sheet_jobs_created), so a page costs
+// about limit + offset rows, not a sort of the whole history.
+const PAGE = `
+  SELECT 'reply' AS kind, m.id AS id, m.created_at AS created_at, m.model AS model,
+    m.backend AS backend, m.provider AS provider, c.title AS title, c.id AS source_id,
+    m.state AS state, m.finish_reason AS finish_reason, m.error AS error,
+    m.sampling AS sampling, coalesce(json_extract(m.metrics, '$.n_ctx'), c.n_ctx) AS n_ctx,
+    m.metrics AS metrics, NULL AS ai, NULL AS rows, NULL AS tokens, NULL AS cell_ms,
+    NULL AS updated_at, substr(m.content, 1, ${PREVIEW_CHARS}) AS preview
+  FROM messages m JOIN chats c ON c.id = m.chat_id ${REPLY_WHERE}
+  UNION ALL
+  SELECT 'sheet_job', j.id, j.created_at, ${JOB_MODEL}, NULL, NULL, s.name || ' · ' || col.name,
+    s.id, j.state, NULL, j.error, NULL, NULL, NULL, col.ai, j.row_end - j.row_start,
+    (SELECT sum(cell.tokens) FROM sheet_cells cell WHERE cell.column_id = j.column_id
+      AND cell.row_idx >= j.row_start AND cell.row_idx < j.row_end),
+    (SELECT sum(cell.ms) FROM sheet_cells cell WHERE cell.column_id = j.column_id
+      AND cell.row_idx >= j.row_start AND cell.row_idx < j.row_end AND cell.tokens > 0),
+    j.updated_at, substr(json_extract(col.ai, '$.prompt'), 1, ${PREVIEW_CHARS})
+  ${JOB_FROM}
+  ORDER BY created_at DESC, id DESC LIMIT ?7 OFFSET ?8`;
+
+const COUNT = `SELECT (SELECT count(*) FROM messages m ${REPLY_WHERE}) +
+  (SELECT count(*) ${JOB_FROM}) AS n`;
+
+const MODELS = `
+  SELECT DISTINCT m.model AS model FROM messages m
+    WHERE m.role = 'assistant' AND m.model IS NOT NULL
+      AND m.chat_id NOT IN (SELECT id FROM chats WHERE deleted_at IS NOT NULL)
+  UNION
+  SELECT ${JOB_MODEL} FROM sheet_jobs j JOIN sheet_columns col ON col.id = j.column_id
+    WHERE ${JOB_MODEL} IS NOT NULL
+  ORDER BY model`;
 
 /** `text` for LIKE: its wildcards and the escape character taken literally. */
 function likeText(text: string): string {
@@ -231,22 +263,17 @@ export class GenerationHistory {
       filter.text ? likeText(filter.text) : null,
       filter.since ?? null,
       filter.until ?? null,
+      filter.text ? ftsQuery(filter.text) : null,
     ];
     const limit = Math.max(1, Math.trunc(filter.limit ?? 50));
     const offset = Math.max(0, Math.trunc(filter.offset ?? 0));
-    const rows = this.#ctx.sql.get(
-      `${ENTRIES} SELECT * FROM entries ${WHERE}
-       ORDER BY created_at DESC, id DESC LIMIT ?6 OFFSET ?7`,
-    ).all(...params, limit, offset);
-    const count = this.#ctx.sql.get(`${ENTRIES} SELECT count(*) AS n FROM entries ${WHERE}`)
-      .get(...params);
+    const rows = this.#ctx.sql.get(PAGE).all(...params, limit, offset);
+    const count = this.#ctx.sql.get(COUNT).get(...params);
     return { entries: rows.map(toEntry), total: Number(count?.n ?? 0) };
   }
 
   /** Every model that appears in the history, sorted (for a filter's choices). */
   models(): string[] {
-    return this.#ctx.sql.get(
-      `${ENTRIES} SELECT DISTINCT model FROM entries WHERE model IS NOT NULL ORDER BY model`,
-    ).all().map((row) => row.model as string);
+    return this.#ctx.sql.get(MODELS).all().map((row) => row.model as string);
   }
 }

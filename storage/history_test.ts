@@ -85,9 +85,12 @@ Deno.test("GenerationHistory.list() filters by model, kind, text and time, and p
     ids[1],
   ]);
   assertEquals(storage.history.list({ text: "TALE 2" }).entries.map((e) => e.id), [ids[2]]);
-  // The chat's title is searched too; LIKE's wildcards are taken literally.
-  assertEquals(storage.history.list({ text: "chat 4" }).total, 1);
-  assertEquals(storage.history.list({ text: "tale_" }).total, 0);
+  // Words of a reply match as prefixes, as the sidebar's search matches them.
+  assertEquals(storage.history.list({ text: "ta" }).total, 5);
+  assertEquals(storage.history.list({ text: "ale" }).total, 0);
+  // The chat's title is searched too, any substring; LIKE's wildcards are taken literally.
+  assertEquals(storage.history.list({ text: "hat 4" }).total, 1);
+  assertEquals(storage.history.list({ text: "chat_" }).total, 0);
   assertEquals(storage.history.list({ text: "%" }).total, 0);
   assertEquals(
     storage.history.list({ since: start + 1000, until: start + 3000 }).entries.map((e) => e.id),

@@ -446,7 +446,9 @@ function addMessageImages(db: DatabaseSync): void {
 /**
  * Version 13: `deno task bench` runs (storage/bench_runs.ts), one row per run of the command:
  * the model, llama-bench's parameters that run used (`params`, llama-bench's JSON names) and
- * one result per test (`results`: pp/tg, mean and standard deviation of tok/s, samples).
+ * one result per test (`results`: pp/tg, mean and standard deviation of tok/s, samples). And
+ * the generation history's indexes (storage/history.ts): replies and sheet jobs newest first,
+ * so a page reads about its own rows, not the whole history.
  */
 function addBenchRuns(db: DatabaseSync): void {
   // IF NOT EXISTS: a file whose version was set back after this ran (tests do) has them.
@@ -467,6 +469,9 @@ function addBenchRuns(db: DatabaseSync): void {
     );
     CREATE INDEX IF NOT EXISTS bench_runs_model ON bench_runs(model_filename, created_at);
     CREATE INDEX IF NOT EXISTS bench_runs_created ON bench_runs(created_at);
+    CREATE INDEX IF NOT EXISTS messages_replies ON messages(created_at, id, chat_id, model)
+      WHERE role = 'assistant';
+    CREATE INDEX IF NOT EXISTS sheet_jobs_created ON sheet_jobs(created_at, id);
   `);
 }
 
