@@ -105,11 +105,16 @@ export interface HistoryPage {
 /** Characters of a reply kept as its preview. */
 const PREVIEW_CHARS = 240;
 
+// A job's cells: its rows, written while it ran (a later job over the same rows rewrites them,
+// and they count for that one then).
+const JOB_CELLS = `cell.column_id = j.column_id AND cell.row_idx >= j.row_start
+    AND cell.row_idx < j.row_end AND cell.updated_at >= j.created_at
+    AND (j.state = 'running' OR cell.updated_at <= j.updated_at)`;
+
 // The sheet job's model: the one its cells were generated with (the column's spec may say
 // "the loaded model"), else the spec's.
-const JOB_MODEL = `coalesce((SELECT max(cell.model) FROM sheet_cells cell
-    WHERE cell.column_id = j.column_id AND cell.row_idx >= j.row_start
-      AND cell.row_idx < j.row_end), json_extract(col.ai, '$.model'))`;
+const JOB_MODEL = `coalesce((SELECT max(cell.model) FROM sheet_cells cell WHERE ${JOB_CELLS}),
+    json_extract(col.ai, '$.model'))`;
 
 // Each filter is "(? IS NULL OR ...)": one statement text, prepared once, for every filter.
 // ?1 kind, ?2 model, ?3 text (LIKE-escaped), ?4 since, ?5 until, ?6 text as an FTS5 query.
@@ -149,10 +154,8 @@ const PAGE = `
   UNION ALL
   SELECT 'sheet_job', j.id, j.created_at, ${JOB_MODEL}, NULL, NULL, s.name || ' · ' || col.name,
     s.id, j.state, NULL, j.error, NULL, NULL, NULL, col.ai, j.row_end - j.row_start,
-    (SELECT sum(cell.tokens) FROM sheet_cells cell WHERE cell.column_id = j.column_id
-      AND cell.row_idx >= j.row_start AND cell.row_idx < j.row_end),
-    (SELECT sum(cell.ms) FROM sheet_cells cell WHERE cell.column_id = j.column_id
-      AND cell.row_idx >= j.row_start AND cell.row_idx < j.row_end AND cell.tokens > 0),
+    (SELECT sum(cell.tokens) FROM sheet_cells cell WHERE ${JOB_CELLS}),
+    (SELECT sum(cell.ms) FROM sheet_cells cell WHERE ${JOB_CELLS} AND cell.tokens > 0),
     j.updated_at, substr(json_extract(col.ai, '$.prompt'), 1, ${PREVIEW_CHARS})
   ${JOB_FROM}
   ORDER BY created_at DESC, id DESC LIMIT ?7 OFFSET ?8`;

@@ -174,3 +174,43 @@ Deno.test("GenerationHistory.list() shows sheet jobs with the column's spec and 
   assertEquals(storage.history.list().total, 2);
   assertEquals(storage.history.models(), ["/m/a.gguf", "/m/sheet.gguf"]);
 });
+
+Deno.test("GenerationHistory.list() counts a regenerated cell for the job that rewrote it", () => {
+  using temp = new TempDatabase();
+  const storage = temp.open();
+  const sheet = storage.sheets.create("Reviews");
+  const column = storage.sheets.addColumn(sheet.id, {
+    name: "summary",
+    kind: "ai",
+    ai: {
+      prompt: "Sum up",
+      model: "/m/spec.gguf",
+      sampling: {},
+      max_tokens: 8,
+      system_prompt: "",
+      json_schema: null,
+    },
+  });
+  const first = storage.sheets.createJob(sheet.id, column.id, 0, 2);
+  storage.sheets.putCell(column.id, 0, { state: "done", tokens: 5, ms: 50, model: "/m/a.gguf" });
+  storage.sheets.putCell(column.id, 1, { state: "done", tokens: 5, ms: 50, model: "/m/a.gguf" });
+  storage.sheets.setJobState(first.id, "done");
+  temp.clock.advance(1000);
+  const second = storage.sheets.createJob(sheet.id, column.id, 1, 2);
+  storage.sheets.putCell(column.id, 1, { state: "done", tokens: 7, ms: 70, model: "/m/b.gguf" });
+  const byId = new Map(storage.history.list().entries.map((e) => [e.id, e]));
+  // The second job still runs: what it wrote so far counts.
+  assertEquals(byId.get(second.id)?.metrics.completion_tokens, 7);
+  assertEquals(byId.get(second.id)?.model, "/m/b.gguf");
+  assertEquals(byId.get(first.id)?.metrics.completion_tokens, 5);
+  // A job that generated nothing names its column's model.
+  temp.clock.advance(1000);
+  const cancelled = storage.sheets.createJob(sheet.id, column.id, 5, 6);
+  storage.sheets.setJobState(cancelled.id, "cancelled");
+  const entry = storage.history.list({ kind: "sheet_job" }).entries[0];
+  assertEquals([entry.id, entry.model, entry.metrics.completion_tokens], [
+    cancelled.id,
+    "/m/spec.gguf",
+    null,
+  ]);
+});
