@@ -100,7 +100,15 @@ Deno.test({
       await dialog.getByText("1–2 of 2").waitFor();
     });
 
-    await step("3. the Benchmarks tab charts each test per model and settings", async () => {
+    await step("3. a reply's chat opens from the history", async () => {
+      await rows.last().getByRole("button", { name: "Dragon tales" }).click();
+      await dialog.waitFor({ state: "detached" });
+      await page.locator("header.chat-header").getByText("Dragon tales").waitFor();
+      await page.getByRole("button", { name: "History" }).click();
+      await dialog.getByText("1–2 of 2").waitFor();
+    });
+
+    await step("4. the Benchmarks tab charts each test per model and settings", async () => {
       await dialog.getByRole("tab", { name: "Benchmarks" }).click();
       const charts = dialog.locator("figure.bench-chart");
       await charts.first().waitFor();

@@ -17,7 +17,11 @@ const TABS: [HistoryTab, string][] = [["generations", "Generations"], ["bench", 
 
 /** The dialog. */
 export function HistoryDialog({ stores }: { stores: Stores }): JSX.Element {
-  const { history, view } = stores;
+  const { history, view, conversation } = stores;
+  const openChat = (chatId: string) => {
+    view.closeDialog();
+    void conversation.open(chatId);
+  };
   useEffect(() => void history.open(), []);
   const tab = history.tab.value;
   return (
@@ -39,7 +43,7 @@ export function HistoryDialog({ stores }: { stores: Stores }): JSX.Element {
         ? (
           <div role="tabpanel" aria-label="Generations">
             <HistoryFilters history={history} />
-            <HistoryTable history={history} />
+            <HistoryTable history={history} onOpenChat={openChat} />
           </div>
         )
         : (

@@ -27,8 +27,15 @@ function settingsOf(e: HistoryEntry): string {
 
 const num = (v: number | null, f: (n: number) => string) => v === null ? "–" : f(v);
 
+/** Props of {@link HistoryTable}. */
+export type HistoryTableProps = {
+  history: HistoryStore;
+  /** Opens a reply's chat (the entry's `source_id`). */
+  onOpenChat(chatId: string): void;
+};
+
 /** The table and pager. */
-export function HistoryTable({ history }: { history: HistoryStore }): JSX.Element {
+export function HistoryTable({ history, onOpenChat }: HistoryTableProps): JSX.Element {
   const entries = history.entries.value;
   const total = history.total.value;
   const from = history.offset.value;
@@ -61,7 +68,15 @@ export function HistoryTable({ history }: { history: HistoryStore }): JSX.Elemen
                 {e.model ? fileName(e.model) : "–"}
                 {e.provider && ` (${e.provider})`}
               </td>
-              <td title={e.preview}>{e.title}</td>
+              <td title={e.preview}>
+                {e.kind === "reply"
+                  ? (
+                    <button type="button" class="link" onClick={() => onOpenChat(e.source_id)}>
+                      {e.title}
+                    </button>
+                  )
+                  : e.title}
+              </td>
               <td>{settingsOf(e)}</td>
               <td>
                 {`${num(e.metrics.prompt_tokens, formatCount)} / ${
