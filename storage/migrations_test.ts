@@ -224,3 +224,25 @@ Deno.test("migrate() adds messages.error and makes 'truncate-oldest' the chats' 
     .all().map((r) => r.name).sort();
   assertEquals(indexes.includes("chats_updated") && indexes.includes("chats_active_leaf"), true);
 });
+
+Deno.test("migrate() to version 13 adds bench_runs and the history's indexes, keeping replies", () => {
+  using db = new DatabaseSync(":memory:");
+  migrate(db, MIGRATIONS.slice(0, 12));
+  db.exec(`
+    INSERT INTO chats (id, title, created_at, updated_at) VALUES ('c', 'Chat', 1, 1);
+    INSERT INTO messages (id, chat_id, role, content, created_at) VALUES ('m', 'c', 'assistant', 'Hi', 2);
+  `);
+  // Only up to 13: migrations appended later are not this test's.
+  const upTo13 = MIGRATIONS.slice(0, 13);
+  assertEquals(migrate(db, upTo13), 13);
+  assertEquals(tables(db).includes("bench_runs"), true);
+  const indexes = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index'").all()
+    .map((row) => row.name);
+  for (const name of ["messages_replies", "sheet_jobs_created", "bench_runs_model"]) {
+    assertEquals(indexes.includes(name), true, name);
+  }
+  assertEquals(db.prepare("SELECT id FROM messages").all().map((row) => row.id), ["m"]);
+  // Set back and run again (as tests do): IF NOT EXISTS makes it a no-op.
+  db.exec("PRAGMA user_version = 12");
+  assertEquals(migrate(db, upTo13), 13);
+});
