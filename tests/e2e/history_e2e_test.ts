@@ -73,7 +73,7 @@ Deno.test({
 
     await step("1. History lists both replies with model, settings and metrics", async () => {
       await page.goto(app!.launchUrl);
-      await page.getByRole("button", { name: "History" }).click();
+      await page.getByRole("button", { name: "History", exact: true }).click();
       await dialog.getByText("1–2 of 2").waitFor();
       assertEquals(await rows.count(), 2);
       // Newest first.
@@ -104,7 +104,7 @@ Deno.test({
       await rows.last().getByRole("button", { name: "Dragon tales" }).click();
       await dialog.waitFor({ state: "detached" });
       await page.locator("header.chat-header").getByText("Dragon tales").waitFor();
-      await page.getByRole("button", { name: "History" }).click();
+      await page.getByRole("button", { name: "History", exact: true }).click();
       await dialog.getByText("1–2 of 2").waitFor();
     });
 
