@@ -34,6 +34,7 @@ export async function runRemoteReply(
   sampling: Required<Sampling>,
   emit: Emit,
 ): Promise<void> {
+  const started = performance.now();
   const completion = providers.backend(message.provider ?? "").complete({
     model: message.model ?? "",
     messages: prompt,
@@ -57,12 +58,18 @@ export async function runRemoteReply(
   const result = await completion.result;
   emit({
     type: "done",
-    message: storage.messages.finish(message.id, finished(job.content, result)),
+    message: storage.messages.finish(
+      message.id,
+      finished(job.content, result, performance.now() - started),
+    ),
   });
 }
 
-/** The message's end state: the provider's usage as metrics (what it did not report is 0). */
-function finished(content: string, result: CompletionResult) {
+/**
+ * The message's end state: the provider's usage as metrics (what it did not report is 0), and
+ * `durationMs`, the wall time from sending the request to its end (network included).
+ */
+function finished(content: string, result: CompletionResult, durationMs: number) {
   const m = result.metrics;
   return {
     state: result.finishReason === "abort" ? "incomplete" as const : "complete" as const,
@@ -75,6 +82,7 @@ function finished(content: string, result: CompletionResult) {
       ttft_ms: m.ttftMs ?? 0,
       prompt_tok_per_sec: 0,
       gen_tok_per_sec: m.genTokPerSec ?? 0,
+      duration_ms: durationMs,
     },
   };
 }

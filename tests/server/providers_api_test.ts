@@ -97,6 +97,8 @@ Deno.test("chat on provider:model streams through 429 and 500 retries and record
     assertEquals([reply.state, reply.finish_reason], ["complete", "stop"]);
     assertEquals([reply.backend, reply.provider, reply.model], ["remote", "fake", "fake-small"]);
     assertEquals(reply.metrics.completion_tokens, 3);
+    // The History shows how long it took, retries and network included.
+    assert(reply.metrics.duration_ms > 0, JSON.stringify(reply.metrics));
     assertEquals(fake.requests.map((r) => r.status), [429, 500, 200]);
     assertEquals(fake.requests[2].body.messages, [{ role: "user", content: "Hi there" }]);
   });
