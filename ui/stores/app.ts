@@ -22,6 +22,9 @@ import { ViewModel, type ViewStore } from "./view.ts";
 import { ProvidersModel, type ProvidersStore } from "./providers.ts";
 import { HubTokenModel, type HubTokenStore } from "./hub_token.ts";
 import { ModelOptionsModel, type ModelOptionsStore } from "./model_options.ts";
+import { SheetsModel, type SheetsStore } from "./sheets.ts";
+import { createSheetsApi, type SheetsApi } from "../sheets_api.ts";
+import { createWorkspaceApi, type WorkspaceApi } from "../workspace_api.ts";
 
 /** All stores of the app. */
 export type Stores = {
@@ -44,15 +47,25 @@ export type Stores = {
   hubToken: HubTokenStore;
   /** The loaded model's load options, saved with its file. */
   modelOptions: ModelOptionsStore;
+  /** The Sheets workbench. */
+  sheets: SheetsStore;
+  /** The workspace file layer's client (open and save dialogs). */
+  files: WorkspaceApi;
 };
 
 /**
  * Creates the stores; nothing is fetched until {@link startStores}.
  *
  * @param api the HTTP client every store talks through
+ * @param sheetsApi the sheets routes' client (default: the page's own server)
+ * @param files the workspace file layer's client (default: the page's own server)
  * @returns the stores
  */
-export function createStores(api: Api): Stores {
+export function createStores(
+  api: Api,
+  sheetsApi: SheetsApi = createSheetsApi(),
+  files: WorkspaceApi = createWorkspaceApi(),
+): Stores {
   const toasts = new ToastsModel();
   const view = new ViewModel();
   // Conversation, chat list and generation call each other; the getters break the cycle.
@@ -93,6 +106,8 @@ export function createStores(api: Api): Stores {
     providers: new ProvidersModel(api, toasts),
     hubToken: new HubTokenModel(api, toasts),
     modelOptions: new ModelOptionsModel(api, toasts, models),
+    sheets: new SheetsModel(sheetsApi, toasts),
+    files,
   };
 }
 
@@ -113,6 +128,7 @@ export async function startStores(stores: Stores, api: Api): Promise<Close> {
     library: (change) => stores.library.onLibrary(change),
     downloads: (download) => stores.downloads.onDownload(download),
     openai_server: (status) => stores.openAiServer.onStatus(status),
+    sheets: (progress) => stores.sheets.onProgress(progress),
   });
   try {
     const [state] = await Promise.all([
@@ -120,6 +136,7 @@ export async function startStores(stores: Stores, api: Api): Promise<Close> {
       stores.chats.refresh(),
       stores.models.refresh(),
       stores.downloads.refresh(),
+      stores.sheets.refresh(),
     ]);
     stores.settings.set(state.settings);
     stores.models.applyState(state);

@@ -1,0 +1,72 @@
+/**
+ * The open sheet's toolbar: its name and size, add a column, generate the selection
+ * (the selected AI column's rows, range or cell: empty cells, or all but approved and
+ * edited ones), and export.
+ *
+ * @module
+ */
+import type { JSX } from "preact";
+import type { SheetColumnJson, SheetJson } from "../../../api/sheets.ts";
+import type { SheetSelection } from "../../stores/sheets.ts";
+import { formatCount } from "../../lib/format.ts";
+import { Icon } from "../icons.tsx";
+
+/** Props of {@link SheetToolbar}. */
+export type SheetToolbarProps = {
+  sheet: SheetJson;
+  selection: SheetSelection | null;
+  selectedColumn: SheetColumnJson | null;
+  onAddColumn(): void;
+  onGenerate(mode: "missing" | "all"): void;
+  onExport(): void;
+};
+
+/** What the selection covers, in words. */
+function describe(selection: SheetSelection, rowCount: number): string {
+  const n = selection.to - selection.from;
+  if (n === 1) return `row ${selection.from + 1}`;
+  if (selection.from === 0 && selection.to === rowCount) return `all ${formatCount(n)} rows`;
+  return `rows ${selection.from + 1}–${selection.to}`;
+}
+
+/** The toolbar. */
+export function SheetToolbar(props: SheetToolbarProps): JSX.Element {
+  const { sheet, selection, selectedColumn } = props;
+  const canGenerate = selection !== null && selectedColumn?.kind === "ai";
+  return (
+    <header class="chat-header sheet-toolbar">
+      <h1 class="sheet-title">{sheet.name}</h1>
+      <span class="muted">{formatCount(sheet.row_count)} rows</span>
+      <span class="toolbar-gap" />
+      {canGenerate && (
+        <span class="sheet-selection muted">
+          {selectedColumn!.name}: {describe(selection!, sheet.row_count)}
+        </span>
+      )}
+      <button
+        type="button"
+        class="button primary"
+        disabled={!canGenerate}
+        title="Fill the selected AI cells that are empty"
+        onClick={() => props.onGenerate("missing")}
+      >
+        Generate
+      </button>
+      <button
+        type="button"
+        class="button"
+        disabled={!canGenerate}
+        title="Generate the selected AI cells again (approved and edited ones stay)"
+        onClick={() => props.onGenerate("all")}
+      >
+        Regenerate
+      </button>
+      <button type="button" class="button" onClick={props.onAddColumn}>
+        <Icon name="plus" size={16} /> Column
+      </button>
+      <button type="button" class="button" onClick={props.onExport}>
+        <Icon name="download" size={16} /> Export
+      </button>
+    </header>
+  );
+}
