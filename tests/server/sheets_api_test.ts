@@ -69,7 +69,10 @@ Deno.test("the sheets API imports, generates, approves, renders prompts and expo
       });
       assertEquals(escape.status, 403);
       await escape.body?.cancel();
-      await api.json("POST", `/api/sheets/${sheet.id}/export`, { workspace: ws.id, path: "out.csv" });
+      await api.json("POST", `/api/sheets/${sheet.id}/export`, {
+        workspace: ws.id,
+        path: "out.csv",
+      });
       const out = await Deno.readTextFile(join(dir, "out.csv"));
       assert(out.startsWith("id,text,story\n1,A red ball.,"), out);
     } finally {

@@ -18,7 +18,11 @@ export function Sidebar({ stores }: { stores: Stores }): JSX.Element {
   const { view } = stores;
   const sheets = view.section.value === "sheets";
   return (
-    <nav class="sidebar" aria-label={sheets ? "Sheets" : "Chats"} data-open={view.sidebarOpen.value}>
+    <nav
+      class="sidebar"
+      aria-label={sheets ? "Sheets" : "Chats"}
+      data-open={view.sidebarOpen.value}
+    >
       <div class="sidebar-top">
         <div class="brand">
           <span class="brand-mark" aria-hidden="true" />

@@ -46,7 +46,9 @@ export function ColumnDialog(props: ColumnDialogProps): JSX.Element {
   const [sampling, setSampling] = useState<Record<string, number>>(ai.sampling ?? {});
   const [maxTokens, setMaxTokens] = useState<number | undefined>(ai.max_tokens ?? 64);
   const [system, setSystem] = useState(ai.system_prompt ?? "");
-  const [schema, setSchema] = useState(ai.json_schema ? JSON.stringify(ai.json_schema, null, 2) : "");
+  const [schema, setSchema] = useState(
+    ai.json_schema ? JSON.stringify(ai.json_schema, null, 2) : "",
+  );
   const [error, setError] = useState<string | null>(null);
   const editing = props.column !== undefined;
 
@@ -104,7 +106,8 @@ export function ColumnDialog(props: ColumnDialogProps): JSX.Element {
             class="input"
             aria-label="Column name"
             value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
+            onInput={(e) =>
+              setName(e.currentTarget.value)}
           />
         </Field>
         {kind === "ai" && (
@@ -122,9 +125,9 @@ export function ColumnDialog(props: ColumnDialogProps): JSX.Element {
                 onInput={(e) => setModel(e.currentTarget.value)}
               />
               <datalist id="sheet-models">
-                {props.models.filter((m) => m.kind === "model").map((m) => (
-                  <option key={m.id} value={m.path}>{m.name}</option>
-                ))}
+                {props.models.filter((m) =>
+                  m.kind === "model"
+                ).map((m) => <option key={m.id} value={m.path}>{m.name}</option>)}
               </datalist>
             </Field>
             <div class="field-grid">
@@ -160,7 +163,8 @@ export function ColumnDialog(props: ColumnDialogProps): JSX.Element {
                 rows={2}
                 aria-label="System prompt"
                 value={system}
-                onInput={(e) => setSystem(e.currentTarget.value)}
+                onInput={(e) =>
+                  setSystem(e.currentTarget.value)}
               />
             </Field>
             <Field label="JSON schema (optional: structured output)">

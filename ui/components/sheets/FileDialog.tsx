@@ -140,7 +140,8 @@ export function FileDialog(props: FileDialogProps): JSX.Element {
                   data-kind={entry.kind}
                   disabled={entry.kind !== "directory" && !pickable(entry)}
                   aria-current={entry.name === name ? "true" : undefined}
-                  onClick={() => entry.kind === "directory" ? setDir(entry.path) : setName(entry.name)}
+                  onClick={() =>
+                    entry.kind === "directory" ? setDir(entry.path) : setName(entry.name)}
                   onDblClick={() => entry.kind !== "directory" && pick(join(entry.name))}
                 >
                   {entry.kind === "directory" ? `${entry.name}/` : entry.name}

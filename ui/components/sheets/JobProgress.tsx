@@ -39,10 +39,18 @@ export function JobProgress(props: JobProgressProps): JSX.Element {
       <span class="job-rate muted">{formatRate(p.tok_per_s)}</span>
       {live && <span class="job-eta muted">ETA {formatEta(p.eta_s)}</span>}
       {p.state === "running" && (
-        <IconButton icon="pause" label="Pause" onClick={() => props.onControl("pause")} />
+        <IconButton
+          icon="pause"
+          label="Pause"
+          onClick={() => props.onControl("pause")}
+        />
       )}
       {p.state === "paused" && (
-        <IconButton icon="play" label="Resume" onClick={() => props.onControl("resume")} />
+        <IconButton
+          icon="play"
+          label="Resume"
+          onClick={() => props.onControl("resume")}
+        />
       )}
       {live && <IconButton icon="stop" label="Cancel" onClick={() => props.onControl("cancel")} />}
       {!live && p.rows_failed > 0 && (

@@ -81,7 +81,11 @@ export function SheetGrid(props: SheetGridProps): JSX.Element {
         role="row"
         aria-rowindex={idx + 2}
         data-row={idx}
-        style={{ transform: `translateY(${idx * ROW_HEIGHT_PX}px)`, gridTemplateColumns: template }}
+        style={{
+          transform: `translateY(${idx * ROW_HEIGHT_PX}px)`,
+          gridTemplateColumns: template,
+          width: `${width}px`,
+        }}
       >
         <div class="sheet-index" role="rowheader">{idx + 1}</div>
         {columns.map((c) => (
@@ -112,7 +116,11 @@ export function SheetGrid(props: SheetGridProps): JSX.Element {
         frame.current = requestAnimationFrame(() => setScrollTop(top));
       }}
     >
-      <div class="sheet-header" role="row" style={{ gridTemplateColumns: template, width }}>
+      <div
+        class="sheet-header"
+        role="row"
+        style={{ gridTemplateColumns: template, width: `${width}px` }}
+      >
         <div class="sheet-index" role="columnheader">#</div>
         {columns.map((c) => (
           <ColumnHeader
@@ -126,7 +134,13 @@ export function SheetGrid(props: SheetGridProps): JSX.Element {
           />
         ))}
       </div>
-      <div class="sheet-body" style={{ height: rowCount * ROW_HEIGHT_PX, width }}>{rows}</div>
+      {/* Preact 11 adds no "px" to numbers: the units are spelled out. */}
+      <div
+        class="sheet-body"
+        style={{ height: `${rowCount * ROW_HEIGHT_PX}px`, width: `${width}px` }}
+      >
+        {rows}
+      </div>
     </div>
   );
 }

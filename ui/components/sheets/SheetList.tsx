@@ -50,7 +50,10 @@ export function SheetList({ stores }: { stores: Stores }): JSX.Element {
         </ul>
       </div>
       {dialog === "new" && (
-        <NewSheetDialog onCreate={sheets.create} onClose={() => setDialog(null)} />
+        <NewSheetDialog
+          onCreate={sheets.create}
+          onClose={() => setDialog(null)}
+        />
       )}
       {dialog === "import" && (
         <FileDialog

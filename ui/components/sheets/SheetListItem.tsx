@@ -56,7 +56,7 @@ export function SheetListItem(props: SheetListItemProps): JSX.Element {
         onDblClick={() => setEditing(true)}
       >
         {sheet.name}
-        <span class="muted sheet-rows"> {sheet.row_count.toLocaleString("en-US")}</span>
+        <span class="muted sheet-rows">{sheet.row_count.toLocaleString("en-US")}</span>
       </button>
       <span class="chat-actions">
         <IconButton icon="edit" label={`Rename “${sheet.name}”`} onClick={() => setEditing(true)} />
