@@ -48,7 +48,7 @@ export { CACHE_TYPES, checkModelLoadOptions, ModelOptionsStore } from "./model_o
 export { ModelStore } from "./models.ts";
 export type { ModelKind, ModelRecord, ModelRootKind } from "./models.ts";
 export { DownloadStore } from "./downloads.ts";
-export { SHEET_CELL_STATES, SheetStore } from "./sheets.ts";
+export { MAX_SHEET_PARALLEL, SHEET_CELL_STATES, SheetStore } from "./sheets.ts";
 export type {
   QueueMode,
   Sheet,

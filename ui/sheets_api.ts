@@ -72,6 +72,9 @@ export function createSheetsApi(base = "", headers: Record<string, string> = {})
       json<{ sheet: SheetJson; columns: SheetColumnJson[] }>("GET", `/${id(sheetId)}`),
     rename: (sheetId: string, name: string) =>
       json<SheetJson>("PATCH", `/${id(sheetId)}`, { name }),
+    /** Sets how many rows the sheet's jobs generate at once (1..256). */
+    setParallel: (sheetId: string, parallel: number) =>
+      json<SheetJson>("PATCH", `/${id(sheetId)}`, { parallel }),
     remove: (sheetId: string) => json<void>("DELETE", `/${id(sheetId)}`),
     /** Writes the sheet to a workspace file (format from its extension unless given). */
     exportFile: (sheetId: string, workspace: string, path: string, format?: SheetFileFormat) =>

@@ -4,7 +4,7 @@
  *
  * - `GET /` list; `POST /` {name, rows?} create; `POST /import` {workspace, path, name?,
  *   format?} (a file of a workspace folder: the page never names a path outside one)
- * - `GET /:id` sheet and columns; `PATCH /:id` {name}; `DELETE /:id`
+ * - `GET /:id` sheet and columns; `PATCH /:id` {name?, parallel?}; `DELETE /:id`
  * - `POST /:id/export` {workspace, path, format?}; `GET /:id/rows?offset=&limit=`
  * - `POST /:id/columns` {name, kind, type?, ai?}; `PATCH|DELETE /columns/:cid`
  * - `PUT /columns/:cid/cells/:row` {value}; `POST /columns/:cid/cells/:row/approve`
@@ -95,8 +95,14 @@ export function sheetRoutes(deps: AppDeps): Hono {
   });
 
   app.patch("/:id", async (c) => {
-    const body = pick(await readJson(c), ["name"]);
-    return c.json(sheetJson(sheets.rename(c.req.param("id"), text(body, "name"))));
+    const body = pick(await readJson(c), ["name", "parallel"]);
+    const id = c.req.param("id");
+    if (body.parallel !== undefined) {
+      if (typeof body.parallel !== "number") throw badRequest("parallel must be an integer");
+      sheets.setParallel(id, body.parallel);
+    }
+    if (body.name !== undefined) sheets.rename(id, text(body, "name"));
+    return c.json(sheetJson(sheets.get(id)));
   });
 
   app.delete("/:id", async (c) => {

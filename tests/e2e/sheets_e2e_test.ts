@@ -3,8 +3,10 @@
  * engine and stories260K) over real HTTP, driven through headless Chromium. A 100,000-row
  * sheet scrolls to its last row with fewer than 200 row elements in the DOM; a CSV is
  * imported through the open dialog over a workspace folder; an AI column is written with
- * `{{` completion and generated; a cell is approved and edited by hand; the sheet is
- * exported through the save dialog. The API only sets up and checks what was stored.
+ * `{{` completion and generated with the sheet's parallelism set to 2; a cell is approved
+ * and edited by hand; the sheet is exported through the save dialog; a long job pauses,
+ * resumes and cancels; a failed cell shows its error and "retry failed cells" reruns only
+ * it. The API only sets up and checks what was stored.
  *
  * @module
  */
@@ -29,7 +31,7 @@ function rowElements(page: Page): Promise<number> {
 }
 
 Deno.test({
-  name: "e2e: Sheets: 100k-row grid, import, AI column with {{ completion, approve, edit, export",
+  name: "e2e: Sheets: 100k-row grid, import, {{ completion, generate, approve, edit, export, jobs",
   // Playwright keeps a browser process and pipes open between steps.
   sanitizeOps: false,
   sanitizeResources: false,
@@ -141,6 +143,15 @@ Deno.test({
     await step(
       "4. generating the column fills every cell on stories260K, with progress",
       async () => {
+        // The sheet's parallelism: 2 rows at once.
+        const slots = page.getByLabel("Rows generated at once");
+        assertEquals(await slots.inputValue(), "8");
+        await slots.fill("2");
+        await slots.press("Enter");
+        await api.until(
+          async () => (await api.json("GET", `/api/sheets/${sheetId}`)).sheet.parallel === 2,
+          "the parallel setting",
+        );
         await page.locator(".sheet-th-name", { hasText: "story" }).click();
         await page.getByRole("button", { name: "Generate", exact: true }).click();
         const job = page.locator(".job-progress", { hasText: "story" });
@@ -197,6 +208,85 @@ Deno.test({
       const second = JSON.parse(lines[1]);
       assertEquals([second.text, second.story], ["A big dog.", EDITED]);
     });
+
+    await step("7. a long job pauses, resumes and cancels from its progress line", async () => {
+      const big = (await api.json("GET", "/api/sheets")).sheets
+        .find((s: { name: string }) => s.name === "big");
+      await api.json("POST", `/api/sheets/${big.id}/columns`, {
+        name: "tale",
+        kind: "ai",
+        ai: { prompt: "Once upon a time", max_tokens: MAX_TOKENS },
+      });
+      await sheetList.getByRole("button", { name: /^big/ }).click();
+      await page.locator(".sheet-th-name", { hasText: "tale" }).click();
+      await page.getByText(`tale: all ${BIG_ROWS.toLocaleString("en-US")} rows`).waitFor();
+      await page.getByRole("button", { name: "Generate", exact: true }).click();
+      const job = page.locator(".job-progress", { hasText: "tale" });
+      const state = job.locator(".job-state");
+      await state.getByText("running").waitFor();
+      await job.getByRole("button", { name: "Pause" }).click();
+      await state.getByText("paused").waitFor();
+      await job.locator(".job-eta").waitFor();
+      await job.getByRole("button", { name: "Resume" }).click();
+      await state.getByText("running").waitFor();
+      await job.getByRole("button", { name: "Cancel" }).click();
+      await state.getByText("cancelled").waitFor();
+      const column = (await api.json("GET", `/api/sheets/${big.id}`)).columns
+        .find((c: { name: string }) => c.name === "tale");
+      const { progress } = await api.json("GET", `/api/sheets/columns/${column.id}/progress`);
+      assertEquals(progress.state, "cancelled");
+      assert(progress.rows_done < BIG_ROWS, JSON.stringify(progress));
+    });
+
+    await step(
+      "8. a failed cell shows its error, and retry reruns only the failed cells",
+      async () => {
+        // A row far longer than a slot's context fails; the short one is generated.
+        await Deno.writeTextFile(
+          join(workspace, "long.csv"),
+          `text\nA cat.\n${"the dog ran and ran ".repeat(400)}\n`,
+        );
+        const ws = (await api.json("GET", "/api/workspaces")).workspaces[0];
+        const long = await api.json("POST", "/api/sheets/import", {
+          workspace: ws.id,
+          path: "long.csv",
+        });
+        const column = await api.json("POST", `/api/sheets/${long.id}/columns`, {
+          name: "gist",
+          kind: "ai",
+          ai: { prompt: "{{text}}", max_tokens: MAX_TOKENS },
+        });
+        await page.reload();
+        await page.getByRole("tab", { name: "Sheets" }).click();
+        await sheetList.getByRole("button", { name: /^long\.csv/ }).click();
+        await page.locator(".sheet-th-name", { hasText: "gist" }).click();
+        await page.getByRole("button", { name: "Generate", exact: true }).click();
+        const job = page.locator(".job-progress", { hasText: "gist" });
+        await job.locator(".job-state", { hasText: "done" }).waitFor();
+        await job.locator(".job-failed", { hasText: "1 failed" }).waitFor();
+        await page.locator('.sheet-row[data-row="1"] .sheet-td[data-state="error"]').click();
+        const details = page.getByRole("complementary", { name: "Cell details" });
+        const message = (await details.getByRole("alert").textContent()) ?? "";
+        assert(message.length > 0, "no error shown");
+        const progressOf = async () =>
+          (await api.json("GET", `/api/sheets/columns/${column.id}/progress`)).progress;
+        const cellsOf = async () =>
+          (await api.json("GET", `/api/sheets/${long.id}/rows?offset=0&limit=2`)).rows
+            .map((r: { cells: Record<string, unknown> }) => r.cells[column.id]);
+        const before = await progressOf();
+        const [doneBefore] = await cellsOf();
+        await job.getByRole("button", { name: "Retry failed cells" }).click();
+        await api.until(async () => {
+          const p = await progressOf();
+          return p.job_id !== before.job_id && p.state === "done";
+        }, "the retry job");
+        assertEquals((await progressOf()).rows_failed, 1);
+        const [done, failed] = await cellsOf();
+        // Only the failed cell ran again: the done one is the very same (value, time).
+        assertEquals(done, doneBefore);
+        assertEquals(failed.state, "error");
+      },
+    );
 
     assertEquals(errors, []);
   } finally {

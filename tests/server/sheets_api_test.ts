@@ -20,6 +20,12 @@ Deno.test("the sheets API imports, generates, approves, renders prompts and expo
         name: "toys",
       });
       assertEquals([sheet.name, sheet.row_count, sheet.source_format], ["toys", 3, "csv"]);
+      assertEquals(sheet.parallel, 8);
+      const patched = await api.json("PATCH", `/api/sheets/${sheet.id}`, { parallel: 2 });
+      assertEquals([patched.name, patched.parallel], ["toys", 2]);
+      const zero = await api.request("PATCH", `/api/sheets/${sheet.id}`, { parallel: 0 });
+      assertEquals(zero.status, 400);
+      await zero.body?.cancel();
       const column = await api.json("POST", `/api/sheets/${sheet.id}/columns`, {
         name: "story",
         kind: "ai",

@@ -111,6 +111,14 @@ export const SheetsModel = createModel((api: SheetsApi, toasts: Toasts) => {
         await refresh();
         if (current.value?.sheet.id === id) current.value = { ...current.value, sheet };
       }),
+    /** Sets the open sheet's rows generated at once. */
+    setParallel: (parallel: number) =>
+      guard(async () => {
+        const open = current.value;
+        if (!open) return;
+        const sheet = await api.setParallel(open.sheet.id, parallel);
+        if (current.value?.sheet.id === sheet.id) current.value = { ...current.value, sheet };
+      }),
     remove: (id: string) =>
       guard(async () => {
         await api.remove(id);

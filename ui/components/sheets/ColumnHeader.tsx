@@ -1,6 +1,7 @@
 /**
  * A column's header cell: its name and kind; a click selects the whole column, the
- * pencil edits an AI column's prompt and settings, the bin deletes the column.
+ * pencil edits an AI column's prompt and settings (renames a data column), the bin
+ * deletes the column.
  *
  * @module
  */
@@ -32,9 +33,11 @@ export function ColumnHeader(props: ColumnHeaderProps): JSX.Element {
         {column.kind === "ai" && <span class="sheet-ai-mark" aria-label="AI column">✦</span>}
         {column.name}
       </button>
-      {column.kind === "ai" && (
-        <IconButton icon="edit" label={`Edit “${column.name}”`} onClick={props.onEdit} />
-      )}
+      <IconButton
+        icon="edit"
+        label={column.kind === "ai" ? `Edit “${column.name}”` : `Rename “${column.name}”`}
+        onClick={props.onEdit}
+      />
       <IconButton icon="trash" label={`Delete “${column.name}”`} onClick={props.onDelete} />
     </div>
   );

@@ -1,7 +1,7 @@
 /**
  * The open sheet's toolbar: its name and size, add a column, generate the selection
  * (the selected AI column's rows, range or cell: empty cells, or all but approved and
- * edited ones), and export.
+ * edited ones), the sheet's parallelism (rows generated at once) and export.
  *
  * @module
  */
@@ -19,6 +19,7 @@ export type SheetToolbarProps = {
   onAddColumn(): void;
   onGenerate(mode: "missing" | "all"): void;
   onExport(): void;
+  onParallel(parallel: number): void;
 };
 
 /** What the selection covers, in words. */
@@ -61,6 +62,22 @@ export function SheetToolbar(props: SheetToolbarProps): JSX.Element {
       >
         Regenerate
       </button>
+      <label class="sheet-parallel" title="Rows generated at once (the model's slots cap it too)">
+        <span class="muted">Slots</span>
+        <input
+          type="number"
+          min={1}
+          max={256}
+          step={1}
+          aria-label="Rows generated at once"
+          value={sheet.parallel}
+          onChange={(e) => {
+            const n = Number(e.currentTarget.value);
+            if (Number.isInteger(n) && n >= 1 && n <= 256) props.onParallel(n);
+            else e.currentTarget.value = String(sheet.parallel);
+          }}
+        />
+      </label>
       <button type="button" class="button" onClick={props.onAddColumn}>
         <Icon name="plus" size={16} /> Column
       </button>

@@ -54,6 +54,7 @@ export function SheetsView({ stores }: { stores: Stores }): JSX.Element {
         onAddColumn={() => setDialog({ kind: "column" })}
         onGenerate={(mode) => void sheets.generate(mode)}
         onExport={() => setDialog({ kind: "export" })}
+        onParallel={(n) => void sheets.setParallel(n)}
       />
       {progress.length > 0 && (
         <div class="job-list">
