@@ -136,7 +136,6 @@ export async function startStores(stores: Stores, api: Api): Promise<Close> {
       stores.chats.refresh(),
       stores.models.refresh(),
       stores.downloads.refresh(),
-      stores.sheets.refresh(),
     ]);
     stores.settings.set(state.settings);
     stores.models.applyState(state);

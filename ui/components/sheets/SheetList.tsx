@@ -5,7 +5,7 @@
  * @module
  */
 import type { JSX } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { Stores } from "../../stores/app.ts";
 import { Icon } from "../icons.tsx";
 import { FileDialog } from "./FileDialog.tsx";
@@ -18,6 +18,8 @@ export function SheetList({ stores }: { stores: Stores }): JSX.Element {
   const { sheets, view } = stores;
   const [dialog, setDialog] = useState<"new" | "import" | null>(null);
   const currentId = sheets.current.value?.sheet.id ?? null;
+  // Fetched when the list is shown, not at start: a chats-only session never asks.
+  useEffect(() => void sheets.refresh(), []);
   return (
     <>
       <div class="sheet-list-actions">
