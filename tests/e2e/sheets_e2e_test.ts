@@ -186,6 +186,16 @@ Deno.test({
       assertEquals(rows.rows[0].cells[storyId].state, "approved");
       assertEquals(rows.rows[1].cells[storyId].state, "edited");
       assertEquals(rows.rows[1].cells[storyId].value, EDITED);
+      // Approved and edited cells are the examples of the next cell's prompt.
+      await page.locator('.sheet-row[data-row="2"] .sheet-td[data-state="done"]').click();
+      await details.getByText("story · row 3").waitFor();
+      await details.getByRole("button", { name: "Show prompt" }).click();
+      const shared = (await details.locator(".prompt-shared").textContent()) ?? "";
+      assert(shared.includes(`## Example\ntext: A big dog.\nOutput: ${EDITED}`), shared);
+      assertEquals(
+        await details.locator(".prompt-row").textContent(),
+        "## Row\ntext: A hot sun.\nOutput:",
+      );
     });
 
     await step("6. the sheet is exported as JSONL through the save dialog", async () => {

@@ -197,6 +197,8 @@ export const SheetsModel = createModel((api: SheetsApi, toasts: Toasts) => {
         await api.approve(columnId, row, approved);
         await current.value?.rows.reload();
       }),
+    /** The prompt an AI cell gets now; rejects with the server's reason. */
+    prompt: (columnId: string, row: number) => api.prompt(columnId, row),
     /** A `sheets` event: a job of the open sheet progressed. */
     onProgress(p: SheetProgressJson) {
       if (p.sheet_id !== current.value?.sheet.id) return;

@@ -1,15 +1,16 @@
 /**
  * The selected cell in full: its text (editable: saving makes an AI cell "edited", a
  * few-shot example of later prompts), and for an AI cell its state, tokens, time, model
- * and error, with approve (thumbs-up) and regenerate.
+ * and error, with approve (thumbs-up), regenerate and the prompt it gets.
  *
  * @module
  */
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import type { SheetCellJson, SheetColumnJson } from "../../../api/sheets.ts";
+import type { SheetCellJson, SheetColumnJson, SheetPromptJson } from "../../../api/sheets.ts";
 import { formatMs } from "../../lib/format.ts";
 import { IconButton } from "../IconButton.tsx";
+import { PromptPreview } from "./PromptPreview.tsx";
 
 /** Props of {@link CellDetails}. */
 export type CellDetailsProps = {
@@ -22,6 +23,8 @@ export type CellDetailsProps = {
   onSave(value: string | null): void;
   onApprove(approved: boolean): void;
   onRegenerate(): void;
+  /** Fetches the prompt this AI cell gets now. */
+  loadPrompt(): Promise<SheetPromptJson>;
   onClose(): void;
 };
 
@@ -55,6 +58,7 @@ export function CellDetails(props: CellDetailsProps): JSX.Element {
         </dl>
       )}
       {cell?.error && <p class="notice error" role="alert">{cell.error}</p>}
+      {ai && <PromptPreview key={`${column.id}:${props.row}`} load={props.loadPrompt} />}
       <textarea
         class="input cell-text"
         aria-label="Cell text"

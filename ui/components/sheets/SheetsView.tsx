@@ -87,6 +87,7 @@ export function SheetsView({ stores }: { stores: Stores }): JSX.Element {
             onSave={(value) => void sheets.setCell(column.id, single.from, value)}
             onApprove={(approved) => void sheets.approve(column.id, single.from, approved)}
             onRegenerate={() => void sheets.generate("all")}
+            loadPrompt={() => sheets.prompt(column.id, single.from)}
             onClose={sheets.clearSelection}
           />
         )}
