@@ -84,7 +84,11 @@ export function ColumnDialog(props: ColumnDialogProps): JSX.Element {
   };
 
   return (
-    <Dialog title={editing ? `Edit “${props.column!.name}”` : "Add column"} onClose={props.onClose}>
+    <Dialog
+      escapeCloses
+      title={editing ? `Edit “${props.column!.name}”` : "Add column"}
+      onClose={props.onClose}
+    >
       <form class="column-form" onSubmit={save}>
         {!editing && (
           <div class="segmented" role="radiogroup" aria-label="Column kind">
@@ -106,8 +110,7 @@ export function ColumnDialog(props: ColumnDialogProps): JSX.Element {
             class="input"
             aria-label="Column name"
             value={name}
-            onInput={(e) =>
-              setName(e.currentTarget.value)}
+            onInput={(e) => setName(e.currentTarget.value)}
           />
         </Field>
         {kind === "ai" && (
@@ -125,9 +128,9 @@ export function ColumnDialog(props: ColumnDialogProps): JSX.Element {
                 onInput={(e) => setModel(e.currentTarget.value)}
               />
               <datalist id="sheet-models">
-                {props.models.filter((m) =>
-                  m.kind === "model"
-                ).map((m) => <option key={m.id} value={m.path}>{m.name}</option>)}
+                {props.models.filter((m) => m.kind === "model").map((m) => (
+                  <option key={m.id} value={m.path}>{m.name}</option>
+                ))}
               </datalist>
             </Field>
             <div class="field-grid">
@@ -163,8 +166,7 @@ export function ColumnDialog(props: ColumnDialogProps): JSX.Element {
                 rows={2}
                 aria-label="System prompt"
                 value={system}
-                onInput={(e) =>
-                  setSystem(e.currentTarget.value)}
+                onInput={(e) => setSystem(e.currentTarget.value)}
               />
             </Field>
             <Field label="JSON schema (optional: structured output)">

@@ -91,7 +91,7 @@ export function FileDialog(props: FileDialogProps): JSX.Element {
   const up = dir.split("/").slice(0, -1).join("/");
 
   return (
-    <Dialog title={props.title} onClose={props.onClose} class="file-dialog">
+    <Dialog escapeCloses title={props.title} onClose={props.onClose} class="file-dialog">
       <div class="file-dialog-body">
         <aside class="file-places" aria-label="Workspace folders">
           <ul>

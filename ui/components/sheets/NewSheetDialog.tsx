@@ -25,7 +25,7 @@ export function NewSheetDialog(props: NewSheetDialogProps): JSX.Element {
   const count = Number(rows);
   const ok = name.trim() !== "" && Number.isInteger(count) && count >= 0;
   return (
-    <Dialog title="New sheet" onClose={props.onClose}>
+    <Dialog escapeCloses title="New sheet" onClose={props.onClose}>
       <form
         class="column-form"
         onSubmit={async (e) => {

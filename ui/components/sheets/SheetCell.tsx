@@ -14,6 +14,8 @@ export type SheetCellProps = {
   /** An AI cell, or undefined when never generated (or a data cell). */
   cell?: SheetCellJson;
   ai: boolean;
+  /** The text to show instead (a structured cell's field, in a sub-column). */
+  text?: string;
   selected: boolean;
   onSelect(event: MouseEvent): void;
 };
@@ -27,17 +29,21 @@ const MARKS: Partial<Record<SheetCellJson["state"], string>> = {
 /** The cell. */
 export function SheetCell(props: SheetCellProps): JSX.Element {
   const state = props.ai ? props.cell?.state ?? "empty" : undefined;
-  const text = props.ai
+  const field = props.text !== undefined;
+  const text = field
+    ? props.text
+    : props.ai
     ? state === "error" ? props.cell?.error ?? "error" : props.cell?.value ?? ""
     : props.value === null || props.value === undefined
     ? ""
     : String(props.value);
-  const mark = state && MARKS[state];
+  const mark = !field && state && MARKS[state];
   return (
     <div
       class="sheet-td"
       role="gridcell"
       data-state={state}
+      data-field={field || undefined}
       aria-selected={props.selected}
       onMouseDown={(e) => {
         if (e.shiftKey) e.preventDefault(); // no text selection on shift-click
@@ -45,7 +51,7 @@ export function SheetCell(props: SheetCellProps): JSX.Element {
       }}
     >
       {mark && <span class="sheet-mark" aria-label={state}>{mark}</span>}
-      {state === "queued" ? <span class="muted">…</span> : text}
+      {state === "queued" && !field ? <span class="muted">…</span> : text}
     </div>
   );
 }

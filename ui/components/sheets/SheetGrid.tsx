@@ -2,7 +2,8 @@
  * The sheet's grid, virtualized: rows have a fixed height and only those on screen (plus
  * {@link OVERSCAN_ROWS} each side) are in the DOM, absolutely placed in a body as tall as
  * all rows, so 100,000 rows scroll like 40. The header row is sticky. Rows come from the
- * store's page cache, which fetches the pages on screen.
+ * store's page cache, which fetches the pages on screen. A structured AI column (JSON
+ * schema of an object) is followed by one read-only sub-column per field.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import type { SheetColumnJson } from "../../../api/sheets.ts";
 import type { OpenSheet, SheetSelection } from "../../stores/sheets.ts";
 import { ColumnHeader } from "./ColumnHeader.tsx";
 import { SheetCell } from "./SheetCell.tsx";
+import { displayColumns, fieldText } from "./display_columns.ts";
 
 /** Height of every row, in CSS pixels (the body's height is rows x this). */
 export const ROW_HEIGHT_PX = 32;
@@ -69,8 +71,9 @@ export function SheetGrid(props: SheetGridProps): JSX.Element {
   const { from, to } = visibleRows(scrollTop, viewport, rowCount);
   useEffect(() => open.rows.show(from, to), [open.rows, from, to]);
 
-  const template = `${INDEX_WIDTH_PX}px repeat(${columns.length}, ${COLUMN_WIDTH_PX}px)`;
-  const width = INDEX_WIDTH_PX + columns.length * COLUMN_WIDTH_PX;
+  const shown = displayColumns(columns);
+  const template = `${INDEX_WIDTH_PX}px repeat(${shown.length}, ${COLUMN_WIDTH_PX}px)`;
+  const width = INDEX_WIDTH_PX + shown.length * COLUMN_WIDTH_PX;
   const rows: JSX.Element[] = [];
   for (let idx = from; idx < to; idx++) {
     const row = open.rows.row(idx);
@@ -88,12 +91,13 @@ export function SheetGrid(props: SheetGridProps): JSX.Element {
         }}
       >
         <div class="sheet-index" role="rowheader">{idx + 1}</div>
-        {columns.map((c) => (
+        {shown.map(({ column: c, field, key }) => (
           <SheetCell
-            key={c.id}
+            key={key}
             ai={c.kind === "ai"}
             value={row?.data[c.id]}
             cell={row?.cells[c.id]}
+            text={field === null ? undefined : fieldText(row?.cells[c.id], field)}
             selected={selection !== null && selection.columnId === c.id &&
               idx >= selection.from && idx < selection.to}
             onSelect={(e) => props.onSelectCell(c.id, idx, e.shiftKey)}
@@ -122,17 +126,31 @@ export function SheetGrid(props: SheetGridProps): JSX.Element {
         style={{ gridTemplateColumns: template, width: `${width}px` }}
       >
         <div class="sheet-index" role="columnheader">#</div>
-        {columns.map((c) => (
-          <ColumnHeader
-            key={c.id}
-            column={c}
-            selected={selection?.columnId === c.id && selection.from === 0 &&
-              selection.to === rowCount}
-            onSelect={() => props.onSelectColumn(c.id)}
-            onEdit={() => props.onEditColumn(c)}
-            onDelete={() => props.onDeleteColumn(c)}
-          />
-        ))}
+        {shown.map(({ column: c, field, key }) =>
+          field === null
+            ? (
+              <ColumnHeader
+                key={key}
+                column={c}
+                selected={selection?.columnId === c.id && selection.from === 0 &&
+                  selection.to === rowCount}
+                onSelect={() => props.onSelectColumn(c.id)}
+                onEdit={() => props.onEditColumn(c)}
+                onDelete={() => props.onDeleteColumn(c)}
+              />
+            )
+            : (
+              <div key={key} class="sheet-th sheet-subth" role="columnheader">
+                <button
+                  type="button"
+                  class="sheet-th-name"
+                  onClick={() => props.onSelectColumn(c.id)}
+                >
+                  {c.name}.{field}
+                </button>
+              </div>
+            )
+        )}
       </div>
       {/* Preact 11 adds no "px" to numbers: the units are spelled out. */}
       <div
