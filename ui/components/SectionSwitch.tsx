@@ -18,7 +18,6 @@ export function SectionSwitch({ view }: { view: ViewStore }): JSX.Element {
           type="button"
           role="tab"
           aria-selected={view.section.value === name}
-          aria-checked={view.section.value === name}
           onClick={() => view.setSection(name)}
         >
           {label}
