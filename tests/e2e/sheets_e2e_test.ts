@@ -176,7 +176,9 @@ Deno.test({
       await details.getByRole("button", { name: "Approve" }).click();
       await page.locator('.sheet-row[data-row="0"] .sheet-td[data-state="approved"]').waitFor();
       await details.getByRole("button", { name: "Remove approval" }).waitFor();
-      await page.locator('.sheet-row[data-row="1"] .sheet-td[data-state="done"]').click();
+      // Back in the grid, the keyboard moves to the next row, as in a spreadsheet.
+      await page.locator('.sheet-row[data-row="0"] .sheet-td[data-state="approved"]').click();
+      await page.keyboard.press("ArrowDown");
       await details.getByText("story · row 2").waitFor();
       await details.getByLabel("Cell text").fill(EDITED);
       await details.getByRole("button", { name: "Save edit" }).click();

@@ -30,6 +30,8 @@ export const SheetsModel = createModel((api: SheetsApi, toasts: Toasts) => {
   let reloadTimer: ReturnType<typeof setTimeout> | undefined;
   /** The row a shift-click extends from: the last plainly clicked cell. */
   let anchor = 0;
+  /** The row the keyboard moves from (the range's moving end). */
+  let focus = 0;
 
   const guard = async <T>(run: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -157,8 +159,40 @@ export const SheetsModel = createModel((api: SheetsApi, toasts: Toasts) => {
         anchor = row;
         selection.value = { columnId, from: row, to: row + 1 };
       }
+      focus = row;
     },
     clearSelection: () => void (selection.value = null),
+    /**
+     * Moves the selected cell by `rows` and `columns` (clamped to the sheet); `extend`
+     * grows the range in its column instead. Selects the first cell when none is.
+     *
+     * @returns the row moved to (for the grid to scroll to), or null without a sheet.
+     */
+    moveSelection(rows: number, columns: number, extend = false): number | null {
+      const open = current.value;
+      if (!open || open.columns.length === 0 || open.sheet.row_count === 0) return null;
+      const old = selection.value;
+      const index = open.columns.findIndex((c) => c.id === old?.columnId);
+      if (!old || index < 0) {
+        anchor = focus = 0;
+        selection.value = { columnId: open.columns[0].id, from: 0, to: 1 };
+        return 0;
+      }
+      const row = Math.max(0, Math.min(open.sheet.row_count - 1, focus + rows));
+      const column = open.columns[Math.max(0, Math.min(open.columns.length - 1, index + columns))];
+      if (extend && column.id === old.columnId) {
+        selection.value = {
+          columnId: column.id,
+          from: Math.min(anchor, row),
+          to: Math.max(anchor, row) + 1,
+        };
+      } else {
+        anchor = row;
+        selection.value = { columnId: column.id, from: row, to: row + 1 };
+      }
+      focus = row;
+      return row;
+    },
     /** Generates the selected rows of the selected AI column. */
     generate: (mode: GenerateMode = "missing") =>
       guard(async () => {

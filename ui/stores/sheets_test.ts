@@ -94,3 +94,20 @@ Deno.test("progress events of other sheets are ignored", async () => {
   sheets.onProgress({ ...progress, sheet_id: "s1", column_id: "c1" } as SheetProgressJson);
   assertEquals(sheets.progress.value.c1.job_id, "j");
 });
+
+Deno.test("the keyboard moves the selected cell, grows the range with Shift, and stops at the edges", async () => {
+  const { api } = fakeApi();
+  const sheets = new SheetsModel(api, new ToastsModel());
+  await sheets.open("s1");
+  assertEquals(sheets.moveSelection(1, 0), 0); // nothing selected: the first cell
+  assertEquals(sheets.selection.value, { columnId: "c1", from: 0, to: 1 });
+  assertEquals(sheets.moveSelection(-5, 0), 0);
+  sheets.selectCell("c1", 10);
+  assertEquals(sheets.moveSelection(3, 0, true), 13);
+  assertEquals(sheets.selection.value, { columnId: "c1", from: 10, to: 14 });
+  assertEquals(sheets.moveSelection(-5, 0, true), 8);
+  assertEquals(sheets.selection.value, { columnId: "c1", from: 8, to: 11 });
+  assertEquals(sheets.moveSelection(Number.MAX_SAFE_INTEGER, 0), 999);
+  assertEquals(sheets.selection.value, { columnId: "c1", from: 999, to: 1000 });
+  assertEquals(sheets.moveSelection(0, 1), 999); // one column: stays in it
+});

@@ -14,9 +14,12 @@ import type { OpenSheet, SheetSelection } from "../../stores/sheets.ts";
 import { ColumnHeader } from "./ColumnHeader.tsx";
 import { SheetCell } from "./SheetCell.tsx";
 import { displayColumns, fieldText } from "./display_columns.ts";
+import { gridKeyHandler } from "./grid_keys.ts";
 
 /** Height of every row, in CSS pixels (the body's height is rows x this). */
 export const ROW_HEIGHT_PX = 32;
+/** Height of the sticky header row, in CSS pixels (sheets.css). */
+const HEADER_HEIGHT_PX = 36;
 /** Rows rendered above and below the screen, so a fast scroll shows no gap. */
 export const OVERSCAN_ROWS = 8;
 /** Width of the row-number column and of every data or AI column, in CSS pixels. */
@@ -29,6 +32,9 @@ export type SheetGridProps = {
   selection: SheetSelection | null;
   onSelectColumn(columnId: string): void;
   onSelectCell(columnId: string, row: number, extend: boolean): void;
+  /** Moves the selection by keyboard; returns the row moved to, or null. */
+  onMoveSelection(rows: number, columns: number, extend: boolean): number | null;
+  onClearSelection(): void;
   onEditColumn(column: SheetColumnJson): void;
   onDeleteColumn(column: SheetColumnJson): void;
 };
@@ -71,6 +77,21 @@ export function SheetGrid(props: SheetGridProps): JSX.Element {
   const { from, to } = visibleRows(scrollTop, viewport, rowCount);
   useEffect(() => open.rows.show(from, to), [open.rows, from, to]);
 
+  const onKeyDown = gridKeyHandler({
+    move: props.onMoveSelection,
+    clear: props.onClearSelection,
+    pageRows: () => Math.max(1, Math.floor(viewport / ROW_HEIGHT_PX) - 2),
+    reveal: (row) => {
+      const el = scroller.current!;
+      // Below the sticky header, above the bottom edge.
+      const top = row * ROW_HEIGHT_PX;
+      const visible = el.clientHeight - HEADER_HEIGHT_PX;
+      if (top < el.scrollTop) el.scrollTop = top;
+      else if (top + ROW_HEIGHT_PX > el.scrollTop + visible) {
+        el.scrollTop = top + ROW_HEIGHT_PX - visible;
+      }
+    },
+  });
   const shown = displayColumns(columns);
   const template = `${INDEX_WIDTH_PX}px repeat(${shown.length}, ${COLUMN_WIDTH_PX}px)`;
   const width = INDEX_WIDTH_PX + shown.length * COLUMN_WIDTH_PX;
@@ -113,7 +134,10 @@ export function SheetGrid(props: SheetGridProps): JSX.Element {
       role="grid"
       aria-label={open.sheet.name}
       aria-rowcount={rowCount + 1}
+      aria-multiselectable="true"
+      tabIndex={0}
       ref={scroller}
+      onKeyDown={onKeyDown}
       onScroll={(e) => {
         const top = e.currentTarget.scrollTop;
         cancelAnimationFrame(frame.current);

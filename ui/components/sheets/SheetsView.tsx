@@ -75,6 +75,8 @@ export function SheetsView({ stores }: { stores: Stores }): JSX.Element {
           selection={selection}
           onSelectColumn={sheets.selectColumn}
           onSelectCell={sheets.selectCell}
+          onMoveSelection={sheets.moveSelection}
+          onClearSelection={sheets.clearSelection}
           onEditColumn={(c) => setDialog({ kind: "column", column: c })}
           onDeleteColumn={deleteColumn}
         />
