@@ -35,8 +35,13 @@ export function JobProgress(props: JobProgressProps): JSX.Element {
         {formatCount(p.rows_done)}/{formatCount(p.rows_total)} rows
       </span>
       {p.rows_failed > 0 && <span class="job-failed">{formatCount(p.rows_failed)} failed</span>}
-      <span class="job-rate muted">{p.rows_per_s.toFixed(1)} rows/s</span>
-      <span class="job-rate muted">{formatRate(p.tok_per_s)}</span>
+      {/* Rates are measured by the process running the job: none for one seen afterwards. */}
+      {(live || p.rows_per_s > 0) && (
+        <>
+          <span class="job-rate muted">{p.rows_per_s.toFixed(1)} rows/s</span>
+          <span class="job-rate muted">{formatRate(p.tok_per_s)}</span>
+        </>
+      )}
       {live && <span class="job-eta muted">ETA {formatEta(p.eta_s)}</span>}
       {p.state === "running" && (
         <IconButton
