@@ -165,6 +165,11 @@ export function FileDialog(props: FileDialogProps): JSX.Element {
           value={name}
           onInput={(e) => setName(e.currentTarget.value)}
         />
+        {busy && (
+          <span class="muted" role="status">
+            {props.mode === "open" ? "Importing…" : "Exporting…"}
+          </span>
+        )}
         <button type="submit" class="button primary" disabled={!nameOk || busy}>
           {props.mode === "open" ? "Open" : "Save"}
         </button>
