@@ -6,7 +6,8 @@
  * `{{` completion and generated with the sheet's parallelism set to 2; a cell is approved
  * and edited by hand; the sheet is exported through the save dialog; a long job pauses,
  * resumes and cancels; a failed cell shows its error and "retry failed cells" reruns only
- * it. The API only sets up and checks what was stored.
+ * it; an empty sheet gets a data column and a typed value, is renamed and deleted. The
+ * API only sets up and checks what was stored.
  *
  * @module
  */
@@ -301,6 +302,45 @@ Deno.test({
         // Only the failed cell ran again: the done one is the very same (value, time).
         assertEquals(done, doneBefore);
         assertEquals(failed.state, "error");
+      },
+    );
+
+    await step(
+      "9. an empty sheet: create, add a data column, type a value, rename, delete",
+      async () => {
+        await page.getByRole("button", { name: "New sheet" }).click();
+        const dialog = page.getByRole("dialog", { name: "New sheet" });
+        await dialog.getByLabel("Sheet name").fill("scratch");
+        await dialog.getByLabel("Empty rows").fill("5");
+        await dialog.getByRole("button", { name: "Create" }).click();
+        await page.locator('.sheet-row[data-row="4"]').waitFor();
+        await page.getByRole("button", { name: "Column", exact: true }).click();
+        const column = page.getByRole("dialog", { name: "Add column" });
+        await column.getByRole("radio", { name: "Data column" }).click();
+        await column.getByLabel("Column name").fill("topic");
+        await column.getByRole("button", { name: "Add column" }).click();
+        await page.locator('.sheet-row[data-row="2"] .sheet-td').first().click();
+        const details = page.getByRole("complementary", { name: "Cell details" });
+        await details.getByLabel("Cell text").fill("Dragons");
+        await details.getByRole("button", { name: "Save edit" }).click();
+        await page.locator('.sheet-row[data-row="2"] .sheet-td', { hasText: "Dragons" }).waitFor();
+        const scratch = (await api.json("GET", "/api/sheets")).sheets
+          .find((s: { name: string }) => s.name === "scratch");
+        const rows = await api.json("GET", `/api/sheets/${scratch.id}/rows?offset=2&limit=1`);
+        assertEquals(Object.values(rows.rows[0].data), ["Dragons"]);
+
+        await sheetList.getByRole("button", { name: "Rename “scratch”" }).click();
+        const rename = sheetList.getByLabel("Sheet name");
+        await rename.fill("dragons");
+        await rename.press("Enter");
+        await sheetList.getByRole("button", { name: /^dragons/ }).waitFor();
+        await page.locator(".sheet-title", { hasText: "dragons" }).waitFor();
+        await sheetList.getByRole("button", { name: "Delete “dragons”" }).click();
+        await page.getByRole("button", { name: "Delete", exact: true }).click();
+        await sheetList.getByRole("button", { name: /^dragons/ }).waitFor({ state: "detached" });
+        const gone = await api.request("GET", `/api/sheets/${scratch.id}`);
+        assertEquals(gone.status, 404);
+        await gone.body?.cancel();
       },
     );
 
