@@ -19,6 +19,8 @@ export interface SheetJson {
   row_count: number;
   /** "csv", "tsv", "jsonl", "parquet", or null for a sheet made empty. */
   source_format: string | null;
+  /** Rows its jobs generate at once at most (the model's slots cap it too); default 8. */
+  parallel: number;
 }
 
 /** An AI column's generation settings. */
@@ -95,6 +97,7 @@ export function sheetJson(sheet: Sheet): SheetJson {
     updated_at: sheet.updated_at,
     row_count: sheet.row_count,
     source_format: sheet.source_format,
+    parallel: sheet.parallel,
   };
 }
 

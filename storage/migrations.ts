@@ -475,6 +475,17 @@ function addBenchRuns(db: DatabaseSync): void {
   `);
 }
 
+/**
+ * Version 14: `sheets.parallel`, how many rows of a sheet's jobs generate at once (the
+ * Sheets workbench's setting; default 8 as `deno task sheet run --parallel`).
+ */
+function addSheetParallel(db: DatabaseSync): void {
+  db.exec(`
+    ALTER TABLE sheets ADD COLUMN parallel INTEGER NOT NULL DEFAULT 8
+      CHECK (parallel BETWEEN 1 AND 256);
+  `);
+}
+
 /** Every migration, oldest first; the schema version is this array's length. */
 export const MIGRATIONS: readonly Migration[] = [
   createSchema,
@@ -490,6 +501,7 @@ export const MIGRATIONS: readonly Migration[] = [
   defaultOverflowTruncate,
   addModelLoadOptions,
   addBenchRuns,
+  addSheetParallel,
 ];
 
 /** Reads `PRAGMA user_version`. */

@@ -48,7 +48,6 @@ export { CACHE_TYPES, checkModelLoadOptions, ModelOptionsStore } from "./model_o
 export { ModelStore } from "./models.ts";
 export type { ModelKind, ModelRecord, ModelRootKind } from "./models.ts";
 export { DownloadStore } from "./downloads.ts";
-export { SHEET_CELL_STATES, SheetStore } from "./sheets.ts";
 export { BenchRunStore, checkBenchRun } from "./bench_runs.ts";
 export type {
   BenchParams,
@@ -65,6 +64,7 @@ export type {
   HistoryMetrics,
   HistoryPage,
 } from "./history.ts";
+export { MAX_SHEET_PARALLEL, SHEET_CELL_STATES, SheetStore } from "./sheets.ts";
 export type {
   QueueMode,
   Sheet,

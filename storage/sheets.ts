@@ -49,7 +49,12 @@ export interface Sheet {
    */
   layout: { bom: boolean; eol: "\n" | "\r\n"; headerRaw: string; columnCount?: number } | null;
   row_count: number;
+  /** Rows its jobs generate at once at most, 1..{@link MAX_SHEET_PARALLEL} (default 8). */
+  parallel: number;
 }
+
+/** Most rows a sheet's jobs may generate at once (the column's CHECK). */
+export const MAX_SHEET_PARALLEL = 256;
 
 /** What an AI column generates with. */
 export interface SheetAiSpec {
@@ -141,6 +146,7 @@ function toSheet(row: Row): Sheet {
     source_format: row.source_format as Sheet["source_format"],
     layout: parseJson(row.layout),
     row_count: row.row_count as number,
+    parallel: row.parallel as number,
   };
 }
 
@@ -175,7 +181,8 @@ function toJob(row: Row): SheetJob {
   return { ...(row as unknown as SheetJob) };
 }
 
-const SHEET_FIELDS = "id, name, created_at, updated_at, state, source_format, layout, row_count";
+const SHEET_FIELDS =
+  "id, name, created_at, updated_at, state, source_format, layout, row_count, parallel";
 const COLUMN_FIELDS = "id, sheet_id, position, name, kind, type, slot, ai";
 const CELL_FIELDS = "column_id, row_idx, value, state, error, tokens, ms, model, updated_at";
 const JOB_FIELDS =
@@ -236,6 +243,12 @@ export class SheetStore {
   rename(id: string, name: string): void {
     this.#ctx.sql.get("UPDATE sheets SET name = ?, updated_at = ? WHERE id = ?")
       .run(name, this.#ctx.now(), id);
+  }
+
+  /** Sets how many rows a sheet's jobs generate at once (1..{@link MAX_SHEET_PARALLEL}). */
+  setParallel(id: string, parallel: number): void {
+    this.#ctx.sql.get("UPDATE sheets SET parallel = ?, updated_at = ? WHERE id = ?")
+      .run(parallel, this.#ctx.now(), id);
   }
 
   /** Replaces a sheet's layout (null: none). */

@@ -41,6 +41,7 @@ import type {
   SettingsPatch,
   VerifyResult,
 } from "../api/types.ts";
+import type { SheetProgressJson } from "../api/sheets.ts";
 
 /** A non-2xx answer: `status` plus the server's `{error: {message, type}}`. */
 export class ApiError extends Error {
@@ -99,6 +100,8 @@ export type AppEventHandlers = {
   downloads(download: Download): void;
   /** The app's OpenAI server started, stopped or failed. */
   openai_server(status: OpenAiServerStatus): void;
+  /** A sheet job progressed, paused, finished or failed (api/sheets.ts). */
+  sheets?(progress: SheetProgressJson): void;
 };
 
 /** Closes a stream; calling it twice is harmless. */
@@ -325,5 +328,6 @@ function appEvents(url: string, on: AppEventHandlers): Close {
   source.addEventListener("library", (e) => on.library(data(e)));
   source.addEventListener("downloads", (e) => on.downloads(data(e)));
   source.addEventListener("openai_server", (e) => on.openai_server(data(e)));
+  source.addEventListener("sheets", (e) => on.sheets?.(data(e)));
   return () => source.close();
 }

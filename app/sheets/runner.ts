@@ -49,8 +49,11 @@ export interface ColumnProgress {
 export interface RunnerOptions {
   /** The generator for an AI column (loads its model if need be). */
   generatorFor: (column: SheetColumn) => Promise<CellGenerator>;
-  /** Rows in flight per job at most (also capped by the generator's own). Default 8. */
-  parallel?: () => number;
+  /**
+   * Rows in flight per job at most (also capped by the generator's own). Default: the
+   * job's sheet's `parallel` setting (8 unless changed).
+   */
+  parallel?: (job: SheetJob) => number;
   /** Called with a job's progress as cells finish (throttled) and when it stops. */
   onProgress?: (progress: ColumnProgress) => void;
   /** Called when a job ends in failure (its model did not load...). */
@@ -275,7 +278,10 @@ export class SheetJobRunner {
     const grammar = column.ai.json_schema ? jsonSchemaToGrammar(column.ai.json_schema) : "";
     const limit = Math.max(
       1,
-      Math.min(this.#options.parallel?.() ?? DEFAULT_PARALLEL, generator.parallel),
+      Math.min(
+        this.#options.parallel?.(job) ?? sheets.get(job.sheet_id)?.parallel ?? DEFAULT_PARALLEL,
+        generator.parallel,
+      ),
     );
     const inFlight = new Map<number, Promise<void>>();
     let after = job.row_start - 1;

@@ -7,15 +7,16 @@
  */
 import { UnsupportedSchemaError } from "../../engine/json_schema_grammar.ts";
 import { jsonSchemaToGrammar } from "../../engine/json_schema_grammar.ts";
-import type {
-  Sheet,
-  SheetAiSpec,
-  SheetCell,
-  SheetColumn,
-  SheetColumnType,
-  SheetJob,
-  SheetValue,
-  Storage,
+import {
+  MAX_SHEET_PARALLEL,
+  type Sheet,
+  type SheetAiSpec,
+  type SheetCell,
+  type SheetColumn,
+  type SheetColumnType,
+  type SheetJob,
+  type SheetValue,
+  type Storage,
 } from "../../storage/mod.ts";
 import type { TableFormat } from "../../tables/mod.ts";
 import { SheetColumnError, SheetNotFoundError } from "./errors.ts";
@@ -119,6 +120,23 @@ export class SheetService {
     this.get(id);
     checkName(name, "sheet");
     this.#storage.sheets.rename(id, name);
+    return this.get(id);
+  }
+
+  /**
+   * Sets how many rows the sheet's jobs generate at once; a running job keeps its count
+   * until it is resumed. The model's slots cap it too (Settings, parallel slots).
+   *
+   * @throws {RangeError} for a value that is not an integer in [1, {@link MAX_SHEET_PARALLEL}].
+   */
+  setParallel(id: string, parallel: number): Sheet {
+    this.get(id);
+    if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_SHEET_PARALLEL) {
+      throw new RangeError(
+        `parallel must be an integer in [1, ${MAX_SHEET_PARALLEL}], got ${parallel}`,
+      );
+    }
+    this.#storage.sheets.setParallel(id, parallel);
     return this.get(id);
   }
 

@@ -304,6 +304,27 @@ export class WorkspaceFiles {
     return { entries: entries.filter((e): e is FileInfo => e !== null), truncated };
   }
 
+  /**
+   * The real path of a workspace file, for app services that stream a whole file
+   * themselves (sheet import and export): the same checks as {@link WorkspaceFiles.open}.
+   *
+   * @param create True for a file to be created: its folder must exist inside.
+   * @throws {WorkspaceNotFoundError} For an unknown workspace id.
+   * @throws {PathOutsideWorkspaceError} For a path that leads outside the workspace.
+   * @throws {WorkspaceFileError} `not_found`, or `is_directory` for the root.
+   */
+  async resolve(workspace: string, path: string, create = false): Promise<string> {
+    const root = this.#folder(workspace);
+    if (pathParts(path).length === 0) throw new WorkspaceFileError(path, "is_directory");
+    await this.#evictionsDone();
+    const real = await resolveInside(root.path, path, create);
+    // Buffered writes of open handles on that file go out first, so a reader sees them.
+    await Promise.all(
+      [...this.#open.values()].filter((f) => f.realPath === real).map((f) => f.flush()),
+    );
+    return real;
+  }
+
   /** How many files are open. */
   get openFiles(): number {
     return this.#open.size;

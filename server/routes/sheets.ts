@@ -2,9 +2,10 @@
  * Sheets over HTTP (`/api/sheets`): thin handlers over app/sheets/ (the SheetService);
  * domain errors are answered through server/error_table.ts.
  *
- * - `GET /` list; `POST /` {name, rows?} create; `POST /import` {path, name?, format?}
- * - `GET /:id` sheet and columns; `PATCH /:id` {name}; `DELETE /:id`
- * - `POST /:id/export` {path, format?}; `GET /:id/rows?offset=&limit=`
+ * - `GET /` list; `POST /` {name, rows?} create; `POST /import` {workspace, path, name?,
+ *   format?} (a file of a workspace folder: the page never names a path outside one)
+ * - `GET /:id` sheet and columns; `PATCH /:id` {name?, parallel?}; `DELETE /:id`
+ * - `POST /:id/export` {workspace, path, format?}; `GET /:id/rows?offset=&limit=`
  * - `POST /:id/columns` {name, kind, type?, ai?}; `PATCH|DELETE /columns/:cid`
  * - `PUT /columns/:cid/cells/:row` {value}; `POST /columns/:cid/cells/:row/approve`
  *   {approved?}; `GET /columns/:cid/cells/:row/prompt`
@@ -76,8 +77,9 @@ export function sheetRoutes(deps: AppDeps): Hono {
   });
 
   app.post("/import", async (c) => {
-    const body = pick(await readJson(c), ["path", "name", "format"]);
-    const sheet = await sheets.import(text(body, "path"), {
+    const body = pick(await readJson(c), ["workspace", "path", "name", "format"]);
+    const path = await deps.workspace.resolve(text(body, "workspace"), text(body, "path"));
+    const sheet = await sheets.import(path, {
       name: body.name === undefined ? undefined : text(body, "name"),
       format: format(body.format),
     });
@@ -93,8 +95,14 @@ export function sheetRoutes(deps: AppDeps): Hono {
   });
 
   app.patch("/:id", async (c) => {
-    const body = pick(await readJson(c), ["name"]);
-    return c.json(sheetJson(sheets.rename(c.req.param("id"), text(body, "name"))));
+    const body = pick(await readJson(c), ["name", "parallel"]);
+    const id = c.req.param("id");
+    if (body.parallel !== undefined) {
+      if (typeof body.parallel !== "number") throw badRequest("parallel must be an integer");
+      sheets.setParallel(id, body.parallel);
+    }
+    if (body.name !== undefined) sheets.rename(id, text(body, "name"));
+    return c.json(sheetJson(sheets.get(id)));
   });
 
   app.delete("/:id", async (c) => {
@@ -103,8 +111,11 @@ export function sheetRoutes(deps: AppDeps): Hono {
   });
 
   app.post("/:id/export", async (c) => {
-    const body = pick(await readJson(c), ["path", "format"]);
-    await sheets.export(c.req.param("id"), text(body, "path"), format(body.format));
+    const body = pick(await readJson(c), ["workspace", "path", "format"]);
+    const id = c.req.param("id");
+    sheets.get(id);
+    const path = await deps.workspace.resolve(text(body, "workspace"), text(body, "path"), true);
+    await sheets.export(id, path, format(body.format));
     return c.body(null, 204);
   });
 

@@ -13,8 +13,19 @@ Deno.test("the sheets API imports, generates, approves, renders prompts and expo
     try {
       const input = join(dir, "in.csv");
       await Deno.writeTextFile(input, "id,text\n1,A red ball.\n2,A big dog.\n3,A hot sun.\n");
-      const sheet = await api.json("POST", "/api/sheets/import", { path: input, name: "toys" });
+      const ws = await api.json("POST", "/api/workspaces", { path: dir });
+      const sheet = await api.json("POST", "/api/sheets/import", {
+        workspace: ws.id,
+        path: "in.csv",
+        name: "toys",
+      });
       assertEquals([sheet.name, sheet.row_count, sheet.source_format], ["toys", 3, "csv"]);
+      assertEquals(sheet.parallel, 8);
+      const patched = await api.json("PATCH", `/api/sheets/${sheet.id}`, { parallel: 2 });
+      assertEquals([patched.name, patched.parallel], ["toys", 2]);
+      const zero = await api.request("PATCH", `/api/sheets/${sheet.id}`, { parallel: 0 });
+      assertEquals(zero.status, 400);
+      await zero.body?.cancel();
       const column = await api.json("POST", `/api/sheets/${sheet.id}/columns`, {
         name: "story",
         kind: "ai",
@@ -45,11 +56,29 @@ Deno.test("the sheets API imports, generates, approves, renders prompts and expo
       await missing.body?.cancel();
       const badFile = join(dir, "bad.csv");
       await Deno.writeTextFile(badFile, 'a,b\n1,"x"y\n');
-      const malformed = await api.request("POST", "/api/sheets/import", { path: badFile });
+      const malformed = await api.request("POST", "/api/sheets/import", {
+        workspace: ws.id,
+        path: "bad.csv",
+      });
       assertEquals(malformed.status, 400);
       assert((await malformed.json()).error.message.includes("line 2"));
 
-      await api.json("POST", `/api/sheets/${sheet.id}/export`, { path: join(dir, "out.csv") });
+      // Files outside the workspace folder are refused, both ways.
+      for (const path of [input, "../in.csv"]) {
+        const outside = await api.request("POST", "/api/sheets/import", { workspace: ws.id, path });
+        assertEquals(outside.status, 403, path);
+        await outside.body?.cancel();
+      }
+      const escape = await api.request("POST", `/api/sheets/${sheet.id}/export`, {
+        workspace: ws.id,
+        path: "../out.csv",
+      });
+      assertEquals(escape.status, 403);
+      await escape.body?.cancel();
+      await api.json("POST", `/api/sheets/${sheet.id}/export`, {
+        workspace: ws.id,
+        path: "out.csv",
+      });
       const out = await Deno.readTextFile(join(dir, "out.csv"));
       assert(out.startsWith("id,text,story\n1,A red ball.,"), out);
     } finally {

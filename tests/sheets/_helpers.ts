@@ -16,10 +16,18 @@ export class SheetFixture {
   readonly storage: Storage;
   readonly service: SheetService;
   readonly progress: ColumnProgress[] = [];
+  /** Most cells the generator ran at once. */
+  maxInFlight = 0;
   model: Model | undefined;
   serving: ServingContext | undefined;
 
-  constructor(options: { parallel?: number; nCtxPerSlot?: number } = {}) {
+  /**
+   * @param options `parallel`: the model's slots and the runner's cap; `sheetParallel`:
+   *   leave the cap to each sheet's own setting (the app's way).
+   */
+  constructor(
+    options: { parallel?: number; nCtxPerSlot?: number; sheetParallel?: boolean } = {},
+  ) {
     this.storage = openDatabase(join(this.dir, "hearth.db"));
     this.service = new SheetService(this.storage, {
       generatorFor: async () => {
@@ -28,9 +36,21 @@ export class SheetFixture {
           nParallel: options.parallel ?? 4,
           nCtxPerSlot: options.nCtxPerSlot ?? 512,
         });
-        return servingGenerator(this.serving, STORIES_260K);
+        const generator = servingGenerator(this.serving, STORIES_260K);
+        let inFlight = 0;
+        return {
+          ...generator,
+          generate: async (request) => {
+            this.maxInFlight = Math.max(this.maxInFlight, ++inFlight);
+            try {
+              return await generator.generate(request);
+            } finally {
+              inFlight--;
+            }
+          },
+        };
       },
-      parallel: () => options.parallel ?? 4,
+      parallel: options.sheetParallel ? undefined : () => options.parallel ?? 4,
       onProgress: (p) => this.progress.push(p),
     });
   }

@@ -209,3 +209,24 @@ Deno.test("export keeps a CSV's bytes and adds the AI column; JSONL and Parquet 
     );
   }
 });
+
+Deno.test("a sheet's parallel setting caps the rows generated at once", async () => {
+  await using f = new SheetFixture({ parallel: 4, sheetParallel: true });
+  const sheet = await f.service.import(f.file("stories.csv", STORIES));
+  assertEquals(sheet.parallel, 8);
+  assertEquals(f.service.setParallel(sheet.id, 2).parallel, 2);
+  assertThrows(() => f.service.setParallel(sheet.id, 0), RangeError);
+  assertThrows(() => f.service.setParallel(sheet.id, 1.5), RangeError);
+  const column = f.service.addColumn(sheet.id, {
+    name: "more",
+    kind: "ai",
+    ai: { prompt: "{{text}}", max_tokens: 4, sampling: { temperature: 0 } },
+  });
+  assertEquals((await f.service.jobs.wait(f.service.generate(column.id).id)).state, "done");
+  assertEquals(f.maxInFlight, 2);
+  // Above the model's 4 slots, the slots cap it.
+  f.service.setParallel(sheet.id, 16);
+  const again = f.service.generate(column.id, { mode: "all" });
+  assertEquals((await f.service.jobs.wait(again.id)).state, "done");
+  assertEquals(f.maxInFlight, 4);
+});

@@ -1,6 +1,6 @@
 /**
- * The window: sidebar, chat (header, transcript, composer), side panel, dialogs (with a
- * confirmation over them) and toasts.
+ * The window: sidebar, chat (header, transcript, composer) or the Sheets workbench, side
+ * panel, dialogs (with a confirmation over them) and toasts.
  * Receives the stores built once in main.tsx; every component below reads them.
  *
  * @module
@@ -18,6 +18,7 @@ import { SettingsDialog } from "./SettingsDialog.tsx";
 import { SidePanel } from "./SidePanel.tsx";
 import { Sidebar } from "./Sidebar.tsx";
 import { Toasts } from "./Toasts.tsx";
+import { SheetsView } from "./sheets/SheetsView.tsx";
 
 /** Props of {@link App}. */
 export type AppProps = { stores: Stores; render: MarkdownRenderer };
@@ -28,12 +29,16 @@ export function App({ stores, render }: AppProps): JSX.Element {
   return (
     <div class="app" data-sidebar={stores.view.sidebarOpen.value ? "open" : "closed"}>
       <Sidebar stores={stores} />
-      <main class="chat" aria-label="Chat">
-        <ChatHeader stores={stores} />
-        <ChatView stores={stores} render={render} />
-        <Composer stores={stores} />
-      </main>
-      <SidePanel stores={stores} />
+      {stores.view.section.value === "sheets" ? <SheetsView stores={stores} /> : (
+        <>
+          <main class="chat" aria-label="Chat">
+            <ChatHeader stores={stores} />
+            <ChatView stores={stores} render={render} />
+            <Composer stores={stores} />
+          </main>
+          <SidePanel stores={stores} />
+        </>
+      )}
       {dialog === "models" && <ModelBrowser stores={stores} render={render} />}
       {dialog === "settings" && <SettingsDialog stores={stores} />}
       {dialog === "history" && <HistoryDialog stores={stores} />}

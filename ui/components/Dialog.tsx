@@ -15,6 +15,11 @@ export type DialogProps = {
   children: ComponentChildren;
   /** Extra class of the dialog box ("browser": wide, with its own scrolling regions). */
   class?: string;
+  /**
+   * Esc closes it here, before the app's handler sees the key: for dialogs a component
+   * owns itself (the Sheets dialogs), which the view store's `dismiss` does not know.
+   */
+  escapeCloses?: boolean;
 };
 
 /** The dialog shell. */
@@ -38,6 +43,13 @@ export function Dialog(props: DialogProps): JSX.Element {
         aria-labelledby={titleId}
         tabIndex={-1}
         ref={box}
+        onKeyDown={props.escapeCloses
+          ? (e) => {
+            if (e.key !== "Escape" || e.defaultPrevented) return;
+            e.stopPropagation();
+            props.onClose();
+          }
+          : undefined}
       >
         <div class="dialog-head">
           <h2 id={titleId}>{props.title}</h2>

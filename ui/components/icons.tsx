@@ -33,6 +33,11 @@ const PATHS = {
   /** Fork into a new chat: a branch splitting off. */
   fork: "M6 4v16M6 14c0-4 12-2 12-8M18 4v2",
   image: "M4 5h16v14H4zM4 16l5-5 4 4 3-3 4 4M15 9h.01",
+  pause: "M8 5v14M16 5v14",
+  play: "M7 5l12 7-12 7z",
+  /** Approve a sheet cell. */
+  thumbsUp: "M7 11v9H4v-9zM7 11l4-7a2 2 0 0 1 3 2l-1 4h6a2 2 0 0 1 2 2l-2 7a2 2 0 0 1-2 1H7",
+  table: "M4 5h16v14H4zM4 10h16M4 15h16M10 5v14",
 } as const;
 
 /** The icon names. */

@@ -24,6 +24,9 @@ import { HubTokenModel, type HubTokenStore } from "./hub_token.ts";
 import { ModelOptionsModel, type ModelOptionsStore } from "./model_options.ts";
 import { HistoryModel, type HistoryStore } from "./history.ts";
 import { createHistoryApi, type HistoryApi } from "../history_api.ts";
+import { SheetsModel, type SheetsStore } from "./sheets.ts";
+import { createSheetsApi, type SheetsApi } from "../sheets_api.ts";
+import { createWorkspaceApi, type WorkspaceApi } from "../workspace_api.ts";
 
 /** All stores of the app. */
 export type Stores = {
@@ -48,6 +51,10 @@ export type Stores = {
   modelOptions: ModelOptionsStore;
   /** The generation history and saved bench runs (the History dialog). */
   history: HistoryStore;
+  /** The Sheets workbench. */
+  sheets: SheetsStore;
+  /** The workspace file layer's client (open and save dialogs). */
+  files: WorkspaceApi;
 };
 
 /**
@@ -56,9 +63,16 @@ export type Stores = {
  * @param api the HTTP client every store talks through
  * @param historyApi the history's client (`/api/history`, `/api/bench-runs`); the page's own
  *   origin by default
+ * @param sheetsApi the sheets routes' client (default: the page's own server)
+ * @param files the workspace file layer's client (default: the page's own server)
  * @returns the stores
  */
-export function createStores(api: Api, historyApi: HistoryApi = createHistoryApi()): Stores {
+export function createStores(
+  api: Api,
+  historyApi: HistoryApi = createHistoryApi(),
+  sheetsApi: SheetsApi = createSheetsApi(),
+  files: WorkspaceApi = createWorkspaceApi(),
+): Stores {
   const toasts = new ToastsModel();
   const view = new ViewModel();
   // Conversation, chat list and generation call each other; the getters break the cycle.
@@ -100,6 +114,8 @@ export function createStores(api: Api, historyApi: HistoryApi = createHistoryApi
     hubToken: new HubTokenModel(api, toasts),
     modelOptions: new ModelOptionsModel(api, toasts, models),
     history: new HistoryModel(historyApi, toasts),
+    sheets: new SheetsModel(sheetsApi, toasts),
+    files,
   };
 }
 
@@ -120,6 +136,7 @@ export async function startStores(stores: Stores, api: Api): Promise<Close> {
     library: (change) => stores.library.onLibrary(change),
     downloads: (download) => stores.downloads.onDownload(download),
     openai_server: (status) => stores.openAiServer.onStatus(status),
+    sheets: (progress) => stores.sheets.onProgress(progress),
   });
   try {
     const [state] = await Promise.all([

@@ -10,6 +10,8 @@ import { createModel, signal } from "@preact/signals";
 export type DialogName = "models" | "settings" | "history";
 /** Side panels on the right of the chat. */
 export type PanelName = "chat" | "resources";
+/** What the window shows beside the sidebar: the chats or the Sheets workbench. */
+export type Section = "chats" | "sheets";
 /** Tabs of the model browser: the files on this computer, and Hugging Face. */
 export type ModelsTab = "local" | "hub";
 
@@ -29,6 +31,10 @@ export const ViewModel = createModel(() => {
   const modelsTab = signal<ModelsTab>("local");
   const confirmation = signal<Confirmation | null>(null);
   const sidebarOpen = signal(true);
+  const section = signal<Section>("chats");
+  const setSection = (name: Section) => {
+    section.value = name;
+  };
   const openDialog = (name: DialogName) => {
     dialog.value = name;
   };
@@ -71,6 +77,8 @@ export const ViewModel = createModel(() => {
     modelsTab,
     confirmation,
     sidebarOpen,
+    section,
+    setSection,
     openDialog,
     closeDialog,
     setModelsTab,
