@@ -170,6 +170,8 @@ export interface Requests {
     typeK: number;
     typeV: number;
   };
+  /** Every device's memory now (`ggml_backend_dev_memory`). */
+  devices: Record<string, never>;
   bench: {
     ctxId: number;
     nPrompt: number;

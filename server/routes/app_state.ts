@@ -79,7 +79,9 @@ export function appStateRoutes(deps: AppDeps): Hono {
     return c.json(await host.removeLora(Number(c.req.param("id"))));
   });
 
-  app.get("/resources", (c) => c.json(readResources(host.loaded, deps.rate)));
+  app.get("/resources", async (c) => {
+    return c.json(readResources(host.loaded, deps.rate, await deps.deviceMemory.read()));
+  });
 
   app.get("/events", (c) =>
     streamSSE(c, async (stream) => {
