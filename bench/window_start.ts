@@ -6,8 +6,9 @@
  * pixels) in the dark theme, where the window's first paint must be the theme's dark
  * background. Light and dark runs interleave; the UI bundle is built first.
  *
- * `deno run -A bench/window_start.ts [--runs N]` (default 5 per theme) prints a Markdown
- * table of medians and every run.
+ * `deno run -A bench/window_start.ts [--runs N] [--root DIR ...]` (default 5 per theme) prints
+ * a Markdown table of medians and every run. Each `--root` is a checkout whose `main.ts` runs
+ * (default this one; give two to compare, runs interleaved); its UI must be built already.
  *
  * @module
  */
@@ -28,6 +29,8 @@ const WHITE_FRAME_SHARE = 0.3;
 
 /** One start. */
 interface Run {
+  /** The checkout that ran. */
+  root: string;
   theme: "light" | "dark";
   /** Spawn to the window mapping, in ms. */
   mappedMs: number;
@@ -37,7 +40,7 @@ interface Run {
   whiteFrames: number;
 }
 
-async function startOnce(theme: Run["theme"]): Promise<Run> {
+async function startOnce(root: string, theme: Run["theme"]): Promise<Run> {
   const xvfb = await startXvfb("1280x900x24");
   const home = await Deno.makeTempDir({ prefix: "hearth-window-bench-" });
   const storage = openDatabase(join(home, DATABASE_FILE));
@@ -46,7 +49,7 @@ async function startOnce(theme: Run["theme"]): Promise<Run> {
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "main.ts"],
-    cwd: ROOT,
+    cwd: root,
     env: { DISPLAY: xvfb.display, HEARTH_HOME: home },
     stdin: "null",
     stdout: "null",
@@ -66,7 +69,7 @@ async function startOnce(theme: Run["theme"]): Promise<Run> {
         const paintedMs = performance.now() - started;
         requestClose(xvfb.display, window);
         await child.status;
-        return { theme, mappedMs, paintedMs, whiteFrames };
+        return { root, theme, mappedMs, paintedMs, whiteFrames };
       }
       // The light theme's background is white: only a dark start can show a white flash.
       if (theme === "dark" && stats.white > WHITE_FRAME_SHARE) whiteFrames++;
@@ -90,31 +93,42 @@ function median(values: number[]): number {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ args: Deno.args, options: { runs: { type: "string" } } });
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { runs: { type: "string" }, root: { type: "string", multiple: true } },
+  });
   const runs = Number(values.runs ?? 5);
+  const roots = values.root ?? [ROOT];
   if (await uiIsStale(DEFAULT_OUT_DIR)) await buildUi();
   const loadavg = async () =>
     (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
   const before = await loadavg();
   const done: Run[] = [];
   for (let i = 0; i < runs; i++) {
-    for (const theme of ["light", "dark"] as const) done.push(await startOnce(theme));
+    for (const theme of ["light", "dark"] as const) {
+      for (const root of roots) done.push(await startOnce(root, theme));
+    }
   }
   console.log(`load average before: ${before}; after: ${await loadavg()}`);
-  console.log("| theme | window mapped (median) | UI painted (median) | white frames | runs |");
-  console.log("| ----- | ---------------------: | ------------------: | -----------: | ---: |");
-  for (const theme of ["light", "dark"] as const) {
-    const mine = done.filter((run) => run.theme === theme);
-    const mapped = median(mine.map((run) => run.mappedMs)) / 1000;
-    const painted = median(mine.map((run) => run.paintedMs)) / 1000;
-    const white = mine.reduce((sum, run) => sum + run.whiteFrames, 0);
-    console.log(
-      `| ${theme} | ${mapped.toFixed(2)} s | ${painted.toFixed(2)} s | ${white} | ${mine.length} |`,
-    );
+  console.log(
+    "| checkout | theme | window mapped (median) | UI painted (median) | white frames | runs |",
+  );
+  console.log("| --- | --- | ---: | ---: | ---: | ---: |");
+  for (const root of roots) {
+    for (const theme of ["light", "dark"] as const) {
+      const mine = done.filter((run) => run.theme === theme && run.root === root);
+      const mapped = median(mine.map((run) => run.mappedMs)) / 1000;
+      const painted = median(mine.map((run) => run.paintedMs)) / 1000;
+      const white = mine.reduce((sum, run) => sum + run.whiteFrames, 0);
+      console.log(
+        `| ${root} | ${theme} | ${mapped.toFixed(2)} s | ${painted.toFixed(2)} s | ${white} | ` +
+          `${mine.length} |`,
+      );
+    }
   }
   for (const run of done) {
     console.log(
-      `${run.theme}: mapped ${run.mappedMs.toFixed(0)} ms, painted ${
+      `${run.root} ${run.theme}: mapped ${run.mappedMs.toFixed(0)} ms, painted ${
         run.paintedMs.toFixed(0)
       } ms,` +
         ` white frames ${run.whiteFrames}`,
