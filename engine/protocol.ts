@@ -67,6 +67,7 @@ export interface Requests {
     path: string;
     nGpuLayers: number;
     useMmap: boolean;
+    useMlock: boolean;
     vocabOnly: boolean;
     serial: number;
     progress: boolean;
