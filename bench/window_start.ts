@@ -4,18 +4,17 @@
  * when the Hearth window maps, when the UI has painted (many colours over a third of the
  * screen), and how many samples between the two showed a white frame (over 30 % pure white
  * pixels) in the dark theme, where the window's first paint must be the theme's dark
- * background. Light and dark runs interleave; the UI bundle is built first.
+ * background. Light and dark runs interleave; each checkout's UI bundle is built first.
  *
  * `deno run -A bench/window_start.ts [--runs N] [--root DIR ...]` (default 5 per theme) prints
  * a Markdown table of medians and every run. Each `--root` is a checkout whose `main.ts` runs
- * (default this one; give two to compare, runs interleaved); its UI must be built already.
+ * (default this one; give two to compare, runs interleaved).
  *
  * @module
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { buildUi, DEFAULT_OUT_DIR, uiIsStale } from "../ui/build.ts";
 import { openDatabase } from "../storage/db.ts";
 import { DATABASE_FILE } from "../storage/data_dir.ts";
 import { startXvfb } from "../tests/window/_xvfb.ts";
@@ -99,7 +98,16 @@ if (import.meta.main) {
   });
   const runs = Number(values.runs ?? 5);
   const roots = values.root ?? [ROOT];
-  if (await uiIsStale(DEFAULT_OUT_DIR)) await buildUi();
+  // Each checkout's UI is built first (by its own ui/build.ts: bench/ may not import ui/), so
+  // no run includes a build.
+  for (const root of roots) {
+    const built = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "ui/build.ts"],
+      cwd: root,
+      stdout: "null",
+    }).output();
+    if (!built.success) throw new Error(`Cannot build the UI in ${root}`);
+  }
   const loadavg = async () =>
     (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
   const before = await loadavg();
