@@ -23,6 +23,7 @@ import { DownloadSaver, restoreDownloads } from "./saved_downloads.ts";
 import { ReplyRunner } from "./replies.ts";
 import { MessageTrash } from "./message_trash.ts";
 import { TokenRate } from "./resources.ts";
+import { DeviceMemoryMonitor } from "./device_memory.ts";
 import { ProviderRegistry, type ProviderRegistryOptions } from "./providers/registry.ts";
 import type { Backend } from "./providers/backend.ts";
 import { LocalBackend } from "./providers/local_backend.ts";
@@ -83,6 +84,8 @@ export interface App {
   readonly trash: MessageTrash;
   /** Generated tokens per second, for the resource panel. */
   readonly rate: TokenRate;
+  /** The ggml devices' memory, for the resource panel. */
+  readonly deviceMemory: DeviceMemoryMonitor;
   /** The model files on this machine, indexed in place. */
   readonly library: ModelLibrary;
   /** Downloads from the hub into its cache. */
@@ -193,6 +196,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     replies,
     trash: new MessageTrash(),
     rate,
+    // Reading starts the engine if nothing has yet: the panel shows the devices it will use.
+    deviceMemory: new DeviceMemoryMonitor(async () => (await host.engine()).devices()),
     library,
     downloads,
     hub,

@@ -65,7 +65,7 @@ export interface LoadedLora {
 
 /** Saved load options in the engine's spelling: the model's, the context's and the draft's. */
 interface EngineLoadOptions {
-  model: { nGpuLayers?: number; useMmap?: boolean };
+  model: { nGpuLayers?: number; useMmap?: boolean; useMlock?: boolean };
   /** The draft model file and its limits (engine defaults when absent). */
   draft?: { path: string; nMax?: number; pMin?: number };
   context: {
@@ -81,7 +81,7 @@ function engineLoadOptions(o: ModelLoadOptions): EngineLoadOptions {
   const pick = <T extends object>(value: T) =>
     Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
   return {
-    model: pick({ nGpuLayers: o.n_gpu_layers, useMmap: o.use_mmap }),
+    model: pick({ nGpuLayers: o.n_gpu_layers, useMmap: o.use_mmap, useMlock: o.use_mlock }),
     context: pick({
       nThreads: o.n_threads,
       flashAttn: o.flash_attn === undefined || o.flash_attn === "auto"

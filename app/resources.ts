@@ -1,11 +1,12 @@
 /**
  * The resource panel's numbers: system RAM, the app's RSS, the process's own CPU use (from
- * its CPU time, not the system load average), and over the last minute (one sample a second)
+ * its CPU time, not the system load average), each ggml device's memory, and over the last minute (one sample a second)
  * generation speed, RSS and CPU; plus the recent replies' time to first token.
  *
  * @module
  */
 import process from "node:process";
+import type { DeviceMemory } from "./device_memory.ts";
 
 /** Seconds of tok/s history kept for the chart. */
 export const HISTORY_SECONDS = 60;
@@ -34,6 +35,11 @@ export interface Resources {
   cpu_history_percent: number[];
   /** The latest local replies, oldest first: when they finished and their speed. */
   replies: ReplySample[];
+  /**
+   * Every ggml device's memory (VRAM for a GPU, system RAM for the CPU device), in ggml's
+   * order; empty until the engine has started.
+   */
+  devices: DeviceMemory[];
 }
 
 /** One finished reply's timing, for the TTFT chart. */
@@ -135,10 +141,17 @@ export class TokenRate {
   }
 }
 
-/** Reads the machine's and the process's memory and load now. */
+/**
+ * Reads the machine's and the process's memory and load now.
+ *
+ * @param model the loaded model's weights and KV cache sizes, in bytes; null when none
+ * @param rate the sampler of tok/s, RSS and CPU
+ * @param devices the latest reading of the ggml devices' memory
+ */
 export function readResources(
   model: { size_bytes: number; kv_cache_bytes: number } | null,
   rate: TokenRate,
+  devices: DeviceMemory[] = [],
 ): Resources {
   const memory = Deno.systemMemoryInfo();
   const cores = navigator.hardwareConcurrency || 1;
@@ -156,5 +169,6 @@ export function readResources(
     rss_history_bytes: rate.rssHistory(),
     cpu_history_percent: rate.cpuHistory(),
     replies: rate.replies(),
+    devices,
   };
 }

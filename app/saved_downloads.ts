@@ -1,7 +1,8 @@
 /**
  * Keeps the download queue across restarts: every unfinished download has a row in the
  * database (`Storage.downloads`), and on start those rows come back into the
- * {@link DownloadManager} as paused, showing the bytes already in their partial files.
+ * {@link DownloadManager} as paused (or failed, when they had failed), showing the bytes already
+ * in their partial files.
  *
  * @module
  */
@@ -58,9 +59,15 @@ export class DownloadSaver {
   }
 }
 
+/** What a restored failed download says: the table keeps no message, only the state. */
+export const RESTORED_FAILURE =
+  "This download failed before Hearth last closed (the file was not found, or it needs a " +
+  "Hugging Face token with access); Resume tries again";
+
 /**
- * Adds every saved download to `manager` as paused (whatever state it was saved in: the
- * process that ran it is gone).
+ * Adds every saved download to `manager`: a failed one as failed (a 401 or 404 does not turn
+ * into a pausable download by a restart), any other as paused (the process that ran it is
+ * gone).
  *
  * @param store The saved downloads.
  * @param manager The manager to restore them into.
@@ -81,6 +88,7 @@ export async function restoreDownloads(
       },
       partialPath: saved.partial_path,
       totalBytes: saved.total_bytes,
+      ...(saved.state === "failed" ? { failed: RESTORED_FAILURE } : {}),
     });
     restored.push(manager.get(id)!);
   }

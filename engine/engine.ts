@@ -21,7 +21,7 @@ import {
   type Request,
   type Requests,
 } from "./protocol.ts";
-import type { EngineInfo, Piece } from "./types.ts";
+import type { BackendDevice, EngineInfo, Piece } from "./types.ts";
 
 /** Options of {@link Engine.start}. */
 export interface EngineOptions {
@@ -188,6 +188,27 @@ export class Engine {
    */
   get failed(): Promise<Error> {
     return this.#failed.promise;
+  }
+
+  /**
+   * Every device of every loaded ggml backend with its memory now, as
+   * `ggml_backend_dev_memory` reports it: VRAM for a GPU (free is what the driver reports,
+   * e.g. through Vulkan's memory budget), system RAM for the CPU device. Answered between
+   * the engine's other work, not after it: it does not wait for a load or a generation.
+   *
+   * @returns the devices in ggml's order, memory in bytes
+   * @throws {DisposedError} after {@link dispose}
+   * @example
+   * ```ts
+   * import { Engine } from "@hearth/hearth";
+   *
+   * using engine = await Engine.start();
+   * const [cpu] = await engine.devices();
+   * console.log(cpu.name, cpu.memoryFreeBytes <= cpu.memoryTotalBytes); // "CPU" true
+   * ```
+   */
+  async devices(): Promise<BackendDevice[]> {
+    return await this._call("devices", {}) as BackendDevice[];
   }
 
   /** Whether {@link dispose} has run. */

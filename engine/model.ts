@@ -30,6 +30,12 @@ export interface LoadModelOptions extends EngineOptions {
   nGpuLayers?: number;
   /** Memory-map the file instead of reading it (pages load on demand). Default true. */
   useMmap?: boolean;
+  /**
+   * Lock the weights in RAM (`mlock`: never swapped out or compressed), llama.cpp's
+   * `--mlock` (load mode MLOCK, or MMAP_MLOCK with `useMmap`). Needs RLIMIT_MEMLOCK room
+   * for the weights (root has it; others may need `ulimit -l`). Default false.
+   */
+  useMlock?: boolean;
   /** Load the tokenizer only: tokenize and detokenize work, contexts do not. Default false. */
   vocabOnly?: boolean;
   /** Called with the load progress, a fraction in [0, 1]; exceptions are ignored. */
@@ -73,7 +79,8 @@ export interface LoadModelOptions extends EngineOptions {
  * ```
  */
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<Model> {
-  const { nGpuLayers = -1, useMmap = true, vocabOnly = false, onProgress, signal } = options;
+  const { nGpuLayers = -1, useMmap = true, useMlock = false, vocabOnly = false } = options;
+  const { onProgress, signal } = options;
   if (typeof path !== "string" || path === "") {
     throw new TypeError("path must be a non-empty string");
   }
@@ -81,6 +88,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
     throw new RangeError(`nGpuLayers must be an integer >= -1, got ${nGpuLayers}`);
   }
   if (typeof useMmap !== "boolean") throw new TypeError("useMmap must be a boolean");
+  if (typeof useMlock !== "boolean") throw new TypeError("useMlock must be a boolean");
   if (typeof vocabOnly !== "boolean") throw new TypeError("vocabOnly must be a boolean");
   signal?.throwIfAborted();
   await checkGgufFile(path);
@@ -109,6 +117,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
       path,
       nGpuLayers,
       useMmap,
+      useMlock,
       vocabOnly,
       serial,
       progress: onProgress !== undefined,

@@ -67,6 +67,7 @@ export interface Requests {
     path: string;
     nGpuLayers: number;
     useMmap: boolean;
+    useMlock: boolean;
     vocabOnly: boolean;
     serial: number;
     progress: boolean;
@@ -170,6 +171,8 @@ export interface Requests {
     typeK: number;
     typeV: number;
   };
+  /** Every device's memory now (`ggml_backend_dev_memory`). */
+  devices: Record<string, never>;
   bench: {
     ctxId: number;
     nPrompt: number;

@@ -63,6 +63,11 @@ export interface RestoredDownload {
   partialPath: string | null;
   /** The file's size in bytes, if known. */
   totalBytes: number | null;
+  /**
+   * Why it had failed, when it had: it comes back failed with this message (a 401 or 404
+   * stays failed across a restart; Resume tries again), not paused.
+   */
+  failed?: string;
 }
 
 /** Sent on every state change and progress report. */
@@ -160,8 +165,9 @@ export class DownloadManager {
   }
 
   /**
-   * Adds a download from an earlier run as paused, its progress showing the bytes already
-   * in its partial file; {@link DownloadManager.resume} continues it by Range and
+   * Adds a download from an earlier run as paused (failed, with its message, when
+   * `saved.failed` says it had failed), its progress showing the bytes already in its
+   * partial file; {@link DownloadManager.resume} continues it by Range and
    * {@link DownloadManager.cancel} deletes that file.
    *
    * @param saved The request, its partial file and size.
@@ -178,7 +184,7 @@ export class DownloadManager {
     if (existing) return existing.status.id;
     return this.#insert({
       request: saved.request,
-      state: "paused",
+      state: saved.failed === undefined ? "paused" : "failed",
       progress: {
         downloadedBytes: onDisk,
         totalBytes: saved.totalBytes,
@@ -186,7 +192,7 @@ export class DownloadManager {
         etaSeconds: null,
       },
       partialPath: saved.partialPath,
-    });
+    }, saved.failed === undefined ? null : new Error(saved.failed));
   }
 
   /** Pauses a queued or running download; its partial file stays. No-op otherwise. */
@@ -267,14 +273,17 @@ export class DownloadManager {
   }
 
   /** Adds a new entry (with a copy of its request) and announces it; returns its id. */
-  #insert(fields: Pick<DownloadStatus, "request" | "state" | "progress" | "partialPath">): string {
+  #insert(
+    fields: Pick<DownloadStatus, "request" | "state" | "progress" | "partialPath">,
+    error: Error | null = null,
+  ): string {
     const id = `dl-${this.#nextId++}`;
     const status: DownloadStatus = {
       id,
       ...fields,
       request: { ...fields.request },
       result: null,
-      error: null,
+      error,
     };
     this.#entries.set(id, { status, controller: null, task: null, intent: null, waiters: [] });
     this.#emit("state", status);

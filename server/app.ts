@@ -64,7 +64,10 @@ export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
   app.all("/api/*", (c) => {
     throw notFound(`No route ${c.req.method} ${new URL(c.req.url).pathname}`);
   });
-  app.get("*", (c) => serveUi(deps.uiDir, new URL(c.req.url).pathname));
+  app.get("*", (c) => {
+    const { theme } = deps.storage.settings.get();
+    return serveUi(deps.uiDir, new URL(c.req.url).pathname, theme === "system" ? undefined : theme);
+  });
   return app;
 }
 

@@ -35,9 +35,18 @@ export const UI_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; 
 /**
  * Answers a GET for `pathname` from `dir`; 404 when the UI is not built.
  *
+ * @param dir the built UI (ui/build.ts)
+ * @param pathname the request's path
+ * @param theme the theme setting when it is "light" or "dark": index.html then comes with
+ *   `data-theme` on `<html>`, so its first paint has the theme's colours. The UI sets the
+ *   attribute itself once the settings arrive; without it a dark theme painted white first.
  * @throws {HttpError} 400 when `pathname` has a malformed percent escape ("/%", "/%ff").
  */
-export async function serveUi(dir: string, pathname: string): Promise<Response> {
+export async function serveUi(
+  dir: string,
+  pathname: string,
+  theme?: "light" | "dark",
+): Promise<Response> {
   const relative = normalize(decodePath(pathname)).replace(/^(\.\.(\/|\\|$))+/, "");
   let file = join(dir, relative);
   if (!file.startsWith(dir)) return new Response("Not found", { status: 404 });
@@ -55,6 +64,10 @@ export async function serveUi(dir: string, pathname: string): Promise<Response> 
     "x-content-type-options": "nosniff",
     "cache-control": "no-cache",
   });
+  if (theme && file.endsWith("index.html")) {
+    const html = await Deno.readTextFile(file);
+    return new Response(html.replace(/<html\b/, `<html data-theme="${theme}"`), { headers });
+  }
   return new Response((await Deno.open(file)).readable, { headers });
 }
 

@@ -58,12 +58,21 @@ function metricsLine(metrics: Metrics): string {
   ].join(" · ");
 }
 
+/** A model string as a Markdown export names it: a path's file name, anything else as is. */
+function modelName(model: string): string {
+  const absolute = model.startsWith("/") || /^[A-Za-z]:[\\/]/.test(model) ||
+    model.startsWith("\\\\");
+  return absolute ? model.split(/[\\/]/).at(-1)! : model;
+}
+
 const HEADINGS = { system: "System", user: "User", assistant: "Assistant" } as const;
 
 /**
  * Renders a branch as Markdown: `# title`, the chat's model, then a `## System`,
  * `## User` or `## Assistant` section per message, each reply followed by an italic
- * line with its model, metrics and, if it did not complete, its state.
+ * line with its model, metrics and, if it did not complete, its state. A local model is
+ * named by its file name, never its absolute path (which would tell a reader the user's
+ * folders); a provider's model (`NAME:MODEL`) as it is.
  *
  * @param chat The chat.
  * @param branch Its messages, root first.
@@ -71,12 +80,12 @@ const HEADINGS = { system: "System", user: "User", assistant: "Assistant" } as c
  */
 export function exportMarkdown(chat: Chat, branch: readonly Message[]): string {
   const parts = [`# ${chat.title.replace(/\s+/gu, " ").trim() || "Untitled chat"}`];
-  if (chat.model) parts.push(`Model: \`${chat.model}\``);
+  if (chat.model) parts.push(`Model: \`${modelName(chat.model)}\``);
   if (chat.system_prompt) parts.push(`## System\n\n${chat.system_prompt}`);
   for (const message of branch) {
     parts.push(`## ${HEADINGS[message.role]}\n\n${message.content}`);
     const notes: string[] = [];
-    if (message.model) notes.push(`Model: \`${message.model}\``);
+    if (message.model) notes.push(`Model: \`${modelName(message.model)}\``);
     if (message.backend === "remote") {
       notes.push(`Provider: ${message.provider ?? "remote"} (cloud)`);
     }

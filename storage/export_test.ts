@@ -58,7 +58,7 @@ Deno.test("exportMarkdown() writes a title, a section per message and metrics li
     [
       "# Stories about Lily",
       "",
-      "Model: `/m/stories.gguf`",
+      "Model: `stories.gguf`",
       "",
       "## System",
       "",
@@ -72,7 +72,7 @@ Deno.test("exportMarkdown() writes a title, a section per message and metrics li
       "",
       "there was a girl named Lily.",
       "",
-      "*Model: `/m/stories.gguf` · 5 prompt tokens (0 cached) · 9 completion tokens · " +
+      "*Model: `stories.gguf` · 5 prompt tokens (0 cached) · 9 completion tokens · " +
       "TTFT 12 ms · prompt 400.0 tok/s · generation 250.6 tok/s · incomplete (abort)*",
       "",
     ].join("\n"),
@@ -139,4 +139,25 @@ Deno.test("exportChat() and importChat() keep a reply's backend and provider", a
   assertEquals([reply.backend, reply.provider, reply.model], ["remote", "openrouter", "gpt-x"]);
   const markdown = storage.exportChat(chat.id, "md");
   assertEquals(markdown.includes("Provider: openrouter (cloud)"), true, markdown);
+});
+
+Deno.test("exportMarkdown() names a local model by its file name, a provider's model as is", () => {
+  const branch = (model: string): Message[] => [{ ...BRANCH[1], model }];
+  for (
+    const [model, named] of [
+      [
+        "/home/me/.cache/huggingface/hub/models--x/snapshots/c0/Qwen3-Q4_K_M.gguf",
+        "Qwen3-Q4_K_M.gguf",
+      ],
+      ["C:\\Users\\me\\models\\phi-4.gguf", "phi-4.gguf"],
+      [
+        "openrouter:meta-llama/llama-3.1-8b-instruct",
+        "openrouter:meta-llama/llama-3.1-8b-instruct",
+      ],
+    ]
+  ) {
+    const markdown = exportMarkdown({ ...CHAT, model }, branch(model));
+    assertEquals(markdown.split(`Model: \`${named}\``).length, 3, markdown);
+    if (named !== model) assertEquals(markdown.includes(model), false, markdown);
+  }
 });

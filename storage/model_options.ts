@@ -38,6 +38,7 @@ const KEYS = [
   "cache_type_k",
   "cache_type_v",
   "use_mmap",
+  "use_mlock",
   "draft_model",
   "draft_max",
   "draft_p_min",
@@ -76,6 +77,12 @@ export function checkModelLoadOptions(value: unknown): ModelLoadOptions {
       throw new TypeError(`Cannot use "options.use_mmap": must be true or false`);
     }
     out.use_mmap = fields.use_mmap;
+  }
+  if (has("use_mlock")) {
+    if (typeof fields.use_mlock !== "boolean") {
+      throw new TypeError(`Cannot use "options.use_mlock": must be true or false`);
+    }
+    out.use_mlock = fields.use_mlock;
   }
   if (has("draft_model")) out.draft_model = checkString(fields.draft_model, "options.draft_model");
   if (has("draft_max")) {

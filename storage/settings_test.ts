@@ -168,7 +168,8 @@ Deno.test("ModelOptionsStore keeps load options per model path, validated", () =
   assertEquals(storage.modelOptions.get("/m/a.gguf"), saved);
   assertEquals(storage.modelOptions.get("/m/b.gguf"), {}, "per path");
   assertThrows(() => storage.modelOptions.set("/m/a.gguf", { n_threads: 0 }), RangeError);
-  assertThrows(() => storage.modelOptions.set("/m/a.gguf", { use_mlock: true }), TypeError);
+  assertThrows(() => storage.modelOptions.set("/m/a.gguf", { use_mlock: "yes" }), TypeError);
+  assertThrows(() => storage.modelOptions.set("/m/a.gguf", { mlock: true }), TypeError);
   assertThrows(() => storage.modelOptions.set("/m/a.gguf", { use_mmap: "no" }), TypeError);
   const draft = { draft_model: "/m/d.gguf", draft_max: 8, draft_p_min: 0.5 };
   assertEquals(storage.modelOptions.set("/m/a.gguf", draft), draft);

@@ -247,6 +247,8 @@ export interface ModelLoadOptions {
   cache_type_v?: ModelLoadOptions["cache_type_k"];
   /** Memory-map the file (pages load on demand). Default true. */
   use_mmap?: boolean;
+  /** Lock the weights in RAM, never swapped (llama.cpp's `--mlock`). Default false. */
+  use_mlock?: boolean;
   /**
    * Draft model file for speculative decoding (llama.cpp's `-md`), loaded on the same engine;
    * it must share the model's vocabulary. Default none.

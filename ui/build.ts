@@ -1,6 +1,8 @@
 /**
- * Builds the desktop UI into static files: `index.html`, `app.js` (Preact app, one ESM bundle)
- * and `app.css`. The app server serves them as they are; the window loads `/`.
+ * Builds the desktop UI into static files: `index.html`, `app.js` (the Preact app, ESM),
+ * `chunks/*.js` (what it imports on demand: highlight.js and KaTeX, loaded the first time a
+ * reply has code or math), `app.css` and `katex.css` (KaTeX's stylesheet, linked by the page
+ * with KaTeX). The app server serves them as they are; the window loads `/`.
  *
  * `deno run -A ui/build.ts [--dev] [OUT_DIR]` builds (minified unless `--dev`).
  *
@@ -15,7 +17,15 @@ const UI_DIR = fromFileUrl(new URL(".", import.meta.url));
 /** `dist/ui/` at the repository root: where the server looks for the bundle by default. */
 export const DEFAULT_OUT_DIR: string = fromFileUrl(new URL("../dist/ui/", import.meta.url));
 /** The files a build writes; all must exist for a bundle to count as built. */
-export const OUTPUT_FILES: readonly string[] = ["index.html", "app.js", "app.css", "favicon.svg"];
+export const OUTPUT_FILES: readonly string[] = [
+  "index.html",
+  "app.js",
+  "app.css",
+  "katex.css",
+  "favicon.svg",
+];
+/** The folder, inside the output folder, of the code split off app.js and imported on demand. */
+export const CHUNKS_DIR = "chunks";
 /** Files copied as they are from ui/. */
 const STATIC_FILES = ["index.html", "favicon.svg"];
 // deno.json pins the npm versions the bundle is made of: a bump must rebuild.
@@ -30,8 +40,9 @@ export type BuildUiOptions = {
 };
 
 /**
- * Bundles `ui/main.tsx` and `ui/styles/app.css` with esbuild and copies `ui/index.html` and
- * `ui/favicon.svg`.
+ * Bundles `ui/main.tsx` (code splitting: every dynamic `import()` becomes a chunk in
+ * {@link CHUNKS_DIR}, emptied first), `ui/styles/app.css` and KaTeX's stylesheet with esbuild,
+ * and copies `ui/index.html` and `ui/favicon.svg`.
  * Stops esbuild's service afterwards so the calling process can exit.
  *
  * @param options where to write and whether to minify
@@ -46,15 +57,20 @@ export async function buildUi(options: BuildUiOptions = {}): Promise<{ outDir: s
   const outDir = options.outDir ?? DEFAULT_OUT_DIR;
   const minify = options.minify ?? true;
   await Deno.mkdir(outDir, { recursive: true });
+  // Chunk names carry a content hash: old ones would pile up across builds.
+  await Deno.remove(join(outDir, CHUNKS_DIR), { recursive: true }).catch(() => {});
   try {
     await esbuild.build({
       entryPoints: [
         { in: join(UI_DIR, "main.tsx"), out: "app" },
         { in: join(UI_DIR, "styles", "app.css"), out: "app" },
+        { in: join(UI_DIR, "styles", "katex.css"), out: "katex" },
       ],
       outdir: outDir,
       bundle: true,
       format: "esm",
+      splitting: true,
+      chunkNames: `${CHUNKS_DIR}/[name]-[hash]`,
       platform: "browser",
       // WebKitGTK 2.40+ (Debian 12, Ubuntu 22.04 updates) and any current browser.
       target: ["es2022", "safari16", "chrome110", "firefox115"],

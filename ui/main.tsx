@@ -20,7 +20,13 @@ const stores = createStores(api);
 const root = document.getElementById("app");
 if (!root) throw new Error("index.html has no #app element");
 
-effect(() => applyTheme(stores.settings.theme.value));
+// The server puts a light or dark theme setting on <html> (server/static.ts): it stays until the
+// settings arrive, or a dark app would paint light first.
+const servedTheme = document.documentElement.dataset.theme as "light" | "dark" | undefined;
+effect(() => {
+  const loaded = stores.settings.settings.value !== null;
+  return applyTheme(loaded ? stores.settings.theme.value : servedTheme ?? "system");
+});
 // The native window saves exports through a save dialog and says where (or why not):
 // desktop/window.ts's SAVE_EVENT.
 addEventListener("hearth-saved", (event) => {

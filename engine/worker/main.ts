@@ -431,6 +431,10 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
     return { probe: probeMemory(s.libs, args.path, args), devices: s.libs.devices() };
   },
 
+  devices() {
+    return live().libs.devices();
+  },
+
   bench(args) {
     return runBench(context(args.ctxId), args);
   },
@@ -494,13 +498,15 @@ async function run(request: Request): Promise<void> {
 
 // Requests run one after another, so a free never overtakes the work sent before it,
 // except served requests and their cancels: those end after many scheduler steps, and
-// other requests run between the steps.
+// other requests run between the steps; and the device memory reading, which touches no
+// model or context and must not wait behind a load or a long generation.
 let queue = Promise.resolve();
 /** Requests received; the main thread counts those it posted at POSTED_INDEX. */
 let received = 0;
 self.onmessage = (event: MessageEvent<Request>) => {
   received++;
   const request = event.data;
-  if (request.op === "serveSubmit" || request.op === "serveCancel") void run(request);
-  else queue = queue.then(() => run(request));
+  if (request.op === "serveSubmit" || request.op === "serveCancel" || request.op === "devices") {
+    void run(request);
+  } else queue = queue.then(() => run(request));
 };

@@ -17,12 +17,23 @@ import type { ModelInfo } from "../types.ts";
 export interface NativeModelOptions {
   nGpuLayers: number;
   useMmap: boolean;
+  /** Lock the weights in RAM; absent = false (the load probe's child does not lock). */
+  useMlock?: boolean;
   vocabOnly: boolean;
 }
 
 /** `enum llama_load_mode` (llama.h): NONE reads the file, MMAP maps it. */
 const LLAMA_LOAD_MODE_NONE = 0;
 const LLAMA_LOAD_MODE_MMAP = 1;
+/** MLOCK reads the file and locks it in RAM; MMAP_MLOCK maps it and locks the pages. */
+const LLAMA_LOAD_MODE_MLOCK = 2;
+const LLAMA_LOAD_MODE_MMAP_MLOCK = 3;
+
+/** `llama_model_params.load_mode` for the mmap and mlock options. */
+function loadMode(options: NativeModelOptions): number {
+  if (options.useMlock) return options.useMmap ? LLAMA_LOAD_MODE_MMAP_MLOCK : LLAMA_LOAD_MODE_MLOCK;
+  return options.useMmap ? LLAMA_LOAD_MODE_MMAP : LLAMA_LOAD_MODE_NONE;
+}
 
 /** A model handle owned by the Worker. */
 export class NativeModel {
@@ -66,7 +77,7 @@ export class NativeModel {
     );
     params
       .set("n_gpu_layers", options.nGpuLayers)
-      .set("load_mode", options.useMmap ? LLAMA_LOAD_MODE_MMAP : LLAMA_LOAD_MODE_NONE)
+      .set("load_mode", loadMode(options))
       .set("vocab_only", options.vocabOnly)
       .set("progress_callback", progress.pointer);
     const mark = libs.log.mark();

@@ -19,6 +19,24 @@ import type { DownloadStatus } from "../../hub/mod.ts";
 /** Seconds between SSE comments that keep an idle event stream open through proxies. */
 const KEEPALIVE_SECONDS = 15;
 
+/**
+ * Checks that each folder being added (not already in `current`) is an existing directory: a
+ * typo would otherwise sit in the list and find nothing. Folders already listed may be gone
+ * for a while (an unmounted drive) and stay.
+ *
+ * @throws {HttpError} 400 naming the first folder that is missing or not a directory.
+ */
+async function requireNewFolders(folders: unknown[], current: readonly string[]): Promise<void> {
+  for (const folder of folders) {
+    if (typeof folder !== "string" || current.includes(folder)) continue;
+    const stat = await Deno.stat(folder).catch(() => null);
+    if (!stat) throw badRequest(`Cannot add the model folder "${folder}": it does not exist`);
+    if (!stat.isDirectory) {
+      throw badRequest(`Cannot add the model folder "${folder}": it is a file, not a folder`);
+    }
+  }
+}
+
 /** The app-wide routes. */
 export function appStateRoutes(deps: AppDeps): Hono {
   const { storage, host, events } = deps;
@@ -38,6 +56,9 @@ export function appStateRoutes(deps: AppDeps): Hono {
   app.get("/settings", (c) => c.json(storage.settings.get()));
   app.patch("/settings", async (c) => {
     const patch = (await readJson(c)) as SettingsPatch;
+    if (Array.isArray(patch.model_folders)) {
+      await requireNewFolders(patch.model_folders, storage.settings.get().model_folders);
+    }
     const settings = storage.settings.patch(patch);
     if ("model_folders" in patch) deps.library.scan().catch(() => {});
     return c.json(settings);
@@ -79,7 +100,9 @@ export function appStateRoutes(deps: AppDeps): Hono {
     return c.json(await host.removeLora(Number(c.req.param("id"))));
   });
 
-  app.get("/resources", (c) => c.json(readResources(host.loaded, deps.rate)));
+  app.get("/resources", async (c) => {
+    return c.json(readResources(host.loaded, deps.rate, await deps.deviceMemory.read()));
+  });
 
   app.get("/events", (c) =>
     streamSSE(c, async (stream) => {

@@ -25,6 +25,11 @@ export interface FakeHubFaults {
    * `Retry-After` when `retryAfterSeconds` is set.
    */
   serverErrors: { count: number; pathIncludes: string; retryAfterSeconds?: number };
+  /**
+   * Answer the next `count` requests whose path includes `pathIncludes` with 404 and the
+   * hub's `X-Error-Code: EntryNotFound` (a file removed from its repo after it was listed).
+   */
+  notFound: { count: number; pathIncludes: string };
 }
 
 /** Faults all off. */
@@ -37,6 +42,7 @@ export function noFaults(): FakeHubFaults {
     ignoreRange: false,
     rateLimit: { count: 0, retryAfterSeconds: 1, pathIncludes: "" },
     serverErrors: { count: 0, pathIncludes: "" },
+    notFound: { count: 0, pathIncludes: "" },
   };
 }
 

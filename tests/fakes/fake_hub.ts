@@ -286,6 +286,14 @@ function injectFault(faults: FakeHubFaults, path: string): Response | null {
       headers: { "Retry-After": String(limit.retryAfterSeconds) },
     });
   }
+  const missing = faults.notFound;
+  if (missing.count > 0 && path.includes(missing.pathIncludes)) {
+    missing.count--;
+    return Response.json({ error: "Entry not found" }, {
+      status: 404,
+      headers: { "X-Error-Code": "EntryNotFound" },
+    });
+  }
   const errors = faults.serverErrors;
   if (errors.count > 0 && path.includes(errors.pathIncludes)) {
     errors.count--;

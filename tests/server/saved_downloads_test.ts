@@ -135,3 +135,25 @@ Deno.test("a paused download cancelled after a restart leaves no partial file an
     assertEquals((await api(third, "GET", "/api/downloads")).downloads, []);
   });
 });
+
+Deno.test("a download that failed with 404 is still failed after a restart, not paused", async () => {
+  await withSetup(async ({ hub, start }) => {
+    const first = await start();
+    // Listed, then gone from the repo when the download asks for its bytes.
+    hub.faults.notFound = { count: 100, pathIncludes: `/resolve/` };
+    await api(first, "POST", "/api/downloads", { repo: REPO, file: FILE });
+    // The UI API calls a failed download's state "error".
+    const failed = await waitFor("the download to fail", async () => {
+      const d = await only(first);
+      return d.state === "error" ? d : undefined;
+    }, 30_000);
+    assert(/not.found|404/i.test(failed.error), failed.error);
+    await first.close();
+
+    const second = await start();
+    const restored = await only(second);
+    assertEquals([restored.file, restored.state], [FILE, "error"]);
+    assert(restored.error.includes("failed before Hearth last closed"), restored.error);
+    assertEquals(second.storage.downloads.list().map((d) => d.state), ["failed"]);
+  });
+});

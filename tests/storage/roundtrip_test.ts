@@ -145,7 +145,7 @@ Deno.test("exportChat() as Markdown holds the title, sections, model and metrics
   const storage = temp.open();
   const chat = sampleChat(temp, storage);
   const md = storage.exportChat(chat.id, "md");
-  assert(md.startsWith("# Lily's story\n\nModel: `/m/stories260K.gguf`\n\n## System\n"), md);
+  assert(md.startsWith("# Lily's story\n\nModel: `stories260K.gguf`\n\n## System\n"), md);
   assertEquals(md.match(/^## (User|Assistant|System)$/gm), [
     "## System",
     "## User",

@@ -43,6 +43,7 @@ function entry(id: string, path: string, extra: Partial<LibraryEntry>): LibraryE
 }
 
 const SMOL_SHA = "5b1e6a8d".repeat(8);
+const LLAMA_SHA = "11a3a70b".repeat(8);
 const HF = "/home/me/.cache/huggingface/hub";
 
 function library(): LibraryEntry[] {
@@ -238,6 +239,7 @@ const PAGE = 2;
  */
 export function serveModelBrowser(dist: string, settings: Settings) {
   let models = library();
+  let smolVerified = 0;
   let download = DOWNLOAD;
   const requests: string[] = [];
   const listeners = new Set<(event: string, data: unknown) => void>();
@@ -268,7 +270,10 @@ export function serveModelBrowser(dist: string, settings: Settings) {
       return json(fit(verdict, Number(q.get("n_ctx")), 98 * MiB));
     }
     if (model && model[2] === "verify") {
-      const ok = model[1] === "smol";
+      // Llama 70B has no reference hash (a folder's file); SmolLM2 matches once, then its
+      // bytes changed on disk.
+      if (model[1] !== "smol") return json({ ok: true, sha256: LLAMA_SHA, expected_sha256: null });
+      const ok = smolVerified++ === 0;
       return json({ ok, sha256: ok ? SMOL_SHA : "0badf00d".repeat(8), expected_sha256: SMOL_SHA });
     }
     if (model && req.method === "DELETE") {

@@ -30,15 +30,17 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * Answers `/`, `/app.js`, `/app.css`, `/favicon.svg` and `/fonts/*` from `dist`, with the app
+ * Answers `/`, `/app.js`, `/app.css`, `/katex.css`, `/favicon.svg`, `/chunks/*.js` and
+ * `/fonts/*` from `dist`, with the app
  * server's Content-Security-Policy (so a page that needs more than it allows fails here too);
  * null for other paths.
  */
 export async function serveBundle(dist: string, path: string): Promise<Response | null> {
   const file = path === "/" ? "/index.html" : path;
   const ext = file.split(".").pop() ?? "";
-  const known = ["/index.html", "/app.js", "/app.css", "/favicon.svg"].includes(file) ||
-    /^\/fonts\/[\w.-]+\.woff2$/.test(file);
+  const known =
+    ["/index.html", "/app.js", "/app.css", "/katex.css", "/favicon.svg"].includes(file) ||
+    /^\/fonts\/[\w.-]+\.woff2$/.test(file) || /^\/chunks\/[\w-]+\.js$/.test(file);
   if (!known) return null;
   return new Response(await Deno.readFile(join(dist, file)), {
     headers: {

@@ -142,12 +142,19 @@ Deno.test({
       await page.getByLabel("Source", { exact: true }).selectOption("all");
     });
 
-    await t.step("Verify shows ok or mismatch", async () => {
+    await t.step("Verify shows ok, mismatch, or that there is no reference hash", async () => {
       await page.getByRole("button", { name: "Verify SmolLM2 135M Instruct" }).click();
       await rowOf(page, "SmolLM2").locator(".verify-note.ok", { hasText: "sha256 matches" })
         .waitFor();
+      await page.getByRole("button", { name: "Verify SmolLM2 135M Instruct" }).click();
+      await rowOf(page, "SmolLM2").locator(".verify-note.bad", { hasText: "Mismatch" }).waitFor();
       await page.getByRole("button", { name: "Verify Llama 70B" }).click();
-      await rowOf(page, "Llama 70B").locator(".verify-note.bad", { hasText: "Mismatch" }).waitFor();
+      const note = rowOf(page, "Llama 70B").locator(".verify-note", { hasText: "reference" });
+      assertEquals(
+        await note.textContent(),
+        "No reference hash to check against; sha256 11a3a70b11a3",
+      );
+      assertEquals(await note.getAttribute("class"), "verify-note", "neither ok nor bad");
     });
 
     await t.step("Delete asks first, naming the file and its size", async () => {

@@ -528,6 +528,8 @@ Deno.test({
       await page.goto(`${base}/#/chat/math`);
       const md = page.locator('[data-id="m2"] .markdown');
       await md.locator(".katex-display").waitFor();
+      // highlight.js and KaTeX are chunks of their own, each in when it is in.
+      await md.locator("code.hljs .hljs-keyword").first().waitFor();
       assertEquals(await md.locator(".katex-mathml").count(), 4);
       // KaTeX's inline styles apply under the CSP: a strut has the height its style gives.
       const strut = await md.locator(".katex-html [style*=height]").first().evaluate((el) => ({

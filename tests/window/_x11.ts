@@ -107,10 +107,13 @@ export function topLevelTitles(display: string): Map<string, bigint> {
 
 /**
  * Reads screen 0 of `display` straight from the X server (XGetImage, every 4th pixel
- * of every 4th row): the share of sampled pixels that are not black (Xvfb's background)
- * and how many colours they show. Milliseconds, where a PNG capture takes hundreds.
+ * of every 4th row): the share of sampled pixels that are not black (Xvfb's background),
+ * the share that are pure white (#ffffff: a white flash, where the theme is dark) and how
+ * many colours they show. Milliseconds, where a PNG capture takes hundreds.
  */
-export function screenStats(display: string): { share: number; colours: number } {
+export function screenStats(
+  display: string,
+): { share: number; white: number; colours: number } {
   return withDisplay(display, ({ x, dpy }) => {
     const [width, height] = [x.XDisplayWidth(dpy, 0), x.XDisplayHeight(dpy, 0)];
     const root = x.XDefaultRootWindow(dpy);
@@ -124,16 +127,18 @@ export function screenStats(display: string): { share: number; colours: number }
       const pixels = new Deno.UnsafePointerView(data);
       const colours = new Set<number>();
       let drawn = 0;
+      let white = 0;
       let sampled = 0;
       for (let y = 0; y < height; y += 4) {
         for (let col = 0; col < width; col += 4) {
           const rgb = pixels.getUint32(y * stride + col * 4) & 0xffffff;
           if (rgb !== 0) drawn++;
+          if (rgb === 0xffffff) white++;
           colours.add(rgb);
           sampled++;
         }
       }
-      return { share: drawn / sampled, colours: colours.size };
+      return { share: drawn / sampled, white: white / sampled, colours: colours.size };
     } finally {
       x.XFree(data);
       x.XFree(image);

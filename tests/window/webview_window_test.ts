@@ -21,6 +21,7 @@ import "./_shell_cases.ts";
 import "./_export_cases.ts";
 import "./_context_menu_cases.ts";
 import "./_folder_dialog_cases.ts";
+import "./_lazy_render_cases.ts";
 import { requestClose, topLevelTitles } from "./_x11.ts";
 
 const PAGE_RED = [0xe2, 0x57, 0x4c] as const; // #e2574c

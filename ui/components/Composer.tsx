@@ -1,7 +1,8 @@
 /**
  * The message box: Enter sends, Shift+Enter adds a line, the button turns into Stop while a
  * reply streams. Images (PNG, JPEG, GIF, BMP) are attached with the image button or pasted,
- * when the loaded model has an mmproj. The context bar sits under it.
+ * when the loaded model has an mmproj. A long paste becomes a block (PastedBlocks.tsx), sent
+ * after the typed text. The context bar sits under it and counts both.
  *
  * @module
  */
@@ -10,6 +11,7 @@ import { useRef, useState } from "preact/hooks";
 import type { NewImage } from "../api.ts";
 import type { Stores } from "../stores/app.ts";
 import { ContextBar } from "./ContextBar.tsx";
+import { isLongPaste, PastedBlocks, withPastedBlocks } from "./PastedBlocks.tsx";
 import { Icon } from "./icons.tsx";
 
 /** Tallest the box grows before it scrolls, in pixels. */
@@ -44,6 +46,7 @@ export function Composer({ stores }: { stores: Stores }): JSX.Element {
   const area = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
   const [attached, setAttached] = useState<Attachment[]>([]);
+  const [pasted, setPasted] = useState<string[]>([]);
   const busy = conversation.busy.value;
   const loaded = stores.models.loaded.value;
   const vision = !!loaded?.mmproj;
@@ -62,20 +65,31 @@ export function Composer({ stores }: { stores: Stores }): JSX.Element {
     el.style.height = "auto";
     el.style.height = `${Math.min(el.scrollHeight, MAX_HEIGHT_PX)}px`;
   };
+  // The context bar counts the message as it would be sent.
+  const draft = (typed: string, blocks: readonly string[]) =>
+    context.setDraft(withPastedBlocks(typed, blocks));
+  const setBlocks = (blocks: string[]) => {
+    setPasted(blocks);
+    draft(area.current?.value ?? "", blocks);
+  };
   const send = async () => {
     const el = area.current;
-    if (!el || busy || !el.value.trim()) return;
-    const text = el.value;
+    if (!el || busy || (!el.value.trim() && pasted.length === 0)) return;
+    const typed = el.value;
+    const blocks = pasted;
+    const text = withPastedBlocks(typed, blocks);
     const images = attached;
     el.value = "";
     grow(el);
     setAttached([]);
+    setPasted([]);
     context.setDraft("");
     // A failed send gives the text back, unless the user has started typing something new.
     if (!(await conversation.send(text, undefined, images.map((a) => a.image))) && !el.value) {
-      el.value = text;
+      el.value = typed;
       grow(el);
       setAttached(images);
+      setPasted(blocks);
       context.setDraft(text);
     } else for (const a of images) URL.revokeObjectURL(a.url);
   };
@@ -97,6 +111,13 @@ export function Composer({ stores }: { stores: Stores }): JSX.Element {
           ))}
         </ul>
       )}
+      <PastedBlocks
+        blocks={pasted}
+        onRemove={(index) =>
+          setBlocks(pasted.filter((_, i) =>
+            i !== index
+          ))}
+      />
       {loaded?.vision_error && <p class="notice" role="note">{loaded.vision_error}</p>}
       <div class="composer-box">
         {vision && (
@@ -131,14 +152,18 @@ export function Composer({ stores }: { stores: Stores }): JSX.Element {
           aria-label="Message"
           onInput={(e) => {
             grow(e.currentTarget);
-            context.setDraft(e.currentTarget.value);
+            draft(e.currentTarget.value, pasted);
           }}
           onPaste={(e) => {
+            const text = e.clipboardData?.getData("text/plain") ?? "";
+            if (isLongPaste(text)) {
+              e.preventDefault();
+              setBlocks([...pasted, text]);
+              return;
+            }
             const files = [...(e.clipboardData?.files ?? [])];
             if (
-              !vision || !files.some((file) =>
-                IMAGE_TYPES.includes(file.type)
-              )
+              !vision || !files.some((file) => IMAGE_TYPES.includes(file.type))
             ) {
               return;
             }

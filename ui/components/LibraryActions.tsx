@@ -71,9 +71,17 @@ function VerifyNote(
       </span>
     );
   }
+  if (!state.expected_sha256) {
+    // Nothing to compare with (a file from a folder, not from the hub): hashing proves nothing.
+    return (
+      <span class="verify-note" role="status" title={state.sha256}>
+        No reference hash to check against; sha256 {short(state.sha256)}
+      </span>
+    );
+  }
   return (
     <span class="verify-note ok" role="status" title={state.sha256}>
-      {state.expected_sha256 ? "OK: sha256 matches" : `OK: sha256 ${short(state.sha256)}`}
+      OK: sha256 matches
     </span>
   );
 }

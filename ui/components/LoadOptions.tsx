@@ -83,6 +83,16 @@ export function LoadOptions({ store }: { store: ModelOptionsStore }): JSX.Elemen
           />
           <span class="field-label" title="use_mmap">Memory-map the file</span>
         </label>
+        <label class="field checkbox-field">
+          <input
+            type="checkbox"
+            checked={value.use_mlock ?? false}
+            onChange={(e) => set({ use_mlock: e.currentTarget.checked || undefined })}
+          />
+          <span class="field-label" title="use_mlock (--mlock): never swapped out">
+            Lock the weights in RAM
+          </span>
+        </label>
         <Field label="Draft model">
           <select
             title="draft_model (-md): a small model with the same vocabulary proposes tokens this model verifies (speculative decoding)"

@@ -1,11 +1,14 @@
 /**
- * The model in memory: what it is, what it costs (weights and KV cache) and Unload.
+ * The model in memory: what it is, what it costs (weights and KV cache) and Unload. It is
+ * named by its library entry (the GGUF's name) or its file name, with the library's facts
+ * (architecture, quantization): llama.cpp's own description is a guess for many files
+ * ("llama ?B (guessed) all F32").
  *
  * @module
  */
 import type { JSX } from "preact";
 import { formatBytes, formatCount, formatParams } from "../lib/format.ts";
-import type { LoadedModel } from "../../api/types.ts";
+import type { LibraryEntry, LoadedModel } from "../../api/types.ts";
 import { LoraList, type LoraListProps } from "./LoraList.tsx";
 import { LoadOptions } from "./LoadOptions.tsx";
 import type { ModelOptionsStore } from "../stores/model_options.ts";
@@ -15,19 +18,25 @@ import type { ModelOptionsStore } from "../stores/model_options.ts";
  * `options` is.
  */
 export function LoadedModelCard(
-  { model, onUnload, lora, options }: {
+  { model, entry, onUnload, lora, options }: {
     model: LoadedModel;
+    /** The model's library entry, when the library lists its file. */
+    entry?: LibraryEntry;
     onUnload(): void;
     lora?: Omit<LoraListProps, "loras">;
     options?: ModelOptionsStore;
   },
 ): JSX.Element {
+  const file = model.path.split(/[\\/]/).pop() ?? model.path;
+  const facts = [entry?.architecture, entry?.quantization].filter(Boolean).join(" · ");
   return (
     <section class="loaded-card" aria-label="Loaded model">
       <div class="loaded-head">
         <div>
           <span class="eyebrow">Loaded</span>
-          <strong class="loaded-name">{model.description}</strong>
+          <strong class="loaded-name" title={model.path}>{entry?.name ?? file}</strong>
+          {entry?.name && entry.name !== file && <span class="loaded-file muted">{file}</span>}
+          {facts && <span class="loaded-facts muted">{facts}</span>}
         </div>
         <button type="button" class="button" onClick={onUnload}>Unload</button>
       </div>

@@ -32,6 +32,7 @@ export function LocalModels({ stores }: { stores: Stores }): JSX.Element {
       {loaded && (
         <LoadedModelCard
           model={loaded}
+          entry={models.list.value.find((m) => m.path === loaded.path)}
           onUnload={models.unload}
           options={stores.modelOptions}
           lora={{

@@ -2,6 +2,7 @@
  * Sanitized Markdown in a `<div>` whose HTML this component sets itself, outside Preact's
  * diffing: a streaming source re-renders only this element's content, throttled, and the
  * component never re-renders per token. Clicks on a code block's Copy button copy its code.
+ * Code or math shown plain while highlight.js or KaTeX loads is rendered again once they are in.
  *
  * @module
  */
@@ -9,7 +10,8 @@ import type { ReadonlySignal } from "@preact/signals";
 import type { JSX } from "preact";
 import { useLayoutEffect, useRef } from "preact/hooks";
 import { copyText } from "../lib/clipboard.ts";
-import type { MarkdownRenderer } from "../lib/markdown.ts";
+import { hasPendingParts, type MarkdownRenderer } from "../lib/markdown.ts";
+import { onRenderLibraryLoaded } from "../lib/lazy_library.ts";
 import { throttledEffect } from "../lib/throttle.ts";
 
 /** Props of {@link Markdown}. */
@@ -35,8 +37,18 @@ export function Markdown({ source, render, onRendered }: MarkdownProps): JSX.Ele
       el.innerHTML = render(text);
       onRendered?.();
     };
-    if (typeof source === "string") return apply(source);
-    return throttledEffect(source, apply, STREAM_RENDER_MS);
+    const again = onRenderLibraryLoaded(() => {
+      if (hasPendingParts(el)) apply(typeof source === "string" ? source : source.peek());
+    });
+    if (typeof source === "string") {
+      apply(source);
+      return again;
+    }
+    const stop = throttledEffect(source, apply, STREAM_RENDER_MS);
+    return () => {
+      again();
+      stop();
+    };
   }, [source, render]);
   return <div class="markdown" ref={ref} onClick={copyCode} />;
 }

@@ -1,15 +1,18 @@
 /**
  * Live resources, as a system monitor shows them: RAM, the app's memory, the model and its KV
- * cache, the app's own CPU use (from its CPU time), and live charts of generation speed, memory
+ * cache, the app's own CPU use (from its CPU time), each ggml device's memory (VRAM on a GPU),
+ * and live charts of generation speed, memory
  * and CPU over the last minute and of the latest replies' time to first token. Its store polls
  * only while this panel is open.
  *
  * @module
  */
-import type { ComponentChildren, JSX } from "preact";
+import type { JSX } from "preact";
 import { formatBytes, formatMs, formatRate } from "../lib/format.ts";
 import type { Stores } from "../stores/app.ts";
 import { LiveChart } from "./LiveChart.tsx";
+import { Meter } from "./Meter.tsx";
+import { DeviceMeters } from "./DeviceMeters.tsx";
 
 /** The resource panel. */
 export function ResourcePanel({ stores }: { stores: Stores }): JSX.Element {
@@ -43,6 +46,7 @@ export function ResourcePanel({ stores }: { stores: Stores }): JSX.Element {
         <dt>KV cache</dt>
         <dd>{formatBytes(data.kv_cache_bytes)}</dd>
       </dl>
+      <DeviceMeters devices={data.devices ?? []} ramUsedBytes={used} />
       <div class="chart-head">
         <span>Generation speed</span>
         <strong>{formatRate(latest)}</strong>
@@ -87,29 +91,5 @@ function ReplyChart({ replies }: { replies: readonly { ttft_ms: number }[] }): J
       samples={Math.max(10, replies.length)}
       points
     />
-  );
-}
-
-function Meter(
-  props: { label: string; value: number; max: number; children: ComponentChildren },
-): JSX.Element {
-  const ratio = props.max > 0 ? Math.min(1, props.value / props.max) : 0;
-  return (
-    <div class="meter">
-      <div class="meter-head">
-        <span>{props.label}</span>
-        <span class="muted">{props.children}</span>
-      </div>
-      <div
-        class="bar"
-        role="meter"
-        aria-label={props.label}
-        aria-valuemin={0}
-        aria-valuemax={props.max}
-        aria-valuenow={props.value}
-      >
-        <div class="bar-fill" style={{ width: `${ratio * 100}%` }} />
-      </div>
-    </div>
   );
 }

@@ -1,5 +1,15 @@
 import { assert, assertEquals } from "../../tests/assert.ts";
-import { highlightCode, highlightRuns } from "./highlight.ts";
+import { highlightCode, highlightPending, highlightRuns, loadHighlighter } from "./highlight.ts";
+
+// First in this file: highlight.js is not loaded before a block asks for it.
+Deno.test("highlightCode shows escaped plain text until highlight.js has loaded", async () => {
+  assertEquals(highlightPending(""), false);
+  assertEquals(highlightCode("<x>", "ts"), "&#60;x&#62;");
+  assertEquals(highlightPending("ts"), true);
+  await loadHighlighter();
+  assertEquals(highlightPending("ts"), false);
+  assert(highlightCode("const a", "ts").includes("hljs-keyword"));
+});
 
 Deno.test("highlightCode marks tokens of a known language and escapes the rest", () => {
   const html = highlightCode('const a = "<b>";', "ts");

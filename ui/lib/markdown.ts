@@ -3,7 +3,8 @@
  * text is shown as text (as ChatGPT and LM Studio do), and DOMPurify sanitizes the result as a
  * second line of defence. Images never load: a remote image in a reply would let a prompt
  * injection send data out, so they become plain links. Code blocks are highlighted
- * (`highlight.ts`), TeX math is typeset by KaTeX (`math.ts`), and GFM task lists show their
+ * (`highlight.ts`), TeX math is typeset by KaTeX (`math.ts`), both loaded on first use (until
+ * then their blocks are marked pending, see {@link hasPendingParts}), and GFM task lists show their
  * boxes as text glyphs (form controls are forbidden tags).
  *
  * @module
@@ -12,10 +13,18 @@ import { Marked, type Tokens } from "marked";
 import createDOMPurify from "dompurify";
 import { markdownNestingDepth, MAX_MARKDOWN_NESTING } from "./markdown_depth.ts";
 import { escapeHtml } from "./escape.ts";
-import { highlightCode } from "./highlight.ts";
-import { mathExtension } from "./math.ts";
+import { HIGHLIGHT_PENDING_CLASS, highlightCode, highlightPending } from "./highlight.ts";
+import { MATH_PENDING_CLASS, mathExtension } from "./math.ts";
 
 export { escapeHtml };
+
+/**
+ * Whether an element shows code or math rendered plain because highlight.js or KaTeX was still
+ * loading: render it again when `onRenderLibraryLoaded` fires.
+ */
+export function hasPendingParts(element: Element): boolean {
+  return element.querySelector(`.${HIGHLIGHT_PENDING_CLASS}, .${MATH_PENDING_CLASS}`) !== null;
+}
 
 /** Turns Markdown into sanitized HTML, ready for `innerHTML`. */
 export type MarkdownRenderer = (markdown: string) => string;
@@ -67,9 +76,11 @@ export function createMarkdownRenderer(
       code: ({ text, lang }: Tokens.Code) => {
         const word = (lang ?? "").split(/\s/)[0];
         const language = escapeHtml(word);
+        // Read before highlighting, which starts the load: a block shown plain is marked.
+        const pending = highlightPending(word) ? ` ${HIGHLIGHT_PENDING_CLASS}` : "";
         return `<div class="code-block"><div class="code-head"><span>${language}</span>` +
           `<button type="button" class="copy-code" aria-label="Copy code">Copy</button></div>` +
-          `<pre><code class="hljs">${highlightCode(text, word)}</code></pre></div>`;
+          `<pre><code class="hljs${pending}">${highlightCode(text, word)}</code></pre></div>`;
       },
       checkbox: ({ checked }: Tokens.Checkbox) =>
         `<span class="task-box" role="img" aria-label="${checked ? "done" : "to do"}">` +

@@ -12,11 +12,55 @@
  * attributes (heights, offsets), which the sanitizer allows inside `.katex` only. Rendered
  * formulas are cached: a streaming reply is re-rendered every ~50 ms.
  *
+ * KaTeX (about 270 KB of script, plus `katex.css`) is its own chunk, loaded the first time a
+ * reply has math (`lazy_library.ts`); until then a formula shows as its TeX source in
+ * `<code class="math-pending">`, and the view renders it again once KaTeX and its stylesheet
+ * are in.
+ *
  * @module
  */
-import katex from "katex";
 import type { MarkedExtension, Tokens } from "marked";
 import { escapeHtml } from "./escape.ts";
+import { LazyLibrary } from "./lazy_library.ts";
+
+type Katex = typeof import("katex").default;
+
+/** KaTeX's stylesheet, a file of its own beside app.css (ui/build.ts). */
+const KATEX_CSS = "/katex.css";
+
+const typesetter = new LazyLibrary<Katex>("KaTeX", async () => {
+  const [module] = await Promise.all([import("katex"), loadStylesheet(KATEX_CSS)]);
+  return module.default;
+});
+
+/** Adds a `<link rel="stylesheet">` and resolves when it has loaded (rejects if it fails). */
+function loadStylesheet(href: string): Promise<void> {
+  // Unit tests typeset under Deno, where there is no document and nothing to style.
+  if (typeof document === "undefined") return Promise.resolve();
+  const existing = document.querySelector(`link[href="${href}"]`);
+  if (existing) return Promise.resolve();
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = href;
+  const loaded = new Promise<void>((resolve, reject) => {
+    link.onload = () => resolve();
+    link.onerror = () => reject(new Error(`Cannot load ${href}`));
+  });
+  document.head.append(link);
+  return loaded;
+}
+
+/** The class of a formula shown as its source because KaTeX was not loaded yet. */
+export const MATH_PENDING_CLASS = "math-pending";
+
+/**
+ * Loads KaTeX and its stylesheet now (the renderer otherwise loads them on the first formula).
+ *
+ * @throws the import's error when its chunk or stylesheet cannot be loaded
+ */
+export async function loadMath(): Promise<void> {
+  await typesetter.load();
+}
 
 /** Most typeset formulas kept. */
 const CACHE_ENTRIES = 512;
@@ -28,7 +72,8 @@ let runs = 0;
 
 /**
  * Typesets one formula to HTML (KaTeX's HTML and MathML). A TeX error comes out as the source
- * in KaTeX's error colour with the message as its title, never as an exception.
+ * in KaTeX's error colour with the message as its title, never as an exception. While KaTeX is
+ * loading (this starts it), the source in `<code class="math-pending">`.
  *
  * @param tex the formula without its delimiters
  * @param display true for display (block) math
@@ -36,6 +81,8 @@ let runs = 0;
  */
 export function renderMath(tex: string, display: boolean): string {
   if (tex.length > MAX_TEX_CHARS) return `<code>${escapeHtml(tex)}</code>`;
+  const katex = typesetter.get();
+  if (!katex) return `<code class="${MATH_PENDING_CLASS}">${escapeHtml(tex)}</code>`;
   const key = `${display ? "D" : "I"}${tex}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;

@@ -1,9 +1,20 @@
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { Marked } from "marked";
-import { mathExtension, mathRuns, renderMath } from "./math.ts";
+import { loadMath, mathExtension, mathRuns, renderMath } from "./math.ts";
+import { onRenderLibraryLoaded } from "./lazy_library.ts";
 
 const marked = new Marked({ async: false }).use(mathExtension);
 const html = (md: string) => marked.parse(md) as string;
+
+// First in this file: KaTeX is not loaded before a formula asks for it.
+Deno.test("math: a formula before KaTeX has loaded is its escaped source, then typeset", async () => {
+  const loaded = Promise.withResolvers<void>();
+  const stop = onRenderLibraryLoaded(() => loaded.resolve());
+  assertEquals(renderMath("a<b", false), '<code class="math-pending">a&#60;b</code>');
+  await Promise.all([loaded.promise, loadMath()]);
+  stop();
+  assert(renderMath("a<b", false).includes('<span class="katex">'));
+});
 
 Deno.test("math: $…$ and \\(…\\) inline, $$…$$ and \\[…\\] display", () => {
   assert(html("so $x^2$ here").includes('<span class="katex">'));

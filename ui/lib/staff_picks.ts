@@ -3,7 +3,10 @@
  * picks do: instruction-tuned, permissively usable, Q4_K_M quantization (llama.cpp's usual
  * size/quality balance), each under about 1.1 GB so they run on any recent laptop's CPU.
  * Sizes are the files' sizes on Hugging Face, in bytes (rounded); the fit badge asks the
- * server, which reads the real header.
+ * server, which reads the real header. Each repository and file name was checked against the
+ * repository's file listing on huggingface.co (bartowski's Qwen2.5 0.5B and 1.5B, Llama 3.2 1B
+ * and SmolLM2 1.7B repos; LM Studio's Gemma 3 1B repo, whose file list shows the Q4_K_M file
+ * at 806 MB).
  *
  * @module
  */
@@ -40,7 +43,7 @@ export const STAFF_PICKS: readonly StaffPick[] = [
   },
   {
     name: "Gemma 3 1B",
-    repo: "ggml-org/gemma-3-1b-it-GGUF",
+    repo: "lmstudio-community/gemma-3-1b-it-GGUF",
     file: "gemma-3-1b-it-Q4_K_M.gguf",
     sizeBytes: 806_000_000,
     blurb: "Google's small model; good writing for its size.",
