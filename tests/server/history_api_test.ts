@@ -25,7 +25,12 @@ Deno.test("the history API lists replies and sheet jobs, filtered and paged", as
     const dir = await Deno.makeTempDir();
     const input = join(dir, "in.csv");
     await Deno.writeTextFile(input, "id,text\n1,A red ball.\n2,A big dog.\n");
-    const sheet = await api.json("POST", "/api/sheets/import", { path: input, name: "toys" });
+    const ws = await api.json("POST", "/api/workspaces", { path: dir });
+    const sheet = await api.json("POST", "/api/sheets/import", {
+      workspace: ws.id,
+      path: "in.csv",
+      name: "toys",
+    });
     await Deno.remove(dir, { recursive: true });
     const column = await api.json("POST", `/api/sheets/${sheet.id}/columns`, {
       name: "story",
