@@ -85,7 +85,9 @@ export function directRequest(
     }
     // A GET with a body makes the constructor throw: it goes the ordinary way.
     const init = { method: head.method, headers, signal };
-    return new Request(url, body.byteLength > 0 ? { ...init, body } : init);
+    if (body.byteLength === 0) return new Request(url, init);
+    // A stream of the one buffer: a Uint8Array body would be copied whole.
+    return new Request(url, { ...init, body: ReadableStream.from([body]) });
   } catch {
     return null;
   }

@@ -103,8 +103,13 @@ export function fileRoutes(deps: AppDeps): Hono {
       byteCount(c, "offset"),
       byteCount(c, "length"),
     );
-    return new Response(bytes, {
-      headers: { "content-type": OCTET_STREAM, "cache-control": "no-store" },
+    // A stream of the one buffer: Deno copies a Uint8Array body whole (8 MiB a chunk).
+    return new Response(ReadableStream.from([bytes]), {
+      headers: {
+        "content-type": OCTET_STREAM,
+        "content-length": String(bytes.byteLength),
+        "cache-control": "no-store",
+      },
     });
   });
 
