@@ -6,8 +6,10 @@
  * run. Two more paths tell the file layer's cost from the transport's: the app service's
  * own calls (app/workspace/files.ts, no HTTP), and a bare `Deno.serve` on another port
  * (no relay, no app, no disk: 8 MiB answered from memory, PUT bodies drained), the
- * ceiling of HTTP through Deno's server and fetch on this machine. Each round measures
- * all eight; ratios are per round, then their median. The file
+ * ceiling of HTTP through Deno's server and fetch on this machine; and raw TCP between
+ * two Deno sockets (no HTTP), the ceiling of any transport the webview can use. Reads over
+ * HTTP go into one reused buffer per read in flight (a BYOB reader, as the UI's
+ * `readInto`). Each round measures all nine; ratios are per round, then their median. The file
  * lives in a temp folder and is deleted at the end. No fsync on either side: both measure
  * the path to the page cache.
  *
