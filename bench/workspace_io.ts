@@ -221,8 +221,9 @@ let id = "";
 
 async function apiWrite(): Promise<void> {
   const { handle } = await api.open(id, "bench.bin", "w");
-  // Each request gets its own copy: the next chunk's stamp must not change it in flight.
-  await inFlightLoop((i) => api.write(handle, i * chunkBytes, stamped(i).slice()));
+  // fetch copies a BufferSource body when called (the Fetch standard's "extract a body"),
+  // so the next chunk's stamp cannot change one in flight.
+  await inFlightLoop((i) => api.write(handle, i * chunkBytes, stamped(i)));
   await api.close(handle);
 }
 
@@ -230,7 +231,8 @@ async function apiWrite(): Promise<void> {
 async function serviceWrite(): Promise<void> {
   const { handle } = await app.app.workspace.open(id, "bench.bin", "w");
   for (let i = 0; i < chunks; i++) {
-    await app.app.workspace.write(handle, i * chunkBytes, stamped(i).slice());
+    // The layer copies what it buffers: one buffer serves every write, as in the plain path.
+    await app.app.workspace.write(handle, i * chunkBytes, stamped(i));
   }
   await app.app.workspace.close(handle);
 }
@@ -249,7 +251,7 @@ async function serviceRead(): Promise<void> {
 
 async function bareWrite(): Promise<void> {
   await inFlightLoop((i) =>
-    fetch(`${bare.url}?offset=${i * chunkBytes}`, { method: "PUT", body: stamped(i).slice() })
+    fetch(`${bare.url}?offset=${i * chunkBytes}`, { method: "PUT", body: stamped(i) })
       .then((r) => r.arrayBuffer())
   );
 }

@@ -39,7 +39,8 @@ export interface DirectRoutes {
   maxBodyBytes: number;
   /**
    * Body bytes the fast path may hold at once over all connections (it reads a body
-   * whole before the handler's checks run); when spent, requests are relayed instead.
+   * whole before the handler's checks run, into a buffer each connection keeps for its
+   * next requests); when spent, requests are relayed instead.
    */
   budget: { bytesLeft: number };
 }
@@ -60,6 +61,8 @@ export class Relay {
   #lastClientAt = Date.now();
   #timer?: ReturnType<typeof setTimeout>;
   #closed = false;
+  /** The fast path's body buffer, reused by this connection's next requests. */
+  #body?: Uint8Array<ArrayBuffer>;
   #finished!: () => void;
   /** Settles once both directions have stopped. */
   readonly done = new Promise<void>((resolve) => this.#finished = resolve);
@@ -95,6 +98,8 @@ export class Relay {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#timer);
+    if (this.#body !== undefined) this.limits.direct!.budget.bytesLeft += this.#body.length;
+    this.#body = undefined;
     const gone = new DOMException("The client closed the connection", "AbortError");
     for (const controller of this.#running.splice(0)) controller.abort(gone);
     this.onClose();
@@ -173,7 +178,7 @@ export class Relay {
     for (const bytes of framed.forward.slice(1)) arrived += bytes.byteLength;
     if (arrived + this.#framer.bodyBytesLeft !== head.contentLength) return null;
     if (head.contentLength > direct.maxBodyBytes) return null;
-    if (head.contentLength > direct.budget.bytesLeft) return null;
+    if (head.contentLength - (this.#body?.length ?? 0) > direct.budget.bytesLeft) return null;
     return head;
   }
 
@@ -184,54 +189,54 @@ export class Relay {
    */
   async #direct(head: DirectHead, forward: Uint8Array[]): Promise<void> {
     const direct = this.limits.direct!;
-    direct.budget.bytesLeft -= head.contentLength;
-    try {
-      const body = new Uint8Array(head.contentLength);
-      let filled = 0;
-      for (const bytes of forward.slice(1)) {
-        body.set(bytes, filled);
-        filled += bytes.byteLength;
-      }
-      while (filled < body.byteLength) {
-        const n = await this.client.read(body.subarray(filled));
-        if (n === null) return this.close();
-        this.#lastClientAt = Date.now();
-        this.#framer.push(body.subarray(filled, filled + n));
-        filled += n;
-      }
-      this.#schedule();
-      const controller = new AbortController();
-      const request = directRequest(head, body, controller.signal);
-      if (request === null) {
-        // Deno refused a header value: let hyper answer it the ordinary way.
-        await writeAll(this.#backend!, forward[0]);
-        return await writeAll(this.#backend!, body);
-      }
-      this.#running.push(controller);
-      const ended = Promise.withResolvers<void>();
-      ended.promise.catch(() => {});
-      try {
-        const info = { remoteAddr: this.client.remoteAddr, completed: ended.promise };
-        let response: Response;
-        try {
-          response = await direct.handler(request, info as Deno.ServeHandlerInfo);
-        } catch {
-          response = new Response(null, { status: 500 });
-        }
-        // Without it the last segment of a large body can wait for a delayed ACK.
-        (this.client as Deno.TcpConn).setNoDelay?.(true);
-        await writeResponse(this.client, response, head.close);
-        ended.resolve();
-      } catch (error) {
-        ended.reject(error);
-        throw error;
-      } finally {
-        this.responseEnded();
-      }
-      if (head.close) this.close();
-    } finally {
-      direct.budget.bytesLeft += head.contentLength;
+    if ((this.#body?.length ?? 0) < head.contentLength) {
+      // Grown to the largest body so far; its memory counts until the connection closes.
+      direct.budget.bytesLeft -= head.contentLength - (this.#body?.length ?? 0);
+      this.#body = new Uint8Array(head.contentLength);
     }
+    const body = (this.#body ?? new Uint8Array(0)).subarray(0, head.contentLength);
+    let filled = 0;
+    for (const bytes of forward.slice(1)) {
+      body.set(bytes, filled);
+      filled += bytes.byteLength;
+    }
+    while (filled < body.byteLength) {
+      const n = await this.client.read(body.subarray(filled));
+      if (n === null) return this.close();
+      this.#lastClientAt = Date.now();
+      this.#framer.push(body.subarray(filled, filled + n));
+      filled += n;
+    }
+    this.#schedule();
+    const controller = new AbortController();
+    const request = directRequest(head, body, controller.signal);
+    if (request === null) {
+      // Deno refused a header value: let hyper answer it the ordinary way.
+      await writeAll(this.#backend!, forward[0]);
+      return await writeAll(this.#backend!, body);
+    }
+    this.#running.push(controller);
+    const ended = Promise.withResolvers<void>();
+    ended.promise.catch(() => {});
+    try {
+      const info = { remoteAddr: this.client.remoteAddr, completed: ended.promise };
+      let response: Response;
+      try {
+        response = await direct.handler(request, info as Deno.ServeHandlerInfo);
+      } catch {
+        response = new Response(null, { status: 500 });
+      }
+      // Without it the last segment of a large body can wait for a delayed ACK.
+      (this.client as Deno.TcpConn).setNoDelay?.(true);
+      await writeResponse(this.client, response, head.close);
+      ended.resolve();
+    } catch (error) {
+      ended.reject(error);
+      throw error;
+    } finally {
+      this.responseEnded();
+    }
+    if (head.close) this.close();
   }
 
   /** Answers `status` with an error body and closes, for requests hyper never sees. */

@@ -67,7 +67,9 @@ export interface DeadlineServeOptions {
    * the request target without its query, as sent (not decoded). The same `handler`
    * runs, with the same deadlines; a request that does not fit the fast path (chunked,
    * `Expect`, a body over {@link DIRECT_MAX_BODY_BYTES}, another request's response
-   * still running) is relayed as usual. Default: none.
+   * still running) is relayed as usual. The body's memory is reused for the
+   * connection's next request: such a route's handler must be done with the body when
+   * its response is written (the workspace file routes copy it). Default: none.
    */
   direct?: (method: string, path: string) => boolean;
 }

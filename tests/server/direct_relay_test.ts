@@ -68,6 +68,10 @@ Deno.test("serveWithDeadlines() direct: large bodies arrive intact both ways, ot
     const body = pattern((5 << 20) + 3);
     const put = await fetch(`${base}/fast/write`, { method: "PUT", body });
     assertEquals(await put.json(), { bytes: body.length, sum: sum(body), via: "tcp" });
+    // The connection's body buffer is reused: a shorter, different body after it.
+    const second = body.slice(7, 1 << 20).reverse();
+    const again = await fetch(`${base}/fast/write`, { method: "PUT", body: second });
+    assertEquals(await again.json(), { bytes: second.length, sum: sum(second), via: "tcp" });
     const slow = await fetch(`${base}/slow/read?size=10`);
     assertEquals(slow.headers.get("x-via"), "unix");
     assertEquals(new Uint8Array(await slow.arrayBuffer()), pattern(10));
@@ -75,7 +79,7 @@ Deno.test("serveWithDeadlines() direct: large bodies arrive intact both ways, ot
     const stream = ReadableStream.from([body.subarray(0, 1000), body.subarray(1000)]);
     const chunked = await fetch(`${base}/fast/write`, { method: "POST", body: stream });
     assertEquals(await chunked.json(), { bytes: body.length, sum: sum(body), via: "unix" });
-    assertEquals(runs.length, 4);
+    assertEquals(runs.length, 5);
   });
 });
 
