@@ -1,6 +1,7 @@
 /**
- * One open workspace file: positional reads and writes (pread/pwrite through node:fs's
- * FileHandle, so reads in flight together never share a cursor) and a write-behind
+ * One open workspace file: positional reads (through node:fs's FileHandle, so reads in
+ * flight together never share a cursor), writes through a second handle on the same open
+ * file that only the one-at-a-time write-out uses, and a write-behind
  * buffer. Writes are copied into staging buffers (reused once written out) and written
  * out: when the buffered bytes reach the
  * threshold (in the background, one flush at a time, so a writer waits only when the
@@ -65,6 +66,8 @@ export class OpenFile {
   #stagingOfPending: Uint8Array[] = [];
   /** Written-out staging buffers, ready for reuse. */
   #spare: Uint8Array[] = [];
+  /** The file's write-out handle, opened at the first flush (see #writer). */
+  #writeFile?: Deno.FsFile;
   /** The flush chain: every flush runs after the one before; it never rejects. */
   #flushing: Promise<void> = Promise.resolve();
   #failed: Error | undefined;
@@ -186,6 +189,11 @@ export class OpenFile {
     this.#flush();
     await this.#flushing;
     this.#state = "closed";
+    try {
+      this.#writeFile?.close();
+    } catch {
+      // Already closed.
+    }
     await this.#file.close().catch(() => {});
     this.#throwFailed();
   }
@@ -240,6 +248,17 @@ export class OpenFile {
     this.#pending.push({ offset, data: this.#staging.subarray(start, this.#stagingUsed) });
   }
 
+  /**
+   * The file opened a second time for the write-outs: Deno's node:fs positional write
+   * blocks the event loop and ran 6x slower than `Deno.FsFile` (256 MiB in 16 MiB writes:
+   * 1183 ms against 202). It is the same open file (through /proc/self/fd, so no path
+   * is looked up again), with its own cursor, which only the flush chain moves.
+   */
+  async #writer(): Promise<Deno.FsFile> {
+    this.#writeFile ??= await Deno.open(`/proc/self/fd/${this.#file.fd}`, { write: true });
+    return this.#writeFile;
+  }
+
   /** Starts writing out what is buffered, after any flush already running. */
   #flush(): void {
     if (this.#pending.length === 0) return;
@@ -253,16 +272,11 @@ export class OpenFile {
       if (this.#failed) return;
       try {
         // In order: a later write to the same bytes wins, as it would unbuffered.
+        const writer = await this.#writer();
         for (const { offset, data } of batch) {
-          let written = 0;
-          while (written < data.length) {
-            const { bytesWritten } = await this.#file.write(
-              data,
-              written,
-              data.length - written,
-              offset + written,
-            );
-            written += bytesWritten;
+          await writer.seek(offset, Deno.SeekMode.Start);
+          for (let written = 0; written < data.length;) {
+            written += await writer.write(data.subarray(written));
           }
         }
       } catch (error) {
