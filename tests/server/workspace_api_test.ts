@@ -257,3 +257,21 @@ Deno.test("workspace API: readInto() fills one reused buffer, short at the end o
     await api.close(handle);
   });
 });
+
+Deno.test("workspace API: writeFile() keeps writes in flight; each chunk's bytes land at its offset", async () => {
+  await withWorkspace(async ({ api, root, workspace }) => {
+    const chunk = 300_007;
+    const expected = new Uint8Array(chunk * 10);
+    const buffer = new Uint8Array(chunk);
+    // One buffer for every chunk, refilled when the next is asked for.
+    function* chunks() {
+      for (let i = 0; i < 10; i++) {
+        buffer.set(pattern(chunk, i + 3));
+        expected.set(buffer, i * chunk);
+        yield buffer;
+      }
+    }
+    assertEquals(await api.writeFile(workspace, "many.bin", chunks(), { inFlight: 4 }), chunk * 10);
+    assertEquals(await Deno.readFile(join(root, "many.bin")), expected);
+  });
+});
