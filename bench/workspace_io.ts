@@ -6,8 +6,10 @@
  * run. Two more paths tell the file layer's cost from the transport's: the app service's
  * own calls (app/workspace/files.ts, no HTTP), and a bare `Deno.serve` on another port
  * (no relay, no app, no disk: 8 MiB answered from memory, PUT bodies drained), the
- * ceiling of HTTP through Deno's server and fetch on this machine. Each round measures
- * all eight; ratios are per round, then their median. The file
+ * ceiling of HTTP through Deno's server and fetch on this machine; and raw TCP between
+ * two Deno sockets (no HTTP), the ceiling of any transport the webview can use. Reads over
+ * HTTP go into one reused buffer per read in flight (a BYOB reader, as the UI's
+ * `readInto`). Each round measures all nine; ratios are per round, then their median. The file
  * lives in a temp folder and is deleted at the end. No fsync on either side: both measure
  * the path to the page cache.
  *
@@ -99,6 +101,8 @@ const bareServer = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => 
     for await (const _ of r.body!);
     return Response.json({ bytes_written: chunkBytes });
   }
+  // Stamped here: the chunk's index in byte 0, as the file has it (the body is a copy).
+  stamped(Number(new URL(r.url).searchParams.get("offset")) / chunkBytes);
   return new Response(data, { headers: { "content-type": "application/octet-stream" } });
 });
 const bare = { url: `http://127.0.0.1:${bareServer.addr.port}/` };
@@ -136,21 +140,90 @@ const api = (() => {
         body: bytes as BodyInit,
         headers: { "content-type": "application/octet-stream" },
       })).json(),
-    read: async (handle: string, offset: number, length: number) =>
-      new Uint8Array(
-        await (await call("GET", `/api/files/${handle}?offset=${offset}&length=${length}`))
-          .arrayBuffer(),
+    /** As ui/workspace_api.ts `readInto`: a BYOB reader into the caller's buffer. */
+    readInto: async (handle: string, offset: number, target: Uint8Array<ArrayBuffer>) =>
+      await byobInto(
+        await call("GET", `/api/files/${handle}?offset=${offset}&length=${target.length}`),
+        target,
       ),
     close: (handle: string) => json("DELETE", `/api/files/${handle}`),
   };
 })();
+/**
+ * Reads `response`'s body into `target`'s memory with a BYOB reader (the buffer moves:
+ * the returned view, over the same memory, is the one to pass next time).
+ */
+async function byobInto(
+  response: Response,
+  target: Uint8Array<ArrayBuffer>,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const reader = response.body!.getReader({ mode: "byob" });
+  // The first read moves the buffer: `target` reads as empty after it.
+  const length = target.length;
+  let buffer = target.buffer;
+  let filled = 0;
+  for (;;) {
+    const view = filled < length
+      ? new Uint8Array(buffer, filled, length - filled)
+      : new Uint8Array(1);
+    const { done, value } = await reader.read(view);
+    if (done) {
+      if (value && filled < length) buffer = value.buffer as ArrayBuffer;
+      break;
+    }
+    if (filled < length) buffer = value.buffer as ArrayBuffer;
+    if (value.length === 0) continue;
+    if (filled >= length) throw new Error("body longer than asked");
+    filled += value.length;
+  }
+  return new Uint8Array(buffer, 0, length).subarray(0, filled);
+}
+
+/** Reads `inFlight` at a time, each slot with its own reused buffer, checking each chunk. */
+async function readLoop(
+  read: (i: number, target: Uint8Array<ArrayBuffer>) => Promise<Uint8Array<ArrayBuffer>>,
+): Promise<void> {
+  const buffers = Array.from({ length: inFlight }, () => new Uint8Array(chunkBytes));
+  let next = 0;
+  await Promise.all(buffers.map(async (_, slot) => {
+    for (let i; (i = next++) < chunks;) {
+      const got = await read(i, buffers[slot]);
+      if (got.length !== chunkBytes || got[0] !== (i & 0xff)) throw new Error(`chunk ${i} differs`);
+      buffers[slot] = new Uint8Array(got.buffer, 0, chunkBytes);
+    }
+  }));
+}
+
+/**
+ * The socket ceiling: raw TCP on 127.0.0.1 between two Deno sockets in this process, no
+ * HTTP: `chunks` writes of one buffer, read into one reused buffer. Every byte a webview
+ * gets from the app crosses such a socket (copied in by the sender, out by the reader).
+ */
+async function socketCopy(): Promise<void> {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const sending = (async () => {
+    using conn = await listener.accept();
+    for (let i = 0; i < chunks; i++) {
+      const bytes = stamped(i);
+      for (let n = 0; n < bytes.length;) n += await conn.write(bytes.subarray(n));
+    }
+  })();
+  using conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  const buffer = new Uint8Array(chunkBytes);
+  let total = 0;
+  for (let n; (n = await conn.read(buffer)) !== null;) total += n;
+  await sending;
+  if (total !== totalBytes) throw new Error(`socket copy got ${total} bytes`);
+}
+
 /** The bench's workspace id, set once it is added. */
 let id = "";
 
 async function apiWrite(): Promise<void> {
   const { handle } = await api.open(id, "bench.bin", "w");
-  // Each request gets its own copy: the next chunk's stamp must not change it in flight.
-  await inFlightLoop((i) => api.write(handle, i * chunkBytes, stamped(i).slice()));
+  // fetch copies a BufferSource body when called (the Fetch standard's "extract a body"),
+  // so the next chunk's stamp cannot change one in flight.
+  await inFlightLoop((i) => api.write(handle, i * chunkBytes, stamped(i)));
   await api.close(handle);
 }
 
@@ -158,7 +231,8 @@ async function apiWrite(): Promise<void> {
 async function serviceWrite(): Promise<void> {
   const { handle } = await app.app.workspace.open(id, "bench.bin", "w");
   for (let i = 0; i < chunks; i++) {
-    await app.app.workspace.write(handle, i * chunkBytes, stamped(i).slice());
+    // The layer copies what it buffers: one buffer serves every write, as in the plain path.
+    await app.app.workspace.write(handle, i * chunkBytes, stamped(i));
   }
   await app.app.workspace.close(handle);
 }
@@ -177,27 +251,20 @@ async function serviceRead(): Promise<void> {
 
 async function bareWrite(): Promise<void> {
   await inFlightLoop((i) =>
-    fetch(`${bare.url}?offset=${i * chunkBytes}`, { method: "PUT", body: stamped(i).slice() })
+    fetch(`${bare.url}?offset=${i * chunkBytes}`, { method: "PUT", body: stamped(i) })
       .then((r) => r.arrayBuffer())
   );
 }
 
 async function bareRead(): Promise<void> {
-  await inFlightLoop((i) =>
-    fetch(`${bare.url}?offset=${i * chunkBytes}`).then(async (r) => {
-      if ((await r.arrayBuffer()).byteLength !== chunkBytes) throw new Error("bare read");
-    })
+  await readLoop(async (i, target) =>
+    await byobInto(await fetch(`${bare.url}?offset=${i * chunkBytes}`), target)
   );
 }
 
 async function apiRead(): Promise<void> {
   const { handle } = await api.open(id, "bench.bin", "r");
-  await inFlightLoop(async (i) => {
-    const bytes = await api.read(handle, i * chunkBytes, chunkBytes);
-    if (bytes.length !== chunkBytes || bytes[0] !== (i & 0xff)) {
-      throw new Error(`chunk ${i} differs`);
-    }
-  });
+  await readLoop((i, target) => api.readInto(handle, i * chunkBytes, target));
   await api.close(handle);
 }
 
@@ -213,6 +280,7 @@ try {
     serviceRead,
     apiRead,
     bareRead,
+    socketCopy,
   ];
   const rows: number[][] = [];
   for (let round = 1; round <= rounds; round++) {
@@ -233,17 +301,18 @@ try {
   const rate = (i: number) => median(rows.map((r) => mib / r[i])).toFixed(0);
   const ratio = (i: number, plain: number) =>
     `${median(rows.map((r) => r[plain] / r[i])).toFixed(2)}x`;
+  const row = (name: string, plain: number) =>
+    `| ${name} | ${rate(plain)} | ${rate(plain + 1)} | ${rate(plain + 2)} | ${rate(plain + 3)} | ${
+      rate(8)
+    } | ${ratio(plain + 1, plain)} | ${ratio(plain + 2, plain)} | ${
+      ratio(plain + 2, plain + 3)
+    } | ${ratio(8, plain)} |`;
   console.log(
     `${mib} MiB, ${chunkBytes >> 20} MiB chunks, ${inFlight} HTTP requests in flight, ` +
       `${rounds} rounds (medians)\n\n` +
-      `| path  | plain Deno MiB/s | app service MiB/s | UI API MiB/s | bare Deno.serve MiB/s | service / plain | API / plain | API / bare |\n` +
-      `| ----- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n` +
-      `| write | ${rate(0)} | ${rate(1)} | ${rate(2)} | ${rate(3)} | ${ratio(1, 0)} | ${
-        ratio(2, 0)
-      } | ${ratio(2, 3)} |\n` +
-      `| read  | ${rate(4)} | ${rate(5)} | ${rate(6)} | ${rate(7)} | ${ratio(5, 4)} | ${
-        ratio(6, 4)
-      } | ${ratio(6, 7)} |`,
+      `| path  | plain Deno MiB/s | app service MiB/s | UI API MiB/s | bare Deno.serve MiB/s | TCP socket MiB/s | service / plain | API / plain | API / bare | socket / plain |\n` +
+      `| ----- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n` +
+      row("write", 0) + "\n" + row("read ", 4),
   );
 } finally {
   await bareServer.shutdown();

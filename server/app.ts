@@ -71,6 +71,15 @@ export function createApp(deps: AppDeps, hosts: () => readonly string[]): Hono {
   return app;
 }
 
+/**
+ * The workspace files' byte routes (`GET`/`PUT /api/files/:handle`): the relay answers
+ * them itself, without the Unix socket hop that costs about 2.5x on 8 MiB bodies
+ * (docs/benchmarks.md, "Workspace files: 1 GiB through the UI API").
+ */
+function isFileBytes(method: string, path: string): boolean {
+  return (method === "GET" || method === "PUT") && /^\/api\/files\/[^/]+$/.test(path);
+}
+
 /** A running app server. */
 export interface AppServer {
   /** The URL the window opens: carries the secret once, to set the cookie. */
@@ -88,7 +97,10 @@ export interface AppServer {
 export function startServer(deps: AppDeps, port = 0, timeouts: HttpTimeouts = {}): AppServer {
   let hosts: string[] = [];
   const app = createApp(deps, () => hosts);
-  const server = serveWithDeadlines({ hostname: "127.0.0.1", port, ...timeouts }, app.fetch);
+  const server = serveWithDeadlines(
+    { hostname: "127.0.0.1", port, ...timeouts, direct: isFileBytes },
+    app.fetch,
+  );
   const bound = server.addr.port;
   hosts = [`127.0.0.1:${bound}`, `localhost:${bound}`];
   const origin = `http://127.0.0.1:${bound}`;

@@ -37,7 +37,8 @@ export async function readText(c: Context, maxBytes: number): Promise<string> {
 
 /**
  * Reads a binary body whole, refusing more than `maxBytes` (413). With a Content-Length
- * the bytes land in one buffer of that size, without a second copy.
+ * the bytes land in one buffer of that size, without a second copy; a body that comes
+ * as one chunk of that size is returned as it is.
  */
 export async function readBytes(c: Context, maxBytes: number): Promise<Uint8Array> {
   const declared = c.req.header("content-length");
@@ -55,6 +56,12 @@ export async function readBytes(c: Context, maxBytes: number): Promise<Uint8Arra
     if (filled + value.byteLength > maxBytes) {
       await reader.cancel();
       throw tooLarge(maxBytes);
+    }
+    if (filled === 0 && value.byteLength === size) {
+      // The whole body in one chunk (the relay's fast path hands it so): keep it, no copy.
+      buffer = value;
+      filled = size;
+      continue;
     }
     if (filled + value.byteLength > buffer.length) {
       // No length given (chunked): grow by doubling.

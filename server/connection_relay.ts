@@ -6,6 +6,13 @@
  * @module
  */
 import { HeadTooLargeError, RequestFramer } from "./request_framing.ts";
+import {
+  type DirectHead,
+  directRequest,
+  parseDirectHead,
+  writeAll,
+  writeResponse,
+} from "./direct_exchange.ts";
 
 /** The header through which the relay tells the handler its connection. */
 export const CONNECTION_HEADER = "x-hearth-connection";
@@ -18,6 +25,24 @@ export interface RelayLimits {
   idleMs: number;
   /** The JSON body of a 414 or 431. */
   errorBody: (status: number, message: string) => unknown;
+  /** Requests the relay answers itself (server/direct_exchange.ts), if any. */
+  direct?: DirectRoutes;
+}
+
+/** What the relay's fast path needs: which requests, their handler, a memory budget. */
+export interface DirectRoutes {
+  /** Whether a request for `method` and `path` (no query) takes the fast path. */
+  accepts(method: string, path: string): boolean;
+  /** The server's handler, the same one `Deno.serve` runs. */
+  handler: (request: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>;
+  /** Largest body of one request on the fast path, in bytes; larger ones are relayed. */
+  maxBodyBytes: number;
+  /**
+   * Body bytes the fast path may hold at once over all connections (it reads a body
+   * whole before the handler's checks run, into a buffer each connection keeps for its
+   * next requests); when spent, requests are relayed instead.
+   */
+  budget: { bytesLeft: number };
 }
 
 const REASONS: Record<number, string> = {
@@ -36,6 +61,8 @@ export class Relay {
   #lastClientAt = Date.now();
   #timer?: ReturnType<typeof setTimeout>;
   #closed = false;
+  /** The fast path's body buffer, reused by this connection's next requests. */
+  #body?: Uint8Array<ArrayBuffer>;
   #finished!: () => void;
   /** Settles once both directions have stopped. */
   readonly done = new Promise<void>((resolve) => this.#finished = resolve);
@@ -71,6 +98,8 @@ export class Relay {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#timer);
+    if (this.#body !== undefined) this.limits.direct!.budget.bytesLeft += this.#body.length;
+    this.#body = undefined;
     const gone = new DOMException("The client closed the connection", "AbortError");
     for (const controller of this.#running.splice(0)) controller.abort(gone);
     this.onClose();
@@ -114,6 +143,8 @@ export class Relay {
         this.#headStartedAt = Date.now();
       }
       this.#lastClientAt = Date.now();
+      const atHead = this.#framer.phase === "head";
+      const idle = this.#pending === 0;
       let framed;
       try {
         framed = this.#framer.push(buffer.slice(0, n));
@@ -124,8 +155,88 @@ export class Relay {
       this.#pending += framed.heads;
       this.#heads += framed.heads;
       if (framed.heads > 0 || this.#framer.headBytes > 0) this.#schedule();
+      // One whole head first in this read, no response running: the fast path may take it.
+      const head = atHead && idle && framed.heads === 1 ? this.#directHead(framed) : null;
+      if (head !== null) {
+        await this.#direct(head, framed.forward);
+        if (this.#closed) return;
+        continue;
+      }
       for (const bytes of framed.forward) await writeAll(this.#backend!, bytes);
     }
+  }
+
+  /** The head of `framed` when its request takes the fast path, else null. */
+  #directHead(framed: { forward: Uint8Array[]; headTexts: string[] }): DirectHead | null {
+    const direct = this.limits.direct;
+    if (direct === undefined) return null;
+    const phase = this.#framer.phase;
+    if (phase !== "head" && phase !== "length") return null;
+    const head = parseDirectHead(framed.headTexts[0]);
+    if (head === null || !direct.accepts(head.method, head.target.split("?")[0])) return null;
+    let arrived = 0;
+    for (const bytes of framed.forward.slice(1)) arrived += bytes.byteLength;
+    if (arrived + this.#framer.bodyBytesLeft !== head.contentLength) return null;
+    if (head.contentLength > direct.maxBodyBytes) return null;
+    if (head.contentLength - (this.#body?.length ?? 0) > direct.budget.bytesLeft) return null;
+    return head;
+  }
+
+  /**
+   * Answers one request in this process: reads its body from the client straight into
+   * one buffer (the idle deadline still runs), calls the handler, writes the response.
+   * `forward` is what the framer passed on: the head (with our header), then body bytes.
+   */
+  async #direct(head: DirectHead, forward: Uint8Array[]): Promise<void> {
+    const direct = this.limits.direct!;
+    if ((this.#body?.length ?? 0) < head.contentLength) {
+      // Grown to the largest body so far; its memory counts until the connection closes.
+      direct.budget.bytesLeft -= head.contentLength - (this.#body?.length ?? 0);
+      this.#body = new Uint8Array(head.contentLength);
+    }
+    const body = (this.#body ?? new Uint8Array(0)).subarray(0, head.contentLength);
+    let filled = 0;
+    for (const bytes of forward.slice(1)) {
+      body.set(bytes, filled);
+      filled += bytes.byteLength;
+    }
+    while (filled < body.byteLength) {
+      const n = await this.client.read(body.subarray(filled));
+      if (n === null) return this.close();
+      this.#lastClientAt = Date.now();
+      this.#framer.push(body.subarray(filled, filled + n));
+      filled += n;
+    }
+    this.#schedule();
+    const controller = new AbortController();
+    const request = directRequest(head, body, controller.signal);
+    if (request === null) {
+      // Deno refused a header value: let hyper answer it the ordinary way.
+      await writeAll(this.#backend!, forward[0]);
+      return await writeAll(this.#backend!, body);
+    }
+    this.#running.push(controller);
+    const ended = Promise.withResolvers<void>();
+    ended.promise.catch(() => {});
+    try {
+      const info = { remoteAddr: this.client.remoteAddr, completed: ended.promise };
+      let response: Response;
+      try {
+        response = await direct.handler(request, info as Deno.ServeHandlerInfo);
+      } catch {
+        response = new Response(null, { status: 500 });
+      }
+      // Without it the last segment of a large body can wait for a delayed ACK.
+      (this.client as Deno.TcpConn).setNoDelay?.(true);
+      await writeResponse(this.client, response, head.close);
+      ended.resolve();
+    } catch (error) {
+      ended.reject(error);
+      throw error;
+    } finally {
+      this.responseEnded();
+    }
+    if (head.close) this.close();
   }
 
   /** Answers `status` with an error body and closes, for requests hyper never sees. */
@@ -171,11 +282,5 @@ export class Relay {
       if (now !== undefined && Date.now() >= now) this.close();
       else this.#schedule();
     }, Math.max(0, deadline - Date.now()));
-  }
-}
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  for (let offset = 0; offset < bytes.byteLength;) {
-    offset += await conn.write(bytes.subarray(offset));
   }
 }

@@ -17,6 +17,8 @@ export interface Framed {
   forward: Uint8Array[];
   /** Request heads completed in this push. */
   heads: number;
+  /** Those heads as text, without the injected line (for the relay's fast path). */
+  headTexts: string[];
 }
 
 /** Largest request head held back while it arrives, in bytes (hyper allows about 400 KiB). */
@@ -66,6 +68,11 @@ export class RequestFramer {
     this.#inject = new TextEncoder().encode(`${inject}\r\n`);
   }
 
+  /** Bytes left of the Content-Length body being read (0 in any other phase). */
+  get bodyBytesLeft(): number {
+    return this.phase === "length" ? this.#remaining : 0;
+  }
+
   /** Bytes of an incomplete head held so far. */
   get headBytes(): number {
     return this.#head.byteLength;
@@ -78,7 +85,7 @@ export class RequestFramer {
    *   {@link MAX_REQUEST_LINE_BYTES} or a head past {@link MAX_HEAD_BYTES}.
    */
   push(bytes: Uint8Array): Framed {
-    const framed: Framed = { forward: [], heads: 0 };
+    const framed: Framed = { forward: [], heads: 0, headTexts: [] };
     let rest = bytes;
     while (rest.byteLength > 0) {
       if (this.phase === "opaque") {
@@ -122,7 +129,9 @@ export class RequestFramer {
       concat(concat(complete.subarray(0, firstLine), this.#inject), complete.subarray(firstLine)),
     );
     framed.heads++;
-    this.#startBody(new TextDecoder().decode(complete));
+    const text = new TextDecoder().decode(complete);
+    framed.headTexts.push(text);
+    this.#startBody(text);
     return head.subarray(end);
   }
 

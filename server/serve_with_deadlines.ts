@@ -18,6 +18,19 @@ export const DEFAULT_HEADER_TIMEOUT_MS = 10_000;
 /** Default time a connection may sit idle (keep-alive, or a stalled body), in milliseconds. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
+/**
+ * Largest request body the fast path takes, in bytes: 64 MiB, the workspace files'
+ * largest chunk (app/workspace/files.ts `MAX_CHUNK_BYTES`). Larger ones are relayed.
+ */
+export const DIRECT_MAX_BODY_BYTES = 64 << 20;
+
+/**
+ * Body bytes the fast path holds at once over all connections, in bytes (256 MiB). It
+ * reads a body whole before the handler's secret check runs, so this bounds what
+ * unauthenticated clients can make it hold; beyond it requests are relayed.
+ */
+export const DIRECT_BODY_BUDGET_BYTES = 256 << 20;
+
 /** How long shutdown lets relays pass on the backend's last bytes, in milliseconds. */
 const SHUTDOWN_DRAIN_MS = 2_000;
 
@@ -47,6 +60,18 @@ export interface DeadlineServeOptions {
    * `{"error": {"message", "type": "invalid_request"}}`.
    */
   errorBody?: (status: number, message: string) => unknown;
+  /**
+   * Which requests the relay answers itself, in this process, instead of passing their
+   * bytes through the Unix socket to `Deno.serve` (server/direct_exchange.ts): for
+   * routes with large bodies, which the relay's copies slow down about 2.5x. `path` is
+   * the request target without its query, as sent (not decoded). The same `handler`
+   * runs, with the same deadlines; a request that does not fit the fast path (chunked,
+   * `Expect`, a body over {@link DIRECT_MAX_BODY_BYTES}, another request's response
+   * still running) is relayed as usual. The body's memory is reused for the
+   * connection's next request: such a route's handler must be done with the body when
+   * its response is written (the workspace file routes copy it). Default: none.
+   */
+  direct?: (method: string, path: string) => boolean;
 }
 
 /** The two deadlines, for callers that pass them through. */
@@ -75,6 +100,12 @@ export function serveWithDeadlines(
     idleMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     errorBody: options.errorBody ??
       ((_: number, message: string) => ({ error: { message, type: "invalid_request" } })),
+    direct: options.direct && {
+      accepts: options.direct,
+      handler,
+      maxBodyBytes: DIRECT_MAX_BODY_BYTES,
+      budget: { bytesLeft: DIRECT_BODY_BUDGET_BYTES },
+    },
   };
   const listener = Deno.listen({ hostname: options.hostname, port: options.port });
   const dir = Deno.makeTempDirSync({ prefix: "hearth-http-" });

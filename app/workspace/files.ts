@@ -219,8 +219,9 @@ export class WorkspaceFiles {
   }
 
   /**
-   * Writes `data` at `offset`, buffered (write-behind). The layer keeps `data` until it is
-   * written out: do not change it afterwards. A failed write-out (disk full) is thrown by
+   * Writes `data` at `offset`, buffered (write-behind). `data` is copied before this
+   * returns (synchronously): the caller may reuse it at once. A failed write-out (disk
+   * full) is thrown by
    * a later call on the handle, at the latest by `close`.
    *
    * @throws {FileHandleError} For an unknown, closed or evicted handle, or one opened "r".

@@ -58,6 +58,32 @@ Deno.test("WorkspaceFiles: positional writes at odd offsets read back byte for b
   await assertRejects(() => t.files.read(handle, 0, 1), FileHandleError, "no file is open");
 });
 
+Deno.test("WorkspaceFiles.write() copies: one buffer reused for every write, across flushes", async () => {
+  await using t = setup({ flushThresholdBytes: 1 << 20 });
+  const { id } = await t.files.addFolder(t.root);
+  const { handle } = await t.files.open(id, "reuse.bin", "w");
+  const chunk = 600_001;
+  const buffer = new Uint8Array(chunk);
+  const expected = new Uint8Array(chunk * 9);
+  // Nine writes (several flushes and staging buffers), each from the same memory.
+  for (let i = 0; i < 9; i++) {
+    buffer.set(pattern(chunk, i + 1));
+    expected.set(buffer, i * chunk);
+    await t.files.write(handle, i * chunk, buffer);
+    buffer.fill(0xee); // whatever the caller does next must not reach the file
+  }
+  // Small writes in a row, also from one reused buffer.
+  const small = new Uint8Array(3);
+  for (let i = 0; i < 5; i++) {
+    small.set([i, i + 1, i + 2]);
+    await t.files.write(handle, 10 + i * 3, small);
+    expected.set(small, 10 + i * 3);
+  }
+  assertEquals(await t.files.read(handle, 0, 40), expected.slice(0, 40));
+  await t.files.close(handle);
+  assertEquals(await Deno.readFile(join(t.root, "reuse.bin")), expected);
+});
+
 Deno.test("WorkspaceFiles: reads in flight together on one handle each get their range", async () => {
   await using t = setup();
   const { id } = await t.files.addFolder(t.root);

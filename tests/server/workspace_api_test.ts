@@ -238,3 +238,40 @@ Deno.test("chat attachments: a workspace text file goes into the message through
     assertEquals(app.app.workspace.openFiles, 0);
   });
 });
+
+Deno.test("workspace API: readInto() fills one reused buffer, short at the end of the file", async () => {
+  await withWorkspace(async ({ api, root, workspace }) => {
+    const bytes = pattern((3 << 20) + 17, 5);
+    await Deno.writeFile(join(root, "big.bin"), bytes);
+    const { handle } = await api.open(workspace, "big.bin", "r");
+    let buffer = new Uint8Array(1 << 20);
+    const memory = buffer.byteLength;
+    for (const offset of [0, 12345, 2 << 20]) {
+      const got = await api.readInto(handle, offset, buffer);
+      assertEquals(got, bytes.subarray(offset, offset + (1 << 20)));
+      buffer = new Uint8Array(got.buffer, 0, 1 << 20);
+    }
+    const tail = await api.readInto(handle, 3 << 20, buffer);
+    assertEquals(tail, bytes.subarray(3 << 20));
+    assertEquals(tail.buffer.byteLength, memory);
+    await api.close(handle);
+  });
+});
+
+Deno.test("workspace API: writeFile() keeps writes in flight; each chunk's bytes land at its offset", async () => {
+  await withWorkspace(async ({ api, root, workspace }) => {
+    const chunk = 300_007;
+    const expected = new Uint8Array(chunk * 10);
+    const buffer = new Uint8Array(chunk);
+    // One buffer for every chunk, refilled when the next is asked for.
+    function* chunks() {
+      for (let i = 0; i < 10; i++) {
+        buffer.set(pattern(chunk, i + 3));
+        expected.set(buffer, i * chunk);
+        yield buffer;
+      }
+    }
+    assertEquals(await api.writeFile(workspace, "many.bin", chunks(), { inFlight: 4 }), chunk * 10);
+    assertEquals(await Deno.readFile(join(root, "many.bin")), expected);
+  });
+});
