@@ -336,6 +336,7 @@ export class SheetJobRunner {
         maxTokens: ai.max_tokens,
         sampling: ai.sampling as SamplingOptions,
         grammar,
+        jsonSchema: ai.json_schema ?? null,
         signal,
       });
       if (signal.aborted) return; // stopped: the cell stays queued
