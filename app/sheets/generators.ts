@@ -44,8 +44,17 @@ export interface CellGenerator {
   readonly model: string;
   /** Cells worth running at once (the slots, or the provider's concurrency limit). */
   readonly parallel: number;
+  /**
+   * Cells worth handing over beyond `parallel`, to wait in the generator's own queue:
+   * a slot that frees then starts the next row at once, instead of idling while the
+   * finished cell travels to the main thread and the next request back. Default 0.
+   */
+  readonly lookahead?: number;
   generate(request: CellRequest): Promise<CellResult>;
 }
+
+/** Rows a job keeps waiting in a serving context's queue at most (see `lookahead`). */
+const SERVING_LOOKAHEAD = 4;
 
 /**
  * Cells on a serving context: each is a chat request on one of its slots; more wait in
@@ -60,9 +69,13 @@ export function servingGenerator(
   model: string,
 ): CellGenerator {
   const current = typeof serving === "function" ? serving : () => serving;
+  const slots = current().context.info.nSeqMax;
   return {
     model,
-    parallel: current().context.info.nSeqMax,
+    parallel: slots,
+    // A few rows waiting in the scheduler's queue keep every slot busy between cells; few,
+    // so that chats sharing the context's queue (64 by default) still find room.
+    lookahead: Math.min(slots, SERVING_LOOKAHEAD),
     async generate(request) {
       const generation = current().chat(request.messages, {
         ...request.sampling,
