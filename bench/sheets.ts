@@ -218,6 +218,8 @@ export async function sheetsBench(args: string[]): Promise<number> {
         String(values.serverNp),
         "-c",
         String(settings.nCtxPerSlot * (values.serverNp as number)),
+        // One KV stream per slot, as Hearth's serving context has (not llama-server's auto).
+        "-no-kvu",
         "-fa",
         fa,
         ...(settings.threads ? ["-t", String(settings.threads)] : []),
