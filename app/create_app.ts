@@ -176,7 +176,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     generatorFor: async (column) => {
       const model = column.ai?.model ?? null;
       const remote = model ? providers.resolve(model) : null;
-      if (remote) return backendGenerator(providers.backend(remote.provider), remote.model);
+      if (remote) {
+        // The provider's own concurrency setting caps the job's rows in flight.
+        const { concurrency } = providers.get(remote.provider);
+        return backendGenerator(providers.backend(remote.provider), remote.model, concurrency);
+      }
       const settings = storage.settings.get();
       const path = model ?? host.loaded?.path ?? settings.default_model ?? options.bundledModel;
       if (!host.serves(path, settings.n_ctx)) await host.load(path, settings.n_ctx);

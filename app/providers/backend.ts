@@ -22,6 +22,23 @@ export interface CompletionSampling {
   stop?: string | string[];
 }
 
+/**
+ * Structured output: OpenAI's `response_format` of type "json_schema". A remote provider
+ * gets it as is; the local engine turns the schema into a grammar
+ * (engine/json_schema_grammar.ts).
+ */
+export interface CompletionResponseFormat {
+  type: "json_schema";
+  json_schema: {
+    /** A name for the schema (OpenAI: a-z, A-Z, 0-9, `_` and `-`, at most 64). */
+    name: string;
+    /** The JSON schema the reply must match. */
+    schema: unknown;
+    /** Whether the provider must follow the schema exactly. */
+    strict?: boolean;
+  };
+}
+
 /** One completion asked of a backend. */
 export interface CompletionRequest {
   /** The model id on that backend (a file path for the local one). */
@@ -30,6 +47,8 @@ export interface CompletionRequest {
   messages: ChatMessage[];
   /** Sampling; absent fields take the backend's defaults. */
   sampling?: CompletionSampling;
+  /** Structured output; absent = free text. */
+  responseFormat?: CompletionResponseFormat;
   /** Stops the completion: it ends with finish_reason "abort" and the text so far. */
   signal?: AbortSignal;
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { jsonSchemaToGrammar } from "../../engine/json_schema_grammar.ts";
 import type { ModelHost } from "../model_host.ts";
 import {
   type Backend,
@@ -57,6 +58,9 @@ export class LocalBackend implements Backend {
       ...(s.maxTokens === undefined ? {} : { maxTokens: s.maxTokens }),
       ...(s.seed === undefined ? {} : { seed: s.seed }),
       ...(s.stop === undefined ? {} : { stop: s.stop }),
+      ...(request.responseFormat
+        ? { grammar: jsonSchemaToGrammar(request.responseFormat.json_schema.schema) }
+        : {}),
       signal: request.signal,
       loras: this.#host.activeLoras,
     });

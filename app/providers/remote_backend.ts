@@ -309,6 +309,9 @@ function body(request: CompletionRequest): OpenAI.ChatCompletionCreateParamsStre
     ...(s.maxTokens === undefined || s.maxTokens < 0 ? {} : { max_tokens: s.maxTokens }),
     ...(s.seed === undefined ? {} : { seed: s.seed }),
     ...(s.stop === undefined ? {} : { stop: s.stop }),
+    ...(request.responseFormat
+      ? { response_format: request.responseFormat as OpenAI.ResponseFormatJSONSchema }
+      : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import type { ChatMessage } from "../../engine/chat_template.ts";
 import type { SamplingOptions } from "../../engine/sampling.ts";
 import type { ServingContext } from "../../engine/serving.ts";
 import type { Backend } from "../providers/backend.ts";
+import { ProviderRateLimitError, ProviderUpstreamError } from "../providers/errors.ts";
 
 /** One cell to generate. */
 export interface CellRequest {
@@ -18,8 +19,10 @@ export interface CellRequest {
   maxTokens: number;
   /** Sampling options, engine names (temperature, topK, ...). */
   sampling: SamplingOptions;
-  /** GBNF grammar the output must match ("" = none): a column's JSON schema. */
+  /** GBNF grammar the output must match ("" = none): a column's JSON schema, for the engine. */
   grammar: string;
+  /** The column's JSON schema itself (null = none), for remote providers' response_format. */
+  jsonSchema: unknown;
   signal: AbortSignal;
 }
 
@@ -41,8 +44,17 @@ export interface CellGenerator {
   readonly model: string;
   /** Cells worth running at once (the slots, or the provider's concurrency limit). */
   readonly parallel: number;
+  /**
+   * Cells worth handing over beyond `parallel`, to wait in the generator's own queue:
+   * a slot that frees then starts the next row at once, instead of idling while the
+   * finished cell travels to the main thread and the next request back. Default 0.
+   */
+  readonly lookahead?: number;
   generate(request: CellRequest): Promise<CellResult>;
 }
+
+/** Rows a job keeps waiting in a serving context's queue at most (see `lookahead`). */
+const SERVING_LOOKAHEAD = 4;
 
 /**
  * Cells on a serving context: each is a chat request on one of its slots; more wait in
@@ -57,9 +69,13 @@ export function servingGenerator(
   model: string,
 ): CellGenerator {
   const current = typeof serving === "function" ? serving : () => serving;
+  const slots = current().context.info.nSeqMax;
   return {
     model,
-    parallel: current().context.info.nSeqMax,
+    parallel: slots,
+    // A few rows waiting in the scheduler's queue keep every slot busy between cells; few,
+    // so that chats sharing the context's queue (64 by default) still find room.
+    lookahead: Math.min(slots, SERVING_LOOKAHEAD),
     async generate(request) {
       const generation = current().chat(request.messages, {
         ...request.sampling,
@@ -79,15 +95,31 @@ export function servingGenerator(
   };
 }
 
-/** Attempts per remote cell before it is an error (1 + retries). */
+/** Attempts per remote cell before it is an error (1 + retries after a failed reply). */
 const REMOTE_ATTEMPTS = 3;
-/** Cells in flight on one provider, as AI Sheets sends (5 requests at a time). */
+/** Cells in flight on one provider unless its settings say otherwise: AI Sheets sends 5. */
 export const REMOTE_CONCURRENCY = 5;
 
 /**
- * Cells on a remote provider's backend, at most `concurrency` at once, each retried
- * with backoff (0.5 s, 1 s) before it counts as failed. A JSON schema cannot be sent
- * (the Backend interface has no response_format yet): such a column is refused.
+ * Whether a failed remote cell is worth another attempt: a reply cut off mid-stream or a
+ * 5xx the backend gave up on (ProviderUpstreamError), or a JSON-schema reply that is not
+ * JSON. Refused keys, unknown models and bad requests fail at once.
+ */
+function retryable(error: unknown): boolean {
+  return error instanceof ProviderUpstreamError || error instanceof ProviderRateLimitError ||
+    error instanceof SyntaxError;
+}
+
+/**
+ * Cells on a remote provider's backend, at most `concurrency` at once (the provider's
+ * own limit: the RemoteBackend holds no more requests open than that either). The
+ * backend retries 429, 5xx and connection failures before the reply starts (with
+ * backoff and `Retry-After`); a cell whose reply failed after that, or whose JSON-schema
+ * reply does not parse, is tried again (at most {@link REMOTE_ATTEMPTS} in all, 0.5 s
+ * then 1 s apart) before it counts as failed. A JSON-schema column sends its schema as
+ * OpenAI's `response_format` (`json_schema`, strict).
+ *
+ * @param concurrency Cells at once, the provider's concurrency setting; default 5.
  */
 export function backendGenerator(
   backend: Backend,
@@ -98,9 +130,6 @@ export function backendGenerator(
     model: `${backend.provider}:${model}`,
     parallel: concurrency,
     async generate(request) {
-      if (request.grammar) {
-        throw new TypeError("A JSON schema column cannot run on a remote provider yet");
-      }
       const s = request.sampling;
       let lastError: unknown;
       for (let attempt = 0; attempt < REMOTE_ATTEMPTS; attempt++) {
@@ -115,10 +144,19 @@ export function backendGenerator(
               ...(s.topP === undefined ? {} : { topP: s.topP }),
               ...(s.seed === undefined ? {} : { seed: s.seed }),
             },
+            ...(request.jsonSchema == null ? {} : {
+              responseFormat: {
+                type: "json_schema" as const,
+                json_schema: { name: "cell", schema: request.jsonSchema, strict: true },
+              },
+            }),
             signal: request.signal,
           });
           for await (const _ of completion) { /* the text comes whole in the result */ }
           const result = await completion.result;
+          if (request.jsonSchema != null && result.finishReason !== "abort") {
+            JSON.parse(result.text); // a provider that ignored the schema: SyntaxError, retried
+          }
           return {
             text: result.text,
             tokens: result.metrics.completionTokens ?? 0,
@@ -128,8 +166,10 @@ export function backendGenerator(
           };
         } catch (error) {
           lastError = error;
-          if (request.signal.aborted) break;
-          await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+          if (request.signal.aborted || !retryable(error)) break;
+          if (attempt + 1 < REMOTE_ATTEMPTS) {
+            await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+          }
         }
       }
       throw lastError ?? new DOMException("Aborted", "AbortError");

@@ -276,13 +276,15 @@ export class SheetJobRunner {
     const columns = sheets.columns(job.sheet_id);
     const generator = await this.#options.generatorFor(column);
     const grammar = column.ai.json_schema ? jsonSchemaToGrammar(column.ai.json_schema) : "";
-    const limit = Math.max(
+    const parallel = Math.max(
       1,
       Math.min(
         this.#options.parallel?.(job) ?? sheets.get(job.sheet_id)?.parallel ?? DEFAULT_PARALLEL,
         generator.parallel,
       ),
     );
+    // Rows handed to the generator: those it runs, plus a few waiting in its queue.
+    const limit = parallel + Math.min(parallel, generator.lookahead ?? 0);
     const inFlight = new Map<number, Promise<void>>();
     let after = job.row_start - 1;
     this.#emit(job, true);
@@ -342,6 +344,7 @@ export class SheetJobRunner {
         maxTokens: ai.max_tokens,
         sampling: ai.sampling as SamplingOptions,
         grammar,
+        jsonSchema: ai.json_schema ?? null,
         signal,
       });
       if (signal.aborted) return; // stopped: the cell stays queued

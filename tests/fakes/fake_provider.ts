@@ -6,7 +6,10 @@
  * - `GET /v1/models`: the configured model ids (404 with `modelsRoute: false`).
  * - `POST /v1/chat/completions`: the reply `"Hello from MODEL."` word by word, as SSE
  *   chunks, then a finish_reason chunk, a usage chunk and `data: [DONE]`; a JSON body
- *   when `stream` is false. An unknown model is a 404.
+ *   when `stream` is false. An unknown model is a 404. With a `response_format` of type
+ *   `json_schema`, the reply is a JSON text matching the schema's properties (strings
+ *   are the reply text, numbers 1, booleans true, arrays empty), as a provider that
+ *   honours structured output answers.
  *
  * With `keys`, a request without `Authorization: Bearer KEY` of one of them is a 401 whose
  * message echoes the key it got (as some providers do), so tests can check Hearth
@@ -35,6 +38,8 @@ export interface FakeProviderConfig {
   keys?: string[];
   /** Whether `GET /v1/models` exists. @default {true} */
   modelsRoute?: boolean;
+  /** Milliseconds each chat request waits before answering, so requests overlap. @default {0} */
+  latencyMs?: number;
 }
 
 /** One chat request received. */
@@ -58,6 +63,9 @@ export interface FakeProvider {
   requests: FakeProviderRequest[];
   /** `GET /v1/models` requests so far. */
   modelListings: number;
+  /** Chat requests being answered now, and the most there ever were at once. */
+  inFlight: number;
+  maxInFlight: number;
   /** The reply to `model`. */
   reply(model: string): string;
   /** Stops the server; hanging responses end. */
@@ -73,6 +81,8 @@ export function startFakeProvider(config: FakeProviderConfig = {}): FakeProvider
     faults: [],
     requests: [],
     modelListings: 0,
+    inFlight: 0,
+    maxInFlight: 0,
   };
   const authorized = (request: Request) =>
     !config.keys || config.keys.some((k) => request.headers.get("authorization") === `Bearer ${k}`);
@@ -96,6 +106,16 @@ export function startFakeProvider(config: FakeProviderConfig = {}): FakeProvider
       return error(404, `No route ${req.method} ${path}`, "not_found");
     }
     const body = await req.json();
+    state.inFlight++;
+    state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+    try {
+      return await chat(req, body);
+    } finally {
+      state.inFlight--;
+    }
+  });
+
+  async function chat(req: Request, body: Awaited<ReturnType<Request["json"]>>): Promise<Response> {
     const model = String(body.model);
     const record: FakeProviderRequest = {
       model,
@@ -126,7 +146,14 @@ export function startFakeProvider(config: FakeProviderConfig = {}): FakeProvider
     if (!models.includes(model)) {
       return answer(error(404, `The model \`${model}\` does not exist`, "model_not_found"));
     }
-    const words = reply(model).split(/(?<= )/);
+    if (config.latencyMs) {
+      await Promise.race([new Promise((r) => setTimeout(r, config.latencyMs)), closing.promise]);
+    }
+    const format = body.response_format;
+    const text = format?.type === "json_schema"
+      ? JSON.stringify(exampleOf(format.json_schema?.schema, reply(model)))
+      : reply(model);
+    const words = text.split(/(?<= )/);
     const usage = {
       prompt_tokens: 7,
       completion_tokens: words.length,
@@ -140,7 +167,7 @@ export function startFakeProvider(config: FakeProviderConfig = {}): FakeProvider
         model,
         choices: [{
           index: 0,
-          message: { role: "assistant", content: reply(model) },
+          message: { role: "assistant", content: text },
           finish_reason: "stop",
         }],
         usage,
@@ -189,7 +216,7 @@ export function startFakeProvider(config: FakeProviderConfig = {}): FakeProvider
       },
     }, { highWaterMark: 0 });
     return answer(new Response(stream, { headers: { "content-type": "text/event-stream" } }));
-  });
+  }
 
   const { port } = server.addr as Deno.NetAddr;
   return Object.assign(state, {
@@ -200,6 +227,27 @@ export function startFakeProvider(config: FakeProviderConfig = {}): FakeProvider
       await server.shutdown();
     },
   });
+}
+
+/** The parts of a JSON schema {@link exampleOf} reads. */
+interface Schema {
+  type?: string;
+  enum?: unknown[];
+  properties?: Record<string, Schema>;
+}
+
+/** A value matching a JSON schema's shape: strings are `text`, numbers 1, booleans true. */
+function exampleOf(schema: Schema | undefined, text: string): unknown {
+  if (schema?.enum) return schema.enum[0];
+  if (schema?.type === "object") {
+    return Object.fromEntries(
+      Object.entries(schema.properties ?? {}).map(([k, v]) => [k, exampleOf(v, text)]),
+    );
+  }
+  if (schema?.type === "array") return [];
+  if (schema?.type === "number" || schema?.type === "integer") return 1;
+  if (schema?.type === "boolean") return true;
+  return text;
 }
 
 function sse(value: unknown): Uint8Array {
