@@ -94,7 +94,7 @@ export async function tuiCommand(config: Config): Promise<number> {
       // ink turns itself non-interactive in CI; this is a terminal, tests run it in tmux.
       interactive: true,
       maxFps: 60,
-      onRender: ({ renderTime }) => stats.frame(renderTime),
+      onRender: ({ renderTime }) => stats.frame(renderTime, store.state.streaming !== null),
     },
   );
   const how = await quit.promise;
