@@ -9,11 +9,12 @@
  */
 // @ts-types="@types/react"
 import React from "react";
-import { Box, type Key, Text, useInput, useWindowSize } from "ink";
+import { Box, type Key, Text, useInput } from "ink";
 import type { TuiState, TuiStore } from "./store.ts";
 import { basename } from "./store.ts";
 import { backspace, type Draft, draftOf, EMPTY_DRAFT, insert, lineEdge, move } from "./draft.ts";
-import { messageStatus, MessageView } from "./message_view.ts";
+import { layoutMessage, messageStatus, MessageView } from "./message_view.ts";
+import { type Piece, piecesRows, tailRows } from "./rows.ts";
 import { useTheme } from "./theme.ts";
 
 const h = React.createElement;
@@ -37,6 +38,13 @@ export interface ChatPaneProps {
   active: boolean;
   focused: boolean;
   onHelp: () => void;
+  /** The pane's width in columns, borders included (the root's layout decides it). */
+  width: number;
+  /**
+   * Rows the messages can take at most (the pane's height less its border, title and
+   * the input box's smallest size): messages are laid out only that far up.
+   */
+  messageRows: number;
 }
 
 /**
@@ -116,13 +124,45 @@ export function ChatPane(props: ChatPaneProps): React.ReactElement {
   const model = state.loaded ? basename(state.loaded.path) : "no model";
   const below = Math.min(scroll, Math.max(0, state.branch.length - 1));
   const shown = state.branch.slice(0, state.branch.length - below).slice(-SHOWN_MESSAGES);
-  const { columns, rows } = useWindowSize();
-  const screen = React.useMemo(() => ({ columns, rows }), [columns, rows]);
+  const inner = Math.max(1, props.width - 2);
+  // Stored messages change only when the branch is read again: lay them out and read
+  // their versions (a query each) once per branch, not on every frame of a reply.
+  const stored = React.useMemo(
+    () =>
+      new Map(state.branch.map((m) => [m.id, {
+        pieces: layoutMessage(m.content, inner),
+        status: messageStatus(m, store.versions(m.id)),
+      }])),
+    [state.branch, inner, store],
+  );
+  // From the newest message up, as many rows as the pane can show: ink formats every
+  // text it is given on every frame, also text clipped above the pane's top.
+  const views: React.ReactNode[] = [];
+  let rowsLeft = props.messageRows;
+  for (let i = shown.length - 1; i >= 0 && rowsLeft > 0; i--) {
+    const message = shown[i];
+    const streaming = state.streaming?.id === message.id;
+    let pieces: readonly Piece[] = streaming
+      ? layoutMessage(state.streaming!.text, inner, true)
+      : stored.get(message.id)?.pieces ?? [];
+    const rows = piecesRows(pieces);
+    // The badge row and the blank row after the message.
+    if (rows + 2 > rowsLeft) pieces = tailRows(pieces, rowsLeft);
+    rowsLeft -= rows + 2;
+    views.push(h(MessageView, {
+      key: message.id,
+      role: message.role,
+      pieces,
+      status: streaming ? "streaming… Esc stops" : stored.get(message.id)?.status ?? "",
+    }));
+  }
+  views.reverse();
   return h(
     Box,
     {
       flexDirection: "column",
-      flexGrow: 1,
+      width: props.width,
+      flexShrink: 0,
       borderStyle: "round",
       borderColor: props.focused ? theme.color("focus") : undefined,
       borderDimColor: !props.focused,
@@ -142,22 +182,7 @@ export function ChatPane(props: ChatPaneProps): React.ReactElement {
         justifyContent: "flex-end",
         overflow: "hidden",
       },
-      ...shown.map((message) => {
-        const streaming = state.streaming?.id === message.id;
-        return h(MessageView, {
-          key: message.id,
-          role: message.role,
-          content: streaming ? state.streaming!.text : message.content,
-          status: streaming
-            ? "streaming… Esc stops"
-            : messageStatus(message, store.versions(message.id)),
-          streaming,
-          // The pane is bottom-aligned and scrolls by message, so a message taller than the
-          // terminal only ever shows its end: lay out only that (a streaming reply redraws
-          // every frame, and a long reply's last frame lays it all out at once).
-          screen,
-        });
-      }),
+      ...views,
       shown.length === 0
         ? h(Text, { dimColor: true }, "Type a message and press Enter. ? lists the keys.")
         : null,

@@ -28,6 +28,9 @@ import { useTheme } from "./theme.ts";
 
 const h = React.createElement;
 
+/** The metrics pane's width beside the chat, in columns. */
+const METRICS_WIDTH = 24;
+
 /** The panes that take keys, in Tab order. */
 export const PANES = ["chat", "sessions", "models"] as const;
 /** A pane that takes keys. */
@@ -61,8 +64,13 @@ export function Root(props: RootProps): React.ReactElement {
   const [composer, setComposer] = React.useState<Composer>({ draft: EMPTY_DRAFT });
 
   const focusPane = (pane: Pane) => setFocus(pane);
-  const ask = (label: string, initial: string, onSubmit: (text: string) => void) =>
-    setOverlay({ kind: "prompt", label, initial, onSubmit });
+  // Stable callbacks: the memoised panes compare their props by identity.
+  const ask = React.useCallback(
+    (label: string, initial: string, onSubmit: (text: string) => void) =>
+      setOverlay({ kind: "prompt", label, initial, onSubmit }),
+    [],
+  );
+  const openedChat = React.useCallback(() => setFocus("chat"), []);
   const commands: PaletteCommand[] = paletteCommands({
     store,
     state,
@@ -109,6 +117,10 @@ export function Root(props: RootProps): React.ReactElement {
   const effective: TuiLayout = narrow ? "single" : layout;
   const sideWidth = Math.min(36, Math.max(24, Math.floor(columns * 0.28)));
   const sideRows = effective === "inspector" && columns >= 70 ? height - 10 : height;
+  const metricsBeside = effective === "sidebar" && columns >= 100;
+  const chatWidth = effective === "single"
+    ? columns
+    : columns - sideWidth - (metricsBeside ? METRICS_WIDTH : 0);
   const chatPane = h(ChatPane, {
     key: "chat",
     store,
@@ -118,6 +130,9 @@ export function Root(props: RootProps): React.ReactElement {
     active: active && focus === "chat",
     focused: focus === "chat",
     onHelp: () => setOverlay({ kind: "help" }),
+    width: chatWidth,
+    // Less the border (2 rows), the title and the input box at its smallest (2).
+    messageRows: height - 5,
   });
   const sidePane = (which: "sessions" | "models", width?: number, rowsFor = height) =>
     h(
@@ -131,7 +146,7 @@ export function Root(props: RootProps): React.ReactElement {
           focused: focus === "sessions",
           rows: rowsFor,
           ask,
-          onOpened: () => focusPane("chat"),
+          onOpened: openedChat,
         })
         : h(ModelsPane, {
           app,
@@ -156,7 +171,7 @@ export function Root(props: RootProps): React.ReactElement {
     ? [
       sidePane(side, sideWidth),
       chatPane,
-      columns >= 100 ? h(MetricsPane, { key: "metrics", app, state, width: 24 }) : null,
+      metricsBeside ? h(MetricsPane, { key: "metrics", app, state, width: METRICS_WIDTH }) : null,
     ]
     : [
       chatPane,

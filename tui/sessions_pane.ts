@@ -11,6 +11,7 @@ import { Box, Text, useInput } from "ink";
 import type { TuiState, TuiStore } from "./store.ts";
 import { useTheme } from "./theme.ts";
 import { windowAround } from "./list_window.ts";
+import { memoPane } from "./memo_pane.ts";
 
 const h = React.createElement;
 
@@ -30,8 +31,13 @@ export interface SessionsPaneProps {
   onOpened: () => void;
 }
 
-/** Draws the chat list and takes its keys. */
-export function SessionsPane(props: SessionsPaneProps): React.ReactElement {
+/** Draws the chat list and takes its keys; drawn again only when the list changes. */
+export const SessionsPane: React.NamedExoticComponent<SessionsPaneProps> = memoPane(
+  SessionsPaneView,
+  ["chats", "query", "chat"],
+);
+
+function SessionsPaneView(props: SessionsPaneProps): React.ReactElement {
   const { store, state } = props;
   const theme = useTheme();
   const [selected, setSelected] = React.useState(0);
