@@ -93,6 +93,9 @@ export async function tuiCommand(config: Config): Promise<number> {
       // and the store hands a streaming reply over once a frame.
       // ink turns itself non-interactive in CI; this is a terminal, tests run it in tmux.
       interactive: true,
+      // Terminals that speak the kitty keyboard protocol (kitty, WezTerm, foot, Ghostty)
+      // then tell Shift+Enter from Enter; ink asks the terminal and waits 200 ms at most.
+      kittyKeyboard: { mode: "auto" },
       maxFps: 60,
       onRender: ({ renderTime }) => stats.frame(renderTime, store.state.streaming !== null),
     },
