@@ -3,7 +3,7 @@
  * does not fit), the streaming reply, and the input box. Its keys: Enter sends,
  * Shift+Enter or Alt+Enter adds a line, Up (empty box) or Ctrl+E edits the last message,
  * Ctrl+R regenerates, Alt+Left/Right switch versions of the last reply, PageUp/PageDown
- * scroll by a message, `?` (empty box) shows the keys.
+ * (or the mouse wheel over the pane) scroll by a message, `?` (empty box) shows the keys.
  *
  * @module
  */
@@ -16,6 +16,7 @@ import { backspace, type Draft, draftOf, EMPTY_DRAFT, insert, lineEdge, move } f
 import { layoutMessage, messageStatus, MessageView } from "./message_view.ts";
 import { type Piece, piecesRows, tailRows } from "./rows.ts";
 import { useTheme } from "./theme.ts";
+import { useMouse } from "./mouse.ts";
 
 const h = React.createElement;
 
@@ -45,6 +46,8 @@ export interface ChatPaneProps {
    * the input box's smallest size): messages are laid out only that far up.
    */
   messageRows: number;
+  /** The pane's first screen column: the wheel scrolls it when the pointer is over it. */
+  left: number;
 }
 
 /**
@@ -92,10 +95,17 @@ export function ChatPane(props: ChatPaneProps): React.ReactElement {
   // Messages hidden below the pane's bottom (PageUp scrolls back); 0 = follow the newest.
   const [scroll, setScroll] = React.useState(0);
   React.useEffect(() => setScroll(0), [state.chat?.id]);
+  const older = () => setScroll((n) => Math.min(n + 1, Math.max(0, state.branch.length - 1)));
+  const newer = () => setScroll((n) => Math.max(0, n - 1));
+  useMouse((event) => {
+    if (event.x < props.left || event.x >= props.left + props.width) return;
+    if (event.kind === "wheel-up") older();
+    if (event.kind === "wheel-down") newer();
+  });
   useInput((input, key) => {
     const composer = latest.current;
-    if (key.pageUp) return setScroll((n) => Math.min(n + 1, Math.max(0, state.branch.length - 1)));
-    if (key.pageDown) return setScroll((n) => Math.max(0, n - 1));
+    if (key.pageUp) return older();
+    if (key.pageDown) return newer();
     if (key.ctrl && input === "r") return store.regenerate();
     const lastReply = state.branch.findLast((m) => m.role === "assistant");
     if (key.meta && (key.leftArrow || key.rightArrow) && lastReply) {

@@ -1,7 +1,7 @@
 /**
  * The terminal UI's root: lays the panes out for the terminal's size and the chosen
  * layout, routes keys to the focused pane, and owns the global keys (Tab, Esc, Ctrl+P,
- * Ctrl+L, Ctrl+N, Ctrl+C) and the overlays.
+ * Ctrl+L, Ctrl+N, Ctrl+C) and the overlays. A click focuses the pane under the pointer.
  *
  * Layouts: "single" shows the focused pane alone; "sidebar" puts the sessions (or models)
  * left of the chat and the metrics right of it; "inspector" puts the models (or sessions)
@@ -25,6 +25,7 @@ import { MetricsPane } from "./metrics_pane.ts";
 import { HelpOverlay, Palette, type PaletteCommand, PromptOverlay } from "./overlays.ts";
 import { paletteCommands } from "./palette_commands.ts";
 import { useTheme } from "./theme.ts";
+import { useMouse } from "./mouse.ts";
 
 const h = React.createElement;
 
@@ -121,6 +122,17 @@ export function Root(props: RootProps): React.ReactElement {
   const chatWidth = effective === "single"
     ? columns
     : columns - sideWidth - (metricsBeside ? METRICS_WIDTH : 0);
+  // Where the panes sit on the screen, for the mouse: the side pane is left of the chat in
+  // the sidebar layout, right of it in the inspector layout.
+  const chatLeft = effective === "sidebar" ? sideWidth : 0;
+  const sideLeft = effective === "inspector" ? chatWidth : 0;
+  useMouse((event) => {
+    if (event.kind !== "press" || overlay) return;
+    if (effective === "single") return;
+    const inSide = event.x >= sideLeft && event.x < sideLeft + sideWidth;
+    if (inSide && event.y < (effective === "inspector" ? sideRows : height)) focusPane(side);
+    else if (event.x >= chatLeft && event.x < chatLeft + chatWidth) focusPane("chat");
+  });
   const chatPane = h(ChatPane, {
     key: "chat",
     store,
@@ -131,6 +143,7 @@ export function Root(props: RootProps): React.ReactElement {
     focused: focus === "chat",
     onHelp: () => setOverlay({ kind: "help" }),
     width: chatWidth,
+    left: chatLeft,
     // Less the border (2 rows), the title and the input box at its smallest (2).
     messageRows: height - 5,
   });
@@ -147,6 +160,8 @@ export function Root(props: RootProps): React.ReactElement {
           rows: rowsFor,
           ask,
           onOpened: openedChat,
+          left: effective === "single" ? 0 : sideLeft,
+          width: width ?? columns,
         })
         : h(ModelsPane, {
           app,
