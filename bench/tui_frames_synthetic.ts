@@ -9,13 +9,15 @@
  *     NODE_ENV=production deno run -A bench/tui_frames_synthetic.ts [characters] [rounds]
  *
  * To compare with another checkout, copy this file into its bench/ folder and run it
- * there. Prints a JSON line of {@link FrameSummary} figures per round.
+ * there. Prints a JSON line per round: the FrameSummary figures (tui/frame_stats.ts) and
+ * `cpuMsPerFrame`, the process's CPU time over the stream divided by its frames.
  *
  * @module
  */
 // @ts-types="@types/react"
 import React from "react";
 import { EventEmitter } from "node:events";
+import process from "node:process";
 import { render } from "ink";
 import { offlineApp } from "../tests/app/_offline_app.ts";
 import { Root } from "../tui/root.ts";
@@ -108,6 +110,10 @@ async function round(): Promise<Record<string, number>> {
       onRender: ({ renderTime }) => stats.frame(renderTime, store.state.streaming !== null),
     },
   );
+  // CPU time is what a busy machine cannot inflate: the process's, over the stream, per
+  // frame (React, layout and drawing; the synthetic reply's own work is the same in
+  // every checkout).
+  const cpuBefore = process.cpuUsage();
   store.open(chat.id);
   let lastKey = performance.now();
   for (let at = 0; at < story.length; at += 4) {
@@ -118,11 +124,13 @@ async function round(): Promise<Record<string, number>> {
     }
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
+  const cpu = process.cpuUsage(cpuBefore);
+  const summary = stats.summary();
   await new Promise((resolve) => setTimeout(resolve, 100));
   instance.unmount();
   store.close();
   await offline.close();
-  return { ...stats.summary() };
+  return { ...summary, cpuMsPerFrame: (cpu.user + cpu.system) / 1000 / summary.streamFrames };
 }
 
 for (let i = 0; i < rounds; i++) {
