@@ -44,6 +44,11 @@ Deno.test("Root's keys: newlines, send, regenerate, branch arrows, edit and rese
     assertEquals(app.storage.chats.list().length, 0, "nothing is sent before Enter");
     await press(ui, "\r");
     await waitFor("the reply", () => / ai .*tok\/s/.test(frame(ui)));
+    // The metrics sidebar (100 columns here) shows the reply's TTFT and the context used.
+    await waitFor(
+      "the metrics",
+      () => /TTFT \d+ ms/.test(frame(ui)) && /ctx \d+\/\d+/.test(frame(ui)),
+    );
     const chat = app.storage.chats.list()[0];
     assertEquals(app.storage.messages.activeBranch(chat.id)[0].content, "Once\nupon\na time");
 
