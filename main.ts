@@ -77,6 +77,10 @@ export async function main(args: readonly string[]): Promise<number> {
     if (command === "generate") return await generateCommand(config, providerRegistry());
     if (command === "chat") return await chatCommand(config, providerRegistry());
     if (command === "tui") {
+      // React picks its build when it is first loaded: without NODE_ENV=production it runs
+      // its development build, whose checks and component tracking took about half of the
+      // screen's CPU time while a reply streamed (docs/benchmarks.md, issue 13).
+      if (Deno.env.get("NODE_ENV") === undefined) Deno.env.set("NODE_ENV", "production");
       // Loaded on demand: ink and React cost the other commands nothing.
       const { tuiCommand } = await import("./tui/command.ts");
       return await tuiCommand(config);

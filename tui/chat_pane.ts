@@ -3,18 +3,20 @@
  * does not fit), the streaming reply, and the input box. Its keys: Enter sends,
  * Shift+Enter or Alt+Enter adds a line, Up (empty box) or Ctrl+E edits the last message,
  * Ctrl+R regenerates, Alt+Left/Right switch versions of the last reply, PageUp/PageDown
- * scroll by a message, `?` (empty box) shows the keys.
+ * (or the mouse wheel over the pane) scroll by a message, `?` (empty box) shows the keys.
  *
  * @module
  */
 // @ts-types="@types/react"
 import React from "react";
-import { Box, type Key, Text, useInput, useWindowSize } from "ink";
+import { Box, type Key, Text, useInput } from "ink";
 import type { TuiState, TuiStore } from "./store.ts";
 import { basename } from "./store.ts";
 import { backspace, type Draft, draftOf, EMPTY_DRAFT, insert, lineEdge, move } from "./draft.ts";
-import { messageStatus, MessageView } from "./message_view.ts";
+import { layoutMessage, messageStatus, MessageView } from "./message_view.ts";
+import { type Piece, piecesRows, tailRows } from "./rows.ts";
 import { useTheme } from "./theme.ts";
+import { useMouse } from "./mouse.ts";
 
 const h = React.createElement;
 
@@ -37,6 +39,15 @@ export interface ChatPaneProps {
   active: boolean;
   focused: boolean;
   onHelp: () => void;
+  /** The pane's width in columns, borders included (the root's layout decides it). */
+  width: number;
+  /**
+   * Rows the messages can take at most (the pane's height less its border, title and
+   * the input box's smallest size): messages are laid out only that far up.
+   */
+  messageRows: number;
+  /** The pane's first screen column: the wheel scrolls it when the pointer is over it. */
+  left: number;
 }
 
 /**
@@ -84,10 +95,17 @@ export function ChatPane(props: ChatPaneProps): React.ReactElement {
   // Messages hidden below the pane's bottom (PageUp scrolls back); 0 = follow the newest.
   const [scroll, setScroll] = React.useState(0);
   React.useEffect(() => setScroll(0), [state.chat?.id]);
+  const older = () => setScroll((n) => Math.min(n + 1, Math.max(0, state.branch.length - 1)));
+  const newer = () => setScroll((n) => Math.max(0, n - 1));
+  useMouse((event) => {
+    if (event.x < props.left || event.x >= props.left + props.width) return;
+    if (event.kind === "wheel-up") older();
+    if (event.kind === "wheel-down") newer();
+  });
   useInput((input, key) => {
     const composer = latest.current;
-    if (key.pageUp) return setScroll((n) => Math.min(n + 1, Math.max(0, state.branch.length - 1)));
-    if (key.pageDown) return setScroll((n) => Math.max(0, n - 1));
+    if (key.pageUp) return older();
+    if (key.pageDown) return newer();
     if (key.ctrl && input === "r") return store.regenerate();
     const lastReply = state.branch.findLast((m) => m.role === "assistant");
     if (key.meta && (key.leftArrow || key.rightArrow) && lastReply) {
@@ -116,13 +134,45 @@ export function ChatPane(props: ChatPaneProps): React.ReactElement {
   const model = state.loaded ? basename(state.loaded.path) : "no model";
   const below = Math.min(scroll, Math.max(0, state.branch.length - 1));
   const shown = state.branch.slice(0, state.branch.length - below).slice(-SHOWN_MESSAGES);
-  const { columns, rows } = useWindowSize();
-  const screen = React.useMemo(() => ({ columns, rows }), [columns, rows]);
+  const inner = Math.max(1, props.width - 2);
+  // Stored messages change only when the branch is read again: lay them out and read
+  // their versions (a query each) once per branch, not on every frame of a reply.
+  const stored = React.useMemo(
+    () =>
+      new Map(state.branch.map((m) => [m.id, {
+        pieces: layoutMessage(m.content, inner),
+        status: messageStatus(m, store.versions(m.id)),
+      }])),
+    [state.branch, inner, store],
+  );
+  // From the newest message up, as many rows as the pane can show: ink formats every
+  // text it is given on every frame, also text clipped above the pane's top.
+  const views: React.ReactNode[] = [];
+  let rowsLeft = props.messageRows;
+  for (let i = shown.length - 1; i >= 0 && rowsLeft > 0; i--) {
+    const message = shown[i];
+    const streaming = state.streaming?.id === message.id;
+    let pieces: readonly Piece[] = streaming
+      ? layoutMessage(state.streaming!.text, inner, true)
+      : stored.get(message.id)?.pieces ?? [];
+    const rows = piecesRows(pieces);
+    // The badge row and the blank row after the message.
+    if (rows + 2 > rowsLeft) pieces = tailRows(pieces, rowsLeft);
+    rowsLeft -= rows + 2;
+    views.push(h(MessageView, {
+      key: message.id,
+      role: message.role,
+      pieces,
+      status: streaming ? "streaming… Esc stops" : stored.get(message.id)?.status ?? "",
+    }));
+  }
+  views.reverse();
   return h(
     Box,
     {
       flexDirection: "column",
-      flexGrow: 1,
+      width: props.width,
+      flexShrink: 0,
       borderStyle: "round",
       borderColor: props.focused ? theme.color("focus") : undefined,
       borderDimColor: !props.focused,
@@ -142,22 +192,7 @@ export function ChatPane(props: ChatPaneProps): React.ReactElement {
         justifyContent: "flex-end",
         overflow: "hidden",
       },
-      ...shown.map((message) => {
-        const streaming = state.streaming?.id === message.id;
-        return h(MessageView, {
-          key: message.id,
-          role: message.role,
-          content: streaming ? state.streaming!.text : message.content,
-          status: streaming
-            ? "streaming… Esc stops"
-            : messageStatus(message, store.versions(message.id)),
-          streaming,
-          // The pane is bottom-aligned and scrolls by message, so a message taller than the
-          // terminal only ever shows its end: lay out only that (a streaming reply redraws
-          // every frame, and a long reply's last frame lays it all out at once).
-          screen,
-        });
-      }),
+      ...views,
       shown.length === 0
         ? h(Text, { dimColor: true }, "Type a message and press Enter. ? lists the keys.")
         : null,

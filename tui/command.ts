@@ -21,6 +21,7 @@ import { Root } from "./root.ts";
 import { createTheme, ThemeContext } from "./theme.ts";
 import { dryRun } from "./dry_run.ts";
 import { FrameStats } from "./frame_stats.ts";
+import { MOUSE_OFF, MOUSE_ON, MouseContext, MouseEvents, mouseFilteredStdin } from "./mouse.ts";
 
 const h = React.createElement;
 
@@ -73,19 +74,25 @@ export async function tuiCommand(config: Config): Promise<number> {
   const signals: Deno.Signal[] = ["SIGHUP", "SIGTERM", "SIGINT"];
   for (const signal of signals) Deno.addSignalListener(signal, onHangup);
   const stats = new FrameStats();
+  const mouse = new MouseEvents();
   const instance = render(
     h(
       ThemeContext.Provider,
       { value: createTheme(config.noColor ?? false) },
-      h(Root, {
-        app,
-        store,
-        layout: config.layout ?? "sidebar",
-        onQuit: () => quit.resolve("quit"),
-        onKey: (at) => stats.key(at),
-      }),
+      h(
+        MouseContext.Provider,
+        { value: mouse },
+        h(Root, {
+          app,
+          store,
+          layout: config.layout ?? "sidebar",
+          onQuit: () => quit.resolve("quit"),
+          onKey: (at) => stats.key(at),
+        }),
+      ),
     ),
     {
+      stdin: mouseFilteredStdin(process.stdin, mouse),
       exitOnCtrlC: false,
       alternateScreen: true,
       // Not incrementalRendering: after a resize its line diff drew stale rows (a palette
@@ -93,10 +100,14 @@ export async function tuiCommand(config: Config): Promise<number> {
       // and the store hands a streaming reply over once a frame.
       // ink turns itself non-interactive in CI; this is a terminal, tests run it in tmux.
       interactive: true,
+      // Terminals that speak the kitty keyboard protocol (kitty, WezTerm, foot, Ghostty)
+      // then tell Shift+Enter from Enter; ink asks the terminal and waits 200 ms at most.
+      kittyKeyboard: { mode: "auto" },
       maxFps: 60,
-      onRender: ({ renderTime }) => stats.frame(renderTime),
+      onRender: ({ renderTime }) => stats.frame(renderTime, store.state.streaming !== null),
     },
   );
+  process.stdout.write(MOUSE_ON);
   const how = await quit.promise;
   if (how === "hangup") {
     // The terminal is gone: nothing can be drawn, and a write's error must not end the
@@ -119,6 +130,7 @@ export async function tuiCommand(config: Config): Promise<number> {
     Deno.kill(Deno.pid, "SIGKILL");
   }
   for (const signal of signals) Deno.removeSignalListener(signal, onHangup);
+  process.stdout.write(MOUSE_OFF);
   try {
     await stopReplies(app);
   } finally {

@@ -1,7 +1,9 @@
 /**
  * Frame times and key-to-screen latency of the terminal UI, for docs/benchmarks.md:
  * ink reports each frame's render time; a key's latency runs from its arrival in the
- * root's input handler to the end of the next frame.
+ * root's input handler to the end of the next frame. Frames drawn while a reply streams
+ * are also counted apart: the issue's goal is the frame time while a reply streams, and
+ * the frames of the start, the typing and the quit would dilute it.
  *
  * @module
  */
@@ -12,6 +14,11 @@ export interface FrameSummary {
   frameP50Ms: number;
   frameP99Ms: number;
   frameMaxMs: number;
+  /** Frames drawn while a reply streamed, and their percentiles. */
+  streamFrames: number;
+  streamFrameP50Ms: number;
+  streamFrameP99Ms: number;
+  streamFrameMaxMs: number;
   keys: number;
   keyP50Ms: number;
   keyP99Ms: number;
@@ -20,6 +27,7 @@ export interface FrameSummary {
 /** Collects frame times and key latencies. */
 export class FrameStats {
   readonly #frames: number[] = [];
+  readonly #streamFrames: number[] = [];
   readonly #keys: number[] = [];
   #pendingKey: number | undefined;
 
@@ -28,9 +36,13 @@ export class FrameStats {
     this.#pendingKey ??= atMs;
   }
 
-  /** A frame took `renderMs`; it also ends the wait of a pending key. */
-  frame(renderMs: number): void {
+  /**
+   * A frame took `renderMs` (`streaming`: while a reply streamed); it also ends the wait
+   * of a pending key.
+   */
+  frame(renderMs: number, streaming = false): void {
     this.#frames.push(renderMs);
+    if (streaming) this.#streamFrames.push(renderMs);
     if (this.#pendingKey !== undefined) {
       this.#keys.push(performance.now() - this.#pendingKey);
       this.#pendingKey = undefined;
@@ -44,6 +56,10 @@ export class FrameStats {
       frameP50Ms: percentile(this.#frames, 0.5),
       frameP99Ms: percentile(this.#frames, 0.99),
       frameMaxMs: Math.max(0, ...this.#frames),
+      streamFrames: this.#streamFrames.length,
+      streamFrameP50Ms: percentile(this.#streamFrames, 0.5),
+      streamFrameP99Ms: percentile(this.#streamFrames, 0.99),
+      streamFrameMaxMs: Math.max(0, ...this.#streamFrames),
       keys: this.#keys.length,
       keyP50Ms: percentile(this.#keys, 0.5),
       keyP99Ms: percentile(this.#keys, 0.99),

@@ -80,34 +80,3 @@ export function inline(text: string): Span[] {
   if (last < text.length || spans.length === 0) spans.push({ text: text.slice(last) });
   return spans;
 }
-
-/**
- * The last blocks that can be on a screen of `rows` x `columns`: a reply taller than the
- * screen shows only its end, so the blocks above need no layout. Each block's height is
- * counted low (its characters as if one column each, at the full terminal width), so the
- * cut never removes a row that could show.
- *
- * @example
- * ```ts
- * import { strictEqual } from "node:assert/strict";
- * import { parseMarkdown, visibleTail } from "./markdown.ts";
- *
- * const blocks = parseMarkdown("one\ntwo\nthree");
- * strictEqual(visibleTail(blocks, 80, 2).length, 2);
- * ```
- */
-export function visibleTail(blocks: Block[], columns: number, rows: number): Block[] {
-  const width = Math.max(1, columns);
-  let height = 0;
-  let start = blocks.length;
-  while (start > 0 && height < rows) {
-    const block = blocks[--start];
-    if (block.kind === "code") height += block.lines.length + 2;
-    else {
-      const length = (block.marker?.length ?? 0) +
-        block.spans.reduce((total, span) => total + span.text.length, 0);
-      height += Math.max(1, Math.ceil(length / width));
-    }
-  }
-  return blocks.slice(start);
-}

@@ -1,7 +1,8 @@
 /**
  * One chat message in the terminal: a role badge, its Markdown, and a status line (token
  * counts and speed, incomplete or failed, which version of the branch it is). Memoised,
- * so a streaming reply redraws only itself.
+ * so a streaming reply redraws only itself. The Markdown arrives laid out in rows
+ * (tui/rows.ts): the chat pane gives each message only the rows that can be on screen.
  *
  * @module
  */
@@ -9,7 +10,8 @@
 import React from "react";
 import { Box, Text } from "ink";
 import type { Message } from "../storage/mod.ts";
-import { type Block, parseMarkdown, type Span, visibleTail } from "./markdown.ts";
+import { parseMarkdown } from "./markdown.ts";
+import { layoutBlocks, type Piece, type RowSpan } from "./rows.ts";
 import { useTheme } from "./theme.ts";
 
 const h = React.createElement;
@@ -17,17 +19,10 @@ const h = React.createElement;
 /** Props of {@link MessageView}. */
 export interface MessageViewProps {
   role: Message["role"];
-  /** The Markdown to show (the text so far while it streams). */
-  content: string;
+  /** The message's Markdown laid out in rows ({@link layoutMessage}), or its tail. */
+  pieces: readonly Piece[];
   /** What the status line says, "" for none. */
   status: string;
-  /** Shows a cursor after the text: the reply is streaming. */
-  streaming?: boolean;
-  /**
-   * The terminal's size: when given, only the blocks that can fit on it are drawn (a
-   * streaming reply grows at the bottom, so its start is off screen). Default: all.
-   */
-  screen?: { columns: number; rows: number };
 }
 
 const BADGES: Record<Message["role"], string> = {
@@ -36,12 +31,18 @@ const BADGES: Record<Message["role"], string> = {
   system: " sys ",
 };
 
+/**
+ * Lays out a message's Markdown in rows of `width` columns (the chat pane's inside);
+ * `streaming` adds a cursor after the text.
+ */
+export function layoutMessage(content: string, width: number, streaming = false): Piece[] {
+  return layoutBlocks(parseMarkdown(content + (streaming ? "▌" : "")), width);
+}
+
 /** Draws a message. */
 export const MessageView: React.NamedExoticComponent<MessageViewProps> = React.memo(
-  function MessageView({ role, content, status, streaming, screen }: MessageViewProps) {
+  function MessageView({ role, pieces, status }: MessageViewProps) {
     const theme = useTheme();
-    const parsed = parseMarkdown(content + (streaming ? "▌" : ""));
-    const blocks = screen ? visibleTail(parsed, screen.columns, screen.rows) : parsed;
     return h(
       Box,
       { flexDirection: "column", marginBottom: 1, flexShrink: 0 },
@@ -51,33 +52,31 @@ export const MessageView: React.NamedExoticComponent<MessageViewProps> = React.m
         h(Text, { inverse: true, bold: true, color: theme.color(role) }, BADGES[role]),
         status ? h(Text, { dimColor: true }, status) : null,
       ),
-      ...blocks.map((block, i) => h(BlockView, { key: i, block })),
+      ...pieces.map((piece, i) => h(PieceView, { key: i, piece })),
     );
   },
 );
 
-function BlockView({ block }: { block: Block }) {
+function PieceView({ piece }: { piece: Piece }) {
   const theme = useTheme();
-  if (block.kind === "code") {
+  if (piece.kind === "code") {
     return h(
       Box,
       { borderStyle: "single", borderDimColor: true, flexDirection: "column", paddingX: 1 },
-      block.language ? h(Text, { dimColor: true }, block.language) : null,
-      ...block.lines.map((line, i) =>
+      piece.language ? h(Text, { dimColor: true }, piece.language) : null,
+      ...piece.lines.map((line, i) =>
         h(Text, { key: i, color: theme.color("accent"), wrap: "truncate-end" }, line || " ")
       ),
     );
   }
-  return h(
-    Text,
-    { wrap: "wrap" },
-    block.marker ? h(Text, { color: theme.color("accent") }, block.marker) : null,
-    ...block.spans.map((span, i) => h(SpanView, { key: i, span })),
-  );
+  // Already wrapped to the pane's width: ink wraps again only a row whose width the
+  // layout counted low (rare wide characters), and loses nothing then.
+  return h(Text, { wrap: "wrap" }, ...piece.spans.map((span, i) => h(SpanView, { key: i, span })));
 }
 
-function SpanView({ span }: { span: Span }) {
+function SpanView({ span }: { span: RowSpan }) {
   const theme = useTheme();
+  if (span.marker) return h(Text, { color: theme.color("accent") }, span.text);
   if (span.code) {
     return h(Text, { color: theme.color("accent"), inverse: !theme.color("accent") }, span.text);
   }

@@ -11,6 +11,7 @@ import { Box, Text } from "ink";
 import type { App } from "../app/create_app.ts";
 import type { TuiState } from "./store.ts";
 import { useTheme } from "./theme.ts";
+import { memoPane } from "./memo_pane.ts";
 
 const h = React.createElement;
 const BARS = "▁▂▃▄▅▆▇█";
@@ -35,8 +36,24 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
-/** Draws the metrics of `state` and the app. */
-export function MetricsPane({ app, state, width }: { app: App; state: TuiState; width: number }) {
+/** Props of {@link MetricsPane}. */
+export interface MetricsPaneProps {
+  app: App;
+  state: TuiState;
+  /** Columns, border included. */
+  width: number;
+}
+
+/**
+ * Draws the metrics of `state` and the app: once a second, and when the branch or the
+ * model changes (not on every frame of a streaming reply).
+ */
+export const MetricsPane: React.NamedExoticComponent<MetricsPaneProps> = memoPane(
+  MetricsPaneView,
+  ["branch", "loaded"],
+);
+
+function MetricsPaneView({ app, state, width }: MetricsPaneProps): React.ReactElement {
   const theme = useTheme();
   const [, setTick] = React.useState(0);
   React.useEffect(() => {

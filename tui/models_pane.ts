@@ -12,6 +12,7 @@ import type { App } from "../app/create_app.ts";
 import type { LibraryModel } from "../library/mod.ts";
 import type { TuiState, TuiStore } from "./store.ts";
 import { useTheme } from "./theme.ts";
+import { memoPane } from "./memo_pane.ts";
 import { windowAround } from "./list_window.ts";
 import { formatBytes } from "./metrics_pane.ts";
 
@@ -45,7 +46,12 @@ export function filterModels(models: readonly LibraryModel[], filter: string): L
 }
 
 /** Draws the model list and details and takes its keys. */
-export function ModelsPane(props: ModelsPaneProps): React.ReactElement {
+export const ModelsPane: React.NamedExoticComponent<ModelsPaneProps> = memoPane(
+  ModelsPaneView,
+  ["loaded", "loading"],
+);
+
+function ModelsPaneView(props: ModelsPaneProps): React.ReactElement {
   const { app, store, state } = props;
   const theme = useTheme();
   const [version, setVersion] = React.useState(0);

@@ -27,6 +27,7 @@ export const KEYS: readonly (readonly [string, string])[] = [
   ["Ctrl+L", "next layout (single, sidebar, inspector)"],
   ["Ctrl+P", "command palette"],
   ["n r d /", "sessions: new, rename, delete, search"],
+  ["mouse", "click: focus a pane, open a chat; wheel: scroll"],
   ["?", "this list"],
   ["Ctrl+C", "quit"],
 ];

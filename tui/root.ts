@@ -1,7 +1,7 @@
 /**
  * The terminal UI's root: lays the panes out for the terminal's size and the chosen
  * layout, routes keys to the focused pane, and owns the global keys (Tab, Esc, Ctrl+P,
- * Ctrl+L, Ctrl+N, Ctrl+C) and the overlays.
+ * Ctrl+L, Ctrl+N, Ctrl+C) and the overlays. A click focuses the pane under the pointer.
  *
  * Layouts: "single" shows the focused pane alone; "sidebar" puts the sessions (or models)
  * left of the chat and the metrics right of it; "inspector" puts the models (or sessions)
@@ -25,8 +25,12 @@ import { MetricsPane } from "./metrics_pane.ts";
 import { HelpOverlay, Palette, type PaletteCommand, PromptOverlay } from "./overlays.ts";
 import { paletteCommands } from "./palette_commands.ts";
 import { useTheme } from "./theme.ts";
+import { useMouse } from "./mouse.ts";
 
 const h = React.createElement;
+
+/** The metrics pane's width beside the chat, in columns. */
+const METRICS_WIDTH = 24;
 
 /** The panes that take keys, in Tab order. */
 export const PANES = ["chat", "sessions", "models"] as const;
@@ -61,8 +65,13 @@ export function Root(props: RootProps): React.ReactElement {
   const [composer, setComposer] = React.useState<Composer>({ draft: EMPTY_DRAFT });
 
   const focusPane = (pane: Pane) => setFocus(pane);
-  const ask = (label: string, initial: string, onSubmit: (text: string) => void) =>
-    setOverlay({ kind: "prompt", label, initial, onSubmit });
+  // Stable callbacks: the memoised panes compare their props by identity.
+  const ask = React.useCallback(
+    (label: string, initial: string, onSubmit: (text: string) => void) =>
+      setOverlay({ kind: "prompt", label, initial, onSubmit }),
+    [],
+  );
+  const openedChat = React.useCallback(() => setFocus("chat"), []);
   const commands: PaletteCommand[] = paletteCommands({
     store,
     state,
@@ -109,6 +118,21 @@ export function Root(props: RootProps): React.ReactElement {
   const effective: TuiLayout = narrow ? "single" : layout;
   const sideWidth = Math.min(36, Math.max(24, Math.floor(columns * 0.28)));
   const sideRows = effective === "inspector" && columns >= 70 ? height - 10 : height;
+  const metricsBeside = effective === "sidebar" && columns >= 100;
+  const chatWidth = effective === "single"
+    ? columns
+    : columns - sideWidth - (metricsBeside ? METRICS_WIDTH : 0);
+  // Where the panes sit on the screen, for the mouse: the side pane is left of the chat in
+  // the sidebar layout, right of it in the inspector layout.
+  const chatLeft = effective === "sidebar" ? sideWidth : 0;
+  const sideLeft = effective === "inspector" ? chatWidth : 0;
+  useMouse((event) => {
+    if (event.kind !== "press" || overlay) return;
+    if (effective === "single") return;
+    const inSide = event.x >= sideLeft && event.x < sideLeft + sideWidth;
+    if (inSide && event.y < (effective === "inspector" ? sideRows : height)) focusPane(side);
+    else if (event.x >= chatLeft && event.x < chatLeft + chatWidth) focusPane("chat");
+  });
   const chatPane = h(ChatPane, {
     key: "chat",
     store,
@@ -118,6 +142,10 @@ export function Root(props: RootProps): React.ReactElement {
     active: active && focus === "chat",
     focused: focus === "chat",
     onHelp: () => setOverlay({ kind: "help" }),
+    width: chatWidth,
+    left: chatLeft,
+    // Less the border (2 rows), the title and the input box at its smallest (2).
+    messageRows: height - 5,
   });
   const sidePane = (which: "sessions" | "models", width?: number, rowsFor = height) =>
     h(
@@ -131,7 +159,9 @@ export function Root(props: RootProps): React.ReactElement {
           focused: focus === "sessions",
           rows: rowsFor,
           ask,
-          onOpened: () => focusPane("chat"),
+          onOpened: openedChat,
+          left: effective === "single" ? 0 : sideLeft,
+          width: width ?? columns,
         })
         : h(ModelsPane, {
           app,
@@ -156,7 +186,7 @@ export function Root(props: RootProps): React.ReactElement {
     ? [
       sidePane(side, sideWidth),
       chatPane,
-      columns >= 100 ? h(MetricsPane, { key: "metrics", app, state, width: 24 }) : null,
+      metricsBeside ? h(MetricsPane, { key: "metrics", app, state, width: METRICS_WIDTH }) : null,
     ]
     : [
       chatPane,

@@ -1,6 +1,6 @@
 /**
  * The sessions pane: the chats in the database, newest first. Up/Down (or k/j) select,
- * Enter opens, n starts a new chat, r renames, d deletes, / searches (full text, as the
+ * Enter (or a click) opens, the wheel moves the selection, n starts a new chat, r renames, d deletes, / searches (full text, as the
  * desktop app's search does; Enter or Esc ends typing).
  *
  * @module
@@ -11,6 +11,8 @@ import { Box, Text, useInput } from "ink";
 import type { TuiState, TuiStore } from "./store.ts";
 import { useTheme } from "./theme.ts";
 import { windowAround } from "./list_window.ts";
+import { memoPane } from "./memo_pane.ts";
+import { useMouse } from "./mouse.ts";
 
 const h = React.createElement;
 
@@ -28,10 +30,18 @@ export interface SessionsPaneProps {
   ask: Ask;
   /** A chat was opened or started: the root focuses the chat pane. */
   onOpened: () => void;
+  /** The pane's first screen column and its width: the mouse works over it. */
+  left: number;
+  width: number;
 }
 
-/** Draws the chat list and takes its keys. */
-export function SessionsPane(props: SessionsPaneProps): React.ReactElement {
+/** Draws the chat list and takes its keys; drawn again only when the list changes. */
+export const SessionsPane: React.NamedExoticComponent<SessionsPaneProps> = memoPane(
+  SessionsPaneView,
+  ["chats", "query", "chat"],
+);
+
+function SessionsPaneView(props: SessionsPaneProps): React.ReactElement {
   const { store, state } = props;
   const theme = useTheme();
   const [selected, setSelected] = React.useState(0);
@@ -63,6 +73,19 @@ export function SessionsPane(props: SessionsPaneProps): React.ReactElement {
 
   const rows = Math.max(1, props.rows - 3);
   const { start, items } = windowAround(chats, index, rows);
+  const listTop = 2 + (searching || state.query ? 1 : 0); // the border and the title
+  // The wheel moves the selection; a click on a chat opens it.
+  useMouse((event) => {
+    if (event.x < props.left || event.x >= props.left + props.width) return;
+    if (event.kind === "wheel-up") setSelected(Math.max(0, index - 1));
+    if (event.kind === "wheel-down") setSelected(Math.min(chats.length - 1, index + 1));
+    const chat = items[event.y - listTop];
+    if (event.kind === "press" && event.button === 0 && chat) {
+      setSelected(start + event.y - listTop);
+      store.open(chat.id);
+      props.onOpened();
+    }
+  });
   return h(
     Box,
     {

@@ -51,6 +51,11 @@ export class TmuxSession {
     return tmux("capture-pane", "-p", "-t", this.name);
   }
 
+  /** The screen with its styles, as the escape sequences tmux keeps for them. */
+  captureStyled(): Promise<string> {
+    return tmux("capture-pane", "-p", "-e", "-t", this.name);
+  }
+
   /** Sends keys in tmux's spelling ("Enter", "Escape", "C-p", "Tab") or literal text. */
   async keys(...keys: string[]): Promise<void> {
     await tmux("send-keys", "-t", this.name, ...keys);

@@ -40,8 +40,9 @@ Deno.test("hearth tui: the model pane loads another model; 40x12 stays readable"
     );
     assert(!/●.*chatml/i.test(listed), "the chatml copy is not loaded yet");
     await tui.keys("Enter");
-    // ● marks the loaded model in the list.
+    // ● marks the loaded model in the list; the notification line says so too.
     await tui.waitFor("the chatml copy loaded", (s) => /▸●.*chatml/i.test(s));
+    await tui.waitFor("the notification", (s) => s.includes("Loaded stories260K-chatml-derived"));
 
     await tui.resize(40, 12);
     await tui.waitFor("the 40x12 layout", (s) => {
