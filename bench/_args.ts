@@ -76,7 +76,16 @@ export const BENCH_OPTIONS: readonly OptionSpec[] = Object.freeze([
     undefined,
     "hearth serve against llama-server, both started here with one argument list (-m, -c " +
       "total KV, -np B, -t, -b, -ub): --parallel B clients (default 1,4,16) stream -n tokens " +
-      "each, rounds alternating",
+      "each, rounds alternating; --clients C sets the streams apart from the slots",
+  ),
+  row(
+    "clients",
+    "--clients",
+    "string C[,C...]",
+    undefined,
+    "with --serve-compare: C streams at once against each --parallel B slots (one row per " +
+      "B and C); default C = B",
+    { read: intList(1) },
   ),
   row(
     "http",
@@ -143,6 +152,8 @@ export interface BenchArgs extends DraftFlags {
   serveCompare: string | undefined;
   http: boolean;
   parallel: number[] | undefined;
+  /** --serve-compare's streams per round; undefined = as many as slots. */
+  clients: number[] | undefined;
   /** Tokens of the shared prompt prefix of the --shared-prefix test; undefined = not run. */
   sharedPrefix: number | undefined;
   libDir: string | undefined;

@@ -22,6 +22,7 @@ Deno.test("parseBenchArgs() takes llama-bench's spellings, lists and defaults", 
       serveCompare: undefined,
       http: false,
       parallel: [1, 4],
+      clients: undefined,
       sharedPrefix: undefined,
       libDir: undefined,
       variant: undefined,
@@ -46,6 +47,20 @@ Deno.test("parseBenchArgs() takes llama-bench's spellings, lists and defaults", 
     [defaults.nPrompt, defaults.nGen, defaults.nUbatch, defaults.nGpuLayers, defaults.flashAttn],
     [[512], [128], 512, 99, "auto"],
   );
+  assertEquals(
+    parseBenchArgs([
+      "-m",
+      "x.gguf",
+      "--serve-compare",
+      "s",
+      "--parallel",
+      "1,16",
+      "--clients",
+      "1",
+    ])!
+      .clients,
+    [1],
+  );
   assertEquals(parseBenchArgs(["-h"]), undefined);
 });
 
@@ -53,6 +68,7 @@ Deno.test("parseBenchArgs() refuses bad values and unknown flags, naming them", 
   assertThrows(() => parseBenchArgs([]), TypeError, "-m MODEL");
   assertThrows(() => parseBenchArgs(["-m", "x", "-p", "1,a"]), RangeError, "--n-prompt");
   assertThrows(() => parseBenchArgs(["-m", "x", "--parallel", "0"]), RangeError, "--parallel");
+  assertThrows(() => parseBenchArgs(["-m", "x", "--clients", "0"]), RangeError, "--clients");
   assertThrows(() => parseBenchArgs(["-m", "x", "-fa", "2"]), RangeError, "--flash-attn");
   assertThrows(() => parseBenchArgs(["-m", "x", "-o", "xml"]), RangeError, "--output");
   assertThrows(() => parseBenchArgs(["-m", "x", "-ngl", "-2"]), RangeError, "--n-gpu-layers");

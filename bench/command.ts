@@ -77,6 +77,7 @@ export async function benchCommand(
         model: values.model,
         llamaServer: values.serveCompare,
         parallel: parallel ?? [1, 4, 16],
+        clients: values.clients,
         nGen: tests.find((t) => t.nGen > 0)?.nGen ?? 128,
         nThreads: settings.nThreads,
         repetitions: settings.repetitions,

@@ -6,26 +6,42 @@
  * so equal settings hold by construction. For each B, B clients stream `/v1/completions` of
  * `-n` tokens at once (end-of-generation banned through logit_bias), rounds
  * alternating between the two servers; throughput is completion tokens over the
- * round's wall time.
+ * round's wall time. `clients` sets the streams per round apart from the slots (one
+ * client against 16 slots: what idle slots cost a lone stream). Each server's own
+ * `timings.predicted_per_second` (decode speed after the first token) and the CPU time
+ * of each of its threads per completion token are kept beside.
  *
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { addThreadCpu, readThreadCpu, type ThreadCpu, threadCpuDelta } from "./_thread_cpu.ts";
 
 /** One row: aggregate completion tokens per second of both servers. */
 export interface ServeBenchRow {
+  /** Slots (`-np`). */
   parallel: number;
+  /** Streams at once per round. */
+  clients: number;
   /** Both servers' command lines, verbatim (ports as used). */
   commands: { hearth: string; llamaServer: string };
   hearthTokPerSec: number[];
   llamaServerTokPerSec: number[];
+  /** Mean over the round's streams of the server's `timings.predicted_per_second`. */
+  hearthPredictedPerSec: number[];
+  llamaServerPredictedPerSec: number[];
+  /** CPU milliseconds per thread over the timed rounds, and the tokens they streamed. */
+  hearthCpu: { threads: ThreadCpu[]; tokens: number };
+  llamaServerCpu: { threads: ThreadCpu[]; tokens: number };
 }
 
 /** Settings of {@link benchServers}. */
 export interface ServeBenchOptions {
   model: string;
   llamaServer: string;
+  /** Slot counts (`-np`), one row each (or one per clients count). */
   parallel: readonly number[];
+  /** Streams per round; undefined = as many as slots. */
+  clients?: readonly number[];
   nGen: number;
   nThreads: number;
   repetitions: number;
@@ -48,59 +64,132 @@ export async function benchServers(options: ServeBenchOptions): Promise<ServeBen
       ...["-t", String(options.nThreads), "-b", "2048", "-ub", "512", "--alias", "bench"],
       ...["--host", "127.0.0.1", "--port", String(port)],
     ];
+    const clientCounts = options.clients ?? [pl];
     const hearth = await launch(
       Deno.execPath(),
       (port) => ["run", "-A", MAIN, "serve", ...shared(port)],
       options.env,
     );
     const llama = await launch(options.llamaServer, shared);
-    const row: ServeBenchRow = {
-      parallel: pl,
-      commands: { hearth: hearth.command, llamaServer: llama.command },
-      hearthTokPerSec: [],
-      llamaServerTokPerSec: [],
-    };
     try {
-      for (let r = 0; r <= options.repetitions; r++) {
-        const ours = await round(hearth.url, pl, options);
-        const theirs = await round(llama.url, pl, options);
-        if (r === 0) continue; // warm-up round
-        row.hearthTokPerSec.push(ours);
-        row.llamaServerTokPerSec.push(theirs);
+      for (const clients of clientCounts) {
+        const row: ServeBenchRow = {
+          parallel: pl,
+          clients,
+          commands: { hearth: hearth.command, llamaServer: llama.command },
+          hearthTokPerSec: [],
+          llamaServerTokPerSec: [],
+          hearthPredictedPerSec: [],
+          llamaServerPredictedPerSec: [],
+          hearthCpu: { threads: [], tokens: 0 },
+          llamaServerCpu: { threads: [], tokens: 0 },
+        };
+        for (let r = 0; r <= options.repetitions; r++) {
+          const ours = await round(hearth, clients, options);
+          const theirs = await round(llama, clients, options);
+          if (r === 0) continue; // warm-up round
+          row.hearthTokPerSec.push(ours.tokPerSec);
+          row.llamaServerTokPerSec.push(theirs.tokPerSec);
+          row.hearthPredictedPerSec.push(ours.predictedPerSec);
+          row.llamaServerPredictedPerSec.push(theirs.predictedPerSec);
+          row.hearthCpu.threads = addThreadCpu(row.hearthCpu.threads, ours.cpu);
+          row.hearthCpu.tokens += ours.tokens;
+          row.llamaServerCpu.threads = addThreadCpu(row.llamaServerCpu.threads, theirs.cpu);
+          row.llamaServerCpu.tokens += theirs.tokens;
+        }
+        rows.push(row);
       }
     } finally {
       await hearth.stop();
       await llama.stop();
     }
-    rows.push(row);
   }
   return rows;
 }
 
-/** Formats the rows with the mean ratio per B. */
+/**
+ * Formats the rows with the mean ratio per B (slots) and C (clients): aggregate tok/s
+ * end to end, then each server's own decode speed (`predicted_per_second`), then the
+ * CPU time per completion token of each thread that spent at least 1% of the total.
+ */
 export function formatServeBench(rows: readonly ServeBenchRow[]): string {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  let out = "|    B | hearth serve tok/s | llama-server tok/s | ratio |\n";
-  out += "| ---: | -----------------: | -----------------: | ----: |\n";
+  const cell = (x: number, width: number) => x.toFixed(2).padStart(width);
+  let out = "|  B |  C | hearth serve tok/s | llama-server tok/s | ratio | " +
+    "hearth predicted/s | llama-server predicted/s |\n";
+  out += "| -: | -: | -----------------: | -----------------: | ----: | " +
+    "-----------------: | -----------------------: |\n";
   for (const row of rows) {
     const [a, b] = [mean(row.hearthTokPerSec), mean(row.llamaServerTokPerSec)];
-    out += `| ${String(row.parallel).padStart(4)} | ${a.toFixed(2).padStart(18)} | ` +
-      `${b.toFixed(2).padStart(18)} | ${(a / b).toFixed(3).padStart(5)} |\n`;
+    out += `| ${String(row.parallel).padStart(2)} | ${String(row.clients).padStart(2)} | ` +
+      `${cell(a, 18)} | ${cell(b, 18)} | ${(a / b).toFixed(3).padStart(5)} | ` +
+      `${cell(mean(row.hearthPredictedPerSec), 18)} | ` +
+      `${cell(mean(row.llamaServerPredictedPerSec), 24)} |\n`;
   }
-  out += "\nCommand lines:\n";
-  for (const row of rows) out += `\n    ${row.commands.hearth}\n    ${row.commands.llamaServer}\n`;
+  out += "\nCPU per completion token, by thread (tid name: µs/token):\n";
+  for (const row of rows) {
+    for (
+      const [server, cpu] of [["hearth", row.hearthCpu], [
+        "llama-server",
+        row.llamaServerCpu,
+      ]] as const
+    ) {
+      out += `\n  B ${row.parallel}, C ${row.clients}, ${server}: ${formatCpu(cpu)}`;
+    }
+  }
+  out += "\n\nCommand lines:\n";
+  const seen = new Set<string>();
+  for (const row of rows) {
+    if (seen.has(row.commands.hearth)) continue;
+    seen.add(row.commands.hearth);
+    out += `\n    ${row.commands.hearth}\n    ${row.commands.llamaServer}\n`;
+  }
   return out;
 }
 
-async function round(url: string, pl: number, options: ServeBenchOptions): Promise<number> {
-  const start = performance.now();
-  const counts = await Promise.all(Array.from({ length: pl }, (_, i) => stream(url, i, options)));
-  const seconds = (performance.now() - start) / 1000;
-  return counts.reduce((a, b) => a + b, 0) / seconds;
+function formatCpu(cpu: { threads: ThreadCpu[]; tokens: number }): string {
+  const total = cpu.threads.reduce((sum, t) => sum + t.cpuMs, 0);
+  if (cpu.tokens === 0 || total === 0) return "not measured";
+  const perToken = (ms: number) => Math.round(ms * 1000 / cpu.tokens);
+  const shown = cpu.threads.filter((t) => t.cpuMs >= total / 100);
+  return `total ${perToken(total)}; ` +
+    shown.map((t) => `${t.tid} ${t.name}: ${perToken(t.cpuMs)}`).join(", ");
 }
 
-/** Streams one completion; returns the completion tokens the server reported or sent. */
-async function stream(url: string, i: number, options: ServeBenchOptions): Promise<number> {
+interface Round {
+  tokPerSec: number;
+  predictedPerSec: number;
+  tokens: number;
+  cpu: ThreadCpu[];
+}
+
+async function round(server: Server, clients: number, options: ServeBenchOptions): Promise<Round> {
+  const before = readThreadCpu(server.pid);
+  const start = performance.now();
+  const streams = await Promise.all(
+    Array.from({ length: clients }, (_, i) => stream(server.url, i, options)),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  const cpu = threadCpuDelta(before, readThreadCpu(server.pid));
+  const tokens = streams.reduce((a, s) => a + s.tokens, 0);
+  const predicted = streams.map((s) => s.predictedPerSec).filter((x) => x !== undefined);
+  return {
+    tokPerSec: tokens / seconds,
+    predictedPerSec: predicted.reduce((a, b) => a + b, 0) / predicted.length,
+    tokens,
+    cpu,
+  };
+}
+
+/**
+ * Streams one completion; returns the completion tokens the server reported or sent,
+ * and its `timings.predicted_per_second` when it sent one.
+ */
+async function stream(
+  url: string,
+  i: number,
+  options: ServeBenchOptions,
+): Promise<{ tokens: number; predictedPerSec: number | undefined }> {
   const response = await fetch(`${url}/v1/completions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -121,6 +210,7 @@ async function stream(url: string, i: number, options: ServeBenchOptions): Promi
   // that sends no usage.
   let chunks = 0;
   let usage: number | undefined;
+  let predictedPerSec: number | undefined;
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let rest = "";
   for (;;) {
@@ -133,16 +223,27 @@ async function stream(url: string, i: number, options: ServeBenchOptions): Promi
       const chunk = JSON.parse(event.slice(6));
       if (chunk.choices?.length) chunks++;
       if (chunk.usage?.completion_tokens !== undefined) usage = chunk.usage.completion_tokens;
+      if (chunk.timings?.predicted_per_second !== undefined) {
+        predictedPerSec = chunk.timings.predicted_per_second;
+      }
     }
   }
-  return usage ?? Math.min(chunks, options.nGen);
+  return { tokens: usage ?? Math.min(chunks, options.nGen), predictedPerSec };
+}
+
+interface Server {
+  url: string;
+  command: string;
+  /** The server process (hearth serve runs Deno itself, not a wrapper). */
+  pid: number;
+  stop(): Promise<void>;
 }
 
 async function launch(
   command: string,
   args: (port: number) => string[],
   env?: Record<string, string>,
-): Promise<{ url: string; command: string; stop(): Promise<void> }> {
+): Promise<Server> {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
@@ -171,6 +272,7 @@ async function launch(
   return {
     url,
     command: [command, ...argv].join(" "),
+    pid: child.pid,
     stop: async () => {
       child.kill("SIGTERM");
       await child.status;

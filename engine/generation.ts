@@ -76,6 +76,27 @@ export class Generation implements AsyncIterable<Piece> {
   }
 
   /**
+   * Yields the pieces in batches: every piece that arrived since the last batch, in
+   * order, never an empty batch; throws the error that ended the generation. The
+   * engine posts pieces coalesced (at most every 33 ms), so a server that writes one
+   * event per batch instead of one per piece writes, wakes its client and builds
+   * JSON a few times less per token. Use this or the pieces iterator, not both.
+   */
+  async *batches(): AsyncGenerator<Piece[], void, undefined> {
+    for (;;) {
+      if (this.#queue.length > 0) {
+        yield this.#queue.splice(0);
+        continue;
+      }
+      if (this.#done) {
+        if (this.#error !== undefined) throw this.#error;
+        return;
+      }
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+  }
+
+  /**
    * Waits for the end and returns the whole text.
    *
    * @throws the error that ended the generation, as {@link Generation.result} rejects.

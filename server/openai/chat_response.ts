@@ -62,8 +62,8 @@ export async function* chatChunks(
   yield chunk({ role: "assistant", content: "", refusal: null });
   let text = "";
   let sent = 0;
-  for await (const piece of started.pieces) {
-    text += piece.text;
+  for await (const batch of started.batches) {
+    for (const piece of batch) text += piece.text;
     const upTo = Math.max(sent, tools ? tools.format.holdFrom(text) : text.length);
     if (upTo > sent) yield chunk({ content: text.slice(sent, upTo) });
     sent = upTo;

@@ -25,8 +25,8 @@ function started(texts: string[]): StartedGeneration {
   };
   const result: GenerationResult = { finishReason: "stop", text, metrics, droppedMessages: 0 };
   return {
-    pieces: (async function* () {
-      for (const piece of texts) yield { token: 0, text: piece };
+    batches: (async function* () {
+      for (const piece of texts) yield [{ token: 0, text: piece }];
     })(),
     result: Promise.resolve(result),
   };

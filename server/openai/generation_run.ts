@@ -9,17 +9,21 @@ import type { Generation } from "../../engine/generation.ts";
 import type { GenerationResult, Piece } from "../../engine/types.ts";
 import type { ServerMetrics } from "./metrics.ts";
 
-/** A generation under way, its first piece already out (or it ended without one). */
+/** A generation under way, its first pieces already out (or it ended without one). */
 export interface StartedGeneration {
-  /** Every piece, the first included; iterate once. */
-  pieces: AsyncIterable<Piece>;
+  /**
+   * Every piece, the first included, in the batches they arrived in (never empty);
+   * iterate once. A stream writes one event per batch: one per engine post (about
+   * every 33 ms), not one per token.
+   */
+  batches: AsyncIterable<Piece[]>;
   /** How it ended. */
   result: Promise<GenerationResult>;
 }
 
 /**
  * Calls `start`, records the generation's metrics when it ends, and waits for the
- * first piece or the end.
+ * first pieces or the end.
  *
  * @throws what the engine throws before the first piece (a RangeError for a value it
  *   refuses, ContextOverflowError, QueueFullError, ChatTemplateError), for onError to
@@ -31,14 +35,14 @@ export async function startGeneration(
 ): Promise<StartedGeneration> {
   const generation = start();
   generation.result.then((result) => metrics.recordGeneration(result.metrics), () => {});
-  const iterator = generation[Symbol.asyncIterator]();
+  const iterator = generation.batches();
   const first = await iterator.next();
-  async function* pieces(): AsyncGenerator<Piece> {
+  async function* batches(): AsyncGenerator<Piece[]> {
     if (first.done) return;
     yield first.value;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       yield next.value;
     }
   }
-  return { pieces: pieces(), result: generation.result };
+  return { batches: batches(), result: generation.result };
 }

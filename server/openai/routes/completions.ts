@@ -105,7 +105,10 @@ async function* completionChunks(
     ...(includeUsage ? { usage: null } : {}),
   });
   if (prefix !== "") yield chunk(prefix);
-  for await (const piece of started.pieces) if (piece.text !== "") yield chunk(piece.text);
+  for await (const batch of started.batches) {
+    const text = batch.length === 1 ? batch[0].text : batch.map((piece) => piece.text).join("");
+    if (text !== "") yield chunk(text);
+  }
   const result: GenerationResult = await started.result;
   yield chunk("", openAiFinish(result.finishReason));
   if (includeUsage) {
