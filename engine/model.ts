@@ -38,6 +38,13 @@ export interface LoadModelOptions extends EngineOptions {
   useMlock?: boolean;
   /** Load the tokenizer only: tokenize and detokenize work, contexts do not. Default false. */
   vocabOnly?: boolean;
+  /**
+   * Let the CPU backend repack weights into its extra buffer types (interleaved layouts
+   * with their own matmul kernels), `llama_model_params.use_extra_bufts` in llama.h;
+   * false is llama.cpp's `--no-repack`. Default true (llama.cpp's default). The kernels
+   * differ in rounding from the plain ones that an RPC worker's CPU backend runs.
+   */
+  useExtraBufts?: boolean;
   /** Called with the load progress, a fraction in [0, 1]; exceptions are ignored. */
   onProgress?: (fraction: number) => void;
   /** Cancels the load; `loadModel` then rejects with `signal.reason`. */
@@ -80,6 +87,7 @@ export interface LoadModelOptions extends EngineOptions {
  */
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<Model> {
   const { nGpuLayers = -1, useMmap = true, useMlock = false, vocabOnly = false } = options;
+  const { useExtraBufts = true } = options;
   const { onProgress, signal } = options;
   if (typeof path !== "string" || path === "") {
     throw new TypeError("path must be a non-empty string");
@@ -90,6 +98,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
   if (typeof useMmap !== "boolean") throw new TypeError("useMmap must be a boolean");
   if (typeof useMlock !== "boolean") throw new TypeError("useMlock must be a boolean");
   if (typeof vocabOnly !== "boolean") throw new TypeError("vocabOnly must be a boolean");
+  if (typeof useExtraBufts !== "boolean") throw new TypeError("useExtraBufts must be a boolean");
   signal?.throwIfAborted();
   await checkGgufFile(path);
   signal?.throwIfAborted();
@@ -119,6 +128,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
       useMmap,
       useMlock,
       vocabOnly,
+      useExtraBufts,
       serial,
       progress: onProgress !== undefined,
     }, {

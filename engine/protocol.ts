@@ -69,6 +69,7 @@ export interface Requests {
     useMmap: boolean;
     useMlock: boolean;
     vocabOnly: boolean;
+    useExtraBufts: boolean;
     serial: number;
     progress: boolean;
   };

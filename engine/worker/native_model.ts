@@ -20,6 +20,8 @@ export interface NativeModelOptions {
   /** Lock the weights in RAM; absent = false (the load probe's child does not lock). */
   useMlock?: boolean;
   vocabOnly: boolean;
+  /** `use_extra_bufts` (weight repacking); absent = true, llama.cpp's default. */
+  useExtraBufts?: boolean;
 }
 
 /** `enum llama_load_mode` (llama.h): NONE reads the file, MMAP maps it. */
@@ -79,6 +81,7 @@ export class NativeModel {
       .set("n_gpu_layers", options.nGpuLayers)
       .set("load_mode", loadMode(options))
       .set("vocab_only", options.vocabOnly)
+      .set("use_extra_bufts", options.useExtraBufts ?? true)
       .set("progress_callback", progress.pointer);
     const mark = libs.log.mark();
     let model: Deno.PointerValue;
