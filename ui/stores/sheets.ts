@@ -45,6 +45,15 @@ export const SheetsModel = createModel((api: SheetsApi, toasts: Toasts) => {
   const setProgress = (p: SheetProgressJson) => {
     progress.value = { ...progress.value, [p.column_id]: p };
   };
+  // A `sheets` event that arrives while a progress GET is on its way is newer than the GET's
+  // answer: a fast job's "done" event can overtake it, and the answer ("running") would then
+  // stay on screen for good. So a fetched progress applies only if no event came meanwhile.
+  const eventsSeen = new Map<string, number>();
+  const fetchProgress = async (columnId: string) => {
+    const seen = eventsSeen.get(columnId) ?? 0;
+    const p = await api.progress(columnId);
+    if (p && (eventsSeen.get(columnId) ?? 0) === seen) setProgress(p);
+  };
 
   const open = (id: string) =>
     guard(async () => {
@@ -53,10 +62,7 @@ export const SheetsModel = createModel((api: SheetsApi, toasts: Toasts) => {
       current.value = { sheet, columns, rows };
       selection.value = null;
       progress.value = {};
-      const found = await Promise.all(
-        columns.filter((c) => c.kind === "ai").map((c) => api.progress(c.id)),
-      );
-      for (const p of found) if (p) setProgress(p);
+      await Promise.all(columns.filter((c) => c.kind === "ai").map((c) => fetchProgress(c.id)));
     });
   /** Columns and the sheet's header again (after a column change). */
   const reloadColumns = async () => {
@@ -199,15 +205,13 @@ export const SheetsModel = createModel((api: SheetsApi, toasts: Toasts) => {
         const sel = selection.value;
         if (!sel) return;
         await api.generate(sel.columnId, sel.from, sel.to, mode);
-        const p = await api.progress(sel.columnId);
-        if (p) setProgress(p);
+        await fetchProgress(sel.columnId);
         await current.value?.rows.reload();
       }),
     retryFailed: (columnId: string) =>
       guard(async () => {
         await api.retryFailed(columnId);
-        const p = await api.progress(columnId);
-        if (p) setProgress(p);
+        await fetchProgress(columnId);
       }),
     /** Pauses, resumes or cancels a column's job. */
     control: (columnId: string, action: "pause" | "resume" | "cancel") =>
@@ -215,8 +219,7 @@ export const SheetsModel = createModel((api: SheetsApi, toasts: Toasts) => {
         const jobId = progress.value[columnId]?.job_id;
         if (!jobId) return;
         await api[action](jobId);
-        const p = await api.progress(columnId);
-        if (p) setProgress(p);
+        await fetchProgress(columnId);
         await current.value?.rows.reload();
       }),
     /** Sets a cell by hand. */
@@ -235,6 +238,7 @@ export const SheetsModel = createModel((api: SheetsApi, toasts: Toasts) => {
     prompt: (columnId: string, row: number) => api.prompt(columnId, row),
     /** A `sheets` event: a job of the open sheet progressed. */
     onProgress(p: SheetProgressJson) {
+      eventsSeen.set(p.column_id, (eventsSeen.get(p.column_id) ?? 0) + 1);
       if (p.sheet_id !== current.value?.sheet.id) return;
       setProgress(p);
       scheduleReload();

@@ -111,3 +111,33 @@ Deno.test("the keyboard moves the selected cell, grows the range with Shift, and
   assertEquals(sheets.selection.value, { columnId: "c1", from: 999, to: 1000 });
   assertEquals(sheets.moveSelection(0, 1), 999); // one column: stays in it
 });
+
+Deno.test("a job's done event that overtakes the progress GET after generate stays shown", async () => {
+  const { api } = fakeApi();
+  const progressOf = (state: SheetProgressJson["state"], rows_done: number): SheetProgressJson => ({
+    sheet_id: "s1",
+    column_id: "c1",
+    job_id: "j1",
+    state,
+    rows_total: 2,
+    rows_done,
+    rows_failed: 0,
+    rows_per_s: 0,
+    tok_per_s: 0,
+    eta_s: null,
+    prompt_tokens_decoded: 0,
+    prompt_tokens_total: 0,
+  });
+  const sheets = new SheetsModel(api, new ToastsModel());
+  await sheets.open("s1");
+  // The GET is answered while the job runs; its answer comes back after the job's last event.
+  let answer!: (p: SheetProgressJson) => void;
+  api.progress = () => new Promise((resolve) => (answer = resolve));
+  sheets.selectCell("c1", 0);
+  const generated = sheets.generate();
+  await tick();
+  sheets.onProgress(progressOf("done", 2));
+  answer(progressOf("running", 0));
+  await generated;
+  assertEquals(sheets.progress.value["c1"]?.state, "done");
+});
