@@ -6,6 +6,7 @@
  * @module
  */
 import type {
+  DeviceChoice,
   AppState,
   Chat,
   ChatPatch,
@@ -213,6 +214,9 @@ export function createApi(base = "") {
         "GET",
         `/api/model-options?path=${id(path)}`,
       ),
+    /** The device kinds (prebuilt variants) the load option `variant` offers on this machine. */
+    modelDevices: () =>
+      json<{ devices: DeviceChoice[] }>("GET", "/api/model-options/devices"),
     /** Replaces the load options of a model file (null fields: the default). */
     setModelOptions: (path: string, options: ModelLoadOptions) =>
       json<{ path: string; options: ModelLoadOptions }>("PUT", "/api/model-options", {
