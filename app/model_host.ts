@@ -399,7 +399,7 @@ export class ModelHost {
     /** A new engine this load started (another device kind); owned here until adopted. */
     let fresh: { engine: Engine; options: EngineOptions } | undefined;
     try {
-      const target = await this.#engineFor(options.variant);
+      const target = await this.#engineFor(options.variant, abort.signal);
       fresh = target.fresh;
       const model = await loadModel(path, {
         engine: target.engine,
@@ -472,16 +472,19 @@ export class ModelHost {
    * device kind maps to (no kind: when it runs the host's default package), else a new
    * engine on that package, returned as `fresh` for the caller to adopt or dispose.
    *
+   * @throws the signal's reason when the load was cancelled before a new engine started.
    * @throws {LibraryLoadError} when no prebuilt package runs `device` on this OS and CPU,
    *   or the new engine cannot start (its package cannot be fetched).
    */
   async #engineFor(
     device: DeviceKind | undefined,
+    signal: AbortSignal,
   ): Promise<{ engine: Engine; fresh?: { engine: Engine; options: EngineOptions } }> {
     const wanted = this.#engineOptionsFor(device);
     if (this.#engine === undefined) this.#currentOptions = wanted; // the first start uses it
     const current = await this.engine();
     if (current.info.variant === this.#variantOf(wanted)) return { engine: current };
+    signal.throwIfAborted(); // a load cancelled meanwhile starts no engine
     const engine = await this.#startEngine(wanted);
     if (this.#closed) {
       engine.dispose();

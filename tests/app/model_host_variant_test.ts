@@ -19,8 +19,13 @@ import { waitFor } from "../server/_app_api.ts";
 Deno.test("ModelHost: a load on another variant starts its engine and closes the old one once", async () => {
   const { dir } = await locateLibraries({ variant: "linux-x64" });
   const started: { engine: Engine; options: EngineOptions; disposals: number }[] = [];
+  /** Set to hold the next engine start until the test resolves it. */
+  let gate: PromiseWithResolvers<void> | undefined;
+  let starting = 0;
   const startEngine = async (options: EngineOptions) => {
+    starting++;
     const engine = await Engine.start(options);
+    await gate?.promise;
     const entry = { engine, options, disposals: 0 };
     const dispose = engine.dispose.bind(engine);
     engine.dispose = () => {
@@ -47,17 +52,25 @@ Deno.test("ModelHost: a load on another variant starts its engine and closes the
 
     // A load cancelled by the next one closes the engine it started.
     options = { variant: "cpu" };
+    gate = Promise.withResolvers();
     const cancelled = host.load(STORIES_260K, 256).then(() => null, (error) => error);
+    await waitFor("the first engine start", () => starting === 2);
+    gate.resolve();
+    gate = undefined;
     options = { variant: "cpu", n_gpu_layers: 0 };
     const loaded = await host.load(STORIES_260K, 256);
     assertEquals((await cancelled)?.name, "AbortError");
     assertEquals(loaded.variant, "linux-x64");
     assertEquals(loaded.devices, ["CPU"]);
-    const current = started.at(-1)!;
+    // Both loads start an engine at once; either may finish starting first.
+    const current = started.find((entry) => entry.engine === host.model!.engine)!;
     assertEquals(current.options.variant, "linux-x64");
     assertEquals(current.options.libDir, undefined);
     assertEquals(current.disposals, 0);
-    for (const old of started.slice(0, -1)) assertEquals(old.disposals, 1, "closed once");
+    assertEquals(started.length, 3);
+    for (const old of started.filter((entry) => entry !== current)) {
+      assertEquals(old.disposals, 1, "closed once");
+    }
     assert(started[0].engine.disposed);
 
     // Same package, other options: no new engine.
