@@ -14,7 +14,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { type LibVariant, machineFacts, type MachineFacts } from "./lib_dir.ts";
+import { type LibVariant, type MachineFacts, machineFacts } from "./lib_dir.ts";
 import { hasRenderNode } from "./render_node.ts";
 import { NODE_LLAMA_CPP_VERSION } from "./lib_version.ts";
 import { defaultPrebuiltSource } from "./prebuilt.ts";
@@ -89,8 +89,10 @@ export function prebuiltVariant(
   facts: Pick<MachineFacts, "os" | "arch">,
 ): LibVariant | null {
   const { os, arch } = facts;
-  const platform = os === "linux" ? "linux" : os === "windows" ? "win" : os === "darwin" ? "mac" : "";
-  const cpu = arch === "x86_64" ? "x64" : arch === "aarch64" ? "arm64" : "";
+  // The package names' spelling of the OS and CPU (@node-llama-cpp/<platform>-<cpu>[-<gpu>]).
+  const platform =
+    ({ linux: "linux", windows: "win", darwin: "mac" } as Record<string, string>)[os];
+  const cpu = ({ x86_64: "x64", aarch64: "arm64" } as Record<string, string>)[arch];
   if (!platform || !cpu) return null;
   switch (device) {
     case "cpu":
@@ -141,9 +143,7 @@ function detect(device: DeviceKind, facts: DeviceFacts): [boolean, string] {
     case "metal":
       return [true, "Apple silicon GPU"];
     case "cuda":
-      return facts.nvidia
-        ? [true, "NVIDIA driver found"]
-        : [false, "No NVIDIA driver found"];
+      return facts.nvidia ? [true, "NVIDIA driver found"] : [false, "No NVIDIA driver found"];
     case "vulkan":
       if (!facts.vulkanLoader) return [false, "No Vulkan loader (libvulkan) installed"];
       if (facts.os === "linux" && facts.vulkanDrivers.length === 0) {

@@ -6,7 +6,6 @@
  * @module
  */
 import type {
-  DeviceChoice,
   AppState,
   Chat,
   ChatPatch,
@@ -14,6 +13,7 @@ import type {
   ContextRequest,
   ContextUsage,
   DeletedMessages,
+  DeviceChoice,
   Download,
   ExportFormat,
   HubFileMetadata,
@@ -215,8 +215,7 @@ export function createApi(base = "") {
         `/api/model-options?path=${id(path)}`,
       ),
     /** The device kinds (prebuilt variants) the load option `variant` offers on this machine. */
-    modelDevices: () =>
-      json<{ devices: DeviceChoice[] }>("GET", "/api/model-options/devices"),
+    modelDevices: () => json<{ devices: DeviceChoice[] }>("GET", "/api/model-options/devices"),
     /** Replaces the load options of a model file (null fields: the default). */
     setModelOptions: (path: string, options: ModelLoadOptions) =>
       json<{ path: string; options: ModelLoadOptions }>("PUT", "/api/model-options", {

@@ -6,7 +6,7 @@
  * driver on the CPU), which ggml uses only when GGML_VK_VISIBLE_DEVICES names it.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { deviceFacts, detectDevices } from "../../ffi/devices.ts";
+import { detectDevices, deviceFacts } from "../../ffi/devices.ts";
 import { type AppApi, type Json, waitFor, withApp } from "./_app_api.ts";
 
 /** Saves `options` for `path`, asks for a load, and returns the state once `done` holds. */
