@@ -751,6 +751,11 @@ Deno.test({
       await slider.fill("0");
       await card.locator(".lora-scale").getByText("off").waitFor();
       assertEquals(loraScales, [0]);
+      // The engine's devices, the prebuilt package in the tooltip.
+      assertEquals(
+        await card.locator('dd[title="Prebuilt package: linux-x64"]').textContent(),
+        "CPU",
+      );
       // Load options, saved with the model's file; a change offers a reload.
       await card.locator(".load-options summary").click();
       const gpu = card.getByLabel("GPU layers");
