@@ -10,7 +10,7 @@ import { createServingContext, type ServingContext } from "../engine/serving.ts"
 import { Engine, type EngineOptions } from "../engine/engine.ts";
 import { loadModel, type Model } from "../engine/model.ts";
 import { chooseVariant, machineFacts } from "../ffi/lib_dir.ts";
-import { type DeviceKind, prebuiltVariant } from "../ffi/devices.ts";
+import { detectDevices, type DeviceKind } from "../ffi/devices.ts";
 import { LibraryLoadError } from "../ffi/errors.ts";
 import { NoModelLoadedError } from "./errors.ts";
 import { DisposedError, DraftModelError, ModelCrashError } from "../engine/errors.ts";
@@ -473,8 +473,9 @@ export class ModelHost {
    * engine on that package, returned as `fresh` for the caller to adopt or dispose.
    *
    * @throws the signal's reason when the load was cancelled before a new engine started.
-   * @throws {LibraryLoadError} when no prebuilt package runs `device` on this OS and CPU,
-   *   or the new engine cannot start (its package cannot be fetched).
+   * @throws {LibraryLoadError} when `device` is not detected here (ffi/devices.ts: no
+   *   package for this OS and CPU, no driver), or the new engine cannot start (its package
+   *   cannot be fetched).
    */
   async #engineFor(
     device: DeviceKind | undefined,
@@ -496,14 +497,16 @@ export class ModelHost {
   /** The engine options for `device`: the host's own for none, else its prebuilt package. */
   #engineOptionsFor(device: DeviceKind | undefined): EngineOptions {
     if (device === undefined) return this.#engineOptions;
-    const variant = prebuiltVariant(device, Deno.build);
-    if (variant === null) {
+    // Undetected kinds are refused rather than tried: a CUDA package is over 500 MB to fetch
+    // for a machine without the driver to run it.
+    const choice = detectDevices().find((d) => d.device === device)!;
+    if (!choice.detected || choice.variant === null) {
       throw new LibraryLoadError(
-        `Cannot load on ${device}: no prebuilt package runs it on ${Deno.build.os}-${Deno.build.arch}; ` +
+        `Cannot load on ${device}: ${choice.reason.replace(/^./, (c) => c.toLowerCase())}; ` +
           `choose another device in the model's load options`,
       );
     }
-    return { ...this.#engineOptions, libDir: undefined, variant };
+    return { ...this.#engineOptions, libDir: undefined, variant: choice.variant };
   }
 
   /** The `EngineInfo.variant` an engine started with `options` reports. */

@@ -45,6 +45,7 @@ Deno.test("ModelHost: a load on another variant starts its engine and closes the
     assertEquals(started.length, 1);
 
     // No package runs Metal here: the load fails before any engine starts; the model stays.
+    // (Undetected kinds fail the same way: ffi/devices_test.ts covers detection.)
     options = { variant: "metal" };
     await assertRejects(() => host.load(STORIES_260K, 256), LibraryLoadError, "metal");
     assertEquals(started.length, 1);

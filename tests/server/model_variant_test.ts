@@ -43,6 +43,20 @@ Deno.test("app server: a model saved with variant cpu loads on the CPU package a
     assertEquals(bad.status, 400);
     await bad.body?.cancel();
 
+    // An undetected kind is refused at load (nothing fetched); the model stays loaded.
+    const cuda = devices.find((d: Json) => d.device === "cuda");
+    if (!cuda.detected) {
+      await api.json("PUT", "/api/model-options", { path, options: { variant: "cuda" } });
+      const response = await api.request("POST", "/api/models/load", { path });
+      assertEquals(response.status, 202, await response.text());
+      const failed = await waitFor("the refused load", async () => {
+        const state = await api.json("GET", "/api/state");
+        return state.loading === null && state.load_error !== null && state;
+      });
+      assert(failed.load_error.message.startsWith("Cannot load on cuda:"), failed.load_error);
+      assertEquals([failed.loaded.path, failed.loaded.variant], [path, before.variant]);
+    }
+
     const loaded = await loadWith(
       api,
       path,
