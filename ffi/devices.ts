@@ -154,7 +154,7 @@ function detect(device: DeviceKind, facts: DeviceFacts): [boolean, string] {
         return [
           true,
           `No GPU render node; GGML_VK_VISIBLE_DEVICES=${facts.vkVisibleDevices} names a ` +
-          `software Vulkan device (${facts.vulkanDrivers.join(", ")})`,
+          `Vulkan device, e.g. a software one (drivers: ${facts.vulkanDrivers.join(", ")})`,
         ];
       }
       return [
