@@ -15,6 +15,7 @@ import type { Chat, Overflow } from "../storage/types.ts";
 
 export type { Chat, Message, Metrics, Sampling, Settings } from "../storage/types.ts";
 export type { ModelLoadOptions } from "../storage/types.ts";
+export type { DeviceChoice, DeviceKind } from "../ffi/devices.ts";
 /** The overflow policy of a chat that sets none. */
 export { DEFAULT_OVERFLOW } from "../storage/chat_defaults.ts";
 export type { LoadedLora, LoadedModel, LoadError, Loading } from "../app/model_host.ts";

@@ -9,6 +9,9 @@ import { resolve } from "node:path";
 import { createServingContext, type ServingContext } from "../engine/serving.ts";
 import { Engine, type EngineOptions } from "../engine/engine.ts";
 import { loadModel, type Model } from "../engine/model.ts";
+import { chooseVariant, machineFacts } from "../ffi/lib_dir.ts";
+import { detectDevices, type DeviceKind } from "../ffi/devices.ts";
+import { LibraryLoadError } from "../ffi/errors.ts";
 import { NoModelLoadedError } from "./errors.ts";
 import { DisposedError, DraftModelError, ModelCrashError } from "../engine/errors.ts";
 import { LoadVerdicts } from "../engine/load_verdicts.ts";
@@ -48,6 +51,13 @@ export interface LoadedModel {
    * differs, a file that does not load); null otherwise.
    */
   draft_error: string | null;
+  /**
+   * The prebuilt `@node-llama-cpp` package the model's engine runs, e.g. "linux-x64-vulkan",
+   * or "custom" for --lib-dir (load option `variant` picks it).
+   */
+  variant: string;
+  /** ggml's devices of that engine, e.g. ["Vulkan0", "CPU"]: the ones layers can go to. */
+  devices: string[];
 }
 
 /** A LoRA adapter on the loaded model (docs/ui-api.md `LoadedLora`). */
@@ -65,6 +75,8 @@ export interface LoadedLora {
 
 /** Saved load options in the engine's spelling: the model's, the context's and the draft's. */
 interface EngineLoadOptions {
+  /** The device kind to load on; absent: the engine the host was created for. */
+  variant?: DeviceKind;
   model: { nGpuLayers?: number; useMmap?: boolean; useMlock?: boolean };
   /** The draft model file and its limits (engine defaults when absent). */
   draft?: { path: string; nMax?: number; pMin?: number };
@@ -81,6 +93,7 @@ function engineLoadOptions(o: ModelLoadOptions): EngineLoadOptions {
   const pick = <T extends object>(value: T) =>
     Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
   return {
+    ...(o.variant === undefined ? {} : { variant: o.variant }),
     model: pick({ nGpuLayers: o.n_gpu_layers, useMmap: o.use_mmap, useMlock: o.use_mlock }),
     context: pick({
       nThreads: o.n_threads,
@@ -123,6 +136,8 @@ interface LoadJob extends Loading {
 export class ModelHost {
   readonly #events: EventHub;
   readonly #engineOptions: EngineOptions;
+  /** What the running engine was started with (a load's `variant` changes it). */
+  #currentOptions: EngineOptions;
   /**
    * The verdicts of child-process loads (engine/load_probe.ts): only a file's first load
    * runs in a child; a file that crashed there never loads here. Undefined: in memory.
@@ -178,6 +193,7 @@ export class ModelHost {
   ) {
     this.#events = events;
     this.#engineOptions = engineOptions;
+    this.#currentOptions = engineOptions;
     this.verdicts = options.verdicts;
     this.#onCrash = options.onCrash;
     this.#startEngine = options.startEngine ?? ((engineOptions) => Engine.start(engineOptions));
@@ -212,6 +228,8 @@ export class ModelHost {
       vision_error: this.#visionError,
       draft_model: this.#draftModel?.info.path ?? null,
       draft_error: this.#draftError,
+      variant: model.engine.info.variant,
+      devices: model.engine.info.devices.map((device) => device.name),
     };
   }
 
@@ -311,12 +329,13 @@ export class ModelHost {
     if (current?.disposed && !this.#closed) this.#engine = undefined;
     // One start shared by every caller; one that finishes after close() is stopped at
     // once, or its Worker would keep the process alive after the app closed.
-    this.#engine ??= this.#startEngine(this.#engineOptions).then((engine) => {
+    this.#engine ??= this.#startEngine(this.#currentOptions).then((engine) => {
       if (!this.#closed) return engine;
       engine.dispose();
       throw new DisposedError("Engine");
     }, (error) => {
-      this.#engine = undefined; // the next call tries again
+      this.#engine = undefined; // the next call tries again, with the host's own options
+      this.#currentOptions = this.#engineOptions;
       throw error;
     });
     return await this.#engine;
@@ -377,9 +396,13 @@ export class ModelHost {
     const { abort } = loading;
     this.#loadError = undefined;
     this.#events.publish({ event: "loading", data: this.loading });
+    /** A new engine this load started (another device kind); owned here until adopted. */
+    let fresh: { engine: Engine; options: EngineOptions } | undefined;
     try {
+      const target = await this.#engineFor(options.variant, abort.signal);
+      fresh = target.fresh;
       const model = await loadModel(path, {
-        engine: await this.engine(),
+        engine: target.engine,
         loadVerdicts: this.verdicts,
         signal: abort.signal,
         ...options.model,
@@ -409,6 +432,8 @@ export class ModelHost {
         throw abort.signal.reason;
       }
       this.unload();
+      if (fresh) this.#adoptEngine(fresh.engine, fresh.options);
+      fresh = undefined;
       this.#visionError = visionError;
       this.#model = model;
       this.#draftModel = draftModel;
@@ -423,6 +448,7 @@ export class ModelHost {
       }
       return this.loaded!;
     } catch (error) {
+      fresh?.engine.dispose();
       if (error instanceof ModelCrashError) {
         try {
           this.#onCrash?.(path, error);
@@ -439,6 +465,62 @@ export class ModelHost {
       if (this.#loading === loading) this.#loading = undefined;
       this.#events.publish({ event: "loading", data: this.loading });
     }
+  }
+
+  /**
+   * The engine a load on `device` runs on: the running one when it runs the package that
+   * device kind maps to (no kind: when it runs the host's default package), else a new
+   * engine on that package, returned as `fresh` for the caller to adopt or dispose.
+   *
+   * @throws the signal's reason when the load was cancelled before a new engine started.
+   * @throws {LibraryLoadError} when `device` is not detected here (ffi/devices.ts: no
+   *   package for this OS and CPU, no driver), or the new engine cannot start (its package
+   *   cannot be fetched).
+   */
+  async #engineFor(
+    device: DeviceKind | undefined,
+    signal: AbortSignal,
+  ): Promise<{ engine: Engine; fresh?: { engine: Engine; options: EngineOptions } }> {
+    const wanted = this.#engineOptionsFor(device);
+    if (this.#engine === undefined) this.#currentOptions = wanted; // the first start uses it
+    const current = await this.engine();
+    if (current.info.variant === this.#variantOf(wanted)) return { engine: current };
+    signal.throwIfAborted(); // a load cancelled meanwhile starts no engine
+    const engine = await this.#startEngine(wanted);
+    if (this.#closed) {
+      engine.dispose();
+      throw new DisposedError("Engine");
+    }
+    return { engine, fresh: { engine, options: wanted } };
+  }
+
+  /** The engine options for `device`: the host's own for none, else its prebuilt package. */
+  #engineOptionsFor(device: DeviceKind | undefined): EngineOptions {
+    if (device === undefined) return this.#engineOptions;
+    // Undetected kinds are refused rather than tried: a CUDA package is over 500 MB to fetch
+    // for a machine without the driver to run it.
+    const choice = detectDevices().find((d) => d.device === device)!;
+    if (!choice.detected || choice.variant === null) {
+      throw new LibraryLoadError(
+        `Cannot load on ${device}: ${choice.reason.replace(/^./, (c) => c.toLowerCase())}; ` +
+          `choose another device in the model's load options`,
+      );
+    }
+    return { ...this.#engineOptions, libDir: undefined, variant: choice.variant };
+  }
+
+  /** The `EngineInfo.variant` an engine started with `options` reports. */
+  #variantOf(options: EngineOptions): string {
+    if (options.libDir !== undefined) return "custom";
+    return options.variant ?? chooseVariant(machineFacts());
+  }
+
+  /** Makes `engine` the host's; the previous engine (its model already unloaded) is closed. */
+  #adoptEngine(engine: Engine, options: EngineOptions): void {
+    const previous = this.#engine;
+    this.#engine = Promise.resolve(engine);
+    this.#currentOptions = options;
+    previous?.then((old) => old.dispose(), () => {});
   }
 
   /**

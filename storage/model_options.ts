@@ -1,7 +1,7 @@
 /**
  * Load options saved per model file (LM Studio's per-model settings): context size, GPU
- * offload, threads, flash attention, KV cache types, memory mapping and a draft model for
- * speculative decoding, in llama.cpp's names.
+ * offload, threads, flash attention, KV cache types, memory mapping, a draft model for
+ * speculative decoding and the device kind (the prebuilt variant), in llama.cpp's names.
  * Kept by path in their own table, so re-indexing the library never loses them.
  *
  * @module
@@ -29,6 +29,13 @@ export const CACHE_TYPES: readonly NonNullable<ModelLoadOptions["cache_type_k"]>
   "q5_0",
   "q5_1",
 ];
+/** Device kinds of `variant`: ffi/devices.ts's DEVICE_KINDS (storage cannot import ffi/). */
+const DEVICE_KINDS: readonly NonNullable<ModelLoadOptions["variant"]>[] = [
+  "cpu",
+  "vulkan",
+  "cuda",
+  "metal",
+];
 const FLASH_ATTN: readonly NonNullable<ModelLoadOptions["flash_attn"]>[] = ["on", "off", "auto"];
 const KEYS = [
   "n_ctx",
@@ -42,6 +49,7 @@ const KEYS = [
   "draft_model",
   "draft_max",
   "draft_p_min",
+  "variant",
 ];
 const INT32_MAX = 2 ** 31 - 1;
 /** Largest `draft_max`: engine/speculative.ts's DRAFT_MAX_LIMIT (storage sits beside engine/). */
@@ -91,6 +99,7 @@ export function checkModelLoadOptions(value: unknown): ModelLoadOptions {
   if (has("draft_p_min")) {
     out.draft_p_min = checkNumber(fields.draft_p_min, "options.draft_p_min", 0, 1);
   }
+  if (has("variant")) out.variant = checkOneOf(fields.variant, "options.variant", DEVICE_KINDS);
   return out;
 }
 

@@ -258,4 +258,11 @@ export interface ModelLoadOptions {
   draft_max?: number;
   /** Least top-token probability to keep drafting (`--draft-p-min`), 0..1. Default 0.75. */
   draft_p_min?: number;
+  /**
+   * The device kind to load on: the prebuilt `@node-llama-cpp` package for it on this
+   * machine (CPU, Vulkan, CUDA, Metal); a model loaded with a kind other than the running
+   * engine's starts an engine on that package. Default: the one Hearth chooses for the
+   * machine (ffi/lib_dir.ts chooseVariant, or --lib-dir).
+   */
+  variant?: "cpu" | "vulkan" | "cuda" | "metal";
 }

@@ -13,6 +13,7 @@ import type {
   ContextRequest,
   ContextUsage,
   DeletedMessages,
+  DeviceChoice,
   Download,
   ExportFormat,
   HubFileMetadata,
@@ -213,6 +214,8 @@ export function createApi(base = "") {
         "GET",
         `/api/model-options?path=${id(path)}`,
       ),
+    /** The device kinds (prebuilt variants) the load option `variant` offers on this machine. */
+    modelDevices: () => json<{ devices: DeviceChoice[] }>("GET", "/api/model-options/devices"),
     /** Replaces the load options of a model file (null fields: the default). */
     setModelOptions: (path: string, options: ModelLoadOptions) =>
       json<{ path: string; options: ModelLoadOptions }>("PUT", "/api/model-options", {

@@ -1,6 +1,7 @@
 /**
  * `/api/model-options`: the load options saved per model file (docs/ui-api.md). A change
  * applies at the model's next load; a reply that needs the model reloads it with them.
+ * `/devices` lists the device kinds (prebuilt variants) detected for the `variant` option.
  *
  * @module
  */
@@ -8,6 +9,7 @@ import { Hono } from "hono";
 import { readJson } from "../body.ts";
 import type { AppDeps } from "../deps.ts";
 import { badRequest } from "../http_error.ts";
+import { detectDevices } from "../../ffi/devices.ts";
 
 /** The per-model load options routes. */
 export function modelOptionsRoutes(deps: AppDeps): Hono {
@@ -17,6 +19,8 @@ export function modelOptionsRoutes(deps: AppDeps): Hono {
     if (!path) throw badRequest("path must name a model file");
     return c.json({ path, options: deps.storage.modelOptions.get(path) });
   });
+  // The device kinds the load option `variant` offers here, read afresh (a few file checks).
+  app.get("/devices", (c) => c.json({ devices: detectDevices() }));
   app.put("/", async (c) => {
     const { path, options } = await readJson(c);
     if (typeof path !== "string" || path === "") throw badRequest("path must name a model file");

@@ -178,7 +178,34 @@ let loaded: LoadedModel = {
   vision_error: null,
   draft_model: null,
   draft_error: null,
+  variant: "linux-x64",
+  devices: ["CPU"],
 };
+/** The device kinds `GET /api/model-options/devices` lists: CUDA and Metal not detected. */
+const devices = [
+  { device: "cpu", variant: "linux-x64", detected: true, cached: true, reason: "Runs everywhere" },
+  {
+    device: "vulkan",
+    variant: "linux-x64-vulkan",
+    detected: true,
+    cached: false,
+    reason: "Vulkan loader and a GPU render node found",
+  },
+  {
+    device: "cuda",
+    variant: "linux-x64-cuda",
+    detected: false,
+    cached: false,
+    reason: "No NVIDIA driver found",
+  },
+  {
+    device: "metal",
+    variant: null,
+    detected: false,
+    cached: false,
+    reason: "No prebuilt metal package for linux-x86_64",
+  },
+];
 /** A library file as `GET /api/models` lists it. */
 function entry(id: string, path: string, extra: Partial<LibraryEntry>): LibraryEntry {
   return {
@@ -310,6 +337,7 @@ function serve(
       modelOptions.push(body.options);
       return json(body);
     }
+    if (p === "/api/model-options/devices") return json({ devices });
     if (p === "/api/model-options") {
       return json({ path: url.searchParams.get("path"), options: { n_gpu_layers: 20 } });
     }
@@ -723,6 +751,11 @@ Deno.test({
       await slider.fill("0");
       await card.locator(".lora-scale").getByText("off").waitFor();
       assertEquals(loraScales, [0]);
+      // The engine's devices, the prebuilt package in the tooltip.
+      assertEquals(
+        await card.locator('dd[title="Prebuilt package: linux-x64"]').textContent(),
+        "CPU",
+      );
       // Load options, saved with the model's file; a change offers a reload.
       await card.locator(".load-options summary").click();
       const gpu = card.getByLabel("GPU layers");
@@ -730,6 +763,16 @@ Deno.test({
       await gpu.fill("0");
       await gpu.press("Enter");
       await card.getByLabel("Flash attention").selectOption("on");
+      // The device: Auto, then every kind; the undetected ones cannot be chosen.
+      const device = card.getByLabel("Device");
+      assertEquals(await device.inputValue(), "");
+      assertEquals(
+        await device.locator("option").evaluateAll((o) =>
+          o.map((e) => [e.getAttribute("value"), (e as HTMLOptionElement).disabled])
+        ),
+        [["", false], ["cpu", false], ["vulkan", false], ["cuda", true], ["metal", true]],
+      );
+      await device.selectOption("vulkan");
       // A draft model: the library's other loadable models, never the loaded or a broken one.
       const draft = card.getByLabel("Draft model");
       assertEquals(
@@ -742,7 +785,13 @@ Deno.test({
       assertEquals(modelOptions, [
         { n_gpu_layers: 0 },
         { n_gpu_layers: 0, flash_attn: "on" },
-        { n_gpu_layers: 0, flash_attn: "on", draft_model: "/app/models/stories260K.gguf" },
+        { n_gpu_layers: 0, flash_attn: "on", variant: "vulkan" },
+        {
+          n_gpu_layers: 0,
+          flash_attn: "on",
+          variant: "vulkan",
+          draft_model: "/app/models/stories260K.gguf",
+        },
       ]);
       assertEquals(loads, [loaded.path]);
       await page.keyboard.press("Escape");

@@ -1,7 +1,8 @@
 /**
  * The loaded model's load options, saved with its file (LM Studio's per-model settings):
  * n_ctx, GPU offload, threads, flash attention, KV cache types, memory mapping and a draft
- * model for speculative decoding, in llama.cpp's names. Empty fields use the defaults. Changes apply at the next load; Reload
+ * model for speculative decoding and the device (prebuilt variant: CPU, Vulkan, CUDA, Metal;
+ * only the detected ones can be chosen), in llama.cpp's names. Empty fields use the defaults. Changes apply at the next load; Reload
  * applies them now.
  *
  * @module
@@ -11,6 +12,7 @@ import type { ModelLoadOptions } from "../../api/types.ts";
 import type { ModelOptionsStore } from "../stores/model_options.ts";
 import { Field, NumberField } from "./fields.tsx";
 
+const DEVICE_LABELS = { cpu: "CPU", vulkan: "Vulkan", cuda: "CUDA", metal: "Metal" } as const;
 const CACHE_TYPES = ["f16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1", "bf16", "f32"];
 
 /** The load options form. */
@@ -40,6 +42,29 @@ export function LoadOptions({ store }: { store: ModelOptionsStore }): JSX.Elemen
     <details class="load-options" open={pending}>
       <summary>Load options for this model</summary>
       <div class="field-grid">
+        <Field label="Device">
+          <select
+            title="variant: the prebuilt llama.cpp package to load on; Auto is the one Hearth picks for this machine"
+            value={value.variant ?? ""}
+            onChange={(e) =>
+              set({
+                variant: (e.currentTarget.value || undefined) as ModelLoadOptions["variant"],
+              })}
+          >
+            <option value="">Auto</option>
+            {store.devices.value.map((d) => (
+              <option
+                key={d.device}
+                value={d.device}
+                // A saved choice stays selectable so the form shows it, even when undetected.
+                disabled={!d.detected && value.variant !== d.device}
+                title={d.reason + (d.detected && !d.cached ? " (downloaded at first load)" : "")}
+              >
+                {DEVICE_LABELS[d.device]}
+              </option>
+            ))}
+          </select>
+        </Field>
         <NumberField
           label="Context length"
           value={value.n_ctx}

@@ -51,6 +51,12 @@ export function LoadedModelCard(
         <dd>{formatCount(model.n_ctx)} of {formatCount(model.n_ctx_train)} trained</dd>
         <dt>GPU layers</dt>
         <dd>{model.n_layers_offloaded}</dd>
+        {model.devices?.length > 0 && (
+          <>
+            <dt>Devices</dt>
+            <dd title={`Prebuilt package: ${model.variant}`}>{model.devices.join(", ")}</dd>
+          </>
+        )}
         {model.draft_model && (
           <>
             <dt>Draft model</dt>

@@ -6,7 +6,7 @@
  */
 import { computed, createModel, effect, signal } from "@preact/signals";
 import type { Api } from "../api.ts";
-import type { LibraryEntry, ModelLoadOptions } from "../../api/types.ts";
+import type { DeviceChoice, LibraryEntry, ModelLoadOptions } from "../../api/types.ts";
 import type { ModelsStore } from "./models.ts";
 import type { Toasts } from "./toasts.ts";
 
@@ -16,6 +16,8 @@ export const ModelOptionsModel = createModel((api: Api, toasts: Toasts, models: 
   const options = signal<ModelLoadOptions | null>(null);
   /** The options the loaded model was loaded with (to tell whether a reload is due). */
   const loadedWith = signal<string | null>(null);
+  /** The device kinds the `variant` option offers here; read once, with the first model. */
+  const devices = signal<readonly DeviceChoice[]>([]);
   let path: string | null = null;
   effect(() => {
     const loaded = models.loaded.value?.path ?? null;
@@ -23,6 +25,9 @@ export const ModelOptionsModel = createModel((api: Api, toasts: Toasts, models: 
     path = loaded;
     options.value = null;
     if (!loaded) return;
+    if (devices.value.length === 0) {
+      api.modelDevices().then((answer) => devices.value = answer.devices).catch(toasts.error);
+    }
     api.modelOptions(loaded).then((answer) => {
       if (answer.path !== path) return;
       options.value = answer.options;
@@ -59,7 +64,7 @@ export const ModelOptionsModel = createModel((api: Api, toasts: Toasts, models: 
     await models.load(target);
     if (path === target) loadedWith.value = JSON.stringify(options.value);
   };
-  return { options, loadedWith, draftCandidates, update, reload };
+  return { options, loadedWith, devices, draftCandidates, update, reload };
 });
 
 /** An instance of {@link ModelOptionsModel}. */
