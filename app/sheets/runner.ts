@@ -283,8 +283,11 @@ export class SheetJobRunner {
         generator.parallel,
       ),
     );
-    // Rows handed to the generator: those it runs, plus a few waiting in its queue.
-    const limit = parallel + Math.min(parallel, generator.lookahead ?? 0);
+    // Rows handed to the generator: those it runs, plus a few waiting in its queue. Only when
+    // the job uses every slot: below that, a handed-over row would not wait but run on a free
+    // slot, past the sheet's own setting.
+    const lookahead = parallel >= generator.parallel ? generator.lookahead ?? 0 : 0;
+    const limit = parallel + Math.min(parallel, lookahead);
     const inFlight = new Map<number, Promise<void>>();
     let after = job.row_start - 1;
     this.#emit(job, true);

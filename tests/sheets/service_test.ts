@@ -228,5 +228,7 @@ Deno.test("a sheet's parallel setting caps the rows generated at once", async ()
   f.service.setParallel(sheet.id, 16);
   const again = f.service.generate(column.id, { mode: "all" });
   assertEquals((await f.service.jobs.wait(again.id)).state, "done");
-  assertEquals(f.maxInFlight, 4);
+  // The slots cap the rows that run; up to as many more wait in the context's queue
+  // (servingGenerator's lookahead), handed over early so a slot that frees starts at once.
+  assert(f.maxInFlight > 2 && f.maxInFlight <= 8, `${f.maxInFlight} cells handed over at once`);
 });

@@ -40,8 +40,10 @@ export class TmuxSession {
       String(options.rows),
       "-c",
       options.cwd,
-      // exec: the pane's process is the program itself, so its pid is the program's.
-      `exec env ${env.map((e) => `'${e}'`).join(" ")} ${quoted}`,
+      // exec: the pane's process is the program itself, so its pid is the program's. Without
+      // CI: with CI set, chalk's terminal detection (supports-color) turns every style off,
+      // inverse and bold too, which no user's terminal does.
+      `exec env -u CI ${env.map((e) => `'${e}'`).join(" ")} ${quoted}`,
     );
     return new TmuxSession(name, Number(pid.trim()));
   }

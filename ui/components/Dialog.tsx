@@ -5,7 +5,7 @@
  * @module
  */
 import type { ComponentChildren, JSX } from "preact";
-import { useEffect, useId, useRef } from "preact/hooks";
+import { useId, useLayoutEffect, useRef } from "preact/hooks";
 import { IconButton } from "./IconButton.tsx";
 
 /** Props of {@link Dialog}. */
@@ -26,7 +26,9 @@ export type DialogProps = {
 export function Dialog(props: DialogProps): JSX.Element {
   const titleId = useId();
   const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  // At mount, before the first paint: Preact runs a plain effect after paint, and a focus()
+  // that late took the focus from a field the user (or a test) had already started typing in.
+  useLayoutEffect(() => {
     const before = document.activeElement as HTMLElement | null;
     box.current?.focus();
     return () => before?.focus?.();

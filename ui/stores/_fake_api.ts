@@ -135,6 +135,7 @@ export function fakeApi(chats: Chat[] = [], messages: Message[] = []) {
       return () => streams.delete(id);
     },
     modelOptions: (path: string) => Promise.resolve({ path, options: {} }),
+    modelDevices: () => Promise.resolve({ devices: [] }),
     setModelOptions: (path: string, options: unknown) => {
       calls.push(`setModelOptions ${path} ${JSON.stringify(options)}`);
       return Promise.resolve({ path, options });

@@ -6,7 +6,7 @@
  * @module
  */
 import type { JSX } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { SheetCellJson, SheetColumnJson, SheetPromptJson } from "../../../api/sheets.ts";
 import { formatMs } from "../../lib/format.ts";
 import { IconButton } from "../IconButton.tsx";
@@ -33,9 +33,12 @@ export function CellDetails(props: CellDetailsProps): JSX.Element {
   const { column, cell } = props;
   const ai = column.kind === "ai";
   const shown = ai ? cell?.value ?? "" : props.value == null ? "" : String(props.value);
-  const [text, setText] = useState(shown);
-  // Another cell, or the same one regenerated: show its text.
-  useEffect(() => setText(shown), [column.id, props.row, shown]);
+  // What the user typed, or null while they have not: the cell's own text shows then, and
+  // follows it (regenerated, or its rows' page arrived after the panel opened). No effect
+  // syncs the two: Preact runs effects after paint, and one that ran late wiped what had
+  // been typed meanwhile. Another cell is another instance (the caller keys it by cell).
+  const [typed, setTyped] = useState<string | null>(null);
+  const text = typed ?? shown;
   const approved = cell?.state === "approved";
   return (
     <aside class="cell-details" aria-label="Cell details">
@@ -63,7 +66,7 @@ export function CellDetails(props: CellDetailsProps): JSX.Element {
         class="input cell-text"
         aria-label="Cell text"
         value={text}
-        onInput={(e) => setText(e.currentTarget.value)}
+        onInput={(e) => setTyped(e.currentTarget.value)}
       />
       <div class="cell-actions">
         <button

@@ -5,7 +5,7 @@
  * @module
  */
 import type { JSX } from "preact";
-import { useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 
 /** Props of {@link PromptEditor}. */
 export type PromptEditorProps = {
@@ -25,6 +25,16 @@ function openReference(text: string, caret: number): { start: number; typed: str
 /** The prompt editor. */
 export function PromptEditor(props: PromptEditorProps): JSX.Element {
   const area = useRef<HTMLTextAreaElement>(null);
+  // Where the caret goes once the completed text is rendered. Set after that render, and only
+  // while the textarea has the focus: a deferred focus() would pull the focus back from a field
+  // the user went on to, and their typing with it.
+  const caretAt = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const el = area.current;
+    if (caretAt.current === null || !el) return;
+    if (document.activeElement === el) el.setSelectionRange(caretAt.current, caretAt.current);
+    caretAt.current = null;
+  });
   const [ref, setRef] = useState<{ start: number; typed: string } | null>(null);
   const [active, setActive] = useState(0);
   const matches = ref
@@ -41,12 +51,8 @@ export function PromptEditor(props: PromptEditorProps): JSX.Element {
     const caret = el.selectionStart;
     const next = `${el.value.slice(0, ref.start)}${name}}}${el.value.slice(caret)}`;
     props.onInput(next);
-    const at = ref.start + name.length + 2;
+    caretAt.current = ref.start + name.length + 2;
     setRef(null);
-    requestAnimationFrame(() => {
-      el.focus();
-      el.setSelectionRange(at, at);
-    });
   };
   const onKeyDown = (e: KeyboardEvent) => {
     if (!ref || matches.length === 0) return;

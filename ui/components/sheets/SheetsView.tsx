@@ -82,6 +82,7 @@ export function SheetsView({ stores }: { stores: Stores }): JSX.Element {
         />
         {single && column && (
           <CellDetails
+            key={`${column.id}:${single.from}`}
             column={column}
             row={single.from}
             value={row?.data[column.id]}
