@@ -7,49 +7,14 @@
  * @module
  */
 import type { ChatMessage } from "../engine/chat_template.ts";
+import { launchServer, type Server } from "./_launch_server.ts";
 
 /** A running llama-server and its command line, verbatim. */
-export interface LlamaServer {
-  url: string;
-  command: string;
-  stop(): Promise<void>;
-}
+export type LlamaServer = Server;
 
 /** Starts `binary` with `args` plus `--host 127.0.0.1 --port P`; resolves once /health is ok. */
-export async function startLlamaServer(binary: string, args: string[]): Promise<LlamaServer> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  const argv = [...args, "--host", "127.0.0.1", "--port", String(port)];
-  const child = new Deno.Command(binary, {
-    args: argv,
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const ok = await fetch(`${url}/health`).then(async (r) => {
-      await r.body?.cancel();
-      return r.ok;
-    }, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) {
-      child.kill();
-      throw new Error(`${binary} did not answer /health on port ${port}`);
-    }
-    // Polls a process we do not own the startup of: there is no event to wait on.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return {
-    url,
-    command: [binary, ...argv].join(" "),
-    stop: async () => {
-      child.kill("SIGTERM");
-      await child.status;
-    },
-  };
+export function startLlamaServer(binary: string, args: string[]): Promise<LlamaServer> {
+  return launchServer(binary, (port) => [...args, "--host", "127.0.0.1", "--port", String(port)]);
 }
 
 /** What the requests of one run added up to. */

@@ -15,6 +15,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { addThreadCpu, readThreadCpu, type ThreadCpu, threadCpuDelta } from "./_thread_cpu.ts";
+import { launchServer, type Server } from "./_launch_server.ts";
 
 /** One row: aggregate completion tokens per second of both servers. */
 export interface ServeBenchRow {
@@ -65,12 +66,12 @@ export async function benchServers(options: ServeBenchOptions): Promise<ServeBen
       ...["--host", "127.0.0.1", "--port", String(port)],
     ];
     const clientCounts = options.clients ?? [pl];
-    const hearth = await launch(
+    const hearth = await launchServer(
       Deno.execPath(),
       (port) => ["run", "-A", MAIN, "serve", ...shared(port)],
       options.env,
     );
-    const llama = await launch(options.llamaServer, shared);
+    const llama = await launchServer(options.llamaServer, shared);
     try {
       for (const clients of clientCounts) {
         const row: ServeBenchRow = {
@@ -229,53 +230,4 @@ async function stream(
     }
   }
   return { tokens: usage ?? Math.min(chunks, options.nGen), predictedPerSec };
-}
-
-interface Server {
-  url: string;
-  command: string;
-  /** The server process (hearth serve runs Deno itself, not a wrapper). */
-  pid: number;
-  stop(): Promise<void>;
-}
-
-async function launch(
-  command: string,
-  args: (port: number) => string[],
-  env?: Record<string, string>,
-): Promise<Server> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  const argv = args(port);
-  const child = new Deno.Command(command, {
-    args: argv,
-    env,
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const ok = await fetch(`${url}/health`).then(async (r) => {
-      await r.body?.cancel();
-      return r.ok;
-    }, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) {
-      child.kill();
-      throw new Error(`${command} did not answer /health on port ${port}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return {
-    url,
-    command: [command, ...argv].join(" "),
-    pid: child.pid,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await child.status;
-    },
-  };
 }
