@@ -14,7 +14,12 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { type LibVariant, type MachineFacts, machineFacts } from "./lib_dir.ts";
+import {
+  hasLinuxVulkanLoader,
+  type LibVariant,
+  type MachineFacts,
+  machineFacts,
+} from "./lib_dir.ts";
 import { hasRenderNode } from "./render_node.ts";
 import { NODE_LLAMA_CPP_VERSION } from "./lib_version.ts";
 import { defaultPrebuiltSource } from "./prebuilt.ts";
@@ -57,14 +62,7 @@ const ICD_DIRS = ["/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d", "/usr/local/sh
 export function deviceFacts(): DeviceFacts {
   const facts = machineFacts();
   const linux = facts.os === "linux";
-  const vulkanLoader = linux
-    ? [
-      "/usr/lib/x86_64-linux-gnu/libvulkan.so.1",
-      "/usr/lib/aarch64-linux-gnu/libvulkan.so.1",
-      "/usr/lib64/libvulkan.so.1",
-      "/usr/lib/libvulkan.so.1",
-    ].some((path) => existsSync(path))
-    : facts.vulkan;
+  const vulkanLoader = linux ? hasLinuxVulkanLoader() : facts.vulkan;
   const vulkanDrivers = linux
     ? ICD_DIRS.flatMap((dir) =>
       existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith(".json")) : []

@@ -70,6 +70,16 @@ export interface MachineFacts {
   vulkan: boolean;
 }
 
+/** Whether Linux's Vulkan loader (libvulkan.so.1) is installed where distributions put it. */
+export function hasLinuxVulkanLoader(): boolean {
+  return [
+    "/usr/lib/x86_64-linux-gnu/libvulkan.so.1",
+    "/usr/lib/aarch64-linux-gnu/libvulkan.so.1",
+    "/usr/lib64/libvulkan.so.1",
+    "/usr/lib/libvulkan.so.1",
+  ].some((path) => existsSync(path));
+}
+
 /** Reads the facts {@link chooseVariant} needs from this machine. */
 export function machineFacts(): MachineFacts {
   const { os, arch } = Deno.build;
@@ -78,12 +88,7 @@ export function machineFacts(): MachineFacts {
   let vulkan = false;
   if (os === "linux") {
     nvidia = anyExists(["/proc/driver/nvidia/version", "/dev/nvidiactl"]);
-    vulkan = hasRenderNode() && anyExists([
-      "/usr/lib/x86_64-linux-gnu/libvulkan.so.1",
-      "/usr/lib/aarch64-linux-gnu/libvulkan.so.1",
-      "/usr/lib64/libvulkan.so.1",
-      "/usr/lib/libvulkan.so.1",
-    ]);
+    vulkan = hasRenderNode() && hasLinuxVulkanLoader();
   } else if (os === "windows") {
     const system32 = `${Deno.env.get("SystemRoot") ?? "C:\\Windows"}\\System32`;
     nvidia = existsSync(`${system32}\\nvcuda.dll`);
