@@ -30,6 +30,11 @@ export class ChatApi extends AppApi {
     return found!;
   }
 
+  /** Polls until the app has a model loaded (the bundled one loads in the background). */
+  async loaded(): Promise<void> {
+    await this.until(async () => (await this.json("GET", "/api/state")).loaded !== null, "model");
+  }
+
   /** Polls `condition` every 25 ms until it holds, failing after `timeoutMs`. */
   async until(condition: () => Promise<boolean>, what: string, timeoutMs = WAIT_MS) {
     const deadline = Date.now() + timeoutMs;

@@ -7,33 +7,23 @@
  *
  * @module
  */
-import { chromium } from "playwright-core";
 import { assertEquals } from "../assert.ts";
-import { type RunningApp, startApp } from "../../cli/app.ts";
-import { CHROMIUM, LAUNCH_ARGS } from "../ui/_page_server.ts";
-import { ChatApi, WAIT_MS } from "./_chat_api.ts";
+import { E2e, E2E_TEST } from "./_browser.ts";
 
 Deno.test({
   name: "e2e: the Device select offers the detected kinds and loads the model on the chosen one",
-  // Playwright keeps a browser process and pipes open between steps.
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...E2E_TEST,
 }, async () => {
-  const dataDir = await Deno.makeTempDir({ prefix: "hearth-e2e-device-" });
-  let app: RunningApp | undefined;
-  let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
   // ggml-vulkan skips CPU-type Vulkan devices (lavapipe is one) unless they are named.
   Deno.env.set("GGML_VK_VISIBLE_DEVICES", "0");
   try {
-    app = await startApp({ dataDir, libraryRoots: [] });
-    const api = new ChatApi(app);
-    await api.until(async () => (await api.json("GET", "/api/state")).loaded !== null, "model");
+    await using e2e = await E2e.start({ app: { libraryRoots: [] } });
+    const { api } = e2e;
+    await api.loaded();
     const { loaded } = await api.json("GET", "/api/state");
     const { devices } = await api.json("GET", "/api/model-options/devices");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(WAIT_MS);
-    await page.goto(app.launchUrl);
+    const page = await e2e.page();
+    await page.goto(e2e.app.launchUrl);
     await page.getByRole("button", { name: "Models", exact: true }).click();
     const card = page.getByRole("region", { name: "Loaded model" });
     await card.locator(".load-options summary").click();
@@ -75,8 +65,5 @@ Deno.test({
     assertEquals([state.loaded.variant, state.loaded.devices.join(", ")], [variant, shown]);
   } finally {
     Deno.env.delete("GGML_VK_VISIBLE_DEVICES");
-    await browser?.close();
-    await app?.close();
-    await Deno.remove(dataDir, { recursive: true });
   }
 });

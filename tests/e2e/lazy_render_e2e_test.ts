@@ -7,12 +7,9 @@
  * @module
  */
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { assert, assertEquals } from "../assert.ts";
-import { type RunningApp, startApp } from "../../cli/app.ts";
 import { DEFAULT_OUT_DIR } from "../../ui/build.ts";
-import { CHROMIUM, LAUNCH_ARGS } from "../ui/_page_server.ts";
-import { ChatApi, WAIT_MS } from "./_chat_api.ts";
+import { E2e, E2E_TEST, stepper } from "./_browser.ts";
 
 /** Above this app.js is as big as it was with both libraries inside it (625 KB). */
 const MAX_APP_JS_BYTES = 300_000;
@@ -43,72 +40,53 @@ function jsonl(title: string, reply: string): string {
 
 Deno.test({
   name: "e2e: highlight.js and KaTeX load only when a reply has code or math, then render it",
-  // Playwright keeps a browser process and pipes open between steps.
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...E2E_TEST,
 }, async (t) => {
-  const dataDir = await Deno.makeTempDir({ prefix: "hearth-e2e-lazy-" });
-  let app: RunningApp | undefined;
-  let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
-  try {
-    app = await startApp({ dataDir });
-    const api = new ChatApi(app);
-    const plainReply = "Just **words**, no code and no math.";
-    // The plain chat is the newest, the one the app opens first.
-    await api.json("POST", "/api/import", jsonl("Rich", RICH_REPLY));
-    await api.json("POST", "/api/import", jsonl("Plain", plainReply));
+  await using e2e = await E2e.start();
+  const { api } = e2e;
+  const plainReply = "Just **words**, no code and no math.";
+  // The plain chat is the newest, the one the app opens first.
+  await api.json("POST", "/api/import", jsonl("Rich", RICH_REPLY));
+  await api.json("POST", "/api/import", jsonl("Plain", plainReply));
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(WAIT_MS);
-    const errors: string[] = [];
-    const lazyRequests: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    page.on("response", (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
-    page.on("request", (r) => LAZY.test(new URL(r.url()).pathname) && lazyRequests.push(r.url()));
-    const reply = page.locator("article.message.assistant .markdown");
+  const page = await e2e.page();
+  const lazyRequests: string[] = [];
+  page.on("request", (r) => LAZY.test(new URL(r.url()).pathname) && lazyRequests.push(r.url()));
+  const reply = page.locator("article.message.assistant .markdown");
+  const step = stepper(t);
 
-    await t.step("the first screen and a plain reply fetch neither library", async () => {
-      const size = (await Deno.stat(join(DEFAULT_OUT_DIR, "app.js"))).size;
-      assert(size < MAX_APP_JS_BYTES, `app.js is ${size} bytes`);
-      await page.goto(app!.launchUrl);
-      await page.locator(".chat-list .chat-open", { hasText: "Plain" }).click();
-      await reply.locator("strong", { hasText: "words" }).waitFor();
-      assertEquals(lazyRequests, []);
-    });
+  await step("the first screen and a plain reply fetch neither library", async () => {
+    const size = (await Deno.stat(join(DEFAULT_OUT_DIR, "app.js"))).size;
+    assert(size < MAX_APP_JS_BYTES, `app.js is ${size} bytes`);
+    await page.goto(e2e.app.launchUrl);
+    await page.locator(".chat-list .chat-open", { hasText: "Plain" }).click();
+    await reply.locator("strong", { hasText: "words" }).waitFor();
+    assertEquals(lazyRequests, []);
+  });
 
-    await t.step(
-      "a reply with code and math loads both and is highlighted and typeset",
-      async () => {
-        await page.locator(".chat-list .chat-open", { hasText: "Rich" }).click();
-        await reply.locator("code.hljs .hljs-keyword", { hasText: "const" }).waitFor();
-        await reply.locator(".katex-display").waitFor();
-        assertEquals(await reply.locator(".katex-mathml").count(), 2);
-        assertEquals(await reply.locator(".math-pending, .hljs-pending").count(), 0);
-        assertEquals(await reply.locator("code.hljs .hljs-number").textContent(), "42");
-        // KaTeX's stylesheet applies: its fonts are declared and a strut has its height.
-        await page.waitForFunction(() => document.fonts.check("16px KaTeX_Main"));
-        const strut = await reply.locator(".katex-html [style*=height]").first().evaluate((el) =>
-          getComputedStyle(el).height
-        );
-        assert(strut !== "0px" && strut !== "auto", `strut height ${strut}`);
-        const loaded = lazyRequests.map((url) => new URL(url).pathname.replace(/-[\w]+\.js$/, ""));
-        assertEquals(loaded.sort(), ["/chunks/common", "/chunks/katex", "/katex.css"]);
-      },
+  await step("a reply with code and math loads both and is highlighted and typeset", async () => {
+    await page.locator(".chat-list .chat-open", { hasText: "Rich" }).click();
+    await reply.locator("code.hljs .hljs-keyword", { hasText: "const" }).waitFor();
+    await reply.locator(".katex-display").waitFor();
+    assertEquals(await reply.locator(".katex-mathml").count(), 2);
+    assertEquals(await reply.locator(".math-pending, .hljs-pending").count(), 0);
+    assertEquals(await reply.locator("code.hljs .hljs-number").textContent(), "42");
+    // KaTeX's stylesheet applies: its fonts are declared and a strut has its height.
+    await page.waitForFunction(() => document.fonts.check("16px KaTeX_Main"));
+    const strut = await reply.locator(".katex-html [style*=height]").first().evaluate((el) =>
+      getComputedStyle(el).height
     );
+    assert(strut !== "0px" && strut !== "auto", `strut height ${strut}`);
+    const loaded = lazyRequests.map((url) => new URL(url).pathname.replace(/-[\w]+\.js$/, ""));
+    assertEquals(loaded.sort(), ["/chunks/common", "/chunks/katex", "/katex.css"]);
+  });
 
-    await t.step("the injected HTML stays text", async () => {
-      assertEquals(await reply.locator("img, script").count(), 0);
-      assert((await reply.textContent())?.includes("<img src=x"), "the tag shows as text");
-      assertEquals(await page.evaluate(() => (window as { __xss?: number }).__xss), undefined);
-      assertEquals(await reply.locator("[style]:not(.katex [style])").count(), 0);
-    });
+  await step("the injected HTML stays text", async () => {
+    assertEquals(await reply.locator("img, script").count(), 0);
+    assert((await reply.textContent())?.includes("<img src=x"), "the tag shows as text");
+    assertEquals(await page.evaluate(() => (window as { __xss?: number }).__xss), undefined);
+    assertEquals(await reply.locator("[style]:not(.katex [style])").count(), 0);
+  });
 
-    assertEquals(errors, []);
-  } finally {
-    await browser?.close();
-    await app?.close();
-    await Deno.remove(dataDir, { recursive: true });
-  }
+  assertEquals(e2e.errors, []);
 });

@@ -5,43 +5,27 @@
  *
  * @module
  */
-import { chromium } from "playwright-core";
 import { assert, assertEquals } from "../assert.ts";
-import { type RunningApp, startApp } from "../../cli/app.ts";
-import { CHROMIUM, LAUNCH_ARGS } from "../ui/_page_server.ts";
-import { ChatApi, WAIT_MS } from "./_chat_api.ts";
+import { E2e, E2E_TEST } from "./_browser.ts";
 
 Deno.test({
   name: "e2e: the loaded-model card shows the library's name and facts, not a guess",
-  // Playwright keeps a browser process and pipes open between steps.
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...E2E_TEST,
 }, async () => {
-  const dataDir = await Deno.makeTempDir({ prefix: "hearth-e2e-card-" });
-  let app: RunningApp | undefined;
-  let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
-  try {
-    app = await startApp({ dataDir, libraryRoots: [] });
-    const api = new ChatApi(app);
-    await api.until(async () => (await api.json("GET", "/api/state")).loaded !== null, "model");
-    const { loaded } = await api.json("GET", "/api/state");
-    const { models } = await api.json("GET", "/api/models");
-    const entry = models.find((m: { path: string }) => m.path === loaded.path);
-    assert(entry, `the library lists ${loaded.path}`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(WAIT_MS);
-    await page.goto(app.launchUrl);
-    await page.getByRole("button", { name: "Models", exact: true }).click();
-    const card = page.getByRole("region", { name: "Loaded model" });
-    await card.waitFor();
-    assertEquals(await card.locator(".loaded-name").textContent(), entry.name);
-    const facts = await card.locator(".loaded-facts").textContent();
-    assertEquals(facts, [entry.architecture, entry.quantization].filter(Boolean).join(" · "));
-    assert(!(await card.textContent())?.includes("guessed"), await card.textContent() ?? "");
-  } finally {
-    await browser?.close();
-    await app?.close();
-    await Deno.remove(dataDir, { recursive: true });
-  }
+  await using e2e = await E2e.start({ app: { libraryRoots: [] } });
+  const { api } = e2e;
+  await api.loaded();
+  const { loaded } = await api.json("GET", "/api/state");
+  const { models } = await api.json("GET", "/api/models");
+  const entry = models.find((m: { path: string }) => m.path === loaded.path);
+  assert(entry, `the library lists ${loaded.path}`);
+  const page = await e2e.page();
+  await page.goto(e2e.app.launchUrl);
+  await page.getByRole("button", { name: "Models", exact: true }).click();
+  const card = page.getByRole("region", { name: "Loaded model" });
+  await card.waitFor();
+  assertEquals(await card.locator(".loaded-name").textContent(), entry.name);
+  const facts = await card.locator(".loaded-facts").textContent();
+  assertEquals(facts, [entry.architecture, entry.quantization].filter(Boolean).join(" · "));
+  assert(!(await card.textContent())?.includes("guessed"), await card.textContent() ?? "");
 });

@@ -5,13 +5,10 @@
  *
  * @module
  */
-import { chromium, type Page } from "playwright-core";
-import { assert, assertEquals } from "../assert.ts";
-import { type RunningApp, startApp } from "../../cli/app.ts";
-import { CHROMIUM, LAUNCH_ARGS } from "../ui/_page_server.ts";
+import type { Page } from "playwright-core";
+import { assertEquals } from "../assert.ts";
+import { E2e, E2E_TEST, stepper } from "./_browser.ts";
 
-/** Longest any one wait may take. */
-const WAIT_MS = 60_000;
 const WAITING = "Waiting for another reply";
 
 /** Opens a new chat in `page` and sends `text`; its reply (unlimited tokens) streams. */
@@ -44,76 +41,54 @@ async function stop(page: Page): Promise<void> {
 
 Deno.test({
   name: "e2e: two chats stream at once; with one slot the second says it waits",
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...E2E_TEST,
 }, async (t) => {
-  const dataDir = await Deno.makeTempDir({ prefix: "hearth-e2e-slots-" });
-  let app: RunningApp | undefined;
-  let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
-  try {
-    app = await startApp({ dataDir, libraryRoots: [] });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
-    const errors: string[] = [];
-    const open = async () => {
-      const page = await context.newPage();
-      page.setDefaultTimeout(WAIT_MS);
-      page.on("pageerror", (e) => errors.push(e.message));
-      page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-      return page;
-    };
-    const first = await open();
-    await first.goto(app.launchUrl); // trades the secret for the cookie both tabs use
-    await first.locator('.model-button[aria-label^="Model: stories260K"]').waitFor();
-    const second = await open();
-    await second.goto(`${app.origin}/`);
-    await second.locator('.model-button[aria-label^="Model: stories260K"]').waitFor();
+  await using e2e = await E2e.start({ app: { libraryRoots: [] } });
+  const { app } = e2e;
+  const first = await e2e.page({ viewport: { width: 1100, height: 700 }, httpErrors: false });
+  await first.goto(app.launchUrl); // trades the secret for the cookie both tabs use
+  await first.locator('.model-button[aria-label^="Model: stories260K"]').waitFor();
+  const second = await e2e.page({ context: first.context(), httpErrors: false });
+  await second.goto(`${app.origin}/`);
+  await second.locator('.model-button[aria-label^="Model: stories260K"]').waitFor();
 
-    assert(
-      await t.step("two chats stream their replies at the same time", async () => {
-        await startChat(first, "Once upon a time");
-        await streamedLength(first);
-        await startChat(second, "Tom had a red ball");
-        const secondLength = await streamedLength(second);
-        // The first reply still grows while the second streams: both hold a slot.
-        const firstLength = await streamedLength(first);
-        await growsPast(first, firstLength);
-        await growsPast(second, secondLength);
-        assertEquals(await first.getByText(WAITING).count(), 0);
-        assertEquals(await second.getByText(WAITING).count(), 0);
-        assertEquals(app!.host.serving().load().slotsBusy, 2);
-        await stop(first);
-        await stop(second);
-      }),
-    );
+  const step = stepper(t);
+  await step("two chats stream their replies at the same time", async () => {
+    await startChat(first, "Once upon a time");
+    await streamedLength(first);
+    await startChat(second, "Tom had a red ball");
+    const secondLength = await streamedLength(second);
+    // The first reply still grows while the second streams: both hold a slot.
+    const firstLength = await streamedLength(first);
+    await growsPast(first, firstLength);
+    await growsPast(second, secondLength);
+    assertEquals(await first.getByText(WAITING).count(), 0);
+    assertEquals(await second.getByText(WAITING).count(), 0);
+    assertEquals(app.host.serving().load().slotsBusy, 2);
+    await stop(first);
+    await stop(second);
+  });
 
-    assert(
-      await t.step("with one slot, the second chat shows that it waits, then streams", async () => {
-        // The Settings dialog's slots field, saved on change.
-        await first.getByRole("button", { name: "Settings", exact: true }).click();
-        const slots = first.getByLabel("Replies at once", { exact: true });
-        await slots.fill("1");
-        await slots.blur();
-        await first.getByRole("button", { name: "Close" }).click();
-        await first.waitForFunction(
-          async () => (await (await fetch("/api/settings")).json()).n_parallel === 1,
-        );
-        await startChat(first, "Lily went to the park");
-        await streamedLength(first); // the app reloaded with one slot, which this reply holds
-        await startChat(second, "The cat sat");
-        const notice = second.getByText(WAITING);
-        await notice.waitFor();
-        assertEquals(await second.locator("article.message.assistant.streaming").count(), 1);
-        await stop(first);
-        await notice.waitFor({ state: "detached" });
-        await streamedLength(second);
-        await stop(second);
-      }),
+  await step("with one slot, the second chat shows that it waits, then streams", async () => {
+    // The Settings dialog's slots field, saved on change.
+    await first.getByRole("button", { name: "Settings", exact: true }).click();
+    const slots = first.getByLabel("Replies at once", { exact: true });
+    await slots.fill("1");
+    await slots.blur();
+    await first.getByRole("button", { name: "Close" }).click();
+    await first.waitForFunction(
+      async () => (await (await fetch("/api/settings")).json()).n_parallel === 1,
     );
-    assertEquals(errors, []);
-  } finally {
-    await browser?.close();
-    await app?.close();
-    await Deno.remove(dataDir, { recursive: true });
-  }
+    await startChat(first, "Lily went to the park");
+    await streamedLength(first); // the app reloaded with one slot, which this reply holds
+    await startChat(second, "The cat sat");
+    const notice = second.getByText(WAITING);
+    await notice.waitFor();
+    assertEquals(await second.locator("article.message.assistant.streaming").count(), 1);
+    await stop(first);
+    await notice.waitFor({ state: "detached" });
+    await streamedLength(second);
+    await stop(second);
+  });
+  assertEquals(e2e.errors, []);
 });

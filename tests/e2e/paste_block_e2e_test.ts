@@ -9,11 +9,9 @@
  *
  * @module
  */
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { assertEquals } from "../assert.ts";
-import { type RunningApp, startApp } from "../../cli/app.ts";
-import { CHROMIUM, LAUNCH_ARGS } from "../ui/_page_server.ts";
-import { ChatApi, WAIT_MS } from "./_chat_api.ts";
+import { E2e, E2E_TEST } from "./_browser.ts";
 
 const LONG = Array.from({ length: 40 }, (_, i) => `line ${i + 1} of the log`).join("\n");
 
@@ -29,51 +27,35 @@ function paste(page: Page, text: string): Promise<void> {
 
 Deno.test({
   name: "e2e: a long paste becomes a block in the composer and is sent after the typed text",
-  // Playwright keeps a browser process and pipes open between steps.
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...E2E_TEST,
 }, async () => {
-  const dataDir = await Deno.makeTempDir({ prefix: "hearth-e2e-paste-" });
-  let app: RunningApp | undefined;
-  let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
-  try {
-    app = await startApp({ dataDir, libraryRoots: [] });
-    const api = new ChatApi(app);
-    const chat = await api.json("POST", "/api/chats", {
-      sampling: { temperature: 0, max_tokens: 4 },
-    });
-    await api.until(async () => (await api.json("GET", "/api/state")).loaded !== null, "model");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(WAIT_MS);
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    await page.goto(`${app.launchUrl}#/chat/${chat.id}`);
-    const box = page.locator("#composer-input");
-    await box.waitFor();
+  await using e2e = await E2e.start({ app: { libraryRoots: [] } });
+  const { api } = e2e;
+  const chat = await api.json("POST", "/api/chats", {
+    sampling: { temperature: 0, max_tokens: 4 },
+  });
+  await api.loaded();
+  const page = await e2e.page({ httpErrors: false });
+  await page.goto(`${e2e.app.launchUrl}#/chat/${chat.id}`);
+  const box = page.locator("#composer-input");
+  await box.waitFor();
 
-    await paste(page, "short text");
-    await paste(page, LONG);
-    await paste(page, LONG.replaceAll("log", "trace"));
-    const chips = page.locator(".pasted-block");
-    assertEquals(await chips.allTextContents(), [
-      "Pasted text · 40 lines",
-      "Pasted text · 40 lines",
-    ]);
-    assertEquals(await box.inputValue(), "", "the box holds none of it");
-    await page.getByRole("button", { name: "Remove pasted text 2" }).click();
-    assertEquals(await chips.count(), 1);
+  await paste(page, "short text");
+  await paste(page, LONG);
+  await paste(page, LONG.replaceAll("log", "trace"));
+  const chips = page.locator(".pasted-block");
+  assertEquals(await chips.allTextContents(), [
+    "Pasted text · 40 lines",
+    "Pasted text · 40 lines",
+  ]);
+  assertEquals(await box.inputValue(), "", "the box holds none of it");
+  await page.getByRole("button", { name: "Remove pasted text 2" }).click();
+  assertEquals(await chips.count(), 1);
 
-    await box.fill("Summarize this log:");
-    await box.press("Enter");
-    await chips.first().waitFor({ state: "detached" });
-    const { messages } = await api.settled(chat.id);
-    assertEquals(messages[0].content, `Summarize this log:\n\n${LONG}`);
-    assertEquals(errors, []);
-  } finally {
-    await browser?.close();
-    await app?.close();
-    await Deno.remove(dataDir, { recursive: true });
-  }
+  await box.fill("Summarize this log:");
+  await box.press("Enter");
+  await chips.first().waitFor({ state: "detached" });
+  const { messages } = await api.settled(chat.id);
+  assertEquals(messages[0].content, `Summarize this log:\n\n${LONG}`);
+  assertEquals(e2e.errors, []);
 });

@@ -4,11 +4,9 @@
  * server (another port of 127.0.0.1, so the same site) cannot, whether it posts a form
  * or a no-cors text/plain fetch.
  */
-import { chromium } from "playwright-core";
 import { assertEquals } from "../assert.ts";
-import { type RunningApp, startApp } from "../../cli/app.ts";
 import { waitFor } from "../server/_app_api.ts";
-import { CHROMIUM, LAUNCH_ARGS } from "../ui/_page_server.ts";
+import { E2e, E2E_TEST } from "./_browser.ts";
 
 /** A page on another local port that posts to `target` both ways a page can without CORS. */
 function attackerPage(target: string): string {
@@ -24,57 +22,43 @@ fetch("${target}/api/chats", { method: "POST", mode: "no-cors", credentials: "in
 
 Deno.test({
   name: "e2e: the UI's own requests pass the cross-site guard, another local page's do not",
-  // Playwright keeps a browser process and pipes open between steps.
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...E2E_TEST,
 }, async () => {
-  const dataDir = await Deno.makeTempDir({ prefix: "hearth-e2e-data-" });
-  let app: RunningApp | undefined;
-  let other: Deno.HttpServer<Deno.NetAddr> | undefined;
-  let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
+  await using e2e = await E2e.start({ app: { libraryRoots: [], loadDefaultModel: false } });
+  const target = e2e.app.origin;
+  await using other = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => new Response(attackerPage(target), { headers: { "content-type": "text/html" } }),
+  );
   const refused: number[] = [];
-  try {
-    app = await startApp({ dataDir, libraryRoots: [], loadDefaultModel: false });
-    const target = app.origin;
-    other = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      () => new Response(attackerPage(target), { headers: { "content-type": "text/html" } }),
-    );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    const page = await (await browser.newContext()).newPage();
-    page.on(
-      "response",
-      (r) => r.url().endsWith("/api/chats") && r.status() === 403 && refused.push(403),
-    );
-    await page.goto(app.launchUrl);
-    // A request as ui/api.ts sends it; the browser adds Origin and Sec-Fetch-Site.
-    const created = await page.evaluate(async () => {
-      const response = await fetch("/api/chats", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ title: "mine" }),
-        credentials: "same-origin",
-      });
-      return response.status === 201 ? (await response.json()).title : String(response.status);
+  const page = await e2e.page();
+  page.on(
+    "response",
+    (r) => r.url().endsWith("/api/chats") && r.status() === 403 && refused.push(403),
+  );
+  await page.goto(e2e.app.launchUrl);
+  // A request as ui/api.ts sends it; the browser adds Origin and Sec-Fetch-Site.
+  const created = await page.evaluate(async () => {
+    const response = await fetch("/api/chats", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ title: "mine" }),
+      credentials: "same-origin",
     });
-    assertEquals(created, "mine");
+    return response.status === 201 ? (await response.json()).title : String(response.status);
+  });
+  assertEquals(created, "mine");
 
-    const attacker = await page.context().newPage();
-    attacker.on(
-      "response",
-      (r) => r.url().endsWith("/api/chats") && r.status() === 403 && refused.push(403),
-    );
-    await attacker.goto(`http://127.0.0.1:${other.addr.port}/`);
-    await waitFor("the other page's two posts to be refused", () => refused.length >= 2, 20_000);
-    const list = await fetch(`${target}/api/chats`, {
-      headers: { authorization: `Bearer ${app.secret}` },
-    });
-    const titles = (await list.json()).chats.map((c: { title: string }) => c.title);
-    assertEquals(titles, ["mine"]);
-  } finally {
-    await browser?.close();
-    await other?.shutdown();
-    await app?.close();
-    await Deno.remove(dataDir, { recursive: true });
-  }
+  const attacker = await page.context().newPage();
+  attacker.on(
+    "response",
+    (r) => r.url().endsWith("/api/chats") && r.status() === 403 && refused.push(403),
+  );
+  await attacker.goto(`http://127.0.0.1:${other.addr.port}/`);
+  await waitFor("the other page's two posts to be refused", () => refused.length >= 2);
+  const list = await fetch(`${target}/api/chats`, {
+    headers: { authorization: `Bearer ${e2e.app.secret}` },
+  });
+  const titles = (await list.json()).chats.map((c: { title: string }) => c.title);
+  assertEquals(titles, ["mine"]);
 });
