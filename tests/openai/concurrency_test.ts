@@ -48,12 +48,26 @@ async function serve(nParallel: number, queueLimit = 64, nCtxPerSlot = 512) {
   };
 }
 
-async function waitIdle(serving: ServingContext): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (serving.load().slotsBusy > 0 || serving.load().queued > 0) {
-    assert(Date.now() < deadline, `still busy: ${JSON.stringify(serving.load())}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+/**
+ * Longest a poll may wait, in ms: a deadline for a hang, not a speed bound (a loaded 2-core
+ * machine has run the bundled model at under 15 tok/s).
+ */
+const WAIT_MS = 60_000;
+
+/** Polls `check` every 10 ms until it holds; fails naming `what` after {@link WAIT_MS}. */
+async function until(what: () => string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!check()) {
+    assert(Date.now() < deadline, `timed out waiting for ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+async function waitIdle(serving: ServingContext): Promise<void> {
+  await until(
+    () => `idle slots and queue: ${JSON.stringify(serving.load())}`,
+    () => serving.load().slotsBusy === 0 && serving.load().queued === 0,
+  );
 }
 
 const PROMPTS = ["Once upon a time", "The dog ran", "Lily saw a bird", "Tom had a red ball"];
@@ -184,11 +198,7 @@ Deno.test("clients that disconnect abort their generations and free their slots;
     messages: [{ role: "user", content: "Hi" }],
     max_tokens: 2,
   });
-  const deadline = Date.now() + 20_000;
-  while (s.serving.load().queued < 1) {
-    assert(Date.now() < deadline, "the third request never queued");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await until(() => "the third request to queue", () => s.serving.load().queued >= 1);
   const refused = await fetch(`${s.url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -203,15 +213,19 @@ Deno.test("clients that disconnect abort their generations and free their slots;
       break;
     }
   }
-  const disconnected = performance.now();
+  // The queued request gets a freed slot and runs to its own end.
   assertEquals((await queued).choices[0].finish_reason, "length");
-  await waitIdle(s.serving);
-  const idleMs = performance.now() - disconnected;
-  assert(idleMs < 3_000, `slots freed ${idleMs.toFixed(0)} ms after the disconnects`);
-  // The disconnects ended them, not the length limit.
-  const aborted = s.finished.filter((f) => f.maxTokens === 2000);
-  assertEquals(aborted.map((f) => f.result.finishReason), ["abort", "abort"]);
-  for (const { result } of aborted) {
+  // Both endless generations end, and the disconnects ended them: with EOS banned, nothing
+  // else could have before 2,000 tokens. No clock: how soon is a speed, for bench/.
+  const ended = () => s.finished.filter((f) => f.maxTokens === 2000);
+  await until(
+    () => `the two endless generations to end (${ended().length} did)`,
+    () => ended().length === 2,
+  );
+  assertEquals(ended().map((f) => f.result.finishReason), ["abort", "abort"]);
+  for (const { result } of ended()) {
     assert(result.metrics.generatedTokens < 2000, `${result.metrics.generatedTokens} tokens`);
   }
+  // And their slots are free again.
+  await waitIdle(s.serving);
 });
