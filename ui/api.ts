@@ -89,6 +89,11 @@ export type MessageStreamHandlers = {
 
 /** Callbacks of the app event stream. */
 export type AppEventHandlers = {
+  /**
+   * The stream is open, so the server sends this page every change from now on (or it failed
+   * to open: waiting longer would not help). Called at most once.
+   */
+  ready?(): void;
   model(loaded: LoadedModel | null): void;
   /** Load progress; null when no load runs (it succeeded, failed or was cancelled). */
   loading(loading: Loading | null): void;
@@ -324,6 +329,13 @@ function streamMessage(url: string, on: MessageStreamHandlers): Close {
 function appEvents(url: string, on: AppEventHandlers): Close {
   const source = new EventSource(url);
   const data = (event: Event) => JSON.parse((event as MessageEvent).data);
+  // The server subscribes before it answers, so "open" means no later change is missed.
+  let ready = false;
+  const onReady = () => {
+    if (!ready) (ready = true, on.ready?.());
+  };
+  source.addEventListener("open", onReady);
+  source.addEventListener("error", onReady);
   source.addEventListener("model", (e) => on.model(data(e)));
   source.addEventListener("loading", (e) => on.loading(data(e)));
   source.addEventListener("load_error", (e) => on.load_error(data(e)));

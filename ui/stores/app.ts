@@ -127,17 +127,27 @@ export function createStores(
  * @returns a function that closes the event stream
  */
 export async function startStores(stores: Stores, api: Api): Promise<Close> {
+  // Events that come while the first screen loads wait for it, then apply in order: that
+  // screen's state can be older than they are (the default model finished loading while it
+  // was on its way), and applied after them it would undo them (the header would show no
+  // model until a reload). Replayed after it, events only repeat what it already shows.
+  let held: (() => void)[] | null = [];
+  const later = (apply: () => void) => held ? void held.push(apply) : apply();
+  const ready = Promise.withResolvers<void>();
   const close = api.events({
-    model: (loaded) => stores.models.onModel(loaded),
-    loading: (loading) => stores.models.onLoading(loading),
-    load_error: (error) => stores.models.onLoadError(error),
+    ready: () => ready.resolve(),
+    model: (loaded) => later(() => stores.models.onModel(loaded)),
+    loading: (loading) => later(() => stores.models.onLoading(loading)),
+    load_error: (error) => later(() => stores.models.onLoadError(error)),
     // Any chat change (title set by the server, a reply finished elsewhere) refreshes the list.
-    chats: () => stores.chats.refresh(),
-    library: (change) => stores.library.onLibrary(change),
-    downloads: (download) => stores.downloads.onDownload(download),
-    openai_server: (status) => stores.openAiServer.onStatus(status),
-    sheets: (progress) => stores.sheets.onProgress(progress),
+    chats: () => later(() => void stores.chats.refresh()),
+    library: (change) => later(() => stores.library.onLibrary(change)),
+    downloads: (download) => later(() => stores.downloads.onDownload(download)),
+    openai_server: (status) => later(() => stores.openAiServer.onStatus(status)),
+    sheets: (progress) => later(() => stores.sheets.onProgress(progress)),
   });
+  // Read once the server follows the stream: a change after the read then comes as an event.
+  await ready.promise;
   try {
     const [state] = await Promise.all([
       api.state(),
@@ -150,5 +160,7 @@ export async function startStores(stores: Stores, api: Api): Promise<Close> {
   } catch (error) {
     stores.toasts.error(error);
   }
+  for (const apply of held) apply();
+  held = null;
   return close;
 }
