@@ -20,14 +20,34 @@ import type { Sheet, SheetColumn, SheetValue, Storage } from "../../storage/mod.
 /** Rows per insert transaction, and per read when exporting. */
 const BATCH_ROWS = 1000;
 
+/** Where an import is: what {@link ImportOptions.onProgress} gets. */
+export interface ImportTick {
+  /** The sheet being filled (state "importing": not listed until it is done). */
+  sheet: Sheet;
+  /** Rows stored so far. */
+  rows: number;
+  /** Bytes of the file read so far (tables/ `TableReader.bytesRead`). */
+  bytesRead: number;
+  /** The file's size in bytes. */
+  bytesTotal: number;
+}
+
 /** Options of {@link importSheet}. */
 export interface ImportOptions {
   /** The file's format; default from its extension. */
   format?: TableFormat;
   /** The sheet's name; default the file's name. */
   name?: string;
-  /** Called after each batch with the rows imported so far. */
-  onProgress?: (rows: number) => void;
+  /**
+   * Called once the header is read and the sheet made (0 rows), then after each batch
+   * of rows is stored (1,000 rows). Not throttled.
+   */
+  onProgress?: (tick: ImportTick) => void;
+  /**
+   * Stops the import at the next row: what was stored is deleted, and the import throws
+   * `signal.reason`.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -35,6 +55,7 @@ export interface ImportOptions {
  *
  * @throws {TableFormatError} for a malformed file (naming the line); nothing is kept.
  * @throws {RangeError} for an unknown extension without `format`.
+ * @throws `options.signal.reason` when the signal aborts; nothing is kept.
  */
 export async function importSheet(
   storage: Storage,
@@ -42,6 +63,7 @@ export async function importSheet(
   options: ImportOptions = {},
 ): Promise<Sheet> {
   const format = options.format ?? formatFromPath(path);
+  options.signal?.throwIfAborted();
   const reader = await openTable(path, format);
   const layout = reader.layout ? { ...reader.layout, columnCount: reader.columns.length } : null;
   const sheet = storage.sheets.create(options.name ?? basename(path), {
@@ -52,12 +74,22 @@ export async function importSheet(
   try {
     let count = 0;
     let batch: { data: SheetValue[]; raw: string | null }[] = [];
+    const tick = () =>
+      options.onProgress?.({
+        sheet,
+        rows: count,
+        bytesRead: reader.bytesRead(),
+        bytesTotal: reader.sizeBytes,
+      });
     const flush = () => {
       storage.sheets.insertRows(sheet.id, count - batch.length, batch);
       batch = [];
-      options.onProgress?.(count);
+      tick();
     };
+    tick();
     for await (const record of reader.rows) {
+      // Checked per row (a property read): a cancel stops within one row, not one batch.
+      options.signal?.throwIfAborted();
       batch.push({ data: record.values, raw: record.raw ?? null });
       count++;
       if (batch.length >= BATCH_ROWS) flush();
