@@ -19,6 +19,13 @@ import type { Sheet, SheetColumn, SheetValue, Storage } from "../../storage/mod.
 
 /** Rows per insert transaction, and per read when exporting. */
 const BATCH_ROWS = 1000;
+/**
+ * Longest the import runs without giving the event loop a turn, in ms. The parser hands
+ * out buffered rows as promise jobs, which never let the loop poll sockets: without a
+ * turn, the UI server answered nothing (not even Cancel) and sent no progress event until
+ * the import ended. A turn costs well under a millisecond.
+ */
+const YIELD_EVERY_MS = 25;
 
 /** Where an import is: what {@link ImportOptions.onProgress} gets. */
 export interface ImportTick {
@@ -81,10 +88,15 @@ export async function importSheet(
         bytesRead: reader.bytesRead(),
         bytesTotal: reader.sizeBytes,
       });
-    const flush = () => {
+    let turn = performance.now();
+    const flush = async () => {
       storage.sheets.insertRows(sheet.id, count - batch.length, batch);
       batch = [];
       tick();
+      if (performance.now() - turn >= YIELD_EVERY_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        turn = performance.now();
+      }
     };
     tick();
     for await (const record of reader.rows) {
@@ -92,9 +104,9 @@ export async function importSheet(
       options.signal?.throwIfAborted();
       batch.push({ data: record.values, raw: record.raw ?? null });
       count++;
-      if (batch.length >= BATCH_ROWS) flush();
+      if (batch.length >= BATCH_ROWS) await flush();
     }
-    if (batch.length > 0) flush();
+    if (batch.length > 0) await flush();
     storage.transaction(() => {
       for (const column of reader.columns) {
         storage.sheets.addColumn(sheet.id, { name: column.name, kind: "data", type: column.type });

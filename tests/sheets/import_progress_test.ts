@@ -15,24 +15,10 @@ import {
 } from "../../app/sheets/mod.ts";
 import { openDatabase, type Storage } from "../../storage/mod.ts";
 import { TableFormatError } from "../../tables/mod.ts";
+import { writeCsv } from "./_csv.ts";
 
 /** Rows of the generated file: about 3.9 MB, a second or two to import here. */
 const ROWS = 100_000;
-
-/** Writes `rows` CSV records (`id,text,score`, quoted commas and all) to `path`. */
-async function writeCsv(path: string, rows: number, bad?: number): Promise<number> {
-  using file = await Deno.open(path, { write: true, create: true, truncate: true });
-  const encoder = new TextEncoder();
-  await file.write(encoder.encode("id,text,score\n"));
-  for (let from = 0; from < rows; from += 10_000) {
-    let chunk = "";
-    for (let i = from; i < Math.min(rows, from + 10_000); i++) {
-      chunk += i === bad ? `${i},"broken"x,0\n` : `${i},"Row ${i} says hello, world",${i % 97}\n`;
-    }
-    await file.write(encoder.encode(chunk));
-  }
-  return (await file.stat()).size;
-}
 
 /** A service on a fresh database in `dir`, collecting its import events. */
 function service(dir: string, intervalMs?: number) {
