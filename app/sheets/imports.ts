@@ -109,6 +109,7 @@ export class SheetImports {
         format: options.format,
         name,
         signal: abort.signal,
+        yieldEveryMs: options.yieldEveryMs,
         onProgress,
       });
       if (running) {

@@ -20,12 +20,13 @@ import type { Sheet, SheetColumn, SheetValue, Storage } from "../../storage/mod.
 /** Rows per insert transaction, and per read when exporting. */
 const BATCH_ROWS = 1000;
 /**
- * Longest the import runs without giving the event loop a turn, in ms. The parser hands
- * out buffered rows as promise jobs, which never let the loop poll sockets: without a
- * turn, the UI server answered nothing (not even Cancel) and sent no progress event until
- * the import ended. A turn costs well under a millisecond.
+ * Longest an import runs without giving the event loop a turn, in ms. The parser hands
+ * out buffered rows as promise jobs, and its file reads never let the loop poll sockets:
+ * without a turn, the UI server answered nothing (not even Cancel) and no progress event
+ * reached the page until the import ended. A turn every 25 ms left rows/s as they were
+ * (docs/benchmarks.md, "Sheet import progress").
  */
-const YIELD_EVERY_MS = 25;
+export const YIELD_EVERY_MS = 25;
 
 /** Where an import is: what {@link ImportOptions.onProgress} gets. */
 export interface ImportTick {
@@ -55,6 +56,11 @@ export interface ImportOptions {
    * `signal.reason`.
    */
   signal?: AbortSignal;
+  /**
+   * Longest the import runs without giving the event loop a turn, in ms; default
+   * {@link YIELD_EVERY_MS}. `Infinity` never does (benchmarks compare).
+   */
+  yieldEveryMs?: number;
 }
 
 /**
@@ -70,6 +76,7 @@ export async function importSheet(
   options: ImportOptions = {},
 ): Promise<Sheet> {
   const format = options.format ?? formatFromPath(path);
+  const yieldEveryMs = options.yieldEveryMs ?? YIELD_EVERY_MS;
   options.signal?.throwIfAborted();
   const reader = await openTable(path, format);
   const layout = reader.layout ? { ...reader.layout, columnCount: reader.columns.length } : null;
@@ -93,7 +100,7 @@ export async function importSheet(
       storage.sheets.insertRows(sheet.id, count - batch.length, batch);
       batch = [];
       tick();
-      if (performance.now() - turn >= YIELD_EVERY_MS) {
+      if (performance.now() - turn >= yieldEveryMs) {
         await new Promise((resolve) => setTimeout(resolve, 0));
         turn = performance.now();
       }
