@@ -14,7 +14,7 @@ import {
   SheetService,
 } from "../../app/sheets/mod.ts";
 import { openDatabase, type Storage } from "../../storage/mod.ts";
-import { TableFormatError } from "../../tables/mod.ts";
+import { createTableWriter, TableFormatError } from "../../tables/mod.ts";
 import { writeCsv } from "./_csv.ts";
 
 /** Rows of the generated file: about 3.9 MB, a second or two to import here. */
@@ -188,6 +188,42 @@ Deno.test("SheetImports.run(): a malformed line deep in the file fails, naming i
     assert(last.error?.includes("line 30002"), last.error ?? "no error");
     assert(last.rows_done >= 29_000, `${last.rows_done} rows were in before the bad line`);
     assertNothingKept(s.storage, dir, last.sheet_id);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("JSONL and Parquet imports report bytes read growing to the file's size", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hearth-import-progress-" });
+  try {
+    const rows = 30_000;
+    const columns = [{ name: "id", type: "number" as const }, {
+      name: "text",
+      type: "string" as const,
+    }];
+    for (const format of ["jsonl", "parquet"] as const) {
+      const path = join(dir, `t.${format}`);
+      const writer = await createTableWriter(path, format, columns);
+      for (let i = 0; i < rows; i++) await writer.write([i, `Row ${i} says hello, world`]);
+      await writer.close();
+      const size = (await Deno.stat(path)).size;
+      using s = service(dir, 0);
+      const sheet = await s.sheets.import(path);
+      assertEquals(sheet.row_count, rows, format);
+      const all = s.events.map((e) => e.progress).filter((p) => p.sheet_id === sheet.id);
+      for (let i = 1; i < all.length; i++) {
+        assert(all[i].bytes_read >= all[i - 1].bytes_read, `${format}: bytes at event ${i}`);
+      }
+      assert(all.some((p) => p.bytes_read > 0 && p.bytes_read < size), `${format}: part way`);
+      const last = all.at(-1)!;
+      assertEquals([last.state, last.format, last.bytes_read, last.bytes_total], [
+        "done",
+        format,
+        size,
+        size,
+      ]);
+      s.storage.sheets.delete(sheet.id);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
