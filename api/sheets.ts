@@ -5,7 +5,12 @@
  *
  * @module
  */
-import type { CellPrompt, ColumnProgress, SheetRowsView } from "../app/sheets/mod.ts";
+import type {
+  CellPrompt,
+  ColumnProgress,
+  SheetImportProgress,
+  SheetRowsView,
+} from "../app/sheets/mod.ts";
 import type { Sheet, SheetCell, SheetColumn, SheetJob } from "../storage/mod.ts";
 
 /** A sheet in lists and headers. */
@@ -84,6 +89,13 @@ export interface SheetJobJson {
 
 /** A column job's progress (also the data of the `sheets` event). */
 export type SheetProgressJson = ColumnProgress;
+
+/**
+ * An import's progress (also the data of the `sheet_import` event): rows stored, bytes
+ * read of the file's size, rows/s, seconds left; state "importing" until it is "done",
+ * "failed" (with `error`) or "cancelled".
+ */
+export type SheetImportJson = SheetImportProgress;
 
 /** The prompt a cell gets: the chat messages, and the user message split at the row. */
 export type SheetPromptJson = CellPrompt;

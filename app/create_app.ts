@@ -189,7 +189,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     onProgress: (progress) => events.publish({ event: "sheets", data: progress }),
     onError: (job, error) => log(`hearth: sheet job ${job.id}: ${(error as Error).message}`),
-  });
+  }, { onProgress: (progress) => events.publish({ event: "sheet_import", data: progress }) });
   // Jobs the last run left running (closed, crashed or killed) go on.
   sheets.resume();
   let closing: Promise<void> | undefined;

@@ -1,7 +1,7 @@
 /**
  * A small publish/subscribe hub for app events the UI follows over SSE
  * (`GET /api/events`): model loaded or unloaded, load progress, a load failed, a chat
- * changed.
+ * changed, a sheet job or a sheet import progressed.
  *
  * @module
  */
@@ -16,7 +16,8 @@ export interface AppEvent {
     | "library"
     | "downloads"
     | "openai_server"
-    | "sheets";
+    | "sheets"
+    | "sheet_import";
   data: unknown;
 }
 

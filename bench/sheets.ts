@@ -1,12 +1,16 @@
 /**
  * `deno run -A bench/sheets.ts [-m MODEL] [--rows N] [-n TOKENS] [--parallel 1,16] [-t N]
- * [-fa on|off|auto] [--server LLAMA_SERVER] [--server-np 5] [--rounds R] [--shared-tokens N]`:
+ * [-fa on|off|auto] [--server LLAMA_SERVER] [--server-np 5] [--anchor LLAMA_BATCHED_BENCH]
+ * [--rounds R] [--shared-tokens N]`:
  * rows/s of one AI column over a CSV, the sheet pipeline end to end in this process
  * (import into SQLite, a job on a serving context with N slots, every cell saved in its
  * own transaction), once per `--parallel` value, on the same rows and model in the same
  * run. With `--server`, the same rows' chat messages also go the AI Sheets way: to a
  * llama-server this bench starts (flags printed verbatim), `--server-np` requests at a
- * time. `--rounds` repeats the whole sequence (interleaved), ratios taken per round.
+ * time. With `--anchor`, llama-batched-bench runs the rows' own shape (prompt tokens
+ * decoded and tokens generated per row) at the same slot counts in each round: the
+ * rows/s each slot count could reach with nothing around the decodes (bench/_sheets_anchor.ts),
+ * and how much of it the job gets. `--rounds` repeats the whole sequence (interleaved), ratios taken per round.
  * With `--shared-tokens N`, the column has a system prompt and instructions of about N
  * tokens that every row shares (the prefix reuse measurement). Reports prompt tokens
  * decoded per row against the row's own prompt tokens (those after the shared part).
@@ -22,6 +26,7 @@ import { buildCellPrompt } from "../app/sheets/prompt.ts";
 import { openDatabase } from "../storage/mod.ts";
 import { STORIES_260K } from "../tests/models.ts";
 import { runRows, type ServerRun, startLlamaServer } from "./_sheets_server.ts";
+import { anchorCommand, type AnchorRow, type AnchorShape, runAnchor } from "./_sheets_anchor.ts";
 
 const atLeast = (min: number) => ({ ok: (v: number) => v >= min, expect: `an integer >= ${min}` });
 /** A row of this bench's table (config/args.ts `optionRow`). */
@@ -37,6 +42,7 @@ const OPTIONS: readonly OptionSpec[] = Object.freeze([
   row("threads", "-t, --threads", "int N", undefined, "CPU threads", { check: atLeast(1) }),
   row("fa", "-fa, --flash-attn", "string on|off|auto", "auto", "flash attention"),
   row("server", "--server", "string FILE", "", "llama-server binary: also run the AI Sheets way"),
+  row("anchor", "--anchor", "string FILE", "", "llama-batched-bench binary: the batching ceiling"),
   row("serverNp", "--server-np", "int N", 5, "requests at once to llama-server (its -np)", {
     check: atLeast(1),
   }),
@@ -175,6 +181,32 @@ function table(runs: Run[], ownPerRow: number): string {
   return lines.join("\n");
 }
 
+/** Hearth's rows/s at each slot count against the anchor's ceiling at the same count. */
+function anchorTable(runs: Run[], anchor: AnchorRow[]): string {
+  const lines = [
+    "| slots | anchor S t/s | anchor rows/s | Hearth rows/s | Hearth / anchor | anchor vs first | Hearth vs first |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  const rate = (r: Run) => r.rows / r.seconds;
+  anchor.forEach((a, i) => {
+    const run = runs[i];
+    lines.push(
+      `| ${a.parallel} | ${a.speed.toFixed(0)} | ${a.rowsPerS.toFixed(1)} | ` +
+        `${rate(run).toFixed(1)} | ${(rate(run) / a.rowsPerS).toFixed(2)}x | ` +
+        `${(a.rowsPerS / anchor[0].rowsPerS).toFixed(2)}x | ` +
+        `${(rate(run) / rate(runs[0])).toFixed(2)}x |`,
+    );
+  });
+  const top = anchor.at(-1)!;
+  for (const run of runs.slice(anchor.length)) {
+    lines.push(
+      `\n${run.label}: ${rate(run).toFixed(1)} rows/s, ` +
+        `${(rate(run) / top.rowsPerS).toFixed(2)}x of the anchor at ${top.parallel} slots`,
+    );
+  }
+  return lines.join("\n");
+}
+
 /** Runs the bench; prints Markdown tables. */
 export async function sheetsBench(args: string[]): Promise<number> {
   const { values, help } = readOptions(OPTIONS, args, { helpHint: "bench/sheets.ts --help" });
@@ -247,6 +279,21 @@ export async function sheetsBench(args: string[]): Promise<number> {
           `\nround ${round} (load average ${Deno.loadavg().map((l) => l.toFixed(1)).join(", ")})\n`,
         );
         console.log(table(runs, ownPerRow));
+        if (values.anchor) {
+          const first = runs[0];
+          const shape: AnchorShape = {
+            model: values.model as string,
+            pp: Math.round(first.promptDecoded / first.rows),
+            tg: Math.round(first.tokens / first.rows),
+            parallels,
+            nCtxPerSlot: settings.nCtxPerSlot,
+            threads: settings.threads,
+            fa,
+          };
+          const anchor = await runAnchor(values.anchor as string, shape);
+          console.log(`\nanchor: ${anchorCommand(values.anchor as string, shape)}\n`);
+          console.log(anchorTable(runs, anchor));
+        }
       }
     } finally {
       await server?.stop();

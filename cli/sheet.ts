@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { formatOptions, optionRow, type OptionSpec, readOptions } from "../config/args.ts";
 import { BUNDLED_MODEL } from "../config/config.ts";
 import type { EngineOptions } from "../engine/engine.ts";
@@ -20,15 +20,15 @@ import { ProviderRegistry } from "../app/providers/registry.ts";
 import {
   backendGenerator,
   type CellGenerator,
-  type ColumnProgress,
   exportSheet,
-  importSheet,
   servingGenerator,
+  SheetImportCancelledError,
   SheetService,
 } from "../app/sheets/mod.ts";
 import { openDatabase, type Storage } from "../storage/mod.ts";
 import { formatFromPath } from "../tables/mod.ts";
 import { writeAllSync } from "./errors.ts";
+import { ProgressBar } from "./sheet_progress.ts";
 
 const row = optionRow(["sheet"]);
 const atLeast = (min: number) => ({
@@ -236,16 +236,32 @@ export async function sheetCommand(args: string[], env: SheetEnv = {}): Promise<
       generatorFor,
       parallel: () => parallel,
       onProgress: (progress) => bar.update(progress),
-    });
+    }, { onProgress: (progress) => bar.importing(progress) });
     // The model loads first: a wrong -m is bad input, reported before any work is kept.
     await generatorFor();
-    const sheet = await prepareSheet(storage, service, input, columns, {
-      model: modelName,
-      max_tokens: values.maxTokens as number,
-      json_schema: schema,
-      system_prompt: (values.systemPrompt as string | undefined) ?? "",
-      sampling,
-    }, values.resume === true);
+    bar.start(basename(input));
+    let sheet;
+    try {
+      sheet = await prepareSheet(
+        storage,
+        service,
+        input,
+        columns,
+        {
+          model: modelName,
+          max_tokens: values.maxTokens as number,
+          json_schema: schema,
+          system_prompt: (values.systemPrompt as string | undefined) ?? "",
+          sampling,
+        },
+        values.resume === true,
+        controller.signal,
+      );
+    } catch (error) {
+      if (!(error instanceof SheetImportCancelledError)) throw error;
+      writeAllSync(Deno.stderr, `hearth: interrupted while importing ${input}; nothing was kept\n`);
+      return 1;
+    }
     prepared = true;
     const aiColumns = storage.sheets.columns(sheet.id).filter((c) => c.kind === "ai");
     for (const column of aiColumns) {
@@ -334,6 +350,7 @@ async function prepareSheet(
     sampling: Record<string, number>;
   },
   resume: boolean,
+  signal: AbortSignal,
 ) {
   const signature = JSON.stringify({ input: resolve(input), columns, ...spec });
   const earlier = resume ? storage.sheets.list().find((s) => s.name === signature) : undefined;
@@ -343,7 +360,8 @@ async function prepareSheet(
       "Cannot resume: the earlier run had another input, columns or options; run without --resume to start over",
     );
   }
-  const sheet = await importSheet(storage, input, { name: signature });
+  // Progress on stderr (the service's import progress); Ctrl+C stops it, keeping nothing.
+  const sheet = await service.import(input, { name: signature, signal });
   for (const column of columns) {
     service.addColumn(sheet.id, {
       name: column.name,
@@ -359,44 +377,4 @@ async function prepareSheet(
     });
   }
   return storage.sheets.get(sheet.id)!;
-}
-
-/** The progress bar on stderr: redrawn in place on a terminal, a line a second in a pipe. */
-class ProgressBar {
-  #name = "";
-  #last = 0;
-  #line = "";
-  readonly #tty = Deno.stderr.isTerminal();
-
-  start(name: string): void {
-    this.#name = name;
-    this.#line = "";
-  }
-
-  update(p: ColumnProgress): void {
-    const width = 30;
-    const fraction = p.rows_total === 0 ? 1 : p.rows_done / p.rows_total;
-    const filled = Math.round(fraction * width);
-    const eta = p.eta_s === null ? "--" : formatSeconds(p.eta_s);
-    this.#line = `${this.#name} [${"#".repeat(filled)}${".".repeat(width - filled)}] ` +
-      `${p.rows_done}/${p.rows_total} rows  ${p.rows_per_s.toFixed(1)} rows/s  ` +
-      `${p.tok_per_s.toFixed(0)} tok/s  ETA ${eta}`;
-    const now = performance.now();
-    if (this.#tty) writeAllSync(Deno.stderr, `\r\x1b[K${this.#line}`);
-    else if (now - this.#last >= 1000) {
-      this.#last = now;
-      writeAllSync(Deno.stderr, `${this.#line}\n`);
-    }
-  }
-
-  finish(): void {
-    if (this.#line === "") return;
-    writeAllSync(Deno.stderr, this.#tty ? "\n" : `${this.#line}\n`);
-    this.#line = "";
-  }
-}
-
-function formatSeconds(seconds: number): string {
-  const s = Math.round(seconds);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
 }

@@ -15,6 +15,7 @@ import { UnsupportedSchemaError } from "../engine/json_schema_grammar.ts";
 import { TableFormatError } from "../tables/errors.ts";
 import {
   SheetColumnError,
+  SheetImportCancelledError,
   SheetJobConflictError,
   SheetNotFoundError,
 } from "../app/sheets/errors.ts";
@@ -246,6 +247,8 @@ export const ERROR_TABLE: ReadonlyMap<ErrorClass, Row> = new Map<ErrorClass, Row
   [BenchRunNotFoundError, row(404, "not_found")],
   [HistoryQueryError, row(400, "invalid_request")],
   [SheetJobConflictError, row(409, "conflict")],
+  // The import's user cancelled it (from another request): nothing was kept.
+  [SheetImportCancelledError, row(409, "import_cancelled")],
   // app/providers/: a remote provider's answer, as the gateway Hearth is for it.
   [ProviderNotFoundError, row(404, "not_found")],
   // 401 would tell the UI its own launch secret failed: the provider's key is at fault.

@@ -28,6 +28,8 @@ export interface DelimitedReader {
   columns: TableColumn[];
   layout: TextLayout;
   rows: AsyncGenerator<TableRecord>;
+  /** Bytes of the file read so far (ahead of the rows yielded by the stream's buffer). */
+  bytesRead(): number;
 }
 
 async function peekLayout(path: string): Promise<{ bom: boolean; eol: "\n" | "\r\n" }> {
@@ -57,7 +59,8 @@ function parseError(path: string, error: unknown): unknown {
  */
 export async function readDelimited(path: string, delimiter: string): Promise<DelimitedReader> {
   const { bom, eol } = await peekLayout(path);
-  const parser = createReadStream(path).pipe(parse({
+  const stream = createReadStream(path);
+  const parser = stream.pipe(parse({
     delimiter,
     record_delimiter: eol,
     bom: true,
@@ -108,7 +111,12 @@ export async function readDelimited(path: string, delimiter: string): Promise<De
       parser.destroy();
     }
   }
-  return { columns: names.map((name) => ({ name, type: "string" })), layout, rows: rows() };
+  return {
+    columns: names.map((name) => ({ name, type: "string" })),
+    layout,
+    rows: rows(),
+    bytesRead: () => stream.bytesRead,
+  };
 }
 
 /** A record's raw text without the record delimiter csv-parse may leave on it. */

@@ -17,6 +17,8 @@ import type { CellValue, ColumnType, TableColumn, TableRecord } from "./types.ts
 export interface JsonlReader {
   columns: TableColumn[];
   rows: AsyncGenerator<TableRecord>;
+  /** Bytes of the file read so far (ahead of the rows yielded by the stream's buffer). */
+  bytesRead(): number;
 }
 
 function cell(value: unknown): { value: CellValue; type: ColumnType | undefined } {
@@ -36,8 +38,10 @@ function cell(value: unknown): { value: CellValue; type: ColumnType | undefined 
 export function readJsonl(path: string): JsonlReader {
   const columns: TableColumn[] = [];
   const index = new Map<string, number>();
+  // Opened with the first row asked for, as before: a reader never read opens no file.
+  let stream: ReturnType<typeof createReadStream> | undefined;
   async function* rows(): AsyncGenerator<TableRecord> {
-    const stream = createReadStream(path, { encoding: "utf8" });
+    stream = createReadStream(path, { encoding: "utf8" });
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
     let line = 0;
     try {
@@ -75,7 +79,7 @@ export function readJsonl(path: string): JsonlReader {
       stream.destroy();
     }
   }
-  return { columns, rows: rows() };
+  return { columns, rows: rows(), bytesRead: () => stream?.bytesRead ?? 0 };
 }
 
 /** Writes a JSONL file, one object per row with the columns as keys. */

@@ -35,6 +35,14 @@ export interface TableReader {
   layout: TextLayout | null;
   /** The rows, in file order, each `values` aligned with `columns` as they were then. */
   rows: AsyncGenerator<TableRecord>;
+  /** The file's size in bytes when it was opened. */
+  sizeBytes: number;
+  /**
+   * Bytes of the file read so far, for progress: CSV, TSV and JSONL count what the file
+   * stream read (ahead of the rows yielded by its buffer, 64 KiB); Parquet, read by row
+   * group, counts the size times the fraction of rows yielded. Reaches `sizeBytes` at the end.
+   */
+  bytesRead(): number;
 }
 
 /**
@@ -45,12 +53,13 @@ export interface TableReader {
  * @throws {Deno.errors.NotFound} for a missing file.
  */
 export async function openTable(path: string, format: TableFormat): Promise<TableReader> {
+  const { size: sizeBytes } = await Deno.stat(path);
   if (format === "csv" || format === "tsv") {
     const reader = await readDelimited(path, DELIMITERS[format]);
-    return { format, ...reader };
+    return { format, sizeBytes, ...reader };
   }
-  if (format === "jsonl") return { format, layout: null, ...readJsonl(path) };
-  return { format, layout: null, ...(await readParquet(path)) };
+  if (format === "jsonl") return { format, layout: null, sizeBytes, ...readJsonl(path) };
+  return { format, layout: null, sizeBytes, ...(await readParquet(path)) };
 }
 
 /** A table file being written; nothing is at `path` until {@link TableWriter.close}. */

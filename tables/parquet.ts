@@ -21,6 +21,11 @@ const CHUNK_ROWS = 10_000;
 export interface ParquetReader {
   columns: TableColumn[];
   rows: AsyncGenerator<TableRecord>;
+  /**
+   * The file's size times the fraction of its rows yielded: hyparquet reads by row group
+   * and column chunk, not front to back, so this is how far through the file the rows are.
+   */
+  bytesRead(): number;
 }
 
 async function fileBuffer(path: string): Promise<{ buffer: AsyncBuffer; file: Deno.FsFile }> {
@@ -99,6 +104,7 @@ export async function readParquet(path: string): Promise<ParquetReader> {
     type: child.children.length > 0 ? "json" as const : columnType(child.element),
   }));
   const total = Number(metadata.num_rows);
+  let yielded = 0;
   async function* rows(): AsyncGenerator<TableRecord> {
     try {
       for (let start = 0; start < total; start += CHUNK_ROWS) {
@@ -114,6 +120,7 @@ export async function readParquet(path: string): Promise<ParquetReader> {
           },
         });
         for (let i = 0; i < chunk.length; i++) {
+          yielded++;
           yield { values: chunk[i].map(toCell), line: start + i + 1 };
         }
       }
@@ -121,7 +128,12 @@ export async function readParquet(path: string): Promise<ParquetReader> {
       file.close();
     }
   }
-  return { columns, rows: rows() };
+  const size = buffer.byteLength;
+  return {
+    columns,
+    rows: rows(),
+    bytesRead: () => total === 0 ? size : Math.round(size * yielded / total),
+  };
 }
 
 const PARQUET_TYPES = { string: "STRING", number: "DOUBLE", boolean: "BOOLEAN", json: "JSON" };

@@ -42,7 +42,7 @@ import type {
   SettingsPatch,
   VerifyResult,
 } from "../api/types.ts";
-import type { SheetProgressJson } from "../api/sheets.ts";
+import type { SheetImportJson, SheetProgressJson } from "../api/sheets.ts";
 
 /** A non-2xx answer: `status` plus the server's `{error: {message, type}}`. */
 export class ApiError extends Error {
@@ -108,6 +108,8 @@ export type AppEventHandlers = {
   openai_server(status: OpenAiServerStatus): void;
   /** A sheet job progressed, paused, finished or failed (api/sheets.ts). */
   sheets?(progress: SheetProgressJson): void;
+  /** A sheet import started, progressed or ended (api/sheets.ts). */
+  sheet_import?(progress: SheetImportJson): void;
 };
 
 /** Closes a stream; calling it twice is harmless. */
@@ -344,5 +346,6 @@ function appEvents(url: string, on: AppEventHandlers): Close {
   source.addEventListener("downloads", (e) => on.downloads(data(e)));
   source.addEventListener("openai_server", (e) => on.openai_server(data(e)));
   source.addEventListener("sheets", (e) => on.sheets?.(data(e)));
+  source.addEventListener("sheet_import", (e) => on.sheet_import?.(data(e)));
   return () => source.close();
 }

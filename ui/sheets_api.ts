@@ -10,6 +10,7 @@ import type {
   SheetAiJson,
   SheetCellJson,
   SheetColumnJson,
+  SheetImportJson,
   SheetJobJson,
   SheetJson,
   SheetProgressJson,
@@ -64,9 +65,18 @@ export function createSheetsApi(base = "", headers: Record<string, string> = {})
     list: async () => (await json<{ sheets: SheetJson[] }>("GET", "")).sheets,
     /** A new empty sheet with `rows` empty rows. */
     create: (name: string, rows = 0) => json<SheetJson>("POST", "", { name, rows }),
-    /** Imports a workspace file (format from its extension unless given). */
-    importFile: (workspace: string, path: string, format?: SheetFileFormat) =>
-      json<SheetJson>("POST", "/import", { workspace, path, format }),
+    /**
+     * Imports a workspace file (format from its extension unless given; the sheet's name
+     * the file's unless given). Resolves when the import ends; its progress comes as
+     * `sheet_import` events, and a cancelled one rejects with type `import_cancelled`.
+     */
+    importFile: (workspace: string, path: string, format?: SheetFileFormat, name?: string) =>
+      json<SheetJson>("POST", "/import", { workspace, path, format, name }),
+    /** Imports in flight (as their `sheet_import` events last said). */
+    imports: async () => (await json<{ imports: SheetImportJson[] }>("GET", "/imports")).imports,
+    /** Stops an import (named by its sheet's id); resolves once nothing of it is kept. */
+    cancelImport: (sheetId: string) =>
+      json<SheetImportJson>("POST", `/imports/${id(sheetId)}/cancel`),
     /** A sheet and its columns in order. */
     get: (sheetId: string) =>
       json<{ sheet: SheetJson; columns: SheetColumnJson[] }>("GET", `/${id(sheetId)}`),

@@ -7,7 +7,7 @@
 /** A sheet, column, row or job id that names nothing. */
 export class SheetNotFoundError extends Error {
   /** What was looked up. */
-  readonly kind: "sheet" | "column" | "row" | "job";
+  readonly kind: "sheet" | "column" | "row" | "job" | "import";
   /** The id (or row index) that names nothing. */
   readonly id: string;
 
@@ -38,5 +38,21 @@ export class SheetJobConflictError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "SheetJobConflictError";
+  }
+}
+
+/**
+ * An import stopped by its user (Cancel in the UI, Ctrl+C in `deno task sheet`): the
+ * rows it had stored are deleted, so nothing of the file is kept.
+ */
+export class SheetImportCancelledError extends Error {
+  /** The name the sheet would have had. */
+  readonly sheetName: string;
+
+  /** Makes `Import of "NAME" cancelled: nothing was kept`. */
+  constructor(sheetName: string, options?: ErrorOptions) {
+    super(`Import of "${sheetName}" cancelled: nothing was kept`, options);
+    this.name = "SheetImportCancelledError";
+    this.sheetName = sheetName;
   }
 }

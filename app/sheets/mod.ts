@@ -4,7 +4,12 @@
  *
  * @module
  */
-export { SheetColumnError, SheetJobConflictError, SheetNotFoundError } from "./errors.ts";
+export {
+  SheetColumnError,
+  SheetImportCancelledError,
+  SheetJobConflictError,
+  SheetNotFoundError,
+} from "./errors.ts";
 export {
   backendGenerator,
   type CellGenerator,
@@ -13,6 +18,13 @@ export {
   REMOTE_CONCURRENCY,
   servingGenerator,
 } from "./generators.ts";
+export {
+  IMPORT_PROGRESS_INTERVAL_MS,
+  type RunImportOptions,
+  type SheetImportProgress,
+  SheetImports,
+  type SheetImportsOptions,
+} from "./imports.ts";
 export { buildCellPrompt, type CellPrompt, templateColumns } from "./prompt.ts";
 export {
   type ColumnProgress,
@@ -27,4 +39,4 @@ export {
   type SheetRowsView,
   SheetService,
 } from "./service.ts";
-export { exportSheet, importSheet } from "./transfer.ts";
+export { exportSheet, importSheet, type ImportTick } from "./transfer.ts";

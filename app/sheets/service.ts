@@ -22,7 +22,8 @@ import type { TableFormat } from "../../tables/mod.ts";
 import { SheetColumnError, SheetNotFoundError } from "./errors.ts";
 import { type CellPrompt, templateColumns } from "./prompt.ts";
 import { type ColumnProgress, type RunnerOptions, SheetJobRunner } from "./runner.ts";
-import { exportSheet, type ImportOptions, importSheet } from "./transfer.ts";
+import { type RunImportOptions, SheetImports, type SheetImportsOptions } from "./imports.ts";
+import { exportSheet } from "./transfer.ts";
 
 /** Tokens per cell when a column does not say (AI Sheets' default is 512 too). */
 export const DEFAULT_MAX_TOKENS = 512;
@@ -60,13 +61,16 @@ export class SheetService {
   readonly #storage: Storage;
   /** The job runner (start, pause, resume, cancel, progress). */
   readonly jobs: SheetJobRunner;
+  /** Imports in flight: their progress and cancel. */
+  readonly imports: SheetImports;
 
   /** Makes the service; call {@link SheetService.resume} to continue earlier jobs. */
-  constructor(storage: Storage, runner: RunnerOptions) {
+  constructor(storage: Storage, runner: RunnerOptions, imports: SheetImportsOptions = {}) {
     this.#storage = storage;
     // Sheets an import left half done when the process died.
     storage.sheets.deleteUnfinishedImports();
     this.jobs = new SheetJobRunner(storage, runner);
+    this.imports = new SheetImports(storage, imports);
   }
 
   /** Continues jobs left running by an earlier process. */
@@ -102,12 +106,13 @@ export class SheetService {
   }
 
   /**
-   * Imports a CSV, TSV, JSONL or Parquet file as a new sheet.
+   * Imports a CSV, TSV, JSONL or Parquet file as a new sheet ({@link SheetImports.run}).
    *
    * @throws {TableFormatError} for a malformed file, naming the line; nothing is kept.
+   * @throws {SheetImportCancelledError} when cancelled; nothing is kept.
    */
-  import(path: string, options?: ImportOptions): Promise<Sheet> {
-    return importSheet(this.#storage, path, options);
+  import(path: string, options?: RunImportOptions): Promise<Sheet> {
+    return this.imports.run(path, options);
   }
 
   /** Exports a sheet to a file (format from the extension unless given). */
@@ -325,9 +330,9 @@ export class SheetService {
     return this.jobs.prompt(columnId, rowIdx);
   }
 
-  /** Stops this process's jobs, leaving them to resume at the next start. */
-  close(): Promise<void> {
-    return this.jobs.stopAll();
+  /** Stops this process's jobs (to resume at the next start) and cancels its imports. */
+  async close(): Promise<void> {
+    await Promise.all([this.jobs.stopAll(), this.imports.cancelAll()]);
   }
 
   #column(columnId: string): SheetColumn {

@@ -19,6 +19,26 @@ import type { Sheet, SheetColumn, SheetValue, Storage } from "../../storage/mod.
 
 /** Rows per insert transaction, and per read when exporting. */
 const BATCH_ROWS = 1000;
+/**
+ * Longest an import runs without giving the event loop a turn, in ms. The parser hands
+ * out buffered rows as promise jobs, and its file reads never let the loop poll sockets:
+ * without a turn, the UI server answered nothing (not even Cancel) and no progress event
+ * reached the page until the import ended. A turn every 25 ms left rows/s as they were
+ * (docs/benchmarks.md, "Sheet import progress").
+ */
+export const YIELD_EVERY_MS = 25;
+
+/** Where an import is: what {@link ImportOptions.onProgress} gets. */
+export interface ImportTick {
+  /** The sheet being filled (state "importing": not listed until it is done). */
+  sheet: Sheet;
+  /** Rows stored so far. */
+  rows: number;
+  /** Bytes of the file read so far (tables/ `TableReader.bytesRead`). */
+  bytesRead: number;
+  /** The file's size in bytes. */
+  bytesTotal: number;
+}
 
 /** Options of {@link importSheet}. */
 export interface ImportOptions {
@@ -26,8 +46,21 @@ export interface ImportOptions {
   format?: TableFormat;
   /** The sheet's name; default the file's name. */
   name?: string;
-  /** Called after each batch with the rows imported so far. */
-  onProgress?: (rows: number) => void;
+  /**
+   * Called once the header is read and the sheet made (0 rows), then after each batch
+   * of rows is stored (1,000 rows). Not throttled.
+   */
+  onProgress?: (tick: ImportTick) => void;
+  /**
+   * Stops the import at the next row: what was stored is deleted, and the import throws
+   * `signal.reason`.
+   */
+  signal?: AbortSignal;
+  /**
+   * Longest the import runs without giving the event loop a turn, in ms; default
+   * {@link YIELD_EVERY_MS}. `Infinity` never does (benchmarks compare).
+   */
+  yieldEveryMs?: number;
 }
 
 /**
@@ -35,6 +68,7 @@ export interface ImportOptions {
  *
  * @throws {TableFormatError} for a malformed file (naming the line); nothing is kept.
  * @throws {RangeError} for an unknown extension without `format`.
+ * @throws `options.signal.reason` when the signal aborts; nothing is kept.
  */
 export async function importSheet(
   storage: Storage,
@@ -42,6 +76,8 @@ export async function importSheet(
   options: ImportOptions = {},
 ): Promise<Sheet> {
   const format = options.format ?? formatFromPath(path);
+  const yieldEveryMs = options.yieldEveryMs ?? YIELD_EVERY_MS;
+  options.signal?.throwIfAborted();
   const reader = await openTable(path, format);
   const layout = reader.layout ? { ...reader.layout, columnCount: reader.columns.length } : null;
   const sheet = storage.sheets.create(options.name ?? basename(path), {
@@ -52,17 +88,32 @@ export async function importSheet(
   try {
     let count = 0;
     let batch: { data: SheetValue[]; raw: string | null }[] = [];
-    const flush = () => {
+    const tick = () =>
+      options.onProgress?.({
+        sheet,
+        rows: count,
+        bytesRead: reader.bytesRead(),
+        bytesTotal: reader.sizeBytes,
+      });
+    let turn = performance.now();
+    const flush = async () => {
       storage.sheets.insertRows(sheet.id, count - batch.length, batch);
       batch = [];
-      options.onProgress?.(count);
+      tick();
+      if (performance.now() - turn >= yieldEveryMs) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        turn = performance.now();
+      }
     };
+    tick();
     for await (const record of reader.rows) {
+      // Checked per row (a property read): a cancel stops within one row, not one batch.
+      options.signal?.throwIfAborted();
       batch.push({ data: record.values, raw: record.raw ?? null });
       count++;
-      if (batch.length >= BATCH_ROWS) flush();
+      if (batch.length >= BATCH_ROWS) await flush();
     }
-    if (batch.length > 0) flush();
+    if (batch.length > 0) await flush();
     storage.transaction(() => {
       for (const column of reader.columns) {
         storage.sheets.addColumn(sheet.id, { name: column.name, kind: "data", type: column.type });

@@ -29,6 +29,7 @@ import { embedTexts } from "./embed.ts";
 import { runBench } from "./bench.ts";
 import { probeMemory } from "./memory_probe.ts";
 import { ServeLoop } from "./serve_loop.ts";
+import { Arrivals } from "./arrivals.ts";
 import type { EngineInfo } from "../types.ts";
 import { HeartbeatWriter } from "../heartbeat.ts";
 import { MtmdLibrary } from "../../ffi/mtmd_library.ts";
@@ -273,6 +274,7 @@ const handlers: { [K in keyof Requests]: Handler<K> } = {
       new HeartbeatWriter(heartbeat, heartbeatBase),
       prefixSharing ?? true,
       entry.draft ? () => entry.draft : undefined,
+      arrivals,
     );
     // A unified KV cache (kv_unified) gives every sequence all n_ctx cells, shared.
     const { nCtx, nCtxSeq, nSeqMax } = entry.ctx.info;
@@ -503,10 +505,13 @@ async function run(request: Request): Promise<void> {
 let queue = Promise.resolve();
 /** Requests received; the main thread counts those it posted at POSTED_INDEX. */
 let received = 0;
+/** Serve loops waiting for a request to come in (see ServeLoop's yield). */
+const arrivals = new Arrivals();
 self.onmessage = (event: MessageEvent<Request>) => {
   received++;
   const request = event.data;
   if (request.op === "serveSubmit" || request.op === "serveCancel" || request.op === "devices") {
     void run(request);
   } else queue = queue.then(() => run(request));
+  arrivals.arrived();
 };

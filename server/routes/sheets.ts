@@ -3,7 +3,9 @@
  * domain errors are answered through server/error_table.ts.
  *
  * - `GET /` list; `POST /` {name, rows?} create; `POST /import` {workspace, path, name?,
- *   format?} (a file of a workspace folder: the page never names a path outside one)
+ *   format?} (a file of a workspace folder: the page never names a path outside one;
+ *   answers when the import ends, its progress comes as `sheet_import` events)
+ * - `GET /imports` imports in flight; `POST /imports/:id/cancel` (:id its sheet's)
  * - `GET /:id` sheet and columns; `PATCH /:id` {name?, parallel?}; `DELETE /:id`
  * - `POST /:id/export` {workspace, path, format?}; `GET /:id/rows?offset=&limit=`
  * - `POST /:id/columns` {name, kind, type?, ai?}; `PATCH|DELETE /columns/:cid`
@@ -85,6 +87,14 @@ export function sheetRoutes(deps: AppDeps): Hono {
     });
     return c.json(sheetJson(sheet), 201);
   });
+
+  // Before "/:id", which would take "imports" for a sheet id.
+  app.get("/imports", (c) => c.json({ imports: sheets.imports.list() }));
+
+  app.post(
+    "/imports/:id/cancel",
+    async (c) => c.json(await sheets.imports.cancel(c.req.param("id"))),
+  );
 
   app.get("/:id", (c) => {
     const id = c.req.param("id");

@@ -25,6 +25,7 @@ import { ModelOptionsModel, type ModelOptionsStore } from "./model_options.ts";
 import { HistoryModel, type HistoryStore } from "./history.ts";
 import { createHistoryApi, type HistoryApi } from "../history_api.ts";
 import { SheetsModel, type SheetsStore } from "./sheets.ts";
+import { SheetImportsModel, type SheetImportsStore } from "./sheet_imports.ts";
 import { createSheetsApi, type SheetsApi } from "../sheets_api.ts";
 import { createWorkspaceApi, type WorkspaceApi } from "../workspace_api.ts";
 
@@ -53,6 +54,8 @@ export type Stores = {
   history: HistoryStore;
   /** The Sheets workbench. */
   sheets: SheetsStore;
+  /** Sheet imports in flight: progress and Cancel in the sheet list. */
+  sheetImports: SheetImportsStore;
   /** The workspace file layer's client (open and save dialogs). */
   files: WorkspaceApi;
 };
@@ -94,6 +97,7 @@ export function createStores(
   const watched = computed(() => view.panel.value === "resources");
   const settings = new SettingsModel(api, toasts);
   const models = new ModelsModel(api, toasts, settings);
+  const sheets = new SheetsModel(sheetsApi, toasts);
   return {
     toasts,
     view,
@@ -114,7 +118,8 @@ export function createStores(
     hubToken: new HubTokenModel(api, toasts),
     modelOptions: new ModelOptionsModel(api, toasts, models),
     history: new HistoryModel(historyApi, toasts),
-    sheets: new SheetsModel(sheetsApi, toasts),
+    sheets,
+    sheetImports: new SheetImportsModel(sheetsApi, toasts, sheets),
     files,
   };
 }
@@ -145,6 +150,7 @@ export async function startStores(stores: Stores, api: Api): Promise<Close> {
     downloads: (download) => later(() => stores.downloads.onDownload(download)),
     openai_server: (status) => later(() => stores.openAiServer.onStatus(status)),
     sheets: (progress) => later(() => stores.sheets.onProgress(progress)),
+    sheet_import: (progress) => later(() => stores.sheetImports.onEvent(progress)),
   });
   // Read once the server follows the stream: a change after the read then comes as an event.
   await ready.promise;

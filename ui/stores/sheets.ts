@@ -99,13 +99,6 @@ export const SheetsModel = createModel((api: SheetsApi, toasts: Toasts) => {
         await refresh();
         await open(sheet.id);
       }),
-    /** Imports a workspace file as a new sheet and opens it; rejects with the reason. */
-    importFile: async (workspace: string, path: string) => {
-      const sheet = await api.importFile(workspace, path);
-      await refresh();
-      await open(sheet.id);
-      toasts.show({ text: `Imported ${sheet.row_count} rows from ${path}`, kind: "info" });
-    },
     /** Writes the open sheet to a workspace file; rejects with the reason. */
     exportFile: async (workspace: string, path: string, format?: SheetFileFormat) => {
       const sheet = current.value?.sheet;

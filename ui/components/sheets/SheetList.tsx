@@ -1,6 +1,7 @@
 /**
  * The sidebar's sheets: "New sheet", "Import…" (an open dialog over the workspace
- * folders: CSV, TSV, JSONL, Parquet) and the list with open, rename and delete.
+ * folders: CSV, TSV, JSONL, Parquet), the imports in flight with their progress and
+ * Cancel, and the list with open, rename and delete.
  *
  * @module
  */
@@ -10,16 +11,18 @@ import type { Stores } from "../../stores/app.ts";
 import { Icon } from "../icons.tsx";
 import { FileDialog } from "./FileDialog.tsx";
 import { NewSheetDialog } from "./NewSheetDialog.tsx";
+import { SheetImportItem } from "./SheetImportItem.tsx";
 import { SheetListItem } from "./SheetListItem.tsx";
 import { SHEET_FILE_FORMATS } from "../../sheets_api.ts";
 
 /** The sheet list with its two buttons and dialogs. */
 export function SheetList({ stores }: { stores: Stores }): JSX.Element {
-  const { sheets, view } = stores;
+  const { sheets, sheetImports, view } = stores;
   const [dialog, setDialog] = useState<"new" | "import" | null>(null);
   const currentId = sheets.current.value?.sheet.id ?? null;
   // Fetched when the list is shown, not at start: a chats-only session never asks.
-  useEffect(() => void sheets.refresh(), []);
+  useEffect(() => void Promise.all([sheets.refresh(), sheetImports.refresh()]), []);
+  const importing = sheetImports.imports.value;
   return (
     <>
       <div class="sheet-list-actions">
@@ -32,6 +35,9 @@ export function SheetList({ stores }: { stores: Stores }): JSX.Element {
       </div>
       <div class="chat-list-scroll">
         <ul class="chat-list sheet-list" aria-label="Sheets">
+          {importing.map((p) => (
+            <SheetImportItem key={p.sheet_id} progress={p} onCancel={sheetImports.cancel} />
+          ))}
           {sheets.sheets.value.map((sheet) => (
             <SheetListItem
               key={sheet.id}
@@ -48,7 +54,9 @@ export function SheetList({ stores }: { stores: Stores }): JSX.Element {
                 })}
             />
           ))}
-          {sheets.sheets.value.length === 0 && <li class="list-empty">No sheets yet</li>}
+          {sheets.sheets.value.length === 0 && importing.length === 0 && (
+            <li class="list-empty">No sheets yet</li>
+          )}
         </ul>
       </div>
       {dialog === "new" && (
@@ -63,7 +71,7 @@ export function SheetList({ stores }: { stores: Stores }): JSX.Element {
           title="Import a table"
           files={stores.files}
           extensions={SHEET_FILE_FORMATS}
-          onPick={sheets.importFile}
+          onPick={sheetImports.start}
           onClose={() => setDialog(null)}
         />
       )}
