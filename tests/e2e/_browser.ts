@@ -54,7 +54,9 @@ export interface E2eOptions {
 export interface PageOptions extends BrowserContextOptions {
   /** Opens the page in this context (sharing its cookie) instead of a new one. */
   context?: BrowserContext;
-  /** Also count responses with a status of 400 or more as errors. Default true. */
+  /** Count console errors as errors. Default true (a test that expects some filters its own). */
+  consoleErrors?: boolean;
+  /** Count responses with a status of 400 or more as errors. Default true. */
   httpErrors?: boolean;
 }
 
@@ -78,8 +80,8 @@ async function removeDir(path: string): Promise<void> {
 /** The real app and a headless Chromium, closed together by `await using`. */
 export class E2e implements AsyncDisposable {
   /**
-   * Uncaught page errors, console errors and (unless a page was opened without them) HTTP
-   * error responses, of every page opened with {@link E2e.page}, in order.
+   * Uncaught page errors, console errors and HTTP error responses (the last two unless a page
+   * was opened without them) of every page opened with {@link E2e.page}, in order.
    */
   readonly errors: string[] = [];
   /** The UI API with the launch secret, for setup and checks. */
@@ -131,13 +133,15 @@ export class E2e implements AsyncDisposable {
    * {@link WAIT_MS} and whose errors go to {@link E2e.errors}.
    */
   async page(options: PageOptions = {}): Promise<Page> {
-    const { context, httpErrors = true, ...contextOptions } = options;
+    const { context, consoleErrors = true, httpErrors = true, ...contextOptions } = options;
     const owner = context ??
       await this.browser.newContext({ viewport: VIEWPORT, ...contextOptions });
     const page = await owner.newPage();
     page.setDefaultTimeout(WAIT_MS);
     page.on("pageerror", (e) => this.errors.push(e.message));
-    page.on("console", (m) => m.type() === "error" && this.errors.push(m.text()));
+    if (consoleErrors) {
+      page.on("console", (m) => m.type() === "error" && this.errors.push(m.text()));
+    }
     if (httpErrors) {
       page.on("response", (r) => r.status() >= 400 && this.errors.push(`${r.status()} ${r.url()}`));
     }

@@ -13,12 +13,9 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { assert, assertEquals } from "../assert.ts";
-import { type RunningApp, startApp } from "../../cli/app.ts";
-import { CHROMIUM, LAUNCH_ARGS } from "../ui/_page_server.ts";
 import { writeCsv } from "../sheets/_csv.ts";
-import { ChatApi, WAIT_MS } from "./_chat_api.ts";
+import { E2e, E2E_TEST, stepper, tempDir } from "./_browser.ts";
 
 /** Rows of the big file: seconds of import on a fast machine, still only 40 MB to write. */
 const BIG_ROWS = 1_000_000;
@@ -37,105 +34,87 @@ function stored(dataDir: string): { sheets: number; rows: number } {
 
 Deno.test({
   name: "e2e: a sheet import shows its progress in the sheet list, and Cancel keeps nothing",
-  // Playwright keeps a browser process and pipes open between steps.
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...E2E_TEST,
 }, async (t) => {
-  const dataDir = await Deno.makeTempDir({ prefix: "hearth-e2e-import-" });
-  const workspace = await Deno.makeTempDir({ prefix: "hearth-e2e-ws-" });
-  let app: RunningApp | undefined;
-  let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
-  try {
-    const size = await writeCsv(join(workspace, "big.csv"), BIG_ROWS);
-    await Deno.writeTextFile(join(workspace, "small.csv"), "id,text\n1,A red ball.\n2,A dog.\n");
-    app = await startApp({ dataDir, loadDefaultModel: false, libraryRoots: [] });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    const api = new ChatApi(app);
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } }))
-      .newPage();
-    page.setDefaultTimeout(WAIT_MS);
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    // The cancelled import's own request ends 409 `import_cancelled`, as it should; Chromium
-    // logs that answer as a console error too.
-    let cancelledAnswers = 0;
-    page.on("console", (m) => {
-      if (m.type() !== "error") return;
-      if (cancelledAnswers > 0 && m.text().includes("status of 409")) return;
-      errors.push(m.text());
-    });
-    page.on("response", (r) => {
-      if (r.status() === 409 && r.url().endsWith("/api/sheets/import")) cancelledAnswers++;
-      else if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
-    });
-    const step = async (name: string, fn: () => Promise<void>) => {
-      assert(await t.step(name, fn), `step failed: ${name}`);
-    };
-    const sheetList = page.getByRole("list", { name: "Sheets" });
-    const importing = sheetList.getByRole("listitem", { name: "Importing big.csv" });
-    const pick = async (file: string, addFolder: boolean) => {
-      await page.getByRole("button", { name: "Import…" }).click();
-      const dialog = page.getByRole("dialog", { name: "Import a table" });
-      if (addFolder) {
-        // A browser has no native folder dialog: the folder is added by its path.
-        await dialog.getByLabel("Folder path").fill(workspace);
-        await dialog.getByRole("button", { name: "Add folder" }).click();
-      }
-      await dialog.getByRole("button", { name: file }).click();
-      await dialog.getByRole("button", { name: "Open" }).click();
-      // The dialog closes once the import shows in the list, long before it ends.
-      await dialog.waitFor({ state: "detached" });
-    };
+  await using workspaceDir = await tempDir("hearth-e2e-ws-");
+  const workspace = workspaceDir.path;
+  const size = await writeCsv(join(workspace, "big.csv"), BIG_ROWS);
+  await Deno.writeTextFile(join(workspace, "small.csv"), "id,text\n1,A red ball.\n2,A dog.\n");
+  await using e2e = await E2e.start({ app: { loadDefaultModel: false, libraryRoots: [] } });
+  const { api, dataDir, errors } = e2e;
+  const page = await e2e.page({ consoleErrors: false, httpErrors: false });
+  // The cancelled import's own request ends 409 `import_cancelled`, as it should; Chromium
+  // logs that answer as a console error too.
+  let cancelledAnswers = 0;
+  page.on("console", (m) => {
+    if (m.type() !== "error") return;
+    if (cancelledAnswers > 0 && m.text().includes("status of 409")) return;
+    errors.push(m.text());
+  });
+  page.on("response", (r) => {
+    if (r.status() === 409 && r.url().endsWith("/api/sheets/import")) cancelledAnswers++;
+    else if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
+  });
+  const step = stepper(t);
+  const sheetList = page.getByRole("list", { name: "Sheets" });
+  const importing = sheetList.getByRole("listitem", { name: "Importing big.csv" });
+  const pick = async (file: string, addFolder: boolean) => {
+    await page.getByRole("button", { name: "Import…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Import a table" });
+    if (addFolder) {
+      // A browser has no native folder dialog: the folder is added by its path.
+      await dialog.getByLabel("Folder path").fill(workspace);
+      await dialog.getByRole("button", { name: "Add folder" }).click();
+    }
+    await dialog.getByRole("button", { name: file }).click();
+    await dialog.getByRole("button", { name: "Open" }).click();
+    // The dialog closes once the import shows in the list, long before it ends.
+    await dialog.waitFor({ state: "detached" });
+  };
 
-    let sheetId = "";
-    await step("1. the importing sheet shows rows, percent of the file and rows/s", async () => {
-      await page.goto(app!.launchUrl);
-      await page.getByRole("tab", { name: "Sheets" }).click();
-      await pick("big.csv", true);
-      const line = importing.getByRole("status");
-      // Rows stored (not just the file opened): the progress line moved past its start.
-      await line.filter({ hasText: /^[1-9][\d,]* rows · \d+% · [\d,]+ rows\/s · ETA / })
-        .waitFor();
-      const bar = importing.getByRole("progressbar", { name: "Import of big.csv" });
-      assert(Number(await bar.getAttribute("aria-valuenow")) < 100);
-      const [running] = (await api.json("GET", "/api/sheets/imports")).imports;
-      assertEquals([running.name, running.state, running.bytes_total], [
-        "big.csv",
-        "importing",
-        size,
-      ]);
-      assert(running.rows_done > 0 && running.rows_done < BIG_ROWS, JSON.stringify(running));
-      sheetId = running.sheet_id;
-      // Not listed as a sheet until it is whole.
-      assertEquals((await api.json("GET", "/api/sheets")).sheets, []);
-    });
+  let sheetId = "";
+  await step("1. the importing sheet shows rows, percent of the file and rows/s", async () => {
+    await page.goto(e2e.app.launchUrl);
+    await page.getByRole("tab", { name: "Sheets" }).click();
+    await pick("big.csv", true);
+    const line = importing.getByRole("status");
+    // Rows stored (not just the file opened): the progress line moved past its start.
+    await line.filter({ hasText: /^[1-9][\d,]* rows · \d+% · [\d,]+ rows\/s · ETA / })
+      .waitFor();
+    const bar = importing.getByRole("progressbar", { name: "Import of big.csv" });
+    assert(Number(await bar.getAttribute("aria-valuenow")) < 100);
+    const [running] = (await api.json("GET", "/api/sheets/imports")).imports;
+    assertEquals([running.name, running.state, running.bytes_total], [
+      "big.csv",
+      "importing",
+      size,
+    ]);
+    assert(running.rows_done > 0 && running.rows_done < BIG_ROWS, JSON.stringify(running));
+    sheetId = running.sheet_id;
+    // Not listed as a sheet until it is whole.
+    assertEquals((await api.json("GET", "/api/sheets")).sheets, []);
+  });
 
-    await step("2. Cancel ends the import and keeps no sheet and no row", async () => {
-      await importing.getByRole("button", { name: "Cancel import of big.csv" }).click();
-      await importing.waitFor({ state: "detached" });
-      await page.getByText('Import of "big.csv" cancelled: nothing was kept').waitFor();
-      assertEquals((await api.json("GET", "/api/sheets/imports")).imports, []);
-      assertEquals((await api.json("GET", "/api/sheets")).sheets, []);
-      const gone = await api.request("GET", `/api/sheets/${sheetId}`);
-      assertEquals(gone.status, 404);
-      await gone.body?.cancel();
-      assertEquals(stored(dataDir), { sheets: 0, rows: 0 });
-      assertEquals(await sheetList.getByText("No sheets yet").count(), 1);
-    });
+  await step("2. Cancel ends the import and keeps no sheet and no row", async () => {
+    await importing.getByRole("button", { name: "Cancel import of big.csv" }).click();
+    await importing.waitFor({ state: "detached" });
+    await page.getByText('Import of "big.csv" cancelled: nothing was kept').waitFor();
+    assertEquals((await api.json("GET", "/api/sheets/imports")).imports, []);
+    assertEquals((await api.json("GET", "/api/sheets")).sheets, []);
+    const gone = await api.request("GET", `/api/sheets/${sheetId}`);
+    assertEquals(gone.status, 404);
+    await gone.body?.cancel();
+    assertEquals(stored(dataDir), { sheets: 0, rows: 0 });
+    assertEquals(await sheetList.getByText("No sheets yet").count(), 1);
+  });
 
-    await step("3. a small import ends and opens as its sheet", async () => {
-      await pick("small.csv", false);
-      await page.locator(".sheet-grid").getByText("A red ball.").waitFor();
-      await sheetList.getByRole("button", { name: /^small\.csv/ }).waitFor();
-      assertEquals(await sheetList.getByRole("listitem", { name: /^Importing/ }).count(), 0);
-      assertEquals(stored(dataDir), { sheets: 1, rows: 2 });
-    });
+  await step("3. a small import ends and opens as its sheet", async () => {
+    await pick("small.csv", false);
+    await page.locator(".sheet-grid").getByText("A red ball.").waitFor();
+    await sheetList.getByRole("button", { name: /^small\.csv/ }).waitFor();
+    assertEquals(await sheetList.getByRole("listitem", { name: /^Importing/ }).count(), 0);
+    assertEquals(stored(dataDir), { sheets: 1, rows: 2 });
+  });
 
-    assertEquals([errors, cancelledAnswers], [[], 1]);
-  } finally {
-    await browser?.close();
-    await app?.close();
-    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
-    await Deno.remove(workspace, { recursive: true }).catch(() => {});
-  }
+  assertEquals([errors, cancelledAnswers], [[], 1]);
 });
