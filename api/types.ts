@@ -18,14 +18,14 @@ export type { ModelLoadOptions } from "../storage/types.ts";
 export type { DeviceChoice, DeviceKind } from "../ffi/devices.ts";
 /** The overflow policy of a chat that sets none. */
 export { DEFAULT_OVERFLOW } from "../storage/chat_defaults.ts";
-export type { LoadedLora, LoadedModel, LoadError, Loading } from "../app/model_host.ts";
+export type { LoadedLora, LoadedModel, LoadError, Loading } from "../app/loaded_model.ts";
 export type { Resources } from "../app/resources.ts";
 export type { DeletedMessages } from "../app/message_ops.ts";
 export type { ContextUsage } from "../app/context_usage.ts";
 export type { HubTokenSource } from "../app/hub_token.ts";
 export type { OpenAiServerSettings } from "../storage/types.ts";
 export type { OpenAiServerPatch, SettingsPatch } from "../storage/settings.ts";
-import type { LoadedModel, LoadError, Loading } from "../app/model_host.ts";
+import type { LoadedModel, LoadError, Loading } from "../app/loaded_model.ts";
 import type { Settings } from "../storage/types.ts";
 
 /** What the model does when a chat outgrows n_ctx. */

@@ -3,123 +3,33 @@
  * chats and the app's OpenAI server share), and the load in progress. Loading a model
  * unloads the previous one; every change is published on the event hub for the UI.
  *
+ * This module holds the load queue (one load at a time, joined when asked again) and
+ * what is loaded; beside it are the engine and its switching between device kinds
+ * (`host_engine.ts`), the draft model's serving context (`draft_serving.ts`), the LoRA
+ * adapters (`host_loras.ts`), the saved load options' mapping (`engine_load_options.ts`)
+ * and the UI API's shapes (`loaded_model.ts`).
+ *
  * @module
  */
-import { resolve } from "node:path";
-import { createServingContext, type ServingContext } from "../engine/serving.ts";
-import { Engine, type EngineOptions } from "../engine/engine.ts";
+import type { ServingContext } from "../engine/serving.ts";
+import type { Engine, EngineOptions } from "../engine/engine.ts";
 import { loadModel, type Model } from "../engine/model.ts";
-import { chooseVariant, machineFacts } from "../ffi/lib_dir.ts";
-import { detectDevices, type DeviceKind } from "../ffi/devices.ts";
-import { LibraryLoadError } from "../ffi/errors.ts";
 import { NoModelLoadedError } from "./errors.ts";
-import { DisposedError, DraftModelError, ModelCrashError } from "../engine/errors.ts";
-import { LoadVerdicts } from "../engine/load_verdicts.ts";
-import type { ModelLibrary } from "../library/mod.ts";
+import { ModelCrashError } from "../engine/errors.ts";
+import type { LoadVerdicts } from "../engine/load_verdicts.ts";
 import type { EventHub } from "./events.ts";
-import type { LoraAdapter, LoraEntry } from "../engine/lora.ts";
-import type { KvCacheType } from "../engine/context_options.ts";
+import type { LoraEntry } from "../engine/lora.ts";
+import { checkScale, type HostLora, HostLoras } from "./host_loras.ts";
 import type { ModelLoadOptions } from "../storage/mod.ts";
+import { type EngineLoadOptions, engineLoadOptions } from "./engine_load_options.ts";
+import { type FreshEngine, HostEngine } from "./host_engine.ts";
+import { type DraftServing, servingWithDraft } from "./draft_serving.ts";
+import type { LoadedModel, LoadError, Loading } from "./loaded_model.ts";
 
-/** The loaded model as the UI API shows it (docs/ui-api.md `LoadedModel`). */
-export interface LoadedModel {
-  path: string;
-  description: string;
-  n_params: number;
-  size_bytes: number;
-  n_ctx_train: number;
-  /** Tokens of each slot. */
-  n_ctx: number;
-  /** Slots: replies generated at once. */
-  n_parallel: number;
-  /** KV cache of all slots. */
-  kv_cache_bytes: number;
-  n_layers_offloaded: number;
-  /** LoRA adapters on the chat context, in the order they were added. */
-  loras: LoadedLora[];
-  /** The mmproj loaded with the model (it then takes images), or null. */
-  mmproj: string | null;
-  /**
-   * Why the model takes no images although the library pairs it with an mmproj (libmtmd
-   * not built, or the file refused), with what to do; null otherwise.
-   */
-  vision_error: string | null;
-  /** The draft model speculative decoding runs with (load option `draft_model`), or null. */
-  draft_model: string | null;
-  /**
-   * Why the model loaded without the draft model its load options name (a vocabulary that
-   * differs, a file that does not load); null otherwise.
-   */
-  draft_error: string | null;
-  /**
-   * The prebuilt `@node-llama-cpp` package the model's engine runs, e.g. "linux-x64-vulkan",
-   * or "custom" for --lib-dir (load option `variant` picks it).
-   */
-  variant: string;
-  /** ggml's devices of that engine, e.g. ["Vulkan0", "CPU"]: the ones layers can go to. */
-  devices: string[];
-}
-
-/** A LoRA adapter on the loaded model (docs/ui-api.md `LoadedLora`). */
-export interface LoadedLora {
-  /** The host's id of the adapter, for PATCH and DELETE. */
-  id: number;
-  path: string;
-  /** `general.name` of the adapter file, else its file name. */
-  name: string;
-  /** The scale it is applied with; 0 = off. */
-  scale: number;
-  /** What llama.cpp multiplies with: scale * alpha / rank (alpha 0: scale). */
-  effective_scale: number;
-}
-
-/** Saved load options in the engine's spelling: the model's, the context's and the draft's. */
-interface EngineLoadOptions {
-  /** The device kind to load on; absent: the engine the host was created for. */
-  variant?: DeviceKind;
-  model: { nGpuLayers?: number; useMmap?: boolean; useMlock?: boolean };
-  /** The draft model file and its limits (engine defaults when absent). */
-  draft?: { path: string; nMax?: number; pMin?: number };
-  context: {
-    nThreads?: number;
-    flashAttn?: boolean | "auto";
-    typeK?: KvCacheType;
-    typeV?: KvCacheType;
-  };
-}
-
-/** Maps saved load options (llama.cpp's names) to the engine's; absent ones stay absent. */
-function engineLoadOptions(o: ModelLoadOptions): EngineLoadOptions {
-  const pick = <T extends object>(value: T) =>
-    Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-  return {
-    ...(o.variant === undefined ? {} : { variant: o.variant }),
-    model: pick({ nGpuLayers: o.n_gpu_layers, useMmap: o.use_mmap, useMlock: o.use_mlock }),
-    context: pick({
-      nThreads: o.n_threads,
-      flashAttn: o.flash_attn === undefined || o.flash_attn === "auto"
-        ? o.flash_attn
-        : o.flash_attn === "on",
-      typeK: o.cache_type_k,
-      typeV: o.cache_type_v,
-    }),
-    ...(o.draft_model === undefined
-      ? {}
-      : { draft: pick({ path: o.draft_model, nMax: o.draft_max, pMin: o.draft_p_min }) }),
-  };
-}
-
-/** A load in progress: the file and a fraction in [0, 1]. */
-export interface Loading {
-  path: string;
-  progress: number;
-}
-
-/** Why the last load failed: the file and the error's message. */
-export interface LoadError {
-  path: string;
-  message: string;
-}
+// The UI API's shapes live in loaded_model.ts, markCrashed in model_loads.ts; their
+// importers keep this path.
+export type { LoadedLora, LoadedModel, LoadError, Loading } from "./loaded_model.ts";
+export { markCrashed } from "./model_loads.ts";
 
 /** A load in progress, and what it was asked for. */
 interface LoadJob extends Loading {
@@ -135,16 +45,13 @@ interface LoadJob extends Loading {
  */
 export class ModelHost {
   readonly #events: EventHub;
-  readonly #engineOptions: EngineOptions;
-  /** What the running engine was started with (a load's `variant` changes it). */
-  #currentOptions: EngineOptions;
+  /** The engine, and switching it when a load asks for another device kind. */
+  readonly #engines: HostEngine;
   /**
    * The verdicts of child-process loads (engine/load_probe.ts): only a file's first load
    * runs in a child; a file that crashed there never loads here. Undefined: in memory.
    */
   readonly verdicts: LoadVerdicts | undefined;
-  #engine: Promise<Engine> | undefined;
-  #closed = false;
   #model: Model | undefined;
   /** The draft model on the same engine, freed with the model. */
   #draftModel: Model | undefined;
@@ -157,13 +64,11 @@ export class ModelHost {
   readonly #mmprojFor: (path: string) => string | null;
   #visionError: string | null = null;
   readonly #loadOptions: (path: string) => ModelLoadOptions;
-  #loras: { id: number; adapter: LoraAdapter; scale: number }[] = [];
-  #nextLoraId = 1;
+  readonly #loras = new HostLoras();
   /** Kept until the next load starts, so a UI that connects later still sees it. */
   #loadError: LoadError | undefined;
 
   readonly #onCrash: ((path: string, error: ModelCrashError) => void) | undefined;
-  readonly #startEngine: (options: EngineOptions) => Promise<Engine>;
 
   /**
    * Creates the host; the engine starts with the first load.
@@ -192,11 +97,9 @@ export class ModelHost {
     } = {},
   ) {
     this.#events = events;
-    this.#engineOptions = engineOptions;
-    this.#currentOptions = engineOptions;
+    this.#engines = new HostEngine(engineOptions, options.startEngine);
     this.verdicts = options.verdicts;
     this.#onCrash = options.onCrash;
-    this.#startEngine = options.startEngine ?? ((engineOptions) => Engine.start(engineOptions));
     this.#slots = options.slots ?? (() => 4);
     this.#mmprojFor = options.mmprojFor ?? (() => null);
     this.#loadOptions = options.loadOptions ?? (() => ({}));
@@ -217,13 +120,7 @@ export class ModelHost {
       n_parallel: ctx.info.nSeqMax,
       kv_cache_bytes: ctx.info.kvCacheBytes,
       n_layers_offloaded: model.info.nLayersOffloaded,
-      loras: this.#loras.map(({ id, adapter, scale }) => ({
-        id,
-        path: adapter.info.path,
-        name: adapter.info.name ?? adapter.info.path.split(/[\\/]/).pop()!,
-        scale,
-        effective_scale: adapter.effectiveScale(scale),
-      })),
+      loras: this.#loras.loaded,
       mmproj: model.mmproj?.info.path ?? null,
       vision_error: this.#visionError,
       draft_model: this.#draftModel?.info.path ?? null,
@@ -247,7 +144,7 @@ export class ModelHost {
     checkScale(scale);
     const adapter = await model.loadLora(path);
     if (this.#model !== model) throw new NoModelLoadedError(); // unloaded meanwhile
-    this.#loras.push({ id: this.#nextLoraId++, adapter, scale });
+    this.#loras.add(adapter, scale);
     return await this.#applyLoras();
   }
 
@@ -271,19 +168,15 @@ export class ModelHost {
    */
   async removeLora(id: number): Promise<LoadedModel> {
     const entry = this.#lora(id);
-    this.#loras = this.#loras.filter((l) => l !== entry);
+    this.#loras.remove(entry);
     const loaded = await this.#applyLoras();
     entry.adapter.dispose();
     return loaded;
   }
 
-  #lora(id: number): { id: number; adapter: LoraAdapter; scale: number } {
+  #lora(id: number): HostLora {
     if (!this.loaded) throw new NoModelLoadedError();
-    const entry = this.#loras.find((l) => l.id === id);
-    if (!entry) {
-      throw new RangeError(`Cannot find LoRA adapter ${id}: it is not on the loaded model`);
-    }
-    return entry;
+    return this.#loras.get(id);
   }
 
   /**
@@ -291,7 +184,7 @@ export class ModelHost {
    * context, whose scheduler never batches two different sets in one decode.
    */
   get activeLoras(): LoraEntry[] {
-    return this.#loras.map(({ adapter, scale }) => ({ adapter, scale }));
+    return this.#loras.active;
   }
 
   // Replies take the set per request: one running now keeps its set, the next gets this.
@@ -321,24 +214,8 @@ export class ModelHost {
   }
 
   /** The engine, started on first use (memory-fit estimates need one before any load). */
-  async engine(): Promise<Engine> {
-    if (this.#closed) throw new DisposedError("Engine");
-    // An engine that ended on its own (its RPC child process died with a worker) is
-    // replaced: the next load starts a fresh one, and the app lives on.
-    const current = await this.#engine?.catch(() => undefined);
-    if (current?.disposed && !this.#closed) this.#engine = undefined;
-    // One start shared by every caller; one that finishes after close() is stopped at
-    // once, or its Worker would keep the process alive after the app closed.
-    this.#engine ??= this.#startEngine(this.#currentOptions).then((engine) => {
-      if (!this.#closed) return engine;
-      engine.dispose();
-      throw new DisposedError("Engine");
-    }, (error) => {
-      this.#engine = undefined; // the next call tries again, with the host's own options
-      this.#currentOptions = this.#engineOptions;
-      throw error;
-    });
-    return await this.#engine;
+  engine(): Promise<Engine> {
+    return this.#engines.engine();
   }
 
   /**
@@ -397,9 +274,9 @@ export class ModelHost {
     this.#loadError = undefined;
     this.#events.publish({ event: "loading", data: this.loading });
     /** A new engine this load started (another device kind); owned here until adopted. */
-    let fresh: { engine: Engine; options: EngineOptions } | undefined;
+    let fresh: FreshEngine | undefined;
     try {
-      const target = await this.#engineFor(options.variant, abort.signal);
+      const target = await this.#engines.engineFor(options.variant, abort.signal);
       fresh = target.fresh;
       const model = await loadModel(path, {
         engine: target.engine,
@@ -417,9 +294,15 @@ export class ModelHost {
         nCtxPerSlot: Math.min(nCtx, model.info.nCtxTrain || nCtx),
         ...options.context,
       };
-      let drafted: { serving: ServingContext; draftModel: Model | undefined; error: string | null };
+      let drafted: DraftServing;
       try {
-        drafted = await this.#servingWithDraft(model, contextOptions, options, abort.signal);
+        drafted = await servingWithDraft(
+          model,
+          contextOptions,
+          options,
+          this.verdicts,
+          abort.signal,
+        );
       } catch (error) {
         model.dispose();
         throw error;
@@ -432,7 +315,7 @@ export class ModelHost {
         throw abort.signal.reason;
       }
       this.unload();
-      if (fresh) this.#adoptEngine(fresh.engine, fresh.options);
+      if (fresh) this.#engines.adopt(fresh);
       fresh = undefined;
       this.#visionError = visionError;
       this.#model = model;
@@ -467,123 +350,6 @@ export class ModelHost {
     }
   }
 
-  /**
-   * The engine a load on `device` runs on: the running one when it runs the package that
-   * device kind maps to (no kind: when it runs the host's default package), else a new
-   * engine on that package, returned as `fresh` for the caller to adopt or dispose.
-   *
-   * @throws the signal's reason when the load was cancelled before a new engine started.
-   * @throws {LibraryLoadError} when `device` is not detected here (ffi/devices.ts: no
-   *   package for this OS and CPU, no driver), or the new engine cannot start (its package
-   *   cannot be fetched).
-   */
-  async #engineFor(
-    device: DeviceKind | undefined,
-    signal: AbortSignal,
-  ): Promise<{ engine: Engine; fresh?: { engine: Engine; options: EngineOptions } }> {
-    const wanted = this.#engineOptionsFor(device);
-    if (this.#engine === undefined) this.#currentOptions = wanted; // the first start uses it
-    const current = await this.engine();
-    if (current.info.variant === this.#variantOf(wanted)) return { engine: current };
-    signal.throwIfAborted(); // a load cancelled meanwhile starts no engine
-    const engine = await this.#startEngine(wanted);
-    if (this.#closed) {
-      engine.dispose();
-      throw new DisposedError("Engine");
-    }
-    return { engine, fresh: { engine, options: wanted } };
-  }
-
-  /** The engine options for `device`: the host's own for none, else its prebuilt package. */
-  #engineOptionsFor(device: DeviceKind | undefined): EngineOptions {
-    if (device === undefined) return this.#engineOptions;
-    // Undetected kinds are refused rather than tried: a CUDA package is over 500 MB to fetch
-    // for a machine without the driver to run it.
-    const choice = detectDevices().find((d) => d.device === device)!;
-    if (!choice.detected || choice.variant === null) {
-      throw new LibraryLoadError(
-        `Cannot load on ${device}: ${choice.reason.replace(/^./, (c) => c.toLowerCase())}; ` +
-          `choose another device in the model's load options`,
-      );
-    }
-    return { ...this.#engineOptions, libDir: undefined, variant: choice.variant };
-  }
-
-  /** The `EngineInfo.variant` an engine started with `options` reports. */
-  #variantOf(options: EngineOptions): string {
-    if (options.libDir !== undefined) return "custom";
-    return options.variant ?? chooseVariant(machineFacts());
-  }
-
-  /** Makes `engine` the host's; the previous engine (its model already unloaded) is closed. */
-  #adoptEngine(engine: Engine, options: EngineOptions): void {
-    const previous = this.#engine;
-    this.#engine = Promise.resolve(engine);
-    this.#currentOptions = options;
-    previous?.then((old) => old.dispose(), () => {});
-  }
-
-  /**
-   * The serving context on `model`, with the draft model the load options name when it can
-   * draft for it. A draft that does not load or whose vocabulary differs
-   * ({@link DraftModelError}) is no failure of the load: the context is made without it and
-   * the reason returned. The caller owns the draft model returned.
-   *
-   * @throws what createServingContext throws without a draft.
-   */
-  async #servingWithDraft(
-    model: Model,
-    contextOptions: Parameters<typeof createServingContext>[1],
-    options: EngineLoadOptions,
-    signal: AbortSignal,
-  ): Promise<{ serving: ServingContext; draftModel: Model | undefined; error: string | null }> {
-    if (!options.draft) {
-      return {
-        serving: await createServingContext(model, contextOptions),
-        draftModel: undefined,
-        error: null,
-      };
-    }
-    const { path, ...limits } = options.draft;
-    let draftModel: Model;
-    try {
-      draftModel = await loadModel(path, {
-        engine: model.engine,
-        loadVerdicts: this.verdicts,
-        signal,
-        ...options.model,
-      });
-    } catch (error) {
-      if (signal.aborted) throw error;
-      const reason = `Cannot load "${path}" as the draft model: ${(error as Error).message}`;
-      return await this.#servingWithoutDraft(model, contextOptions, reason);
-    }
-    try {
-      const serving = await createServingContext(model, {
-        ...contextOptions,
-        draft: { model: draftModel, ...limits },
-      });
-      return { serving, draftModel, error: null };
-    } catch (error) {
-      draftModel.dispose();
-      if (!(error instanceof DraftModelError)) throw error;
-      return await this.#servingWithoutDraft(model, contextOptions, error.message);
-    }
-  }
-
-  async #servingWithoutDraft(
-    model: Model,
-    contextOptions: Parameters<typeof createServingContext>[1],
-    reason: string,
-  ): Promise<{ serving: ServingContext; draftModel: undefined; error: string }> {
-    const serving = await createServingContext(model, contextOptions);
-    return {
-      serving,
-      draftModel: undefined,
-      error: `${reason.replace(/\.$/, "")}. The model runs without it.`,
-    };
-  }
-
   /** Unloads the model (stopping its generations). */
   unload(): void {
     if (!this.#model) return;
@@ -593,23 +359,18 @@ export class ModelHost {
     this.#draftError = null;
     this.#model = undefined;
     this.#serving = undefined;
-    this.#loras = [];
+    this.#loras.clear();
     this.#request = undefined;
     this.#events.publish({ event: "model", data: null });
   }
 
   /** Unloads and stops the engine Worker. */
   close(): void {
-    this.#closed = true;
+    // Marked closed first (no engine starts after this); the engine stops in a later
+    // microtask, after the unload below has freed the model.
+    this.#engines.close();
     this.#loading?.abort.abort();
     this.unload();
-    this.#engine?.then((engine) => engine.dispose(), () => {});
-  }
-}
-
-function checkScale(scale: number): void {
-  if (typeof scale !== "number" || !Number.isFinite(scale)) {
-    throw new RangeError(`Cannot set a LoRA scale of ${scale}: give a finite number such as 0.5`);
   }
 }
 
@@ -624,18 +385,5 @@ async function loadPairedMmproj(model: Model, mmproj: string | null): Promise<st
     return null;
   } catch (error) {
     return (error as Error).message;
-  }
-}
-
-/** Marks a file that crashed llama.cpp broken in the library, if it is listed there. */
-export async function markCrashed(
-  library: ModelLibrary,
-  path: string,
-  error: ModelCrashError,
-): Promise<void> {
-  try {
-    await library.markBroken(resolve(path), await LoadVerdicts.stamp(path), error.reason);
-  } catch {
-    // The file vanished or the library closed: the verdict cache still holds the crash.
   }
 }

@@ -1,12 +1,13 @@
 /**
  * Starting a model load on the user's behalf: a file known to be broken is refused at
  * once (it never reaches llama.cpp, which can abort the process on bad input); any other
- * load runs on in the background and reports through the host's events.
+ * load runs on in the background and reports through the host's events; a file whose
+ * load crashed llama.cpp is marked broken in the library.
  *
  * @module
  */
 import { resolve } from "node:path";
-import { GgufError } from "../engine/errors.ts";
+import { GgufError, type ModelCrashError } from "../engine/errors.ts";
 import { checkGgufFile } from "../engine/gguf_check.ts";
 import { crashError, verdictsOf } from "../engine/load_probe.ts";
 import { LoadVerdicts } from "../engine/load_verdicts.ts";
@@ -47,4 +48,17 @@ export async function startLoad(
   }
   if (reason !== null) throw new ModelBrokenError(path, reason);
   host.load(path, nCtx).catch(() => {});
+}
+
+/** Marks a file that crashed llama.cpp broken in the library, if it is listed there. */
+export async function markCrashed(
+  library: ModelLibrary,
+  path: string,
+  error: ModelCrashError,
+): Promise<void> {
+  try {
+    await library.markBroken(resolve(path), await LoadVerdicts.stamp(path), error.reason);
+  } catch {
+    // The file vanished or the library closed: the verdict cache still holds the crash.
+  }
 }

@@ -4,147 +4,27 @@
  * Everything here is checked before any FFI call, so a bad option fails with a
  * message naming it instead of a silent clamp inside llama.cpp.
  *
+ * This module validates; the option shapes are in sampling_options.ts and the chain in
+ * sampler_chain.ts, both re-exported here.
+ *
  * @module
  */
 import { checkGrammar } from "./grammar_check.ts";
+import {
+  LLAMA_DEFAULT_SEED,
+  type LogitBias,
+  type ResolvedSampling,
+  type SamplingOptions,
+} from "./sampling_options.ts";
 
-/**
- * `LLAMA_DEFAULT_SEED` from llama.h: passed as a seed, llama.cpp picks a random one.
- * Hearth draws that seed itself, so the seed actually used can be reported.
- *
- * @example
- * ```ts
- * import { notStrictEqual } from "node:assert/strict";
- * import { LLAMA_DEFAULT_SEED, loadModel } from "@hearth/hearth";
- *
- * using model = await loadModel("models/stories260K.gguf");
- * using sampler = await model.createSampler({ seed: LLAMA_DEFAULT_SEED });
- * notStrictEqual(sampler.options.seed, LLAMA_DEFAULT_SEED); // the random seed drawn
- * ```
- */
-export const LLAMA_DEFAULT_SEED = 0xFFFFFFFF;
-
-/**
- * Sampling options for one generation call. Every field is optional; defaults are
- * those of `struct common_params_sampling` in llama.cpp `common/common.h`, which is
- * what `llama-cli` and `llama-server` use.
- */
-export interface SamplingOptions {
-  /** Softmax temperature; finite and >= 0, `0` = greedy (always the top token). Default `0.8`. */
-  temperature?: number;
-  /** Keep only the `topK` most likely tokens; integer >= 0, `0` = off. Default `40`. */
-  topK?: number;
-  /**
-   * Nucleus sampling: keep the smallest set of tokens with this total probability;
-   * in (0, 1], `1` = off. Default `0.95`.
-   */
-  topP?: number;
-  /**
-   * Drop tokens less likely than `minP` times the top token's probability;
-   * in [0, 1], `0` = off. Default `0.05`.
-   */
-  minP?: number;
-  /** Locally typical sampling mass; in (0, 1], `1` = off. Default `1`. */
-  typicalP?: number;
-  /**
-   * Divides the logits of recently seen tokens (multiplies negative ones);
-   * finite and > 0, `1` = off. Default `1`.
-   */
-  repeatPenalty?: number;
-  /**
-   * Subtracted from a token's logit once per recent occurrence; in [-2, 2]
-   * (OpenAI's range), `0` = off. Default `0`.
-   */
-  frequencyPenalty?: number;
-  /**
-   * Subtracted from a token's logit if it occurred recently at all; in [-2, 2]
-   * (OpenAI's range), `0` = off. Default `0`.
-   */
-  presencePenalty?: number;
-  /**
-   * How many recent tokens the three penalties look at; integer >= -1.
-   * `-1` = the whole context, `0` = penalties off. Default `64`.
-   */
-  penaltyLastN?: number;
-  /**
-   * Mirostat sampling (https://arxiv.org/abs/2007.14966), which steers the text's
-   * surprise towards `mirostatTau`: `0` = off, `1` = Mirostat, `2` = Mirostat 2.0.
-   * When on, it replaces the penalties and the top-k, typical, top-p and min-p stages
-   * (as in llama.cpp). Default `0`.
-   */
-  mirostat?: number;
-  /** Mirostat's target surprise (cross-entropy, in nats); finite and >= 0. Default `5`. */
-  mirostatTau?: number;
-  /** Mirostat's learning rate; finite and >= 0. Default `0.1`. */
-  mirostatEta?: number;
-  /**
-   * Seed for the final random pick; integer in [0, 2^32 - 1]. Absent or
-   * {@linkcode LLAMA_DEFAULT_SEED} means a fresh random seed per call, which
-   * {@linkcode resolveSampling} draws so it can be reported.
-   */
-  seed?: number;
-  /**
-   * Added to a token's logit before anything else; `-Infinity` bans the token.
-   * Either `{ [tokenId]: bias }` or `[tokenId, bias]` pairs; duplicate ids add up,
-   * as in `llama_sampler_init_logit_bias`. Default none.
-   */
-  logitBias?: Record<number, number> | ReadonlyArray<readonly [token: number, bias: number]>;
-  /**
-   * GBNF grammar text (llama.cpp `grammars/README.md`) the output must match;
-   * `""` = off. Default `""`. Checked here as llama.cpp would take it (see
-   * `grammar_check.ts`), so a bad grammar never reaches the engine.
-   */
-  grammar?: string;
-  /** Name of the grammar's start rule. Default `"root"`. */
-  grammarRoot?: string;
-}
-
-/** One logit bias entry, shaped like `llama_logit_bias` in llama.h. */
-export interface LogitBias {
-  /** Token id in [0, n_vocab). */
-  token: number;
-  /** Added to the token's logit; finite or `-Infinity`. */
-  bias: number;
-}
-
-/**
- * {@linkcode SamplingOptions} after validation: every field present with the same
- * meaning and units, `logitBias` normalised and the seed concrete.
- */
-export interface ResolvedSampling {
-  /** See {@linkcode SamplingOptions.temperature}. */
-  temperature: number;
-  /** See {@linkcode SamplingOptions.topK}. */
-  topK: number;
-  /** See {@linkcode SamplingOptions.topP}. */
-  topP: number;
-  /** See {@linkcode SamplingOptions.minP}. */
-  minP: number;
-  /** See {@linkcode SamplingOptions.typicalP}. */
-  typicalP: number;
-  /** See {@linkcode SamplingOptions.repeatPenalty}. */
-  repeatPenalty: number;
-  /** See {@linkcode SamplingOptions.frequencyPenalty}. */
-  frequencyPenalty: number;
-  /** See {@linkcode SamplingOptions.presencePenalty}. */
-  presencePenalty: number;
-  /** See {@linkcode SamplingOptions.penaltyLastN}. */
-  penaltyLastN: number;
-  /** See {@linkcode SamplingOptions.mirostat}. */
-  mirostat: number;
-  /** See {@linkcode SamplingOptions.mirostatTau}. */
-  mirostatTau: number;
-  /** See {@linkcode SamplingOptions.mirostatEta}. */
-  mirostatEta: number;
-  /** A concrete uint32, never {@linkcode LLAMA_DEFAULT_SEED}, so a run can be replayed. */
-  seed: number;
-  /** Biases as a list; empty when off. */
-  logitBias: LogitBias[];
-  /** GBNF text; "" when off. */
-  grammar: string;
-  /** The grammar's start rule. */
-  grammarRoot: string;
-}
+// The option shapes and the chain live beside this module; importers keep this path.
+export {
+  LLAMA_DEFAULT_SEED,
+  type LogitBias,
+  type ResolvedSampling,
+  type SamplingOptions,
+} from "./sampling_options.ts";
+export { samplerChain, type SamplerStage } from "./sampler_chain.ts";
 
 type NumericKey = Exclude<keyof ResolvedSampling, "logitBias" | "grammar" | "grammarRoot">;
 interface NumberRule {
@@ -253,88 +133,6 @@ export function resolveSampling(
     grammar,
     grammarRoot,
   };
-}
-
-/** One stage of the sampler chain, named after its `llama_sampler_init_*` constructor. */
-export type SamplerStage =
-  | { kind: "logit_bias"; bias: LogitBias[] }
-  | {
-    kind: "penalties";
-    /** `-1` = whole context; pass n_ctx, as llama.cpp's penalties sampler reads -1 as 0 (off). */
-    lastN: number;
-    repeat: number;
-    frequency: number;
-    presence: number;
-  }
-  | { kind: "grammar"; grammar: string; root: string }
-  | { kind: "top_k"; k: number }
-  | { kind: "typical"; p: number }
-  | { kind: "top_p"; p: number }
-  | { kind: "min_p"; p: number }
-  | { kind: "temp"; t: number }
-  /** `m` is the tokens estimating s_hat: 100, as llama.cpp's common_sampler_init passes. */
-  | { kind: "mirostat"; seed: number; tau: number; eta: number; m: number }
-  | { kind: "mirostat_v2"; seed: number; tau: number; eta: number }
-  | { kind: "dist"; seed: number }
-  | { kind: "greedy" };
-
-/**
- * Lists the samplers to chain for resolved options, in order; stages that are off
- * are left out. The order is that of `common_sampler_init` in llama.cpp
- * `common/sampling.cpp`: logit bias, penalties, top-k, typical, top-p, min-p,
- * temperature, then `dist` draws the token. At temperature 0 the chain ends in
- * `greedy` instead, with no truncation, temperature or `dist` stages. With mirostat
- * on, logit bias (and grammar) are followed by temperature and the mirostat stage
- * alone, as in llama.cpp (greedy at temperature 0).
- *
- * The FFI side builds each stage with its `llama_sampler_init_*` function,
- * `min_keep` 0 as in `common_params_sampling`; a `penalties` stage with `lastN` -1
- * must be given the context size.
- *
- * @param s Options from {@linkcode resolveSampling}.
- * @returns The stages, first applied first; the last one always picks the token.
- */
-export function samplerChain(s: ResolvedSampling): SamplerStage[] {
-  const chain: SamplerStage[] = [];
-  if (s.logitBias.length > 0) chain.push({ kind: "logit_bias", bias: s.logitBias });
-  // llama.cpp keeps the grammar outside the chain and resamples when a token breaks
-  // it; a flat chain cannot, so the grammar masks first. Otherwise top-k/top-p could
-  // keep only grammar-invalid tokens and leave nothing to sample. Penalties map a
-  // masked -Infinity logit to -Infinity, so masking before them changes nothing.
-  if (s.grammar !== "") chain.push({ kind: "grammar", grammar: s.grammar, root: s.grammarRoot });
-  if (s.mirostat !== 0) {
-    if (s.temperature === 0) chain.push({ kind: "greedy" });
-    else chain.push({ kind: "temp", t: s.temperature }, mirostatStage(s));
-    return chain;
-  }
-  const penaltiesOff = s.penaltyLastN === 0 ||
-    (s.repeatPenalty === 1 && s.frequencyPenalty === 0 && s.presencePenalty === 0);
-  if (!penaltiesOff) {
-    chain.push({
-      kind: "penalties",
-      lastN: s.penaltyLastN,
-      repeat: s.repeatPenalty,
-      frequency: s.frequencyPenalty,
-      presence: s.presencePenalty,
-    });
-  }
-  if (s.temperature === 0) {
-    chain.push({ kind: "greedy" });
-    return chain;
-  }
-  if (s.topK !== 0) chain.push({ kind: "top_k", k: s.topK });
-  if (s.typicalP !== 1) chain.push({ kind: "typical", p: s.typicalP });
-  if (s.topP !== 1) chain.push({ kind: "top_p", p: s.topP });
-  if (s.minP !== 0) chain.push({ kind: "min_p", p: s.minP });
-  chain.push({ kind: "temp", t: s.temperature }, { kind: "dist", seed: s.seed });
-  return chain;
-}
-
-function mirostatStage(s: ResolvedSampling): SamplerStage {
-  const { seed, mirostatTau: tau, mirostatEta: eta } = s;
-  return s.mirostat === 1
-    ? { kind: "mirostat", seed, tau, eta, m: 100 }
-    : { kind: "mirostat_v2", seed, tau, eta };
 }
 
 function asRecord(options: unknown): Record<string, unknown> {

@@ -1,7 +1,7 @@
 /**
  * Plain data types shared by the engine's public API and its Worker: model and
- * context facts, generation pieces, results and metrics. Everything here survives
- * structured cloning.
+ * context facts, generation pieces, results and metrics, tokenizer options. Everything
+ * here survives structured cloning.
  *
  * @module
  */
@@ -181,4 +181,20 @@ export interface EngineInfo {
   devices: BackendDevice[];
   /** llama.cpp's system info (CPU features of the loaded backend). */
   systemInfo: string;
+}
+
+/** Options of `Model.tokenize`. */
+export interface TokenizeOptions {
+  /** Add BOS/EOS where the model's tokenizer does. Default true. */
+  addSpecial?: boolean;
+  /** Read special-token text such as `<|im_start|>` as those tokens. Default false. */
+  parseSpecial?: boolean;
+}
+
+/** Options of `Model.detokenize`. */
+export interface DetokenizeOptions {
+  /** Drop a leading BOS / trailing EOS the tokenizer added. Default false. */
+  removeSpecial?: boolean;
+  /** Render special tokens as their text. Default false. */
+  unparseSpecial?: boolean;
 }

@@ -11,7 +11,7 @@
  */
 import type { App } from "../app/create_app.ts";
 import { regenerate, sendMessage } from "../app/chat_turns.ts";
-import type { LoadedModel, Loading } from "../app/model_host.ts";
+import type { LoadedModel, Loading } from "../app/loaded_model.ts";
 import type { Chat, ExportFormat, Message, Sampling } from "../storage/mod.ts";
 
 /** How often a streaming reply is redrawn at most, in milliseconds (one 60 Hz frame). */

@@ -13,7 +13,7 @@ import { badRequest } from "../http_error.ts";
 import { fitJson, libraryEntry } from "../../api/library_json.ts";
 import { ModelCrashError } from "../../engine/errors.ts";
 import type { LoadVerdicts } from "../../engine/load_verdicts.ts";
-import { markCrashed } from "../../app/model_host.ts";
+import { markCrashed } from "../../app/model_loads.ts";
 
 /** What the library routes use. */
 export interface LibraryDeps {

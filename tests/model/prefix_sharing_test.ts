@@ -8,7 +8,7 @@ import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { loadModel, type Model } from "../../engine/model.ts";
 import { createServingContext, type ServingOptions } from "../../engine/serving.ts";
 import { ContextOverflowError } from "../../engine/errors.ts";
-import { commonPrefix, MIN_COPY_TOKENS } from "../../engine/scheduler.ts";
+import { commonPrefix, MIN_COPY_TOKENS } from "../../engine/prefix_sharing.ts";
 import type { GenerationResult } from "../../engine/types.ts";
 import { STORIES_260K } from "../models.ts";
 
