@@ -110,3 +110,21 @@ export function testSettings(): Settings {
     },
   };
 }
+
+/**
+ * Resolves once the page's running CSS animations and transitions have finished (a dialog's
+ * fade-in, the context bar's width): what a screenshot waits for, instead of a guessed delay.
+ */
+export async function animationsDone(
+  page: { evaluate<R>(fn: () => R | Promise<R>): Promise<R> },
+): Promise<void> {
+  // Two frames first, so a transition that a change just triggered has started.
+  await page.evaluate(() =>
+    new Promise<void>((resolve) =>
+      requestAnimationFrame(() => requestAnimationFrame(() => resolve()))
+    )
+  );
+  await page.evaluate(async () => {
+    await Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {})));
+  });
+}

@@ -16,10 +16,12 @@ import { assert, assertEquals } from "../assert.ts";
 import { buildUi } from "../../ui/build.ts";
 import { STAFF_PICKS } from "../../ui/lib/staff_picks.ts";
 import type { Download, Settings } from "../../api/types.ts";
-import { CHROMIUM, fits, LAUNCH_ARGS, testSettings } from "./_page_server.ts";
+import { animationsDone, CHROMIUM, fits, LAUNCH_ARGS, testSettings } from "./_page_server.ts";
 import { DOWNLOAD, serveModelBrowser } from "./_model_browser_server.ts";
 
 const settings: Settings = testSettings();
+/** The hub search box's debounce (SEARCH_DEBOUNCE_MS in ui/stores/hub.ts), in ms. */
+const SEARCH_DEBOUNCE_MS = 300;
 
 /** The rows of the Local tab, by model name. */
 const rowOf = (page: Page, name: string) => page.locator(".model-row", { hasText: name });
@@ -163,7 +165,7 @@ Deno.test({
       const message = await confirm.locator(".confirm-message").textContent();
       assert(message?.includes("“broken” (1.0 KiB)"), message ?? "");
       assert(message?.includes("/home/me/models/broken.gguf"), message ?? "");
-      if (shots) await page.waitForTimeout(300); // the fade-in
+      if (shots) await animationsDone(page); // the fade-in
       await shot(page, "browser-delete-confirm");
       await confirm.getByRole("button", { name: "Cancel" }).click();
       await confirm.waitFor({ state: "detached" });
@@ -183,11 +185,16 @@ Deno.test({
       await page.locator(".hub-result").first().waitFor();
       const before = server.requests.filter((r) => r.includes("/api/hub/search")).length;
       assert((await page.locator(".hub-results").textContent())?.includes("SmolLM2"));
+      // The page's clock stands still while the keys go in, so however slow the machine, the
+      // debounce sees them as one burst; then the debounce's time passes, and nothing else.
+      await page.clock.install();
+      await page.clock.pauseAt(Date.now() + 1_000);
       await page.getByLabel("Search the hub").pressSequentially("stories", { delay: 20 });
+      await page.clock.runFor(SEARCH_DEBOUNCE_MS);
       await page.locator(".hub-result", { hasText: "meta/gated-stories" }).waitFor();
-      await page.waitForTimeout(400); // a second search would have been sent by now
       const searches = server.requests.filter((r) => r.includes("/api/hub/search")).slice(before);
       assertEquals(searches, ["GET /api/hub/search?q=stories&sort=downloads"], "one search");
+      await page.clock.resume();
       const first = page.locator(".hub-result").first();
       assert((await first.textContent())?.includes("tiny/stories"));
       assert((await first.textContent())?.includes("↓ 12.3K"));

@@ -16,6 +16,7 @@ import { buildUi } from "../../ui/build.ts";
 import { RED_PNG } from "../_images.ts";
 import type { Chat, LibraryEntry, LoadedModel, Message, Settings } from "../../api/types.ts";
 import {
+  animationsDone,
   CHROMIUM,
   fits,
   json,
@@ -520,7 +521,8 @@ Deno.test({
 
     await t.step("HTML in messages stays inert text; Markdown becomes markup", async () => {
       await page.waitForSelector('[data-id="x2"] .markdown strong');
-      await page.waitForTimeout(300); // a broken <img> would fire onerror by now
+      // Nothing that could run a handler is on the page (so none can fire later either).
+      assertEquals(await page.locator("main img, main script, main [onerror]").count(), 0);
       assertEquals(await page.evaluate(() => (globalThis as { __xss?: number }).__xss), undefined);
       assertEquals(await page.locator('[data-id="x1"] .bubble').textContent(), XSS);
       assertEquals(await page.locator('[data-id="x2"] strong').textContent(), "bold");
@@ -884,7 +886,7 @@ async function screenshots(page: Page, dir: string) {
     await setTheme(theme);
     for (const [width, height] of [[1024, 700], [800, 600]]) {
       await page.setViewportSize({ width, height });
-      await page.waitForTimeout(100);
+      await animationsDone(page);
       await page.screenshot({ path: join(dir, `main-${theme}-${width}x${height}.png`) });
     }
     await page.setViewportSize({ width: 1024, height: 700 });
@@ -897,12 +899,12 @@ async function screenshots(page: Page, dir: string) {
     for (const name of ["Models", "Settings"]) {
       await page.click(`.sidebar-link:has-text("${name}")`);
       await page.waitForSelector(".dialog");
-      await page.waitForTimeout(300); // the fade-in
+      await animationsDone(page); // the fade-in
       await page.screenshot({ path: join(dir, `${name.toLowerCase()}-${theme}.png`) });
       await page.keyboard.press("Escape");
     }
   }
   await page.click("button.new-chat");
-  await page.waitForTimeout(400); // the context bar's transition
+  await animationsDone(page); // the context bar's transition
   await page.screenshot({ path: join(dir, "new-chat.png") });
 }
