@@ -6,18 +6,8 @@
  * @module
  */
 import { assert, assertEquals, assertRejects } from "../assert.ts";
+import { exists } from "../../hub/_cache_layout.ts";
 import { E2e, E2E_TEST } from "./_browser.ts";
-
-/** True when the folder at `path` exists. */
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
 
 Deno.test({
   name: "E2e closes the browser, the app and the data folder once when the test body throws",
