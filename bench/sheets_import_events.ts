@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { SheetImports } from "../app/sheets/imports.ts";
 import { YIELD_EVERY_MS } from "../app/sheets/transfer.ts";
 import { openDatabase } from "../storage/mod.ts";
+import { writeCsv } from "../tests/sheets/_csv.ts";
 
 /** Latency of the requests a worker made while told to, in ms. */
 type Latencies = { n: number; p50: number; p99: number; max: number };
@@ -35,24 +36,6 @@ self.onmessage = async (event) => {
   const at = (q) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] ?? 0;
   self.postMessage({ n: ms.length, p50: at(0.5), p99: at(0.99), max: ms.at(-1) ?? 0 });
 };`;
-
-/** Writes a header and `rows` records of about 39 bytes (a quoted comma in each). */
-async function writeCsv(path: string, rows: number): Promise<void> {
-  using file = await Deno.open(path, { write: true, create: true, truncate: true });
-  const encoder = new TextEncoder();
-  const write = async (text: string) => {
-    const bytes = encoder.encode(text);
-    for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
-  };
-  await write("id,text,score\n");
-  for (let from = 0; from < rows; from += 10_000) {
-    let chunk = "";
-    for (let i = from; i < Math.min(rows, from + 10_000); i++) {
-      chunk += `${i},"Row ${i} says hello, world",${i % 97}\n`;
-    }
-    await write(chunk);
-  }
-}
 
 if (import.meta.main) {
   const { values } = parseArgs({

@@ -11,26 +11,14 @@
  *
  * @module
  */
-import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
+import { stored } from "../sheets/_stored.ts";
 import { writeCsv } from "../sheets/_csv.ts";
 import { E2e, E2E_TEST, stepper, tempDir } from "./_browser.ts";
 
 /** Rows of the big file: seconds of import on a fast machine, still only 40 MB to write. */
 const BIG_ROWS = 1_000_000;
-
-/** Sheets and rows in the app's database file, read on a connection of the test's own. */
-function stored(dataDir: string): { sheets: number; rows: number } {
-  const db = new DatabaseSync(join(dataDir, "hearth.db"), { readOnly: true });
-  try {
-    const count = (table: string) =>
-      Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
-    return { sheets: count("sheets"), rows: count("sheet_rows") };
-  } finally {
-    db.close();
-  }
-}
 
 Deno.test({
   name: "e2e: a sheet import shows its progress in the sheet list, and Cancel keeps nothing",

@@ -4,7 +4,6 @@
  * file's row count and size; a cancel mid-import, or a malformed line deep in the file,
  * leaves no sheet and no rows.
  */
-import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 import {
@@ -15,6 +14,7 @@ import {
 } from "../../app/sheets/mod.ts";
 import { openDatabase, type Storage } from "../../storage/mod.ts";
 import { createTableWriter, TableFormatError } from "../../tables/mod.ts";
+import { stored } from "./_stored.ts";
 import { writeCsv } from "./_csv.ts";
 
 /** Rows of the generated file: about 3.9 MB, a second or two to import here. */
@@ -28,18 +28,6 @@ function service(dir: string, intervalMs?: number) {
     generatorFor: () => Promise.reject(new Error("no generation in import tests")),
   }, { intervalMs, onProgress: (progress) => events.push({ at: performance.now(), progress }) });
   return { storage, sheets, events, [Symbol.dispose]: () => storage.close() };
-}
-
-/** Sheets and rows in the database file, counted apart from the app's own connection. */
-function stored(dir: string): { sheets: number; rows: number } {
-  const db = new DatabaseSync(join(dir, "hearth.db"));
-  try {
-    const count = (table: string) =>
-      Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
-    return { sheets: count("sheets"), rows: count("sheet_rows") };
-  } finally {
-    db.close();
-  }
 }
 
 function assertNothingKept(storage: Storage, dir: string, sheetId: string): void {
