@@ -18,17 +18,26 @@ export function modelsRoute(deps: RouteDeps): Hono<OpenAiEnv> {
     created: deps.startedAt,
     owned_by: "hearth",
   });
+  // llama-server's field (tools/server/server-context.cpp get_res_model_info): every
+  // name requests may use, the id among them.
+  const served = () => ({
+    ...model(),
+    aliases: [...new Set([deps.backend.id, ...deps.backend.aliases ?? []])].sort(),
+  });
   route.get("/", async (c) => {
     const remote = deps.providers ? await remoteModels(deps.providers, c.var.abort.signal) : [];
-    const data = [model(), ...remote.map((id) => ({ ...model(), id, owned_by: id.split(":")[0] }))];
+    const data = [
+      served(),
+      ...remote.map((id) => ({ ...model(), id, owned_by: id.split(":")[0] })),
+    ];
     return c.json({ object: "list", data });
   });
   route.get("/:model{.+}", (c) => {
     const id = c.req.param("model");
     const remote = deps.providers?.resolve(id);
     if (remote) return c.json({ ...model(), id, owned_by: remote.provider });
-    checkModel(c.req.param("model"), deps.backend.id);
-    return c.json(model());
+    checkModel(c.req.param("model"), deps.backend.id, deps.backend.aliases);
+    return c.json(served());
   });
   return route;
 }
