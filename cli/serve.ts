@@ -20,6 +20,7 @@ import { Engine } from "../engine/engine.ts";
 import { loadModel } from "../engine/model.ts";
 import { estimateMemory, type MemoryFit, type MemoryFitOptions } from "../engine/memory_fit.ts";
 import { createServingContext } from "../engine/serving.ts";
+import type { ContextInfo } from "../engine/types.ts";
 import { ServingBackend } from "../server/openai/serving_backend.ts";
 import { ServedLoras } from "../server/openai/loras.ts";
 import { loadLoraFlags } from "../config/lora_flags.ts";
@@ -93,14 +94,12 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
       // One local endpoint for local and remote models: NAME:MODEL goes to provider NAME.
       providers: new ProviderRegistry(providersEnv()),
     });
-    const { nSeqMax, nCtxSeq, nThreads } = context.info;
-    const pool = options.kvUnified && nSeqMax > 1
-      ? `${nSeqMax} slots sharing n_ctx ${context.info.nCtx}`
-      : `${nSeqMax} slot${nSeqMax === 1 ? "" : "s"} of n_ctx ${nCtxSeq}`;
     writeAllSync(
       Deno.stdout,
-      `hearth: serving "${options.alias}" at ${server.url}/v1 (${pool}, ` +
-        `${nThreads} thread${nThreads === 1 ? "" : "s"}); Ctrl+C to stop\n`,
+      `hearth: serving "${options.alias}" at ${server.url}/v1 (${
+        applied(context.info, options)
+      }); ` +
+        "Ctrl+C to stop\n",
     );
     const status = await serveUntilSignal(server, undefined, engine.failed);
     exitIfStillRunning(status);
@@ -108,6 +107,20 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
   } catch (error) {
     return reportError(error);
   }
+}
+
+/**
+ * What llama.cpp made of the flags, as its context reports them (n_batch lowered to
+ * n_ctx, n_ubatch to n_batch, n_ctx padded to 256): what llama-server logs at start.
+ */
+function applied(info: ContextInfo, options: ServeOptions): string {
+  const { nSeqMax, nCtxSeq, nThreads, nBatch, nUbatch } = info;
+  const pool = options.kvUnified && nSeqMax > 1
+    ? `${nSeqMax} slots sharing n_ctx ${info.nCtx}`
+    : `${nSeqMax} slot${nSeqMax === 1 ? "" : "s"} of n_ctx ${nCtxSeq}`;
+  const kvMib = (info.kvCacheBytes / 2 ** 20).toFixed(2);
+  return `${pool}, ${nThreads} thread${nThreads === 1 ? "" : "s"}; n_batch ${nBatch}, ` +
+    `n_ubatch ${nUbatch}, KV cache ${kvMib} MiB (K ${options.typeK}, V ${options.typeV})`;
 }
 
 /**

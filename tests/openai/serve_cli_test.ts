@@ -198,7 +198,7 @@ Deno.test("hearth serve serves until SIGTERM, then exits 0", async () => {
   const url = /(http:\/\/\S+)\/v1/.exec(out)?.[1];
   assert(url, out);
   // -c is the whole KV cache, as llama-server's: 1024 split over 2 slots.
-  assert(out.includes('"tiny"') && out.includes("2 slots of n_ctx 512, 1 thread)"), out);
+  assert(out.includes('"tiny"') && out.includes("2 slots of n_ctx 512, 1 thread;"), out);
   assertEquals(await (await fetch(`${url}/health`)).json(), { status: "ok" });
   const models = await fetch(`${url}/v1/models`, {
     headers: { authorization: "Bearer sk-serve-test-key" },
