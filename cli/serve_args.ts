@@ -142,10 +142,11 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = Object.freeze([
     "int N",
     undefined,
     "KV cache tokens in all, shared by the slots: each gets N/np (padded to 256), or all N " +
-      "with --kv-unified; 0 = the model's training context",
+      "with --kv-unified; 0 = the model's training context. Unlike llama-server, a slot is " +
+      "not capped at the training context",
     {
       check: between(0, INT32_MAX),
-      defaultText: "that, lowered to what fits in free memory, not below 4096",
+      defaultText: "the training context, lowered to what fits in free memory, not below 4096",
     },
   ),
   // llama-server: -np unset (or -1) is "auto", 4 slots sharing one unified pool.
@@ -154,7 +155,8 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = Object.freeze([
     "-np, --parallel",
     "int N",
     -1,
-    "slots: requests decoded together by continuous batching, 1-256; more requests wait",
+    "slots: requests decoded together by continuous batching, 1-256 and at most -b; more " +
+      "requests wait; negative = auto",
     {
       // llama-server refuses only 0 and takes any negative as auto (server.cpp).
       check: {
@@ -169,8 +171,9 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = Object.freeze([
     "-kvu, --kv-unified",
     "boolean",
     undefined,
-    "one KV pool every slot may fill (default: on only when -np is auto, even with " +
-      "-no-kvu); idle slots give back their cached prompts when active ones need the room",
+    "one KV pool every slot may fill; idle slots give back their cached prompts when " +
+      "active ones need the room (default: off, but auto -np turns it on whatever " +
+      "-kvu/-no-kvu say, as llama-server)",
   ),
   row("noKvUnified", "-no-kvu, --no-kv-unified", "boolean", false, "N/np tokens per slot"),
   row("nBatch", "-b, --batch-size", "int N", 2048, "logical batch: most tokens per decode", {
