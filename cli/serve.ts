@@ -20,6 +20,7 @@ import { Engine } from "../engine/engine.ts";
 import { loadModel } from "../engine/model.ts";
 import { estimateMemory, type MemoryFit, type MemoryFitOptions } from "../engine/memory_fit.ts";
 import { createServingContext } from "../engine/serving.ts";
+import type { ContextInfo } from "../engine/types.ts";
 import { ServingBackend } from "../server/openai/serving_backend.ts";
 import { ServedLoras } from "../server/openai/loras.ts";
 import { loadLoraFlags } from "../config/lora_flags.ts";
@@ -81,7 +82,7 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
     });
     const loras = new ServedLoras(await loadLoraFlags(model, options.loras));
     if (options.mmproj !== undefined) await model.loadMmproj(options.mmproj);
-    const backend = new ServingBackend(options.alias, serving, loras);
+    const backend = new ServingBackend(options.alias, serving, loras, options.aliases);
     const context = serving.context;
     const server = startOpenAiServer(backend, {
       host: options.host,
@@ -93,14 +94,12 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
       // One local endpoint for local and remote models: NAME:MODEL goes to provider NAME.
       providers: new ProviderRegistry(providersEnv()),
     });
-    const { nSeqMax, nCtxSeq, nThreads } = context.info;
-    const pool = options.kvUnified && nSeqMax > 1
-      ? `${nSeqMax} slots sharing n_ctx ${context.info.nCtx}`
-      : `${nSeqMax} slot${nSeqMax === 1 ? "" : "s"} of n_ctx ${nCtxSeq}`;
     writeAllSync(
       Deno.stdout,
-      `hearth: serving "${options.alias}" at ${server.url}/v1 (${pool}, ` +
-        `${nThreads} thread${nThreads === 1 ? "" : "s"}); Ctrl+C to stop\n`,
+      `hearth: serving "${options.alias}" at ${server.url}/v1 (${
+        applied(context.info, options)
+      }); ` +
+        "Ctrl+C to stop\n",
     );
     const status = await serveUntilSignal(server, undefined, engine.failed);
     exitIfStillRunning(status);
@@ -108,6 +107,20 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
   } catch (error) {
     return reportError(error);
   }
+}
+
+/**
+ * What llama.cpp made of the flags, as its context reports them (n_batch lowered to
+ * n_ctx, n_ubatch to n_batch, n_ctx padded to 256): what llama-server logs at start.
+ */
+function applied(info: ContextInfo, options: ServeOptions): string {
+  const { nSeqMax, nCtxSeq, nThreads, nBatch, nUbatch } = info;
+  const pool = options.kvUnified && nSeqMax > 1
+    ? `${nSeqMax} slots sharing n_ctx ${info.nCtx}`
+    : `${nSeqMax} slot${nSeqMax === 1 ? "" : "s"} of n_ctx ${nCtxSeq}`;
+  const kvMib = (info.kvCacheBytes / 2 ** 20).toFixed(2);
+  return `${pool}, ${nThreads} thread${nThreads === 1 ? "" : "s"}; n_batch ${nBatch}, ` +
+    `n_ubatch ${nUbatch}, KV cache ${kvMib} MiB (K ${options.typeK}, V ${options.typeV})`;
 }
 
 /**
@@ -131,7 +144,7 @@ async function fittingNCtx(engine: Engine, options: ServeOptions): Promise<numbe
   // even with no_alloc, so simulating an absurd -c would itself run out of memory.
   const guess = await estimateMemory(null, options.model, fitOptions).catch(() => undefined);
   if (guess?.verdict === "does-not-fit") {
-    const lowered = Math.min(guess.nCtx, guess.maxNCtx);
+    const lowered = Math.min(guess.nCtx, largestNCtx(guess, options));
     if (options.nCtx !== undefined || lowered < FIT_MIN_CTX) {
       throw new RangeError(fitRefusal(guess, options));
     }
@@ -139,7 +152,7 @@ async function fittingNCtx(engine: Engine, options: ServeOptions): Promise<numbe
   }
   let fit = await estimateMemory(engine, options.model, fitOptions);
   if (options.nCtx === undefined && fit.verdict === "does-not-fit") {
-    const lowered = Math.min(fit.nCtx, fit.maxNCtx);
+    const lowered = Math.min(fit.nCtx, largestNCtx(fit, options));
     if (lowered >= FIT_MIN_CTX) {
       fit = await estimateMemory(engine, options.model, { ...fitOptions, nCtx: lowered });
     }
@@ -148,7 +161,18 @@ async function fittingNCtx(engine: Engine, options: ServeOptions): Promise<numbe
   return fit.nCtx;
 }
 
-/** The refusal: what each device needs against what it has free, in MiB. */
+/**
+ * The largest `-c` that fits: `fit.maxNCtx` is per KV stream, and without
+ * `--kv-unified` every slot has its own stream of `-c / -np` tokens.
+ */
+function largestNCtx(fit: MemoryFit, options: ServeOptions): number {
+  return options.kvUnified ? fit.maxNCtx : fit.maxNCtx * options.parallel;
+}
+
+/**
+ * The refusal: the `-c` given (n_ctx after llama.cpp's padding), then what each device
+ * needs against what it has free, in MiB, and the largest `-c` that fits.
+ */
 export function fitRefusal(fit: MemoryFit, options: ServeOptions): string {
   const mib = (bytes: number) => `${Math.ceil(bytes / 2 ** 20)} MiB`;
   const short = fit.devices.filter((d) => d.totalBytes > d.freeBytes);
@@ -157,10 +181,12 @@ export function fitRefusal(fit: MemoryFit, options: ServeOptions): string {
     `${mib(d.weightsBytes)}, compute ${mib(d.computeBytes)}) and has ${mib(d.freeBytes)} free`
   );
   const shared = options.kvUnified ? "shared by" : "split over";
+  const ceiling = options.kvUnified ? "the training context" : "the training context per slot";
   const advice = fit.maxNCtx > 0
-    ? `the largest -c that fits (up to the training context) is ${fit.maxNCtx}; lower -c, quantize the cache ` +
-      `(-ctk/-ctv q8_0) or free memory`
+    ? `the largest -c that fits (up to ${ceiling}) is ${largestNCtx(fit, options)}; lower ` +
+      `-c or -np, quantize the cache (-ctk/-ctv q8_0) or free memory`
     : "even the weights do not fit: choose a smaller model or offload fewer layers (-ngl)";
-  return `Cannot serve with -c ${fit.nCtx} (${shared} ${options.parallel} slot` +
+  const given = options.nCtx === undefined ? "no -c" : `-c ${options.nCtx}`;
+  return `Cannot serve with ${given} (n_ctx ${fit.nCtx}, ${shared} ${options.parallel} slot` +
     `${options.parallel === 1 ? "" : "s"}): ${rows.join("; ")}; ${advice}`;
 }

@@ -38,13 +38,23 @@ export interface ServeEnv {
 export interface ServeOptions extends DraftFlags {
   /** The GGUF file. */
   model: string;
-  /** The id clients name the model by: `--alias`'s first name, else the file name without `.gguf`. */
+  /**
+   * The id clients name the model by (`GET /v1/models`): the first of `aliases`, else
+   * the file name without `.gguf`.
+   */
   alias: string;
-  /** Slots (`-np`); integer in [1, 256]. Default 4 (llama-server's "auto"). */
+  /**
+   * `--alias`'s names, sorted and without duplicates: llama-server keeps them in a
+   * `std::set` (common/arg.cpp `-a`), so its id is the alphabetically first, and
+   * requests may name any of them. Default none.
+   */
+  aliases: string[];
+  /** Slots (`-np`); integer in [1, 256], at most `nBatch`. Default 4 (llama-server's "auto"). */
   parallel: number;
   /**
-   * One KV pool every slot may fill (`-kvu`). Default: true when `-np` is not given
-   * (llama-server's auto slots), else false.
+   * One KV pool every slot may fill (`-kvu`). Default: false, but true when `-np` is
+   * auto (not given, or negative), whatever `-kvu`/`-no-kvu` say, as
+   * tools/server/server.cpp sets it after parsing.
    */
   kvUnified: boolean;
   /**
@@ -56,7 +66,10 @@ export interface ServeOptions extends DraftFlags {
   nCtx: number | undefined;
   /** Logical batch (`-b`). Default 2048. */
   nBatch: number;
-  /** Physical batch (`-ub`). Default 512. */
+  /**
+   * Physical batch (`-ub`), at most `nBatch`: a larger `-ub` is lowered to it, as
+   * llama_context does (src/llama-context.cpp). Default 512.
+   */
   nUbatch: number;
   /** Flash attention (`-fa on|off|auto`). Default "auto". */
   flashAttn: boolean | "auto";
@@ -129,10 +142,11 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = Object.freeze([
     "int N",
     undefined,
     "KV cache tokens in all, shared by the slots: each gets N/np (padded to 256), or all N " +
-      "with --kv-unified; 0 = the model's training context",
+      "with --kv-unified; 0 = the model's training context. Unlike llama-server, a slot is " +
+      "not capped at the training context",
     {
       check: between(0, INT32_MAX),
-      defaultText: "that, lowered to what fits in free memory, not below 4096",
+      defaultText: "the training context, lowered to what fits in free memory, not below 4096",
     },
   ),
   // llama-server: -np unset (or -1) is "auto", 4 slots sharing one unified pool.
@@ -141,13 +155,15 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = Object.freeze([
     "-np, --parallel",
     "int N",
     -1,
-    "slots: requests decoded together by continuous batching, 1-256; more requests wait",
+    "slots: requests decoded together by continuous batching, 1-256 and at most -b; more " +
+      "requests wait; negative = auto",
     {
+      // llama-server refuses only 0 and takes any negative as auto (server.cpp).
       check: {
-        ok: (v) => v === -1 || (v >= 1 && v <= 256),
-        expect: "-1 (auto) or an integer in [1, 256]",
+        ok: (v) => v < 0 || (v >= 1 && v <= 256),
+        expect: "an integer in [1, 256], or negative for auto",
       },
-      defaultText: "4 with --kv-unified",
+      defaultText: "auto: 4 with --kv-unified",
     },
   ),
   row(
@@ -155,8 +171,9 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = Object.freeze([
     "-kvu, --kv-unified",
     "boolean",
     undefined,
-    "one KV pool every slot may fill (default: on only when -np is not given); idle slots " +
-      "give back their cached prompts when active ones need the room",
+    "one KV pool every slot may fill; idle slots give back their cached prompts when " +
+      "active ones need the room (default: off, but auto -np turns it on whatever " +
+      "-kvu/-no-kvu say, as llama-server)",
   ),
   row("noKvUnified", "-no-kvu, --no-kv-unified", "boolean", false, "N/np tokens per slot"),
   row("nBatch", "-b, --batch-size", "int N", 2048, "logical batch: most tokens per decode", {
@@ -167,7 +184,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = Object.freeze([
     "-ub, --ubatch-size",
     "int N",
     undefined,
-    "physical batch: most tokens per compute step, at most n_batch",
+    "physical batch: most tokens per compute step; above -b it is lowered to -b",
     { check: between(1, INT32_MAX), defaultText: "512" },
   ),
   row("flashAttn", "-fa, --flash-attn", "string on|off|auto", "auto", "flash attention", {
@@ -203,8 +220,9 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = Object.freeze([
     "-a, --alias",
     "string NAMES",
     undefined,
-    "model id clients use; comma-separated, the first is listed",
-    { defaultText: "the file name without .gguf" },
+    "model ids, comma-separated: requests must name one (llama-server takes any name); " +
+      "/v1/models lists the alphabetically first as id, as llama-server",
+    { defaultText: "the file name without .gguf (llama-server: the path as given)" },
   ),
   row(
     "jinja",
@@ -277,8 +295,8 @@ memory, and prints what each needs.
  * Parses and checks `serve`'s arguments; undefined for `--help`.
  *
  * @throws {TypeError} for an unknown flag or a missing model.
- * @throws {RangeError} for an out-of-range value, `--no-jinja`, or a non-loopback host
- *   without an API key.
+ * @throws {RangeError} for an out-of-range value, `--no-jinja`, more slots than `-b`, or a
+ *   non-loopback host without an API key.
  */
 export function parseServeArgs(
   args: readonly string[],
@@ -338,24 +356,33 @@ export function parseServeArgs(
       );
     }
   }
-  const { parallel, nBatch } = values;
-  const kvUnified = values.noKvUnified ? false : values.kvUnified ?? parallel === -1;
-  if (values.nUbatch !== undefined && values.nUbatch > nBatch) {
+  const { nBatch } = values;
+  // tools/server/server.cpp: auto slots are 4 sharing one pool, whatever -kvu said.
+  const auto = values.parallel < 0;
+  const parallel = auto ? 4 : values.parallel;
+  const kvUnified = auto || (!values.noKvUnified && values.kvUnified === true);
+  if (parallel > nBatch) {
+    // llama.cpp aborts on this (GGML_ASSERT n_outputs_max in llama-context.cpp), and
+    // llama-server with it: each decode step holds a token of every slot.
     throw new RangeError(
-      `Cannot use --ubatch-size "${values.nUbatch}": n_ubatch must be an integer in [1, ${nBatch}] (n_batch)`,
+      `Cannot serve ${parallel} slots with --batch-size ${nBatch}: each decode step holds ` +
+        `one token of every slot; raise -b to at least ${parallel} or lower -np`,
     );
   }
   checkDraftFlags(values);
-  const aliases = (values.alias ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+  // common/arg.cpp keeps the names in a std::set: sorted, deduplicated.
+  const aliases = [...new Set((values.alias ?? "").split(",").map((a) => a.trim()))]
+    .filter(Boolean).sort();
   return {
     model: values.model,
     alias: aliases[0] ?? basename(values.model).replace(/\.gguf$/i, ""),
+    aliases,
     rpc,
-    parallel: parallel === -1 ? 4 : parallel,
+    parallel,
     kvUnified,
     nCtx: values.nCtx,
     nBatch,
-    nUbatch: values.nUbatch ?? Math.min(512, nBatch),
+    nUbatch: Math.min(values.nUbatch ?? 512, nBatch),
     flashAttn: values.flashAttn,
     typeK: values.typeK,
     typeV: values.typeV,

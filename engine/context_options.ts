@@ -106,7 +106,7 @@ const KEYS = new Set([
  * Validates context options and fills defaults.
  *
  * @throws {TypeError} for an unknown option or a wrong type.
- * @throws {RangeError} for a value out of range, naming the option.
+ * @throws {RangeError} for a value out of range (nSeqMax above nBatch too), naming the option.
  */
 export function resolveContextOptions(
   options: ContextOptions,
@@ -127,6 +127,14 @@ export function resolveContextOptions(
   const nUbatch = int("nUbatch", options.nUbatch ?? Math.min(512, nBatch), 1, nBatch);
   const nThreads = int("nThreads", options.nThreads ?? navigator.hardwareConcurrency, 1, 512);
   const nSeqMax = int("nSeqMax", options.nSeqMax ?? 1, 1, LLAMA_MAX_SEQ);
+  // llama_context reserves an output row per sequence within n_batch rows and aborts the
+  // process past that (GGML_ASSERT n_outputs_max, src/llama-context.cpp output_reserve).
+  if (nSeqMax > nBatch) {
+    throw new RangeError(
+      `nSeqMax (${nSeqMax}) must be at most nBatch (${nBatch}): every sequence needs an ` +
+        `output row of the batch; raise nBatch or lower nSeqMax`,
+    );
+  }
   const kvUnified = options.kvUnified ?? false;
   if (typeof kvUnified !== "boolean") {
     throw new TypeError(`kvUnified must be a boolean, got ${kvUnified}`);

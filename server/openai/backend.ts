@@ -24,6 +24,11 @@ export interface BackendCallOptions {
 export interface CompletionBackend {
   /** The id clients name the model by (`GET /v1/models`, the `model` field). */
   readonly id: string;
+  /**
+   * Other names requests may give in `model` (llama-server's `--alias` names, listed as
+   * `aliases` in `GET /v1/models`). Default none.
+   */
+  readonly aliases?: readonly string[];
   /** The loaded model's facts (chat template, n_ctx_train, nVocab). */
   readonly info: ModelInfo;
   /** Tokens one request can hold (prompt plus completion). */

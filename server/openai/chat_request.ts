@@ -86,7 +86,7 @@ export function readChatRequest(
 ): ChatRequest {
   const fields = new RequestFields(body);
   fields.ignoreUnknown(body, CHAT_FIELDS);
-  checkModel(body.model, backend.id);
+  checkModel(body.model, backend.id, backend.aliases);
   const template = chatTemplate ?? backend.info.chatTemplate ?? DEFAULT_CHAT_TEMPLATE;
   const { setup, format } = readTools(body, template);
   const remoteImages: RemoteImage[] = [];

@@ -15,14 +15,24 @@ import { ServedLoras } from "./loras.ts";
 /** Serves a model's slots to API clients. */
 export class ServingBackend implements CompletionBackend {
   readonly id: string;
+  readonly aliases: readonly string[];
   readonly info: ModelInfo;
   readonly nCtx: number;
   readonly loras: ServedLoras;
   readonly #serving: ServingContext;
 
-  /** Serves `serving` under the model id `id`, with its LoRA adapters (default none). */
-  constructor(id: string, serving: ServingContext, loras: ServedLoras = new ServedLoras()) {
+  /**
+   * Serves `serving` under the model id `id`, with its LoRA adapters (default none)
+   * and other names requests may use (`aliases`, default none).
+   */
+  constructor(
+    id: string,
+    serving: ServingContext,
+    loras: ServedLoras = new ServedLoras(),
+    aliases: readonly string[] = [],
+  ) {
     this.id = id;
+    this.aliases = aliases;
     this.loras = loras;
     this.info = serving.model.info;
     this.nCtx = serving.context.info.nCtxSeq;

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { assert, assertEquals } from "../assert.ts";
+import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { Engine } from "../../engine/engine.ts";
 import { estimateMemory, type MemoryFitOptions, planMemory } from "../../engine/memory_fit.ts";
 import {
@@ -12,6 +12,7 @@ import type { MemoryProbe } from "../../engine/worker/memory_probe.ts";
 import type { BackendDevice } from "../../engine/types.ts";
 import { writeGguf } from "../library/_gguf.ts";
 import { loadModel } from "../../engine/model.ts";
+import { LoadVerdicts } from "../../engine/load_verdicts.ts";
 import { STORIES_260K, SYNTHETIC_135M } from "../models.ts";
 
 const within = (actual: number, expected: number, share: number) =>
@@ -208,5 +209,21 @@ Deno.test("formulaProbe() puts layers on the devices llama.cpp's simulation pick
     const formula = formulaProbe(shape, options, devices);
     assertEquals(formula.layerDevices, probe.layerDevices, `n_gpu_layers ${nGpuLayers}`);
     assertEquals(formula.kvLayerDevices, probe.kvLayerDevices, `n_gpu_layers ${nGpuLayers}`);
+  }
+});
+
+Deno.test("estimateMemory() refuses more sequences than n_batch rather than marking the file broken", async () => {
+  using engine = await Engine.start();
+  const dir = await Deno.makeTempDir();
+  try {
+    // A fresh verdict store: the file is not yet known to load, so it is simulated in a
+    // child process, where llama.cpp aborts on n_seq_max > n_batch (output_reserve).
+    const loadVerdicts = new LoadVerdicts(join(dir, "verdicts.json"));
+    const options = { nCtx: 512, nSeqMax: 8, nBatch: 4, loadVerdicts };
+    await assertRejects(() => estimateMemory(engine, STORIES_260K, options), RangeError, "nSeqMax");
+    const fit = await estimateMemory(engine, STORIES_260K, { ...options, nBatch: 8 });
+    assertEquals(fit.method, "simulation");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -29,6 +29,7 @@ Deno.test("parseServeArgs() reads flags with defaults and refuses bad values", (
   assertEquals(options, {
     model: "/models/tiny.Q4.gguf",
     alias: "tiny.Q4",
+    aliases: [],
     parallel: 4,
     kvUnified: true,
     nCtx: undefined,
@@ -105,15 +106,32 @@ Deno.test("parseServeArgs() gives llama-server's flags llama-server's meaning", 
     [16384, 16, false, 1024, 256],
   );
   assertEquals([options.flashAttn, options.typeK, options.typeV], [true, "q8_0", "q8_0"]);
-  assertEquals([options.nGpuLayers, options.alias], [12, "a"]);
+  assertEquals([options.nGpuLayers, options.alias, options.aliases], [12, "a", ["a", "b"]]);
   assertEquals(parseServeArgs(["-m", "x.gguf", "--parallel", "2", "-kvu"])!.kvUnified, true);
-  assertEquals(parseServeArgs(["-m", "x.gguf", "-no-kvu"])!.kvUnified, false);
+  // Auto slots (no -np) share one pool even with -no-kvu, as llama-server.
+  assertEquals(parseServeArgs(["-m", "x.gguf", "-no-kvu"])!.kvUnified, true);
   assertEquals(parseServeArgs(["-m", "x.gguf", "-np=-1"])!.parallel, 4);
   assertEquals(parseServeArgs(["-m", "x.gguf", "-ngl", "all"])!.nGpuLayers, -1);
   assertEquals(parseServeArgs(["-m", "x.gguf", "-fa", "off"])!.flashAttn, false);
   assertThrows(() => parseServeArgs(["-m", "x.gguf", "-fa", "maybe"]), RangeError, "--flash-attn");
   assertThrows(() => parseServeArgs(["-m", "x.gguf", "-ctk", "q3"]), RangeError, "--cache-type-k");
-  assertThrows(() => parseServeArgs(["-m", "x.gguf", "-ub", "4096"]), RangeError, "--ubatch-size");
+});
+
+Deno.test("parseServeArgs() follows llama-server's rules for -ub, auto -np, -kvu and --alias", () => {
+  const parse = (...args: string[]) => parseServeArgs(["-m", "x.gguf", ...args])!;
+  // llama_context lowers n_ubatch to n_batch rather than refusing it.
+  assertEquals(parse("-ub", "4096").nUbatch, 2048);
+  assertEquals(parse("-b", "256", "-ub", "512").nUbatch, 256);
+  assertEquals(parse("-b", "256").nUbatch, 256);
+  // server.cpp: any negative -np is auto, 4 slots sharing one pool, whatever -no-kvu says.
+  assertEquals([parse("-np", "-1", "-no-kvu").kvUnified, parse("-np", "-1").parallel], [true, 4]);
+  assertEquals([parse("-np", "-2").parallel, parse("-np", "-2").kvUnified], [4, true]);
+  assertEquals(parse("-np", "2", "-kvu", "-no-kvu").kvUnified, false);
+  // A std::set of names: the id is the alphabetically first.
+  const named = parse("--alias", "zeta, alpha,zeta,");
+  assertEquals([named.alias, named.aliases], ["alpha", ["alpha", "zeta"]]);
+  // llama.cpp aborts with more sequences than n_batch: refused with the flags named.
+  assertThrows(() => parse("-np", "8", "-b", "4"), RangeError, "--batch-size 4");
   assertThrows(() => parseServeArgs(["-m", "x.gguf", "--no-jinja"]), RangeError, "--no-jinja");
 });
 
@@ -125,12 +143,32 @@ Deno.test("hearth serve refuses a KV cache that does not fit in memory, with the
   }).output();
   const text = new TextDecoder().decode(stderr);
   assertEquals(code, 1, text);
-  assert(text.startsWith("hearth: Cannot serve with -c 16777216 (split over 4 slots)"), text);
+  assert(
+    text.startsWith("hearth: Cannot serve with -c 16777216 (n_ctx 16777216, split over 4 slots)"),
+    text,
+  );
   assert(
     /CPU needs \d+ MiB \(KV cache \d+ MiB, weights \d+ MiB, compute \d+ MiB\)/.test(text),
     text,
   );
-  assert(/the largest -c that fits \(up to the training context\) is \d+/.test(text), text);
+  const largest = /the largest -c that fits \(up to the training context per slot\) is (\d+)/
+    .exec(text);
+  assert(largest, text);
+  // -c is split over the 4 slots, so the largest -c is 4 slots' worth: above the
+  // model's training context of 8192 tokens (what one slot may hold).
+  assert(Number(largest[1]) > 8192 && Number(largest[1]) % 4 === 0, text);
+});
+
+Deno.test("hearth serve refuses more slots than -b before loading, naming both flags", async () => {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "-m", STORIES_260K, "-np", "8", "-b", "4"],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(stderr);
+  assertEquals(code, 1, text);
+  // Not llama.cpp's abort in the memory-fit child, reported as a broken model file.
+  assert(text.startsWith("hearth: Cannot serve 8 slots with --batch-size 4"), text);
 });
 
 Deno.test("hearth serve serves until SIGTERM, then exits 0", async () => {
@@ -146,7 +184,7 @@ Deno.test("hearth serve serves until SIGTERM, then exits 0", async () => {
     "-t",
     "1",
     "--alias",
-    "tiny",
+    "zeta,tiny",
   ], {
     HEARTH_API_KEY: "sk-serve-test-key",
   });
@@ -160,12 +198,21 @@ Deno.test("hearth serve serves until SIGTERM, then exits 0", async () => {
   const url = /(http:\/\/\S+)\/v1/.exec(out)?.[1];
   assert(url, out);
   // -c is the whole KV cache, as llama-server's: 1024 split over 2 slots.
-  assert(out.includes('"tiny"') && out.includes("2 slots of n_ctx 512, 1 thread)"), out);
+  assert(out.includes('"tiny"') && out.includes("2 slots of n_ctx 512, 1 thread;"), out);
   assertEquals(await (await fetch(`${url}/health`)).json(), { status: "ok" });
   const models = await fetch(`${url}/v1/models`, {
     headers: { authorization: "Bearer sk-serve-test-key" },
   });
-  assertEquals((await models.json()).data[0].id, "tiny");
+  // llama-server's --alias: a sorted set, the first is the id, each name is served.
+  const listed = (await models.json()).data[0];
+  assertEquals([listed.id, listed.aliases], ["tiny", ["tiny", "zeta"]]);
+  const byAlias = await fetch(`${url}/v1/completions`, {
+    method: "POST",
+    headers: { authorization: "Bearer sk-serve-test-key" },
+    body: JSON.stringify({ model: "zeta", prompt: "Once upon a time", max_tokens: 2 }),
+  });
+  const completion = await byAlias.json();
+  assertEquals([byAlias.status, completion.model], [200, "tiny"], JSON.stringify(completion));
   const unauthorized = await fetch(`${url}/v1/models`);
   assertEquals(unauthorized.status, 401);
   await unauthorized.body?.cancel();

@@ -48,7 +48,7 @@ export function completionsRoute(deps: RouteDeps): Hono<OpenAiEnv> {
     const body = c.var.body;
     const fields = new RequestFields(body);
     fields.ignoreUnknown(body, FIELDS);
-    checkModel(body.model, deps.backend.id);
+    checkModel(body.model, deps.backend.id, deps.backend.aliases);
     const prompt = readPrompt(body.prompt, deps.backend.info.nVocab);
     const local = readLocalServerFields(fields);
     const maxTokens = readMaxTokens(body.max_tokens, "max_tokens") ?? local.nPredict ??

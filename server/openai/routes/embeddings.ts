@@ -30,7 +30,7 @@ export function embeddingsRoute(deps: RouteDeps): Hono<OpenAiEnv> {
     const body = c.var.body;
     const fields = new RequestFields(body);
     fields.ignoreUnknown(body, FIELDS);
-    checkModel(body.model, deps.backend.id);
+    checkModel(body.model, deps.backend.id, deps.backend.aliases);
     const texts = readInput(body.input);
     const format = optionalChoice(body.encoding_format, "encoding_format", ["float", "base64"]) ??
       "float";

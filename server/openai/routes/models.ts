@@ -18,17 +18,38 @@ export function modelsRoute(deps: RouteDeps): Hono<OpenAiEnv> {
     created: deps.startedAt,
     owned_by: "hearth",
   });
+  // llama-server's fields (tools/server/server-context.cpp get_res_model_info): every
+  // name requests may use, the id among them, and the model's facts, n_ctx being what
+  // one slot holds (what -c and -np made).
+  const served = () => {
+    const { info, nCtx } = deps.backend;
+    return {
+      ...model(),
+      aliases: [...new Set([deps.backend.id, ...deps.backend.aliases ?? []])].sort(),
+      meta: {
+        n_vocab: info.nVocab,
+        n_ctx: nCtx,
+        n_ctx_train: info.nCtxTrain,
+        n_embd: info.nEmbd,
+        n_params: info.nParams,
+        size: info.sizeBytes,
+      },
+    };
+  };
   route.get("/", async (c) => {
     const remote = deps.providers ? await remoteModels(deps.providers, c.var.abort.signal) : [];
-    const data = [model(), ...remote.map((id) => ({ ...model(), id, owned_by: id.split(":")[0] }))];
+    const data = [
+      served(),
+      ...remote.map((id) => ({ ...model(), id, owned_by: id.split(":")[0] })),
+    ];
     return c.json({ object: "list", data });
   });
   route.get("/:model{.+}", (c) => {
     const id = c.req.param("model");
     const remote = deps.providers?.resolve(id);
     if (remote) return c.json({ ...model(), id, owned_by: remote.provider });
-    checkModel(c.req.param("model"), deps.backend.id);
-    return c.json(model());
+    checkModel(c.req.param("model"), deps.backend.id, deps.backend.aliases);
+    return c.json(served());
   });
   return route;
 }
