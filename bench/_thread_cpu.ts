@@ -76,3 +76,55 @@ export function addThreadCpu(total: ThreadCpu[], deltas: ThreadCpu[]): ThreadCpu
   }
   return [...byTid.values()].sort((a, b) => a.tid - b.tid);
 }
+
+/** What {@link waitForQuietThreads} waited for. */
+export interface QuietWait {
+  /** Whether the threads went quiet before `maxMs`. */
+  quiet: boolean;
+  /** Milliseconds waited. */
+  waitedMs: number;
+  /** CPU milliseconds the process's threads spent meanwhile. */
+  cpuMs: number;
+}
+
+/**
+ * Waits until `pid`'s threads, all together, spend no CPU over `quietMs`, polling
+ * `/proc` every `pollMs`; gives up after `maxMs`. For benchmarks that take turns
+ * between servers on a few cores: ggml's threadpool spins after its last graph
+ * (`poll` 50 by default, about 170 ms of CPU per pool thread, measured on llama-server
+ * and hearth serve at `-t 2`), and a round that starts meanwhile runs on what is left.
+ * Resolves at once for a process that cannot be read (gone, or not Linux).
+ *
+ * @example Waiting for a server to stop spinning
+ * ```ts ignore
+ * import { waitForQuietThreads } from "./_thread_cpu.ts";
+ *
+ * const { quiet, cpuMs } = await waitForQuietThreads(serverPid);
+ * ```
+ *
+ * @param quietMs Silence to wait for, in milliseconds; at least two clock ticks (20 ms)
+ *   to tell anything, default 100.
+ * @param maxMs Longest wait, in milliseconds; default 3000.
+ * @param pollMs Interval between readings, in milliseconds; default 20.
+ */
+export async function waitForQuietThreads(
+  pid: number,
+  { quietMs = 100, maxMs = 3000, pollMs = 20 } = {},
+): Promise<QuietWait> {
+  const total = () => readThreadCpu(pid).reduce((sum, t) => sum + t.cpuMs, 0);
+  const start = performance.now();
+  if (readThreadCpu(pid).length === 0) return { quiet: true, waitedMs: 0, cpuMs: 0 };
+  const first = total();
+  let last = first;
+  let lastChange = start;
+  for (;;) {
+    const now = performance.now();
+    if (now - lastChange >= quietMs) {
+      return { quiet: true, waitedMs: now - start, cpuMs: last - first };
+    }
+    if (now - start >= maxMs) return { quiet: false, waitedMs: now - start, cpuMs: last - first };
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    const cpu = total();
+    if (cpu !== last) [last, lastChange] = [cpu, performance.now()];
+  }
+}

@@ -9,12 +9,22 @@
  * round's wall time. `clients` sets the streams per round apart from the slots (one
  * client against 16 slots: what idle slots cost a lone stream). Each server's own
  * `timings.predicted_per_second` (decode speed after the first token) and the CPU time
- * of each of its threads per completion token are kept beside.
+ * of each of its threads per completion token are kept beside. After each round the
+ * bench waits until the server's threads stop spending CPU: ggml's threadpool spins for
+ * a while after its last graph (about 170 ms of CPU per pool thread at `-t 2`), and on a
+ * machine with as many cores as threads the other server's round would start on what
+ * that spin leaves (about 100 ms lost per 64-token round, docs/benchmarks.md).
  *
  * @module
  */
 import { fileURLToPath } from "node:url";
-import { addThreadCpu, readThreadCpu, type ThreadCpu, threadCpuDelta } from "./_thread_cpu.ts";
+import {
+  addThreadCpu,
+  readThreadCpu,
+  type ThreadCpu,
+  threadCpuDelta,
+  waitForQuietThreads,
+} from "./_thread_cpu.ts";
 import { launchServer, type Server } from "./_launch_server.ts";
 
 /** One row: aggregate completion tokens per second of both servers. */
@@ -172,6 +182,8 @@ async function round(server: Server, clients: number, options: ServeBenchOptions
   );
   const seconds = (performance.now() - start) / 1000;
   const cpu = threadCpuDelta(before, readThreadCpu(server.pid));
+  // The spin after the last graph is not the round's, and must not slow the next one.
+  await waitForQuietThreads(server.pid);
   const tokens = streams.reduce((a, s) => a + s.tokens, 0);
   const predicted = streams.map((s) => s.predictedPerSec).filter((x) => x !== undefined);
   return {
