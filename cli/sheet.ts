@@ -174,9 +174,11 @@ export async function sheetCommand(args: string[], env: SheetEnv = {}): Promise<
   }
   formatFromPath(input);
   formatFromPath(output);
+  await readableFile(input, "the input");
   const schemaFile = values.jsonSchema as string | undefined;
   let schema: unknown = null;
   if (schemaFile) {
+    await readableFile(schemaFile, "--json-schema");
     try {
       schema = JSON.parse(await Deno.readTextFile(schemaFile));
     } catch (error) {
@@ -320,6 +322,28 @@ export async function sheetCommand(args: string[], env: SheetEnv = {}): Promise<
     // Bad input (a malformed file, an unknown column): no state worth resuming from.
     if (!prepared && !values.resume) await removeState(state);
   }
+}
+
+/**
+ * Checks that `path` is a file this process can read, so that a wrong path is reported
+ * as the flag that named it ("Cannot read --json-schema x.json: no such file") rather
+ * than as the system call that failed.
+ *
+ * @param what How the user named the file: "the input", "--json-schema".
+ * @throws {RangeError} For a missing, unreadable or non-regular file.
+ */
+async function readableFile(path: string, what: string): Promise<void> {
+  let problem: string | undefined;
+  try {
+    const info = await Deno.stat(path);
+    if (info.isDirectory) problem = "it is a folder";
+    else (await Deno.open(path, { read: true })).close();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) problem = "no such file";
+    else if (error instanceof Deno.errors.PermissionDenied) problem = "permission denied";
+    else throw error;
+  }
+  if (problem) throw new RangeError(`Cannot read ${what} ${path}: ${problem}`);
 }
 
 /** Waits for a job; on Ctrl+C pauses it (its finished cells are saved already). */
