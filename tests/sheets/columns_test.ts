@@ -1,0 +1,92 @@
+/**
+ * Sheet columns on a real SQLite database, real files and the real stories260K engine:
+ * a bad column spec is refused once with its reason (not stored to fail in every cell),
+ * and a data column keeps its type through hand edits and exports.
+ */
+import { join } from "node:path";
+import { assertEquals, assertThrows } from "../assert.ts";
+import { SheetColumnError } from "../../app/sheets/mod.ts";
+import { openTable } from "../../tables/mod.ts";
+import { SheetFixture } from "./_helpers.ts";
+
+async function readAll(path: string, format: "jsonl" | "parquet") {
+  const reader = await openTable(path, format);
+  const rows = [];
+  for await (const row of reader.rows) rows.push(row.values);
+  return { columns: reader.columns.map((c) => `${c.name}:${c.type}`), rows };
+}
+
+Deno.test("a bad AI column spec or data type is refused at once, naming what is wrong", async () => {
+  await using f = new SheetFixture();
+  const sheet = await f.service.import(f.file("s.csv", "id,text\n1,Once upon a time\n"));
+  const ai = (extra: Record<string, unknown>) => () =>
+    f.service.addColumn(sheet.id, {
+      name: "out",
+      kind: "ai",
+      ai: { prompt: "Continue: {{text}}", max_tokens: 4, ...extra },
+    });
+  const refused: [() => unknown, string][] = [
+    [ai({ sampling: { top_p: 0.9 } }), 'Unknown sampling option "top_p"; did you mean "topP"?'],
+    [ai({ sampling: { topP: 7 } }), "topP must be"],
+    [ai({ sampling: { temperature: "hot" } }), '"temperature" of "out" must be a number'],
+    [ai({ sampling: { grammar: "root ::= x" } }), '"grammar" of "out" must be a number'],
+    [ai({ sampling: [0.5] }), "must be an object"],
+    [ai({ system_prompt: 5 }), "system prompt"],
+    [ai({ model: 5 }), "model"],
+    [
+      () => f.service.addColumn(sheet.id, { name: "n", kind: "data", type: "float" as never }),
+      'The type of "n" must be one of "string", "number", "boolean", "json", got "float"',
+    ],
+  ];
+  for (const [add, reason] of refused) assertThrows(add, SheetColumnError, reason);
+  const text = f.service.columns(sheet.id).find((c) => c.name === "text")!;
+  assertThrows(
+    () => f.service.editColumn(text.id, { type: "int" as never }),
+    SheetColumnError,
+    '"int"',
+  );
+  // Nothing of them was kept.
+  assertEquals(f.service.columns(sheet.id).map((c) => `${c.name}:${c.type}`), [
+    "id:string",
+    "text:string",
+  ]);
+  // A good spec still generates: its sampling reaches every cell's request.
+  const column = ai({ sampling: { topP: 0.9, temperature: 0 } })();
+  const job = await f.service.jobs.wait(f.service.generate(column.id).id);
+  assertEquals(job.state, "done");
+  assertEquals(f.storage.sheets.counts(column.id, 0, 1).done, 1);
+});
+
+Deno.test("a data column keeps its type through hand edits, and exports write that type", async () => {
+  await using f = new SheetFixture();
+  const sheet = await f.service.import(
+    f.file("s.jsonl", '{"n":1,"b":true,"o":{"x":1}}\n{"n":2,"b":false,"o":[1]}\n'),
+  );
+  const id = (name: string) => f.service.columns(sheet.id).find((c) => c.name === name)!.id;
+  // The UI sends what the user typed as text: it becomes the column's type.
+  f.service.setCell(id("n"), 0, "42.5");
+  f.service.setCell(id("b"), 0, "FALSE");
+  f.service.setCell(id("o"), 0, '{"y": [2]}');
+  f.service.setCell(id("n"), 1, null);
+  for (
+    const [column, value, reason] of [
+      ["n", "abc", 'Row 1 of "n" holds numbers: "abc" is not one'],
+      ["n", "", "numbers"],
+      ["b", "maybe", "booleans"],
+      ["o", "oops", "JSON"],
+    ] as const
+  ) {
+    assertThrows(() => f.service.setCell(id(column), 1, value), SheetColumnError, reason);
+  }
+  const data = (row: number) =>
+    ["n", "b", "o"].map((name) => f.service.rows(sheet.id, row, 1).rows[0].data[id(name)]);
+  assertEquals(data(0), [42.5, false, '{"y": [2]}']);
+  assertEquals(data(1), [null, false, "[1]"]);
+  for (const format of ["jsonl", "parquet"] as const) {
+    const path = join(f.dir, `out.${format}`);
+    await f.service.export(sheet.id, path);
+    const back = await readAll(path, format);
+    assertEquals(back.columns, ["n:number", "b:boolean", "o:json"], format);
+    assertEquals(back.rows, [[42.5, false, '{"y":[2]}'], [null, false, "[1]"]], format);
+  }
+});
