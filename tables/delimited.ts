@@ -11,7 +11,7 @@
  * @module
  */
 import { createReadStream } from "node:fs";
-import { parse } from "csv-parse";
+import { CsvError, parse } from "csv-parse";
 import { stringify } from "csv-stringify/sync";
 import { TableFormatError } from "./errors.ts";
 import { FileSink } from "./_sink.ts";
@@ -49,11 +49,11 @@ async function peekLayout(path: string): Promise<{ bom: boolean; eol: "\n" | "\r
  * quote never closed is only found at the end of the file, which it names.
  */
 function parseError(path: string, error: unknown, recordLine: number): unknown {
-  const e = error as { code?: string; message?: string };
-  if (typeof e?.code !== "string" || !e.code.startsWith("CSV_")) return error;
-  const reason = e.code === "CSV_QUOTE_NOT_CLOSED"
+  // By class, not by a "CSV_" code prefix: csv-parse's INVALID_OPENING_QUOTE lacks it.
+  if (!(error instanceof CsvError)) return error;
+  const reason = error.code === "CSV_QUOTE_NOT_CLOSED"
     ? "a quoted field of the record starting here is never closed: the file ends inside it"
-    : (e.message ?? e.code).replace(/ (?:on|at) line \d+/g, "");
+    : error.message.replace(/ (?:on|at) line \d+/g, "");
   return new TableFormatError(path, recordLine, reason, { cause: error });
 }
 

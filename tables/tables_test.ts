@@ -100,6 +100,8 @@ Deno.test("a malformed CSV record is an error naming its line", async () => {
         ['a,b\r\n1,"m\r\nl"\r\n3,4\r\n5\r\n', 5],
         ['a,b\n1,"m\r\nl"\n3,4\n5\n', 5],
         ['a,b\r\n1,"m\r\nl"\r\n3,"x"y\r\n', 4],
+        // A quote inside an unquoted field (csv-parse's one error code without "CSV_").
+        ['a,b\n1,2\n3,x"y\n', 3],
       ] as const
     ) {
       await Deno.writeTextFile(`${dir}/bad.csv`, text);
