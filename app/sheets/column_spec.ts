@@ -191,3 +191,24 @@ function checkSampling(sampling: unknown, name: string): Record<string, number> 
   }
   return { ...sampling as Record<string, number> };
 }
+
+/**
+ * Checks a generated cell of a JSON-schema column: the grammar keeps the text on the
+ * schema, but a reply cut off at max_tokens stops mid-JSON, and that is no answer.
+ *
+ * @param tokens Tokens the reply took; `maxTokens` the column's limit.
+ * @throws {SyntaxError} When `text` is not complete JSON, saying whether max_tokens cut it.
+ */
+export function checkJsonCell(text: string, tokens: number, maxTokens: number): void {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw new SyntaxError(
+      tokens >= maxTokens
+        ? `Cut off at max_tokens (${maxTokens}) before its JSON was complete: raise the ` +
+          "column's max tokens, then retry the failed cells"
+        : `The answer is not the JSON the schema asks for: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}

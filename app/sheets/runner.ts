@@ -12,6 +12,7 @@ import { jsonSchemaToGrammar } from "../../engine/json_schema_grammar.ts";
 import type { SamplingOptions } from "../../engine/sampling.ts";
 import type { SheetColumn, SheetJob, SheetRow, Storage } from "../../storage/mod.ts";
 import { SheetJobConflictError, SheetNotFoundError } from "./errors.ts";
+import { checkJsonCell } from "./column_spec.ts";
 import type { CellGenerator } from "./generators.ts";
 import { buildCellPrompt, type CellPrompt, type PromptExample, templateColumns } from "./prompt.ts";
 
@@ -351,6 +352,7 @@ export class SheetJobRunner {
         signal,
       });
       if (signal.aborted) return; // stopped: the cell stays queued
+      if (ai.json_schema != null) checkJsonCell(result.text, result.tokens, ai.max_tokens);
       sheets.finishCell(column.id, idx, {
         value: result.text,
         state: "done",

@@ -90,3 +90,33 @@ Deno.test("a data column keeps its type through hand edits, and exports write th
     assertEquals(back.rows, [[42.5, false, '{"y":[2]}'], [null, false, "[1]"]], format);
   }
 });
+
+Deno.test("a JSON-schema cell cut off by max_tokens is a failed cell; retried with more tokens it is JSON", async () => {
+  await using f = new SheetFixture();
+  const sheet = await f.service.import(f.file("s.csv", "id,text\n1,A cat\n2,A dog\n"));
+  const column = f.service.addColumn(sheet.id, {
+    name: "rating",
+    kind: "ai",
+    ai: {
+      prompt: "Rate: {{text}}",
+      max_tokens: 5,
+      sampling: { temperature: 0 },
+      json_schema: {
+        type: "object",
+        properties: { mood: { type: "string", enum: ["happy", "sad"] } },
+        required: ["mood"],
+      },
+    },
+  });
+  await f.service.jobs.wait(f.service.generate(column.id).id);
+  const cells = () => f.storage.sheets.cells(column.id, 0, 2);
+  assertEquals(cells().map((c) => [c.state, c.value]), [["error", null], ["error", null]]);
+  assertEquals(cells()[0].error?.startsWith("Cut off at max_tokens (5)"), true, cells()[0].error!);
+
+  f.service.editColumn(column.id, { ai: { max_tokens: 64 } });
+  await f.service.jobs.wait(f.service.retryFailed(column.id).id);
+  for (const cell of cells()) {
+    assertEquals(cell.state, "done", cell.error ?? "");
+    assertEquals(["happy", "sad"].includes(JSON.parse(cell.value!).mood), true, cell.value!);
+  }
+});
