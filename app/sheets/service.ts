@@ -17,7 +17,7 @@ import {
 } from "../../storage/mod.ts";
 import type { TableFormat } from "../../tables/mod.ts";
 import { SheetColumnError, SheetNotFoundError } from "./errors.ts";
-import type { CellPrompt } from "./prompt.ts";
+import { type CellPrompt, renameTemplateColumn, templateColumns } from "./prompt.ts";
 import { type AiColumnInput, aiSpec, columnType, columnValue } from "./column_spec.ts";
 import { type ColumnProgress, type RunnerOptions, SheetJobRunner } from "./runner.ts";
 import { type RunImportOptions, SheetImports, type SheetImportsOptions } from "./imports.ts";
@@ -172,8 +172,9 @@ export class SheetService {
   }
 
   /**
-   * Changes a column's name or AI spec (fields not given stay). Renaming an imported
-   * CSV column drops the file's raw header, so exports use the new name.
+   * Changes a column's name or AI spec (fields not given stay). A rename rewrites the
+   * `{{name}}` references to it in the sheet's AI templates. Renaming an imported CSV
+   * column drops the file's raw header, so exports use the new name.
    */
   editColumn(
     columnId: string,
@@ -195,8 +196,9 @@ export class SheetService {
       )
       : undefined;
     return this.#storage.transaction(() => {
-      if (patch.name !== undefined && patch.name !== column.name && column.kind === "data") {
-        this.#dropRawHeader(column);
+      if (patch.name !== undefined && patch.name !== column.name) {
+        if (column.kind === "data") this.#dropRawHeader(column);
+        this.#renameReferences(columns, column.name, patch.name);
       }
       return this.#storage.sheets.updateColumn(columnId, {
         name: patch.name,
@@ -330,6 +332,15 @@ export class SheetService {
     const sheet = this.get(column.sheet_id);
     if (!Number.isInteger(rowIdx) || rowIdx < 0 || rowIdx >= sheet.row_count) {
       throw new SheetNotFoundError("row", rowIdx);
+    }
+  }
+
+  /** Rewrites `{{from}}` as `{{to}}` in the AI templates of `columns` that use it. */
+  #renameReferences(columns: readonly SheetColumn[], from: string, to: string): void {
+    for (const c of columns) {
+      if (c.kind !== "ai" || !templateColumns(c.ai!.prompt).includes(from)) continue;
+      const prompt = renameTemplateColumn(c.ai!.prompt, from, to);
+      this.#storage.sheets.updateColumn(c.id, { ai: { ...c.ai!, prompt } });
     }
   }
 

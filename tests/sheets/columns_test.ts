@@ -120,3 +120,37 @@ Deno.test("a JSON-schema cell cut off by max_tokens is a failed cell; retried wi
     assertEquals(["happy", "sad"].includes(JSON.parse(cell.value!).mood), true, cell.value!);
   }
 });
+
+Deno.test("a renamed column's {{references}} follow it; a deleted one stops its AI column with a reason", async () => {
+  await using f = new SheetFixture();
+  const sheet = await f.service.import(f.file("s.csv", "id,text\n1,A cat sat.\n"));
+  const byName = (name: string) => f.service.columns(sheet.id).find((c) => c.name === name)!;
+  const story = f.service.addColumn(sheet.id, {
+    name: "story",
+    kind: "ai",
+    ai: { prompt: "Tell of {{text}} ({{ text }}, id {{id}})", max_tokens: 4 },
+  });
+  const more = f.service.addColumn(sheet.id, {
+    name: "more",
+    kind: "ai",
+    ai: { prompt: "Go on: {{story}}", max_tokens: 4 },
+  });
+  f.service.editColumn(byName("text").id, { name: "body" });
+  f.service.editColumn(story.id, { name: "tale" });
+  assertEquals(byName("tale").ai!.prompt, "Tell of {{body}} ({{body}}, id {{id}})");
+  assertEquals(byName("more").ai!.prompt, "Go on: {{tale}}");
+  // The row's value reaches the prompt under its new name.
+  assertEquals(f.service.prompt(story.id, 0).row, "## Row\nbody: A cat sat.\nid: 1\nOutput:");
+
+  await f.service.deleteColumn(byName("body").id);
+  assertThrows(
+    () => f.service.generate(story.id),
+    SheetColumnError,
+    'The prompt of "tale" uses {{body}}, but the sheet has no column "body"',
+  );
+  assertEquals(f.storage.sheets.jobs({ sheetId: sheet.id }).length, 0);
+  // Its prompt fixed, it generates.
+  f.service.editColumn(story.id, { ai: { prompt: "Tell of {{id}}" } });
+  assertEquals((await f.service.jobs.wait(f.service.generate(story.id).id)).state, "done");
+  assertEquals(more.id, byName("more").id);
+});
