@@ -192,9 +192,9 @@ export async function sheetCommand(args: string[], env: SheetEnv = {}): Promise<
   if (values.temperature !== undefined) sampling.temperature = values.temperature as number;
   if (values.seed !== undefined) sampling.seed = values.seed as number;
 
+  await writableOutput(output);
   const state = statePath(resolve(output));
   if (!values.resume) await removeState(state);
-  await Deno.mkdir(dirname(resolve(output)), { recursive: true });
   const storage = openDatabase(state);
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -344,6 +344,28 @@ async function readableFile(path: string, what: string): Promise<void> {
     else throw error;
   }
   if (problem) throw new RangeError(`Cannot read ${what} ${path}: ${problem}`);
+}
+
+/**
+ * Makes OUT's folder and checks OUT can be written there, before any work: a run that
+ * finishes every cell and then cannot publish its file wastes it.
+ *
+ * @throws {RangeError} "Cannot write -o OUT: REASON" for a folder in the way or a folder
+ *   that cannot be made.
+ */
+async function writableOutput(output: string): Promise<void> {
+  const info = await Deno.stat(output).catch(() => null);
+  if (info?.isDirectory) throw new RangeError(`Cannot write -o ${output}: it is a folder`);
+  try {
+    await Deno.mkdir(dirname(resolve(output)), { recursive: true });
+  } catch (error) {
+    const reason = error instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : error instanceof Deno.errors.AlreadyExists || error instanceof Deno.errors.NotADirectory
+      ? "a file is in the way of its folder"
+      : (error as Error).message;
+    throw new RangeError(`Cannot write -o ${output}: ${reason}`, { cause: error });
+  }
 }
 
 /** Waits for a job; on Ctrl+C pauses it (its finished cells are saved already). */

@@ -176,6 +176,17 @@ Deno.test("sheet run exits 1 with one line on bad input", async () => {
       ),
       'The JSON schema of "s"',
     );
+    // An output that cannot be written is refused before any work.
+    await Deno.mkdir(`${dir}/taken.csv`);
+    assertOneLineError(
+      await sheet("run", `${dir}/ok.csv`, "--column", "s=x", "-o", `${dir}/taken.csv`),
+      `Cannot write -o ${dir}/taken.csv: it is a folder`,
+    );
+    assertOneLineError(
+      await sheet("run", `${dir}/ok.csv`, "--column", "s=x", "-o", `${dir}/ok.csv/out.csv`),
+      `Cannot write -o ${dir}/ok.csv/out.csv: a file is in the way of its folder`,
+    );
+    await Deno.remove(`${dir}/taken.csv`);
     await Deno.remove(`${dir}/bad.json`);
     await Deno.remove(`${dir}/odd.json`);
     assertOneLineError(await sheet("run", `${dir}/ok.csv`, "--column", "s={{text}}"), "-o");
