@@ -174,9 +174,11 @@ export async function sheetCommand(args: string[], env: SheetEnv = {}): Promise<
   }
   formatFromPath(input);
   formatFromPath(output);
+  await readableFile(input, "the input");
   const schemaFile = values.jsonSchema as string | undefined;
   let schema: unknown = null;
   if (schemaFile) {
+    await readableFile(schemaFile, "--json-schema");
     try {
       schema = JSON.parse(await Deno.readTextFile(schemaFile));
     } catch (error) {
@@ -190,9 +192,9 @@ export async function sheetCommand(args: string[], env: SheetEnv = {}): Promise<
   if (values.temperature !== undefined) sampling.temperature = values.temperature as number;
   if (values.seed !== undefined) sampling.seed = values.seed as number;
 
+  await writableOutput(output);
   const state = statePath(resolve(output));
   if (!values.resume) await removeState(state);
-  await Deno.mkdir(dirname(resolve(output)), { recursive: true });
   const storage = openDatabase(state);
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -319,6 +321,50 @@ export async function sheetCommand(args: string[], env: SheetEnv = {}): Promise<
     if (!storage.closed) storage.close();
     // Bad input (a malformed file, an unknown column): no state worth resuming from.
     if (!prepared && !values.resume) await removeState(state);
+  }
+}
+
+/**
+ * Checks that `path` is a file this process can read, so that a wrong path is reported
+ * as the flag that named it ("Cannot read --json-schema x.json: no such file") rather
+ * than as the system call that failed.
+ *
+ * @param what How the user named the file: "the input", "--json-schema".
+ * @throws {RangeError} For a missing, unreadable or non-regular file.
+ */
+async function readableFile(path: string, what: string): Promise<void> {
+  let problem: string | undefined;
+  try {
+    const info = await Deno.stat(path);
+    if (info.isDirectory) problem = "it is a folder";
+    else (await Deno.open(path, { read: true })).close();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) problem = "no such file";
+    else if (error instanceof Deno.errors.PermissionDenied) problem = "permission denied";
+    else throw error;
+  }
+  if (problem) throw new RangeError(`Cannot read ${what} ${path}: ${problem}`);
+}
+
+/**
+ * Makes OUT's folder and checks OUT can be written there, before any work: a run that
+ * finishes every cell and then cannot publish its file wastes it.
+ *
+ * @throws {RangeError} "Cannot write -o OUT: REASON" for a folder in the way or a folder
+ *   that cannot be made.
+ */
+async function writableOutput(output: string): Promise<void> {
+  const info = await Deno.stat(output).catch(() => null);
+  if (info?.isDirectory) throw new RangeError(`Cannot write -o ${output}: it is a folder`);
+  try {
+    await Deno.mkdir(dirname(resolve(output)), { recursive: true });
+  } catch (error) {
+    const reason = error instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : error instanceof Deno.errors.AlreadyExists || error instanceof Deno.errors.NotADirectory
+      ? "a file is in the way of its folder"
+      : (error as Error).message;
+    throw new RangeError(`Cannot write -o ${output}: ${reason}`, { cause: error });
   }
 }
 

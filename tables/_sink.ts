@@ -53,17 +53,25 @@ export class FileSink {
     while (written < all.length) written += await this.#file.write(all.subarray(written));
   }
 
-  /** Flushes, closes and renames the file over `path`. */
+  /**
+   * Flushes, closes and renames the file over `path`. When that fails (a full disk,
+   * `path` a folder) the partial file is deleted before the error is thrown.
+   */
   async close(): Promise<void> {
     if (this.#done) return;
     this.#done = true;
     try {
-      await this.#flush();
-      await this.#file.syncData();
-    } finally {
-      this.#file.close();
+      try {
+        await this.#flush();
+        await this.#file.syncData();
+      } finally {
+        this.#file.close();
+      }
+      await Deno.rename(this.partialPath, this.path);
+    } catch (error) {
+      await Deno.remove(this.partialPath).catch(() => {});
+      throw error;
     }
-    await Deno.rename(this.partialPath, this.path);
   }
 
   /** Closes and deletes the partial file; `path` is untouched. Idempotent. */

@@ -11,7 +11,7 @@
  * @module
  */
 import { createReadStream } from "node:fs";
-import { parse } from "csv-parse";
+import { CsvError, parse } from "csv-parse";
 import { stringify } from "csv-stringify/sync";
 import { TableFormatError } from "./errors.ts";
 import { FileSink } from "./_sink.ts";
@@ -42,10 +42,26 @@ async function peekLayout(path: string): Promise<{ bom: boolean; eol: "\n" | "\r
   return { bom, eol: newline > 0 && head[newline - 1] === 0x0d ? "\r\n" : "\n" };
 }
 
-function parseError(path: string, error: unknown): unknown {
-  const e = error as { lines?: number; code?: string; message?: string };
-  if (typeof e?.code !== "string" || !e.code.startsWith("CSV_")) return error;
-  return new TableFormatError(path, e.lines ?? 0, e.message ?? e.code, { cause: error });
+/**
+ * csv-parse's error as a {@link TableFormatError} naming `recordLine`, the line where
+ * the faulty record starts. csv-parse's own line count is not used: it counts a CRLF
+ * inside a quoted field as two lines (so every line after one was named wrong), and a
+ * quote never closed is only found at the end of the file, which it names.
+ */
+function parseError(path: string, error: unknown, recordLine: number): unknown {
+  // By class, not by a "CSV_" code prefix: csv-parse's INVALID_OPENING_QUOTE lacks it.
+  if (!(error instanceof CsvError)) return error;
+  const reason = error.code === "CSV_QUOTE_NOT_CLOSED"
+    ? "a quoted field of the record starting here is never closed: the file ends inside it"
+    : error.message.replace(/ (?:on|at) line \d+/g, "");
+  return new TableFormatError(path, recordLine, reason, { cause: error });
+}
+
+/** Line breaks in `text`: CRLF, LF and a lone CR each count one, as editors count them. */
+function lineBreaks(text: string): number {
+  // Most records hold no line break: skip the regex (this runs for every record).
+  if (!text.includes("\n") && !text.includes("\r")) return 0;
+  return text.match(/\r\n|\r|\n/g)?.length ?? 0;
 }
 
 /**
@@ -60,6 +76,10 @@ function parseError(path: string, error: unknown): unknown {
 export async function readDelimited(path: string, delimiter: string): Promise<DelimitedReader> {
   const { bom, eol } = await peekLayout(path);
   const stream = createReadStream(path);
+  // The line the last record parsed ends on. Counted as csv-parse parses (on_record),
+  // not as records are yielded: a parse error can surface before records parsed ahead
+  // of it in the same chunk are yielded.
+  let lastLine = 0;
   const parser = stream.pipe(parse({
     delimiter,
     record_delimiter: eol,
@@ -69,6 +89,14 @@ export async function readDelimited(path: string, delimiter: string): Promise<De
     // RFC 4180 has no escape but the doubled quote; TSV files are rarely quoted, but
     // when they are it is the same rule.
     relax_column_count: false,
+    // With raw and info on, csv-parse hands on_record the {record, raw, info} it yields
+    // (its types say string[]).
+    on_record: (parsed: unknown) => {
+      const record = parsed as { raw: string; info: { lines: number } };
+      lastLine += 1 + lineBreaks(trimEol(record.raw, eol));
+      record.info.lines = lastLine;
+      return record as never;
+    },
   }));
   const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<
     { record: string[]; raw: string; info: { lines: number } }
@@ -78,7 +106,7 @@ export async function readDelimited(path: string, delimiter: string): Promise<De
     first = await iterator.next();
   } catch (error) {
     parser.destroy();
-    throw parseError(path, error);
+    throw parseError(path, error, lastLine + 1);
   }
   if (first.done) {
     parser.destroy();
@@ -101,7 +129,7 @@ export async function readDelimited(path: string, delimiter: string): Promise<De
         try {
           next = await iterator.next();
         } catch (error) {
-          throw parseError(path, error);
+          throw parseError(path, error, lastLine + 1);
         }
         if (next.done) return;
         const { record, raw, info } = next.value;

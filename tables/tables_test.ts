@@ -92,6 +92,16 @@ Deno.test("a malformed CSV record is an error naming its line", async () => {
         ['a,b\n1,2\n3,"x"y\n4,5\n', 3],
         ["a,b\r\n1,2\r\n3\r\n", 3],
         ['a,b\n1,"multi\nline"\n5,"open\n', 4],
+        // A quote never closed is found at the end of the file: the record's own line.
+        ['a,b\n1,"open\n2,ok\n3,ok\n', 2],
+        ['a,b\r\n1,"multi\r\nline"\r\n2,"open\r\n3,ok\r\n4,ok\r\n', 4],
+        ['a,"b\n1,2\n', 1],
+        // A CRLF inside a quoted field is one line break (csv-parse counts it as two).
+        ['a,b\r\n1,"m\r\nl"\r\n3,4\r\n5\r\n', 5],
+        ['a,b\n1,"m\r\nl"\n3,4\n5\n', 5],
+        ['a,b\r\n1,"m\r\nl"\r\n3,"x"y\r\n', 4],
+        // A quote inside an unquoted field (csv-parse's one error code without "CSV_").
+        ['a,b\n1,2\n3,x"y\n', 3],
       ] as const
     ) {
       await Deno.writeTextFile(`${dir}/bad.csv`, text);
@@ -102,6 +112,8 @@ Deno.test("a malformed CSV record is an error naming its line", async () => {
       }, TableFormatError);
       assertEquals((error as TableFormatError).line, line, text);
       assertEquals(error.message.startsWith(`${dir}/bad.csv: line ${line}: `), true, error.message);
+      // One line number only: the parser's own (wrong after a CRLF in a field) is dropped.
+      assertEquals(error.message.match(/line \d+/g)?.length, 1, error.message);
     }
     await Deno.writeTextFile(`${dir}/empty.csv`, "");
     await assertRejects(() => openTable(`${dir}/empty.csv`, "csv"), TableFormatError, "empty");

@@ -26,6 +26,14 @@ export function templateColumns(template: string): string[] {
   return names;
 }
 
+/**
+ * `template` with every `{{from}}` (spaces inside the braces allowed) written `{{to}}`:
+ * a renamed column's references follow it, as a spreadsheet's formulas do.
+ */
+export function renameTemplateColumn(template: string, from: string, to: string): string {
+  return template.replace(PLACEHOLDER, (match, name) => name === from ? `{{${to}}}` : match);
+}
+
 /** One input of a row: a column's name and its value there. */
 export interface PromptInput {
   name: string;

@@ -12,6 +12,7 @@ import { jsonSchemaToGrammar } from "../../engine/json_schema_grammar.ts";
 import type { SamplingOptions } from "../../engine/sampling.ts";
 import type { SheetColumn, SheetJob, SheetRow, Storage } from "../../storage/mod.ts";
 import { SheetJobConflictError, SheetNotFoundError } from "./errors.ts";
+import { aiSpec, checkJsonCell } from "./column_spec.ts";
 import type { CellGenerator } from "./generators.ts";
 import { buildCellPrompt, type CellPrompt, type PromptExample, templateColumns } from "./prompt.ts";
 
@@ -90,6 +91,7 @@ export class SheetJobRunner {
    * edited), then generates them.
    *
    * @throws {SheetNotFoundError} for an unknown column.
+   * @throws {SheetColumnError} when its spec no longer holds (a `{{column}}` deleted).
    * @throws {SheetJobConflictError} when the column has a running or paused job.
    */
   start(
@@ -99,6 +101,13 @@ export class SheetJobRunner {
     const sheets = this.#storage.sheets;
     const column = sheets.column(columnId);
     if (!column || column.kind !== "ai") throw new SheetNotFoundError("column", columnId);
+    // The spec is checked again: a column its template names may be gone since (deleted),
+    // and every cell would be generated from an empty value.
+    aiSpec(
+      column.ai!,
+      column.name,
+      sheets.columns(column.sheet_id).filter((c) => c.id !== columnId),
+    );
     const sheet = sheets.get(column.sheet_id)!;
     const from = Math.max(0, range.from ?? 0);
     const to = Math.min(sheet.row_count, range.to ?? sheet.row_count);
@@ -351,6 +360,7 @@ export class SheetJobRunner {
         signal,
       });
       if (signal.aborted) return; // stopped: the cell stays queued
+      if (ai.json_schema != null) checkJsonCell(result.text, result.tokens, ai.max_tokens);
       sheets.finishCell(column.id, idx, {
         value: result.text,
         state: "done",

@@ -5,12 +5,9 @@
  *
  * @module
  */
-import { UnsupportedSchemaError } from "../../engine/json_schema_grammar.ts";
-import { jsonSchemaToGrammar } from "../../engine/json_schema_grammar.ts";
 import {
   MAX_SHEET_PARALLEL,
   type Sheet,
-  type SheetAiSpec,
   type SheetCell,
   type SheetColumn,
   type SheetColumnType,
@@ -20,29 +17,13 @@ import {
 } from "../../storage/mod.ts";
 import type { TableFormat } from "../../tables/mod.ts";
 import { SheetColumnError, SheetNotFoundError } from "./errors.ts";
-import { type CellPrompt, templateColumns } from "./prompt.ts";
+import { type CellPrompt, renameTemplateColumn, templateColumns } from "./prompt.ts";
+import { type AiColumnInput, aiSpec, columnType, columnValue } from "./column_spec.ts";
 import { type ColumnProgress, type RunnerOptions, SheetJobRunner } from "./runner.ts";
 import { type RunImportOptions, SheetImports, type SheetImportsOptions } from "./imports.ts";
 import { exportSheet } from "./transfer.ts";
 
-/** Tokens per cell when a column does not say (AI Sheets' default is 512 too). */
-export const DEFAULT_MAX_TOKENS = 512;
-
-/** An AI column as a caller gives it; omitted fields take their defaults. */
-export interface AiColumnInput {
-  /** Instructions with `{{column}}` references; required. */
-  prompt: string;
-  /** Model path or `provider:model`; default null (the app's loaded model). */
-  model?: string | null;
-  /** Sampling options (engine names); default {}. */
-  sampling?: Record<string, number>;
-  /** Default {@link DEFAULT_MAX_TOKENS}; integer in [1, 32768]. */
-  max_tokens?: number;
-  /** Default "". */
-  system_prompt?: string;
-  /** A JSON schema for structured output; default null. */
-  json_schema?: unknown;
-}
+export { type AiColumnInput, DEFAULT_MAX_TOKENS } from "./column_spec.ts";
 
 /** A window of rows with every column's value, as the grid shows it. */
 export interface SheetRowsView {
@@ -183,7 +164,7 @@ export class SheetService {
       return this.#storage.sheets.addColumn(sheetId, {
         name: input.name,
         kind: "data",
-        type: input.type ?? "string",
+        type: columnType(input.type, input.name),
       });
     }
     const ai = aiSpec(input.ai, input.name, columns);
@@ -191,8 +172,9 @@ export class SheetService {
   }
 
   /**
-   * Changes a column's name or AI spec (fields not given stay). Renaming an imported
-   * CSV column drops the file's raw header, so exports use the new name.
+   * Changes a column's name or AI spec (fields not given stay). A rename rewrites the
+   * `{{name}}` references to it in the sheet's AI templates. Renaming an imported CSV
+   * column drops the file's raw header, so exports use the new name.
    */
   editColumn(
     columnId: string,
@@ -214,12 +196,13 @@ export class SheetService {
       )
       : undefined;
     return this.#storage.transaction(() => {
-      if (patch.name !== undefined && patch.name !== column.name && column.kind === "data") {
-        this.#dropRawHeader(column);
+      if (patch.name !== undefined && patch.name !== column.name) {
+        if (column.kind === "data") this.#dropRawHeader(column);
+        this.#renameReferences(columns, column.name, patch.name);
       }
       return this.#storage.sheets.updateColumn(columnId, {
         name: patch.name,
-        type: patch.type,
+        type: patch.type === undefined ? undefined : columnType(patch.type, column.name),
         ai,
       });
     });
@@ -266,14 +249,18 @@ export class SheetService {
   }
 
   /**
-   * Sets a cell by hand: a data cell's value, or an AI cell's text (state "edited": it
-   * becomes a few-shot example, and regeneration keeps it).
+   * Sets a cell by hand: a data cell's value, as its column's type holds it ("42" is 42
+   * in a number column), or an AI cell's text (state "edited": it becomes a few-shot
+   * example, and regeneration keeps it).
+   *
+   * @throws {SheetColumnError} For a value the data column's type cannot hold.
    */
   setCell(columnId: string, rowIdx: number, value: SheetValue): void {
     const column = this.#column(columnId);
     this.#requireRow(column, rowIdx);
     if (column.kind === "data") {
-      this.#storage.sheets.setData(column.sheet_id, rowIdx, column.slot!, value);
+      const typed = columnValue(column, rowIdx, value);
+      this.#storage.sheets.setData(column.sheet_id, rowIdx, column.slot!, typed);
       return;
     }
     this.#storage.sheets.putCell(columnId, rowIdx, {
@@ -348,6 +335,15 @@ export class SheetService {
     }
   }
 
+  /** Rewrites `{{from}}` as `{{to}}` in the AI templates of `columns` that use it. */
+  #renameReferences(columns: readonly SheetColumn[], from: string, to: string): void {
+    for (const c of columns) {
+      if (c.kind !== "ai" || !templateColumns(c.ai!.prompt).includes(from)) continue;
+      const prompt = renameTemplateColumn(c.ai!.prompt, from, to);
+      this.#storage.sheets.updateColumn(c.id, { ai: { ...c.ai!, prompt } });
+    }
+  }
+
   #dropRawHeader(column: SheetColumn): void {
     const sheet = this.#storage.sheets.get(column.sheet_id)!;
     const count = sheet.layout?.columnCount;
@@ -361,52 +357,4 @@ function checkName(name: unknown, what: string): void {
   if (typeof name !== "string" || name.trim() === "") {
     throw new SheetColumnError(`A ${what} needs a name`);
   }
-}
-
-/** Validates an AI column's spec against the sheet's other columns. */
-function aiSpec(input: AiColumnInput, name: string, columns: readonly SheetColumn[]): SheetAiSpec {
-  if (typeof input?.prompt !== "string" || input.prompt.trim() === "") {
-    throw new SheetColumnError(`AI column "${name}" needs a prompt`);
-  }
-  for (const ref of templateColumns(input.prompt)) {
-    if (ref === name) {
-      throw new SheetColumnError(`AI column "${name}" cannot use itself ({{${ref}}})`);
-    }
-    if (!columns.some((c) => c.name === ref)) {
-      throw new SheetColumnError(
-        `The prompt of "${name}" uses {{${ref}}}, but the sheet has no column "${ref}": ` +
-          `it has ${columns.map((c) => `"${c.name}"`).join(", ") || "none"}`,
-      );
-    }
-  }
-  const maxTokens = input.max_tokens ?? DEFAULT_MAX_TOKENS;
-  if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > 32768) {
-    throw new SheetColumnError(
-      `max_tokens of "${name}" must be an integer in [1, 32768], got ${maxTokens}`,
-    );
-  }
-  const schema = input.json_schema ?? null;
-  if (schema !== null) {
-    try {
-      jsonSchemaToGrammar(schema);
-    } catch (error) {
-      if (
-        error instanceof UnsupportedSchemaError || error instanceof TypeError ||
-        error instanceof RangeError
-      ) {
-        throw new SheetColumnError(`The JSON schema of "${name}": ${error.message}`, {
-          cause: error,
-        });
-      }
-      throw error;
-    }
-  }
-  return {
-    prompt: input.prompt,
-    model: input.model ?? null,
-    sampling: { ...(input.sampling ?? {}) },
-    max_tokens: maxTokens,
-    system_prompt: input.system_prompt ?? "",
-    json_schema: schema,
-  };
 }

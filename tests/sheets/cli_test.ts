@@ -129,7 +129,66 @@ Deno.test("sheet run exits 1 with one line on bad input", async () => {
       'no column "txet"',
     );
     assertOneLineError(await sheet("run", `${dir}/ok.csv`, ...out), "--column");
-    assertOneLineError(await sheet("run", `${dir}/missing.csv`, "--column", "s=x", ...out), "");
+    assertOneLineError(
+      await sheet("run", `${dir}/missing.csv`, "--column", "s=x", ...out),
+      `Cannot read the input ${dir}/missing.csv: no such file`,
+    );
+    assertOneLineError(
+      await sheet("run", `${dir}/ok.txt`, "--column", "s=x", ...out),
+      "Cannot tell the table format",
+    );
+    // A --json-schema file that is missing, not JSON, or a schema the grammar cannot take.
+    assertOneLineError(
+      await sheet(
+        "run",
+        `${dir}/ok.csv`,
+        "--column",
+        "s=x",
+        "--json-schema",
+        `${dir}/no.json`,
+        ...out,
+      ),
+      `Cannot read --json-schema ${dir}/no.json: no such file`,
+    );
+    await Deno.writeTextFile(`${dir}/bad.json`, "{type: object");
+    assertOneLineError(
+      await sheet(
+        "run",
+        `${dir}/ok.csv`,
+        "--column",
+        "s=x",
+        "--json-schema",
+        `${dir}/bad.json`,
+        ...out,
+      ),
+      `--json-schema ${dir}/bad.json is not JSON`,
+    );
+    await Deno.writeTextFile(`${dir}/odd.json`, '{"type": "strin"}');
+    assertOneLineError(
+      await sheet(
+        "run",
+        `${dir}/ok.csv`,
+        "--column",
+        "s=x",
+        "--json-schema",
+        `${dir}/odd.json`,
+        ...out,
+      ),
+      'The JSON schema of "s"',
+    );
+    // An output that cannot be written is refused before any work.
+    await Deno.mkdir(`${dir}/taken.csv`);
+    assertOneLineError(
+      await sheet("run", `${dir}/ok.csv`, "--column", "s=x", "-o", `${dir}/taken.csv`),
+      `Cannot write -o ${dir}/taken.csv: it is a folder`,
+    );
+    assertOneLineError(
+      await sheet("run", `${dir}/ok.csv`, "--column", "s=x", "-o", `${dir}/ok.csv/out.csv`),
+      `Cannot write -o ${dir}/ok.csv/out.csv: a file is in the way of its folder`,
+    );
+    await Deno.remove(`${dir}/taken.csv`);
+    await Deno.remove(`${dir}/bad.json`);
+    await Deno.remove(`${dir}/odd.json`);
     assertOneLineError(await sheet("run", `${dir}/ok.csv`, "--column", "s={{text}}"), "-o");
     assertOneLineError(
       await sheet("run", `${dir}/ok.csv`, "--column", "s={{text}}", "-m", `${dir}/no.gguf`, ...out),
