@@ -6,6 +6,7 @@ import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { parseServeArgs } from "../../cli/serve.ts";
 import { notHung } from "../_request_load.ts";
 import { STORIES_260K, SYNTHETIC_135M } from "../models.ts";
+import { readServeStart } from "./_serve_start.ts";
 
 const MAIN = new URL("./_serve_main.ts", import.meta.url).pathname;
 const HEARTH_MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -188,15 +189,7 @@ Deno.test("hearth serve serves until SIGTERM, then exits 0", async () => {
   ], {
     HEARTH_API_KEY: "sk-serve-test-key",
   });
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!out.includes("\n")) {
-    const { value, done } = await lines.read();
-    assert(!done, `serve exited early: ${out}`);
-    out += value;
-  }
-  const url = /(http:\/\/\S+)\/v1/.exec(out)?.[1];
-  assert(url, out);
+  const { line: out, url, lines } = await readServeStart(child);
   // -c is the whole KV cache, as llama-server's: 1024 split over 2 slots.
   assert(out.includes('"tiny"') && out.includes("2 slots of n_ctx 512, 1 thread;"), out);
   assertEquals(await (await fetch(`${url}/health`)).json(), { status: "ok" });
@@ -244,14 +237,7 @@ Deno.test("hearth serve drains on SIGTERM with requests running and queued, then
     stderr: "piped",
   }).spawn();
   try {
-    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let out = "";
-    while (!out.includes("\n")) {
-      const { value, done } = await notHung(lines.read(), "serve's start");
-      assert(!done, `serve exited early: ${out}`);
-      out += value;
-    }
-    const url = /(http:\/\/\S+)\/v1/.exec(out)![1];
+    const { line: out, url, lines } = await readServeStart(child);
     const complete = (body: Record<string, unknown>) =>
       fetch(`${url}/v1/completions`, {
         method: "POST",

@@ -4,8 +4,8 @@
  * `GET /v1/models` gives llama-server's `meta.n_ctx` (one slot's tokens).
  */
 import { assert, assertEquals } from "../assert.ts";
-import { notHung } from "../_request_load.ts";
 import { SYNTHETIC_135M } from "../models.ts";
+import { readServeStart } from "./_serve_start.ts";
 
 const MAIN = new URL("./_serve_main.ts", import.meta.url).pathname;
 
@@ -17,14 +17,7 @@ async function startupOf(args: string[]): Promise<{ line: string; models: ModelL
     stderr: "piped",
   }).spawn();
   try {
-    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let line = "";
-    while (!line.includes("\n")) {
-      const { value, done } = await notHung(lines.read(), "serve's start");
-      assert(!done, `serve exited early: ${line}`);
-      line += value;
-    }
-    const url = /(http:\/\/\S+)\/v1/.exec(line)![1];
+    const { line, url, lines } = await readServeStart(child);
     const models = await (await fetch(`${url}/v1/models`)).json() as ModelList;
     child.kill("SIGTERM");
     while (!(await lines.read()).done) { /* drain */ }

@@ -138,44 +138,19 @@ Deno.test("sheet run exits 1 with one line on bad input", async () => {
       "Cannot tell the table format",
     );
     // A --json-schema file that is missing, not JSON, or a schema the grammar cannot take.
+    await Deno.writeTextFile(`${dir}/bad.json`, "{type: object");
+    await Deno.writeTextFile(`${dir}/odd.json`, '{"type": "strin"}');
+    const withSchema = (file: string) =>
+      sheet("run", `${dir}/ok.csv`, "--column", "s=x", "--json-schema", file, ...out);
     assertOneLineError(
-      await sheet(
-        "run",
-        `${dir}/ok.csv`,
-        "--column",
-        "s=x",
-        "--json-schema",
-        `${dir}/no.json`,
-        ...out,
-      ),
+      await withSchema(`${dir}/no.json`),
       `Cannot read --json-schema ${dir}/no.json: no such file`,
     );
-    await Deno.writeTextFile(`${dir}/bad.json`, "{type: object");
     assertOneLineError(
-      await sheet(
-        "run",
-        `${dir}/ok.csv`,
-        "--column",
-        "s=x",
-        "--json-schema",
-        `${dir}/bad.json`,
-        ...out,
-      ),
+      await withSchema(`${dir}/bad.json`),
       `--json-schema ${dir}/bad.json is not JSON`,
     );
-    await Deno.writeTextFile(`${dir}/odd.json`, '{"type": "strin"}');
-    assertOneLineError(
-      await sheet(
-        "run",
-        `${dir}/ok.csv`,
-        "--column",
-        "s=x",
-        "--json-schema",
-        `${dir}/odd.json`,
-        ...out,
-      ),
-      'The JSON schema of "s"',
-    );
+    assertOneLineError(await withSchema(`${dir}/odd.json`), 'The JSON schema of "s"');
     // An output that cannot be written is refused before any work.
     await Deno.mkdir(`${dir}/taken.csv`);
     assertOneLineError(
