@@ -3,67 +3,10 @@
  * HEARTH_HOME. A second start exits 0 naming the first, which keeps serving; a start
  * takes over from an app killed with SIGKILL; two starts at once leave exactly one.
  */
-import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
 import { waitFor } from "../server/_app_api.ts";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const SERVING = /Hearth is serving on (http:\/\/\S+)/;
-
-/** `main.ts` with `args` on data folder `home`, its stderr collected as it comes. */
-class App {
-  readonly child: Deno.ChildProcess;
-  stderr = "";
-  readonly #done: Promise<void>;
-
-  constructor(home: string, args: string[] = ["--headless"]) {
-    this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "main.ts", ...args],
-      cwd: ROOT,
-      // No DISPLAY: a start without --headless would open a browser, never a window.
-      env: { HEARTH_HOME: home, DISPLAY: "", WAYLAND_DISPLAY: "" },
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    this.#done = this.child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-      new WritableStream({ write: (text) => void (this.stderr += text) }),
-    );
-  }
-
-  /** Waits for the "serving on" line; returns its launch URL. */
-  serving(): Promise<string> {
-    return waitFor(`"serving on" from pid ${this.child.pid}`, () => SERVING.exec(this.stderr)?.[1]);
-  }
-
-  /**
-   * Waits for the process to exit; returns its status and everything it printed.
-   *
-   * @throws {AssertionError} after `timeoutMs` (it is killed then): it hung.
-   */
-  async exit(timeoutMs = 60_000): Promise<{ code: number; stderr: string }> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const hung = new Promise<"hung">((resolve) =>
-      timer = setTimeout(() => resolve("hung"), timeoutMs)
-    );
-    const status = await Promise.race([this.child.status, hung]).finally(() => clearTimeout(timer));
-    if (status === "hung") this.child.kill("SIGKILL");
-    await this.#done;
-    assert(status !== "hung", `pid ${this.child.pid} did not exit; it printed:\n${this.stderr}`);
-    return { code: status.code, stderr: this.stderr };
-  }
-
-  /** SIGTERM (the app closes and exits 0); returns its exit. */
-  stop(): Promise<{ code: number; stderr: string }> {
-    try {
-      this.child.kill("SIGTERM");
-    } catch {
-      // already exited
-    }
-    return this.exit();
-  }
-}
+import { AppProcess as App } from "./_app_process.ts";
 
 /** GET /api/state with the launch URL's secret: the app is up and answering. */
 async function state(launchUrl: string): Promise<number> {

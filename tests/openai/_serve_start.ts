@@ -35,3 +35,12 @@ export async function readServeStart(child: Deno.ChildProcess): Promise<ServeSta
   assert(url, `no address in the startup line: ${line}`);
   return { line, url, lines };
 }
+
+/** Kills `child` (SIGKILL, if it still runs), drops its stderr and waits for its exit. */
+export async function reapServe(child: Deno.ChildProcess): Promise<void> {
+  try {
+    child.kill("SIGKILL");
+  } catch { /* already gone */ }
+  await child.stderr.cancel().catch(() => {});
+  await child.status;
+}

@@ -6,7 +6,7 @@ import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { parseServeArgs } from "../../cli/serve.ts";
 import { notHung } from "../_request_load.ts";
 import { STORIES_260K, SYNTHETIC_135M } from "../models.ts";
-import { readServeStart } from "./_serve_start.ts";
+import { readServeStart, reapServe } from "./_serve_start.ts";
 
 const MAIN = new URL("./_serve_main.ts", import.meta.url).pathname;
 const HEARTH_MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -267,10 +267,6 @@ Deno.test("hearth serve drains on SIGTERM with requests running and queued, then
     const status = await notHung(child.status, "serve's exit after SIGTERM");
     assertEquals(status.code, 0);
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already gone */ }
-    await child.stderr.cancel().catch(() => {});
-    await child.status;
+    await reapServe(child);
   }
 });

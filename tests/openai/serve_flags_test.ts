@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { SYNTHETIC_135M } from "../models.ts";
-import { readServeStart } from "./_serve_start.ts";
+import { readServeStart, reapServe } from "./_serve_start.ts";
 
 const MAIN = new URL("./_serve_main.ts", import.meta.url).pathname;
 
@@ -23,11 +23,7 @@ async function startupOf(args: string[]): Promise<{ line: string; models: ModelL
     while (!(await lines.read()).done) { /* drain */ }
     return { line, models };
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already gone */ }
-    await child.stderr.cancel().catch(() => {});
-    await child.status;
+    await reapServe(child);
   }
 }
 

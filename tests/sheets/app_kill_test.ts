@@ -7,35 +7,16 @@
  * same updated_at in the real SQLite file).
  */
 import { DatabaseSync } from "node:sqlite";
-import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
 import { waitFor } from "../server/_app_api.ts";
+import { AppProcess } from "../cli/_app_process.ts";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const SERVING = /Hearth is serving on (http:\/\/\S+)/;
 const ROWS = 40;
 
-/** `main.ts --headless` on data folder `home`; its stderr collected as it comes. */
-function startApp(home: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts", "--headless"],
-    cwd: ROOT,
-    env: { HEARTH_HOME: home, DISPLAY: "", WAYLAND_DISPLAY: "" },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const app = { child, stderr: "", done: Promise.resolve() };
-  app.done = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-    new WritableStream({ write: (text) => void (app.stderr += text) }),
-  );
-  return app;
-}
-
 /** The UI API of the app at `launchUrl`, with its launch secret. */
-async function apiOf(app: ReturnType<typeof startApp>) {
-  const url = new URL(await waitFor("the app serving", () => SERVING.exec(app.stderr)?.[1]));
+async function apiOf(app: AppProcess) {
+  const url = new URL(await app.serving());
   const secret = url.searchParams.get("secret");
   // deno-lint-ignore no-explicit-any
   return async (method: string, path: string, body?: unknown): Promise<any> => {
@@ -67,7 +48,7 @@ function storedCells(home: string, columnId: string) {
 
 Deno.test("the app killed with SIGKILL mid-job continues the job at its next start: every row once", async () => {
   const home = await Deno.makeTempDir();
-  const apps: ReturnType<typeof startApp>[] = [];
+  const apps: AppProcess[] = [];
   try {
     const lines = Array.from(
       { length: ROWS },
@@ -75,7 +56,7 @@ Deno.test("the app killed with SIGKILL mid-job continues the job at its next sta
     );
     await Deno.writeTextFile(join(home, "in.csv"), ["id,text", ...lines].join("\n") + "\n");
 
-    const first = startApp(home);
+    const first = new AppProcess(home);
     apps.push(first);
     let api = await apiOf(first);
     const ws = await api("POST", "/api/workspaces", { path: home });
@@ -95,22 +76,20 @@ Deno.test("the app killed with SIGKILL mid-job continues the job at its next sta
     };
     await waitFor("3 cells done", async () => (await done()) >= 3 || undefined);
     first.child.kill("SIGKILL");
-    await first.child.status;
-    await first.done;
+    await first.exit();
 
     const before = storedCells(home, column.id).filter((c) => c.state === "done");
     assert(before.length >= 3 && before.length < ROWS, `${before.length} cells done at the kill`);
 
     // The next start: nobody asks it to generate; the job it finds "running" goes on.
-    const second = startApp(home);
+    const second = new AppProcess(home);
     apps.push(second);
     api = await apiOf(second);
     await waitFor("every row done", async () => (await done()) === ROWS || undefined);
     const progress = await api("GET", `/api/sheets/columns/${column.id}/progress`);
     assertEquals([progress.progress.job_id, progress.progress.state], [job.id, "done"]);
-    second.child.kill("SIGTERM");
-    assertEquals((await second.child.status).code, 0, second.stderr);
-    await second.done;
+    const stopped = await second.stop();
+    assertEquals(stopped.code, 0, stopped.stderr);
 
     const after = storedCells(home, column.id);
     assertEquals(after.map((c) => c.row_idx), Array.from({ length: ROWS }, (_, i) => i));
@@ -124,8 +103,7 @@ Deno.test("the app killed with SIGKILL mid-job continues the job at its next sta
       } catch {
         // exited already
       }
-      await app.child.status;
-      await app.done.catch(() => {});
+      await app.exit().catch(() => {});
     }
     await Deno.remove(home, { recursive: true });
   }
