@@ -237,7 +237,7 @@ Deno.test("hearth serve drains on SIGTERM with requests running and queued, then
     stderr: "piped",
   }).spawn();
   try {
-    const { line: out, url, lines } = await readServeStart(child);
+    const { url, lines } = await readServeStart(child);
     const complete = (body: Record<string, unknown>) =>
       fetch(`${url}/v1/completions`, {
         method: "POST",
