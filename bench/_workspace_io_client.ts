@@ -25,6 +25,11 @@ export interface ClientConfig {
   workspace: string;
   /** The file's path in the workspace, e.g. "bench.bin". */
   path: string;
+  /**
+   * How the write step opens the file: "w" (created or emptied, as `writeFile` does) or
+   * "r+" (rewritten in place, for `--overwrite`).
+   */
+  writeMode: "w" | "r+";
   /** The bare `Deno.serve`'s URL, ending in "/". */
   bareUrl: string;
   /** Bytes per request. */
@@ -199,7 +204,7 @@ export function createClient(config: ClientConfig): WorkspaceIoClient {
 
   const steps: Record<ClientStep, (command: StepCommand) => Promise<void>> = {
     async apiWrite() {
-      const { handle } = await api.open(workspace, path, "w");
+      const { handle } = await api.open(workspace, path, config.writeMode);
       // fetch copies a BufferSource body when called (the Fetch standard's "extract a
       // body"), so the next chunk's stamp cannot change one in flight.
       await inFlightLoop((i) => api.write(handle, i * chunkBytes, stamped(i)));

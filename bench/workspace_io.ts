@@ -19,9 +19,16 @@
  * times each step itself, from its first request to its last response. `--client same`
  * runs the same client code in this process, on the app's event loop (the earlier way).
  *
+ * Writes empty the file first (a truncating open, mode "w", as the UI's `writeFile` does).
+ * `--overwrite` rewrites it in place instead (plain: no truncate; service and UI API: mode
+ * "r+"), so no path writes into page-cache pages freed moments before: on a VM with free
+ * page reporting (this one) those go back to the host within seconds, and a writer slower
+ * than plain I/O then pays the host's faults (docs/benchmarks.md, "Workspace files: the UI
+ * API with the client in its own process").
+ *
  * ```
  * deno run -A bench/workspace_io.ts [--mib 1024] [--chunk-mib 8] [--in-flight 2] [--rounds 3]
- *   [--client process|same] [--dir DIR]
+ *   [--client process|same] [--overwrite] [--dir DIR]
  * ```
  *
  * @module
@@ -46,6 +53,7 @@ const { values } = parseArgs({
     "in-flight": { type: "string", default: "2" },
     rounds: { type: "string", default: "3" },
     client: { type: "string", default: "process" },
+    overwrite: { type: "boolean", default: false },
     dir: { type: "string" },
   },
 });
@@ -54,6 +62,7 @@ const chunkBytes = Number(values["chunk-mib"]) * (1 << 20);
 const inFlight = Number(values["in-flight"]);
 const rounds = Number(values.rounds);
 const clientMode = values.client;
+const writeMode = values.overwrite ? "r+" : "w";
 if (!(totalBytes > 0 && chunkBytes > 0 && totalBytes % chunkBytes === 0 && inFlight >= 1)) {
   console.error("bench/workspace_io.ts: --mib must be a positive multiple of --chunk-mib");
   Deno.exit(1);
@@ -84,7 +93,7 @@ const seconds = async (work: () => Promise<void>) => {
 };
 
 async function plainWrite(): Promise<void> {
-  using f = await Deno.open(file, { write: true, create: true, truncate: true });
+  using f = await Deno.open(file, { write: true, create: true, truncate: !values.overwrite });
   for (let i = 0; i < chunks; i++) {
     const bytes = stamped(i);
     for (let n = 0; n < bytes.length;) n += await f.write(bytes.subarray(n));
@@ -115,7 +124,7 @@ let id = "";
 
 /** The same writes through the app service, no HTTP. */
 async function serviceWrite(): Promise<void> {
-  const { handle } = await app.app.workspace.open(id, "bench.bin", "w");
+  const { handle } = await app.app.workspace.open(id, "bench.bin", writeMode);
   for (let i = 0; i < chunks; i++) {
     // The layer copies what it buffers: one buffer serves every write, as in the plain path.
     await app.app.workspace.write(handle, i * chunkBytes, stamped(i));
@@ -181,6 +190,7 @@ try {
     secret: app.secret,
     workspace: id,
     path: "bench.bin",
+    writeMode,
     bareUrl: `http://127.0.0.1:${bareServer.addr.port}/`,
     chunkBytes,
     chunks,
@@ -230,7 +240,7 @@ try {
         clientMode === "same"
           ? "in the bench process (--client same)"
           : "a child process (--client process)"
-      }\n\n` +
+      }, writes ${values.overwrite ? "in place (--overwrite)" : "into an emptied file"}\n\n` +
       `| path  | plain Deno MiB/s | app service MiB/s | UI API MiB/s | bare Deno.serve MiB/s | TCP socket MiB/s | service / plain | API / plain | API / bare | socket / plain |\n` +
       `| ----- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n` +
       row("write", 0) + "\n" + row("read ", 4),
