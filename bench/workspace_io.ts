@@ -13,8 +13,22 @@
  * lives in a temp folder and is deleted at the end. No fsync on either side: both measure
  * the path to the page cache.
  *
+ * The HTTP client (UI API and bare server requests, the socket's reading end) runs in a
+ * child Deno process by default (bench/_workspace_io_client.ts, `--client process`), as
+ * the webview is a process of its own; the child is started once, before the rounds, and
+ * times each step itself, from its first request to its last response. `--client same`
+ * runs the same client code in this process, on the app's event loop (the earlier way).
+ *
+ * Writes empty the file first (a truncating open, mode "w", as the UI's `writeFile` does).
+ * `--overwrite` rewrites it in place instead (plain: no truncate; service and UI API: mode
+ * "r+"), so no path writes into page-cache pages freed moments before: on a VM with free
+ * page reporting (this one) those go back to the host within seconds, and a writer slower
+ * than plain I/O then pays the host's faults (docs/benchmarks.md, "Workspace files: the UI
+ * API with the client in its own process").
+ *
  * ```
- * deno run -A bench/workspace_io.ts [--mib 1024] [--chunk-mib 8] [--in-flight 2] [--rounds 3] [--dir DIR]
+ * deno run -A bench/workspace_io.ts [--mib 1024] [--chunk-mib 8] [--in-flight 2] [--rounds 3]
+ *   [--client process|same] [--overwrite] [--dir DIR]
  * ```
  *
  * @module
@@ -22,6 +36,15 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { startApp } from "../cli/app.ts";
+import {
+  addWorkspace,
+  type ClientConfig,
+  type ClientStep,
+  createClient,
+  spawnClient,
+  stamper,
+  type WorkspaceIoClient,
+} from "./_workspace_io_client.ts";
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +52,8 @@ const { values } = parseArgs({
     "chunk-mib": { type: "string", default: "8" },
     "in-flight": { type: "string", default: "2" },
     rounds: { type: "string", default: "3" },
+    client: { type: "string", default: "process" },
+    overwrite: { type: "boolean", default: false },
     dir: { type: "string" },
   },
 });
@@ -36,8 +61,14 @@ const totalBytes = Number(values.mib) * (1 << 20);
 const chunkBytes = Number(values["chunk-mib"]) * (1 << 20);
 const inFlight = Number(values["in-flight"]);
 const rounds = Number(values.rounds);
+const clientMode = values.client;
+const writeMode = values.overwrite ? "r+" : "w";
 if (!(totalBytes > 0 && chunkBytes > 0 && totalBytes % chunkBytes === 0 && inFlight >= 1)) {
   console.error("bench/workspace_io.ts: --mib must be a positive multiple of --chunk-mib");
+  Deno.exit(1);
+}
+if (clientMode !== "process" && clientMode !== "same") {
+  console.error("bench/workspace_io.ts: --client is process or same");
   Deno.exit(1);
 }
 const chunks = totalBytes / chunkBytes;
@@ -52,14 +83,8 @@ const app = await startApp({
   loadDefaultModel: false,
 });
 
-/** One chunk's bytes, random so no layer can compress or skip them; chunk i has i in byte 0. */
-const chunk = crypto.getRandomValues(new Uint8Array(Math.min(chunkBytes, 65536)));
-const data = new Uint8Array(chunkBytes);
-for (let o = 0; o < chunkBytes; o += chunk.length) data.set(chunk.subarray(0, chunkBytes - o), o);
-const stamped = (i: number) => {
-  data[0] = i & 0xff;
-  return data;
-};
+/** One chunk's bytes (random); chunk i has i in byte 0, as the client writes it. */
+const stamped = stamper(chunkBytes);
 
 const seconds = async (work: () => Promise<void>) => {
   const start = performance.now();
@@ -68,7 +93,7 @@ const seconds = async (work: () => Promise<void>) => {
 };
 
 async function plainWrite(): Promise<void> {
-  using f = await Deno.open(file, { write: true, create: true, truncate: true });
+  using f = await Deno.open(file, { write: true, create: true, truncate: !values.overwrite });
   for (let i = 0; i < chunks; i++) {
     const bytes = stamped(i);
     for (let n = 0; n < bytes.length;) n += await f.write(bytes.subarray(n));
@@ -83,18 +108,6 @@ async function plainRead(): Promise<void> {
   if (total !== totalBytes) throw new Error(`plain read got ${total} bytes`);
 }
 
-/** Runs `request(i)` for every chunk, `inFlight` at a time. */
-async function inFlightLoop(request: (i: number) => Promise<unknown>): Promise<void> {
-  const running = new Set<Promise<unknown>>();
-  for (let i = 0; i < chunks; i++) {
-    const one = request(i);
-    running.add(one);
-    one.finally(() => running.delete(one));
-    if (running.size >= inFlight) await Promise.race(running);
-  }
-  await Promise.all(running);
-}
-
 /** The HTTP ceiling: Deno.serve alone, bytes from memory, bodies drained. */
 const bareServer = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (r) => {
   if (r.method === "PUT") {
@@ -102,134 +115,16 @@ const bareServer = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => 
     return Response.json({ bytes_written: chunkBytes });
   }
   // Stamped here: the chunk's index in byte 0, as the file has it (the body is a copy).
-  stamped(Number(new URL(r.url).searchParams.get("offset")) / chunkBytes);
+  const data = stamped(Number(new URL(r.url).searchParams.get("offset")) / chunkBytes);
   return new Response(data, { headers: { "content-type": "application/octet-stream" } });
 });
-const bare = { url: `http://127.0.0.1:${bareServer.addr.port}/` };
-
-/**
- * The UI API calls the bench makes, as ui/workspace_api.ts makes them (the bench may not
- * import ui/): JSON for open and close, raw bytes for read and write.
- */
-const api = (() => {
-  const auth = { authorization: `Bearer ${app.secret}` };
-  const call = async (method: string, path: string, init: RequestInit = {}) => {
-    const response = await fetch(app.origin + path, {
-      method,
-      ...init,
-      headers: { ...auth, ...init.headers as Record<string, string> },
-    });
-    if (!response.ok) throw new Error(`${method} ${path}: ${await response.text()}`);
-    return response;
-  };
-  const json = async (method: string, path: string, body?: unknown) => {
-    const init = body === undefined ? {} : {
-      body: JSON.stringify(body),
-      headers: { "content-type": "application/json" },
-    };
-    const text = await (await call(method, path, init)).text();
-    return text ? JSON.parse(text) : undefined;
-  };
-  return {
-    addWorkspace: (path: string): Promise<{ id: string }> =>
-      json("POST", "/api/workspaces", { path }),
-    open: (workspace: string, path: string, mode: string): Promise<{ handle: string }> =>
-      json("POST", "/api/files", { workspace, path, mode }),
-    write: async (handle: string, offset: number, bytes: Uint8Array) =>
-      await (await call("PUT", `/api/files/${handle}?offset=${offset}`, {
-        body: bytes as BodyInit,
-        headers: { "content-type": "application/octet-stream" },
-      })).json(),
-    /** As ui/workspace_api.ts `readInto`: a BYOB reader into the caller's buffer. */
-    readInto: async (handle: string, offset: number, target: Uint8Array<ArrayBuffer>) =>
-      await byobInto(
-        await call("GET", `/api/files/${handle}?offset=${offset}&length=${target.length}`),
-        target,
-      ),
-    close: (handle: string) => json("DELETE", `/api/files/${handle}`),
-  };
-})();
-/**
- * Reads `response`'s body into `target`'s memory with a BYOB reader (the buffer moves:
- * the returned view, over the same memory, is the one to pass next time).
- */
-async function byobInto(
-  response: Response,
-  target: Uint8Array<ArrayBuffer>,
-): Promise<Uint8Array<ArrayBuffer>> {
-  const reader = response.body!.getReader({ mode: "byob" });
-  // The first read moves the buffer: `target` reads as empty after it.
-  const length = target.length;
-  let buffer = target.buffer;
-  let filled = 0;
-  for (;;) {
-    const view = filled < length
-      ? new Uint8Array(buffer, filled, length - filled)
-      : new Uint8Array(1);
-    const { done, value } = await reader.read(view);
-    if (done) {
-      if (value && filled < length) buffer = value.buffer as ArrayBuffer;
-      break;
-    }
-    if (filled < length) buffer = value.buffer as ArrayBuffer;
-    if (value.length === 0) continue;
-    if (filled >= length) throw new Error("body longer than asked");
-    filled += value.length;
-  }
-  return new Uint8Array(buffer, 0, length).subarray(0, filled);
-}
-
-/** Reads `inFlight` at a time, each slot with its own reused buffer, checking each chunk. */
-async function readLoop(
-  read: (i: number, target: Uint8Array<ArrayBuffer>) => Promise<Uint8Array<ArrayBuffer>>,
-): Promise<void> {
-  const buffers = Array.from({ length: inFlight }, () => new Uint8Array(chunkBytes));
-  let next = 0;
-  await Promise.all(buffers.map(async (_, slot) => {
-    for (let i; (i = next++) < chunks;) {
-      const got = await read(i, buffers[slot]);
-      if (got.length !== chunkBytes || got[0] !== (i & 0xff)) throw new Error(`chunk ${i} differs`);
-      buffers[slot] = new Uint8Array(got.buffer, 0, chunkBytes);
-    }
-  }));
-}
-
-/**
- * The socket ceiling: raw TCP on 127.0.0.1 between two Deno sockets in this process, no
- * HTTP: `chunks` writes of one buffer, read into one reused buffer. Every byte a webview
- * gets from the app crosses such a socket (copied in by the sender, out by the reader).
- */
-async function socketCopy(): Promise<void> {
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const sending = (async () => {
-    using conn = await listener.accept();
-    for (let i = 0; i < chunks; i++) {
-      const bytes = stamped(i);
-      for (let n = 0; n < bytes.length;) n += await conn.write(bytes.subarray(n));
-    }
-  })();
-  using conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
-  const buffer = new Uint8Array(chunkBytes);
-  let total = 0;
-  for (let n; (n = await conn.read(buffer)) !== null;) total += n;
-  await sending;
-  if (total !== totalBytes) throw new Error(`socket copy got ${total} bytes`);
-}
 
 /** The bench's workspace id, set once it is added. */
 let id = "";
 
-async function apiWrite(): Promise<void> {
-  const { handle } = await api.open(id, "bench.bin", "w");
-  // fetch copies a BufferSource body when called (the Fetch standard's "extract a body"),
-  // so the next chunk's stamp cannot change one in flight.
-  await inFlightLoop((i) => api.write(handle, i * chunkBytes, stamped(i)));
-  await api.close(handle);
-}
-
 /** The same writes through the app service, no HTTP. */
 async function serviceWrite(): Promise<void> {
-  const { handle } = await app.app.workspace.open(id, "bench.bin", "w");
+  const { handle } = await app.app.workspace.open(id, "bench.bin", writeMode);
   for (let i = 0; i < chunks; i++) {
     // The layer copies what it buffers: one buffer serves every write, as in the plain path.
     await app.app.workspace.write(handle, i * chunkBytes, stamped(i));
@@ -249,44 +144,76 @@ async function serviceRead(): Promise<void> {
   await app.app.workspace.close(handle);
 }
 
-async function bareWrite(): Promise<void> {
-  await inFlightLoop((i) =>
-    fetch(`${bare.url}?offset=${i * chunkBytes}`, { method: "PUT", body: stamped(i) })
-      .then((r) => r.arrayBuffer())
-  );
+/** The client, in a child process or this one (set before the rounds). */
+let client: WorkspaceIoClient;
+
+/** A step the client runs and times. */
+const clientStep = (step: ClientStep) => {
+  const run = async () => (await client.run({ step })).seconds;
+  Object.defineProperty(run, "name", { value: step });
+  return run;
+};
+
+/**
+ * The socket ceiling: raw TCP on 127.0.0.1, no HTTP; this process writes `chunks` times
+ * one buffer, the client reads into one reused buffer (timed there, from its connect).
+ * Every byte a webview gets from the app crosses such a socket.
+ */
+async function socketCopy(): Promise<number> {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const sending = (async () => {
+    using conn = await listener.accept();
+    for (let i = 0; i < chunks; i++) {
+      const bytes = stamped(i);
+      for (let n = 0; n < bytes.length;) n += await conn.write(bytes.subarray(n));
+    }
+  })();
+  const [result] = await Promise.all([
+    client.run({ step: "socketRead", port: listener.addr.port }),
+    sending,
+  ]);
+  return result.seconds;
 }
 
-async function bareRead(): Promise<void> {
-  await readLoop(async (i, target) =>
-    await byobInto(await fetch(`${bare.url}?offset=${i * chunkBytes}`), target)
-  );
-}
+/** A step timed here, in the bench process. */
+const local = (work: () => Promise<void>) => {
+  const run = () => seconds(work);
+  Object.defineProperty(run, "name", { value: work.name });
+  return run;
+};
 
-async function apiRead(): Promise<void> {
-  const { handle } = await api.open(id, "bench.bin", "r");
-  await readLoop((i, target) => api.readInto(handle, i * chunkBytes, target));
-  await api.close(handle);
-}
-
+let spawned: ReturnType<typeof spawnClient> | undefined;
 try {
-  id = (await api.addWorkspace(workspaceDir)).id;
+  id = await addWorkspace(app.origin, app.secret, workspaceDir);
+  const config: ClientConfig = {
+    origin: app.origin,
+    secret: app.secret,
+    workspace: id,
+    path: "bench.bin",
+    writeMode,
+    bareUrl: `http://127.0.0.1:${bareServer.addr.port}/`,
+    chunkBytes,
+    chunks,
+    inFlight,
+  };
+  client = clientMode === "same" ? createClient(config) : (spawned = spawnClient(config));
   const mib = totalBytes / (1 << 20);
   const steps = [
-    plainWrite,
-    serviceWrite,
-    apiWrite,
-    bareWrite,
-    plainRead,
-    serviceRead,
-    apiRead,
-    bareRead,
+    local(plainWrite),
+    local(serviceWrite),
+    clientStep("apiWrite"),
+    clientStep("bareWrite"),
+    local(plainRead),
+    local(serviceRead),
+    clientStep("apiRead"),
+    clientStep("bareRead"),
     socketCopy,
   ];
   const rows: number[][] = [];
   for (let round = 1; round <= rounds; round++) {
     const row: number[] = [];
     for (const step of steps) {
-      row.push(await seconds(step));
+      row.push(await step());
       if ((await Deno.stat(file)).size !== totalBytes) throw new Error(`${step.name}: wrong size`);
     }
     rows.push(row);
@@ -309,12 +236,17 @@ try {
     } | ${ratio(8, plain)} |`;
   console.log(
     `${mib} MiB, ${chunkBytes >> 20} MiB chunks, ${inFlight} HTTP requests in flight, ` +
-      `${rounds} rounds (medians)\n\n` +
+      `${rounds} rounds (medians), client: ${
+        clientMode === "same"
+          ? "in the bench process (--client same)"
+          : "a child process (--client process)"
+      }, writes ${values.overwrite ? "in place (--overwrite)" : "into an emptied file"}\n\n` +
       `| path  | plain Deno MiB/s | app service MiB/s | UI API MiB/s | bare Deno.serve MiB/s | TCP socket MiB/s | service / plain | API / plain | API / bare | socket / plain |\n` +
       `| ----- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n` +
       row("write", 0) + "\n" + row("read ", 4),
   );
 } finally {
+  await spawned?.close();
   await bareServer.shutdown();
   await app.close();
   await Deno.remove(dir, { recursive: true });

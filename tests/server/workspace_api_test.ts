@@ -275,3 +275,28 @@ Deno.test("workspace API: writeFile() keeps writes in flight; each chunk's bytes
     assertEquals(await Deno.readFile(join(root, "many.bin")), expected);
   });
 });
+
+Deno.test("workspace API: a write body sent chunked (no Content-Length) or empty lands whole", async () => {
+  await withWorkspace(async ({ app, api, root, workspace }) => {
+    const data = pattern(200_003, 9);
+    const { handle } = await api.open(workspace, "chunked.bin", "w");
+    const put = (offset: number, body: BodyInit) =>
+      fetch(`${app.origin}/api/files/${handle}?offset=${offset}`, {
+        method: "PUT",
+        body,
+        headers: {
+          authorization: `Bearer ${app.secret}`,
+          "content-type": "application/octet-stream",
+        },
+      });
+    // Pieces of odd sizes, more than the 64 KiB the body buffer starts with.
+    const cuts = [0, 1, 70_001, 150_000, data.length];
+    const pieces = cuts.slice(1).map((end, i) => data.slice(cuts[i], end));
+    const chunked = await put(0, ReadableStream.from(pieces));
+    assertEquals(await chunked.json(), { bytes_written: data.length });
+    const empty = await put(data.length, new Uint8Array(0));
+    assertEquals(await empty.json(), { bytes_written: 0 });
+    await api.close(handle);
+    assertEquals(await Deno.readFile(join(root, "chunked.bin")), data);
+  });
+});
