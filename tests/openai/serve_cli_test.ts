@@ -136,14 +136,20 @@ Deno.test("parseServeArgs() follows llama-server's rules for -ub, auto -np, -kvu
   assertThrows(() => parseServeArgs(["-m", "x.gguf", "--no-jinja"]), RangeError, "--no-jinja");
 });
 
-Deno.test("hearth serve refuses a KV cache that does not fit in memory, with the figures", async () => {
+/** Runs `hearth serve` with `args`, asserts it exits 1 and returns what it printed on stderr. */
+async function refusal(args: string[]): Promise<string> {
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "-m", SYNTHETIC_135M, "-c", "16777216", "-np", "4"],
+    args: ["run", "-A", MAIN, ...args],
     stdout: "null",
     stderr: "piped",
   }).output();
   const text = new TextDecoder().decode(stderr);
   assertEquals(code, 1, text);
+  return text;
+}
+
+Deno.test("hearth serve refuses a KV cache that does not fit in memory, with the figures", async () => {
+  const text = await refusal(["-m", SYNTHETIC_135M, "-c", "16777216", "-np", "4"]);
   assert(
     text.startsWith("hearth: Cannot serve with -c 16777216 (n_ctx 16777216, split over 4 slots)"),
     text,
@@ -161,13 +167,7 @@ Deno.test("hearth serve refuses a KV cache that does not fit in memory, with the
 });
 
 Deno.test("hearth serve refuses more slots than -b before loading, naming both flags", async () => {
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "-m", STORIES_260K, "-np", "8", "-b", "4"],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(stderr);
-  assertEquals(code, 1, text);
+  const text = await refusal(["-m", STORIES_260K, "-np", "8", "-b", "4"]);
   // Not llama.cpp's abort in the memory-fit child, reported as a broken model file.
   assert(text.startsWith("hearth: Cannot serve 8 slots with --batch-size 4"), text);
 });
@@ -218,13 +218,7 @@ Deno.test("hearth serve serves until SIGTERM, then exits 0", async () => {
 });
 
 Deno.test("hearth serve refuses a public address without an API key", async () => {
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "-m", STORIES_260K, "--host", "0.0.0.0"],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assertEquals(code, 1);
-  const text = new TextDecoder().decode(stderr);
+  const text = await refusal(["-m", STORIES_260K, "--host", "0.0.0.0"]);
   assert(text.startsWith('hearth: Cannot serve on "0.0.0.0" without an API key'), text);
 });
 
