@@ -96,10 +96,8 @@ export async function serveCommand(args: string[], env: ServeEnv = {}): Promise<
     });
     writeAllSync(
       Deno.stdout,
-      `hearth: serving "${options.alias}" at ${server.url}/v1 (${
-        applied(context.info, options)
-      }); ` +
-        "Ctrl+C to stop\n",
+      `hearth: serving "${options.alias}" at ${server.url}/v1 ` +
+        `(${applied(context.info, options)}); Ctrl+C to stop\n`,
     );
     const status = await serveUntilSignal(server, undefined, engine.failed);
     exitIfStillRunning(status);
