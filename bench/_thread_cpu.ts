@@ -111,10 +111,11 @@ export async function waitForQuietThreads(
   pid: number,
   { quietMs = 100, maxMs = 3000, pollMs = 20 } = {},
 ): Promise<QuietWait> {
-  const total = () => readThreadCpu(pid).reduce((sum, t) => sum + t.cpuMs, 0);
+  const sum = (threads: ThreadCpu[]) => threads.reduce((ms, t) => ms + t.cpuMs, 0);
   const start = performance.now();
-  if (readThreadCpu(pid).length === 0) return { quiet: true, waitedMs: 0, cpuMs: 0 };
-  const first = total();
+  const threads = readThreadCpu(pid);
+  if (threads.length === 0) return { quiet: true, waitedMs: 0, cpuMs: 0 };
+  const first = sum(threads);
   let last = first;
   let lastChange = start;
   for (;;) {
@@ -124,7 +125,7 @@ export async function waitForQuietThreads(
     }
     if (now - start >= maxMs) return { quiet: false, waitedMs: now - start, cpuMs: last - first };
     await new Promise((resolve) => setTimeout(resolve, pollMs));
-    const cpu = total();
+    const cpu = sum(readThreadCpu(pid));
     if (cpu !== last) [last, lastChange] = [cpu, performance.now()];
   }
 }
